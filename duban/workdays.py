@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import NamedTuple
 
 import chinese_calendar
 import numpy as np
@@ -75,6 +77,19 @@ _RE_CALENDAR_DAYS = re.compile(
 )
 
 
+class _Index(NamedTuple):
+    """Immutable snapshot: flags[i] is day base_ord+i; cum = cumsum(flags) (inclusive)."""
+
+    lo_year: int
+    hi_year: int
+    base_ord: int
+    flags: np.ndarray
+    cum: np.ndarray
+
+    def covers(self, lo_year: int, hi_year: int) -> bool:
+        return self.lo_year <= lo_year and hi_year <= self.hi_year
+
+
 def _package_knows(year: int) -> bool:
     try:
         chinese_calendar.is_workday(date(year, 1, 1))
@@ -89,7 +104,8 @@ class WorkCalendar:
     The calendar is immutable: build a new one when the admin table changes. Per-year
     boolean arrays are computed once and concatenated into one cumulative index, so
     ``working_days_between`` is two array lookups. If the override table holds two rows
-    for the same day, the later row wins.
+    for the same day, the later row wins. Safe to share between threads (one instance per
+    app process, e.g. in ``st.cache_resource``): the index is swapped atomically.
     """
 
     def __init__(self, overrides: Iterable[DayOverride] = (), *, use_package: bool = True):
@@ -100,12 +116,8 @@ class WorkCalendar:
         self._use_package = use_package
         self._package_years: dict[int, bool] = {}
         self._year_flags: dict[int, np.ndarray] = {}
-        # Global index over [lo_year, hi_year]: flags[i] is day base_ord+i, cum = cumsum(flags).
-        self._lo_year: int | None = None
-        self._hi_year: int | None = None
-        self._base_ord = 0
-        self._flags = np.zeros(0, dtype=bool)
-        self._cum = np.zeros(0, dtype=np.int64)
+        self._lock = threading.Lock()
+        self._index: _Index | None = None
 
     # ----------------------------------------------------------------- facts
     @property
@@ -158,19 +170,24 @@ class WorkCalendar:
             self._year_flags[year] = flags
         return flags
 
-    def _ensure(self, lo_year: int, hi_year: int) -> None:
-        if self._lo_year is not None and self._lo_year <= lo_year and hi_year <= self._hi_year:
-            return
-        if self._lo_year is not None:
-            lo_year = min(lo_year, self._lo_year)
-            hi_year = max(hi_year, self._hi_year)
-        flags = np.concatenate([self.year_flags(y) for y in range(lo_year, hi_year + 1)])
-        cum = np.cumsum(flags, dtype=np.int64)
-        flags.setflags(write=False)
-        cum.setflags(write=False)
-        self._flags, self._cum = flags, cum
-        self._lo_year, self._hi_year = lo_year, hi_year
-        self._base_ord = date(lo_year, 1, 1).toordinal()
+    def _ensure(self, lo_year: int, hi_year: int) -> _Index:
+        index = self._index
+        if index is not None and index.covers(lo_year, hi_year):
+            return index
+        with self._lock:
+            index = self._index
+            if index is not None:
+                if index.covers(lo_year, hi_year):
+                    return index
+                lo_year = min(lo_year, index.lo_year)
+                hi_year = max(hi_year, index.hi_year)
+            flags = np.concatenate([self.year_flags(y) for y in range(lo_year, hi_year + 1)])
+            cum = np.cumsum(flags, dtype=np.int64)
+            flags.setflags(write=False)
+            cum.setflags(write=False)
+            index = _Index(lo_year, hi_year, date(lo_year, 1, 1).toordinal(), flags, cum)
+            self._index = index
+            return index
 
     def is_workday(self, d: date) -> bool:
         """Override wins; else the official calendar; else Monday–Friday."""
@@ -184,32 +201,33 @@ class WorkCalendar:
         """Working days in (start, end]; negative (-(working days in (end, start])) if end < start."""
         ys, ye = start.year, end.year
         lo, hi = (ys, ye) if ys <= ye else (ye, ys)
-        if self._lo_year is None or lo < self._lo_year or hi > self._hi_year:
-            self._ensure(lo, hi)
-        base = self._base_ord
-        cum = self._cum
+        index = self._index
+        if index is None or lo < index.lo_year or hi > index.hi_year:
+            index = self._ensure(lo, hi)
+        base, cum = index.base_ord, index.cum
         return int(cum[end.toordinal() - base] - cum[start.toordinal() - base])
 
     def add_working_days(self, start: date, n: int) -> date:
         """The n-th working day after start (n >= 1); start for n == 0; n < 0 counts backwards."""
         if n == 0:
             return start
-        self._ensure(start.year, start.year)
+        index = self._ensure(start.year, start.year)
         for _ in range(_MAX_EXTEND_YEARS):
-            i = start.toordinal() - self._base_ord
+            cum = index.cum
+            i = start.toordinal() - index.base_ord
             if n > 0:
-                target = int(self._cum[i]) + n
-                if int(self._cum[-1]) >= target:
-                    j = int(np.searchsorted(self._cum, target, side="left"))
-                    return date.fromordinal(self._base_ord + j)
-                self._ensure(self._lo_year, self._hi_year + 1)
+                target = int(cum[i]) + n
+                if int(cum[-1]) >= target:
+                    j = int(np.searchsorted(cum, target, side="left"))
+                    return date.fromordinal(index.base_ord + j)
+                index = self._ensure(index.lo_year, index.hi_year + 1)
             else:
-                before = int(self._cum[i]) - int(self._flags[i])  # working days before start
+                before = int(cum[i]) - int(index.flags[i])  # working days before start
                 target = before + n + 1
                 if target >= 1:
-                    j = int(np.searchsorted(self._cum, target, side="left"))
-                    return date.fromordinal(self._base_ord + j)
-                self._ensure(self._lo_year - 1, self._hi_year)
+                    j = int(np.searchsorted(cum, target, side="left"))
+                    return date.fromordinal(index.base_ord + j)
+                index = self._ensure(index.lo_year - 1, index.hi_year)
         raise ValueError(f"{_MAX_EXTEND_YEARS} 年内找不到第 {n} 个工作日")
 
     def resolve_relative_deadline(self, text: str, start: date) -> date | None:
@@ -230,10 +248,10 @@ class WorkCalendar:
         """
         if end < start:
             raise ValueError("结束日期早于开始日期")
-        self._ensure(start.year, end.year)
-        i = start.toordinal() - self._base_ord
-        j = end.toordinal() - self._base_ord
-        cum = self._cum[i : j + 1] - (self._cum[i] - self._flags[i])
+        index = self._ensure(start.year, end.year)
+        i = start.toordinal() - index.base_ord
+        j = end.toordinal() - index.base_ord
+        cum = index.cum[i : j + 1] - (index.cum[i] - index.flags[i])
         return start, cum
 
     def cumulative_index(self, lo: date, hi: date) -> tuple[int, np.ndarray]:
@@ -241,8 +259,8 @@ class WorkCalendar:
 
         Epoch days are polars ``pl.Date`` physical values (days since 1970-01-01).
         """
-        self._ensure(min(lo.year, hi.year), max(lo.year, hi.year))
-        return self._base_ord - _EPOCH_ORDINAL, self._cum
+        index = self._ensure(min(lo.year, hi.year), max(lo.year, hi.year))
+        return index.base_ord - _EPOCH_ORDINAL, index.cum
 
     def cum_at(self, days: pl.Series, base: int, cum: np.ndarray) -> pl.Series:
         """Gather cum values for a pl.Date series (nulls stay null); index must cover the dates."""

@@ -249,3 +249,17 @@ def test_sixty_thousand_scalar_calls_are_cheap() -> None:
     elapsed = time.perf_counter() - t0
     assert total > 0
     assert elapsed < 5.0  # generous: shared CI cores; typically ~0.1 s
+
+
+def test_shared_between_threads() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    cal = WorkCalendar(OVERRIDES_2027)
+    pairs = [(date(2000 + i % 30, 3, 1), date(2030 - i % 25, 9, 1)) for i in range(400)]
+
+    def count(p: tuple[date, date]) -> int:
+        return cal.working_days_between(*p)
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        got = list(pool.map(count, pairs))
+    assert got == [CAL_2027.working_days_between(a, b) for a, b in pairs]
