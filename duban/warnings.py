@@ -1,31 +1,4 @@
-"""Explainable warning lights (红黄绿灯): editable rules, per-task assessment, vectorised frames.
-
-Semantics (shared by ``assess`` and ``assess_frame``, which must agree row by row):
-
-* ``completed`` → blue "已办结" (+ "逾期 N 个工作日办结" when completed_on > deadline);
-  ``draft``/``suspended``/``cancelled`` → grey "未交办"/"已中止"/"已撤销";
-  an open task whose start is after today → grey "尚未开始".
-* Open statuses: assigned, acknowledged, in_progress, submitted.
-* Overdue: today > deadline (calendar days). ``overdue_wd`` = working days in (deadline, today];
-  the reason is "逾期 N 个工作日", or "已过完成时限" when no working day has passed yet
-  (deadline Friday, today Saturday). With ``overdue_red=False`` the overdue reason is yellow.
-* 序时进度 = working days in (start, today] / working days in (start, deadline] × 100, clamped
-  to 0..100 (100 once today >= deadline when the span has no working day).
-  ``behind_points`` = 序时进度 − progress; a task that has never reported progress counts as
-  0 (the reason then says "未填报进度"), so that not reporting is never better than reporting.
-  Red if behind > behind_red_points; yellow if behind_yellow_points <= behind <= behind_red_points.
-* Due soon (yellow): not overdue and working days in (today, deadline] <= due_soon_working_days.
-* Stagnant (yellow): working days in (last_update or start, today] >= stagnant_working_days;
-  never for ``submitted`` (waiting for sign-off is the office's turn, not the unit's).
-* Urgings (red): ignored_urgings >= ignored_urgings_red.
-* Rectifications (yellow, our choice): overdue_rectifications >= overdue_rectifications_red.
-  An overdue rectification is a finding the unit has not answered in time: worth a yellow,
-  not by itself a red; the urging ladder (催办 → red) escalates it if it is ignored.
-* Extensions never hide lateness: when original_deadline < deadline a last, informational
-  reason "已延期（原完成时限 YYYY-MM-DD）" is added (not for grey tasks).
-
-Numbers in reasons are integers; points are rounded half up.
-"""
+"""Explainable warning lights (红黄绿灯): editable rules, per-task assessment, vectorised frames."""
 
 from __future__ import annotations
 
@@ -157,6 +130,8 @@ COLOUR_LABELS = {"red": "红", "yellow": "黄", "green": "绿", "grey": "灰", "
 
 @dataclass
 class WarningInput:
+    """What the engine needs to know about one task or one unit's assignment."""
+
     status: str
     start: date | None
     deadline: date | None
@@ -170,6 +145,8 @@ class WarningInput:
 
 @dataclass
 class Warning:
+    """A colour with all the reasons that apply (red ones first) and the figures behind them."""
+
     colour: Colour
     reasons: list[str]
     overdue_working_days: int
@@ -207,7 +184,36 @@ def _check_status(status: str) -> None:
 
 
 def assess(inp: WarningInput, *, today: date, rules: WarningRules, cal: WorkCalendar) -> Warning:
-    """Colour one task (or one unit's assignment) and say why."""
+    """Colour one task (or one unit's assignment) and say why.
+
+    Semantics (shared by ``assess`` and ``assess_frame``, which must agree row by row):
+
+    * ``completed`` → blue "已办结" (+ "逾期 N 个工作日办结" when completed_on > deadline);
+      ``draft``/``suspended``/``cancelled`` → grey "未交办"/"已中止"/"已撤销";
+      an open task whose start is after today → grey "尚未开始".
+    * Open statuses: assigned, acknowledged, in_progress, submitted.
+    * Overdue: today > deadline (calendar days). ``overdue_wd`` = working days in (deadline, today];
+      the reason is "逾期 N 个工作日", or "已过完成时限" when no working day has passed yet
+      (deadline Friday, today Saturday). With ``overdue_red=False`` the overdue reason is yellow.
+    * 序时进度 = working days in (start, today] / working days in (start, deadline] × 100, clamped
+      to 0..100 (100 once today >= deadline when the span has no working day).
+      ``behind_points`` = 序时进度 − progress; a task that has never reported progress counts as
+      0 (the reason then says "未填报进度"), so that not reporting is never better than reporting.
+      Red if behind > behind_red_points; yellow if behind_yellow_points <= behind <= behind_red_points.
+    * Due soon (yellow): not overdue and working days in (today, deadline] <= due_soon_working_days.
+    * Stagnant (yellow): working days in (last_update or start, today] >= stagnant_working_days;
+      never for ``submitted`` (waiting for sign-off is the office's turn, not the unit's).
+    * Urgings (red): ignored_urgings >= ignored_urgings_red.
+    * Rectifications (yellow, our choice): overdue_rectifications >= overdue_rectifications_red.
+      An overdue rectification is a finding the unit has not answered in time: worth a yellow,
+      not by itself a red; the urging ladder (催办 → red) escalates it if it is ignored.
+    * Extensions never hide lateness: when original_deadline < deadline a last, informational
+      reason "已延期（原完成时限 YYYY-MM-DD）" is added (not for grey tasks).
+
+    Numbers in reasons are integers; points are rounded half up. For grey and blue tasks
+    behind_points, due_in_working_days and stale_working_days are None; expected_progress is
+    given whenever start and deadline are known.
+    """
     _check_status(inp.status)
     exp = expected_progress(inp.start, inp.deadline, today, cal)
     extension: list[str] = []
