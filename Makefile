@@ -1,0 +1,47 @@
+# The one place commands live. `make run` and `make test` are all a newcomer needs.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell sha1sum requirements.txt | cut -c1-12)
+PORT ?= 8501
+
+.PHONY: run test test-fast lint format bench seed-demo seed-large backup clean-db venv
+
+venv: $(STAMP)
+
+$(STAMP): requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+run: venv
+	$(PY) -m duban prepare
+	$(VENV)/bin/streamlit run app.py --server.port $(PORT)
+
+test: venv
+	$(PY) -m pytest -q
+
+test-fast: venv
+	$(PY) -m pytest -q -m "not browser and not slow"
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: venv
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+bench: venv
+	$(PY) -m bench.run
+
+seed-demo: venv
+	$(PY) -m duban seed-demo --reset
+
+seed-large: venv
+	$(PY) -m duban seed-demo --scale large --reset
+
+backup: venv
+	$(PY) -m duban backup data/backups/duban-$(shell date +%Y%m%d-%H%M%S).db

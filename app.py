@@ -1,0 +1,62 @@
+"""Duban entry point: page config, login, and the role-filtered navigation."""
+
+import streamlit as st
+
+from duban import db
+from duban.errors import DatabaseNotReady
+from duban.i18n import LOCALE_LABELS, LOCALES
+from duban.permissions import PAGE_ACCESS
+from duban.settings import SettingsError
+from ui import auth
+from ui.context import engine, settings, t, unit_name
+from ui.nav import PAGES
+
+st.set_page_config(page_title="督办台 Duban", page_icon="🏛️", layout="wide")
+
+try:
+    settings()
+    db.check_ready(engine())
+except SettingsError as exc:
+    st.error(f"**{t('config.error')}**：{exc}")
+    st.stop()
+except DatabaseNotReady as exc:
+    st.error(f"**{t('db.not_ready')}**：{exc}")
+    st.stop()
+
+with st.sidebar:
+    st.selectbox(
+        t("lang.label"),
+        LOCALES,
+        format_func=LOCALE_LABELS.get,
+        key="lang",
+        label_visibility="collapsed",
+    )
+
+authenticator = auth.build_authenticator()
+if not st.session_state.get("authentication_status"):
+    auth.restore_from_cookie(authenticator)
+
+actor = auth.current_actor() if st.session_state.get("authentication_status") else None
+if actor is None:
+    if st.session_state.get("authentication_status"):
+        auth.sign_out(authenticator)
+        st.warning(t("login.session_ended"))
+    auth.login_page(authenticator)
+    st.stop()
+
+with st.sidebar:
+    st.markdown(f"**{actor.name}**  ·  `{actor.username}`")
+    st.caption(t("sidebar.role", role=t(f"role.{actor.role.value}")))
+    unit = unit_name(actor.department_id)
+    if unit:
+        st.caption(t("sidebar.unit", unit=unit))
+    if st.button(t("logout"), icon=":material/logout:", width="stretch"):
+        auth.sign_out(authenticator)
+        st.rerun()
+
+pages = [
+    st.Page(p.path, title=t(f"page.{p.key}"), icon=p.icon, url_path=p.key)
+    for p in PAGES
+    if actor.role in PAGE_ACCESS[p.key]
+]
+st.navigation(pages).run()

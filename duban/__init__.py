@@ -1,0 +1,1 @@
+"""Duban domain package: services, rules, analytics, documents; never imports streamlit."""

@@ -1,0 +1,120 @@
+"""The audit log: one row per write, with who, when, what, and before/after values."""
+
+import datetime as dt
+import enum
+from typing import Any
+
+from sqlmodel import Session, SQLModel, col, func, select
+
+from duban.permissions import Actor
+from models import AuditLog
+
+_SKIP = {"password_hash"}
+
+
+def _jsonable(v: Any) -> Any:
+    if isinstance(v, dt.datetime | dt.date):
+        return v.isoformat()
+    if isinstance(v, enum.Enum):
+        return v.value
+    if isinstance(v, list | tuple):
+        return [_jsonable(x) for x in v]
+    if isinstance(v, dict):
+        return {k: _jsonable(x) for k, x in v.items()}
+    return v
+
+
+def snapshot(obj: SQLModel | None) -> dict | None:
+    """The row's columns as JSON-able values (secrets left out)."""
+    if obj is None:
+        return None
+    return {
+        c.name: _jsonable(getattr(obj, c.name, None))
+        for c in obj.__table__.columns  # type: ignore[attr-defined]
+        if c.name not in _SKIP
+    }
+
+
+def diff(before: dict | None, after: dict | None) -> tuple[dict | None, dict | None]:
+    """Keep only the fields that changed (both sides), so the log stays readable."""
+    if not before or not after:
+        return before, after
+    keys = [k for k in after if before.get(k) != after.get(k) and k != "version"]
+    return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
+
+
+def record(
+    session: Session,
+    actor: Actor,
+    action: str,
+    obj: SQLModel | None = None,
+    *,
+    object_type: str | None = None,
+    object_id: Any = None,
+    before: dict | None = None,
+    after: dict | None = None,
+    note: str | None = None,
+) -> AuditLog:
+    """Add an audit row to the caller's transaction (flushes `obj` to get its id)."""
+    from duban import clock
+    from duban.db import bump_data_version
+
+    if obj is not None:
+        session.flush()
+        object_type = object_type or obj.__tablename__  # type: ignore[attr-defined]
+        pk = obj.__mapper__.primary_key  # type: ignore[attr-defined]
+        object_id = object_id if object_id is not None else getattr(obj, pk[0].name)
+        if after is None:
+            after = snapshot(obj)
+    before, after = diff(before, after)
+    row = AuditLog(
+        at=clock.now(),
+        user_id=actor.user_id,
+        username=actor.username,
+        action=action,
+        object_type=object_type or "",
+        object_id=None if object_id is None else str(object_id),
+        before=_jsonable(before),
+        after=_jsonable(after),
+        note=note,
+    )
+    session.add(row)
+    bump_data_version(session)
+    return row
+
+
+def query_log(
+    session: Session,
+    *,
+    username: str | None = None,
+    object_type: str | None = None,
+    object_id: str | None = None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    limit: int = 500,
+) -> tuple[list[AuditLog], int]:
+    """Filtered audit rows, newest first, and the total count matching."""
+    q = select(AuditLog)
+    if username:
+        q = q.where(AuditLog.username == username)
+    if object_type:
+        q = q.where(AuditLog.object_type == object_type)
+    if object_id:
+        q = q.where(AuditLog.object_id == str(object_id))
+    if date_from:
+        q = q.where(AuditLog.at >= dt.datetime.combine(date_from, dt.time.min))
+    if date_to:
+        q = q.where(AuditLog.at < dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min))
+    total = session.exec(select(func.count()).select_from(q.subquery())).one()
+    rows = session.exec(q.order_by(col(AuditLog.id).desc()).limit(limit)).all()
+    return list(rows), int(total)
+
+
+def history(session: Session, object_type: str, object_id: Any) -> list[AuditLog]:
+    return list(
+        session.exec(
+            select(AuditLog)
+            .where(AuditLog.object_type == object_type, AuditLog.object_id == str(object_id))
+            .order_by(col(AuditLog.id))
+        ).all()
+    )

@@ -1,0 +1,110 @@
+"""The write discipline every service follows: load, check version, change, audit, commit."""
+
+import contextlib
+from collections.abc import Iterator
+from typing import TypeVar
+
+from sqlalchemy.orm.exc import StaleDataError
+from sqlmodel import Session, SQLModel
+
+from duban.errors import DubanError, NotFound, StaleEdit
+
+T = TypeVar("T", bound=SQLModel)
+
+
+@contextlib.contextmanager
+def write(session: Session) -> Iterator[Session]:
+    """One transaction for one service call: commit on success; on any error roll back.
+
+    A concurrent UPDATE that lost the optimistic-lock race (StaleDataError) becomes StaleEdit,
+    so the user is told and nothing is overwritten.
+    """
+    try:
+        yield session
+        session.commit()
+    except StaleDataError as exc:
+        session.rollback()
+        raise StaleEdit() from exc
+    except BaseException:
+        session.rollback()
+        raise
+
+
+def get_or_404(session: Session, model: type[T], pk, what: str = "记录") -> T:
+    obj = session.get(model, pk)
+    if obj is None:
+        raise NotFound(f"{what}不存在（编号 {pk}）。")
+    return obj
+
+
+def check_version(obj: SQLModel, expected_version: int | None) -> None:
+    """Refuse the write when the user edited an older version of the row."""
+    if expected_version is not None and obj.version != expected_version:
+        raise StaleEdit()
+
+
+def form_errors(exc: Exception) -> str:
+    """A pydantic ValidationError as one Chinese sentence per field."""
+    from pydantic import ValidationError
+
+    if not isinstance(exc, ValidationError):
+        return str(exc)
+    parts = []
+    for err in exc.errors():
+        field = ".".join(str(x) for x in err.get("loc", ())) or "输入"
+        parts.append(f"{FIELD_LABELS.get(field, field)}：{_msg(err)}")
+    return "；".join(parts)
+
+
+def _msg(err: dict) -> str:
+    t = err.get("type", "")
+    ctx = err.get("ctx") or {}
+    if t == "string_too_short":
+        return "不能为空" if ctx.get("min_length") == 1 else f"至少 {ctx.get('min_length')} 个字符"
+    if t == "string_too_long":
+        return f"不能超过 {ctx.get('max_length')} 个字符"
+    if t == "string_pattern_mismatch":
+        return "只能使用小写字母、数字、下划线、点和连字符"
+    if t in ("missing",):
+        return "必填"
+    if t.startswith(("int_", "float_")):
+        return "必须是数字"
+    if t.startswith("date"):
+        return "日期格式不正确"
+    if t == "enum":
+        return "取值不在允许范围内"
+    if t in ("greater_than_equal", "greater_than"):
+        return f"不能小于 {ctx.get('ge', ctx.get('gt'))}"
+    if t in ("less_than_equal", "less_than"):
+        return f"不能大于 {ctx.get('le', ctx.get('lt'))}"
+    return err.get("msg", "格式不正确")
+
+
+FIELD_LABELS = {
+    "name": "名称",
+    "short_name": "简称",
+    "username": "用户名",
+    "display_name": "姓名",
+    "role": "角色",
+    "password": "密码",
+    "title": "标题",
+    "code": "编号",
+    "deadline": "完成时限",
+    "percent": "进度",
+    "reason": "理由",
+}
+
+
+def validated(model: type[T], data: dict) -> T:
+    """`model.model_validate(data)`, with failures turned into a Chinese ValidationFailed."""
+    from pydantic import ValidationError
+
+    from duban.errors import ValidationFailed
+
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise ValidationFailed(form_errors(exc)) from exc
+
+
+__all__ = ["DubanError", "check_version", "form_errors", "get_or_404", "validated", "write"]

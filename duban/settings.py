@@ -1,0 +1,104 @@
+"""Typed application settings from the environment, `.env` and `.streamlit/secrets.toml`."""
+
+import tomllib
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+PLACEHOLDER_COOKIE_KEY = "change-me-to-32-random-bytes-or-more"
+
+
+class SettingsError(ValueError):
+    """A configuration error, with a message for the person starting the app."""
+
+
+def _secrets_file_values(path: Path) -> dict:
+    """Read the top-level keys of `.streamlit/secrets.toml` that Settings knows."""
+    if not path.is_file():
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(f"配置文件 {path} 不是合法的 TOML：{exc}") from exc
+    return {k.lower(): v for k, v in data.items() if k.lower() in Settings.model_fields}
+
+
+class Settings(BaseSettings):
+    """Everything Duban reads from its environment. Defaults run the demo on SQLite."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", case_sensitive=False)
+
+    database_url: str = Field(
+        default=f"sqlite:///{ROOT / 'data' / 'duban.db'}",
+        description="SQLAlchemy URL: sqlite:///path or postgresql+psycopg://user:pw@host/db.",
+    )
+    duban_mode: Literal["demo", "production"] = Field(
+        default="demo",
+        description="demo: demo accounts and seed data allowed; production: refuses weak secrets.",
+    )
+    cookie_name: str = Field(default="duban_auth", description="Name of the login cookie.")
+    cookie_key: str = Field(
+        default=PLACEHOLDER_COOKIE_KEY,
+        description="Secret that signs the login cookie (JWT HS256); at least 32 random bytes.",
+    )
+    cookie_expiry_days: float = Field(
+        default=0.5, gt=0, le=30, description="Login cookie lifetime in days; keep it short."
+    )
+    upload_dir: Path = Field(
+        default=ROOT / "data" / "uploads", description="Where evidence files are stored."
+    )
+    max_upload_mb: int = Field(default=20, gt=0, description="Largest evidence file, in MB.")
+    bcrypt_rounds: int = Field(default=12, ge=4, le=15, description="bcrypt cost factor.")
+    timezone: str = Field(default="Asia/Shanghai", description="Local time zone for dates.")
+    lockout_attempts: int = Field(default=5, ge=1, description="Failed logins before a lock.")
+    lockout_minutes: int = Field(default=15, ge=1, description="How long a lock lasts.")
+
+    @model_validator(mode="after")
+    def _enforce_secrets(self) -> "Settings":
+        url = self.database_url.strip()
+        if not url or "://" not in url:
+            raise SettingsError(
+                f"DATABASE_URL 格式不正确：{url!r}。示例：sqlite:///data/duban.db 或 "
+                "postgresql+psycopg://用户:密码@主机:5432/库名"
+            )
+        if not url.startswith(("sqlite", "postgresql")):
+            raise SettingsError(f"DATABASE_URL 只支持 SQLite 或 PostgreSQL：{url.split('://')[0]}")
+        if self.duban_mode == "production":
+            if self.cookie_key == PLACEHOLDER_COOKIE_KEY:
+                raise SettingsError("生产模式下必须设置 COOKIE_KEY，不能使用示例占位值。")
+            if len(self.cookie_key.encode()) < 32:
+                raise SettingsError("生产模式下 COOKIE_KEY 至少需要 32 字节的随机字符串。")
+        return self
+
+    @property
+    def is_demo(self) -> bool:
+        return self.duban_mode == "demo"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def load_settings(secrets_path: Path | None = None, **overrides) -> Settings:
+    """Settings from secrets.toml, overridden by the environment, overridden by `overrides`."""
+    import os
+
+    file_values = _secrets_file_values(secrets_path or ROOT / ".streamlit" / "secrets.toml")
+    # The environment wins over the secrets file: drop file values the environment sets.
+    file_values = {k: v for k, v in file_values.items() if k.upper() not in os.environ}
+    try:
+        return Settings(**{**file_values, **overrides})
+    except SettingsError:
+        raise
+    except ValueError as exc:  # pydantic ValidationError
+        raise SettingsError(f"配置有误：{exc}") from exc
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings (cached)."""
+    return load_settings()

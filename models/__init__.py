@@ -1,0 +1,82 @@
+"""SQLModel tables: fields and relations only, no logic."""
+
+from models.common import (
+    OPEN_STATUSES,
+    AssignmentRole,
+    DepartmentKind,
+    Direction,
+    InspectionMethod,
+    InspectionResult,
+    NoticeKind,
+    NoticeLevel,
+    NoticeStatus,
+    RectificationStatus,
+    ReportKind,
+    RequestStatus,
+    Role,
+    TaskStatus,
+)
+from models.inspection import Finding, Inspection, InspectionDepartment, InspectionTask
+from models.notice import (
+    DocCounter,
+    Notice,
+    NoticeRecipient,
+    NoticeTask,
+    NoticeTemplate,
+)
+from models.org import AppUser, AppUserCreate, Department, DepartmentCreate
+from models.plan import Assignment, Milestone, Plan, Target, Task
+from models.system import AppSetting, AuditLog, CalendarDay, DataVersion
+from models.workflow import (
+    Attachment,
+    ExtensionRequest,
+    Instruction,
+    InstructionAnswer,
+    ProgressReport,
+    TargetReading,
+)
+
+__all__ = [
+    "OPEN_STATUSES",
+    "AppSetting",
+    "AppUser",
+    "AppUserCreate",
+    "Assignment",
+    "AssignmentRole",
+    "Attachment",
+    "AuditLog",
+    "CalendarDay",
+    "DataVersion",
+    "Department",
+    "DepartmentCreate",
+    "DepartmentKind",
+    "Direction",
+    "DocCounter",
+    "ExtensionRequest",
+    "Finding",
+    "Inspection",
+    "InspectionDepartment",
+    "InspectionMethod",
+    "InspectionResult",
+    "InspectionTask",
+    "Instruction",
+    "InstructionAnswer",
+    "Milestone",
+    "Notice",
+    "NoticeKind",
+    "NoticeLevel",
+    "NoticeRecipient",
+    "NoticeStatus",
+    "NoticeTask",
+    "NoticeTemplate",
+    "Plan",
+    "ProgressReport",
+    "RectificationStatus",
+    "ReportKind",
+    "RequestStatus",
+    "Role",
+    "Target",
+    "TargetReading",
+    "Task",
+    "TaskStatus",
+]

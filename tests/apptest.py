@@ -1,0 +1,51 @@
+"""Helpers to run the real app.py under Streamlit's AppTest as a given user."""
+
+from pathlib import Path
+
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from duban.settings import get_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "app.py")
+
+
+def fresh_app(timeout: float = 60) -> AppTest:
+    """A new AppTest; caches cleared so it reads the current DATABASE_URL."""
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    get_settings.cache_clear()
+    return AppTest.from_file(APP, default_timeout=timeout)
+
+
+def app_as(username: str, role: str, name: str = "测试") -> AppTest:
+    """Logged in (skipping the form, as a valid cookie would) as `username`."""
+    at = fresh_app()
+    at.session_state["authentication_status"] = True
+    at.session_state["username"] = username
+    at.session_state["name"] = name
+    at.session_state["roles"] = [role]
+    return at
+
+
+def page_as(page: str, username: str, role: str) -> AppTest:
+    """Open pages/<page>.py as the user (raises if the role may not see it)."""
+    at = app_as(username, role)
+    at.run()
+    assert not at.exception, at.exception
+    at.switch_page(f"pages/{page}.py")
+    at.run()
+    return at
+
+
+def errors(at: AppTest) -> list[str]:
+    return [e.value for e in at.error]
+
+
+DEMO_USERS = {
+    "office": "office",
+    "leader": "leader",
+    "inspector": "inspector",
+    "dept01": "dept_head",
+}

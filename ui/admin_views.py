@@ -1,0 +1,283 @@
+"""The administration tabs. Each later issue appends its own (key, render) pair to TABS."""
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from duban import audit, org
+from duban.org import KIND_LABELS
+from duban.permissions import Actor
+from models import DepartmentKind, Role
+from ui.common import empty_state, show_errors
+from ui.context import session, t
+
+
+def departments_tab(me: Actor) -> None:
+    with session() as db:
+        depts = org.list_departments(db, include_inactive=True)
+    by_id = {d.id: d for d in depts}
+    left, right = st.columns([3, 2])
+    with left:
+        st.subheader(t("admin.dept_tree"))
+        if not depts:
+            empty_state()
+        rows = [
+            {
+                t("col.name"): "　" * depth + ("└ " if depth else "") + d.name,
+                t("admin.dept_short"): d.short_name or "",
+                t("col.kind"): KIND_LABELS[DepartmentKind(d.kind)],
+                t("col.active"): t("yes") if d.active else t("no"),
+            }
+            for depth, d in org.department_tree(depts)
+        ]
+        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", height=420)
+    with right:
+        mode = st.radio(
+            "mode",
+            [t("admin.dept_new"), t("admin.dept_edit")],
+            horizontal=True,
+            label_visibility="collapsed",
+            key="dept_mode",
+        )
+        editing = mode == t("admin.dept_edit")
+        current = None
+        if editing:
+            if not depts:
+                return
+            current = by_id[
+                st.selectbox(
+                    t("admin.dept_pick"),
+                    list(by_id),
+                    format_func=lambda i: by_id[i].name,
+                    key="dept_pick",
+                )
+            ]
+        parents = [None] + [d.id for d in depts if d.active and (not current or d.id != current.id)]
+        with st.form(f"dept_form_{current.id if current else 'new'}"):
+            name = st.text_input(t("admin.dept_name"), value=current.name if current else "")
+            short = st.text_input(
+                t("admin.dept_short"), value=(current.short_name or "") if current else ""
+            )
+            kinds = list(DepartmentKind)
+            kind = st.selectbox(
+                t("admin.dept_kind"),
+                kinds,
+                format_func=KIND_LABELS.get,
+                index=kinds.index(DepartmentKind(current.kind)) if current else 0,
+            )
+            parent = st.selectbox(
+                t("admin.dept_parent"),
+                parents,
+                format_func=lambda i: t("admin.dept_none") if i is None else by_id[i].name,
+                index=parents.index(current.parent_id)
+                if current and current.parent_id in parents
+                else 0,
+            )
+            ok = st.form_submit_button(
+                t("admin.save") if editing else t("admin.create"), type="primary"
+            )
+        if ok:
+            data = {
+                "name": name.strip(),
+                "short_name": short.strip() or None,
+                "kind": kind,
+                "parent_id": parent,
+            }
+            with show_errors(), session() as db:
+                if current:
+                    org.update_department(
+                        db,
+                        actor=me,
+                        department_id=current.id,
+                        expected_version=current.version,
+                        **data,
+                    )
+                    st.success(t("admin.saved"))
+                else:
+                    org.create_department(db, actor=me, **data)
+                    st.success(t("admin.created"))
+                st.rerun()
+        if current:
+            label = t("admin.dept_deactivate") if current.active else t("admin.dept_activate")
+            if st.button(label, key=f"dept_toggle_{current.id}"):
+                with show_errors(), session() as db:
+                    org.set_department_active(
+                        db,
+                        actor=me,
+                        department_id=current.id,
+                        active=not current.active,
+                        expected_version=current.version,
+                    )
+                    st.rerun()
+
+
+def users_tab(me: Actor) -> None:
+    with session() as db:
+        users = org.list_users(db)
+        depts = org.list_departments(db)
+    dname = {d.id: d.name for d in depts}
+    rows = [
+        {
+            t("col.username"): u.username,
+            t("col.display_name"): u.display_name,
+            t("col.role"): t(f"role.{Role(u.role).value}"),
+            t("col.unit"): dname.get(u.department_id, ""),
+            t("col.status"): (
+                t("admin.user_locked", until=u.locked_until)
+                if u.locked_until and u.locked_until > dt.datetime.now()
+                else (t("yes") if u.active else t("no"))
+            ),
+            t("col.last_login"): u.last_login_at,
+        }
+        for u in users
+    ]
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", height=360)
+    roles = list(Role)
+    unit_opts = [None] + list(dname)
+    c1, c2 = st.columns(2)
+    with c1, st.form("user_new"):
+        st.subheader(t("admin.user_new"))
+        username = st.text_input(t("admin.user_username"))
+        name = st.text_input(t("admin.user_name"))
+        role = st.selectbox(t("admin.user_role"), roles, format_func=lambda r: t(f"role.{r.value}"))
+        unit = st.selectbox(
+            t("admin.user_unit"), unit_opts, format_func=lambda i: "—" if i is None else dname[i]
+        )
+        password = st.text_input(t("admin.user_password"), type="password")
+        if st.form_submit_button(t("admin.create"), type="primary"):
+            with show_errors(), session() as db:
+                org.create_user(
+                    db,
+                    actor=me,
+                    username=username,
+                    display_name=name.strip(),
+                    role=role,
+                    department_id=unit,
+                    password=password,
+                )
+                st.success(t("admin.created"))
+                st.rerun()
+    with c2:
+        st.subheader(t("admin.user_edit"))
+        by_id = {u.id: u for u in users}
+        uid = st.selectbox(
+            t("admin.user_pick"),
+            list(by_id),
+            format_func=lambda i: f"{by_id[i].username} · {by_id[i].display_name}",
+        )
+        u = by_id[uid]
+        with st.form(f"user_edit_{u.id}"):
+            name = st.text_input(t("admin.user_name"), value=u.display_name)
+            role = st.selectbox(
+                t("admin.user_role"),
+                roles,
+                index=roles.index(Role(u.role)),
+                format_func=lambda r: t(f"role.{r.value}"),
+            )
+            unit = st.selectbox(
+                t("admin.user_unit"),
+                unit_opts,
+                index=unit_opts.index(u.department_id) if u.department_id in unit_opts else 0,
+                format_func=lambda i: "—" if i is None else dname[i],
+            )
+            active = st.checkbox(t("admin.user_active"), value=u.active)
+            if st.form_submit_button(t("admin.save"), type="primary"):
+                with show_errors(), session() as db:
+                    org.update_user(
+                        db,
+                        actor=me,
+                        user_id=u.id,
+                        expected_version=u.version,
+                        display_name=name.strip(),
+                        role=role,
+                        department_id=unit,
+                        active=active,
+                    )
+                    st.success(t("admin.saved"))
+                    st.rerun()
+        with st.form(f"user_pw_{u.id}", clear_on_submit=True):
+            pw = st.text_input(t("admin.user_new_pw"), type="password")
+            if st.form_submit_button(t("admin.user_reset_pw")):
+                with show_errors(), session() as db:
+                    org.reset_password(db, actor=me, user_id=u.id, new_password=pw)
+                    st.success(t("admin.saved"))
+        if u.locked_until and st.button(t("admin.user_unlock"), key=f"unlock_{u.id}"):
+            with show_errors(), session() as db:
+                org.unlock_user(db, actor=me, user_id=u.id)
+                st.rerun()
+
+
+def audit_tab(me: Actor) -> None:
+    with session() as db:
+        users = org.list_users(db)
+    c1, c2, c3, c4, c5 = st.columns(5)
+    any_ = t("admin.any")
+    user = c1.selectbox(t("admin.audit_user"), [any_, "system"] + [u.username for u in users])
+    obj = c2.selectbox(t("admin.audit_object"), [any_] + AUDIT_OBJECTS)
+    obj_id = c3.text_input(t("admin.audit_object_id"))
+    d_from = c4.date_input(t("admin.audit_from"), value=None)
+    d_to = c5.date_input(t("admin.audit_to"), value=None)
+    with session() as db:
+        rows, total = audit.query_log(
+            db,
+            username=None if user == any_ else user,
+            object_type=None if obj == any_ else obj,
+            object_id=obj_id.strip() or None,
+            date_from=d_from,
+            date_to=d_to,
+        )
+    st.caption(t("admin.audit_count", total=total, shown=len(rows)))
+    if not rows:
+        empty_state()
+        return
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    t("col.at"): r.at,
+                    t("col.user"): r.username,
+                    t("col.action"): r.action,
+                    t("col.object"): f"{r.object_type}#{r.object_id or ''}",
+                    t("col.before"): _short(r.before),
+                    t("col.after"): _short(r.after),
+                    t("col.note"): r.note or "",
+                }
+                for r in rows
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+        height=480,
+    )
+
+
+AUDIT_OBJECTS = [
+    "task",
+    "assignment",
+    "progress_report",
+    "extension_request",
+    "instruction",
+    "inspection",
+    "finding",
+    "notice",
+    "plan",
+    "department",
+    "app_user",
+    "app_setting",
+    "calendar_day",
+]
+
+
+def _short(v) -> str:
+    if not v:
+        return ""
+    s = ", ".join(f"{k}={val}" for k, val in v.items())
+    return s if len(s) < 160 else s[:157] + "…"
+
+
+TABS = [
+    ("admin.tab_departments", departments_tab),
+    ("admin.tab_users", users_tab),
+    ("admin.tab_audit", audit_tab),
+]
