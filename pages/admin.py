@@ -1,9 +1,9 @@
-"""系统管理: departments, users and the audit log (office only). Later issues add tabs."""
+"""系统管理: office-only settings; each area contributes its tabs through ui.admin_tabs."""
 
 import streamlit as st
 
 from duban.permissions import require
-from ui import admin_views
+from ui.admin_tabs import collect
 from ui.common import header
 from ui.context import actor, t
 
@@ -11,7 +11,7 @@ me = actor()
 require(me, "settings.manage")
 header("admin.title")
 
-tabs = admin_views.TABS
-for tab, (_, render) in zip(st.tabs([t(k) for k, _ in tabs]), tabs, strict=True):
+tabs = collect()
+for tab, (_, _, render) in zip(st.tabs([t(k) for _, k, _ in tabs]), tabs, strict=True):
     with tab:
         render(me)

@@ -1,4 +1,4 @@
-"""The administration tabs. Each later issue appends its own (key, render) pair to TABS."""
+"""Administration tabs for departments, users and the audit log."""
 
 import datetime as dt
 
@@ -277,7 +277,7 @@ def _short(v) -> str:
 
 
 TABS = [
-    ("admin.tab_departments", departments_tab),
-    ("admin.tab_users", users_tab),
-    ("admin.tab_audit", audit_tab),
+    (10, "admin.tab_departments", departments_tab),
+    (20, "admin.tab_users", users_tab),
+    (90, "admin.tab_audit", audit_tab),
 ]
