@@ -1,0 +1,183 @@
+"""Date expressions in Chinese plan text: deadlines, milestones, relative years."""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+import re
+from dataclasses import dataclass
+
+_REL_YEAR = r"今年|本年|当年|明年|次年|下一年|年"
+_YEAR = r"(?:(?P<y>(?:19|20)\d{2})\s*年\s*|(?P<rel>今年|本年|当年|明年|次年)\s*)"
+
+DATE_RE = re.compile(
+    # 2020-11-28 / 2020.11.28 / 2020/11/28
+    r"(?P<iso>(?P<iy>(?:19|20)\d{2})[-./](?P<im>\d{1,2})[-./](?P<id>\d{1,2}))(?!\d)"
+    # 2020年12月30日 / 12月30前 / 9月底 / 6月份 / 2月上旬
+    r"|(?P<md>" + _YEAR + r"?(?<![\d.])(?P<m>\d{1,2})\s*月\s*"
+    r"(?:(?P<d>\d{1,2})(?![\d个项件%.])\s*(?:日|号)?|(?P<part>底|末|份|上旬|中旬|下旬|初|中))?)"
+    # 2020年底 / 年底前 / 今年底 / 年内 / 2021年上半年 / 三季度
+    r"|(?P<yp>(?:(?P<y2>(?:19|20)\d{2})\s*年|(?P<rel2>" + _REL_YEAR + r"))"
+    r"\s*(?P<ypart>底|末|内|上半年|下半年|第?[一二三四1-4]季度?|全年))"
+    r"|(?P<half>(?:(?P<y3>(?:19|20)\d{2})\s*年|(?P<rel3>今年|本年|明年|次年))?(?P<hp>上半年|下半年))"
+    r"|(?P<q>(?:(?P<y4>(?:19|20)\d{2})\s*年|(?P<rel4>今年|本年|明年|次年))?第?(?P<qn>[一二三四1-4])季度?"
+    r"(?=末|底|前|内|完成|结束|公布|,|;|。|\)|$))"
+    r"|(?P<whole>全年)"
+)
+
+ONGOING_RE = re.compile(r"长期坚持|长期推进|持续推进|长期|常态化|持续开展|持续实施|长效")
+
+_RECURRING_RE = re.compile(r"(每[年月周季日天]?|去年?|上年)\s*$")
+_RANGE_RE = re.compile(r"^\s*(?:-|~|至|到|—)\s*$")
+_QN = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+
+
+@dataclass
+class DateHit:
+    start: int
+    end: int
+    date: datetime.date | None  # None when the year is unknown
+    needs_year: bool
+    range_start: bool = False
+
+
+def _month_end(y: int, m: int) -> datetime.date:
+    return datetime.date(y, m, calendar.monthrange(y, m)[1])
+
+
+def _rel_year(rel: str | None, plan_year: int | None) -> tuple[int | None, bool]:
+    """(year, had_explicit_marker)."""
+    if rel is None or rel in ("年",):
+        return plan_year, False
+    if plan_year is None:
+        return None, True
+    if rel in ("明年", "次年", "下一年"):
+        return plan_year + 1, True
+    return plan_year, True
+
+
+def _safe_date(y: int | None, m: int, d: int | None) -> datetime.date | None:
+    if y is None or not 1 <= m <= 12:
+        return None
+    try:
+        if d is None:
+            return _month_end(y, m)
+        return datetime.date(y, m, d)
+    except ValueError:
+        return None
+
+
+def find_dates(text: str, plan_year: int | None) -> list[DateHit]:
+    """All date expressions in normalised text, in order."""
+    hits: list[DateHit] = []
+    last_year: int | None = None
+    last_end = -10
+    for m in DATE_RE.finditer(text):
+        before = text[max(0, m.start() - 3) : m.start()]
+        if _RECURRING_RE.search(before) and not m.group("y") and not m.group("y2"):
+            continue
+        gap = text[last_end : m.start()] if last_end >= 0 else ""
+        in_range = last_year is not None and _RANGE_RE.match(gap) is not None
+        explicit_year: int | None = None
+        needs_year = False
+        date: datetime.date | None = None
+        if m.group("iso"):
+            explicit_year = int(m.group("iy"))
+            date = _safe_date(explicit_year, int(m.group("im")), int(m.group("id")))
+        elif m.group("md"):
+            month = int(m.group("m"))
+            if not 1 <= month <= 12:
+                continue
+            if m.group("y"):
+                year: int | None = int(m.group("y"))
+                explicit_year = year
+            elif m.group("rel"):
+                year, _ = _rel_year(m.group("rel"), plan_year)
+                needs_year = year is None
+            elif in_range:
+                year = last_year
+            else:
+                year = plan_year
+                needs_year = year is None
+            day: int | None = None
+            if m.group("d"):
+                day = int(m.group("d"))
+            else:
+                part = m.group("part")
+                if part in ("上旬", "初"):
+                    day = 10
+                elif part in ("中旬", "中"):
+                    day = 20
+            date = _safe_date(year, month, day)
+            if date is None and not needs_year:
+                continue
+        elif m.group("yp"):
+            if m.group("y2"):
+                year = int(m.group("y2"))
+                explicit_year = year
+            else:
+                rel = m.group("rel2")
+                if rel == "年" and re.match(
+                    r"[每去前上\d一二两三四五六七八九十几多半百]",
+                    text[max(0, m.start() - 1) : m.start()] or "x",
+                ):
+                    continue
+                year, _ = _rel_year(rel, plan_year)
+                needs_year = year is None
+            part = m.group("ypart")
+            if part in ("底", "末", "内", "下半年", "全年"):
+                date = _safe_date(year, 12, 31)
+            elif part == "上半年":
+                date = _safe_date(year, 6, None)
+            else:
+                q = _QN.get(part.strip("第季度"), 4)
+                date = _safe_date(year, q * 3, None)
+        elif m.group("half"):
+            if m.group("y3"):
+                year = int(m.group("y3"))
+                explicit_year = year
+            else:
+                year, _ = _rel_year(m.group("rel3"), plan_year)
+                needs_year = year is None
+            date = _safe_date(year, 6 if m.group("hp") == "上半年" else 12, None)
+        elif m.group("q"):
+            if m.group("y4"):
+                year = int(m.group("y4"))
+                explicit_year = year
+            else:
+                year, _ = _rel_year(m.group("rel4"), plan_year)
+                needs_year = year is None
+            date = _safe_date(year, _QN[m.group("qn")] * 3, None)
+        elif m.group("whole"):
+            needs_year = plan_year is None
+            date = _safe_date(plan_year, 12, 31)
+        if date is None and not needs_year:
+            continue
+        if in_range and hits:
+            hits[-1].range_start = True
+        hits.append(DateHit(m.start(), m.end(), date, needs_year))
+        if explicit_year is not None:
+            last_year = explicit_year
+        elif date is not None:
+            last_year = date.year
+        last_end = m.end()
+    return hits
+
+
+_ISSUE_RE = re.compile(
+    r"^\s*(?P<y>(?:19|20)\d{2})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日\s*$"
+)
+_ISO_LINE_RE = re.compile(
+    r"(?P<y>(?:19|20)\d{2})\s*[-./年]\s*(?P<m>\d{1,2})\s*[-./月]\s*(?P<d>\d{1,2})"
+)
+
+
+def parse_full_date(text: str, *, whole: bool = True) -> datetime.date | None:
+    """A complete Y-M-D date (whole line when whole=True)."""
+    m = _ISSUE_RE.match(text) if whole else _ISO_LINE_RE.search(text)
+    if not m:
+        return None
+    try:
+        return datetime.date(int(m.group("y")), int(m.group("m")), int(m.group("d")))
+    except ValueError:
+        return None

@@ -1,0 +1,78 @@
+"""Result types and error of the plan parser (see duban.plan_parse)."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class PlanParseError(Exception):
+    """Raised when a plan file cannot be read; the message is Chinese and meant for the user."""
+
+
+def _iso(d: datetime.date | None) -> str | None:
+    return d.isoformat() if d is not None else None
+
+
+@dataclass
+class ParsedMilestone:
+    date: datetime.date
+    text: str
+
+
+@dataclass
+class ParsedTarget:
+    text: str
+    value: float | None
+    unit: str | None
+    direction: str | None  # ">=" / "<=" / None
+
+
+@dataclass
+class ParsedTask:
+    code: str
+    title: str
+    text: str
+    parent_code: str | None
+    lead_units: list[str] = field(default_factory=list)
+    responsible_units: list[str] = field(default_factory=list)
+    deadline: datetime.date | None = None
+    milestones: list[ParsedMilestone] = field(default_factory=list)
+    targets: list[ParsedTarget] = field(default_factory=list)
+
+    def to_json_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "title": self.title,
+            "text": self.text,
+            "parent_code": self.parent_code,
+            "lead_units": list(self.lead_units),
+            "responsible_units": list(self.responsible_units),
+            "deadline": _iso(self.deadline),
+            "milestones": [{"date": m.date.isoformat(), "text": m.text} for m in self.milestones],
+            "targets": [
+                {"text": t.text, "value": t.value, "unit": t.unit, "direction": t.direction}
+                for t in self.targets
+            ],
+        }
+
+
+@dataclass
+class ParsedPlan:
+    title: str | None
+    issuer: str | None
+    doc_number: str | None
+    issued_on: datetime.date | None
+    tasks: list[ParsedTask] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def to_json_dict(self) -> dict[str, Any]:
+        return {
+            "title": self.title,
+            "issuer": self.issuer,
+            "doc_number": self.doc_number,
+            "issued_on": _iso(self.issued_on),
+            "tasks": [t.to_json_dict() for t in self.tasks],
+            "warnings": list(self.warnings),
+        }

@@ -1,0 +1,152 @@
+"""Text normalisation for the plan parser: traditional→simplified, punctuation, aligned copies."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+# A character followed by pinyin in parentheses, left over from bad conversions: 關(guān).
+_PINYIN = "a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüêńňǹḿ"
+_DEBRIS_RE = re.compile(r"(?<=[\u4e00-\u9fff])[(（][" + _PINYIN + r"]{1,6}[)）]")
+
+_PUNCT_SRC = "（）：；，．！？［］｛｝　\u00a0\u2002\u2003\u2009\u200b\ufeff～－—–／"
+_PUNCT_DST = "():;,.!?[]{}" + " " * 7 + "~--/" + "-"
+_FW_DIGITS = "０１２３４５６７８９ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺ％"
+_HW_DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ%"
+_TRANS = str.maketrans(
+    _PUNCT_SRC[: len(_PUNCT_DST)] + _FW_DIGITS, _PUNCT_DST[: len(_PUNCT_SRC)] + _HW_DIGITS
+)
+
+
+@lru_cache(maxsize=1)
+def _converter():  # noqa: ANN202 - opencc has no type hints
+    try:
+        from opencc import OpenCC
+
+        return OpenCC("t2s")
+    except Exception:  # pragma: no cover - opencc missing
+        return None
+
+
+def strip_debris(text: str) -> str:
+    """Remove conversion debris such as the "(guān)" in "關(guān)"."""
+    return _DEBRIS_RE.sub("", text)
+
+
+def to_simplified(text: str) -> str:
+    conv = _converter()
+    if conv is None or not text:
+        return text
+    try:
+        return conv.convert(text)
+    except Exception:  # pragma: no cover - defensive
+        return text
+
+
+def punct_norm(text: str) -> str:
+    """Map full-width punctuation/digits to half-width, one character for one."""
+    return text.translate(_TRANS)
+
+
+@dataclass(frozen=True)
+class AText:
+    """Original text with a same-length normalised copy used for matching."""
+
+    orig: str
+    norm: str
+
+    def __len__(self) -> int:
+        return len(self.norm)
+
+    def __getitem__(self, key: slice) -> AText:
+        return AText(self.orig[key], self.norm[key])
+
+    def __add__(self, other: AText) -> AText:
+        return AText(self.orig + other.orig, self.norm + other.norm)
+
+    def strip(self, chars: str | None = None) -> AText:
+        n = self.norm
+        left = len(n) - len(n.lstrip(chars))
+        right = len(n.rstrip(chars))
+        if right <= left:
+            return AText("", "")
+        return self[left:right]
+
+
+def make_atext(text: str) -> AText:
+    """Build an aligned (original, normalised) pair from decoded text."""
+    text = strip_debris(text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    simp = to_simplified(text)
+    if len(simp) != len(text):
+        text = simp  # rare multi-char conversions: fall back to the converted text
+    return AText(text, punct_norm(simp))
+
+
+def split_lines(at: AText) -> list[AText]:
+    out: list[AText] = []
+    pos = 0
+    for m in re.finditer(r"[\n\u2028\u2029\x0b\x0c]", at.norm):
+        out.append(at[pos : m.start()])
+        pos = m.end()
+    out.append(at[pos:])
+    return out
+
+
+_CN_DIGITS = {
+    "〇": 0,
+    "零": 0,
+    "○": 0,
+    "Ｏ": 0,
+    "O": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
+
+
+def cn_number(s: str) -> int | None:
+    """Parse 一..九十九 (and 〇-style digit strings like 二〇二〇); None if not a number."""
+    if not s:
+        return None
+    if s.isdigit():
+        return int(s)
+    if "十" not in s:
+        val = 0
+        for ch in s:
+            if ch not in _CN_DIGITS:
+                return None
+            val = val * 10 + _CN_DIGITS[ch]
+        return val
+    head, _, tail = s.partition("十")
+    if (head and head not in _CN_DIGITS) or (tail and tail not in _CN_DIGITS):
+        return None
+    tens = _CN_DIGITS[head] if head else 1
+    ones = _CN_DIGITS[tail] if tail else 0
+    return tens * 10 + ones
+
+
+_CN_DATE_RE = re.compile(
+    r"([〇零○O一二三四五六七八九]{4})\s*年\s*([一二三四五六七八九十]{1,3})\s*月"
+    r"\s*([一二三四五六七八九十]{1,3})\s*日"
+)
+
+
+def cn_date_to_digits(s: str) -> str:
+    """Rewrite 二〇一八年十二月十三日 as 2018年12月13日 (length may change)."""
+
+    def rep(m: re.Match[str]) -> str:
+        y, mo, d = cn_number(m.group(1)), cn_number(m.group(2)), cn_number(m.group(3))
+        if y is None or mo is None or d is None:
+            return m.group(0)
+        return f"{y}年{mo}月{d}日"
+
+    return _CN_DATE_RE.sub(rep, s)

@@ -1,0 +1,192 @@
+"""Task sheets (任务分工表) from xlsx/csv files and Word tables: header detection and rows."""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+from duban.plan_parse_model import ParsedTarget, ParsedTask
+from duban.plan_parse_norm import AText, make_atext
+from duban.plan_parse_units import Assignment, find_targets, split_units
+
+_H_SEQ = re.compile(r"^(?:序号|序|编号|任务编号|项目编号|No\.?)$", re.IGNORECASE)
+_H_TASK = re.compile(
+    r"^(?:(?:重点|主要|具体|工作|改革|年度)?(?:任务|工作)(?:内容|名称|事项|措施)?|任务内容|工作任务|"
+    r"重点任务|主要任务|具体任务|工作内容|具体措施|工作措施|主要举措|具体举措|改革事项|改革任务|"
+    r"任务名称|事项|工作事项|重点工作|任务事项|主要内容|内容|改革举措|举措|工作要点)$"
+)
+_H_LEAD = re.compile(r"牵头")
+_H_RESP = re.compile(
+    r"^(?!.*责任人)(?:.*(?:责任|配合|协办|参与|协助|主体)).*(?:单位|部门|科室|处室|主体)?$"
+)
+_H_DEADLINE = re.compile(r"完成时限|时限|时间节点|完成时间|截止|期限|进度安排|时间安排|完成日期")
+_H_TARGET = re.compile(r"目标|指标|成果|标准")
+_H_CATEGORY = re.compile(r"^(?:类别|分类|领域|重点领域|板块|一级任务|项目类别|任务类别)$")
+_H_NOTE = re.compile(r"备注|说明")
+
+
+def _norm_header(cell: str) -> str:
+    return re.sub(r"[\s*※:]", "", make_atext(cell).norm)
+
+
+def _classify(headers: list[str]) -> dict[str, list[int]]:
+    cols: dict[str, list[int]] = {}
+    for i, raw in enumerate(headers):
+        h = _norm_header(raw)
+        if not h or len(h) > 20:
+            continue
+        kind = None
+        if _H_SEQ.match(h):
+            kind = "seq"
+        elif _H_LEAD.search(h) and "领导" not in h:
+            kind = "lead"
+        elif _H_DEADLINE.search(h):
+            kind = "deadline"
+        elif _H_TASK.match(h):
+            kind = "task"
+        elif _H_CATEGORY.match(h):
+            kind = "category"
+        elif _H_RESP.match(h) and "领导" not in h and "人" not in h[-1:]:
+            kind = "resp"
+        elif _H_TARGET.search(h):
+            kind = "target"
+        elif _H_NOTE.search(h):
+            kind = "note"
+        if kind:
+            cols.setdefault(kind, []).append(i)
+    return cols
+
+
+def find_header(rows: list[list[str]]) -> tuple[int, dict[str, list[int]]] | None:
+    """The header row (index, column map) of a task table, or None."""
+    for r, row in enumerate(rows[:30]):
+        cols = _classify(row)
+        if "task" in cols and ({"lead", "resp", "deadline"} & cols.keys()):
+            return r, cols
+        if {"lead", "resp"} <= cols.keys() and "seq" in cols:
+            # no explicit task column: the widest unclassified column holds the task
+            used = {i for v in cols.values() for i in v}
+            free = [i for i in range(len(row)) if i not in used and row[i].strip()]
+            if free:
+                cols["task"] = [free[0]]
+                return r, cols
+    return None
+
+
+def _cell(row: list[str], i: int) -> str:
+    return row[i].strip() if i < len(row) and row[i] is not None else ""
+
+
+def cell_to_str(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _seq_code(raw: str) -> str:
+    s = raw.strip().rstrip("、.。")
+    if re.fullmatch(r"\d+\.0", s):
+        s = s[:-2]
+    return s
+
+
+def parse_task_rows(
+    rows: list[list[str]],
+    header: tuple[int, dict[str, list[int]]],
+    dates_fn,  # noqa: ANN001 - callable(list[AText], title) -> (milestones, deadline)
+) -> list[ParsedTask]:
+    """Tasks from the rows below a recognised header row."""
+    hr, cols = header
+    task_cols = cols.get("task", [])
+    tasks: list[ParsedTask] = []
+    category_code = ""
+    counter = 0
+    seen_codes: set[str] = set()
+    for row in rows[hr + 1 :]:
+        cells = [c.strip() if isinstance(c, str) else cell_to_str(c) for c in row]
+        nonempty = [c for c in cells if c]
+        if not nonempty:
+            continue
+        texts = [_cell(cells, i) for i in task_cols]
+        texts = [t for i, t in enumerate(texts) if t and t not in texts[:i]]
+        lead_raw = " ".join(_cell(cells, i) for i in cols.get("lead", []))
+        resp_raw = "、".join(x for x in (_cell(cells, i) for i in cols.get("resp", [])) if x)
+        if not texts:
+            if len(set(nonempty)) == 1:
+                # a category row such as "一、优化营商环境" spanning the table
+                m = re.match(
+                    r"^\s*([一二三四五六七八九十]{1,3})\s*[、.]", make_atext(nonempty[0]).norm
+                )
+                category_code = m.group(1) if m else ""
+                counter = 0
+            continue
+        if _norm_header(texts[0]) and _classify([texts[0]]).get("task") and not lead_raw:
+            continue  # repeated header row
+        counter += 1
+        seq = _seq_code(_cell(cells, cols["seq"][0])) if "seq" in cols else ""
+        code = category_code + (seq or str(counter))
+        if code in seen_codes:
+            code = f"{code}-{counter}"
+        seen_codes.add(code)
+        body = make_atext("\n".join(texts))
+        title_src = make_atext(texts[0])
+        n = title_src.norm
+        cut = len(n)
+        for ch in "。;\n":
+            i = n.find(ch)
+            if 2 <= i < cut:
+                cut = i
+        title = title_src[:cut].strip(" 。;,")
+        title = re.sub(r"^\s*(?:\d{1,3}|[一二三四五六七八九十]{1,3})\s*[、.]\s*", "", title.orig)
+        a = Assignment()
+        if lead_raw:
+            a.lead, _ = split_units(make_atext(lead_raw))
+        if resp_raw:
+            units, marked = split_units(make_atext(resp_raw))
+            for u in marked:
+                if u not in a.lead:
+                    a.lead.append(u)
+            a.resp = [u for u in units if u not in marked and u not in a.lead]
+        deadline_lines = [make_atext(_cell(cells, i)) for i in cols.get("deadline", [])]
+        date_lines = [ln for ln in deadline_lines if ln.norm]
+        milestones, deadline = dates_fn(date_lines, title)
+        if not date_lines:
+            milestones, deadline = dates_fn([body], title)
+        targets: list[ParsedTarget] = find_targets(body)
+        for i in cols.get("target", []):
+            targets.extend(find_targets(make_atext(_cell(cells, i))))
+        tasks.append(
+            ParsedTask(
+                code=code,
+                title=title or texts[0][:40],
+                text=body.orig,
+                parent_code=None,
+                lead_units=a.lead,
+                responsible_units=a.resp,
+                deadline=deadline,
+                milestones=milestones,
+                targets=targets,
+            )
+        )
+    # dotted codes (1.1 under 1) give parents
+    codes = {t.code for t in tasks}
+    for t in tasks:
+        if "." in t.code:
+            parent = t.code.rsplit(".", 1)[0]
+            if parent in codes:
+                t.parent_code = parent
+    return tasks
+
+
+def title_above(rows: list[list[str]], header_row: int) -> AText | None:
+    for row in rows[:header_row]:
+        vals = [cell_to_str(c).strip() for c in row if cell_to_str(c).strip()]
+        if len(set(vals)) == 1 and 4 <= len(vals[0]) <= 100:
+            return make_atext(vals[0])
+    return None

@@ -1,0 +1,907 @@
+"""Text plan parsing: noise removal, metadata, numbered heading tree, tasks."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass, field
+
+from duban.plan_parse_dates import ONGOING_RE, DateHit, find_dates, parse_full_date
+from duban.plan_parse_model import ParsedMilestone, ParsedPlan, ParsedTarget, ParsedTask
+from duban.plan_parse_norm import AText, cn_date_to_digits, cn_number, make_atext, split_lines
+from duban.plan_parse_units import (
+    LABEL_START_RE,
+    Assignment,
+    find_inline_assignments,
+    find_targets,
+    parse_assignment_body,
+)
+
+# ---------------------------------------------------------------- noise and segments
+
+_NOISE_RE = re.compile(
+    r"您当前所在位置|当前位置\s*:|^首页\s*>|首页\s*>\s*\S|打印本页|打印此页|关闭窗口|【关闭】|"
+    r"^上一篇|^下一篇|版权所有|联系我们|网站地图|ICP备|ICP证|技术支持\s*:|扫描二维码|扫一扫|"
+    r"关注我们|^主办单位\s*:|^承办单位\s*:|^主管单位\s*:|^邮编\s*:|^联系电话\s*:|^电话\s*:|"
+    r"^地址\s*:|^传真\s*:|浏览次数|阅读次数|点击数\s*:|【\s*字体|字号\s*:|分享到|www\.|https?://|"
+    r"Copyright|©|content_bottom|^\[?\s*(?:返回顶部|收藏本页|加入收藏|设为首页)|^责任编辑\s*:|"
+    r"^【\s*(?:大|中|小)\s*】|^(?:大|中|小)\s*(?:大|中|小)\s*(?:大|中|小)$|^视力保护色",
+    re.IGNORECASE,
+)
+_MORE_RE = re.compile(
+    r"^(?:更多)?相关(?:文章|阅读|链接|新闻|推荐)\s*[:]?|^更多相关|^猜你喜欢|^推荐阅读"
+)
+_ARTICLE_RE = re.compile(r"^(?:第\s*[0-9一二三四五六七八九十]{1,3}\s*篇|篇)\s*[:]?\s*")
+_META_LINE_RE = re.compile(
+    r"^(?:发布日期|发布时间|发文日期|成文日期|印发日期|日期|来源|信息来源|文章来源)\s*:"
+)
+_PUBLISH_RE = re.compile(
+    r"(?:发布日期|发布时间|成文日期|印发日期|发文日期)\s*:\s*(\S+(?:\s*\d+\s*日)?)"
+)
+_SOURCE_RE = re.compile(r"(?:^|\s)(?:信息来源|文章来源|来源)\s*:\s*([^\s:]+)")
+_TITLE_KW_RE = re.compile(
+    r"方案|意见|通知|办法|计划|要点|规划|细则|决定|清单|任务分工|工作安排|措施|行动"
+)
+_DOCNO_RE = re.compile(
+    r"^(?:文号\s*:\s*)?(?P<no>[\u4e00-\u9fffA-Za-z]{1,12}\s*[〔\[【(]\s*(?:19|20)\d{2}\s*[〕\]】)]"
+    r"\s*第?\s*\d{1,4}\s*号)"
+)
+_DOCNO_YEAR_RE = re.compile(r"[〔\[【(]\s*((?:19|20)\d{2})\s*[〕\]】)]")
+_ORG_END_RE = re.compile(
+    r"(?:政府|办公室|办公厅|领导小组|工作组|小组|委员会|指挥部|局|中心|委|办|厅|部|党委|党组|"
+    r"管委会|街道办事处|人民政府|公司|集团)$"
+)
+_TERMINAL = "。;:!?)】》\"'"
+
+# ---------------------------------------------------------------- headings
+
+_H_PATTERNS: list[tuple[int, re.Pattern[str]]] = [
+    (0, re.compile(r"([一二三四五六七八九十]{1,3})\s*[、.](?![、])")),
+    (1, re.compile(r"\(\s*([一二三四五六七八九十]{1,3})\s*\)\s*[、.]?")),
+    (2, re.compile(r"(\d{1,2})\s*(?:[、.](?![\d、.])|\.(?=\s))")),
+    (3, re.compile(r"(?:\(\s*(\d{1,2})\s*\)|(\d{1,2})\)(?!\d))\s*[、.]?")),
+    (4, re.compile(r"([①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳])\s*")),
+]
+_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+_INLINE_BEFORE_RE = re.compile(r"[)。;]\s*$")
+_EXCLUDED_SECTION_RE = re.compile(
+    r"指导思想|总体要求|基本原则|工作原则|工作目标|总体目标|主要目标|目标任务|组织(?:机构|领导|保障)|"
+    r"领导小组|保障措施|工作要求|工作保障|有关要求|其他事项|附则|背景|主要做法|改革成效|工作成效"
+)
+_DEADLINE_LABEL_RE = re.compile(
+    r"(?:完成时限|完成时间|时间节点|时限要求|完成期限|截止时间|时间要求|进度安排|时限)\s*[:]?\s*"
+)
+
+
+def _heading_at(norm: str, pos: int) -> tuple[int, int, int] | None:
+    """(style, number, end) for a heading marker starting exactly at pos."""
+    for style, pat in _H_PATTERNS:
+        m = pat.match(norm, pos)
+        if not m:
+            continue
+        raw = next(g for g in m.groups() if g)
+        num = _CIRCLED.index(raw) + 1 if style == 4 else cn_number(raw)
+        if num is None or num == 0:
+            continue
+        end = m.end()
+        rest = norm[end : end + 1]
+        if not rest or rest in ",;。:、)":
+            continue
+        if style == 2 and norm[end - 1 : end] == "." and rest.isdigit():
+            continue
+        return style, num, end
+    return None
+
+
+def _code_part(style: int, num: int, raw_norm: str) -> str:
+    if style == 0:
+        return raw_norm
+    if style == 1:
+        return f"({raw_norm})"
+    if style == 2:
+        return str(num)
+    if style == 3:
+        return f"({num})"
+    return _CIRCLED[num - 1]
+
+
+_CN = "零一二三四五六七八九"
+
+
+def _cn_of(num: int) -> str:
+    if num < 10:
+        return _CN[num]
+    tens, ones = divmod(num, 10)
+    return ("" if tens == 1 else _CN[tens]) + "十" + (_CN[ones] if ones else "")
+
+
+@dataclass
+class _Node:
+    style: int
+    num: int
+    part: str
+    lines: list[AText] = field(default_factory=list)
+    children: list[_Node] = field(default_factory=list)
+    parent: _Node | None = None
+    last_num: dict[int, int] = field(default_factory=dict)
+    code: str = ""
+    # filled by analysis
+    assign_idx: set[int] = field(default_factory=set)  # standalone assignment line indexes
+    lifted: list[AText] = field(default_factory=list)
+    is_task: bool = False
+    excluded: bool = False
+    closed: bool = False
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _is_noise(line: AText) -> bool:
+    n = line.norm
+    if len(n) > 120:
+        return False
+    return bool(_NOISE_RE.search(n)) or bool(re.fullmatch(r"【[^】]*(?:www|com|cn)[^】]*】", n))
+
+
+def _is_assign_line(line: AText) -> bool:
+    return bool(LABEL_START_RE.match(line.norm))
+
+
+def _is_title_like(line: AText) -> bool:
+    n = line.norm
+    return (
+        4 <= len(n) <= 90
+        and bool(_TITLE_KW_RE.search(n))
+        and n[-1] not in "。,;:"
+        and not _META_LINE_RE.match(n)
+        and not n.startswith(("各", "为", "附件", "根据", "按照"))
+        and _heading_at(n, 0) is None
+    )
+
+
+def _clean_title(line: AText) -> AText:
+    m = _ARTICLE_RE.match(line.norm)
+    if m:
+        line = line[m.end() :].strip()
+    m = _DOCNO_RE.match(line.norm)
+    if m and m.end() < len(line.norm):
+        line = line[m.end() :].strip()
+    m = re.match(r"^附件\s*\d*\s*[:]?\s*", line.norm)
+    if m:
+        line = line[m.end() :].strip()
+    if line.norm.startswith("《") and line.norm.endswith("》"):
+        line = line[1:-1].strip()
+    return line
+
+
+def _paren_depth(s: str) -> int:
+    return s.count("(") - s.count(")")
+
+
+def _join_broken(lines: list[AText]) -> list[AText]:
+    """Re-join paragraphs broken by stray line breaks (web copies, PDF exports)."""
+    out: list[AText] = []
+    for line in lines:
+        if out:
+            prev = out[-1]
+            pn = prev.norm
+            nn = line.norm
+            starts_new = (
+                _heading_at(nn, 0) is not None
+                or _is_assign_line(line)
+                or parse_full_date(nn) is not None
+                or _ARTICLE_RE.match(nn) is not None
+            )
+            join = False
+            if 0 < _paren_depth(pn) <= 2 and not starts_new and len(pn) < 4000:
+                join = True
+            elif _paren_depth(pn) > 0 and _is_assign_line(line) and "牵头" in pn[pn.rfind("(") :]:
+                join = True  # "(牵头单位:X;\n责任单位:Y)"
+            elif (
+                len(pn) >= 30
+                and pn[-1] not in _TERMINAL
+                and not starts_new
+                and not (_heading_at(pn, 0) is not None and "。" not in pn)
+                and not _is_assign_line(prev)
+                and not (_is_title_like(prev) and len(pn) <= 90)
+            ):
+                join = True
+            if join:
+                out[-1] = prev + line
+                continue
+        out.append(line)
+    return out
+
+
+# ---------------------------------------------------------------- parser
+
+
+@dataclass
+class _Meta:
+    title: AText | None = None
+    issuer: str | None = None
+    doc_number: str | None = None
+    issued_on: datetime.date | None = None
+    published_on: datetime.date | None = None
+    source: str | None = None
+
+
+class TextPlanParser:
+    """Parse a plan given as plain text (lines); tables may add tasks afterwards."""
+
+    def __init__(self, text: str, *, year: int | None = None) -> None:
+        self.year_arg = year
+        self.warnings: list[str] = []
+        self.meta = _Meta()
+        self.plan_year: int | None = None
+        self.missing_year_dates = 0
+        self.text = text
+
+    # --- segments -----------------------------------------------------
+    def _segments(self, lines: list[AText]) -> list[list[AText]]:
+        segments: list[list[AText]] = [[]]
+        skipping = False
+        for line in lines:
+            n = line.norm
+            if _ARTICLE_RE.match(n) and len(n) <= 90:
+                segments.append([line])
+                skipping = False
+                continue
+            if _MORE_RE.match(n):
+                skipping = True
+                continue
+            if skipping:
+                continue
+            segments[-1].append(line)
+        # split where a new plan restarts its top-level numbering after a title line
+        result: list[list[AText]] = []
+        for seg in segments:
+            cur: list[AText] = []
+            top = 0
+            for line in seg:
+                h = _heading_at(line.norm, 0)
+                if h and h[0] == 0:
+                    if h[1] == 1 and top >= 2:
+                        back = [
+                            j
+                            for j in range(max(0, len(cur) - 4), len(cur))
+                            if _is_title_like(cur[j])
+                        ]
+                        if back:
+                            j = back[0]
+                            result.append(cur[:j])
+                            cur = cur[j:]
+                            top = 0
+                    if h[1] == top + 1 or (top == 0):
+                        top = h[1]
+                cur.append(line)
+            result.append(cur)
+        return [s for s in result if any(len(x.norm) >= 8 for x in s)]
+
+    # --- metadata -----------------------------------------------------
+    def _scan_meta(self, lines: list[AText]) -> set[int]:
+        """Fill self.meta; returns indexes of lines consumed as metadata."""
+        used: set[int] = set()
+        first_heading = next(
+            (i for i, ln in enumerate(lines) if _heading_at(ln.norm, 0) is not None), len(lines)
+        )
+        # title
+        for i, ln in enumerate(lines[: max(first_heading, 1)][:30]):
+            if _is_title_like(ln) or (_ARTICLE_RE.match(ln.norm) and len(ln.norm) > 3):
+                t = _clean_title(ln)
+                if len(t.norm) >= 4:
+                    self.meta.title = t
+                    used.add(i)
+                    break
+        if self.meta.title is not None:
+            for i, ln in enumerate(lines[:first_heading]):
+                if _clean_title(ln).norm == self.meta.title.norm:
+                    used.add(i)
+        # doc number: a line starting with it, before the first heading
+        for i, ln in enumerate(lines[: first_heading + 1][:40]):
+            m = _DOCNO_RE.match(ln.norm)
+            if m:
+                self.meta.doc_number = ln.orig[m.start("no") : m.end("no")].replace(" ", "")
+                if m.end() >= len(ln.norm.rstrip()):
+                    used.add(i)
+                break
+        # issue date: standalone date lines (成文日期), prefer one after an organisation line
+        date_lines: list[tuple[int, datetime.date]] = []
+        for i, ln in enumerate(lines):
+            n = cn_date_to_digits(ln.norm).strip()
+            d = parse_full_date(n)
+            if d is None:
+                m = re.match(
+                    r"^(.{2,40}?)\s{2,}((?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)$", n
+                )
+                if m and _ORG_END_RE.search(m.group(1).strip()):
+                    d = parse_full_date(m.group(2))
+                    if d:
+                        date_lines.append((i, d))
+                        self.meta.issuer = ln.orig[: len(m.group(1))].strip()
+                continue
+            date_lines.append((i, d))
+        chosen: tuple[int, datetime.date] | None = None
+        for i, d in date_lines:
+            if i > 0 and self._org_line(lines[i - 1]):
+                chosen = (i, d)
+                break
+        if chosen is None and date_lines:
+            chosen = date_lines[-1]
+        if chosen is not None:
+            i, d = chosen
+            self.meta.issued_on = d
+            used.add(i)
+            if self.meta.issuer is None and i > 0 and self._org_line(lines[i - 1]):
+                self.meta.issuer = lines[i - 1].orig.strip()
+                used.add(i - 1)
+        for i, _ in date_lines:
+            if i >= first_heading:
+                used.add(i)
+        if self.meta.issuer is None:
+            for i in range(len(lines) - 1, -1, -1):
+                n = lines[i].norm
+                if (
+                    len(n) <= 30
+                    and re.search(r"(?:领导小组|领导小组办公室|指挥部)$", n)
+                    and _heading_at(n, 0) is None
+                ):
+                    self.meta.issuer = lines[i].orig.strip()
+                    used.add(i)
+                    break
+        if self.meta.issuer is None:
+            pre = "".join(ln.norm for ln in lines[:first_heading])
+            pre_orig = "".join(ln.orig for ln in lines[:first_heading])
+            m = re.search(
+                r"(?:^|[,。;:])([^,。;:]{2,30}?(?:领导小组|办公室|政府|委员会|指挥部|局|中心))"
+                r"(?:拟|决定|研究|特|现)[^。]{0,60}?(?:制定|印发|出台)(?:了)?本",
+                pre,
+            )
+            if m:
+                self.meta.issuer = pre_orig[m.start(1) : m.end(1)]
+        if self.meta.issuer is None and self.meta.source:
+            self.meta.issuer = self.meta.source
+        if self.meta.issuer is None and self.meta.title is not None:
+            m = re.match(r"^(.{2,40}?)关于", self.meta.title.norm)
+            if m and _ORG_END_RE.search(m.group(1)):
+                self.meta.issuer = self.meta.title.orig[: m.end(1)]
+        return used
+
+    @staticmethod
+    def _org_line(line: AText) -> bool:
+        n = line.norm.strip()
+        return (
+            2 <= len(n) <= 40
+            and n[-1] not in _TERMINAL
+            and bool(_ORG_END_RE.search(n))
+            and _heading_at(n, 0) is None
+            and not _is_assign_line(line)
+            and "," not in n
+        )
+
+    # --- tree -----------------------------------------------------------
+    def _build_tree(self, lines: list[AText]) -> _Node:
+        root = _Node(style=-1, num=0, part="")
+        stack: list[_Node] = [root]
+        seen_heading = False
+
+        def open_node(style: int, num: int, marker: str, rest: AText, inline: bool) -> bool:
+            i = len(stack)
+            while i > 1 and stack[i - 1].style >= style:
+                i -= 1
+            parent = stack[i - 1]
+            last = parent.last_num.get(style, 0)
+            ok = num == last + 1
+            if not inline and not ok:
+                if style == 0:
+                    ok = last == 0 or num == last + 2
+                else:
+                    ok = num == 1 or last == 0 or num == last + 2
+            if not ok:
+                return False
+            del stack[i:]
+            node = _Node(style=style, num=num, part=_code_part(style, num, marker), parent=parent)
+            parent.last_num[style] = num
+            # deeper styles restart under a new sibling
+            parent.children.append(node)
+            node.lines.append(rest)
+            stack.append(node)
+            return True
+
+        def new_section() -> _Node:
+            sect = _Node(style=0, num=0, part="", parent=root)
+            sect.excluded = True
+            root.children.append(sect)
+            del stack[1:]
+            stack.append(sect)
+            return sect
+
+        def append_body(text: AText, fresh: bool) -> None:
+            node = stack[-1]
+            if fresh and node.closed:
+                node = new_section()
+            inl = find_inline_assignments(text)
+            if inl and node.code and not _is_assign_line(text):
+                s, e, _ = inl[-1]
+                tail = text[e:].strip()
+                if s > 0 and tail.norm:
+                    node.lines.append(text[:e].strip())
+                    new_section().lines.append(tail)
+                    return
+                if s > 0:
+                    node.closed = True
+            node.lines.append(text)
+
+        def add_text(line: AText) -> None:
+            # split at inline headings "…(牵头部门:…) 2.深化…"
+            n = line.norm
+            pos = 0
+            start_piece = 0
+            depth = 0
+            pieces: list[tuple[AText, tuple[int, int, int] | None]] = []
+            first = _heading_at(n, 0)
+            if first is not None:
+                pieces.append((line[: first[2]], first))
+                start_piece = first[2]
+                pos = first[2]
+            cur_marker = first
+            i = pos
+            while i < len(n):
+                ch = n[i]
+                if ch == "(":
+                    if (
+                        depth == 0
+                        and i > start_piece
+                        and _INLINE_BEFORE_RE.search(n[start_piece:i])
+                    ):
+                        h = _heading_at(n, i)
+                        if h and h[0] in (1, 3):
+                            pieces.append((line[start_piece:i], cur_marker))
+                            cur_marker = h
+                            start_piece = h[2]
+                            i = h[2]
+                            continue
+                    depth += 1
+                elif ch == ")":
+                    depth = max(0, depth - 1)
+                elif (
+                    depth == 0
+                    and ch not in " \t"
+                    and i > start_piece
+                    and (ch.isdigit() or ch in "一二三四五六七八九十" or ch in _CIRCLED)
+                    and _INLINE_BEFORE_RE.search(n[max(start_piece, i - 6) : i])
+                ):
+                    h = _heading_at(n, i)
+                    if h and h[0] in (0, 2, 4):
+                        pieces.append((line[start_piece:i], cur_marker))
+                        cur_marker = h
+                        start_piece = h[2]
+                        i = h[2]
+                        continue
+                i += 1
+            pieces.append((line[start_piece:], cur_marker))
+            # first piece may be the marker itself (when the line starts with a heading)
+            merged: list[tuple[AText, tuple[int, int, int] | None, bool]] = []
+            if first is not None:
+                # pieces[0] is the marker text, pieces[1] its body
+                marker_text = pieces[0][0]
+                body = pieces[1][0]
+                merged.append((marker_text + body, first, False))
+                rest_pieces = pieces[2:]
+            else:
+                merged.append((pieces[0][0], None, False))
+                rest_pieces = pieces[1:]
+            for text, mk in rest_pieces:
+                merged.append((text, mk, True))
+            for idx, (text, mk, inline) in enumerate(merged):
+                if mk is not None and (idx > 0 or first is not None):
+                    style, num, end = mk
+                    if idx == 0:
+                        marker_norm = text.norm[:end]
+                        body = text[end:].strip()
+                    else:
+                        marker_norm = n[:0] + self._marker_raw(mk, text, line)
+                        body = text.strip()
+                    raw = self._marker_value(style, marker_norm)
+                    if open_node(style, num, raw, body, inline):
+                        continue
+                    text = (
+                        text if idx == 0 else AText(self._marker_orig, self._marker_raw_norm) + text
+                    )
+                stripped = text.strip()
+                if stripped.norm:
+                    append_body(stripped, fresh=idx == 0 and first is None)
+
+        self._marker_orig = ""
+        self._marker_raw_norm = ""
+        for line in lines:
+            n = line.norm
+            if seen_heading and re.match(r"^附件\s*\d*\s*(?:[::]|$)", n):
+                break
+            if (
+                seen_heading
+                and len(n) <= 15
+                and not re.search(r"[,。;:!?、\d()]", n)
+                and _heading_at(n, 0) is None
+                and stack[-1].lines
+                and stack[-1].lines[-1].norm[-1:] in "。)"
+            ):
+                # an unnumbered section title such as 职责分工 closes the numbered items
+                new_section().lines.append(line)
+                continue
+            if _heading_at(n, 0) is not None:
+                seen_heading = True
+            add_text(line)
+        self._assign_codes(root, "")
+        return root
+
+    _marker_orig: str
+    _marker_raw_norm: str
+
+    @staticmethod
+    def _marker_value(style: int, marker_norm: str) -> str:
+        m = re.search(r"[一二三四五六七八九十]{1,3}", marker_norm)
+        if style in (0, 1) and m:
+            return m.group(0)
+        return marker_norm
+
+    def _marker_raw(self, mk: tuple[int, int, int], text: AText, line: AText) -> str:
+        style, num, _ = mk
+        return _cn_of(num) if style in (0, 1) else str(num)
+
+    def _assign_codes(self, node: _Node, prefix: str) -> None:
+        for child in node.children:
+            child.code = prefix + child.part if child.part else ""
+            self._assign_codes(child, child.code if child.part else prefix)
+
+    # --- analysis -------------------------------------------------------
+    def _analyse(self, root: _Node) -> None:
+        def post(node: _Node) -> None:
+            for c in node.children:
+                post(c)
+            node.assign_idx = {i for i, ln in enumerate(node.lines) if _is_assign_line(ln)}
+            if len(node.children) >= 2 and node.style >= 0:
+                last = node.children[-1]
+                others = node.children[:-1]
+                trailing = self._trailing_assign(last)
+                if (
+                    trailing
+                    and not any(self._has_any_assign(o) for o in others)
+                    and not any(self._has_any_assign(c) for c in last.children)
+                ):
+                    node.lifted.extend(last.lines[i] for i in trailing)
+                    node.lifted.extend(last.lifted)
+                    last.lifted = []
+                    last.assign_idx -= set(trailing)
+                    last.lines = [ln for i, ln in enumerate(last.lines) if i not in trailing]
+
+        post(root)
+
+    @staticmethod
+    def _trailing_assign(node: _Node) -> list[int]:
+        idx: list[int] = []
+        for i in range(len(node.lines) - 1, 0, -1):
+            if i in node.assign_idx:
+                idx.append(i)
+            else:
+                break
+        if not idx and node.lifted:
+            return []
+        return sorted(idx)
+
+    def _has_any_assign(self, node: _Node) -> bool:
+        if node.assign_idx or node.lifted:
+            return True
+        if any(find_inline_assignments(ln) for ln in node.lines):
+            return True
+        return any(self._has_any_assign(c) for c in node.children)
+
+    def _own_assignment(self, node: _Node) -> Assignment:
+        a = Assignment()
+        for i, ln in enumerate(node.lines):
+            if i in node.assign_idx:
+                a.extend(parse_assignment_body(ln.strip("()")))
+            else:
+                for _s, _e, ia in find_inline_assignments(ln):
+                    a.extend(ia)
+        for ln in node.lifted:
+            a.extend(parse_assignment_body(ln.strip("()")))
+        return a
+
+    # --- public -----------------------------------------------------------
+    def parse(self) -> ParsedPlan:
+        return self.finish(self.parse_tasks())
+
+    def finish(self, tasks: list[ParsedTask]) -> ParsedPlan:
+        """Assemble the plan with metadata and warnings."""
+        return self._finish(tasks, [])
+
+    def parse_tasks(self) -> list[ParsedTask]:
+        """Read metadata and return the tasks of the (first) plan in the text."""
+        at = make_atext(self.text)
+        raw_lines = [ln.strip() for ln in split_lines(at)]
+        lines: list[AText] = []
+        for ln in raw_lines:
+            if not ln.norm:
+                continue
+            n = ln.norm
+            m = _PUBLISH_RE.search(n)
+            if m and self.meta.published_on is None:
+                self.meta.published_on = parse_full_date(cn_date_to_digits(m.group(1)), whole=False)
+            m = _SOURCE_RE.search(n)
+            if m and self.meta.source is None and len(n) <= 120:
+                val = ln.orig[m.start(1) : m.end(1)].strip()
+                if val and not re.search(r"\d{4}|http|www|\.com|\.cn", val) and len(val) <= 40:
+                    self.meta.source = val
+            if _META_LINE_RE.match(n) or (m and len(n) <= 80 and "发布" in n):
+                continue
+            if _is_noise(ln):
+                continue
+            lines.append(ln)
+        segments = self._segments(lines)
+        if not segments:
+            self._set_year()
+            return []
+        if len(segments) > 1:
+            self.warnings.append(
+                f"文件中包含多个方案/文章,已解析第一个,跳过其余 {len(segments) - 1} 个"
+            )
+        plan_lines = _join_broken(segments[0])
+        used = self._scan_meta(plan_lines)
+        body = [ln for i, ln in enumerate(plan_lines) if i not in used]
+        self._set_year()
+        root = self._build_tree(body)
+        self._analyse(root)
+        return self._collect(root)
+
+    def _set_year(self) -> None:
+        if self.meta.issued_on is not None:
+            self.plan_year = self.meta.issued_on.year
+        elif self.meta.doc_number and _DOCNO_YEAR_RE.search(self.meta.doc_number):
+            self.plan_year = int(_DOCNO_YEAR_RE.search(self.meta.doc_number).group(1))  # type: ignore[union-attr]
+        elif self.meta.published_on is not None:
+            self.plan_year = self.meta.published_on.year
+        elif self.year_arg is not None:
+            self.plan_year = self.year_arg
+        elif self.meta.title is not None:
+            m = re.search(r"((?:19|20)\d{2})\s*(?:年|-)", self.meta.title.norm)
+            if m:
+                self.plan_year = int(m.group(1))
+
+    def _finish(self, tasks: list[ParsedTask], extra: list[str]) -> ParsedPlan:
+        meta = self.meta
+        issued = meta.issued_on or meta.published_on
+        warnings = list(self.warnings)
+        if self.missing_year_dates:
+            warnings.append(
+                f"无法确定方案年份(未找到成文日期、发布日期或文号年份),{self.missing_year_dates} 处"
+                "未注明年份的日期未能解析;可用 --year 指定年份"
+            )
+        if not tasks:
+            warnings.append("未识别到任务(没有找到带牵头/责任单位或完成时限的条目)")
+        else:
+            no_lead = [t.code for t in tasks if not t.lead_units and not t.responsible_units]
+            if no_lead and len(no_lead) < len(tasks):
+                warnings.append("以下任务未识别到牵头/责任单位:" + "、".join(no_lead))
+            elif no_lead:
+                warnings.append("所有任务均未识别到牵头/责任单位,请人工补充分工")
+        return ParsedPlan(
+            title=meta.title.orig if meta.title is not None else None,
+            issuer=meta.issuer,
+            doc_number=meta.doc_number,
+            issued_on=issued,
+            tasks=tasks,
+            warnings=warnings + extra,
+        )
+
+    # --- tasks ------------------------------------------------------------
+    def _collect(self, root: _Node) -> list[ParsedTask]:
+        nodes: list[_Node] = []
+
+        def walk(node: _Node, excluded: bool) -> None:
+            for c in node.children:
+                head = c.lines[0].norm if c.lines else ""
+                exc = (
+                    excluded
+                    or c.excluded
+                    or (
+                        c.style >= 0
+                        and bool(_EXCLUDED_SECTION_RE.search(self._title_of(c).norm[:20]))
+                    )
+                )
+                c.excluded = exc
+                nodes.append(c)
+                walk(c, exc)
+                del head
+
+        walk(root, False)
+        any_assign = False
+        for node in nodes:
+            if not node.code:
+                continue
+            a = self._own_assignment(node)
+            node_a = a
+            node.is_task = bool(node_a)
+            any_assign = any_assign or bool(node_a)
+            if not node.is_task and not node.excluded and self._heading_deadline(node):
+                node.is_task = True
+        if not any(n.is_task for n in nodes) and not any_assign:
+            # fallback: numbered leaf items that carry dates
+            for node in nodes:
+                if node.code and not node.children and not node.excluded:
+                    scope = self._scope_lines(node)
+                    if any(h.date for ln in scope for h in find_dates(ln.norm, self.plan_year)):
+                        node.is_task = True
+        tasks: list[ParsedTask] = []
+        for node in nodes:
+            if node.is_task:
+                tasks.append(self._make_task(node))
+        return tasks
+
+    def _heading_deadline(self, node: _Node) -> bool:
+        if not node.lines:
+            return False
+        head = node.lines[0].norm
+        cut = head.find("。")
+        head = head if cut < 0 else head[:cut]
+        return any(
+            h.date is not None or h.needs_year for h in find_dates(head, self.plan_year)
+        ) and bool(_DEADLINE_LABEL_RE.search(head) or re.search(r"\([^()]*\d[^()]*\)\s*$", head))
+
+    def _title_of(self, node: _Node) -> AText:
+        if not node.lines:
+            return AText("", "")
+        head = node.lines[0]
+        head = self._remove_parens(head, deadline=True)
+        n = head.norm
+        cut = len(n)
+        for ch in "。;!?":
+            i = n.find(ch)
+            if 2 <= i < cut:
+                cut = i
+        i = n.find(":")
+        if 2 <= i < cut and i < 30:
+            cut = i
+        t = head[:cut].strip(" ,;:。")
+        return t if t.norm else head.strip()
+
+    @staticmethod
+    def _remove_parens(line: AText, *, deadline: bool) -> AText:
+        spans = [(s, e) for s, e, _ in find_inline_assignments(line)]
+        if deadline:
+            for m in re.finditer(r"\(([^()]*)\)", line.norm):
+                inner = m.group(1)
+                if _DEADLINE_LABEL_RE.match(inner) or (
+                    find_dates(inner, 2000)
+                    and len(inner) <= 30
+                    and not re.search(r"[\u4e00-\u9fff]{6}", inner)
+                ):
+                    spans.append((m.start(), m.end()))
+        if not spans:
+            return line
+        spans.sort()
+        out = AText("", "")
+        pos = 0
+        for s, e in spans:
+            if s < pos:
+                continue
+            out = out + line[pos:s]
+            pos = e
+        out = out + line[pos:]
+        return out.strip()
+
+    def _scope_lines(self, node: _Node) -> list[AText]:
+        """Own body lines plus the lines of descendants that are not tasks themselves."""
+        out: list[AText] = [ln for i, ln in enumerate(node.lines) if i not in node.assign_idx]
+        for c in node.children:
+            if c.is_task:
+                continue
+            sub = self._scope_lines(c)
+            if sub:
+                sub[0] = AText(self._marker_text(c), self._marker_text(c)) + sub[0]
+            out.extend(sub)
+        return out
+
+    @staticmethod
+    def _marker_text(node: _Node) -> str:
+        if node.style == 0:
+            return node.part + "、"
+        if node.style == 2:
+            return node.part + "."
+        return node.part
+
+    def _make_task(self, node: _Node) -> ParsedTask:
+        a = self._own_assignment(node)
+        title = self._title_of(node)
+        scope = self._scope_lines(node)
+        text_lines = [self._remove_parens(ln, deadline=False) for ln in scope]
+        text = "\n".join(t.orig for t in text_lines if t.norm)
+        milestones, deadline = self._dates_for(scope, title.orig)
+        targets: list[ParsedTarget] = []
+        for ln in text_lines:
+            targets.extend(find_targets(ln))
+        parent = node.parent
+        while parent is not None and not parent.is_task:
+            parent = parent.parent
+        return ParsedTask(
+            code=node.code,
+            title=title.orig,
+            text=text,
+            parent_code=parent.code if parent is not None and parent.code else None,
+            lead_units=a.lead,
+            responsible_units=a.resp,
+            deadline=deadline,
+            milestones=milestones,
+            targets=targets,
+        )
+
+    def _dates_for(
+        self, lines: list[AText], title: str
+    ) -> tuple[list[ParsedMilestone], datetime.date | None]:
+        return dates_for_lines(self, lines, title)
+
+
+def dates_for_lines(
+    parser: TextPlanParser, lines: list[AText], title: str
+) -> tuple[list[ParsedMilestone], datetime.date | None]:
+    """Milestones (when several dates) and the deadline for a task's lines."""
+    found: list[tuple[datetime.date, str]] = []
+    explicit: datetime.date | None = None
+    explicit_none = False
+    for ln in lines:
+        n = ln.norm
+        hits = find_dates(n, parser.plan_year)
+        label_spans: list[tuple[int, int]] = []
+        for m in _DEADLINE_LABEL_RE.finditer(n):
+            end = len(n)
+            for ch in ");。":
+                j = n.find(ch, m.end())
+                if j >= 0:
+                    end = min(end, j)
+            label_spans.append((m.end(), end))
+            value = n[m.end() : end]
+            in_label = [h for h in hits if m.end() <= h.start < end and h.date is not None]
+            if in_label:
+                explicit = in_label[-1].date
+            elif ONGOING_RE.search(value) and not any(h.needs_year for h in hits):
+                explicit_none = True
+        for k, h in enumerate(hits):
+            if h.needs_year or h.date is None:
+                parser.missing_year_dates += 1
+                continue
+            if h.range_start:
+                continue
+            in_label = any(s <= h.start < e for s, e in label_spans)
+            found.append((h.date, title if in_label else _clause(ln, h, hits[k + 1 :])))
+    if explicit_none and explicit is None:
+        deadline = None
+    elif explicit is not None:
+        deadline = explicit
+    else:
+        deadline = found[-1][0] if found else None
+    milestones: list[ParsedMilestone] = []
+    seen: set[datetime.date] = set()
+    for d, t in found:
+        if d in seen:
+            continue
+        seen.add(d)
+        milestones.append(ParsedMilestone(date=d, text=t))
+    if len(milestones) < 2:
+        milestones = []
+    return milestones, deadline
+
+
+def _clause(line: AText, hit: DateHit, later: list[DateHit]) -> str:
+    n = line.norm
+    s = max(n.rfind(c, 0, hit.start) for c in "。;!?")
+    c = n.rfind(",", s + 1, hit.start)
+    # a clause starting right before the date (e.g. "今年6月前,…") keeps what follows
+    start = c + 1 if c >= 0 else s + 1
+    e_candidates = [i for i in (n.find(ch, hit.end) for ch in "。;!?") if i >= 0]
+    end = min(e_candidates) if e_candidates else len(n)
+    for h in later:
+        if h.start < end:
+            cc = n.rfind(",", hit.end, h.start)
+            end = cc if cc >= 0 else h.start
+            break
+    return line[start:end].strip(" ,;。()").orig

@@ -1,0 +1,564 @@
+"""Tests for the plan parser (duban.plan_parse) on synthetic fixtures and the shared samples."""
+
+from __future__ import annotations
+
+import datetime
+import io
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from duban.plan_parse import (
+    ParsedPlan,
+    PlanParseError,
+    cli_parse_plan,
+    parse_plan_bytes,
+    parse_plan_file,
+)
+
+FIXTURES = Path(__file__).parent / "fixtures" / "plans"
+SAMPLES = Path("/work/shared/samples/plans")
+D = datetime.date
+
+
+def _read(name: str) -> bytes:
+    return (FIXTURES / name).read_bytes()
+
+
+def _by_code(plan: ParsedPlan) -> dict:
+    return {t.code: t for t in plan.tasks}
+
+
+# ---------------------------------------------------------------- heading style
+
+
+def _check_heading_plan(plan: ParsedPlan) -> None:
+    assert plan.title == "关于推进政务服务“一网通办”工作的实施方案"
+    assert plan.issued_on == D(2021, 3, 1)
+    assert plan.issuer == "县政务服务改革领导小组办公室"
+    tasks = _by_code(plan)
+    assert list(tasks) == ["三(一)", "三(二)", "三(三)"]
+    t1 = tasks["三(一)"]
+    assert t1.title == "梳理网上办事项清单"
+    assert t1.lead_units == ["审批改革科"]
+    assert t1.responsible_units == ["电子政务科", "各进驻窗口"]
+    assert t1.deadline == D(2021, 4, 30)
+    assert t1.parent_code is None
+    assert "对外公布" in t1.text
+    assert [(x.value, x.unit, x.direction) for x in t1.targets] == [(80.0, "%", ">=")]
+    t2 = tasks["三(二)"]
+    assert t2.lead_units == ["政务服务科"]
+    assert t2.responsible_units == ["审批改革科", "电子政务科"]
+    assert t2.deadline == D(2021, 9, 30)
+    assert "1.压缩办理时限" in t2.text and "2.强化差评整改" in t2.text
+    assert [(x.value, x.unit, x.direction) for x in t2.targets] == [
+        (3.0, "个工作日", "<="),
+        (100.0, "%", ">="),
+        (8.0, "%", "<="),
+    ]
+    t3 = tasks["三(三)"]
+    assert t3.lead_units == ["办公室"]
+    assert t3.responsible_units == ["县邮政公司"]
+    assert t3.deadline == D(2021, 10, 15)
+    assert [(m.date, m.text) for m in t3.milestones] == [
+        (D(2021, 6, 30), "6月底前开通快递送达"),
+        (D(2021, 10, 15), "10月15日前实现全部事项快递送达"),
+    ]
+    # sections without assignments (guiding ideas, goals, safeguards) give no tasks
+    assert not any(t.code.startswith(("一", "二", "四")) for t in plan.tasks)
+
+
+def test_heading_style_utf8() -> None:
+    plan = parse_plan_bytes(_read("heading_style.txt"), "plan.txt")
+    _check_heading_plan(plan)
+    assert plan.warnings == []
+
+
+def test_heading_style_gbk_same_result() -> None:
+    utf8 = parse_plan_bytes(_read("heading_style.txt"), "plan.txt")
+    gbk = parse_plan_bytes(_read("heading_style.txt").decode("utf-8").encode("gbk"), "plan.txt")
+    _check_heading_plan(gbk)
+    assert gbk.to_json_dict() == utf8.to_json_dict()
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-8-sig", "gb18030"])
+def test_other_encodings(encoding: str) -> None:
+    data = _read("heading_style.txt").decode("utf-8").encode(encoding)
+    _check_heading_plan(parse_plan_bytes(data, "plan.txt"))
+
+
+def test_full_width_punctuation_and_crlf() -> None:
+    text = _read("heading_style.txt").decode("utf-8")
+    text = text.replace(":", "：").replace("(", "（").replace(")", "）").replace("\n", "\r\n")
+    _check_heading_plan(parse_plan_bytes(text.encode("utf-8"), "plan.txt"))
+
+
+def test_json_shape() -> None:
+    plan = parse_plan_bytes(_read("heading_style.txt"), "plan.txt")
+    d = plan.to_json_dict()
+    assert set(d) == {"title", "issuer", "doc_number", "issued_on", "tasks", "warnings"}
+    assert d["issued_on"] == "2021-03-01"
+    task = d["tasks"][2]
+    assert set(task) == {
+        "code",
+        "title",
+        "text",
+        "parent_code",
+        "lead_units",
+        "responsible_units",
+        "deadline",
+        "milestones",
+        "targets",
+    }
+    assert task["deadline"] == "2021-10-15"
+    assert task["milestones"][0] == {"date": "2021-06-30", "text": "6月底前开通快递送达"}
+    assert (
+        d["tasks"][0]["targets"][0]
+        == {
+            "text": "形成清单并对外公布",
+            "value": 80.0,
+            "unit": "%",
+            "direction": ">=",
+        }
+        or d["tasks"][0]["targets"][0]["value"] == 80.0
+    )
+    json.dumps(d, ensure_ascii=False)
+
+
+# ---------------------------------------------------------------- inline style
+
+
+def test_inline_style_several_tasks_per_paragraph() -> None:
+    plan = parse_plan_bytes(_read("inline_style.txt"), "plan.txt", year=2017)
+    assert plan.title == "某市推进“最多跑一次”改革实施方案"
+    tasks = _by_code(plan)
+    assert list(tasks) == ["二(一)1", "二(一)2", "二(一)3", "二(二)1", "二(二)2"]
+    t = tasks["二(一)1"]
+    assert t.title == "优化行政权力运行流程"
+    assert t.lead_units == ["市行政服务中心"]
+    assert t.responsible_units == ["市级相关部门"]
+    assert t.deadline == D(2017, 6, 30)
+    assert t.parent_code is None
+    assert "牵头部门" not in t.text
+    t = tasks["二(一)2"]
+    assert t.lead_units == ["市行政服务中心", "市编委办"]
+    assert t.responsible_units == ["市公安局", "市税务局", "市人社局"]
+    assert t.deadline == D(2017, 3, 31)
+    t = tasks["二(一)3"]
+    assert t.lead_units == ["市市场监管局"]
+    assert t.responsible_units == ["各县（市、区）政府", "市级相关部门"]
+    assert t.deadline == D(2017, 9, 30)
+    assert [m.date for m in t.milestones] == [D(2017, 6, 30), D(2017, 9, 30)]
+    t = tasks["二(二)1"]
+    assert t.lead_units == ["市电子政务办"]
+    assert t.responsible_units == ["各镇街道", "市经济开发区"]
+    assert t.deadline == D(2017, 12, 31)
+    # assignment broken by a line break inside the parentheses; 明年 = plan year + 1
+    t = tasks["二(二)2"]
+    assert t.lead_units == ["市委编办"]
+    assert t.responsible_units == ["市民政局", "市级相关部门"]
+    assert t.deadline == D(2018, 3, 31)
+    assert "职责分工" not in t.text and "市府办负责" not in t.text
+    assert any("跳过其余 1 个" in w for w in plan.warnings)
+
+
+def test_inline_style_without_year_warns() -> None:
+    plan = parse_plan_bytes(_read("inline_style.txt"), "plan.txt")
+    assert all(t.deadline is None for t in plan.tasks)
+    assert any("--year" in w for w in plan.warnings)
+    assert _by_code(plan)["二(一)2"].responsible_units == ["市公安局", "市税务局", "市人社局"]
+
+
+# ---------------------------------------------------------------- traditional
+
+
+def test_traditional_characters() -> None:
+    plan = parse_plan_bytes(_read("traditional.txt"), "plan.txt")
+    assert plan.title == "某市人民政府辦公廳關于印發政務服務改革實施方案的通知"
+    assert "(" not in plan.title  # pinyin debris removed
+    assert plan.doc_number == "某政辦〔2019〕8號"
+    assert plan.issued_on == D(2019, 5, 20)
+    assert plan.issuer == "某市人民政府辦公廳"
+    tasks = _by_code(plan)
+    assert list(tasks) == ["一(一)", "一(二)"]
+    assert tasks["一(一)"].title == "推進審批服務標準化"
+    assert tasks["一(一)"].lead_units == ["市政務服務中心"]
+    assert tasks["一(一)"].responsible_units == ["市發展改革委", "市司法局"]
+    assert tasks["一(一)"].deadline == D(2019, 10, 31)
+    assert tasks["一(二)"].lead_units == ["市大數據局"]
+    assert tasks["一(二)"].responsible_units == ["各縣(市、區)人民政府"]
+    assert tasks["一(二)"].deadline == D(2019, 12, 31)
+    assert tasks["一(二)"].targets[0].value == 85.0
+
+
+# ---------------------------------------------------------------- years
+
+
+def _mini(header: str) -> bytes:
+    body = (
+        "一、重点任务\n"
+        "(一)建设平台。9月30日前完成平台建设,年底前上线运行。\n"
+        "牵头单位:市大数据局\n责任单位:市财政局\n"
+        "(二)完善制度。上半年出台管理办法。\n牵头单位:市司法局\n"
+    )
+    return (header + body).encode("utf-8")
+
+
+def test_year_from_issue_date() -> None:
+    plan = parse_plan_bytes(_mini("某某工作方案\n2019年1月2日\n"), "p.txt", year=2030)
+    assert plan.issued_on == D(2019, 1, 2)
+    t = _by_code(plan)["一(一)"]
+    assert t.deadline == D(2019, 12, 31)
+    assert [m.date for m in t.milestones] == [D(2019, 9, 30), D(2019, 12, 31)]
+    assert _by_code(plan)["一(二)"].deadline == D(2019, 6, 30)
+
+
+def test_year_from_doc_number() -> None:
+    plan = parse_plan_bytes(_mini("某政办〔2020〕12号\n某某工作方案\n"), "p.txt")
+    assert plan.doc_number == "某政办〔2020〕12号"
+    assert plan.issued_on is None
+    assert _by_code(plan)["一(一)"].deadline == D(2020, 12, 31)
+
+
+def test_year_from_argument() -> None:
+    plan = parse_plan_bytes(_mini("某某工作方案\n"), "p.txt", year=2022)
+    assert _by_code(plan)["一(一)"].deadline == D(2022, 12, 31)
+    assert not any("--year" in w for w in plan.warnings)
+
+
+def test_year_unknown_warns() -> None:
+    plan = parse_plan_bytes(_mini("某某工作方案\n"), "p.txt")
+    assert _by_code(plan)["一(一)"].deadline is None
+    assert _by_code(plan)["一(一)"].lead_units == ["市大数据局"]
+    assert any("--year" in w for w in plan.warnings)
+
+
+@pytest.mark.parametrize(
+    ("phrase", "expected"),
+    [
+        ("(完成时限:2020年12月30前)", D(2020, 12, 30)),
+        ("9月30日前完成", D(2020, 9, 30)),
+        ("12月底完成", D(2020, 12, 31)),
+        ("年底前完成", D(2020, 12, 31)),
+        ("2021年3月底前完成", D(2021, 3, 31)),
+        ("(完成时限:全年)", D(2020, 12, 31)),
+        ("6月份完成", D(2020, 6, 30)),
+        ("上半年完成", D(2020, 6, 30)),
+        ("下半年完成", D(2020, 12, 31)),
+        ("年内完成", D(2020, 12, 31)),
+        ("今年10月15日前完成", D(2020, 10, 15)),
+        ("明年3月底前完成", D(2021, 3, 31)),
+        ("(完成时限:长期坚持)", None),
+        ("持续推进", None),
+    ],
+)
+def test_deadline_phrases(phrase: str, expected: datetime.date | None) -> None:
+    text = f"某某方案\n某政办〔2020〕1号\n一、任务\n(一)推进改革{phrase}\n牵头单位:市政府办\n"
+    plan = parse_plan_bytes(text.encode("utf-8"), "p.txt")
+    assert len(plan.tasks) == 1
+    assert plan.tasks[0].deadline == expected
+
+
+# ---------------------------------------------------------------- units
+
+
+def test_unit_lists() -> None:
+    text = (
+        "某市改革方案\n2020年1月1日\n一、任务\n"
+        "(一)甲任务。\n牵头单位:市发改委和市财政局\n"
+        "责任单位:市公安局、税务局、人社局及各县（市、区）政府等单位\n"
+        "(二)乙任务。\n责任单位:市商务局(牵头)、市政务服务和大数据管理局\n"
+        "(三)丙任务。(市交通局牵头,市公安局、市城管局配合)\n"
+    )
+    tasks = _by_code(parse_plan_bytes(text.encode("utf-8"), "p.txt"))
+    assert tasks["一(一)"].lead_units == ["市发改委", "市财政局"]
+    assert tasks["一(一)"].responsible_units == [
+        "市公安局",
+        "市税务局",
+        "市人社局",
+        "各县（市、区）政府",
+    ]
+    assert tasks["一(二)"].lead_units == ["市商务局"]
+    assert tasks["一(二)"].responsible_units == ["市政务服务和大数据管理局"]
+    assert tasks["一(三)"].lead_units == ["市交通局"]
+    assert tasks["一(三)"].responsible_units == ["市公安局", "市城管局"]
+
+
+def test_parent_code_for_nested_tasks() -> None:
+    text = (
+        "某县工作方案\n2020年1月1日\n一、任务\n"
+        "(一)总任务(完成时限:2020年12月31日前)\n牵头单位:县政府办\n"
+        "1.子任务甲。6月底前完成。\n牵头单位:县财政局\n"
+        "2.子任务乙。9月底前完成。\n牵头单位:县审计局\n"
+    )
+    tasks = _by_code(parse_plan_bytes(text.encode("utf-8"), "p.txt"))
+    assert list(tasks) == ["一(一)", "一(一)1", "一(一)2"]
+    assert tasks["一(一)"].parent_code is None
+    assert tasks["一(一)1"].parent_code == "一(一)"
+    assert tasks["一(一)2"].lead_units == ["县审计局"]
+    assert tasks["一(一)2"].deadline == D(2020, 9, 30)
+
+
+def test_no_tasks_is_a_warning() -> None:
+    plan = parse_plan_bytes("只是一段普通的文字,没有任何任务。".encode(), "a.txt")
+    assert plan.tasks == []
+    assert any("未识别到任务" in w for w in plan.warnings)
+
+
+# ---------------------------------------------------------------- docx / xlsx / csv
+
+
+def _task_rows() -> list[list[str]]:
+    return [
+        ["序号", "重点任务", "牵头单位", "责任单位", "完成时限"],
+        [
+            "1",
+            "建设统一受理平台。实现一窗受理。",
+            "市政务服务中心",
+            "市公安局、税务局",
+            "2021年6月底前",
+        ],
+        ["2", "推行告知承诺制", "市司法局", "各县（市、区）政府", "长期坚持"],
+        [
+            "3",
+            "压缩审批时限,压缩至3个工作日以内",
+            "市发改委",
+            "市住建局(牵头)、市自然资源局",
+            "9月30日前",
+        ],
+    ]
+
+
+def _check_table_tasks(plan: ParsedPlan, year: int) -> None:
+    tasks = _by_code(plan)
+    assert list(tasks) == ["1", "2", "3"]
+    assert tasks["1"].title == "建设统一受理平台"
+    assert tasks["1"].lead_units == ["市政务服务中心"]
+    assert tasks["1"].responsible_units == ["市公安局", "市税务局"]
+    assert tasks["1"].deadline == D(2021, 6, 30)
+    assert tasks["2"].responsible_units == ["各县（市、区）政府"]
+    assert tasks["2"].deadline is None
+    assert tasks["3"].lead_units == ["市发改委", "市住建局"]
+    assert tasks["3"].responsible_units == ["市自然资源局"]
+    assert tasks["3"].deadline == D(year, 9, 30)
+    assert tasks["3"].targets[0].value == 3.0
+
+
+def test_docx_paragraphs_and_task_table() -> None:
+    docx = pytest.importorskip("docx")
+    document = docx.Document()
+    document.add_paragraph("某市政务服务改革实施方案")
+    document.add_paragraph("某政办〔2021〕3号")
+    document.add_paragraph("一、主要任务")
+    document.add_paragraph("(一)优化营商环境(完成时限:2021年10月31日前)")
+    document.add_paragraph("全面优化营商环境。")
+    document.add_paragraph("牵头单位:市发改委")
+    document.add_paragraph("责任单位:市市场监管局")
+    document.add_paragraph("二、任务分工")
+    rows = _task_rows()
+    table = document.add_table(rows=len(rows), cols=len(rows[0]))
+    for r, row in enumerate(rows):
+        for c, val in enumerate(row):
+            table.cell(r, c).text = val
+    document.add_paragraph("某市人民政府办公室")
+    document.add_paragraph("2021年2月1日")
+    buf = io.BytesIO()
+    document.save(buf)
+    plan = parse_plan_bytes(buf.getvalue(), "plan.docx")
+    assert plan.title == "某市政务服务改革实施方案"
+    assert plan.doc_number == "某政办〔2021〕3号"
+    assert plan.issued_on == D(2021, 2, 1)
+    assert plan.issuer == "某市人民政府办公室"
+    first = plan.tasks[0]
+    assert first.code == "一(一)"
+    assert first.lead_units == ["市发改委"]
+    assert first.responsible_units == ["市市场监管局"]
+    assert first.deadline == D(2021, 10, 31)
+    plan.tasks = plan.tasks[1:]
+    _check_table_tasks(plan, 2021)
+
+
+def test_xlsx_task_sheet_with_title_and_merged_cells() -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["2021年政务服务改革重点任务分工表"])
+    ws.append([])
+    for row in _task_rows():
+        ws.append(row)
+    ws.append(["4", "推进电子证照应用", "市大数据局", None, datetime.datetime(2021, 12, 31)])
+    ws.merge_cells("C6:C7")  # lead of rows 3-4 merged (row 4's own value is dropped)
+    buf = io.BytesIO()
+    wb.save(buf)
+    plan = parse_plan_bytes(buf.getvalue(), "tasks.xlsx")
+    assert plan.title == "2021年政务服务改革重点任务分工表"
+    tasks = _by_code(plan)
+    assert tasks["4"].lead_units == ["市发改委"]
+    assert tasks["4"].deadline == D(2021, 12, 31)
+    del plan.tasks[3]
+    _check_table_tasks(plan, 2021)
+
+
+def test_csv_task_sheet_gbk() -> None:
+    import csv
+
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(["某县2022年改革任务清单"])
+    for row in _task_rows():
+        w.writerow(row)
+    plan = parse_plan_bytes(buf.getvalue().encode("gbk"), "tasks.csv")
+    _check_table_tasks(plan, 2022)
+
+
+# ---------------------------------------------------------------- malformed input
+
+
+@pytest.mark.parametrize(
+    ("data", "name", "needle"),
+    [
+        (b"", "a.txt", "空"),
+        (b"   \n\n  ", "a.txt", "空"),
+        (bytes(range(256)) * 20, "a.txt", "编码"),
+        (b"\x00\x01\x02\x03" * 100, "a.txt", "编码"),
+        ("这是文本,不是Word文档".encode(), "a.docx", "Word"),
+        (b"PK\x03\x04garbage", "a.docx", "Word"),
+        ("文本".encode(), "a.xlsx", "Excel"),
+        (b"%PDF-1.4 junk", "a.pdf", "PDF"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 50, "a.doc", ".doc"),
+        (b"hello", "a.exe", "不支持"),
+    ],
+)
+def test_malformed_inputs(data: bytes, name: str, needle: str) -> None:
+    with pytest.raises(PlanParseError) as exc:
+        parse_plan_bytes(data, name)
+    assert needle in str(exc.value)
+
+
+def test_too_large() -> None:
+    with pytest.raises(PlanParseError, match="10 MB"):
+        parse_plan_bytes(b"a" * (10 * 1024 * 1024 + 1), "big.txt")
+
+
+def test_cli_ok_and_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "plan.txt"
+    path.write_bytes(_read("heading_style.txt"))
+    assert cli_parse_plan([str(path)]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["tasks"][0]["lead_units"] == ["审批改革科"]
+    bad = tmp_path / "bad.docx"
+    bad.write_text("not a docx")
+    assert cli_parse_plan([str(bad)]) == 2
+    assert capsys.readouterr().err.startswith("错误: ")
+    assert cli_parse_plan([str(tmp_path / "missing.txt")]) == 2
+    assert cli_parse_plan([]) == 2
+    assert cli_parse_plan([str(path), "--year", "abc"]) == 2
+    capsys.readouterr()
+    noyear = tmp_path / "inline.txt"
+    noyear.write_bytes(_read("inline_style.txt"))
+    assert cli_parse_plan([str(noyear), "--year", "2017"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["tasks"][0]["deadline"] == "2017-06-30"
+
+
+def test_parse_plan_file(tmp_path: Path) -> None:
+    path = tmp_path / "p.txt"
+    path.write_bytes(_read("traditional.txt"))
+    assert parse_plan_file(path).issued_on == D(2019, 5, 20)
+    with pytest.raises(PlanParseError):
+        parse_plan_file(tmp_path)
+
+
+# ---------------------------------------------------------------- fuzz
+
+
+def _parse_or_clean_error(data: bytes, name: str) -> None:
+    """Either a plan or a user-facing PlanParseError; an internal error is a bug."""
+    try:
+        plan = parse_plan_bytes(data, name)
+    except PlanParseError as exc:
+        assert "出错(" not in str(exc), repr(exc.__cause__)
+        return
+    assert isinstance(plan, ParsedPlan)
+    json.dumps(plan.to_json_dict(), ensure_ascii=False)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.binary(max_size=2000), st.sampled_from(["a.txt", "a.docx", "a.xlsx", "a.csv", "a"]))
+def test_fuzz_bytes(data: bytes, name: str) -> None:
+    _parse_or_clean_error(data, name)
+
+
+_ALPHABET = st.sampled_from(
+    list(
+        "一二三四五六七八九十、()（）:：;；,，。.12390 \n牵头单位责任部门配合月日年底前全年明今%以上内达"
+    )
+    + ["牵头单位:", "责任单位:", "(一)", "1.", "2020年", "12月30日前", "市公安局、税务局", "\n"]
+)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_ALPHABET, max_size=300).map("".join))
+def test_fuzz_text(text: str) -> None:
+    _parse_or_clean_error(text.encode("utf-8"), "a.txt")
+    _parse_or_clean_error(text.encode("gb18030"), "a.txt")
+
+
+# ---------------------------------------------------------------- shared samples
+
+
+def _sample(name: str) -> Path:
+    path = SAMPLES / name
+    if not path.exists():
+        pytest.skip(f"sample {name} not available")
+    return path
+
+
+def test_sample_zero_trips() -> None:
+    plan = parse_plan_file(_sample("zero-trips-plan-2020.txt"))
+    assert plan.issued_on == D(2020, 11, 28)
+    assert "零跑腿" in (plan.title or "")
+    tasks = _by_code(plan)
+    for code in ("四(一)", "四(二)", "四(三)", "四(四)", "四(五)"):
+        assert code in tasks
+        assert tasks[code].lead_units
+    first = tasks["四(一)"]
+    assert first.lead_units == ["审批改革协调科"]
+    assert first.responsible_units == ["电子政务科", "各进驻政务服务中心窗口"]
+    assert first.deadline == D(2020, 12, 30)
+    assert tasks["四(二)"].lead_units == ["电子政务科"]
+    assert tasks["四(二)"].deadline == D(2021, 3, 30)
+    assert tasks["四(五)"].lead_units == ["办公室"]
+    assert tasks["四(五)"].responsible_units == ["各进驻政务服务中心窗口"]
+    assert not any(code.startswith(("一", "二", "三", "六")) for code in tasks)
+
+
+def test_sample_zero_trips_gbk_matches() -> None:
+    gbk = parse_plan_file(_sample("zero-trips-plan-2020.gbk.txt"))
+    utf8 = parse_plan_file(_sample("zero-trips-plan-2020.txt"))
+    assert [(t.code, t.lead_units, t.deadline) for t in gbk.tasks] == [
+        (t.code, t.lead_units, t.deadline) for t in utf8.tasks
+    ]
+
+
+def test_sample_one_trip_webpage() -> None:
+    plan = parse_plan_file(_sample("one-trip-plans-webpage.txt"), year=2017)
+    tasks = _by_code(plan)
+    assert len([c for c in tasks if c.startswith("二(一)")]) == 6
+    assert len([c for c in tasks if c.startswith("二(二)")]) == 3
+    assert len([c for c in tasks if c.startswith("二(三)")]) == 3
+    assert tasks["二(一)1"].lead_units == ["市行政服务中心"]
+    assert tasks["二(三)2"].lead_units == ["市信访局"]
+    assert tasks["二(一)6"].deadline == D(2017, 9, 30)
+    assert any("跳过" in w for w in plan.warnings)
+    assert all(t.lead_units for t in plan.tasks)
+
+
+def test_sample_traditional() -> None:
+    plan = parse_plan_file(_sample("service-hall-plan-2018-traditional.txt"))
+    assert plan.doc_number == "鄭政辦〔2018〕109號"
+    assert plan.issued_on == D(2018, 12, 13)
+    assert plan.title and "(" not in plan.title
