@@ -153,7 +153,7 @@ def _rows_to_plan(sheets: list[list[list[str]]], year: int | None) -> ParsedPlan
     tasks: list[ParsedTask] = []
     codes: set[str] = set()
     for rows, header in with_header:
-        for t in parse_task_rows(rows, header, dates_fn):
+        for t in parse_task_rows(rows, header, dates_fn, first_is_lead=parser.first_is_lead):
             if t.code in codes:
                 t.code = f"{t.code}-{len(codes) + 1}"
             codes.add(t.code)
@@ -241,7 +241,7 @@ def _read_docx(data: bytes, year: int | None) -> ParsedPlan:
     for rows in tables:
         header = find_header(rows)
         assert header is not None
-        for t in parse_task_rows(rows, header, dates_fn):
+        for t in parse_task_rows(rows, header, dates_fn, first_is_lead=parser.first_is_lead):
             if t.code in codes:
                 t.code = f"表{len(codes) + 1}-{t.code}"
             codes.add(t.code)

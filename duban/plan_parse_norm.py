@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 # A character followed by pinyin in parentheses, left over from bad conversions: 關(guān).
 _PINYIN = "a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüêńňǹḿ"
@@ -34,10 +35,30 @@ def strip_debris(text: str) -> str:
     return _DEBRIS_RE.sub("", text)
 
 
+@lru_cache(maxsize=1)
+def _traditional_chars() -> frozenset[str]:
+    """Characters that t2s would change (from opencc's TSCharacters table)."""
+    try:
+        import opencc
+
+        path = Path(opencc.__file__).parent / "dictionary" / "TSCharacters.txt"
+        chars = set()
+        for line in path.read_text(encoding="utf-8").splitlines():
+            trad, _, simp = line.partition("\t")
+            if len(trad) == 1 and simp and simp.split()[0] != trad:
+                chars.add(trad)
+        return frozenset(chars)
+    except Exception:  # pragma: no cover - fall back to always converting
+        return frozenset()
+
+
 def to_simplified(text: str) -> str:
     conv = _converter()
     if conv is None or not text:
         return text
+    trad = _traditional_chars()
+    if trad and trad.isdisjoint(text):
+        return text  # nothing to convert: skip the (slow) phrase-level conversion
     try:
         return conv.convert(text)
     except Exception:  # pragma: no cover - defensive

@@ -7,7 +7,7 @@ import re
 
 from duban.plan_parse_model import ParsedTarget, ParsedTask
 from duban.plan_parse_norm import AText, make_atext
-from duban.plan_parse_units import Assignment, find_targets, split_units
+from duban.plan_parse_units import FIRST_IS_LEAD_RE, Assignment, find_targets, split_units
 
 _H_SEQ = re.compile(r"^(?:序号|序|编号|任务编号|项目编号|No\.?)$", re.IGNORECASE)
 _H_TASK = re.compile(
@@ -33,9 +33,12 @@ def _classify(headers: list[str]) -> dict[str, list[int]]:
     cols: dict[str, list[int]] = {}
     for i, raw in enumerate(headers):
         h = _norm_header(raw)
-        if not h or len(h) > 20:
+        if not h or len(h) > 40:
             continue
         kind = None
+        if FIRST_IS_LEAD_RE.search(h):
+            cols.setdefault("first_is_lead", []).append(i)
+            h = re.sub(r"\(.*\)?$", "", h)
         if _H_SEQ.match(h):
             kind = "seq"
         elif _H_LEAD.search(h) and "领导" not in h:
@@ -61,6 +64,27 @@ def find_header(rows: list[list[str]]) -> tuple[int, dict[str, list[int]]] | Non
     """The header row (index, column map) of a task table, or None."""
     for r, row in enumerate(rows[:30]):
         cols = _classify(row)
+        if r + 1 < len(rows) and cols and len([c for c in row if c]) >= 2:
+            nxt = rows[r + 1]
+            both = [
+                (a or "") + ("" if (b or "") == (a or "") else (b or ""))
+                for a, b in zip(row + [""] * (len(nxt) - len(row)), nxt, strict=False)
+            ]
+            cols2 = _classify(both)
+            second = _classify(nxt)
+            if (
+                ("lead" in second or "resp" in second)
+                and "task" in cols2
+                and len(cols2) > len(cols)
+            ):
+                if "lead" in second and "lead" in cols:
+                    pass
+                else:
+                    # two header rows: 责任单位 spanning 牵头单位 | 配合单位
+                    width = max(len(row), len(nxt))
+                    padded = [(row + [""] * width)[:width], (nxt + [""] * width)[:width]]
+                    merged = [b if b else a for a, b in zip(*padded, strict=True)]
+                    return r + 1, _classify(merged)
         if "task" in cols and ({"lead", "resp", "deadline"} & cols.keys()):
             return r, cols
         if {"lead", "resp"} <= cols.keys() and "seq" in cols:
@@ -100,9 +124,12 @@ def parse_task_rows(
     rows: list[list[str]],
     header: tuple[int, dict[str, list[int]]],
     dates_fn,  # noqa: ANN001 - callable(list[AText], title) -> (milestones, deadline)
+    *,
+    first_is_lead: bool = False,
 ) -> list[ParsedTask]:
     """Tasks from the rows below a recognised header row."""
     hr, cols = header
+    first_is_lead = first_is_lead or "first_is_lead" in cols
     task_cols = cols.get("task", [])
     tasks: list[ParsedTask] = []
     category_code = ""
@@ -153,6 +180,8 @@ def parse_task_rows(
                 if u not in a.lead:
                     a.lead.append(u)
             a.resp = [u for u in units if u not in marked and u not in a.lead]
+        if first_is_lead and not a.lead and a.resp:
+            a.lead, a.resp = a.resp[:1], a.resp[1:]
         deadline_lines = [make_atext(_cell(cells, i)) for i in cols.get("deadline", [])]
         date_lines = [ln for ln in deadline_lines if ln.norm]
         milestones, deadline = dates_fn(date_lines, title)

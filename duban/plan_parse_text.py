@@ -8,8 +8,15 @@ from dataclasses import dataclass, field
 
 from duban.plan_parse_dates import ONGOING_RE, DateHit, find_dates, parse_full_date
 from duban.plan_parse_model import ParsedMilestone, ParsedPlan, ParsedTarget, ParsedTask
-from duban.plan_parse_norm import AText, cn_date_to_digits, cn_number, make_atext, split_lines
+from duban.plan_parse_norm import (
+    AText,
+    cn_date_to_digits,
+    cn_number,
+    make_atext,
+    split_lines,
+)
 from duban.plan_parse_units import (
+    FIRST_IS_LEAD_RE,
     LABEL_START_RE,
     Assignment,
     find_inline_assignments,
@@ -70,6 +77,11 @@ _EXCLUDED_SECTION_RE = re.compile(
 )
 _DEADLINE_LABEL_RE = re.compile(
     r"(?:完成时限|完成时间|时间节点|时限要求|完成期限|截止时间|时间要求|进度安排|时限)\s*[:]?\s*"
+)
+
+
+_DEADLINE_LINE_RE = re.compile(
+    r"^\s*\(?\s*(?:完成时限|完成时间|时间节点|时限要求|完成期限|截止时间|时限)\s*:"
 )
 
 
@@ -174,6 +186,17 @@ def _clean_title(line: AText) -> AText:
     return line
 
 
+def _unwrap(line: AText) -> AText:
+    """Drop the parentheses around a whole line such as "(牵头单位:X;责任单位:Y)"."""
+    line = line.strip(" 。")
+    n = line.norm
+    if n.startswith("(") and n.endswith(")") and _paren_depth(n[1:-1]) == 0:
+        return line[1:-1]
+    if n.startswith("(") and _paren_depth(n) > 0:
+        return line[1:]
+    return line
+
+
 def _paren_depth(s: str) -> int:
     return s.count("(") - s.count(")")
 
@@ -236,6 +259,7 @@ class TextPlanParser:
         self.plan_year: int | None = None
         self.missing_year_dates = 0
         self.text = text
+        self.first_is_lead = False
 
     # --- segments -----------------------------------------------------
     def _segments(self, lines: list[AText]) -> list[list[AText]]:
@@ -309,7 +333,10 @@ class TextPlanParser:
         date_lines: list[tuple[int, datetime.date]] = []
         for i, ln in enumerate(lines):
             n = cn_date_to_digits(ln.norm).strip()
-            d = parse_full_date(n)
+            n = re.sub(
+                r"^\((.*)\)$|^(.*?)\s*(?:印发|发布|制定)$", lambda m: m.group(1) or m.group(2), n
+            )
+            d = parse_full_date(n.strip())
             if d is None:
                 m = re.match(
                     r"^(.{2,40}?)\s{2,}((?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)$", n
@@ -424,11 +451,12 @@ class TextPlanParser:
             if inl and node.code and not _is_assign_line(text):
                 s, e, _ = inl[-1]
                 tail = text[e:].strip()
-                if s > 0 and tail.norm:
+                body_before = "。" in text.norm[:s]
+                if body_before and tail.norm and _heading_at(tail.norm, 0) is None:
                     node.lines.append(text[:e].strip())
                     new_section().lines.append(tail)
                     return
-                if s > 0:
+                if body_before and not tail.norm:
                     node.closed = True
             node.lines.append(text)
 
@@ -581,10 +609,13 @@ class TextPlanParser:
     def _trailing_assign(node: _Node) -> list[int]:
         idx: list[int] = []
         for i in range(len(node.lines) - 1, 0, -1):
-            if i in node.assign_idx:
+            deadline_line = bool(_DEADLINE_LINE_RE.match(node.lines[i].norm))
+            if i in node.assign_idx or (deadline_line and (idx or i - 1 in node.assign_idx)):
                 idx.append(i)
             else:
                 break
+        if idx and not any(i in node.assign_idx for i in idx):
+            return []
         if not idx and node.lifted:
             return []
         return sorted(idx)
@@ -600,12 +631,13 @@ class TextPlanParser:
         a = Assignment()
         for i, ln in enumerate(node.lines):
             if i in node.assign_idx:
-                a.extend(parse_assignment_body(ln.strip("()")))
+                a.extend(parse_assignment_body(_unwrap(ln)))
             else:
                 for _s, _e, ia in find_inline_assignments(ln):
                     a.extend(ia)
         for ln in node.lifted:
-            a.extend(parse_assignment_body(ln.strip("()")))
+            if _is_assign_line(ln):
+                a.extend(parse_assignment_body(_unwrap(ln)))
         return a
 
     # --- public -----------------------------------------------------------
@@ -619,6 +651,7 @@ class TextPlanParser:
     def parse_tasks(self) -> list[ParsedTask]:
         """Read metadata and return the tasks of the (first) plan in the text."""
         at = make_atext(self.text)
+        self.first_is_lead = bool(FIRST_IS_LEAD_RE.search(at.norm))
         raw_lines = [ln.strip() for ln in split_lines(at)]
         lines: list[AText] = []
         for ln in raw_lines:
@@ -812,11 +845,13 @@ class TextPlanParser:
 
     def _make_task(self, node: _Node) -> ParsedTask:
         a = self._own_assignment(node)
+        if self.first_is_lead and not a.lead and a.resp:
+            a = Assignment(lead=a.resp[:1], resp=a.resp[1:])
         title = self._title_of(node)
         scope = self._scope_lines(node)
         text_lines = [self._remove_parens(ln, deadline=False) for ln in scope]
         text = "\n".join(t.orig for t in text_lines if t.norm)
-        milestones, deadline = self._dates_for(scope, title.orig)
+        milestones, deadline = self._dates_for(scope + node.lifted, title.orig)
         targets: list[ParsedTarget] = []
         for ln in text_lines:
             targets.extend(find_targets(ln))

@@ -106,7 +106,7 @@ def _clean_unit(at: AText) -> AText:
             break
         at = at[: m.start()].strip(" 。.、,;:")
     # drop a trailing parenthetical that is an instruction rather than part of a name
-    m = re.search(r"\([^()]*(?:负责|分工|按职责|分别|依职责)[^()]*\)$", at.norm)
+    m = re.search(r"\([^()]*(?:负责|分工|按职责|分别|依职责|下同|为牵头)[^()]*\)$", at.norm)
     if m:
         at = at[: m.start()].strip()
     return at
@@ -157,12 +157,26 @@ def split_units(at: AText) -> tuple[list[str], list[str]]:
     return out, leads
 
 
+# Another "label:" (完成时限:, 工作目标:) ends a unit list.
+_OTHER_LABEL_RE = re.compile(r"[\u4e00-\u9fff]{2,8}\s*:")
+FIRST_IS_LEAD_RE = re.compile(
+    r"(?:列|排|位)(?:在|于)?(?:第一|首)位?的?(?:单位|部门)?为牵头|第一(?:个|家)?(?:单位|部门)?为牵头|"
+    r"首位(?:单位|部门)?为牵头|排名第一的为牵头|排序第一的为牵头"
+)
+
+
 def parse_assignment_body(at: AText) -> Assignment:
     """Parse "牵头部门:A;责任部门:B、C" (label required at the start or anywhere)."""
     result = Assignment()
     labels = list(LABEL_RE.finditer(at.norm))
     for i, m in enumerate(labels):
         end = labels[i + 1].start() if i + 1 < len(labels) else len(at.norm)
+        other = _OTHER_LABEL_RE.search(at.norm, m.end(), end)
+        if other:
+            end = other.start()
+        stop = at.norm.find("。", m.end(), end)
+        if stop >= 0:
+            end = stop
         value = at[m.end() : end].strip(" ;,。.")
         units, marked = split_units(value)
         if m.group("lead"):
@@ -204,6 +218,21 @@ def find_inline_assignments(at: AText) -> list[tuple[int, int, Assignment]]:
                 a.resp, _ = split_units(inner[mm.start(2) : mm.end(2)])
             if a.lead and all(_UNIT_END_RE.search(u) or len(u) <= 12 for u in a.lead):
                 out.append((m.start(), m.end(), a))
+    # "…工作。牵头单位:X;责任单位:Y" without parentheses
+    n = at.norm
+    for m in LABEL_RE.finditer(n):
+        if m.start() == 0 or any(s <= m.start() < e for s, e, _ in out):
+            continue
+        before = n[: m.start()].rstrip()
+        if not before or before[-1] not in "。;,!?":
+            continue
+        if n[: m.start()].count("(") != n[: m.start()].count(")"):
+            continue
+        a = parse_assignment_body(at[m.start() :])
+        if a:
+            end = len(n.rstrip(" 。"))
+            out.append((m.start(), end, a))
+        break
     return out
 
 
