@@ -1,0 +1,386 @@
+"""Official documents (公文) in the GB/T 9704 layout: DOCX with python-docx, PDF via LibreOffice."""
+
+import datetime as dt
+import io
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from docx import Document
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING, WD_TAB_ALIGNMENT
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt, RGBColor
+
+from duban.errors import DubanError
+
+RED = RGBColor(0xE6, 0x00, 0x12)  # the red of 红头 and the red rule
+RED_HEX = "E60012"
+
+# Fonts named in GB/T 9704; a reader without them falls back to another CJK face (and our
+# PDF conversion maps them to Noto CJK through fontconfig, see _fontconfig_file).
+TITLE_FONT = "方正小标宋简体"
+BODY_FONT = "仿宋_GB2312"
+HEADING_FONT = "黑体"
+KAITI_FONT = "楷体_GB2312"
+FALLBACK_FONT = "SimSun"
+
+PAGE_WIDTH_MM, PAGE_HEIGHT_MM = 210, 297
+MARGINS_MM = {"top": 37, "bottom": 35, "left": 28, "right": 26}
+TEXT_WIDTH_PT = (PAGE_WIDTH_MM - MARGINS_MM["left"] - MARGINS_MM["right"]) / 25.4 * 72
+LINE_PT = 28  # exact line spacing: 22 lines of 28 chars on a page
+TITLE_PT = 22  # 二号
+BODY_PT = 16  # 三号
+IMPRINT_PT = 14  # 四号 (抄送, 印发 line, page numbers)
+TABLE_PT = 12  # 小四, so a task table fits across the page
+
+CN_DIGITS = "〇一二三四五六七八九"
+
+
+class DocumentConversionFailed(DubanError):
+    """LibreOffice was found but could not convert the document."""
+
+
+@dataclass
+class AttachmentTable:
+    """A table printed as an attachment (附件), e.g. the list of overdue tasks."""
+
+    title: str
+    columns: list[str]
+    rows: list[list[Any]] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, value: "AttachmentTable | dict") -> "AttachmentTable":
+        if isinstance(value, AttachmentTable):
+            return value
+        return cls(
+            title=str(value.get("title", "")),
+            columns=[str(c) for c in value.get("columns", [])],
+            rows=[list(r) for r in value.get("rows", [])],
+        )
+
+
+@dataclass
+class OfficialDocument:
+    """Everything printed on a notice, in the order GB/T 9704 lays it out."""
+
+    issuer: str  # 发文机关标志 (printed in red, usually "<机关>文件" or the office's name)
+    title: str
+    body: list[str] = field(default_factory=list)  # paragraphs of 正文
+    doc_number: str | None = None  # 发文字号, e.g. 督办〔2026〕7号
+    addressees: str = ""  # 主送机关
+    attachments: list[AttachmentTable | dict] = field(default_factory=list)
+    signature: str = ""  # 发文机关署名
+    date: dt.date | None = None  # 成文日期
+    copy_to: str = ""  # 抄送
+    printed_by: str = ""  # 印发机关
+    printed_on: dt.date | None = None  # 印发日期
+    level_label: str | None = None  # e.g. 红色督办 on a 督办单, printed under the doc number
+    date_style: str = "arabic"  # "arabic": 2026年11月23日 (GB/T 9704-2012); "hanzi": 二〇二六年…
+
+
+def chinese_date(day: dt.date, style: str = "arabic") -> str:
+    """2026年11月23日, or 二〇二六年十一月二十三日 with style="hanzi"."""
+    if style != "hanzi":
+        return f"{day.year}年{day.month}月{day.day}日"
+    year = "".join(CN_DIGITS[int(c)] for c in str(day.year))
+    return f"{year}年{_cn_number(day.month)}月{_cn_number(day.day)}日"
+
+
+def _cn_number(n: int) -> str:
+    if n < 10:
+        return CN_DIGITS[n]
+    tens, ones = divmod(n, 10)
+    return ("" if tens == 1 else CN_DIGITS[tens]) + "十" + (CN_DIGITS[ones] if ones else "")
+
+
+# ---------------------------------------------------------------- low-level formatting
+
+
+def _set_run_font(run, name: str, size_pt: float, *, bold: bool = False, color=None) -> None:
+    run.font.name = name
+    run.font.size = Pt(size_pt)
+    run.font.bold = bold
+    if color is not None:
+        run.font.color.rgb = color
+    rpr = run._element.get_or_add_rPr()
+    rfonts = rpr.get_or_add_rFonts()
+    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        rfonts.set(qn(attr), name)
+
+
+def _spacing(par, *, exact: float | None = LINE_PT, before: float = 0, after: float = 0) -> None:
+    pf = par.paragraph_format
+    if exact is not None:
+        pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+        pf.line_spacing = Pt(exact)
+    else:
+        pf.line_spacing_rule = WD_LINE_SPACING.SINGLE
+    pf.space_before = Pt(before)
+    pf.space_after = Pt(after)
+
+
+def _border(par, side: str, *, color: str = "000000", size_eighths: int = 6, space: int = 1):
+    """A paragraph border line (the red rule under the doc number, the imprint rules)."""
+    ppr = par._p.get_or_add_pPr()
+    borders = ppr.find(qn("w:pBdr"))
+    if borders is None:
+        borders = OxmlElement("w:pBdr")
+        ppr.append(borders)
+    el = OxmlElement(f"w:{side}")
+    el.set(qn("w:val"), "single")
+    el.set(qn("w:sz"), str(size_eighths))
+    el.set(qn("w:space"), str(space))
+    el.set(qn("w:color"), color)
+    borders.append(el)
+
+
+def _paragraph(doc, text: str = "", *, font=BODY_FONT, size=BODY_PT, bold=False, color=None,
+               align=WD_ALIGN_PARAGRAPH.JUSTIFY, indent_chars: float = 0, exact=LINE_PT,
+               before: float = 0, after: float = 0):  # fmt: skip
+    par = doc.add_paragraph()
+    par.alignment = align
+    _spacing(par, exact=exact, before=before, after=after)
+    if indent_chars:
+        par.paragraph_format.first_line_indent = Pt(size * indent_chars)
+    if text:
+        _set_run_font(par.add_run(text), font, size, bold=bold, color=color)
+    return par
+
+
+def _setup_page(doc) -> None:
+    section = doc.sections[0]
+    section.page_width, section.page_height = Mm(PAGE_WIDTH_MM), Mm(PAGE_HEIGHT_MM)
+    section.top_margin = Mm(MARGINS_MM["top"])
+    section.bottom_margin = Mm(MARGINS_MM["bottom"])
+    section.left_margin = Mm(MARGINS_MM["left"])
+    section.right_margin = Mm(MARGINS_MM["right"])
+    section.footer_distance = Mm(20)
+    normal = doc.styles["Normal"]
+    normal.font.name = BODY_FONT
+    normal.font.size = Pt(BODY_PT)
+    rpr = normal.element.get_or_add_rPr()
+    rfonts = rpr.get_or_add_rFonts()
+    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        rfonts.set(qn(attr), BODY_FONT)
+    pf = normal.paragraph_format
+    pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    pf.line_spacing = Pt(LINE_PT)
+    pf.space_before = pf.space_after = Pt(0)
+    _page_number_footer(section)
+
+
+def _field(run, instr: str) -> None:
+    """Append a Word field (PAGE) to a run."""
+    for kind, text in (("begin", None), ("instr", instr), ("separate", None), ("end", None)):
+        if kind == "instr":
+            el = OxmlElement("w:instrText")
+            el.set(qn("xml:space"), "preserve")
+            el.text = text
+        else:
+            el = OxmlElement("w:fldChar")
+            el.set(qn("w:fldCharType"), kind)
+        run._r.append(el)
+
+
+def _page_number_footer(section) -> None:
+    """Page numbers as “— 1 —” in 4号 (宋体), as GB/T 9704 prints them."""
+    par = section.footer.paragraphs[0]
+    par.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _set_run_font(par.add_run("— "), FALLBACK_FONT, IMPRINT_PT)
+    run = par.add_run()
+    _set_run_font(run, FALLBACK_FONT, IMPRINT_PT)
+    _field(run, "PAGE")
+    _set_run_font(par.add_run(" —"), FALLBACK_FONT, IMPRINT_PT)
+
+
+def _issuer_size(issuer: str) -> float:
+    """The red header is as large as fits on one line (at most 36 pt)."""
+    n = max(1, len(issuer))
+    return max(16.0, min(36.0, int(TEXT_WIDTH_PT * 0.95 / n)))
+
+
+def _cell_text(cell, text: str, *, bold: bool = False, align=WD_ALIGN_PARAGRAPH.LEFT) -> None:
+    par = cell.paragraphs[0]
+    par.alignment = align
+    _spacing(par, exact=None)
+    _set_run_font(par.add_run(text), BODY_FONT, TABLE_PT, bold=bold)
+
+
+def _fmt_cell(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
+
+
+def _attachment_list(doc, tables: Sequence[AttachmentTable]) -> None:
+    """附件说明: one blank line after the body, then “附件：1.…” with hanging numbers."""
+    _paragraph(doc)
+    for i, tbl in enumerate(tables, start=1):
+        label = "附件：" if i == 1 else "　　　"
+        num = f"{i}." if len(tables) > 1 else ""
+        _paragraph(doc, f"{label}{num}{tbl.title}", indent_chars=2,
+                   align=WD_ALIGN_PARAGRAPH.LEFT)  # fmt: skip
+
+
+def _attachment_pages(doc, tables: Sequence[AttachmentTable]) -> None:
+    for i, tbl in enumerate(tables, start=1):
+        par = _paragraph(doc, align=WD_ALIGN_PARAGRAPH.LEFT)
+        par.add_run().add_break(WD_BREAK.PAGE)
+        label = f"附件{i}" if len(tables) > 1 else "附件"
+        _set_run_font(par.add_run(label), HEADING_FONT, BODY_PT)
+        _paragraph(doc, tbl.title, font=TITLE_FONT, size=TITLE_PT, bold=True,
+                   align=WD_ALIGN_PARAGRAPH.CENTER, exact=None, before=12, after=12)  # fmt: skip
+        table = doc.add_table(rows=1, cols=max(1, len(tbl.columns)))
+        table.style = "Table Grid"
+        table.alignment = WD_TABLE_ALIGNMENT.CENTER
+        for cell, col in zip(table.rows[0].cells, tbl.columns, strict=False):
+            _cell_text(cell, col, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
+        for row in tbl.rows:
+            cells = table.add_row().cells
+            for cell, v in zip(cells, row, strict=False):
+                _cell_text(cell, _fmt_cell(v))
+        if not tbl.rows:
+            cells = table.add_row().cells
+            cells[0].merge(cells[-1])
+            _cell_text(cells[0], "（无）", align=WD_ALIGN_PARAGRAPH.CENTER)
+
+
+def _imprint(doc, d: OfficialDocument) -> None:
+    """版记: 抄送 and the 印发 line between thin rules, at the end of the document."""
+    if not (d.copy_to or d.printed_by):
+        return
+    _paragraph(doc)
+    first = True
+    if d.copy_to:
+        par = _paragraph(doc, align=WD_ALIGN_PARAGRAPH.LEFT, size=IMPRINT_PT)
+        par.paragraph_format.left_indent = Pt(IMPRINT_PT)
+        par.paragraph_format.right_indent = Pt(IMPRINT_PT)
+        _set_run_font(par.add_run(f"抄送：{d.copy_to.rstrip('。')}。"), BODY_FONT, IMPRINT_PT)
+        _border(par, "top", size_eighths=8)
+        first = False
+    if d.printed_by or d.printed_on:
+        par = _paragraph(doc, align=WD_ALIGN_PARAGRAPH.LEFT, size=IMPRINT_PT)
+        par.paragraph_format.left_indent = Pt(IMPRINT_PT)
+        par.paragraph_format.right_indent = Pt(IMPRINT_PT)
+        right = TEXT_WIDTH_PT - 2 * IMPRINT_PT
+        par.paragraph_format.tab_stops.add_tab_stop(Pt(right), WD_TAB_ALIGNMENT.RIGHT)
+        on = f"{chinese_date(d.printed_on)}印发" if d.printed_on else ""
+        _set_run_font(par.add_run(f"{d.printed_by}\t{on}"), BODY_FONT, IMPRINT_PT)
+        _border(par, "top", size_eighths=8 if first else 4)
+        _border(par, "bottom", size_eighths=8)
+
+
+# ---------------------------------------------------------------- public API
+
+
+def render_docx(d: OfficialDocument) -> bytes:
+    """The document as DOCX bytes, laid out after GB/T 9704 (A4, 37/35/28/26 mm margins)."""
+    doc = Document()
+    _setup_page(doc)
+    # 发文机关标志 (red header)
+    _paragraph(doc, d.issuer, font=TITLE_FONT, size=_issuer_size(d.issuer), bold=True,
+               color=RED, align=WD_ALIGN_PARAGRAPH.CENTER, exact=None, before=12,
+               after=18)  # fmt: skip
+    # 发文字号 above the red rule (the rule is the number paragraph's bottom border)
+    num = _paragraph(doc, d.doc_number or "", align=WD_ALIGN_PARAGRAPH.CENTER, after=6)
+    _border(num, "bottom", color=RED_HEX, size_eighths=18, space=8)
+    if d.level_label:
+        _paragraph(doc, d.level_label, font=HEADING_FONT, color=RED,
+                   align=WD_ALIGN_PARAGRAPH.RIGHT)  # fmt: skip
+    # 标题 with one blank line before it
+    _paragraph(doc)
+    _paragraph(doc, d.title, font=TITLE_FONT, size=TITLE_PT, bold=True,
+               align=WD_ALIGN_PARAGRAPH.CENTER, exact=36)  # fmt: skip
+    _paragraph(doc)
+    # 主送机关
+    if d.addressees:
+        _paragraph(doc, f"{d.addressees.rstrip('：:')}：", align=WD_ALIGN_PARAGRAPH.LEFT)
+    # 正文
+    for text in d.body:
+        for line in str(text).splitlines() or [""]:
+            if line.strip():
+                _paragraph(doc, line.strip(), indent_chars=2)
+    tables = [AttachmentTable.of(a) for a in d.attachments]
+    if tables:
+        _attachment_list(doc, tables)
+    # 署名 and 成文日期, right-aligned with four characters to spare
+    _paragraph(doc)
+    _paragraph(doc)
+    for text in (d.signature, chinese_date(d.date, d.date_style) if d.date else ""):
+        if text:
+            par = _paragraph(doc, text, align=WD_ALIGN_PARAGRAPH.RIGHT)
+            par.paragraph_format.right_indent = Pt(BODY_PT * 4)
+    _attachment_pages(doc, tables)
+    _imprint(doc, d)
+    buf = io.BytesIO()
+    doc.save(buf)
+    return buf.getvalue()
+
+
+def libreoffice_binary() -> str | None:
+    return shutil.which("libreoffice") or shutil.which("soffice")
+
+
+_FONTCONFIG = """<?xml version="1.0"?>
+<!DOCTYPE fontconfig SYSTEM "fonts.dtd">
+<fontconfig>
+  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>
+  {aliases}
+</fontconfig>
+"""
+
+
+def _fontconfig_file(directory: Path) -> Path:
+    """Map the GB fonts to Noto CJK where they are not installed, so the PDF stays serif."""
+    pairs = [
+        (BODY_FONT, "Noto Serif CJK SC"),
+        (TITLE_FONT, "Noto Serif CJK SC"),
+        (KAITI_FONT, "Noto Serif CJK SC"),
+        (HEADING_FONT, "Noto Sans CJK SC"),
+        (FALLBACK_FONT, "Noto Serif CJK SC"),
+    ]
+    aliases = "\n  ".join(
+        f"<alias><family>{a}</family><prefer><family>{b}</family></prefer></alias>"
+        for a, b in pairs
+    )
+    path = directory / "fonts.conf"
+    path.write_text(_FONTCONFIG.format(aliases=aliases), encoding="utf-8")
+    return path
+
+
+def docx_to_pdf(data: bytes, *, timeout: float = 120) -> bytes | None:
+    """Convert DOCX bytes to PDF with LibreOffice; None where LibreOffice is not installed."""
+    binary = libreoffice_binary()
+    if binary is None:
+        return None
+    with tempfile.TemporaryDirectory(prefix="duban_pdf_") as tmp:
+        tmpdir = Path(tmp)
+        src = tmpdir / "notice.docx"
+        src.write_bytes(data)
+        env = dict(os.environ, FONTCONFIG_FILE=str(_fontconfig_file(tmpdir)))
+        # A private profile per process: two conversions at once must not share one.
+        profile = f"file:///tmp/lo_{os.getpid()}"
+        cmd = [binary, "--headless", "--norestore", f"-env:UserInstallation={profile}",
+               "--convert-to", "pdf", "--outdir", str(tmpdir), str(src)]  # fmt: skip
+        try:
+            proc = subprocess.run(cmd, capture_output=True, timeout=timeout, env=env, check=False)
+        except subprocess.TimeoutExpired as exc:
+            raise DocumentConversionFailed("PDF 转换超时，请下载 Word 版本。") from exc
+        out = tmpdir / "notice.pdf"
+        if proc.returncode != 0 or not out.is_file():
+            raise DocumentConversionFailed(
+                "PDF 转换失败，请下载 Word 版本。"
+                + (proc.stderr.decode(errors="replace")[-200:] if proc.stderr else "")
+            )
+        return out.read_bytes()

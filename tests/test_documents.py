@@ -1,0 +1,159 @@
+"""The official-layout DOCX: every GB/T 9704 element, fonts, margins, the task table; PDF."""
+
+import datetime as dt
+import io
+
+import pytest
+from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt
+
+from duban import documents
+from duban.documents import OfficialDocument, chinese_date, docx_to_pdf, render_docx
+
+ISSUER = "市行政审批制度改革领导小组办公室"
+
+
+def _doc(**kw) -> OfficialDocument:
+    base = dict(
+        issuer=ISSUER,
+        doc_number="督办〔2026〕7号",
+        title="关于加快推进逾期任务的督办通知",
+        addressees="市公安局",
+        body=["经督查，你单位牵头的2项任务已超过完成时限。", "请于5个工作日内书面报送。"],
+        attachments=[
+            {
+                "title": "逾期任务清单",
+                "columns": ["编号", "任务", "完成时限", "逾期工作日"],
+                "rows": [["一(四)", "公布首批主题清单", dt.date(2026, 10, 9), 31]],
+            }
+        ],
+        signature=ISSUER,
+        date=dt.date(2026, 11, 23),
+        copy_to="市委办公室，市政府办公室",
+        printed_by=ISSUER,
+        printed_on=dt.date(2026, 11, 23),
+    )
+    base.update(kw)
+    return OfficialDocument(**base)
+
+
+def _open(d: OfficialDocument):
+    return Document(io.BytesIO(render_docx(d)))
+
+
+def _par(doc, text):
+    hits = [p for p in doc.paragraphs if text in p.text]
+    assert hits, f"no paragraph with {text!r}: {[p.text for p in doc.paragraphs]}"
+    return hits[0]
+
+
+def _east_asia(run) -> str | None:
+    return run._element.rPr.rFonts.get(qn("w:eastAsia"))
+
+
+def test_page_is_a4_with_official_margins():
+    sec = _open(_doc()).sections[0]
+    assert abs(sec.page_width - Mm(210)) < Mm(0.5) and abs(sec.page_height - Mm(297)) < Mm(0.5)
+    for side, mm in (("top", 37), ("bottom", 35), ("left", 28), ("right", 26)):
+        assert abs(getattr(sec, f"{side}_margin") - Mm(mm)) < Mm(0.2), side
+
+
+def test_red_header_number_rule_and_title():
+    doc = _open(_doc())
+    header = doc.paragraphs[0]
+    assert header.text == ISSUER
+    run = header.runs[0]
+    assert str(run.font.color.rgb) == documents.RED_HEX
+    assert header.alignment == WD_ALIGN_PARAGRAPH.CENTER
+    num = _par(doc, "督办〔2026〕7号")
+    border = num._p.pPr.find(qn("w:pBdr")).find(qn("w:bottom"))
+    assert border.get(qn("w:color")) == documents.RED_HEX  # the red rule
+    title = _par(doc, "关于加快推进逾期任务的督办通知")
+    assert title.runs[0].font.size == Pt(22) and title.runs[0].font.bold
+    assert _east_asia(title.runs[0]) == documents.TITLE_FONT
+    assert title.alignment == WD_ALIGN_PARAGRAPH.CENTER
+
+
+def test_addressees_body_signature_date_and_imprint():
+    doc = _open(_doc())
+    texts = [p.text for p in doc.paragraphs]
+    assert "市公安局：" in texts
+    body = _par(doc, "经督查")
+    assert body.runs[0].font.size == Pt(16)
+    assert _east_asia(body.runs[0]) == documents.BODY_FONT
+    assert body.paragraph_format.first_line_indent == Pt(32)  # two characters
+    assert body.paragraph_format.line_spacing_rule == WD_LINE_SPACING.EXACTLY
+    assert body.paragraph_format.line_spacing == Pt(28)
+    assert _par(doc, "附件：逾期任务清单")
+    sig = [p for p in doc.paragraphs if p.text == ISSUER][-1]
+    assert sig.alignment == WD_ALIGN_PARAGRAPH.RIGHT
+    assert "2026年11月23日" in texts
+    assert "抄送：市委办公室，市政府办公室。" in texts
+    printing = _par(doc, "印发")
+    assert printing.text == f"{ISSUER}\t2026年11月23日印发"
+    # order of the elements on the page
+    order = [texts.index(x) for x in ("市公安局：", "2026年11月23日")]
+    assert order == sorted(order)
+    assert texts.index("抄送：市委办公室，市政府办公室。") > texts.index("2026年11月23日")
+
+
+def test_normal_style_carries_the_east_asian_font():
+    doc = _open(_doc())
+    rfonts = doc.styles["Normal"].element.rPr.rFonts
+    assert rfonts.get(qn("w:eastAsia")) == documents.BODY_FONT
+
+
+def test_attachment_table_holds_the_tasks():
+    doc = _open(_doc())
+    assert len(doc.tables) == 1
+    table = doc.tables[0]
+    assert [c.text for c in table.rows[0].cells] == ["编号", "任务", "完成时限", "逾期工作日"]
+    assert [c.text for c in table.rows[1].cells] == [
+        "一(四)",
+        "公布首批主题清单",
+        "2026-10-09",
+        "31",
+    ]
+    assert _par(doc, "附件").runs  # the 附件 label on the attachment page
+
+
+def test_several_attachments_are_numbered_and_empty_table_says_so():
+    doc = _open(
+        _doc(
+            attachments=[
+                {"title": "表一", "columns": ["a", "b"], "rows": []},
+                {"title": "表二", "columns": ["c"], "rows": [["x"]]},
+            ]
+        )
+    )
+    texts = [p.text for p in doc.paragraphs]
+    assert "附件：1.表一" in texts and "　　　2.表二" in texts
+    assert "附件1" in texts and "附件2" in texts
+    assert doc.tables[0].rows[1].cells[0].text == "（无）"
+
+
+def test_without_optional_parts_nothing_is_printed_for_them():
+    doc = _open(_doc(attachments=[], copy_to="", printed_by="", printed_on=None))
+    texts = " ".join(p.text for p in doc.paragraphs)
+    assert "附件" not in texts and "抄送" not in texts and "印发" not in texts
+    assert not doc.tables
+
+
+def test_chinese_dates():
+    assert chinese_date(dt.date(2026, 11, 23)) == "2026年11月23日"
+    assert chinese_date(dt.date(2026, 11, 23), "hanzi") == "二〇二六年十一月二十三日"
+    assert chinese_date(dt.date(2026, 1, 10), "hanzi") == "二〇二六年一月十日"
+    assert chinese_date(dt.date(2030, 10, 31), "hanzi") == "二〇三〇年十月三十一日"
+
+
+def test_pdf_is_none_without_libreoffice(monkeypatch):
+    monkeypatch.setattr(documents.shutil, "which", lambda name: None)
+    assert docx_to_pdf(render_docx(_doc())) is None
+
+
+@pytest.mark.skipif(documents.libreoffice_binary() is None, reason="LibreOffice not installed")
+def test_pdf_conversion_where_libreoffice_exists():
+    pdf = docx_to_pdf(render_docx(_doc()))
+    assert pdf is not None and pdf.startswith(b"%PDF")
