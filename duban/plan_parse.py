@@ -209,11 +209,16 @@ def _read_docx(data: bytes, year: int | None) -> ParsedPlan:
         raise PlanParseError("无法读取 Word 文件:文件已损坏或不是 .docx 格式") from exc
     lines: list[str] = []
     tables: list[list[list[str]]] = []
+    numbering = _DocxNumbering(document)
     body = document.element.body
     for child in body.iterchildren():
         tag = child.tag.rsplit("}", 1)[-1]
         if tag == "p":
-            lines.append(Paragraph(child, document).text)
+            para = Paragraph(child, document)
+            text = para.text
+            if text.strip():
+                text = numbering.label(para) + text
+            lines.append(text)
         elif tag == "tbl":
             table = Table(child, document)
             rows: list[list[str]] = []
@@ -247,6 +252,118 @@ def _read_docx(data: bytes, year: int | None) -> ParsedPlan:
             codes.add(t.code)
             tasks.append(t)
     return parser.finish(tasks)
+
+
+_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+
+
+def _cn_numeral(num: int) -> str:
+    digits = "零一二三四五六七八九"
+    if num < 10:
+        return digits[num]
+    if num < 100:
+        tens, ones = divmod(num, 10)
+        return ("" if tens == 1 else digits[tens]) + "十" + (digits[ones] if ones else "")
+    return str(num)
+
+
+class _DocxNumbering:
+    """Reconstruct Word automatic list labels ("（一）", "1.") that are not in paragraph text."""
+
+    def __init__(self, document) -> None:  # noqa: ANN001 - python-docx Document
+        from docx.oxml.ns import qn
+
+        self.qn = qn
+        self.levels: dict[str, dict[int, tuple[str, str, int]]] = {}
+        self.counters: dict[str, list[int]] = {}
+        self.styles: dict[str, tuple[str, int]] = {}
+        try:
+            root = document.part.numbering_part.element
+        except Exception:  # noqa: BLE001 - no numbering part
+            return
+        abstract: dict[str, dict[int, tuple[str, str, int]]] = {}
+        for an in root.findall(qn("w:abstractNum")):
+            lv: dict[int, tuple[str, str, int]] = {}
+            for lvl in an.findall(qn("w:lvl")):
+                ilvl = int(lvl.get(qn("w:ilvl"), "0"))
+                fmt = self._val(lvl, "w:numFmt") or "decimal"
+                text = self._val(lvl, "w:lvlText") or ""
+                start = int(self._val(lvl, "w:start") or "1")
+                lv[ilvl] = (fmt, text, start)
+            abstract[an.get(qn("w:abstractNumId"), "")] = lv
+        for num in root.findall(qn("w:num")):
+            aid = self._val(num, "w:abstractNumId")
+            if aid in abstract:
+                self.levels[num.get(qn("w:numId"), "")] = abstract[aid]
+        try:
+            for style in document.styles.element.findall(qn("w:style")):
+                ppr = style.find(qn("w:pPr"))
+                numpr = ppr.find(qn("w:numPr")) if ppr is not None else None
+                if numpr is not None:
+                    nid = self._val(numpr, "w:numId")
+                    lvl = int(self._val(numpr, "w:ilvl") or "0")
+                    if nid:
+                        self.styles[style.get(qn("w:styleId"), "")] = (nid, lvl)
+        except Exception:  # noqa: BLE001 - styles are optional
+            pass
+
+    def _val(self, el, tag: str) -> str | None:  # noqa: ANN001
+        child = el.find(self.qn(tag))
+        return child.get(self.qn("w:val")) if child is not None else None
+
+    def label(self, para) -> str:  # noqa: ANN001 - python-docx Paragraph
+        if not self.levels:
+            return ""
+        qn = self.qn
+        ppr = para._p.pPr
+        numpr = ppr.find(qn("w:numPr")) if ppr is not None else None
+        nid: str | None = None
+        ilvl = 0
+        if numpr is not None:
+            nid = self._val(numpr, "w:numId")
+            ilvl = int(self._val(numpr, "w:ilvl") or "0")
+        elif ppr is not None:
+            sid = self._val(ppr, "w:pStyle")
+            if sid in self.styles:
+                nid, ilvl = self.styles[sid]
+        if not nid or nid == "0" or nid not in self.levels:
+            return ""
+        levels = self.levels[nid]
+        if ilvl not in levels:
+            return ""
+        counters = self.counters.setdefault(nid, [0] * 9)
+        if ilvl >= len(counters):
+            return ""
+        fmt, text, start = levels[ilvl]
+        counters[ilvl] = counters[ilvl] + 1 if counters[ilvl] else start
+        for deeper in range(ilvl + 1, len(counters)):
+            counters[deeper] = 0
+        if fmt in ("bullet", "none") or not text:
+            return ""
+
+        def render(level: int) -> str:
+            f = levels.get(level, ("decimal", "", 1))[0]
+            n = counters[level] or levels.get(level, ("", "", 1))[2]
+            if f.startswith("chinese") or f in ("ideographTraditional", "japaneseCounting"):
+                return _cn_numeral(n)
+            if f.startswith("decimalEnclosedCircle") and 1 <= n <= 20:
+                return _CIRCLED[n - 1]
+            if f == "lowerLetter":
+                return chr(ord("a") + (n - 1) % 26)
+            if f == "upperLetter":
+                return chr(ord("A") + (n - 1) % 26)
+            return str(n)
+
+        out = ""
+        i = 0
+        while i < len(text):
+            if text[i] == "%" and i + 1 < len(text) and text[i + 1].isdigit():
+                out += render(int(text[i + 1]) - 1)
+                i += 2
+            else:
+                out += text[i]
+                i += 1
+        return out
 
 
 def _zip_kind(data: bytes) -> str | None:

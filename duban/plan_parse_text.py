@@ -260,6 +260,7 @@ class TextPlanParser:
         self.missing_year_dates = 0
         self.text = text
         self.first_is_lead = False
+        self.table_tasks: list[ParsedTask] = []
 
     # --- segments -----------------------------------------------------
     def _segments(self, lines: list[AText]) -> list[list[AText]]:
@@ -363,7 +364,9 @@ class TextPlanParser:
                 self.meta.issuer = lines[i - 1].orig.strip()
                 used.add(i - 1)
         for i, _ in date_lines:
-            if i >= first_heading:
+            if i >= first_heading and (
+                i >= len(lines) - 4 or (i > 0 and self._org_line(lines[i - 1]))
+            ):
                 used.add(i)
         if self.meta.issuer is None:
             for i in range(len(lines) - 1, -1, -1):
@@ -679,13 +682,34 @@ class TextPlanParser:
             self.warnings.append(
                 f"文件中包含多个方案/文章,已解析第一个,跳过其余 {len(segments) - 1} 个"
             )
-        plan_lines = _join_broken(segments[0])
+        seg = segments[0]
+        table_lines = [ln for ln in seg if ln.norm.count("\t") >= 2]
+        if table_lines:
+            seg = [ln for ln in seg if ln.norm.count("\t") < 2]
+        plan_lines = _join_broken(seg)
         used = self._scan_meta(plan_lines)
         body = [ln for i, ln in enumerate(plan_lines) if i not in used]
         self._set_year()
+        self.table_tasks = self._tab_tables(table_lines)
         root = self._build_tree(body)
         self._analyse(root)
-        return self._collect(root)
+        return self._collect(root) + self.table_tasks
+
+    def _tab_tables(self, lines: list[AText]) -> list[ParsedTask]:
+        """Task tables pasted as tab-separated lines (from Excel or Word)."""
+        if not lines:
+            return []
+        from duban.plan_parse_table import find_header, parse_task_rows
+
+        rows = [ln.orig.split("\t") for ln in lines]
+        header = find_header(rows)
+        if header is None:
+            return []
+
+        def dates_fn(ls, title_text):  # noqa: ANN001, ANN202
+            return dates_for_lines(self, ls, title_text)
+
+        return parse_task_rows(rows, header, dates_fn, first_is_lead=self.first_is_lead)
 
     def _set_year(self) -> None:
         if self.meta.issued_on is not None:

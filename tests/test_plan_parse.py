@@ -308,6 +308,46 @@ def test_no_tasks_is_a_warning() -> None:
     assert any("未识别到任务" in w for w in plan.warnings)
 
 
+def test_mixed_assignment_styles() -> None:
+    text = (
+        "关于印发某区优化营商环境行动方案的通知\n区政府各部门:\n"
+        "一、重点任务\n"
+        "(一)深化商事制度改革(牵头单位:区市场监管局;责任单位:区税务局)\n"
+        "全面推行企业开办“一网通办”,年内企业开办时间压缩至1个工作日以内。\n"
+        "(二)提升审批效率。推行告知承诺制。牵头单位:区审批局;责任单位:区住建局、区自然资源局\n"
+        "(三)强化信用监管\n1.建立信用档案。\n2.实施联合惩戒。\n"
+        "责任单位:区发改委、区法院、区人民银行(列第一位的为牵头单位,下同)\n"
+        "完成时限:2021年10月底前\n"
+        "(四)优化纳税服务。\n责任单位:区税务局、区财政局\n完成时限:长期坚持\n"
+        "二、组织保障\n各单位要加强领导。\n"
+        "某区人民政府\n2021年4月6日\n"
+    )
+    plan = parse_plan_bytes(text.encode("utf-8"), "p.txt")
+    assert plan.issuer == "某区人民政府"
+    assert plan.issued_on == D(2021, 4, 6)
+    tasks = _by_code(plan)
+    assert list(tasks) == ["一(一)", "一(二)", "一(三)", "一(四)"]
+    t = tasks["一(一)"]
+    assert (t.lead_units, t.responsible_units) == (["区市场监管局"], ["区税务局"])
+    assert "全面推行企业开办" in t.text  # body after an assignment in the heading stays
+    assert t.deadline == D(2021, 12, 31)
+    t = tasks["一(二)"]
+    assert (t.lead_units, t.responsible_units) == (["区审批局"], ["区住建局", "区自然资源局"])
+    t = tasks["一(三)"]
+    assert (t.lead_units, t.responsible_units) == (["区发改委"], ["区法院", "区人民银行"])
+    assert t.deadline == D(2021, 10, 31)
+    t = tasks["一(四)"]
+    assert (t.lead_units, t.responsible_units) == (["区税务局"], ["区财政局"])
+    assert t.deadline is None
+
+
+def test_tab_separated_task_table_in_text() -> None:
+    rows = ["\t".join(r) for r in _task_rows()]
+    text = "某市2021年改革任务分工\n" + "\n".join(rows) + "\n"
+    plan = parse_plan_bytes(text.encode("utf-8"), "p.txt")
+    _check_table_tasks(plan, 2021)
+
+
 # ---------------------------------------------------------------- docx / xlsx / csv
 
 
@@ -379,6 +419,46 @@ def test_docx_paragraphs_and_task_table() -> None:
     assert first.deadline == D(2021, 10, 31)
     plan.tasks = plan.tasks[1:]
     _check_table_tasks(plan, 2021)
+
+
+def test_docx_automatic_numbering() -> None:
+    docx = pytest.importorskip("docx")
+    document = docx.Document()
+    document.add_paragraph("某县改革工作方案")
+    document.add_paragraph("2021年1月5日")
+    document.add_paragraph("一、重点任务")
+    document.add_paragraph("推进甲改革。年底前完成。", style="List Number")
+    document.add_paragraph("牵头单位:县发改局")
+    document.add_paragraph("推进乙改革。6月底前完成。", style="List Number")
+    document.add_paragraph("牵头单位:县财政局")
+    buf = io.BytesIO()
+    document.save(buf)
+    plan = parse_plan_bytes(buf.getvalue(), "plan.docx")
+    assert [(t.code, t.title, t.lead_units, t.deadline) for t in plan.tasks] == [
+        ("一1", "推进甲改革", ["县发改局"], D(2021, 12, 31)),
+        ("一2", "推进乙改革", ["县财政局"], D(2021, 6, 30)),
+    ]
+
+
+def test_xlsx_two_header_rows() -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["序号", "工作任务", "责任单位", None, "完成时限"])
+    ws.append([None, None, "牵头单位", "配合单位", None])
+    ws.merge_cells("C1:D1")
+    ws.append([1, "推进数据共享", "市大数据局", "市公安局、市民政局", "2023年6月30日"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    plan = parse_plan_bytes(buf.getvalue(), "t.xlsx")
+    assert len(plan.tasks) == 1
+    t = plan.tasks[0]
+    assert (t.code, t.lead_units, t.responsible_units) == (
+        "1",
+        ["市大数据局"],
+        ["市公安局", "市民政局"],
+    )
+    assert t.deadline == D(2023, 6, 30)
 
 
 def test_xlsx_task_sheet_with_title_and_merged_cells() -> None:
