@@ -1,0 +1,176 @@
+"""The task register (任务台账) as a polars frame: filters, hierarchy order, Excel export."""
+
+import datetime as dt
+import io
+from dataclasses import dataclass, field
+
+import polars as pl
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from duban import clock
+from duban.permissions import Actor, can
+from duban.tasks import STATUS_LABELS
+from duban.warnings import COLOUR_LABELS
+from models import Task, TaskStatus
+
+UNIT_ROLES = ("any", "lead", "responsible")
+
+
+@dataclass
+class RegisterFilter:
+    plan_id: int | None = None
+    phases: list[str] = field(default_factory=list)
+    department_id: int | None = None
+    unit_role: str = "any"  # any / lead / responsible
+    statuses: list[str] = field(default_factory=list)
+    colours: list[str] = field(default_factory=list)
+    deadline_from: dt.date | None = None
+    deadline_to: dt.date | None = None
+    text: str = ""
+
+
+def base_frame(engine: Engine, *, today: dt.date | None = None) -> pl.DataFrame:
+    """Every task with its colour, reasons, units and version, in register (sort_key) order.
+
+    Expensive (reads and colours everything): cache it on the data version.
+    """
+    from duban.analytics import status_frames
+
+    sf = status_frames(engine, today=today or clock.today())
+    tasks, assigns = sf.tasks, sf.assignments
+    units = (
+        assigns.sort(["task_id", "role", "department_name"])
+        .group_by("task_id", maintain_order=True)
+        .agg(
+            pl.col("department_id").alias("unit_ids"),
+            pl.col("department_id").filter(pl.col("role") == "responsible").alias("resp_ids"),
+            pl.col("department_name")
+            .filter(pl.col("role") == "responsible")
+            .str.join("、")
+            .alias("responsible_names"),
+            pl.col("acknowledged_at").is_null().sum().cast(pl.Int64).alias("unacknowledged"),
+        )
+    )
+    with Session(engine) as s:
+        extra = s.exec(select(Task.id, Task.version, Task.description)).all()
+    ext = pl.DataFrame(
+        [list(c) for c in zip(*extra, strict=True)] if extra else None,
+        schema={"task_id": pl.Int64, "version": pl.Int64, "description": pl.String},
+        orient="col",
+    )
+    df = (
+        tasks.with_columns(pl.col("task_id").cast(pl.Int64))
+        .join(units.with_columns(pl.col("task_id").cast(pl.Int64)), on="task_id", how="left")
+        .join(ext, on="task_id", how="left")
+        .with_columns(
+            pl.col("unit_ids").fill_null(pl.lit([], dtype=pl.List(pl.Int64))),
+            pl.col("resp_ids").fill_null(pl.lit([], dtype=pl.List(pl.Int64))),
+            pl.col("responsible_names").fill_null(""),
+            pl.col("lead_name").fill_null(""),
+            pl.col("reasons").list.join("；").fill_null("").alias("reasons_text"),
+            pl.col("status")
+            .replace_strict(
+                {s.value: v for s, v in STATUS_LABELS.items()}, default=pl.col("status")
+            )
+            .alias("status_label"),
+            pl.col("colour").replace_strict(COLOUR_LABELS, default="").alias("colour_label"),
+            pl.when(pl.col("sort_key").fill_null("") != "")
+            .then(pl.col("sort_key").str.count_matches(r"\.") - 1)
+            .otherwise(pl.col("parent_id").is_not_null().cast(pl.Int64))
+            .clip(0, 6)
+            .cast(pl.Int64)
+            .alias("depth"),
+        )
+        .sort(["plan_id", "sort_key", "task_id"], nulls_last=True)
+    )
+    return df
+
+
+def apply_filters(df: pl.DataFrame, f: RegisterFilter) -> pl.DataFrame:
+    """The rows the filter keeps, in the same order (pure polars)."""
+    conds = []
+    if f.plan_id is not None:
+        conds.append(pl.col("plan_id") == f.plan_id)
+    if f.phases:
+        conds.append(pl.col("phase").is_in(list(f.phases)))
+    if f.department_id is not None:
+        d = f.department_id
+        if f.unit_role == "lead":
+            conds.append(pl.col("lead_department_id") == d)
+        elif f.unit_role == "responsible":
+            conds.append(pl.col("resp_ids").list.contains(d))
+        else:
+            conds.append(pl.col("unit_ids").list.contains(d))
+    if f.statuses:
+        conds.append(pl.col("status").is_in([str(s) for s in f.statuses]))
+    if f.colours:
+        conds.append(pl.col("colour").is_in([str(c) for c in f.colours]))
+    if f.deadline_from:
+        conds.append(pl.col("deadline") >= f.deadline_from)
+    if f.deadline_to:
+        conds.append(pl.col("deadline") <= f.deadline_to)
+    text = (f.text or "").strip()
+    if text:
+        hay = pl.concat_str(
+            [
+                pl.col(c).fill_null("")
+                for c in ("code", "title", "description", "lead_name", "responsible_names")
+            ],
+            separator=" ",
+        )
+        for word in text.split():
+            conds.append(hay.str.contains(word, literal=True))
+    return df.filter(pl.all_horizontal(conds)) if conds else df
+
+
+def register_view(df: pl.DataFrame, f: RegisterFilter, *, actor: Actor) -> pl.DataFrame:
+    """The filtered register the actor may see (a department head sees only its unit)."""
+    if not can(actor, "task.read_all"):
+        if actor.department_id is None:
+            return df.clear()
+        df = df.filter(pl.col("unit_ids").list.contains(actor.department_id))
+    return apply_filters(df, f)
+
+
+# Excel columns: frame column -> Chinese header
+EXPORT_COLUMNS = {
+    "code": "编号",
+    "title": "任务",
+    "phase": "阶段",
+    "lead_name": "牵头单位",
+    "responsible_names": "责任单位",
+    "status_label": "状态",
+    "colour_label": "预警",
+    "reasons_text": "预警原因",
+    "progress": "进度（%）",
+    "original_deadline": "原定时限",
+    "deadline": "当前时限",
+    "extensions": "延期次数",
+    "overdue_wd": "逾期工作日",
+    "last_update": "最近填报",
+}
+
+
+def export_excel(view: pl.DataFrame, *, title: str = "任务台账") -> bytes:
+    """The current view as an .xlsx (Chinese headers, indented subtasks, frozen header)."""
+    cols = [c for c in EXPORT_COLUMNS if c in view.columns]
+    out = view.with_columns(
+        (pl.lit("　").repeat_by(pl.col("depth")).list.join("") + pl.col("title")).alias("title")
+    ).select(cols)
+    out = out.rename({c: EXPORT_COLUMNS[c] for c in cols})
+    buf = io.BytesIO()
+    out.write_excel(
+        workbook=buf,
+        worksheet=title[:31],
+        autofit=True,
+        freeze_panes=(1, 0),
+        dtype_formats={pl.Date: "yyyy-mm-dd"},
+        header_format={"bold": True, "bg_color": "#DDE6F0"},
+    )
+    return buf.getvalue()
+
+
+def open_statuses() -> list[str]:
+    return [s.value for s in (TaskStatus.assigned, TaskStatus.acknowledged,
+                              TaskStatus.in_progress, TaskStatus.submitted)]  # fmt: skip

@@ -1,0 +1,520 @@
+"""The unit side of a task: acknowledge, report, ask for more time, submit, answer; 批示.
+
+Every service checks that a department head acts only for its own unit's assignment, writes
+in one transaction and leaves an audit row. Reports are never edited: a correction is a new
+report.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlmodel import Session, col, select
+
+from duban import audit, clock
+from duban.errors import ValidationFailed
+from duban.permissions import Actor, require
+from duban.services import check_version, get_or_404, write
+from duban.tasks import STATUS_LABELS
+from models import (
+    AppSetting,
+    Assignment,
+    AssignmentRole,
+    Department,
+    ExtensionRequest,
+    Instruction,
+    InstructionAnswer,
+    ProgressReport,
+    ReportKind,
+    RequestStatus,
+    Target,
+    TargetReading,
+    Task,
+    TaskStatus,
+)
+
+S = TaskStatus
+WORKING = (S.assigned, S.acknowledged, S.in_progress)  # the unit may report and submit
+OPEN = (S.assigned, S.acknowledged, S.in_progress, S.submitted)
+WORKFLOW_KEY = "workflow"
+TEXT_MAX = 4000
+
+Upload = tuple[str, bytes]  # (filename, content)
+
+
+def _text(value: str | None, label: str, *, required: bool = False, limit: int = TEXT_MAX) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise ValidationFailed(f"请填写{label}。")
+    if len(value) > limit:
+        raise ValidationFailed(f"{label}不能超过 {limit} 个字符（当前 {len(value)}）。")
+    return value
+
+
+def _assignment(session: Session, assignment_id: int) -> tuple[Assignment, Task]:
+    a = get_or_404(session, Assignment, assignment_id, "任务分工")
+    return a, get_or_404(session, Task, a.task_id, "任务")
+
+
+def _unit_assignment(
+    session: Session, actor: Actor, task_id: int, department_id: int | None
+) -> Assignment:
+    """The assignment of `department_id` (default: the actor's unit) on the task."""
+    dept = department_id if department_id is not None else actor.department_id
+    if dept is None:
+        raise ValidationFailed("请指定以哪个单位的名义办理。")
+    a = session.exec(
+        select(Assignment).where(Assignment.task_id == task_id, Assignment.department_id == dept)
+    ).first()
+    if a is None:
+        raise ValidationFailed("该单位不是此任务的牵头或责任单位。")
+    return a
+
+
+def _files(session, actor, files: list[Upload], owner_type: str, owner_id: int) -> list:
+    from duban.uploads import save_upload
+
+    return [
+        save_upload(
+            session, actor=actor, data=data, filename=name, owner_type=owner_type, owner_id=owner_id
+        )  # fmt: skip
+        for name, data in files
+    ]
+
+
+def _check_files_first(files: list[Upload]) -> None:
+    """Refuse a bad file before anything is written to disk or database."""
+    from duban.settings import get_settings
+    from duban.uploads import check_upload
+
+    names = set()
+    for name, data in files:
+        clean, _ = check_upload(data, name, max_mb=get_settings().max_upload_mb)
+        names.add(clean)
+
+
+# ---------------------------------------------------------------- 签收
+
+
+def acknowledge(
+    session: Session, *, actor: Actor, assignment_id: int, expected_version: int | None = None
+) -> Assignment:
+    """签收: the unit confirms it has received the task; the time taken is kept."""
+    with write(session):
+        a, task = _assignment(session, assignment_id)
+        require(actor, "assignment.acknowledge", department_id=a.department_id)
+        check_version(a, expected_version)
+        if a.acknowledged_at is not None:
+            raise ValidationFailed("该任务本单位已签收。")
+        if task.status not in OPEN:
+            raise ValidationFailed(f"任务当前为“{STATUS_LABELS[task.status]}”，无需签收。")
+        before = audit.snapshot(a)
+        now = clock.now()
+        a.acknowledged_at = now
+        a.acknowledged_by = actor.user_id
+        session.add(a)
+        hours = ""
+        if a.assigned_at:
+            hours = f"交办后 {(now - a.assigned_at).total_seconds() / 3600:.1f} 小时签收"
+        audit.record(session, actor, "assignment.acknowledge", a, before=before, note=hours)
+        if task.status == S.assigned and a.role == AssignmentRole.lead:
+            tb = audit.snapshot(task)
+            task.status = S.acknowledged
+            task.updated_at = now
+            session.add(task)
+            audit.record(session, actor, "task.acknowledge", task, before=tb)
+    return a
+
+
+# ---------------------------------------------------------------- 进展填报
+
+
+def report_progress(
+    session: Session,
+    *,
+    actor: Actor,
+    assignment_id: int,
+    percent: float,
+    done_text: str,
+    problems: str = "",
+    next_steps: str = "",
+    target_values: dict[int, float | None] | None = None,
+    files: list[Upload] = (),
+) -> ProgressReport:
+    """One unit's progress report with target readings and evidence; never edited later."""
+    done_text = _text(done_text, "进展情况", required=True)
+    problems = _text(problems, "存在困难")
+    next_steps = _text(next_steps, "下一步计划")
+    try:
+        percent = float(percent)
+    except (TypeError, ValueError):
+        raise ValidationFailed("进度必须是 0 到 100 之间的数字。") from None
+    if not 0 <= percent <= 100 or percent != percent:
+        raise ValidationFailed("进度必须是 0 到 100 之间的数字。")
+    files = list(files or [])
+    _check_files_first(files)
+    values = {int(k): v for k, v in (target_values or {}).items() if v is not None}
+    with write(session):
+        a, task = _assignment(session, assignment_id)
+        require(actor, "report.create", department_id=a.department_id)
+        if task.status not in WORKING:
+            raise ValidationFailed(f"任务当前为“{STATUS_LABELS[task.status]}”，不能填报进展。")
+        targets = {
+            tg.id: tg for tg in session.exec(select(Target).where(Target.task_id == task.id)).all()
+        }
+        for tid, v in values.items():
+            if tid not in targets:
+                raise ValidationFailed("指标不属于该任务。")
+            if isinstance(v, bool) or not isinstance(v, int | float) or v != v:
+                raise ValidationFailed(f"指标“{targets[tid].text}”的当前值必须是数字。")
+        now = clock.now()
+        if a.acknowledged_at is None:  # reporting is also receiving
+            before = audit.snapshot(a)
+            a.acknowledged_at, a.acknowledged_by = now, actor.user_id
+            session.add(a)
+            audit.record(session, actor, "assignment.acknowledge", a, before=before,
+                         note="填报进展时自动签收")  # fmt: skip
+        report = ProgressReport(
+            task_id=task.id,
+            assignment_id=a.id,
+            department_id=a.department_id,
+            reporter_id=actor.user_id,
+            kind=ReportKind.progress,
+            percent=percent,
+            done_text=done_text,
+            problems=problems,
+            next_steps=next_steps,
+            reported_at=now,
+        )
+        session.add(report)
+        session.flush()
+        for tid, v in values.items():
+            session.add(TargetReading(target_id=tid, report_id=report.id, value=float(v),
+                                      recorded_at=now))  # fmt: skip
+        atts = _files(session, actor, files, "progress_report", report.id)
+        audit.record(session, actor, "report.create", report,
+                     note=f"附件 {len(atts)} 个" if atts else None)  # fmt: skip
+        if task.status in (S.assigned, S.acknowledged):
+            tb = audit.snapshot(task)
+            task.status = S.in_progress
+            task.updated_at = now
+            session.add(task)
+            audit.record(session, actor, "task.start", task, before=tb)
+        else:
+            task.updated_at = now
+            session.add(task)
+    return report
+
+
+# ---------------------------------------------------------------- 延期申请
+
+
+def workflow_settings(session: Session) -> tuple[dict, int]:
+    row = session.get(AppSetting, WORKFLOW_KEY)
+    value = {"allow_late_extension_requests": False}
+    if row is None:
+        return value, 0
+    return {**value, **(row.value or {})}, row.version
+
+
+def save_workflow_settings(
+    session: Session, *, actor: Actor, allow_late_extension_requests: bool, expected_version: int
+) -> dict:
+    require(actor, "settings.manage")
+    with write(session):
+        row = session.get(AppSetting, WORKFLOW_KEY)
+        if row is None:
+            if expected_version:
+                from duban.errors import StaleEdit
+
+                raise StaleEdit()
+            row = AppSetting(key=WORKFLOW_KEY, value={})
+            before = None
+        else:
+            check_version(row, expected_version)
+            before = audit.snapshot(row)
+        row.value = {**(row.value or {}),
+                     "allow_late_extension_requests": bool(allow_late_extension_requests)}  # fmt: skip
+        row.updated_at = clock.now()
+        row.updated_by = actor.user_id
+        session.add(row)
+        audit.record(session, actor, "setting.update", row, before=before)
+    return dict(row.value)
+
+
+def request_extension(
+    session: Session,
+    *,
+    actor: Actor,
+    task_id: int,
+    requested_date: dt.date,
+    reason: str,
+    department_id: int | None = None,
+) -> ExtensionRequest:
+    """延期申请: a later date and a reason, before the deadline (unless the office allows)."""
+    reason = _text(reason, "延期理由", required=True, limit=1000)
+    if not isinstance(requested_date, dt.date):
+        raise ValidationFailed("请填写申请延期到的日期。")
+    with write(session):
+        task = get_or_404(session, Task, task_id, "任务")
+        a = _unit_assignment(session, actor, task_id, department_id)
+        require(actor, "extension.request", department_id=a.department_id)
+        if task.status not in OPEN:
+            raise ValidationFailed(f"任务当前为“{STATUS_LABELS[task.status]}”，不能申请延期。")
+        if task.deadline and requested_date <= task.deadline:
+            raise ValidationFailed(
+                f"申请的新时限必须晚于当前完成时限（{task.deadline:%Y-%m-%d}）。"
+            )
+        today = clock.today()
+        allow_late = workflow_settings(session)[0]["allow_late_extension_requests"]
+        if task.deadline and today > task.deadline and not allow_late:
+            raise ValidationFailed(
+                f"任务已于 {task.deadline:%Y-%m-%d} 到期，逾期后不能再申请延期；"
+                "如确有必要，请联系领导小组办公室。"
+            )
+        pending = session.exec(
+            select(ExtensionRequest.id).where(
+                ExtensionRequest.task_id == task.id,
+                ExtensionRequest.department_id == a.department_id,
+                ExtensionRequest.status == RequestStatus.pending,
+            )
+        ).first()
+        if pending is not None:
+            raise ValidationFailed("本单位已有一条待审批的延期申请，请等待办公室处理。")
+        req = ExtensionRequest(
+            task_id=task.id,
+            department_id=a.department_id,
+            requested_by=actor.user_id,
+            requested_at=clock.now(),
+            previous_deadline=task.deadline,
+            requested_date=requested_date,
+            reason=reason,
+        )
+        session.add(req)
+        audit.record(session, actor, "extension.request", req)
+    return req
+
+
+# ---------------------------------------------------------------- 申请销号
+
+
+def submit_for_sign_off(
+    session: Session,
+    *,
+    actor: Actor,
+    task_id: int,
+    summary: str,
+    expected_version: int,
+    files: list[Upload] = (),
+    department_id: int | None = None,
+) -> Task:
+    """申请销号: the lead unit reports completion (100%) with a summary and evidence."""
+    summary = _text(summary, "完成情况说明", required=True)
+    files = list(files or [])
+    _check_files_first(files)
+    with write(session):
+        task = get_or_404(session, Task, task_id, "任务")
+        a = _unit_assignment(session, actor, task_id, department_id)
+        require(actor, "task.submit", department_id=a.department_id)
+        check_version(task, expected_version)
+        if a.role != AssignmentRole.lead:
+            raise ValidationFailed("只有牵头单位可以申请销号。")
+        if task.status not in WORKING:
+            raise ValidationFailed(f"任务当前为“{STATUS_LABELS[task.status]}”，不能申请销号。")
+        now = clock.now()
+        if a.acknowledged_at is None:
+            a.acknowledged_at, a.acknowledged_by = now, actor.user_id
+            session.add(a)
+        report = ProgressReport(
+            task_id=task.id,
+            assignment_id=a.id,
+            department_id=a.department_id,
+            reporter_id=actor.user_id,
+            kind=ReportKind.completion,
+            percent=100,
+            done_text=summary,
+            reported_at=now,
+        )
+        session.add(report)
+        session.flush()
+        atts = _files(session, actor, files, "progress_report", report.id)
+        audit.record(session, actor, "report.create", report,
+                     note=f"申请销号，附件 {len(atts)} 个")  # fmt: skip
+        before = audit.snapshot(task)
+        task.status = S.submitted
+        task.submitted_at = now
+        task.updated_at = now
+        task.status_reason = None
+        session.add(task)
+        audit.record(session, actor, "task.submit", task, before=before)
+    return task
+
+
+# ---------------------------------------------------------------- 批示 and answers
+
+
+def create_instruction(session: Session, *, actor: Actor, task_id: int, text: str) -> Instruction:
+    """领导批示 on a task; every assigned unit sees it at once and must answer."""
+    require(actor, "instruction.create")
+    text = _text(text, "批示内容", required=True, limit=2000)
+    with write(session):
+        task = get_or_404(session, Task, task_id, "任务")
+        if task.status in (S.draft, S.cancelled):
+            raise ValidationFailed(f"任务当前为“{STATUS_LABELS[task.status]}”，不能批示。")
+        ins = Instruction(task_id=task.id, author_id=actor.user_id, text=text,
+                          created_at=clock.now())  # fmt: skip
+        session.add(ins)
+        audit.record(session, actor, "instruction.create", ins)
+    return ins
+
+
+def answer_instruction(
+    session: Session,
+    *,
+    actor: Actor,
+    instruction_id: int,
+    text: str,
+    department_id: int | None = None,
+) -> InstructionAnswer:
+    """The unit's answer to a 批示 (shown beside it); a later answer adds to the earlier one."""
+    text = _text(text, "回复内容", required=True, limit=2000)
+    with write(session):
+        ins = get_or_404(session, Instruction, instruction_id, "批示")
+        a = _unit_assignment(session, actor, ins.task_id, department_id)
+        require(actor, "instruction.answer", department_id=a.department_id)
+        ans = InstructionAnswer(
+            instruction_id=ins.id,
+            department_id=a.department_id,
+            author_id=actor.user_id,
+            text=text,
+            created_at=clock.now(),
+        )
+        session.add(ans)
+        audit.record(session, actor, "instruction.answer", ans)
+    return ans
+
+
+# ---------------------------------------------------------------- 我的任务
+
+
+@dataclass
+class MyTask:
+    task: Task
+    assignment: Assignment
+    latest_percent: float | None
+    last_report_at: dt.datetime | None
+    due_in_wd: int | None  # working days until the deadline (negative: overdue)
+    pending_instructions: list[Instruction] = field(default_factory=list)
+    pending_extension: ExtensionRequest | None = None
+
+    @property
+    def overdue(self) -> bool:
+        return (
+            self.task.status in OPEN
+            and self.task.deadline is not None
+            and self.task.deadline < clock.today()
+        )
+
+
+@dataclass
+class MyDesk:
+    department: Department | None
+    tasks: list[MyTask]
+    due_soon_days: int
+
+    @property
+    def to_acknowledge(self) -> list[MyTask]:
+        return [
+            m for m in self.tasks if m.assignment.acknowledged_at is None and m.task.status in OPEN
+        ]
+
+    @property
+    def overdue(self) -> list[MyTask]:
+        return [m for m in self.tasks if m.overdue and m.task.status != S.submitted]
+
+    @property
+    def due_soon(self) -> list[MyTask]:
+        return [
+            m
+            for m in self.tasks
+            if m.task.status in WORKING
+            and not m.overdue
+            and m.due_in_wd is not None
+            and m.due_in_wd <= self.due_soon_days
+        ]
+
+    @property
+    def to_answer(self) -> list[MyTask]:
+        return [m for m in self.tasks if m.pending_instructions]
+
+
+def my_desk(session: Session, *, actor: Actor, department_id: int | None = None) -> MyDesk:
+    """The unit's tasks (lead or responsible) with what needs action first."""
+    from duban.rules import load_calendar, load_rules
+
+    dept_id = department_id if department_id is not None else actor.department_id
+    require(actor, "task.read_own", department_id=dept_id)
+    if dept_id is None:
+        return MyDesk(None, [], 5)
+    rows = session.exec(
+        select(Assignment, Task)
+        .join(Task, col(Task.id) == Assignment.task_id)
+        .where(Assignment.department_id == dept_id, Task.status != S.draft)
+        .order_by(col(Task.sort_key), col(Task.id))
+    ).all()
+    if not rows:
+        return MyDesk(
+            session.get(Department, dept_id), [], load_rules(session).due_soon_working_days
+        )
+    a_ids = [a.id for a, _ in rows]
+    t_ids = [t.id for _, t in rows]
+    latest: dict[int, ProgressReport] = {}
+    for r in session.exec(
+        select(ProgressReport)
+        .where(col(ProgressReport.assignment_id).in_(a_ids))
+        .order_by(col(ProgressReport.reported_at), col(ProgressReport.id))
+    ).all():
+        latest[r.assignment_id] = r
+    instructions = session.exec(
+        select(Instruction).where(col(Instruction.task_id).in_(t_ids))
+    ).all()
+    answered = set(
+        session.exec(
+            select(InstructionAnswer.instruction_id).where(
+                InstructionAnswer.department_id == dept_id
+            )
+        ).all()
+    )
+    pending_ext = {
+        e.task_id: e
+        for e in session.exec(
+            select(ExtensionRequest).where(
+                ExtensionRequest.department_id == dept_id,
+                ExtensionRequest.status == RequestStatus.pending,
+            )
+        ).all()
+    }
+    cal = load_calendar(session)
+    today = clock.today()
+    out = []
+    for a, t in rows:
+        due = None
+        if t.deadline is not None:
+            due = cal.working_days_between(today, t.deadline)
+        r = latest.get(a.id)
+        open_task = t.status in OPEN
+        out.append(
+            MyTask(
+                task=t,
+                assignment=a,
+                latest_percent=r.percent if r else None,
+                last_report_at=r.reported_at if r else None,
+                due_in_wd=due,
+                pending_instructions=[
+                    i for i in instructions if i.task_id == t.id and i.id not in answered
+                ]
+                if open_task
+                else [],
+                pending_extension=pending_ext.get(t.id),
+            )
+        )
+    return MyDesk(session.get(Department, dept_id), out, load_rules(session).due_soon_working_days)
