@@ -142,7 +142,6 @@ class _Node:
     lifted: list[AText] = field(default_factory=list)
     is_task: bool = False
     excluded: bool = False
-    closed: bool = False
 
 
 # ---------------------------------------------------------------- helpers
@@ -434,8 +433,11 @@ class TextPlanParser:
             parent.last_num[style] = num
             # deeper styles restart under a new sibling
             parent.children.append(node)
-            node.lines.append(rest)
             stack.append(node)
+            head, tail = split_tail(rest)
+            node.lines.append(head)
+            if tail is not None:
+                new_section().lines.append(tail)
             return True
 
         def new_section() -> _Node:
@@ -446,22 +448,23 @@ class TextPlanParser:
             stack.append(sect)
             return sect
 
-        def append_body(text: AText, fresh: bool) -> None:
+        def append_body(text: AText) -> None:
             node = stack[-1]
-            if fresh and node.closed:
-                node = new_section()
+            head, tail = split_tail(text) if node.part else (text, None)
+            node.lines.append(head)
+            if tail is not None:
+                new_section().lines.append(tail)
+
+        def split_tail(text: AText) -> tuple[AText, AText | None]:
+            """ "…。(牵头部门:X) 职责分工" → the task part and an unrelated tail."""
             inl = find_inline_assignments(text)
-            if inl and node.code and not _is_assign_line(text):
-                s, e, _ = inl[-1]
-                tail = text[e:].strip()
-                body_before = "。" in text.norm[:s]
-                if body_before and tail.norm and _heading_at(tail.norm, 0) is None:
-                    node.lines.append(text[:e].strip())
-                    new_section().lines.append(tail)
-                    return
-                if body_before and not tail.norm:
-                    node.closed = True
-            node.lines.append(text)
+            if not inl or _is_assign_line(text):
+                return text, None
+            s, e, _ = inl[-1]
+            tail = text[e:].strip()
+            if "。" in text.norm[:s] and tail.norm and _heading_at(tail.norm, 0) is None:
+                return text[:e].strip(), tail
+            return text, None
 
         def add_text(line: AText) -> None:
             # split at inline headings "…(牵头部门:…) 2.深化…"
@@ -541,7 +544,7 @@ class TextPlanParser:
                     )
                 stripped = text.strip()
                 if stripped.norm:
-                    append_body(stripped, fresh=idx == 0 and first is None)
+                    append_body(stripped)
 
         self._marker_orig = ""
         self._marker_raw_norm = ""
@@ -563,8 +566,40 @@ class TextPlanParser:
             if _heading_at(n, 0) is not None:
                 seen_heading = True
             add_text(line)
+        self._split_paragraph_tasks(root)
         self._assign_codes(root, "")
         return root
+
+    def _split_paragraph_tasks(self, node: _Node) -> None:
+        """Unnumbered paragraphs that each end with their own assignment become subtasks."""
+        for c in node.children:
+            self._split_paragraph_tasks(c)
+        if node.children or node.style < 0 or node.excluded or len(node.lines) < 3:
+            return
+        marks: list[int] = []
+        for i, ln in enumerate(node.lines[1:], start=1):
+            if _is_assign_line(ln):
+                return
+            inl = find_inline_assignments(ln)
+            if (
+                inl
+                and inl[-1][1] >= len(ln.norm.rstrip(" 。")) - 1
+                and "。" in ln.norm[: inl[-1][0]]
+            ):
+                marks.append(i)
+        if len(marks) < 2:
+            return
+        keep = node.lines[:1]
+        start = 1
+        for k, i in enumerate(marks, start=1):
+            child = _Node(style=5, num=k, part=f"-{k}", parent=node)
+            child.lines = node.lines[start : i + 1]
+            child.lines = [ln for ln in child.lines]
+            node.children.append(child)
+            start = i + 1
+        keep.extend(node.lines[start:])
+        # lines before the first marked paragraph stay with the heading
+        node.lines = keep
 
     _marker_orig: str
     _marker_raw_norm: str
@@ -937,7 +972,7 @@ def dates_for_lines(
     elif explicit is not None:
         deadline = explicit
     else:
-        deadline = found[-1][0] if found else None
+        deadline = max(d for d, _ in found) if found else None
     milestones: list[ParsedMilestone] = []
     seen: set[datetime.date] = set()
     for d, t in found:
@@ -947,6 +982,7 @@ def dates_for_lines(
         milestones.append(ParsedMilestone(date=d, text=t))
     if len(milestones) < 2:
         milestones = []
+    milestones.sort(key=lambda m: m.date)
     return milestones, deadline
 
 

@@ -201,14 +201,18 @@ def find_inline_assignments(at: AText) -> list[tuple[int, int, Assignment]]:
     out: list[tuple[int, int, Assignment]] = []
     for m in _PAREN_RE.finditer(at.norm):
         inner = at[m.start(1) : m.end(1)]
-        if LABEL_START_RE.match(inner.norm):
+        if LABEL_START_RE.match(inner.norm) or (
+            re.match(r"^\s*[\u4e00-\u9fff]{2,6}\s*:", inner.norm)
+            and re.search(r"(?:^|[;,\s])" + LABEL_RE.pattern, inner.norm)
+        ):
             a = parse_assignment_body(inner)
             if a:
                 out.append((m.start(), m.end(), a))
             continue
         # (市发改委牵头,市财政局、市税务局配合)
         mm = re.fullmatch(
-            r"\s*([^():;,]{2,60}?)牵头(?:[,;、]\s*([^():;]{2,200}?)(?:配合|参与|负责|落实))?\s*",
+            r"\s*([^():;,]{2,60}?)牵头(?:[,;、]\s*([^():;]{2,200}?)"
+            r"(?:按职责分工|按职责|分别|共同)?(?:配合|参与|负责|落实))?\s*",
             inner.norm,
         )
         if mm:

@@ -341,6 +341,29 @@ def test_mixed_assignment_styles() -> None:
     assert t.deadline is None
 
 
+def test_unnumbered_paragraphs_with_own_assignment() -> None:
+    text = (
+        "某省优化营商环境实施方案\n某政办〔2022〕7号\n二、主要任务\n(一)优化企业开办服务\n"
+        "推进商事制度改革。年底前开办时间压缩至1个工作日以内。"
+        "(省市场监管局牵头,省税务局、省公安厅按职责分工负责)\n"
+        "深化投资审批改革。推行承诺制,6月底前完成。(牵头单位:省发展改革委;责任单位:省自然资源厅)\n"
+        "(二)提升政务服务水平\n1.推进一网通办。全年网上可办率达95%以上。(牵头单位:省政务服务中心)\n"
+    )
+    plan = parse_plan_bytes(text.encode("utf-8"), "p.txt")
+    got = [(t.code, t.title, t.lead_units, t.responsible_units, t.deadline) for t in plan.tasks]
+    assert got == [
+        (
+            "二(一)-1",
+            "推进商事制度改革",
+            ["省市场监管局"],
+            ["省税务局", "省公安厅"],
+            D(2022, 12, 31),
+        ),
+        ("二(一)-2", "深化投资审批改革", ["省发展改革委"], ["省自然资源厅"], D(2022, 6, 30)),
+        ("二(二)1", "推进一网通办", ["省政务服务中心"], [], D(2022, 12, 31)),
+    ]
+
+
 def test_tab_separated_task_table_in_text() -> None:
     rows = ["\t".join(r) for r in _task_rows()]
     text = "某市2021年改革任务分工\n" + "\n".join(rows) + "\n"
@@ -635,6 +658,7 @@ def test_sample_one_trip_webpage() -> None:
     assert tasks["二(一)6"].deadline == D(2017, 9, 30)
     assert any("跳过" in w for w in plan.warnings)
     assert all(t.lead_units for t in plan.tasks)
+    assert "职责分工" not in tasks["二(三)3"].text
 
 
 def test_sample_traditional() -> None:
