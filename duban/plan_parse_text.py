@@ -40,10 +40,15 @@ _MORE_RE = re.compile(
 )
 _ARTICLE_RE = re.compile(r"^(?:第\s*[0-9一二三四五六七八九十]{1,3}\s*篇|篇)\s*[:]?\s*")
 _META_LINE_RE = re.compile(
-    r"^(?:发布日期|发布时间|发文日期|成文日期|印发日期|日期|来源|信息来源|文章来源)\s*:"
+    r"^(?:发布日期|发布时间|发文日期|成文日期|印发日期|日期|来源|信息来源|文章来源|索引号|主题分类|"
+    r"发文机关|发布机构|发文单位|发文字号|文号|标题|有效性|主题词|体裁分类|公文种类|生效日期|"
+    r"废止日期|组配分类|信息分类|文件编号)\s*:"
 )
-_PUBLISH_RE = re.compile(
-    r"(?:发布日期|发布时间|成文日期|印发日期|发文日期)\s*:\s*(\S+(?:\s*\d+\s*日)?)"
+_PUBLISH_RE = re.compile(r"(?:发布日期|发布时间|印发日期)\s*:\s*(\S+(?:\s*\d+\s*日)?)")
+_WRITTEN_RE = re.compile(r"(?:成文日期|发文日期)\s*:\s*(\S+(?:\s*\d+\s*日)?)")
+_LABEL_VALUE_RE = re.compile(
+    r"(?P<lab>发文机关|发布机构|发文单位|发文字号|文号|标题)\s*:\s*"
+    r"(?P<val>.+?)(?=\s{2,}|\t|\s+[\u4e00-\u9fff]{2,5}\s*:|$)"
 )
 _SOURCE_RE = re.compile(r"(?:^|\s)(?:信息来源|文章来源|来源)\s*:\s*([^\s:]+)")
 _TITLE_KW_RE = re.compile(
@@ -245,6 +250,10 @@ class _Meta:
     doc_number: str | None = None
     issued_on: datetime.date | None = None
     published_on: datetime.date | None = None
+    written_on: datetime.date | None = None
+    label_issuer: str | None = None
+    label_docno: str | None = None
+    label_title: AText | None = None
     source: str | None = None
 
 
@@ -699,6 +708,21 @@ class TextPlanParser:
             m = _PUBLISH_RE.search(n)
             if m and self.meta.published_on is None:
                 self.meta.published_on = parse_full_date(cn_date_to_digits(m.group(1)), whole=False)
+            mw = _WRITTEN_RE.search(n)
+            if mw and self.meta.written_on is None:
+                self.meta.written_on = parse_full_date(cn_date_to_digits(mw.group(1)), whole=False)
+            for mv in _LABEL_VALUE_RE.finditer(n):
+                val = ln[mv.start("val") : mv.end("val")].strip()
+                if not val.norm:
+                    continue
+                lab = mv.group("lab")
+                if lab in ("发文机关", "发布机构", "发文单位") and self.meta.label_issuer is None:
+                    self.meta.label_issuer = val.orig
+                elif lab in ("发文字号", "文号") and self.meta.label_docno is None:
+                    if _DOCNO_RE.match(val.norm):
+                        self.meta.label_docno = val.orig.replace(" ", "")
+                elif lab == "标题" and self.meta.label_title is None and len(val.norm) >= 4:
+                    self.meta.label_title = val
             m = _SOURCE_RE.search(n)
             if m and self.meta.source is None and len(n) <= 120:
                 val = ln.orig[m.start(1) : m.end(1)].strip()
@@ -723,6 +747,15 @@ class TextPlanParser:
             seg = [ln for ln in seg if ln.norm.count("\t") < 2]
         plan_lines = _join_broken(seg)
         used = self._scan_meta(plan_lines)
+        meta = self.meta
+        if meta.label_title is not None:
+            meta.title = meta.label_title
+        if meta.label_issuer:
+            meta.issuer = meta.label_issuer
+        if meta.label_docno:
+            meta.doc_number = meta.label_docno
+        if meta.written_on is not None and meta.issued_on is None:
+            meta.issued_on = meta.written_on
         body = [ln for i, ln in enumerate(plan_lines) if i not in used]
         self._set_year()
         self.table_tasks = self._tab_tables(table_lines)

@@ -364,6 +364,15 @@ def test_unnumbered_paragraphs_with_own_assignment() -> None:
     ]
 
 
+def test_government_site_metadata_block() -> None:
+    plan = parse_plan_bytes(_read("govsite_metadata.txt"), "p.txt")
+    assert plan.title == "某某市人民政府办公室关于印发某某市数字政府建设工作方案的通知"
+    assert plan.issuer == "某某市人民政府办公室"
+    assert plan.doc_number == "某政办〔2021〕15号"
+    assert plan.issued_on == D(2021, 3, 5)
+    assert [(t.code, t.lead_units) for t in plan.tasks] == [("一(一)", ["市大数据局"])]
+
+
 def test_tab_separated_task_table_in_text() -> None:
     rows = ["\t".join(r) for r in _task_rows()]
     text = "某市2021年改革任务分工\n" + "\n".join(rows) + "\n"
