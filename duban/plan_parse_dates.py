@@ -28,6 +28,7 @@ DATE_RE = re.compile(
 ONGOING_RE = re.compile(r"长期坚持|长期推进|持续推进|长期|常态化|持续开展|持续实施|长效")
 
 _RECURRING_RE = re.compile(r"(每[年月周季日天]?|去年?|上年)\s*$")
+_START_AFTER_RE = re.compile(r"\s*(?:起|开始|以来|以后|之后|后)")
 _RANGE_RE = re.compile(r"^\s*(?:-|~|至|到|—)\s*$")
 _QN = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 
@@ -76,6 +77,8 @@ def find_dates(text: str, plan_year: int | None) -> list[DateHit]:
         before = text[max(0, m.start() - 3) : m.start()]
         if _RECURRING_RE.search(before) and not m.group("y") and not m.group("y2"):
             continue
+        if _START_AFTER_RE.match(text, m.end()) or before.endswith(("截至", "截至到", "自", "从")):
+            continue  # a start or status date (…起施行, 截至…), not a deadline
         gap = text[last_end : m.start()] if last_end >= 0 else ""
         in_range = last_year is not None and _RANGE_RE.match(gap) is not None
         explicit_year: int | None = None
