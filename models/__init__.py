@@ -1,5 +1,6 @@
 """SQLModel tables: fields and relations only, no logic."""
 
+from models.assessment import AssessmentPeriod, AssessmentSnapshot, ScoreAppeal
 from models.common import (
     OPEN_STATUSES,
     AssignmentRole,
@@ -41,6 +42,8 @@ __all__ = [
     "AppSetting",
     "AppUser",
     "AppUserCreate",
+    "AssessmentPeriod",
+    "AssessmentSnapshot",
     "Assignment",
     "AssignmentRole",
     "Attachment",
@@ -75,6 +78,7 @@ __all__ = [
     "ReportKind",
     "RequestStatus",
     "Role",
+    "ScoreAppeal",
     "Target",
     "TargetReading",
     "Task",

@@ -1,0 +1,451 @@
+"""Assessment: the formula against hand-computed cases, normalisation, snapshots, appeals."""
+
+import datetime as dt
+import itertools
+
+import pytest
+from sqlmodel import select
+
+from duban import assessment as asm
+from duban import clock
+from duban.errors import PermissionDenied, StaleEdit, ValidationFailed
+from models import (
+    AppSetting,
+    AuditLog,
+    Finding,
+    Inspection,
+    InspectionDepartment,
+    Instruction,
+    InstructionAnswer,
+    Notice,
+    NoticeRecipient,
+    Role,
+    TaskStatus,
+)
+from tests.factories import make_department, make_plan, make_report, make_task, make_user
+
+TODAY = dt.date(2026, 4, 15)  # Q1 2026 is over; March 2026 has no public holidays
+Q1 = dt.date(2026, 2, 1)
+_seq = itertools.count(1)
+
+
+def at(d: dt.date, hour: int = 10) -> dt.datetime:
+    return dt.datetime.combine(d, dt.time(hour))
+
+
+@pytest.fixture
+def frozen_today():
+    with clock.frozen(TODAY):
+        yield
+
+
+def _notice(session, dept, *, kind="urging", level="red", issued=dt.date(2026, 2, 10)):
+    n = next(_seq)
+    notice = Notice(
+        kind=kind,
+        level=level if kind == "urging" else None,
+        status="issued",
+        title=f"测试通知{n}",
+        doc_number=f"测〔2026〕{n}号",
+        issued_at=at(issued),
+    )
+    session.add(notice)
+    session.flush()
+    session.add(NoticeRecipient(notice_id=notice.id, department_id=dept.id))
+    session.commit()
+    return notice
+
+
+def _inspection(session, dept, result, day):
+    insp = Inspection(inspected_on=day, method="on_site", result=result)
+    session.add(insp)
+    session.flush()
+    session.add(InspectionDepartment(inspection_id=insp.id, department_id=dept.id))
+    session.commit()
+    return insp
+
+
+@pytest.fixture
+def world(session, frozen_today):
+    """Three units, one quarter of events; expected points worked out by hand below."""
+    a, b, c = (make_department(session, name=n) for n in ("甲局", "乙局", "丙局"))
+    plan = make_plan(session)
+    start = dt.date(2025, 12, 1)
+    t1 = make_task(
+        session,
+        plan=plan,
+        lead=a,
+        responsible=[b],
+        deadline=dt.date(2026, 3, 20),
+        start_date=start,
+        status=TaskStatus.in_progress,
+        assigned_at=at(start),
+    )
+    t2 = make_task(
+        session,
+        plan=plan,
+        lead=b,
+        deadline=dt.date(2026, 3, 10),
+        start_date=start,
+        status=TaskStatus.completed,
+        assigned_at=at(start),
+        completed_at=at(dt.date(2026, 3, 9)),
+    )
+    t3 = make_task(
+        session,
+        plan=plan,
+        lead=c,
+        deadline=dt.date(2026, 1, 5),
+        start_date=start,
+        status=TaskStatus.in_progress,
+        assigned_at=at(start),
+    )
+    make_report(session, t1, b, percent=100, reported_at=at(dt.date(2026, 3, 18)))
+    make_report(session, t2, b, percent=100, reported_at=at(dt.date(2026, 3, 6)))
+    urging = _notice(session, a, level="red")
+    praise = _notice(session, b, kind="commendation", issued=dt.date(2026, 3, 1))
+    poor = _inspection(session, c, "poor", dt.date(2026, 3, 5))
+    avg = _inspection(session, a, "average", dt.date(2026, 3, 5))
+    finding = Finding(
+        inspection_id=avg.id,
+        department_id=a.id,
+        description="台账不全",
+        due_date=dt.date(2026, 3, 16),
+    )
+    session.add(finding)
+    ins = Instruction(task_id=t1.id, text="请加快推进", created_at=at(dt.date(2026, 3, 2)))
+    session.add(ins)
+    session.flush()
+    # due = 5 working days after Mon 2 March = Mon 9 March; 甲 answers in time, 乙 never.
+    session.add(
+        InstructionAnswer(
+            instruction_id=ins.id,
+            department_id=a.id,
+            text="已部署",
+            created_at=at(dt.date(2026, 3, 4)),
+        )
+    )
+    session.commit()
+    _, office = make_user(session, role=Role.office)
+    _, leader = make_user(session, role=Role.leader)
+    _, head_a = make_user(session, role=Role.dept_head, department_id=a.id)
+    _, head_c = make_user(session, role=Role.dept_head, department_id=c.id)
+    period = asm.create_period(session, actor=office, kind="quarter", day=Q1)
+    return dict(
+        a=a, b=b, c=c, t1=t1, t2=t2, t3=t3, urging=urging, praise=praise, poor=poor, avg=avg,
+        finding=finding, ins=ins, office=office, leader=leader, head_a=head_a,
+        head_c=head_c, period=period,
+    )  # fmt: skip
+
+
+def _by_name(result):
+    return {u.department_name: u for u in result.units}
+
+
+def test_formula_against_hand_computed_quarter(session, world):
+    res = asm.period_result(session, actor=world["leader"], period_id=world["period"].id)
+    assert (res.start, res.end, res.label) == (
+        dt.date(2026, 1, 1),
+        dt.date(2026, 3, 31),
+        "2026年第一季度",
+    )
+    u = _by_name(res)
+    # 甲: T1 overdue 20 Mar → 31 Mar = 7 working days × 0.5 = −3.5 (lead ×1); red urging −4;
+    # inspection 一般 −1; finding due 16 Mar unanswered −2.  Raw −10.5, load 1.0.
+    lines_a = {ln["category"]: ln["points"] for ln in u["甲局"].lines}
+    assert lines_a == {"任务逾期": -3.5, "催办通知": -4.0, "督查结果": -1.0, "整改逾期": -2.0}
+    assert u["甲局"].raw_points == -10.5 and u["甲局"].load == 1.0
+    # 乙: T2 done 9 Mar (reported 100 % on 6 Mar) before 10 Mar +2; commendation +3;
+    # instruction of 2 Mar due 9 Mar unanswered −2; T1 reported done 18 Mar: not late.
+    lines_b = sorted((ln["category"], ln["points"]) for ln in u["乙局"].lines)
+    assert lines_b == [("批示未按时答复", -2.0), ("按期完成", 2.0), ("通报表扬", 3.0)]
+    assert u["乙局"].raw_points == 3.0 and u["乙局"].load == 1.5
+    # 丙: T3 overdue since 5 Jan, far beyond the cap: −10; inspection 差 −3.
+    assert sorted(ln["points"] for ln in u["丙局"].lines) == [-10.0, -3.0]
+    assert u["丙局"].raw_points == -13.0
+    # Reference load = (1 + 1.5 + 1) / 3; score = 100 + raw × ref / load.
+    ref = 3.5 / 3
+    assert res.reference_load == pytest.approx(ref, abs=1e-4)
+    assert u["甲局"].score == pytest.approx(100 - 10.5 * ref, abs=0.01)
+    assert u["乙局"].score == pytest.approx(100 + 3 * ref / 1.5, abs=0.01)
+    assert u["丙局"].score == pytest.approx(100 - 13 * ref, abs=0.01)
+    assert [(x.department_name, x.rank) for x in res.units] == [
+        ("乙局", 1),
+        ("甲局", 2),
+        ("丙局", 3),
+    ]
+    assert res.top(1)[0].department_name == "乙局" and res.bottom(1)[0].department_name == "丙局"
+    # Every line names its source record.
+    src = {ln["category"]: (ln["source_type"], ln["source_id"]) for ln in u["甲局"].lines}
+    assert src["催办通知"] == ("notice", world["urging"].id)
+    assert src["整改逾期"] == ("finding", world["finding"].id)
+    assert src["任务逾期"] == ("task", world["t1"].id)
+    assert src["督查结果"] == ("inspection", world["avg"].id)
+
+
+def test_edited_formula_changes_points(session, world):
+    asm.save_formula(
+        session,
+        actor=world["office"],
+        values={**asm.Formula().to_dict(), "overdue_per_day": 1.0, "overdue_cap_per_task": 5.0},
+        expected_version=None,
+    )
+    res = asm.period_result(session, actor=world["office"], period_id=world["period"].id)
+    overdue = [ln for ln in _by_name(res)["甲局"].lines if ln["category"] == "任务逾期"][0]
+    assert overdue["points"] == -5.0  # 7 days × 1.0 = 7, capped at 5
+    assert "封顶" in overdue["detail"]
+
+
+def test_normalisation_busy_unit_not_punished(session, frozen_today):
+    """Twice the tasks and twice the lateness gives the same score as half of both."""
+    busy, quiet = make_department(session), make_department(session)
+    plan = make_plan(session)
+    for dept, n in ((busy, 2), (quiet, 1)):
+        for _ in range(n):
+            make_task(
+                session,
+                plan=plan,
+                lead=dept,
+                deadline=dt.date(2026, 3, 20),
+                start_date=dt.date(2026, 1, 5),
+                assigned_at=at(dt.date(2026, 1, 5)),
+                status=TaskStatus.in_progress,
+            )
+    lines, load, names = asm.compute_lines(
+        session,
+        start=dt.date(2026, 1, 1),
+        end=dt.date(2026, 3, 31),
+        today=TODAY,
+        formula=asm.Formula(),
+        cal=asm.load_calendar(session),
+    )
+    units, ref = asm.score_units(lines, load, names, asm.Formula())
+    by = {u.department_id: u for u in units}
+    assert by[busy.id].raw_points == -7.0 and by[quiet.id].raw_points == -3.5
+    assert (by[busy.id].load, by[quiet.id].load, ref) == (2.0, 1.0, 1.5)
+    assert by[busy.id].score == by[quiet.id].score == pytest.approx(100 - 3.5 * 1.5)
+    # Responsible counts half: a responsible unit's load and lateness are weighted 0.5.
+    helper = make_department(session)
+    make_task(
+        session,
+        plan=plan,
+        lead=quiet,
+        responsible=[helper],
+        deadline=dt.date(2026, 3, 30),
+        start_date=dt.date(2026, 1, 5),
+        assigned_at=at(dt.date(2026, 1, 5)),
+    )
+    lines, load, names = asm.compute_lines(
+        session,
+        start=dt.date(2026, 1, 1),
+        end=dt.date(2026, 3, 31),
+        today=TODAY,
+        formula=asm.Formula(),
+        cal=asm.load_calendar(session),
+    )
+    assert load[helper.id] == 0.5
+    assert [ln.points for ln in lines if ln.department_id == helper.id] == [-0.25]
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"urging_red": -4}, "不能为负数"),
+        ({"overdue_cap_per_task": -1}, "不能为负数"),
+        ({"overdue_per_day": 3, "overdue_cap_per_task": 2}, "不能低于"),
+        ({"urging_blue": 5}, "蓝色 ≤ 黄色 ≤ 红色"),
+        ({"inspection_average": 4}, "不能低于"),
+        ({"responsible_weight": 2}, "不能高于牵头单位权重"),
+        ({"lead_weight": 0}, "须大于 0"),
+        ({"bonus_for_friends": 5}, "未知的评分规则项"),
+        ({"commendation": "很多"}, "须为数字"),
+        ({"instruction_answer_days": 2.5}, "须为整数"),
+    ],
+)
+def test_broken_formula_is_refused_and_nothing_changes(session, change, message):
+    _, office = make_user(session, role=Role.office)
+    good = asm.save_formula(session, actor=office, values={}, expected_version=None)
+    version = session.get(AppSetting, asm.FORMULA_KEY).version
+    with pytest.raises(ValidationFailed, match=message):
+        asm.save_formula(
+            session, actor=office, values={**good.to_dict(), **change}, expected_version=version
+        )
+    session.expire_all()
+    row = session.get(AppSetting, asm.FORMULA_KEY)
+    assert row.version == version and row.value == asm.Formula().to_dict()
+
+
+def test_formula_edit_is_versioned_audited_and_office_only(session):
+    _, office = make_user(session, role=Role.office)
+    _, leader = make_user(session, role=Role.leader)
+    with pytest.raises(PermissionDenied):
+        asm.save_formula(session, actor=leader, values={}, expected_version=None)
+    asm.save_formula(session, actor=office, values={"commendation": 5}, expected_version=None)
+    assert asm.load_formula(session)[0].commendation == 5
+    with pytest.raises(StaleEdit):
+        asm.save_formula(session, actor=office, values={"commendation": 6}, expected_version=99)
+    assert session.exec(
+        select(AuditLog).where(AuditLog.action == "assessment_formula.update")
+    ).first()
+
+
+def test_frozen_snapshot_does_not_change(session, world):
+    office, period = world["office"], world["period"]
+    before = asm.period_result(session, actor=office, period_id=period.id)
+    asm.freeze_period(session, actor=office, period_id=period.id, expected_version=period.version)
+    frozen = asm.period_result(session, actor=office, period_id=period.id)
+    assert frozen.status == "frozen"
+    assert [(u.department_name, u.score, u.rank) for u in frozen.units] == [
+        (u.department_name, u.score, u.rank) for u in before.units
+    ]
+    # Later edits: a new red urging notice dated inside Q1, and a harsher formula.
+    _notice(session, world["b"], level="red", issued=dt.date(2026, 3, 30))
+    asm.save_formula(
+        session,
+        actor=office,
+        values={"urging_red": 50, "overdue_cap_per_task": 50},
+        expected_version=None,
+    )
+    after = asm.period_result(session, actor=office, period_id=period.id)
+    assert [(u.department_name, u.score, u.rank, u.lines) for u in after.units] == [
+        (u.department_name, u.score, u.rank, u.lines) for u in frozen.units
+    ]
+    assert after.formula == asm.Formula().to_dict()  # the formula used, not today's
+    # The live computation would now differ, so the test above can fail.
+    lines, load, names = asm.compute_lines(
+        session,
+        start=period.start,
+        end=period.end,
+        today=TODAY,
+        formula=asm.load_formula(session)[0],
+        cal=asm.load_calendar(session),
+    )
+    live, _ = asm.score_units(lines, load, names, asm.load_formula(session)[0])
+    assert {u.department_name: u.score for u in live} != {
+        u.department_name: u.score for u in after.units
+    }
+    with pytest.raises(ValidationFailed, match="已冻结"):
+        asm.freeze_period(session, actor=office, period_id=period.id, expected_version=None)
+
+
+def test_cannot_freeze_before_the_period_ends(session, frozen_today):
+    _, office = make_user(session, role=Role.office)
+    p = asm.create_period(session, actor=office, kind="month", day=TODAY)
+    with pytest.raises(ValidationFailed, match="结束后才能冻结"):
+        asm.freeze_period(session, actor=office, period_id=p.id, expected_version=p.version)
+    with pytest.raises(ValidationFailed, match="已存在"):
+        asm.create_period(session, actor=office, kind="month", day=TODAY)
+    with pytest.raises(ValidationFailed, match="尚未开始"):
+        asm.create_period(session, actor=office, kind="month", day=dt.date(2026, 6, 1))
+
+
+def _line(session, world, actor, category):
+    res = asm.period_result(session, actor=actor, period_id=world["period"].id)
+    unit = next(u for u in res.units if u.department_id == world["a"].id)
+    return next(ln for ln in unit.lines if ln["category"] == category)
+
+
+def test_appeal_accepted_removes_the_deduction(session, world):
+    head, office, pid = world["head_a"], world["office"], world["period"].id
+    line = _line(session, world, head, "督查结果")
+    appeal = asm.create_appeal(
+        session,
+        actor=head,
+        period_id=pid,
+        department_id=world["a"].id,
+        line_key=line["key"],
+        reason="当日督查对象为乙局窗口，非本单位。",
+    )
+    with pytest.raises(ValidationFailed, match="待处理"):
+        asm.create_appeal(
+            session,
+            actor=head,
+            period_id=pid,
+            department_id=world["a"].id,
+            line_key=line["key"],
+            reason="再次申诉同一条扣分",
+        )
+    with pytest.raises(ValidationFailed, match="申诉未处理"):
+        asm.freeze_period(session, actor=office, period_id=pid, expected_version=None)
+    with pytest.raises(PermissionDenied):
+        asm.decide_appeal(session, actor=head, appeal_id=appeal.id, accept=True)
+    asm.decide_appeal(
+        session, actor=office, appeal_id=appeal.id, accept=True, expected_version=appeal.version
+    )
+    res = asm.period_result(session, actor=office, period_id=pid)
+    a = _by_name(res)["甲局"]
+    assert a.raw_points == -9.5  # −10.5 with the −1 withdrawn
+    withdrawn = next(ln for ln in a.lines if ln["key"] == line["key"])
+    assert (withdrawn["status"], withdrawn["points"], withdrawn["original_points"]) == (
+        "withdrawn",
+        0.0,
+        -1.0,
+    )
+    log = session.exec(select(AuditLog).where(AuditLog.action == "score_appeal.accept")).one()
+    assert log.object_id == str(appeal.id)
+    with pytest.raises(ValidationFailed, match="已处理"):
+        asm.decide_appeal(session, actor=office, appeal_id=appeal.id, accept=False, note="不对")
+
+
+def test_appeal_rejected_needs_a_reason_and_cannot_be_repeated(session, world):
+    head, office, pid = world["head_a"], world["office"], world["period"].id
+    line = _line(session, world, head, "催办通知")
+    kw = dict(period_id=pid, department_id=world["a"].id, line_key=line["key"])
+    with pytest.raises(ValidationFailed, match="申诉理由"):
+        asm.create_appeal(session, actor=head, reason=" ", **kw)
+    appeal = asm.create_appeal(session, actor=head, reason="已在规定时间内书面回复。", **kw)
+    with pytest.raises(ValidationFailed, match="须写明理由"):
+        asm.decide_appeal(session, actor=office, appeal_id=appeal.id, accept=False, note="")
+    asm.decide_appeal(
+        session, actor=office, appeal_id=appeal.id, accept=False, note="未见书面回复记录"
+    )
+    assert session.get(type(appeal), appeal.id).status == "rejected"
+    with pytest.raises(ValidationFailed, match="已被驳回"):
+        asm.create_appeal(session, actor=head, reason="再次说明情况如下。", **kw)
+    # A bonus line cannot be appealed; once frozen nothing can.
+    assert _line(session, world, head, "催办通知")["points"] == -4.0
+    asm.freeze_period(session, actor=office, period_id=pid, expected_version=None)
+    other = _line(session, world, head, "整改逾期")
+    with pytest.raises(ValidationFailed, match="已冻结"):
+        asm.create_appeal(
+            session, actor=head, reason="整改已于期限内完成。", **{**kw, "line_key": other["key"]}
+        )
+
+
+def test_dept_head_sees_and_appeals_only_its_own_unit(session, world):
+    head_a, head_c, pid = world["head_a"], world["head_c"], world["period"].id
+    res = asm.period_result(session, actor=head_a, period_id=pid)
+    assert [u.department_name for u in res.units] == ["甲局"] and res.unit_count == 3
+    assert asm.unit_result(session, actor=head_a, period_id=pid, department_id=world["a"].id)
+    with pytest.raises(PermissionDenied, match="只能查看本单位"):
+        asm.unit_result(session, actor=head_c, period_id=pid, department_id=world["a"].id)
+    line = _line(session, world, head_a, "催办通知")
+    with pytest.raises(PermissionDenied):
+        asm.create_appeal(
+            session,
+            actor=head_c,
+            period_id=pid,
+            department_id=world["a"].id,
+            line_key=line["key"],
+            reason="替别的单位申诉一下",
+        )
+    with pytest.raises(PermissionDenied):
+        asm.list_appeals(session, actor=head_c, period_id=pid, department_id=world["a"].id)
+    with pytest.raises(PermissionDenied):
+        asm.create_period(session, actor=world["leader"], kind="month", day=TODAY)
+    with pytest.raises(PermissionDenied):
+        asm.freeze_period(session, actor=head_a, period_id=pid, expected_version=None)
+
+
+def test_change_since_previous_period_and_trend(session, world):
+    office = world["office"]
+    dec = asm.create_period(session, actor=office, kind="quarter", day=dt.date(2025, 12, 1))
+    jan_res = asm.period_result(session, actor=office, period_id=world["period"].id)
+    dec_res = asm.period_result(session, actor=office, period_id=dec.id)
+    c_now, c_before = _by_name(jan_res)["丙局"], _by_name(dec_res)["丙局"]
+    assert jan_res.previous_label == "2025年第四季度"
+    assert c_now.prev_score == c_before.score
+    assert c_now.delta == pytest.approx(c_now.score - c_before.score, abs=0.01)
+    rows = asm.trend(session, actor=world["head_c"], kind="quarter")
+    assert {r["department"] for r in rows} == {"丙局"}
+    assert [r["period"] for r in rows] == ["2025年第四季度", "2026年第一季度"]
