@@ -1,4 +1,8 @@
-"""Duban entry point: page config, login, and the role-filtered navigation."""
+"""Duban entry point: page config, login, and the role-filtered navigation.
+
+`st.navigation` is called on every run, logged in or not: a run without it would fall back
+to listing (and serving) every file in pages/, bypassing this guard.
+"""
 
 import streamlit as st
 
@@ -13,15 +17,24 @@ from ui.nav import PAGES
 
 st.set_page_config(page_title="督办台 Duban", page_icon="🏛️", layout="wide")
 
+
+def _only(render, title: str) -> None:
+    """Run a single hidden page (error or login) and stop."""
+    st.navigation([st.Page(render, title=title, url_path="login")], position="hidden").run()
+    st.stop()
+
+
+def _fail(message: str):
+    return lambda: st.error(message, icon="⚠️")
+
+
 try:
     settings()
     db.check_ready(engine())
 except SettingsError as exc:
-    st.error(f"**{t('config.error')}**：{exc}")
-    st.stop()
+    _only(_fail(f"**{t('config.error')}**：{exc}"), t("config.error"))
 except DatabaseNotReady as exc:
-    st.error(f"**{t('db.not_ready')}**：{exc}")
-    st.stop()
+    _only(_fail(f"**{t('db.not_ready')}**：{exc}"), t("db.not_ready"))
 
 with st.sidebar:
     st.selectbox(
@@ -41,8 +54,7 @@ if actor is None:
     if st.session_state.get("authentication_status"):
         auth.sign_out(authenticator)
         st.warning(t("login.session_ended"))
-    auth.login_page(authenticator)
-    st.stop()
+    _only(lambda: auth.login_page(authenticator), t("login.title"))
 
 with st.sidebar:
     st.markdown(f"**{actor.name}**  ·  `{actor.username}`")
@@ -50,7 +62,7 @@ with st.sidebar:
     unit = unit_name(actor.department_id)
     if unit:
         st.caption(t("sidebar.unit", unit=unit))
-    if st.button(t("logout"), icon=":material/logout:", width="stretch"):
+    if st.button(t("logout"), icon="🚪", width="stretch"):
         auth.sign_out(authenticator)
         st.rerun()
 

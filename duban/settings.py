@@ -90,12 +90,17 @@ def load_settings(secrets_path: Path | None = None, **overrides) -> Settings:
     file_values = _secrets_file_values(secrets_path or ROOT / ".streamlit" / "secrets.toml")
     # The environment wins over the secrets file: drop file values the environment sets.
     file_values = {k: v for k, v in file_values.items() if k.upper() not in os.environ}
+    from pydantic import ValidationError
+
     try:
         return Settings(**{**file_values, **overrides})
-    except SettingsError:
-        raise
-    except ValueError as exc:  # pydantic ValidationError
-        raise SettingsError(f"配置有误：{exc}") from exc
+    except ValidationError as exc:
+        parts = []
+        for err in exc.errors():
+            msg = str(err.get("msg", "")).removeprefix("Value error, ")
+            field = ".".join(str(x) for x in err.get("loc", ())).upper()
+            parts.append(f"{field}：{msg}" if field else msg)
+        raise SettingsError("；".join(parts)) from exc
 
 
 @lru_cache(maxsize=1)

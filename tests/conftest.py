@@ -19,6 +19,8 @@ from duban.settings import get_settings  # noqa: E402
 
 get_settings.cache_clear()
 
+pytest_plugins = ["tests.browser_support"]
+
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 

@@ -1,5 +1,7 @@
 """Login (streamlit-authenticator fed from app_user, lockout in our own table) and logout."""
 
+import time
+
 import pandas as pd
 import streamlit as st
 import streamlit_authenticator as stauth
@@ -10,6 +12,7 @@ from duban.auth import DEMO_PASSWORD
 from duban.permissions import Actor
 from ui.context import engine, session, settings, t
 
+COOKIE_MOUNT_SECONDS = 0.8
 AUTH_KEYS = ("authentication_status", "username", "name", "roles", "email", "actor")
 
 
@@ -65,6 +68,10 @@ def login_page(authenticator: stauth.Authenticate) -> None:
                 outcome = dauth.attempt_login(db, username, password)
             if outcome.ok:
                 _finish_login(authenticator, outcome.actor)
+                # The cookie is written by a frontend component: give it a moment to mount
+                # before the rerun replaces this page, or the login would not survive a reload.
+                st.success(t("login.ok"))
+                time.sleep(COOKIE_MOUNT_SECONDS)
                 st.rerun()
             st.error(outcome.message, icon="🔒")
         if settings().is_demo:

@@ -1,4 +1,8 @@
-"""The page registry: every page file with its title key and icon (app.py builds the nav)."""
+"""The page registry: every page file with its title key and icon (app.py builds the nav).
+
+Icons are emoji, not Material icon names: the material icon font is fetched from the
+internet, and offline (as on the government intranets Duban runs on) the names show as text.
+"""
 
 from dataclasses import dataclass
 
@@ -14,13 +18,13 @@ class PageDef:
 
 
 PAGES = [
-    PageDef("dashboard", ":material/monitoring:"),
-    PageDef("my_tasks", ":material/inbox:"),
-    PageDef("tasks", ":material/list_alt:"),
-    PageDef("inspections", ":material/fact_check:"),
-    PageDef("notices", ":material/campaign:"),
-    PageDef("assessment", ":material/leaderboard:"),
-    PageDef("import_plan", ":material/upload_file:"),
-    PageDef("admin", ":material/admin_panel_settings:"),
-    PageDef("account", ":material/person:"),
+    PageDef("dashboard", "📊"),
+    PageDef("my_tasks", "📥"),
+    PageDef("tasks", "📋"),
+    PageDef("inspections", "🔍"),
+    PageDef("notices", "📢"),
+    PageDef("assessment", "🏆"),
+    PageDef("import_plan", "📄"),
+    PageDef("admin", "⚙️"),
+    PageDef("account", "👤"),
 ]

@@ -21,6 +21,7 @@ STRINGS = {
         "您的账号已停用或被锁定，已退出登录。",
         "Your account is deactivated or locked; you have been signed out.",
     ),
+    "login.ok": ("登录成功，正在进入……", "Signed in, loading…"),
     "logout": ("退出登录", "Sign out"),
     "sidebar.unit": ("单位：{unit}", "Unit: {unit}"),
     "sidebar.role": ("角色：{role}", "Role: {role}"),

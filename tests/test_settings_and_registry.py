@@ -1,0 +1,83 @@
+"""Settings refuse weak secrets; registries are complete (pages, settings, i18n, icons)."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+from duban.i18n import CATALOG, t
+from duban.permissions import PAGE_ACCESS
+from duban.settings import PLACEHOLDER_COOKIE_KEY, Settings, SettingsError, load_settings
+from ui.nav import PAGES
+
+ROOT = Path(__file__).resolve().parent.parent
+NOFILE = Path("/nonexistent/secrets.toml")
+
+
+def test_demo_defaults_run_on_sqlite(monkeypatch):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    s = load_settings(secrets_path=Path("/nonexistent"))
+    assert s.is_demo and s.is_sqlite and s.database_url.endswith("data/duban.db")
+
+
+@pytest.mark.parametrize("key", [PLACEHOLDER_COOKIE_KEY, "short-key"])
+def test_production_refuses_weak_cookie_key(key):
+    with pytest.raises(SettingsError, match="COOKIE_KEY"):
+        load_settings(secrets_path=NOFILE, duban_mode="production", cookie_key=key)
+    ok = load_settings(secrets_path=NOFILE, duban_mode="production", cookie_key="x" * 32)
+    assert ok.cookie_key == "x" * 32
+
+
+@pytest.mark.parametrize("url", ["", "nonsense", "mysql://u@h/db"])
+def test_malformed_database_url(url):
+    with pytest.raises(SettingsError, match="DATABASE_URL"):
+        load_settings(secrets_path=NOFILE, database_url=url)
+
+
+def test_secrets_file_is_read_and_environment_wins(tmp_path, monkeypatch):
+    f = tmp_path / "secrets.toml"
+    f.write_text('DATABASE_URL = "sqlite:///from-file.db"\nCOOKIE_NAME = "from_file"\n')
+    monkeypatch.setenv("COOKIE_NAME", "from_env")
+    s = load_settings(secrets_path=f)
+    assert s.database_url == "sqlite:///from-file.db" and s.cookie_name == "from_env"
+    f.write_text("DATABASE_URL = [broken")
+    with pytest.raises(SettingsError, match="TOML"):
+        load_settings(secrets_path=f)
+
+
+def test_every_setting_is_documented():
+    example = (ROOT / ".streamlit" / "secrets.example.toml").read_text()
+    readme = (ROOT / "README.md").read_text()
+    for name in Settings.model_fields:
+        assert re.search(rf"^{name.upper()} = ", example, re.M), f"{name} not in example"
+        assert name.upper() in readme, f"{name.upper()} not in README"
+
+
+def test_every_page_file_is_registered_and_every_registered_page_exists():
+    files = {p.stem for p in (ROOT / "pages").glob("*.py")}
+    assert files == {p.key for p in PAGES} == set(PAGE_ACCESS)
+    for p in PAGES:
+        assert t(f"page.{p.key}") != f"page.{p.key}"
+        assert t(f"page.{p.key}", "en") != t(f"page.{p.key}")
+
+
+def test_catalog_has_both_locales():
+    missing = [k for k, (zh, en) in CATALOG.items() if not zh or not en]
+    assert not missing, missing
+
+
+def test_no_material_icons_offline_fonts_fail():
+    offenders = [
+        str(p.relative_to(ROOT))
+        for d in ("pages", "ui")
+        for p in (ROOT / d).rglob("*.py")
+        if ":material/" in p.read_text()
+    ] + (["app.py"] if ":material/" in (ROOT / "app.py").read_text() else [])
+    assert not offenders
+
+
+def test_domain_never_imports_streamlit():
+    for d in ("duban", "models"):
+        for p in (ROOT / d).rglob("*.py"):
+            src = p.read_text()
+            assert not re.search(r"^\s*(import streamlit|from streamlit)", src, re.M), p
