@@ -1,5 +1,30 @@
-"""领导驾驶舱 (dashboard): placeholder until its own issue builds it."""
+"""领导驾驶舱 (dashboard): what is late, who is late, why — then units, timeline, trend, targets."""
 
-from ui.common import coming_soon
+import streamlit as st
 
-coming_soon("dashboard")
+from ui import dashboard_views as views
+from ui.common import empty_state, header
+from ui.context import data_version
+
+header("page.dashboard")
+version = data_version()
+today = views.today()
+opts = views.options(version, today)
+filters = views.filter_bar(opts)
+query = tuple(sorted(filters.to_query().items()))
+
+with st.spinner("正在计算……"):
+    d = views.dashboard(version, today, query)
+    figs = views.figures(version, today, query)
+rules = views.current_rules(version, today)
+
+views.as_of_caption(d)
+if d.kpis[0].value == 0:
+    empty_state(views.t("dash.empty"))
+    st.stop()
+views.kpi_cards(d, rules)
+views.red_list(d)
+views.departments(d, figs)
+views.charts_sections(d, figs)
+views.targets(d, figs)
+views.export(d, figs)

@@ -1,0 +1,427 @@
+"""Streamlit pieces of the leadership dashboard: caches, URL filters, KPI cards, sections."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+import streamlit as st
+
+from duban import analytics, charts, clock
+from duban import rules as rules_mod
+from duban.analytics import Dashboard, Filters
+from ui.context import engine, lang, session, t
+
+WEEKDAYS = "一二三四五六日"
+_FILTER_KEYS = ("plan", "phase", "dept", "role", "from", "to")
+
+
+# ----------------------------------------------------------------------------- caches
+# Frames are immutable and large: one shared copy per data version (cache_resource, no
+# pickling per hit). The per-filter figures are small and go through cache_data. Every
+# write bumps the data version (audit.record), so a unit's report shows on the next render,
+# in every process sharing the database.
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _raw(version: int) -> analytics.RawFrames:
+    return analytics.read_frames(engine())
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _status(version: int, today: dt.date):
+    with session() as s:
+        rules = rules_mod.load_rules(s)
+        cal = rules_mod.load_calendar(s)
+    raw = _raw(version)
+    now = analytics.build_status(raw, today=today, rules=rules, cal=cal)
+    before = analytics.last_week(raw, today=today, rules=rules, cal=cal)
+    return now, before, rules, cal
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def dashboard(version: int, today: dt.date, query: tuple[tuple[str, str], ...]) -> Dashboard:
+    now, before, rules, cal = _status(version, today)
+    return analytics.build_dashboard(
+        now, before, Filters.from_query(dict(query)), rules=rules, cal=cal
+    )
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def figures(version: int, today: dt.date, query: tuple[tuple[str, str], ...]) -> dict:
+    d = dashboard(version, today, query)
+    f = d.filters
+    return {
+        "各单位亮灯": charts.department_bars(d.departments, role=f.role),
+        "单位阶段热力图": charts.heatmap(d.heatmap),
+        "任务时间轴": charts.gantt(d.gantt, d.milestones, d.today),
+        "办结与逾期趋势": charts.trend_counts(d.trend),
+        "序时与实际进度": charts.progress_trend(d.trend),
+        "量化指标": charts.target_bars(d.targets),
+    }
+
+
+def current_rules(version: int, today: dt.date):
+    """The warning rules the figures were computed with (for the KPI help texts)."""
+    return _status(version, today)[2]
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def options(version: int, today: dt.date) -> dict:
+    return analytics.filter_options(_status(version, today)[0])
+
+
+# ----------------------------------------------------------------------------- filters
+def _init_from_url() -> None:
+    """Seed the filter widgets from the URL once per session (a shared link wins)."""
+    qp = st.query_params
+    sig = tuple((k, qp.get(k)) for k in _FILTER_KEYS)
+    if st.session_state.get("dash_url_sig") == sig:
+        return
+    f = Filters.from_query(qp)
+    st.session_state["dash_plan"] = f.plan_id
+    st.session_state["dash_phase"] = f.phase
+    st.session_state["dash_dept"] = f.department_id
+    st.session_state["dash_role"] = f.role
+    st.session_state["dash_from"] = f.date_from
+    st.session_state["dash_to"] = f.date_to
+    st.session_state["dash_url_sig"] = sig
+
+
+def _clear() -> None:
+    for k in ("dash_plan", "dash_phase", "dash_dept", "dash_role", "dash_from", "dash_to"):
+        st.session_state[k] = None
+
+
+def filter_bar(opts: dict) -> Filters:
+    """The filter row; the chosen filters are written back to the URL."""
+    _init_from_url()
+    plans, depts = opts["plans"], opts["departments"]
+    phases = opts["phases"] + (
+        [analytics.NO_PHASE] if analytics.NO_PHASE not in opts["phases"] else []
+    )
+    for key, allowed in (("dash_plan", plans), ("dash_dept", depts), ("dash_phase", phases)):
+        if st.session_state.get(key) is not None and st.session_state[key] not in allowed:
+            st.session_state[key] = None  # a stale link: ignore the unknown value
+    all_ = t("dash.f_all")
+    with st.container(border=True):
+        c = st.columns([3, 1.4, 2.2, 1.2, 1.4, 1.4, 0.9], vertical_alignment="bottom")
+        c[0].selectbox(
+            t("dash.f_plan"),
+            list(plans),
+            format_func=plans.get,
+            index=None,
+            placeholder=all_,
+            key="dash_plan",
+        )
+        c[1].selectbox(t("dash.f_phase"), phases, index=None, placeholder=all_, key="dash_phase")
+        c[2].selectbox(
+            t("dash.f_dept"),
+            list(depts),
+            format_func=depts.get,
+            index=None,
+            placeholder=all_,
+            key="dash_dept",
+        )
+        c[3].selectbox(
+            t("dash.f_role"),
+            ["lead", "responsible"],
+            format_func=lambda r: t(f"dash.role_{r}"),
+            index=None,
+            placeholder=all_,
+            key="dash_role",
+        )
+        c[4].date_input(t("dash.f_from"), value=None, key="dash_from", format="YYYY-MM-DD")
+        c[5].date_input(t("dash.f_to"), value=None, key="dash_to", format="YYYY-MM-DD")
+        c[6].button(t("dash.f_reset"), on_click=_clear, width="stretch")
+    ss = st.session_state
+    f = Filters(
+        plan_id=ss.get("dash_plan"),
+        phase=ss.get("dash_phase"),
+        department_id=ss.get("dash_dept"),
+        role=ss.get("dash_role"),
+        date_from=ss.get("dash_from"),
+        date_to=ss.get("dash_to"),
+    )
+    wanted = f.to_query()
+    current = {k: st.query_params.get(k) for k in _FILTER_KEYS if k in st.query_params}
+    if wanted != current:
+        for k in _FILTER_KEYS:
+            if k in st.query_params and k not in wanted:
+                del st.query_params[k]
+        st.query_params.update(wanted)
+        st.session_state["dash_url_sig"] = tuple((k, wanted.get(k)) for k in _FILTER_KEYS)
+    return f
+
+
+# ----------------------------------------------------------------------------- sections
+def _fmt_value(k: analytics.Kpi) -> str:
+    if k.value is None:
+        return t("dash.na")
+    if k.unit == "%":
+        return f"{k.value:.0f}%"
+    if k.unit == "pt":
+        return f"{k.value:+.0f} 个百分点" if lang() == "zh" else f"{k.value:+.0f} pt"
+    return f"{int(k.value):,}"
+
+
+def _fmt_delta(k: analytics.Kpi) -> str | None:
+    if k.delta is None:
+        return None
+    if k.unit in ("%", "pt"):
+        if round(k.delta, 1) == 0:
+            return "持平" if lang() == "zh" else "no change"
+        return f"{k.delta:+.1f} 个百分点（较上周）" if lang() == "zh" else f"{k.delta:+.1f} pt w/w"
+    if k.delta == 0:
+        return "持平" if lang() == "zh" else "no change"
+    return f"{int(k.delta):+d}（较上周）" if lang() == "zh" else f"{int(k.delta):+d} w/w"
+
+
+def kpi_cards(d: Dashboard, rules) -> None:
+    spark = {
+        "completed": d.trend.get_column("completed").to_list()[-12:],
+        "overdue": d.trend.get_column("overdue").to_list()[-12:],
+    }
+    exp = next((k for k in d.kpis if k.key == "progress_gap"), None)
+    helps = {
+        "total": t("dash.kpi.help.total"),
+        "on_time_rate": t("dash.kpi.help.on_time_rate"),
+        "overdue": t("dash.kpi.help.overdue"),
+        "due_soon": t("dash.kpi.help.due_soon", n=rules.due_soon_working_days),
+        "stagnant": t("dash.kpi.help.stagnant", n=rules.stagnant_working_days),
+        "progress_gap": t(
+            "dash.kpi.help.progress_gap",
+            actual=f"{d.avg_progress:.0f}" if d.avg_progress is not None else "—",
+            expected=f"{d.avg_expected:.0f}" if d.avg_expected is not None else "—",
+        )
+        if exp
+        else None,
+    }
+    cols = st.columns(len(d.kpis))
+    for col, k in zip(cols, d.kpis, strict=True):
+        col.metric(
+            t(f"dash.kpi.{k.key}"),
+            _fmt_value(k),
+            _fmt_delta(k),
+            delta_color="inverse" if k.inverse else "normal",
+            help=helps.get(k.key),
+            border=True,
+            chart_data=spark.get(k.key) if len(spark.get(k.key, [])) > 1 else None,
+            chart_type="bar" if k.key == "completed" else "line",
+        )
+
+
+def red_list(d: Dashboard) -> None:
+    st.subheader(t("dash.red_title"), anchor=False)
+    if d.red_total == 0:
+        st.success(t("dash.red_none"), icon="✅")
+        return
+    st.caption(t("dash.red_caption", n=d.red_total))
+    shown = d.red_list.head(analytics.RED_LIST_ROWS)
+    view = shown.select(
+        (pl.lit("tasks?task=") + pl.col("task_id").cast(pl.String)).alias("open"),
+        "code",
+        "title",
+        "lead_name",
+        "overdue_wd",
+        "reason_text",
+        "late_units",
+        "deadline",
+        "progress",
+        "expected_progress",
+    )
+    cc = st.column_config
+    event = st.dataframe(
+        view,
+        hide_index=True,
+        width="stretch",
+        height=min(38 + 35 * view.height, 420),
+        on_select="rerun",
+        selection_mode="single-row",
+        key="dash_red_list",
+        column_config={
+            "open": cc.LinkColumn(
+                t("dash.col.open"), display_text=t("dash.open_task"), width="small"
+            ),
+            "code": cc.TextColumn(t("dash.col.code"), width="small"),
+            "title": cc.TextColumn(t("dash.col.title"), width="medium"),
+            "lead_name": cc.TextColumn(t("dash.col.lead")),
+            "overdue_wd": cc.NumberColumn(t("dash.col.overdue_wd"), format="%d", width="small"),
+            "reason_text": cc.TextColumn(t("dash.col.reasons"), width="large"),
+            "late_units": cc.TextColumn(t("dash.col.late_units")),
+            "deadline": cc.DateColumn(t("dash.col.deadline"), format="YYYY-MM-DD"),
+            "progress": cc.ProgressColumn(
+                t("dash.col.progress"), format="%.0f%%", min_value=0, max_value=100
+            ),
+            "expected_progress": cc.NumberColumn(t("dash.col.expected"), format="%.0f%%"),
+        },
+    )
+    rows = (event.selection.rows if event and event.selection else []) or []
+    if rows:
+        task_id = int(shown.get_column("task_id")[rows[0]])
+        st.switch_page("pages/tasks.py", query_params={"task": str(task_id)})
+    if d.red_total > shown.height:
+        st.caption(t("dash.red_more", shown=shown.height))
+
+
+def _lights(df: pl.DataFrame, prefix: str) -> pl.Expr:
+    return pl.format(
+        "{} / {} / {} / {}",
+        *(pl.col(f"{prefix}_{c}") for c in ("red", "yellow", "green", "blue")),
+    )
+
+
+def departments(d: Dashboard, figs: dict) -> None:
+    st.subheader(t("dash.dept_title"), anchor=False)
+    sort = st.segmented_control(
+        t("dash.dept_sort"),
+        ["overdue", "on_time", "name"],
+        format_func=lambda k: t(f"dash.sort.{k}"),
+        default="overdue",
+        key="dash_dept_sort",
+        label_visibility="collapsed",
+    )
+    df = d.departments
+    if sort == "on_time":
+        df = df.sort(
+            ["on_time_rate", "department_name"], descending=[False, False], nulls_last=True
+        )
+    elif sort == "name":
+        df = df.sort("department_name")
+    left, right = st.columns([1, 1])
+    with left:
+        st.plotly_chart(
+            charts.department_bars(df, role=d.filters.role)
+            if sort != "overdue"
+            else figs["各单位亮灯"],
+            width="stretch",
+            config={"displaylogo": False},
+            key="dash_fig_dept",
+        )
+    with right:
+        view = df.select(
+            "department_name",
+            "assignments",
+            _lights(df, "lead").alias("lead"),
+            _lights(df, "resp").alias("resp"),
+            "overdue",
+            "on_time_rate",
+            "extensions",
+        )
+        cc = st.column_config
+        st.dataframe(
+            view,
+            hide_index=True,
+            width="stretch",
+            height=min(38 + 35 * view.height, 460),
+            column_config={
+                "department_name": cc.TextColumn(t("dash.col.unit")),
+                "assignments": cc.NumberColumn(t("dash.col.assignments"), format="%d"),
+                "lead": cc.TextColumn(t("dash.col.lead_lights")),
+                "resp": cc.TextColumn(t("dash.col.resp_lights")),
+                "overdue": cc.NumberColumn(t("dash.col.overdue"), format="%d"),
+                "on_time_rate": cc.NumberColumn(t("dash.col.on_time_rate"), format="%.0f%%"),
+                "extensions": cc.NumberColumn(t("dash.col.extensions"), format="%d"),
+            },
+        )
+
+
+def charts_sections(d: Dashboard, figs: dict) -> None:
+    cfg = {"displaylogo": False}
+    st.subheader(t("dash.heat_title"), anchor=False)
+    st.plotly_chart(figs["单位阶段热力图"], width="stretch", config=cfg, key="dash_fig_heat")
+    st.subheader(t("dash.gantt_title"), anchor=False)
+    st.caption(t("dash.gantt_caption", shown=d.gantt.height, n=d.gantt_total))
+    st.plotly_chart(figs["任务时间轴"], width="stretch", config=cfg, key="dash_fig_gantt")
+    st.subheader(t("dash.trend_title"), anchor=False)
+    left, right = st.columns(2)
+    left.plotly_chart(figs["办结与逾期趋势"], width="stretch", config=cfg, key="dash_fig_trend")
+    right.plotly_chart(figs["序时与实际进度"], width="stretch", config=cfg, key="dash_fig_prog")
+
+
+def targets(d: Dashboard, figs: dict) -> None:
+    st.subheader(t("dash.targets_title"), anchor=False)
+    if d.targets.height == 0:
+        st.caption(t("dash.targets_none"))
+        return
+    view = d.targets.select(
+        "code",
+        "target_text",
+        "baseline",
+        "target_value",
+        "current",
+        "achieved",
+        "path",
+        pl.when(pl.col("current").is_null())
+        .then(pl.lit(t("dash.no_reading")))
+        .when(pl.col("on_track"))
+        .then(pl.lit(t("dash.on_track")))
+        .otherwise(pl.lit(t("dash.off_track")))
+        .alias("state"),
+    )
+    cc = st.column_config
+    left, right = st.columns([3, 2])
+    left.dataframe(
+        view,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "code": cc.TextColumn(t("dash.col.code"), width="small"),
+            "target_text": cc.TextColumn(t("dash.col.target"), width="medium"),
+            "baseline": cc.NumberColumn(t("dash.col.baseline"), format="%g"),
+            "target_value": cc.NumberColumn(t("dash.col.target_value"), format="%g"),
+            "current": cc.NumberColumn(t("dash.col.current"), format="%g"),
+            "achieved": cc.ProgressColumn(
+                t("dash.col.achieved"), format="%.0f%%", min_value=0, max_value=100
+            ),
+            "path": cc.LineChartColumn(t("dash.col.path")),
+            "state": cc.TextColumn(t("dash.col.on_track")),
+        },
+    )
+    right.plotly_chart(
+        figs["量化指标"], width="stretch", config={"displaylogo": False}, key="dash_fig_targets"
+    )
+
+
+def export(d: Dashboard, figs: dict) -> None:
+    st.subheader(t("dash.export"), anchor=False)
+    lang_now = lang()
+    stamp = d.today.strftime("%Y%m%d")
+    a, b = st.columns(2)
+    a.download_button(
+        t("dash.export_xlsx"),
+        data=lambda: analytics.export_excel(d, lang_now),
+        file_name=f"领导驾驶舱_{stamp}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        icon=":material/table_view:",
+        width="stretch",
+    )
+    if charts.png_available():
+        b.download_button(
+            t("dash.download_png"),
+            data=lambda: charts.zip_pngs(figs) or b"",
+            file_name=f"驾驶舱图表_{stamp}.zip",
+            mime="application/zip",
+            icon=":material/image:",
+            width="stretch",
+        )
+    else:
+        b.caption(t("dash.png_missing"))
+
+
+def as_of_caption(d: Dashboard) -> None:
+    before = d.today - dt.timedelta(days=7)
+    st.caption(
+        t(
+            "dash.asof",
+            today=d.today.isoformat(),
+            weekday="周" + WEEKDAYS[d.today.weekday()],
+            before=before.isoformat(),
+        )
+        + " · "
+        + t("dash.share_hint")
+    )
+    if d.calendar_warning:
+        st.warning(d.calendar_warning, icon="📅")
+
+
+def today() -> dt.date:
+    return clock.today()
