@@ -1,5 +1,52 @@
-"""考核排名 (assessment): placeholder until its own issue builds it."""
+"""考核排名: the published scorecard; a department head sees its own unit line by line."""
 
-from ui.common import coming_soon
+import streamlit as st
 
-coming_soon("assessment")
+from duban.permissions import can
+from ui import assessment_views as views
+from ui.common import empty_state, header
+from ui.context import actor, t
+
+me = actor()
+header("page.assessment", t("purpose.assessment"))
+manage = can(me, "assessment.manage")
+if manage:
+    views.create_period_form(me)
+
+period = views.pick_period()
+if period is None:
+    empty_state(t("asm.no_periods"))
+    st.stop()
+
+res = views.result(me, period["id"])
+views.status_line(res)
+
+if can(me, "assessment.read_all"):
+    views.freeze_box(me, period)
+    tabs = st.tabs(
+        [t(f"asm.tab_{k}") for k in ("ranking", "units", "appeals", "formula", "export")]
+    )
+    with tabs[0]:
+        views.ranking(me, res)
+    with tabs[1]:
+        views.unit_picker(res)
+    with tabs[2]:
+        views.appeals(me, res)
+    with tabs[3]:
+        views.method(res.formula)
+        views.formula_editor(me, res)
+    with tabs[4]:
+        views.exports(me, res)
+else:
+    # A department head: its own unit only (the service filters the others out).
+    unit = next((u for u in res.units if u.department_id == me.department_id), None)
+    if unit is None:
+        empty_state(t("asm.not_assessed"))
+    else:
+        st.subheader(unit.department_name)
+        views.unit_card(res, unit)
+        views.appeal_form(me, res, unit)
+        st.subheader(t("asm.my_appeals"))
+        views.appeals(me, res, department_id=me.department_id)
+        views.exports(me, res)
+    views.method(res.formula)

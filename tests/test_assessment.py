@@ -449,3 +449,30 @@ def test_change_since_previous_period_and_trend(session, world):
     rows = asm.trend(session, actor=world["head_c"], kind="quarter")
     assert {r["department"] for r in rows} == {"丙局"}
     assert [r["period"] for r in rows] == ["2025年第四季度", "2026年第一季度"]
+
+
+def test_exports_excel_and_official_bulletin(session, world):
+    import io
+
+    import openpyxl
+    from docx import Document
+
+    office, pid = world["office"], world["period"].id
+    with pytest.raises(ValidationFailed, match="冻结发布后"):
+        asm.scorecard_docx(session, actor=office, period_id=pid)
+    asm.freeze_period(session, actor=office, period_id=pid, expected_version=None)
+    res = asm.period_result(session, actor=office, period_id=pid)
+    wb = openpyxl.load_workbook(io.BytesIO(asm.scorecard_xlsx(res)))
+    assert wb.sheetnames == ["成绩单", "得分明细", "评分规则", "计分方法"]
+    ranking = [r for r in wb["成绩单"].iter_rows(min_row=4, values_only=True)]
+    assert [r[:2] for r in ranking] == [(1, "乙局"), (2, "甲局"), (3, "丙局")]
+    detail = list(wb["得分明细"].iter_rows(min_row=4, values_only=True))
+    assert len(detail) == sum(len(u.lines) for u in res.units)
+    doc = Document(io.BytesIO(asm.scorecard_docx(session, actor=office, period_id=pid)))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    cells = "\n".join(c.text for tb in doc.tables for row in tb.rows for c in row.cells)
+    assert "关于2026年第一季度各成员单位考核结果的通报" in text
+    assert "乙局" in text and "丙局" in text  # top and bottom named
+    assert "督查 #" in cells and "整改项 #" in cells  # every line with its source
+    with pytest.raises(PermissionDenied):
+        asm.scorecard_docx(session, actor=world["head_a"], period_id=pid)

@@ -1,0 +1,89 @@
+"""Plotly figures for the scorecard: scores by unit, each unit's trend, the distribution."""
+
+import plotly.graph_objects as go
+
+from duban.assessment import PeriodResult
+
+TOP, BOTTOM, MIDDLE = "#2e7d32", "#c62828", "#5b7db1"
+_LAYOUT = dict(
+    margin=dict(l=10, r=10, t=40, b=10),
+    font=dict(family="Noto Sans CJK SC, Microsoft YaHei, sans-serif", size=13),
+    plot_bgcolor="white",
+)
+
+
+def scores_bar(result: PeriodResult, *, n_marked: int = 3) -> go.Figure:
+    """Horizontal bars, best at the top; the top and bottom n units in green and red."""
+    units = sorted(result.units, key=lambda u: (u.rank, u.department_name))
+    count = len(units)
+    colours = [
+        TOP if i < n_marked else BOTTOM if i >= count - n_marked and count > n_marked else MIDDLE
+        for i in range(count)
+    ]
+    fig = go.Figure(
+        go.Bar(
+            x=[u.score for u in units],
+            y=[u.department_name for u in units],
+            orientation="h",
+            marker_color=colours,
+            text=[f"{u.score:.2f}" for u in units],
+            textposition="outside",
+            customdata=[[u.rank, u.raw_points, u.load] for u in units],
+            hovertemplate="%{y}<br>得分 %{x:.2f}（第 %{customdata[0]} 名）"
+            "<br>原始得分 %{customdata[1]}，负荷 %{customdata[2]}<extra></extra>",
+        )
+    )
+    lo = min((u.score for u in units), default=0)
+    hi = max((u.score for u in units), default=100)
+    fig.update_layout(
+        title=f"{result.label}各单位得分",
+        height=max(260, 32 * count + 80),
+        yaxis=dict(autorange="reversed"),
+        xaxis=dict(range=[max(0, lo - 10), hi + 6], gridcolor="#eee"),
+        **_LAYOUT,
+    )
+    return fig
+
+
+def trend_lines(rows: list[dict], *, title: str = "各单位得分走势") -> go.Figure:
+    """One line per unit across periods (rows from duban.assessment.trend)."""
+    fig = go.Figure()
+    periods = list(dict.fromkeys(r["period"] for r in sorted(rows, key=lambda r: r["start"])))
+    by_unit: dict[str, dict[str, float]] = {}
+    for r in rows:
+        by_unit.setdefault(r["department"], {})[r["period"]] = r["score"]
+    for name, points in by_unit.items():
+        fig.add_trace(
+            go.Scatter(
+                x=[p for p in periods if p in points],
+                y=[points[p] for p in periods if p in points],
+                mode="lines+markers",
+                name=name,
+            )
+        )
+    fig.update_layout(
+        title=title, height=380, yaxis=dict(title="得分", gridcolor="#eee"), **_LAYOUT
+    )
+    return fig
+
+
+def distribution(result: PeriodResult) -> go.Figure:
+    """How the scores spread: a histogram with the mean marked."""
+    scores = [u.score for u in result.units]
+    fig = go.Figure(
+        go.Histogram(x=scores, nbinsx=max(5, min(20, len(scores))), marker_color=MIDDLE)
+    )
+    if scores:
+        mean = sum(scores) / len(scores)
+        fig.add_vline(
+            x=mean, line_dash="dash", line_color="#555", annotation_text=f"平均 {mean:.2f}"
+        )
+    fig.update_layout(
+        title="得分分布",
+        height=320,
+        xaxis=dict(title="得分"),
+        yaxis=dict(title="单位数", gridcolor="#eee"),
+        bargap=0.05,
+        **_LAYOUT,
+    )
+    return fig

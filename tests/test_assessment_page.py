@@ -1,0 +1,111 @@
+"""AppTest of 考核排名: the office edits the formula and freezes; units see only themselves."""
+
+import datetime as dt
+
+import pytest
+from sqlmodel import Session, select
+
+from duban import assessment as asm
+from duban import clock
+from duban.db import make_engine
+from duban.permissions import Actor
+from models import AppSetting, AppUser, AssessmentPeriod, AssessmentSnapshot, AuditLog
+from tests.apptest import errors, page_as
+
+
+def _last_quarter() -> dt.date:
+    first = clock.today().replace(day=1)
+    return first - dt.timedelta(days=95)
+
+
+@pytest.fixture
+def period_db(demo_db):
+    """The demo database with last quarter open for assessment."""
+    eng = make_engine(demo_db)
+    with Session(eng) as s:
+        office = Actor.of(s.exec(select(AppUser).where(AppUser.username == "office")).one())
+        p = asm.create_period(s, actor=office, kind="quarter", day=_last_quarter())
+        pid = p.id
+    eng.dispose()
+    return demo_db, pid
+
+
+def _text(at) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    parts += [str(m.value) for m in at.metric] + [s.value for s in at.subheader]
+    return "\n".join(parts)
+
+
+def test_office_sees_empty_state_then_creates_a_period(demo_db):
+    at = page_as("assessment", "office", "office")
+    assert not at.exception and not errors(at)
+    assert any("还没有考核期" in i.value for i in at.info)
+    at.date_input(key="asm_new_day").set_value(_last_quarter())
+    [b for b in at.button if b.label == "建立考核期"][0].click().run()
+    assert not at.exception and not errors(at), errors(at)
+    assert len(at.tabs) == 5 and at.dataframe[0].value.shape[0] >= 10
+
+
+def test_office_edits_formula_and_freezes(period_db):
+    url, pid = period_db
+    at = page_as("assessment", "office", "office")
+    assert not at.exception and not errors(at), errors(at)
+    # A broken rule is refused in Chinese and nothing is stored.
+    at.number_input(key="asm_f_urging_red").set_value(-4.0)
+    [b for b in at.button if b.label == "保存评分规则"][0].click().run()
+    assert any("不能为负数" in e for e in errors(at))
+    with Session(make_engine(url)) as s:
+        assert s.get(AppSetting, asm.FORMULA_KEY) is None
+    at.number_input(key="asm_f_urging_red").set_value(6.0)
+    [b for b in at.button if b.label == "保存评分规则"][0].click().run()
+    assert not errors(at), errors(at)
+    with Session(make_engine(url)) as s:
+        assert s.get(AppSetting, asm.FORMULA_KEY).value["urging_red"] == 6.0
+    # Freeze: refused without the confirmation, then done.
+    [b for b in at.button if b.label == "冻结并发布成绩单"][0].click().run()
+    assert any("请先勾选" in w.value for w in at.warning)
+    at.checkbox(key="asm_freeze_ok").check()
+    [b for b in at.button if b.label == "冻结并发布成绩单"][0].click().run()
+    assert not at.exception and not errors(at), errors(at)
+    with Session(make_engine(url)) as s:
+        assert s.get(AssessmentPeriod, pid).status == "frozen"
+        snaps = s.exec(select(AssessmentSnapshot).where(AssessmentSnapshot.period_id == pid)).all()
+        assert len(snaps) >= 10
+        assert s.exec(select(AuditLog).where(AuditLog.action == "assessment_period.freeze")).one()
+    assert any("冻结发布" in i.value for i in at.info)
+    [b for b in at.button if b.label == "生成正式通报（DOCX）"][0].click().run()
+    assert not errors(at), errors(at)
+
+
+def test_dept_head_sees_only_its_own_unit_and_appeals(period_db):
+    url, pid = period_db
+    at = page_as("assessment", "dept01", "dept_head")
+    assert not at.exception and not errors(at), errors(at)
+    text = _text(at)
+    assert "市政务服务和大数据管理局" in text
+    assert "市发展和改革委员会" not in text and "市税务局" not in text
+    assert len(at.tabs) == 0  # no ranking, no other units
+    frame = at.dataframe[0].value
+    assert set(frame.columns) >= {"类别", "分值", "说明", "来源"}
+    at.text_area(key="asm_appeal_reason").input("该事项已按期办结，见佐证材料。")
+    [b for b in at.button if b.label == "提交申诉"][0].click().run()
+    assert not errors(at), errors(at)
+    with Session(make_engine(url)) as s:
+        dept = s.exec(select(AppUser).where(AppUser.username == "dept01")).one().department_id
+        appeal = s.exec(select(asm.ScoreAppeal)).one()
+        assert appeal.department_id == dept and appeal.status == "pending"
+
+
+def test_leader_sees_the_ranking_read_only(period_db):
+    at = page_as("assessment", "leader", "leader")
+    assert not at.exception and not errors(at), errors(at)
+    ranking = at.dataframe[0].value
+    assert list(ranking["名次"])[0] == 1 and len(ranking) >= 10
+    assert not [b for b in at.button if b.label in ("保存评分规则", "冻结并发布成绩单")]
+    assert not [b for b in at.button if b.label == "建立考核期"]
+
+
+def test_inspector_renders(period_db):
+    at = page_as("assessment", "inspector", "inspector")
+    assert not at.exception and not errors(at), errors(at)
+    assert len(at.tabs) == 5

@@ -1,0 +1,375 @@
+"""Streamlit pieces of the assessment page: period picker, ranking, lines, appeals, formula."""
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from duban import assessment as asm
+from duban import assessment_charts as charts
+from duban import clock
+from duban.permissions import Actor, can
+from ui.common import empty_state, show_errors
+from ui.context import data_version, session, t
+
+STATUS_ICON = {"open": "🟡", "frozen": "🔒"}
+
+
+# ------------------------------------------------------------------ cached reads
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _periods(version: int) -> list[dict]:
+    with session() as db:
+        return [
+            {"id": p.id, "label": p.label, "kind": p.kind, "status": p.status, "version": p.version}
+            for p in asm.list_periods(db)
+        ]
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _result(version: int, me: Actor, period_id: int, today: dt.date) -> asm.PeriodResult:
+    with session() as db:
+        return asm.period_result(db, actor=me, period_id=period_id, today=today)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _trend(version: int, me: Actor, kind: str, today: dt.date) -> list[dict]:
+    with session() as db:
+        return asm.trend(db, actor=me, kind=kind)
+
+
+def result(me: Actor, period_id: int) -> asm.PeriodResult:
+    return _result(data_version(), me, period_id, clock.today())
+
+
+# ------------------------------------------------------------------ periods
+
+
+def pick_period() -> dict | None:
+    periods = _periods(data_version())
+    if not periods:
+        return None
+    by_id = {p["id"]: p for p in periods}
+    pid = st.selectbox(
+        t("asm.period"),
+        list(by_id),
+        format_func=lambda i: (
+            f"{STATUS_ICON[by_id[i]['status']]} {by_id[i]['label']}"
+            f"（{asm.PERIOD_STATUS[by_id[i]['status']]}）"
+        ),
+        key="asm_period",
+    )
+    return by_id[pid]
+
+
+def create_period_form(me: Actor) -> None:
+    with st.expander(t("asm.new_period")), st.form("asm_new_period"):
+        kinds = list(asm.PERIOD_KINDS)
+        cols = st.columns(2)
+        kind = cols[0].selectbox(
+            t("asm.kind"), kinds, index=1, format_func=lambda k: t(f"asm.kind.{k}")
+        )
+        day = cols[1].date_input(t("asm.day"), value=clock.today(), key="asm_new_day")
+        if st.form_submit_button(t("asm.create")):
+            with show_errors(), session() as db:
+                p = asm.create_period(db, actor=me, kind=kind, day=day)
+                st.session_state["asm_period"] = p.id
+                st.success(t("asm.created", label=p.label))
+                st.rerun()
+
+
+def status_line(res: asm.PeriodResult) -> None:
+    st.caption(
+        t(
+            "asm.status",
+            label=res.label,
+            start=res.start,
+            end=res.end,
+            status=asm.PERIOD_STATUS[res.status],
+            as_of=res.as_of,
+        )
+    )
+    if res.status == "frozen":
+        st.info(t("asm.frozen_at", at=f"{res.frozen_at:%Y-%m-%d %H:%M}"), icon="🔒")
+    else:
+        st.caption(t("asm.live_note"))
+
+
+def freeze_box(me: Actor, period: dict) -> None:
+    if period["status"] != "open" or not can(me, "assessment.manage"):
+        return
+    with st.form("asm_freeze"):
+        ok = st.checkbox(t("asm.freeze_confirm"), key="asm_freeze_ok")
+        if st.form_submit_button(t("asm.freeze"), type="primary"):
+            if not ok:
+                st.warning(t("asm.freeze_need_confirm"))
+                return
+            with show_errors(), session() as db:
+                asm.freeze_period(
+                    db, actor=me, period_id=period["id"], expected_version=period["version"]
+                )
+                st.success(t("asm.frozen_ok", label=period["label"]))
+                st.rerun()
+
+
+# ------------------------------------------------------------------ ranking
+
+
+def _names(units: list[asm.UnitResult]) -> str:
+    return "、".join(f"{u.department_name}（{u.score:.2f}）" for u in units) or "—"
+
+
+def ranking(me: Actor, res: asm.PeriodResult) -> None:
+    if not res.units:
+        empty_state()
+        return
+    n = min(3, max(1, len(res.units) // 4))
+    scores = [u.score for u in res.units]
+    c = st.columns(4)
+    c[0].metric(t("asm.units_count"), len(res.units))
+    c[1].metric(t("asm.mean"), f"{sum(scores) / len(scores):.2f}")
+    c[2].container(border=True).markdown(f":green[**{t('asm.top')}**]　{_names(res.top(n))}")
+    c[3].container(border=True).markdown(f":red[**{t('asm.bottom')}**]　{_names(res.bottom(n))}")
+    st.caption(t("asm.prev", label=res.previous_label) if res.previous_label else t("asm.no_prev"))
+    st.dataframe(
+        pd.DataFrame(asm.ranking_rows(res)),
+        hide_index=True,
+        width="stretch",
+        column_config={"得分": st.column_config.NumberColumn(format="%.2f")},
+    )
+    left, right = st.columns([3, 2])
+    left.plotly_chart(charts.scores_bar(res, n_marked=n), width="stretch", key="asm_bar")
+    right.plotly_chart(charts.distribution(res), width="stretch", key="asm_hist")
+    rows = _trend(data_version(), me, res.kind, clock.today())
+    if len({r["period"] for r in rows}) > 1:
+        st.plotly_chart(
+            charts.trend_lines(rows, title=t("asm.trend")), width="stretch", key="asm_trend"
+        )
+
+
+# ------------------------------------------------------------------ one unit
+
+
+def unit_card(res: asm.PeriodResult, unit: asm.UnitResult) -> None:
+    c = st.columns(5)
+    c[0].metric(t("asm.score"), f"{unit.score:.2f}", delta=unit.delta)
+    c[1].metric(t("asm.rank"), t("asm.rank_of", rank=unit.rank, n=res.unit_count))
+    c[2].metric(t("asm.raw"), f"{unit.raw_points:g}")
+    c[3].metric(t("asm.load"), f"{unit.load:g}")
+    c[4].metric(t("asm.factor"), f"{unit.factor:g}")
+    f = res.formula
+    st.caption(
+        t(
+            "asm.calc",
+            score=unit.score,
+            base=f.get("base_score", 100),
+            raw=unit.raw_points,
+            ref=res.reference_load,
+            load=unit.load,
+            floor=f.get("min_load", 1),
+        )
+    )
+    rows = asm.line_rows(unit)
+    if not rows:
+        empty_state(t("asm.no_lines"))
+        return
+    st.dataframe(
+        pd.DataFrame(rows),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "说明": st.column_config.TextColumn(width="large"),
+            "明细编号": st.column_config.TextColumn(width="small"),
+        },
+    )
+
+
+def unit_picker(res: asm.PeriodResult) -> None:
+    by_id = {u.department_id: u for u in res.units}
+    if not by_id:
+        empty_state()
+        return
+    did = st.selectbox(
+        t("asm.pick_unit"),
+        list(by_id),
+        format_func=lambda i: f"{by_id[i].rank}. {by_id[i].department_name}",
+        key="asm_unit",
+    )
+    unit_card(res, by_id[did])
+
+
+# ------------------------------------------------------------------ appeals
+
+
+def appeal_form(me: Actor, res: asm.PeriodResult, unit: asm.UnitResult) -> None:
+    st.subheader(t("asm.appeal_title"))
+    if res.status != "open":
+        st.caption(t("asm.appeal_closed"))
+        return
+    lines = [ln for ln in unit.lines if ln["status"] == "counted" and ln["points"] < 0]
+    if not lines:
+        st.caption(t("asm.no_deductions"))
+        return
+    by_key = {ln["key"]: ln for ln in lines}
+    with st.form("asm_appeal"):
+        key = st.selectbox(
+            t("asm.appeal_line"),
+            list(by_key),
+            format_func=lambda k: (
+                f"{by_key[k]['category']} {by_key[k]['points']:g}："
+                f"{by_key[k]['detail']}（{by_key[k]['source_ref']}）"
+            ),
+        )
+        reason = st.text_area(t("asm.appeal_reason"), key="asm_appeal_reason")
+        if st.form_submit_button(t("asm.appeal_submit")):
+            with show_errors(), session() as db:
+                asm.create_appeal(
+                    db,
+                    actor=me,
+                    period_id=res.period_id,
+                    department_id=unit.department_id,
+                    line_key=key,
+                    reason=reason,
+                )
+                st.success(t("asm.appeal_sent"))
+
+
+def _appeal_rows(appeals, names: dict[int, str]) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "编号": a.id,
+                "单位": names.get(a.department_id, a.department_id),
+                "扣分": a.points,
+                "明细": a.line_text,
+                "申诉理由": a.reason,
+                "状态": asm.APPEAL_STATUS.get(a.status, a.status),
+                "处理意见": a.decision_note or "",
+            }
+            for a in appeals
+        ]
+    )
+
+
+def appeals(me: Actor, res: asm.PeriodResult, department_id: int | None = None) -> None:
+    with session() as db:
+        rows = asm.list_appeals(db, actor=me, period_id=res.period_id, department_id=department_id)
+    names = {u.department_id: u.department_name for u in res.units}
+    if not rows:
+        st.caption(t("asm.appeals_none"))
+        return
+    st.dataframe(_appeal_rows(rows, names), hide_index=True, width="stretch")
+    if not can(me, "assessment.manage") or res.status != "open":
+        return
+    for a in [a for a in rows if a.status == "pending"]:
+        with st.form(f"asm_decide_{a.id}"):
+            st.markdown(f"**#{a.id} {names.get(a.department_id, '')}**：{a.line_text}")
+            st.caption(a.reason)
+            choice = st.radio(
+                t("asm.appeal_decide"),
+                ["accept", "reject"],
+                format_func=lambda c: t(f"asm.{c}"),
+                horizontal=True,
+                key=f"asm_choice_{a.id}",
+            )
+            note = st.text_input(t("asm.decision_note"), key=f"asm_note_{a.id}")
+            if st.form_submit_button(t("asm.appeal_decide")):
+                with show_errors(), session() as db:
+                    asm.decide_appeal(
+                        db,
+                        actor=me,
+                        appeal_id=a.id,
+                        accept=choice == "accept",
+                        note=note,
+                        expected_version=a.version,
+                    )
+                    st.success(t("asm.decided"))
+                    st.rerun()
+
+
+# ------------------------------------------------------------------ formula
+
+
+def method(formula: dict) -> None:
+    with st.expander(t("asm.method"), expanded=False):
+        for para in asm.explain_method(asm.Formula.from_dict(formula)):
+            st.markdown(para)
+
+
+def formula_editor(me: Actor, res: asm.PeriodResult) -> None:
+    with session() as db:
+        current, version = asm.load_formula(db)
+    if res.status == "frozen":
+        st.caption(t("asm.formula_frozen_note"))
+        _formula_table(res.formula)
+    if not can(me, "assessment.manage"):
+        st.caption(t("asm.formula_readonly"))
+        if res.status != "frozen":
+            _formula_table(current.to_dict())
+        return
+    values = current.to_dict()
+    with st.form("asm_formula"):
+        cols = st.columns(3)
+        out = {}
+        for i, (name, (kind, label, help_)) in enumerate(asm.FORMULA_FIELDS.items()):
+            v = values[name]
+            if kind == "days":
+                out[name] = cols[i % 3].number_input(
+                    label, value=int(v), step=1, help=help_, key=f"asm_f_{name}"
+                )
+            else:
+                out[name] = cols[i % 3].number_input(
+                    label, value=float(v), step=0.5, format="%.2f", help=help_, key=f"asm_f_{name}"
+                )
+        if st.form_submit_button(t("asm.formula_save"), type="primary"):
+            with show_errors(), session() as db:
+                asm.save_formula(db, actor=me, values=out, expected_version=version)
+                st.success(t("asm.formula_saved"))
+
+
+def _formula_table(formula: dict) -> None:
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {"项目": asm.FORMULA_FIELDS[k][1], "分值/系数": v, "说明": asm.FORMULA_FIELDS[k][2]}
+                for k, v in formula.items()
+                if k in asm.FORMULA_FIELDS
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+
+
+# ------------------------------------------------------------------ exports
+
+
+def exports(me: Actor, res: asm.PeriodResult) -> None:
+    st.download_button(
+        t("asm.export_xlsx"),
+        data=asm.scorecard_xlsx(res),
+        file_name=f"考核成绩单_{res.label}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key="asm_xlsx",
+    )
+    if not can(me, "assessment.read_all"):
+        return
+    if res.status != "frozen":
+        st.caption(t("asm.export_docx_wait"))
+        return
+    if st.button(t("asm.export_docx"), key="asm_docx_make"):
+        with show_errors(), session() as db:
+            st.session_state["asm_docx"] = (
+                res.period_id,
+                asm.scorecard_docx(db, actor=me, period_id=res.period_id),
+            )
+    made = st.session_state.get("asm_docx")
+    if made and made[0] == res.period_id:
+        st.download_button(
+            t("asm.export_docx_dl"),
+            data=made[1],
+            file_name=f"考核结果通报_{res.label}.docx",
+            mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            key="asm_docx_dl",
+        )
