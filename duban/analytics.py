@@ -182,7 +182,7 @@ _SMALL = {
         {"target_id": _I, "value": _F, "recorded_on": _D},
     ),
     "plans": (
-        "SELECT id AS plan_id, title AS plan_title, phases FROM plan",
+        "SELECT id AS plan_id, title AS plan_title, CAST(phases AS TEXT) AS phases FROM plan",
         {"plan_id": _I, "plan_title": _S, "phases": _S},
     ),
 }
@@ -930,8 +930,8 @@ def trend(tasks: pl.DataFrame, raw: RawFrames, today: dt.date, cal: WorkCalendar
                 on=["task_id", "department_id"],
                 how="inner",
             )
-            .select("task_id", "reported_on", "percent")
-            .sort("reported_on")
+            .select("task_id", "reported_on", "report_id", "percent")
+            .sort(["reported_on", "report_id"])
         )
         p = (
             p.with_columns(exp.alias("_exp"))
