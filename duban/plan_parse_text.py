@@ -147,6 +147,7 @@ class _Node:
     lifted: list[AText] = field(default_factory=list)
     is_task: bool = False
     excluded: bool = False
+    any_assign: bool | None = None
 
 
 # ---------------------------------------------------------------- helpers
@@ -205,38 +206,78 @@ def _paren_depth(s: str) -> int:
     return s.count("(") - s.count(")")
 
 
+_MAX_PARAGRAPH = 3000
+
+
 def _join_broken(lines: list[AText]) -> list[AText]:
     """Re-join paragraphs broken by stray line breaks (web copies, PDF exports)."""
     out: list[AText] = []
+    group: list[AText] = []
+    depth = 0
+    length = 0
+    has_period = False
+    open_tail = ""
+    first_heading = first_assign = False
+
+    def flush() -> None:
+        if group:
+            joined = group[0]
+            if len(group) > 1:
+                joined = AText("".join(g.orig for g in group), "".join(g.norm for g in group))
+            out.append(joined)
+
     for line in lines:
-        if out:
-            prev = out[-1]
-            pn = prev.norm
-            nn = line.norm
+        nn = line.norm
+        if group:
             starts_new = (
                 _heading_at(nn, 0) is not None
                 or _is_assign_line(line)
                 or parse_full_date(nn) is not None
                 or _ARTICLE_RE.match(nn) is not None
             )
+            last = group[-1].norm[-1:]
             join = False
-            if 0 < _paren_depth(pn) <= 2 and not starts_new and len(pn) < 4000:
+            if length >= _MAX_PARAGRAPH:
+                join = False
+            elif 0 < depth <= 2 and not starts_new:
                 join = True
-            elif _paren_depth(pn) > 0 and _is_assign_line(line) and "牵头" in pn[pn.rfind("(") :]:
+            elif depth > 0 and _is_assign_line(line) and "牵头" in open_tail:
                 join = True  # "(牵头单位:X;\n责任单位:Y)"
             elif (
-                len(pn) >= 30
-                and pn[-1] not in _TERMINAL
+                length >= 30
+                and last not in _TERMINAL
                 and not starts_new
-                and not (_heading_at(pn, 0) is not None and "。" not in pn)
-                and not _is_assign_line(prev)
-                and not (_is_title_like(prev) and len(pn) <= 90)
+                and not (first_heading and not has_period)
+                and not first_assign
+                and not (
+                    length <= 90
+                    and _is_title_like(
+                        group[0]
+                        if len(group) == 1
+                        else AText("".join(g.orig for g in group), "".join(g.norm for g in group))
+                    )
+                )
             ):
                 join = True
             if join:
-                out[-1] = prev + line
+                group.append(line)
+                depth += _paren_depth(nn)
+                length += len(nn)
+                has_period = has_period or "。" in nn
+                if "(" in nn:
+                    open_tail = nn[nn.rfind("(") :]
+                else:
+                    open_tail = (open_tail + nn)[-200:]
                 continue
-        out.append(line)
+            flush()
+        group = [line]
+        depth = _paren_depth(nn)
+        length = len(nn)
+        has_period = "。" in nn
+        open_tail = nn[nn.rfind("(") :] if "(" in nn else ""
+        first_heading = _heading_at(nn, 0) is not None
+        first_assign = _is_assign_line(line)
+    flush()
     return out
 
 
@@ -668,11 +709,14 @@ class TextPlanParser:
         return sorted(idx)
 
     def _has_any_assign(self, node: _Node) -> bool:
-        if node.assign_idx or node.lifted:
-            return True
-        if any(find_inline_assignments(ln) for ln in node.lines):
-            return True
-        return any(self._has_any_assign(c) for c in node.children)
+        if node.any_assign is None:
+            node.any_assign = bool(
+                node.assign_idx
+                or node.lifted
+                or any(find_inline_assignments(ln) for ln in node.lines)
+                or any(self._has_any_assign(c) for c in node.children)
+            )
+        return node.any_assign
 
     def _own_assignment(self, node: _Node) -> Assignment:
         a = Assignment()
