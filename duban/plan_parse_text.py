@@ -335,14 +335,15 @@ class TextPlanParser:
             for line in seg:
                 h = _heading_at(line.norm, 0)
                 if h and h[0] == 0:
-                    if h[1] == 1 and top >= 2:
+                    short = len(line.norm) <= 25 and not re.search(r"[,;。]", line.norm)
+                    if h[1] == 1 and top >= 2 and short:
                         back = [
                             j
-                            for j in range(max(0, len(cur) - 4), len(cur))
-                            if _is_title_like(cur[j])
+                            for j in range(max(0, len(cur) - 15), len(cur))
+                            if _is_title_like(cur[j]) and len(cur[j].norm) <= 60
                         ]
-                        if back:
-                            j = back[0]
+                        if back and back[-1] > 0:
+                            j = back[-1]
                             result.append(cur[:j])
                             cur = cur[j:]
                             top = 0
@@ -932,6 +933,10 @@ class TextPlanParser:
         if 2 <= i < cut and i < 30:
             cut = i
         t = head[:cut].strip(" ,;:。")
+        if len(t.norm) > 50:
+            i = t.norm.find(",", 6)
+            if 0 < i <= 50:
+                t = t[:i]
         return t if t.norm else head.strip()
 
     @staticmethod

@@ -373,6 +373,15 @@ def test_government_site_metadata_block() -> None:
     assert [(t.code, t.lead_units) for t in plan.tasks] == [("一(一)", ["市大数据局"])]
 
 
+def test_two_plans_in_one_file_without_markers() -> None:
+    plan = parse_plan_bytes(_read("two_plans.txt"), "p.txt", year=2021)
+    assert plan.title == "甲县推进改革实施方案"
+    assert [(t.code, t.title, t.lead_units) for t in plan.tasks] == [
+        ("二(一)", "推进甲事项", ["县发改局"])
+    ]
+    assert any("跳过其余 1 个" in w for w in plan.warnings)
+
+
 def test_tab_separated_task_table_in_text() -> None:
     rows = ["\t".join(r) for r in _task_rows()]
     text = "某市2021年改革任务分工\n" + "\n".join(rows) + "\n"
