@@ -110,11 +110,11 @@ def _heading_at(norm: str, pos: int) -> tuple[int, int, int] | None:
     return None
 
 
-def _code_part(style: int, num: int, raw_norm: str) -> str:
+def _code_part(style: int, num: int) -> str:
     if style == 0:
-        return raw_norm
+        return _cn_of(num)
     if style == 1:
-        return f"({raw_norm})"
+        return f"({_cn_of(num)})"
     if style == 2:
         return str(num)
     if style == 3:
@@ -465,7 +465,7 @@ class TextPlanParser:
         stack: list[_Node] = [root]
         seen_heading = False
 
-        def open_node(style: int, num: int, marker: str, rest: AText, inline: bool) -> bool:
+        def open_node(style: int, num: int, inline: bool) -> _Node | None:
             i = len(stack)
             while i > 1 and stack[i - 1].style >= style:
                 i -= 1
@@ -478,18 +478,13 @@ class TextPlanParser:
                 else:
                     ok = num == 1 or last == 0 or num == last + 2
             if not ok:
-                return False
+                return None
             del stack[i:]
-            node = _Node(style=style, num=num, part=_code_part(style, num, marker), parent=parent)
+            node = _Node(style=style, num=num, part=_code_part(style, num), parent=parent)
             parent.last_num[style] = num
-            # deeper styles restart under a new sibling
             parent.children.append(node)
             stack.append(node)
-            head, tail = split_tail(rest)
-            node.lines.append(head)
-            if tail is not None:
-                new_section().lines.append(tail)
-            return True
+            return node
 
         def new_section() -> _Node:
             sect = _Node(style=0, num=0, part="", parent=root)
@@ -498,13 +493,6 @@ class TextPlanParser:
             del stack[1:]
             stack.append(sect)
             return sect
-
-        def append_body(text: AText) -> None:
-            node = stack[-1]
-            head, tail = split_tail(text) if node.part else (text, None)
-            node.lines.append(head)
-            if tail is not None:
-                new_section().lines.append(tail)
 
         def split_tail(text: AText) -> tuple[AText, AText | None]:
             """ "…。(牵头部门:X) 职责分工" → the task part and an unrelated tail."""
@@ -517,88 +505,66 @@ class TextPlanParser:
                 return text[:e].strip(), tail
             return text, None
 
-        def add_text(line: AText) -> None:
-            # split at inline headings "…(牵头部门:…) 2.深化…"
-            n = line.norm
-            pos = 0
-            start_piece = 0
+        def candidates(n: str) -> list[tuple[int, tuple[int, int, int]]]:
+            """Inline heading markers after ")", "。" or ";" outside parentheses."""
+            out: list[tuple[int, tuple[int, int, int]]] = []
             depth = 0
-            pieces: list[tuple[AText, tuple[int, int, int] | None]] = []
-            first = _heading_at(n, 0)
-            if first is not None:
-                pieces.append((line[: first[2]], first))
-                start_piece = first[2]
-                pos = first[2]
-            cur_marker = first
-            i = pos
-            while i < len(n):
-                ch = n[i]
+            for i, ch in enumerate(n):
                 if ch == "(":
-                    if (
-                        depth == 0
-                        and i > start_piece
-                        and _INLINE_BEFORE_RE.search(n[start_piece:i])
-                    ):
+                    if depth == 0 and i > 0 and _INLINE_BEFORE_RE.search(n[max(0, i - 6) : i]):
                         h = _heading_at(n, i)
                         if h and h[0] in (1, 3):
-                            pieces.append((line[start_piece:i], cur_marker))
-                            cur_marker = h
-                            start_piece = h[2]
-                            i = h[2]
-                            continue
+                            out.append((i, h))
                     depth += 1
                 elif ch == ")":
                     depth = max(0, depth - 1)
                 elif (
                     depth == 0
-                    and ch not in " \t"
-                    and i > start_piece
+                    and i > 0
                     and (ch.isdigit() or ch in "一二三四五六七八九十" or ch in _CIRCLED)
-                    and _INLINE_BEFORE_RE.search(n[max(start_piece, i - 6) : i])
+                    and _INLINE_BEFORE_RE.search(n[max(0, i - 6) : i])
+                    and not n[i - 1].isdigit()
                 ):
                     h = _heading_at(n, i)
                     if h and h[0] in (0, 2, 4):
-                        pieces.append((line[start_piece:i], cur_marker))
-                        cur_marker = h
-                        start_piece = h[2]
-                        i = h[2]
-                        continue
-                i += 1
-            pieces.append((line[start_piece:], cur_marker))
-            # first piece may be the marker itself (when the line starts with a heading)
-            merged: list[tuple[AText, tuple[int, int, int] | None, bool]] = []
-            if first is not None:
-                # pieces[0] is the marker text, pieces[1] its body
-                marker_text = pieces[0][0]
-                body = pieces[1][0]
-                merged.append((marker_text + body, first, False))
-                rest_pieces = pieces[2:]
-            else:
-                merged.append((pieces[0][0], None, False))
-                rest_pieces = pieces[1:]
-            for text, mk in rest_pieces:
-                merged.append((text, mk, True))
-            for idx, (text, mk, inline) in enumerate(merged):
-                if mk is not None and (idx > 0 or first is not None):
-                    style, num, end = mk
-                    if idx == 0:
-                        marker_norm = text.norm[:end]
-                        body = text[end:].strip()
-                    else:
-                        marker_norm = n[:0] + self._marker_raw(mk, text, line)
-                        body = text.strip()
-                    raw = self._marker_value(style, marker_norm)
-                    if open_node(style, num, raw, body, inline):
-                        continue
-                    text = (
-                        text if idx == 0 else AText(self._marker_orig, self._marker_raw_norm) + text
-                    )
-                stripped = text.strip()
-                if stripped.norm:
-                    append_body(stripped)
+                        out.append((i, h))
+            return out
 
-        self._marker_orig = ""
-        self._marker_raw_norm = ""
+        def add_text(line: AText) -> None:
+            # split at inline headings "…(牵头部门:…) 2.深化…"
+            n = line.norm
+            cands: list[tuple[int, tuple[int, int, int], bool]] = []
+            first = _heading_at(n, 0)
+            if first is not None:
+                cands.append((0, first, False))
+            cands.extend((p, h, True) for p, h in candidates(n) if p >= (first[2] if first else 1))
+            segments: list[tuple[_Node, int, int, bool]] = []
+            current = stack[-1]
+            seg_start = 0
+            heading_seg = False
+            for pos, (style, num, end), inline in cands:
+                if pos < seg_start:
+                    continue
+                node = open_node(style, num, inline)
+                if node is None:
+                    continue  # not a heading: the marker stays in the running text
+                if pos > seg_start:
+                    segments.append((current, seg_start, pos, heading_seg))
+                current, seg_start, heading_seg = node, end, True
+            segments.append((current, seg_start, len(n), heading_seg))
+            for k, (node, s0, s1, is_heading) in enumerate(segments):
+                text = line[s0:s1].strip()
+                last_seg = k == len(segments) - 1
+                if not text.norm and not is_heading:
+                    continue
+                head, tail = split_tail(text) if node.part else (text, None)
+                node.lines.append(head)
+                if tail is not None:
+                    if last_seg:
+                        new_section().lines.append(tail)
+                    else:
+                        node.lines.append(tail)
+
         for line in lines:
             n = line.norm
             if seen_heading and re.match(r"^附件\s*\d*\s*(?:[::]|$)", n):
@@ -640,31 +606,16 @@ class TextPlanParser:
                 marks.append(i)
         if len(marks) < 2:
             return
-        keep = node.lines[:1]
-        start = 1
+        # lines before the first marked paragraph stay with the heading
+        keep = node.lines[: marks[0]]
+        start = marks[0]
         for k, i in enumerate(marks, start=1):
             child = _Node(style=5, num=k, part=f"-{k}", parent=node)
             child.lines = node.lines[start : i + 1]
-            child.lines = [ln for ln in child.lines]
             node.children.append(child)
             start = i + 1
         keep.extend(node.lines[start:])
-        # lines before the first marked paragraph stay with the heading
         node.lines = keep
-
-    _marker_orig: str
-    _marker_raw_norm: str
-
-    @staticmethod
-    def _marker_value(style: int, marker_norm: str) -> str:
-        m = re.search(r"[一二三四五六七八九十]{1,3}", marker_norm)
-        if style in (0, 1) and m:
-            return m.group(0)
-        return marker_norm
-
-    def _marker_raw(self, mk: tuple[int, int, int], text: AText, line: AText) -> str:
-        style, num, _ = mk
-        return _cn_of(num) if style in (0, 1) else str(num)
 
     def _assign_codes(self, node: _Node, prefix: str) -> None:
         for child in node.children:

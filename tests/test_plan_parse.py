@@ -382,6 +382,18 @@ def test_two_plans_in_one_file_without_markers() -> None:
     assert any("跳过其余 1 个" in w for w in plan.warnings)
 
 
+def test_out_of_sequence_inline_number_stays_in_text() -> None:
+    text = (
+        "某县工作方案\n2020年1月1日\n一、任务\n"
+        "1.推进甲改革。总体分三步。5.第五步另行安排。(牵头单位:县发改局)\n"
+        "2.推进乙改革。(牵头单位:县财政局)\n"
+    )
+    plan = parse_plan_bytes(text.encode("utf-8"), "p.txt")
+    assert [t.code for t in plan.tasks] == ["一1", "一2"]
+    assert "5.第五步另行安排。" in plan.tasks[0].text
+    assert plan.tasks[0].lead_units == ["县发改局"]
+
+
 def test_tab_separated_task_table_in_text() -> None:
     rows = ["\t".join(r) for r in _task_rows()]
     text = "某市2021年改革任务分工\n" + "\n".join(rows) + "\n"
