@@ -10,15 +10,18 @@ from duban.plan_parse_norm import AText
 
 # Labels that introduce units. Person labels (牵头领导, 责任人) are deliberately absent.
 _LEAD = r"牵头(?:单位|部门|科室|处室|机构|责任单位)?"
-_RESP = r"(?:主要)?责任(?:单位|部门|科室|处室|主体)|主责(?:单位|部门)|实施(?:单位|主体)"
+_RESP = (
+    r"(?:主要)?责任(?:单位|部门|科室|处室|主体)|主责(?:单位|部门)|实施(?:单位|主体)|"
+    r"落实(?:单位|部门)"
+)
 _COOP = r"(?:配合|协办|协助|参与|协同)(?:单位|部门|科室|处室)?"
 LABEL_RE = re.compile(
     r"(?P<lab>(?P<lead>" + _LEAD + r")|(?P<resp>" + _RESP + r"|责任)|(?P<coop>" + _COOP + r"))"
-    r"\s*[:]\s*"
+    r"\s*(?P<note>\([^()]{0,24}\))?\s*[:]\s*"
 )
 # An assignment line / parenthetical must start with one of the labels.
 LABEL_START_RE = re.compile(
-    r"^\s*[(\[]?\s*(?:" + _LEAD + "|" + _RESP + "|责任|" + _COOP + r")\s*[:]"
+    r"^\s*[(\[]?\s*(?:" + _LEAD + "|" + _RESP + "|责任|" + _COOP + r")\s*(?:\([^()]{0,24}\))?\s*[:]"
 )
 
 _SUFFIX = (
@@ -179,6 +182,9 @@ def parse_assignment_body(at: AText) -> Assignment:
             end = stop
         value = at[m.end() : end].strip(" ;,。.")
         units, marked = split_units(value)
+        note = m.group("note") or ""
+        if not m.group("lead") and FIRST_IS_LEAD_RE.search(note) and units and not marked:
+            marked = units[:1]
         if m.group("lead"):
             dest = result.lead
         else:

@@ -287,6 +287,22 @@ def test_unit_lists() -> None:
     assert tasks["一(三)"].responsible_units == ["市公安局", "市城管局"]
 
 
+def test_label_with_first_is_lead_note() -> None:
+    text = (
+        "某市方案\n2020年1月1日\n一、任务\n"
+        "(一)甲任务。\n责任单位(列第一位的为牵头单位):市发改委、市财政局\n"
+        "(二)乙任务。(责任单位:市商务局;完成时限:2020年6月底前)\n"
+    )
+    tasks = _by_code(parse_plan_bytes(text.encode("utf-8"), "p.txt"))
+    assert (tasks["一(一)"].lead_units, tasks["一(一)"].responsible_units) == (
+        ["市发改委"],
+        ["市财政局"],
+    )
+    # without the note, a 责任单位 list stays responsible
+    assert (tasks["一(二)"].lead_units, tasks["一(二)"].responsible_units) == ([], ["市商务局"])
+    assert tasks["一(二)"].deadline == D(2020, 6, 30)
+
+
 def test_parent_code_for_nested_tasks() -> None:
     text = (
         "某县工作方案\n2020年1月1日\n一、任务\n"
