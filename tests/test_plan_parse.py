@@ -272,8 +272,10 @@ def test_unit_lists() -> None:
         "责任单位:市公安局、税务局、人社局及各县（市、区）政府等单位\n"
         "(二)乙任务。\n责任单位:市商务局(牵头)、市政务服务和大数据管理局\n"
         "(三)丙任务。(市交通局牵头,市公安局、市城管局配合)\n"
+        "(四)丁任务。\n责任单位:市商务局\n"
     )
     tasks = _by_code(parse_plan_bytes(text.encode("utf-8"), "p.txt"))
+    assert tasks["一(四)"].responsible_units == ["市商务局"]  # no convention: stays responsible
     assert tasks["一(一)"].lead_units == ["市发改委", "市财政局"]
     assert tasks["一(一)"].responsible_units == [
         "市公安局",
@@ -298,8 +300,8 @@ def test_label_with_first_is_lead_note() -> None:
         ["市发改委"],
         ["市财政局"],
     )
-    # without the note, a 责任单位 list stays responsible
-    assert (tasks["一(二)"].lead_units, tasks["一(二)"].responsible_units) == ([], ["市商务局"])
+    # the note states the document's convention: it applies to later lists too
+    assert (tasks["一(二)"].lead_units, tasks["一(二)"].responsible_units) == (["市商务局"], [])
     assert tasks["一(二)"].deadline == D(2020, 6, 30)
 
 
