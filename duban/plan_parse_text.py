@@ -51,6 +51,20 @@ _LABEL_VALUE_RE = re.compile(
     r"(?P<val>.+?)(?=\s{2,}|\t|\s+[\u4e00-\u9fff]{2,5}\s*:|$)"
 )
 _SOURCE_RE = re.compile(r"(?:^|\s)(?:信息来源|文章来源|来源)\s*:\s*([^\s:]+)")
+_GENERIC_TITLES = {
+    "通知公告",
+    "通知",
+    "公告",
+    "政策文件",
+    "文件通知",
+    "规划计划",
+    "计划规划",
+    "工作方案",
+    "实施方案",
+    "政策法规",
+    "计划总结",
+    "规划计划信息",
+}
 _TITLE_KW_RE = re.compile(
     r"方案|意见|通知|办法|计划|要点|规划|细则|决定|清单|任务分工|工作安排|措施|行动"
 )
@@ -173,6 +187,7 @@ def _is_title_like(line: AText) -> bool:
         and not _META_LINE_RE.match(n)
         and not n.startswith(("各", "为", "附件", "根据", "按照"))
         and _heading_at(n, 0) is None
+        and n not in _GENERIC_TITLES
     )
 
 
@@ -776,12 +791,12 @@ class TextPlanParser:
         return parse_task_rows(rows, header, dates_fn, first_is_lead=self.first_is_lead)
 
     def _set_year(self) -> None:
-        if self.meta.issued_on is not None:
-            self.plan_year = self.meta.issued_on.year
-        elif self.meta.doc_number and _DOCNO_YEAR_RE.search(self.meta.doc_number):
-            self.plan_year = int(_DOCNO_YEAR_RE.search(self.meta.doc_number).group(1))  # type: ignore[union-attr]
-        elif self.meta.published_on is not None:
-            self.plan_year = self.meta.published_on.year
+        docno_year = _DOCNO_YEAR_RE.search(self.meta.doc_number or "")
+        issued = self.meta.issued_on or self.meta.published_on
+        if issued is not None:
+            self.plan_year = issued.year
+        elif docno_year:
+            self.plan_year = int(docno_year.group(1))
         elif self.year_arg is not None:
             self.plan_year = self.year_arg
         elif self.meta.title is not None:
