@@ -380,6 +380,21 @@ class TextPlanParser:
             if _is_title_like(ln) or (_ARTICLE_RE.match(ln.norm) and len(ln.norm) > 3):
                 t = _clean_title(ln)
                 if len(t.norm) >= 4:
+                    # a title broken over two lines: "关于印发《…" + "…实施方案》的通知"
+                    if i > 0 and i - 1 not in used:
+                        prev = lines[i - 1].norm
+                        if (
+                            len(prev) <= 40
+                            and prev[-1:] not in _TERMINAL + ",:"
+                            and (prev.startswith("关于") or prev.count("《") > prev.count("》"))
+                        ):
+                            t = _clean_title(lines[i - 1] + ln)
+                            used.add(i - 1)
+                    if i + 1 < len(lines) and re.fullmatch(
+                        r"(?:的)?(?:通知|意见|决定|方案|函)", lines[i + 1].norm
+                    ):
+                        t = t + lines[i + 1]
+                        used.add(i + 1)
                     self.meta.title = t
                     used.add(i)
                     break
