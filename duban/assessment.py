@@ -362,10 +362,20 @@ class PeriodResult:
     previous_label: str | None = None
 
     def top(self, n: int = 3) -> list[UnitResult]:
-        return sorted(self.units, key=lambda u: u.rank)[:n]
+        """The best n units, and any unit tied with the n-th."""
+        ordered = sorted(self.units, key=lambda u: (u.rank, u.department_name))
+        if not ordered or n <= 0:
+            return []
+        cut = ordered[min(n, len(ordered)) - 1].rank
+        return [u for u in ordered if u.rank <= cut]
 
     def bottom(self, n: int = 3) -> list[UnitResult]:
-        return sorted(self.units, key=lambda u: -u.rank)[:n]
+        """The worst n units (worst first), and any unit tied with the n-th from the end."""
+        ordered = sorted(self.units, key=lambda u: (-u.rank, u.department_name))
+        if not ordered or n <= 0:
+            return []
+        cut = ordered[min(n, len(ordered)) - 1].rank
+        return [u for u in ordered if u.rank >= cut]
 
 
 def load_calendar(session: Session) -> WorkCalendar:
@@ -831,10 +841,15 @@ def unit_result(
     return next((u for u in res.units if u.department_id == department_id), None)
 
 
-def trend(session: Session, *, actor: Actor, kind: str) -> list[dict]:
-    """Each unit's score in every period of one kind, oldest first (own unit for a dept head)."""
+def trend(session: Session, *, actor: Actor, kind: str, until: dt.date | None = None) -> list[dict]:
+    """Each unit's score in every period of one kind (starting by `until`), oldest first.
+
+    A department head gets its own unit only.
+    """
     out = []
     for p in reversed(list_periods(session, kind)):
+        if until is not None and p.start > until:
+            continue
         res = period_result(session, actor=actor, period_id=p.id)
         for u in res.units:
             out.append(

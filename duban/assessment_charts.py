@@ -16,9 +16,11 @@ def scores_bar(result: PeriodResult, *, n_marked: int = 3) -> go.Figure:
     """Horizontal bars, best at the top; the top and bottom n units in green and red."""
     units = sorted(result.units, key=lambda u: (u.rank, u.department_name))
     count = len(units)
+    top = {u.department_id for u in result.top(n_marked)}
+    bottom = {u.department_id for u in result.bottom(n_marked)} - top
     colours = [
-        TOP if i < n_marked else BOTTOM if i >= count - n_marked and count > n_marked else MIDDLE
-        for i in range(count)
+        TOP if u.department_id in top else BOTTOM if u.department_id in bottom else MIDDLE
+        for u in units
     ]
     fig = go.Figure(
         go.Bar(
@@ -76,7 +78,11 @@ def distribution(result: PeriodResult) -> go.Figure:
     if scores:
         mean = sum(scores) / len(scores)
         fig.add_vline(
-            x=mean, line_dash="dash", line_color="#555", annotation_text=f"平均 {mean:.2f}"
+            x=mean,
+            line_dash="dash",
+            line_color="#555",
+            annotation_text=f"平均 {mean:.2f}",
+            annotation_position="top left",
         )
     fig.update_layout(
         title="得分分布",

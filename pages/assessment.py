@@ -22,7 +22,7 @@ res = views.result(me, period["id"])
 views.status_line(res)
 
 if can(me, "assessment.read_all"):
-    views.freeze_box(me, period)
+    views.freeze_box(me, period, res)
     tabs = st.tabs(
         [t(f"asm.tab_{k}") for k in ("ranking", "units", "appeals", "formula", "export")]
     )

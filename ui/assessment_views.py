@@ -34,9 +34,9 @@ def _result(version: int, me: Actor, period_id: int, today: dt.date) -> asm.Peri
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _trend(version: int, me: Actor, kind: str, today: dt.date) -> list[dict]:
+def _trend(version: int, me: Actor, kind: str, until: dt.date, today: dt.date) -> list[dict]:
     with session() as db:
-        return asm.trend(db, actor=me, kind=kind)
+        return asm.trend(db, actor=me, kind=kind, until=until)
 
 
 def result(me: Actor, period_id: int) -> asm.PeriodResult:
@@ -96,8 +96,11 @@ def status_line(res: asm.PeriodResult) -> None:
         st.caption(t("asm.live_note"))
 
 
-def freeze_box(me: Actor, period: dict) -> None:
+def freeze_box(me: Actor, period: dict, res: asm.PeriodResult) -> None:
     if period["status"] != "open" or not can(me, "assessment.manage"):
+        return
+    if res.end >= clock.today():
+        st.caption(t("asm.freeze_later", end=res.end))
         return
     with st.form("asm_freeze"):
         ok = st.checkbox(t("asm.freeze_confirm"), key="asm_freeze_ok")
@@ -136,12 +139,13 @@ def ranking(me: Actor, res: asm.PeriodResult) -> None:
         pd.DataFrame(asm.ranking_rows(res)),
         hide_index=True,
         width="stretch",
+        height=36 * (len(res.units) + 1) + 4,
         column_config={"得分": st.column_config.NumberColumn(format="%.2f")},
     )
     left, right = st.columns([3, 2])
     left.plotly_chart(charts.scores_bar(res, n_marked=n), width="stretch", key="asm_bar")
     right.plotly_chart(charts.distribution(res), width="stretch", key="asm_hist")
-    rows = _trend(data_version(), me, res.kind, clock.today())
+    rows = _trend(data_version(), me, res.kind, res.start, clock.today())
     if len({r["period"] for r in rows}) > 1:
         st.plotly_chart(
             charts.trend_lines(rows, title=t("asm.trend")), width="stretch", key="asm_trend"
@@ -154,7 +158,7 @@ def ranking(me: Actor, res: asm.PeriodResult) -> None:
 def unit_card(res: asm.PeriodResult, unit: asm.UnitResult) -> None:
     c = st.columns(5)
     c[0].metric(t("asm.score"), f"{unit.score:.2f}", delta=unit.delta)
-    c[1].metric(t("asm.rank"), t("asm.rank_of", rank=unit.rank, n=res.unit_count))
+    c[1].metric(t("asm.rank_of", n=res.unit_count), unit.rank)
     c[2].metric(t("asm.raw"), f"{unit.raw_points:g}")
     c[3].metric(t("asm.load"), f"{unit.load:g}")
     c[4].metric(t("asm.factor"), f"{unit.factor:g}")
@@ -175,12 +179,15 @@ def unit_card(res: asm.PeriodResult, unit: asm.UnitResult) -> None:
         empty_state(t("asm.no_lines"))
         return
     st.dataframe(
-        pd.DataFrame(rows),
+        pd.DataFrame(rows).drop(columns=["明细编号"]),
         hide_index=True,
         width="stretch",
         column_config={
-            "说明": st.column_config.TextColumn(width="large"),
-            "明细编号": st.column_config.TextColumn(width="small"),
+            "类别": st.column_config.TextColumn(width=90),
+            "分值": st.column_config.NumberColumn(width=60, format="%g"),
+            "说明": st.column_config.TextColumn(width=460),
+            "来源": st.column_config.TextColumn(width=300),
+            "日期": st.column_config.TextColumn(width=95),
         },
     )
 
