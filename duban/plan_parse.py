@@ -367,6 +367,60 @@ class _DocxNumbering:
         return out
 
 
+def _html_to_text(markup: str) -> str:
+    """Visible text of a saved web page, one block element per line."""
+    from html.parser import HTMLParser
+
+    class _Text(HTMLParser):
+        BLOCK = {
+            "p",
+            "div",
+            "br",
+            "tr",
+            "li",
+            "h1",
+            "h2",
+            "h3",
+            "h4",
+            "h5",
+            "h6",
+            "table",
+            "section",
+        }
+
+        def __init__(self) -> None:
+            super().__init__(convert_charrefs=True)
+            self.parts: list[str] = []
+            self.skip = 0
+
+        def handle_starttag(self, tag: str, attrs: list) -> None:  # noqa: ARG002
+            if tag in ("script", "style", "head", "title", "noscript"):
+                self.skip += 1
+            elif tag in self.BLOCK:
+                self.parts.append("\n")
+            elif tag in ("td", "th"):
+                self.parts.append("\t")
+
+        def handle_endtag(self, tag: str) -> None:
+            if tag in ("script", "style", "head", "title", "noscript"):
+                self.skip = max(0, self.skip - 1)
+            elif tag in self.BLOCK:
+                self.parts.append("\n")
+
+        def handle_data(self, data: str) -> None:
+            if not self.skip:
+                self.parts.append(data.replace("\n", " "))
+
+    parser = _Text()
+    parser.feed(markup)
+    parser.close()
+    lines = [
+        "\t".join(c.strip() for c in ln.split("\t")).strip()
+        for ln in "".join(parser.parts).split("\n")
+    ]
+    return "\n".join(ln for ln in lines if ln)
+
+
 def _zip_kind(data: bytes) -> str | None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
@@ -401,6 +455,11 @@ def _dispatch(data: bytes, ext: str, year: int | None) -> ParsedPlan:
         if is_zip:
             raise PlanParseError("文件扩展名为 .csv,但内容不是文本表格")
         return _rows_to_plan(_read_csv(data), year)
+    if ext in (".html", ".htm", ".shtml", ".mht"):
+        if is_zip:
+            raise PlanParseError("文件扩展名为网页,但内容不是网页文本")
+        text = decode_text(data)
+        return _parse_text(_html_to_text(text) if "<" in text else text, year)
     if ext in _TEXT_EXT:
         if kind == "docx":
             return _read_docx(data, year)
@@ -410,7 +469,7 @@ def _dispatch(data: bytes, ext: str, year: int | None) -> ParsedPlan:
             raise PlanParseError("文件是压缩包,不是方案文本;请上传 .txt、.docx、.xlsx 或 .csv 文件")
         return _parse_text(decode_text(data), year)
     raise PlanParseError(
-        f"不支持的文件类型“{ext}”:请上传 .txt、.docx、.xlsx 或 .csv 格式的方案文件"
+        f"不支持的文件类型“{ext}”:请上传 .txt、.docx、.xlsx、.csv 或网页(.html)格式的方案文件"
     )
 
 

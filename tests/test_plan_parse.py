@@ -565,6 +565,25 @@ def test_csv_task_sheet_gbk() -> None:
     _check_table_tasks(plan, 2022)
 
 
+def test_saved_web_page() -> None:
+    html = (
+        "<html><head><title>x</title><script>var a=1;</script></head><body>"
+        '<div class="crumb">您当前所在位置:首页 &gt; 通知</div><h1>某县改革实施方案</h1>'
+        "<p>发布日期:2021-05-06</p><p>一、任务</p><p>(一)推进改革。年底前完成。</p>"
+        "<p>牵头单位:县发改局</p><p>责任单位:县财政局、县审计局</p></body></html>"
+    )
+    plan = parse_plan_bytes(html.encode("utf-8"), "page.html")
+    assert plan.title == "某县改革实施方案"
+    assert plan.issued_on == D(2021, 5, 6)
+    t = plan.tasks[0]
+    assert (t.code, t.lead_units, t.responsible_units, t.deadline) == (
+        "一(一)",
+        ["县发改局"],
+        ["县财政局", "县审计局"],
+        D(2021, 12, 31),
+    )
+
+
 # ---------------------------------------------------------------- malformed input
 
 
