@@ -605,7 +605,11 @@ class TextPlanParser:
                 and not re.search(r"[,。;:!?、\d()]", n)
                 and _heading_at(n, 0) is None
                 and stack[-1].lines
-                and stack[-1].lines[-1].norm[-1:] in "。)"
+                and (
+                    stack[-1].lines[-1].norm[-1:] in "。)"
+                    or _is_assign_line(stack[-1].lines[-1])
+                    or _DEADLINE_LINE_RE.match(stack[-1].lines[-1].norm)
+                )
             ):
                 # an unnumbered section title such as 职责分工 closes the numbered items
                 new_section().lines.append(line)

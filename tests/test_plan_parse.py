@@ -412,6 +412,12 @@ def test_out_of_sequence_inline_number_stays_in_text() -> None:
     assert plan.tasks[0].lead_units == ["县发改局"]
 
 
+def test_unnumbered_section_title_ends_the_last_task() -> None:
+    text = "某县方案\n2020年1月1日\n一、任务\n(一)甲任务。\n牵头单位:县发改局\n保障措施\n各单位要加强领导,年底前完成考核。\n"
+    plan = parse_plan_bytes(text.encode("utf-8"), "p.txt")
+    assert [(t.code, t.text, t.deadline) for t in plan.tasks] == [("一(一)", "甲任务。", None)]
+
+
 def test_tab_separated_task_table_in_text() -> None:
     rows = ["\t".join(r) for r in _task_rows()]
     text = "某市2021年改革任务分工\n" + "\n".join(rows) + "\n"
