@@ -20,14 +20,14 @@ def _last_quarter() -> dt.date:
 
 @pytest.fixture
 def period_db(demo_db):
-    """The demo database with last quarter open for assessment."""
+    """The demo database with last quarter open for assessment, and one engine to check it."""
     eng = make_engine(demo_db)
     with Session(eng) as s:
         office = Actor.of(s.exec(select(AppUser).where(AppUser.username == "office")).one())
         p = asm.create_period(s, actor=office, kind="quarter", day=_last_quarter())
         pid = p.id
+    yield eng, pid
     eng.dispose()
-    return demo_db, pid
 
 
 def _text(at) -> str:
@@ -47,19 +47,19 @@ def test_office_sees_empty_state_then_creates_a_period(demo_db):
 
 
 def test_office_edits_formula_and_freezes(period_db):
-    url, pid = period_db
+    eng, pid = period_db
     at = page_as("assessment", "office", "office")
     assert not at.exception and not errors(at), errors(at)
     # A broken rule is refused in Chinese and nothing is stored.
     at.number_input(key="asm_f_urging_red").set_value(-4.0)
     [b for b in at.button if b.label == "保存评分规则"][0].click().run()
     assert any("不能为负数" in e for e in errors(at))
-    with Session(make_engine(url)) as s:
+    with Session(eng) as s:
         assert s.get(AppSetting, asm.FORMULA_KEY) is None
     at.number_input(key="asm_f_urging_red").set_value(6.0)
     [b for b in at.button if b.label == "保存评分规则"][0].click().run()
     assert not errors(at), errors(at)
-    with Session(make_engine(url)) as s:
+    with Session(eng) as s:
         assert s.get(AppSetting, asm.FORMULA_KEY).value["urging_red"] == 6.0
     # Freeze: refused without the confirmation, then done.
     [b for b in at.button if b.label == "冻结并发布成绩单"][0].click().run()
@@ -67,7 +67,7 @@ def test_office_edits_formula_and_freezes(period_db):
     at.checkbox(key="asm_freeze_ok").check()
     [b for b in at.button if b.label == "冻结并发布成绩单"][0].click().run()
     assert not at.exception and not errors(at), errors(at)
-    with Session(make_engine(url)) as s:
+    with Session(eng) as s:
         assert s.get(AssessmentPeriod, pid).status == "frozen"
         snaps = s.exec(select(AssessmentSnapshot).where(AssessmentSnapshot.period_id == pid)).all()
         assert len(snaps) >= 10
@@ -78,7 +78,7 @@ def test_office_edits_formula_and_freezes(period_db):
 
 
 def test_dept_head_sees_only_its_own_unit_and_appeals(period_db):
-    url, pid = period_db
+    eng, pid = period_db
     at = page_as("assessment", "dept01", "dept_head")
     assert not at.exception and not errors(at), errors(at)
     text = _text(at)
@@ -90,7 +90,7 @@ def test_dept_head_sees_only_its_own_unit_and_appeals(period_db):
     at.text_area(key="asm_appeal_reason").input("该事项已按期办结，见佐证材料。")
     [b for b in at.button if b.label == "提交申诉"][0].click().run()
     assert not errors(at), errors(at)
-    with Session(make_engine(url)) as s:
+    with Session(eng) as s:
         dept = s.exec(select(AppUser).where(AppUser.username == "dept01")).one().department_id
         appeal = s.exec(select(asm.ScoreAppeal)).one()
         assert appeal.department_id == dept and appeal.status == "pending"
