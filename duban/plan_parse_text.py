@@ -422,7 +422,11 @@ class TextPlanParser:
                 m = re.match(
                     r"^(.{2,40}?)\s{2,}((?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)$", n
                 )
-                if m and _ORG_END_RE.search(m.group(1).strip()):
+                if (
+                    m
+                    and _ORG_END_RE.search(m.group(1).strip())
+                    and not re.search(r"\s{2,}|\t", m.group(1).strip())
+                ):
                     d = parse_full_date(m.group(2))
                     if d:
                         date_lines.append((i, d))
