@@ -145,8 +145,17 @@ def parse_task_rows(
         texts = [t for i, t in enumerate(texts) if t and t not in texts[:i]]
         lead_raw = " ".join(_cell(cells, i) for i in cols.get("lead", []))
         resp_raw = "、".join(x for x in (_cell(cells, i) for i in cols.get("resp", [])) if x)
-        if not texts:
-            if len(set(nonempty)) == 1:
+        only = nonempty[0] if len(set(nonempty)) == 1 else None
+        is_category = only is not None and (
+            not texts
+            or len(nonempty) >= 2
+            or re.match(
+                r"^\s*(?:[一二三四五六七八九十]{1,3}\s*[、.]|\(?[一二三四五六七八九十]{1,3}\))",
+                make_atext(only).norm,
+            )
+        )
+        if not texts or is_category:
+            if is_category:
                 # a category row such as "一、优化营商环境" spanning the table
                 m = re.match(
                     r"^\s*([一二三四五六七八九十]{1,3})\s*[、.]", make_atext(nonempty[0]).norm

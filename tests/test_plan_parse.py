@@ -559,6 +559,30 @@ def test_xlsx_task_sheet_with_title_and_merged_cells() -> None:
     _check_table_tasks(plan, 2021)
 
 
+def test_xlsx_category_rows() -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["序号", "重点任务", "牵头单位", "责任单位", "完成时限"])
+    ws.append(["一、优化营商环境", None, None, None, None])
+    ws.merge_cells("A2:E2")
+    ws.append([1, "推进A", "市发改委", "市财政局", "2022年6月底前"])
+    ws.append([2, "推进B", "市商务局", "市税务局", "2022年9月底前"])
+    ws.append(["二、提升政务服务", None, None, None, None])
+    ws.merge_cells("A5:E5")
+    ws.append([1, "推进C", "市政务服务中心", "市大数据局", "2022年12月底前"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    plan = parse_plan_bytes(buf.getvalue(), "t.xlsx")
+    assert [
+        (t.code, t.title, t.lead_units, t.responsible_units, t.deadline) for t in plan.tasks
+    ] == [
+        ("一1", "推进A", ["市发改委"], ["市财政局"], D(2022, 6, 30)),
+        ("一2", "推进B", ["市商务局"], ["市税务局"], D(2022, 9, 30)),
+        ("二1", "推进C", ["市政务服务中心"], ["市大数据局"], D(2022, 12, 31)),
+    ]
+
+
 def test_csv_task_sheet_gbk() -> None:
     import csv
 
