@@ -219,12 +219,11 @@ def _adbc_connect(engine: Engine):
     """An ADBC DB-API connection for the engine's database, or None (in-memory SQLite)."""
     backend = engine.url.get_backend_name()
     if backend == "sqlite":
-        path = engine.url.database
-        if not path or path == ":memory:" or path.startswith("file:"):
-            return None
-        import adbc_driver_sqlite.dbapi as drv
-
-        return drv.connect(path)
+        # Never on SQLite: ADBC brings its own SQLite library, and when it closes its file handle
+        # POSIX releases every lock this process holds on the file, including pysqlite's WAL
+        # locks. The next query of the app's engine then fails with "disk I/O error" (seen after
+        # drafting a notice in the same process) and concurrent writers risk corruption.
+        return None
     if backend == "postgresql":
         import adbc_driver_postgresql.dbapi as drv
 
