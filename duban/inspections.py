@@ -401,3 +401,11 @@ def inspection_detail(session: Session, *, actor: Actor, inspection_id: int):
     rows = list_findings(session, actor=actor, inspection_id=inspection_id)
     files = uploads.list_attachments(session, INSPECTION_OWNER, inspection_id)
     return insp, rows, files
+
+
+def task_choices(session: Session) -> dict[int, str]:
+    """Open and recent tasks as {id: "code title"} for pickers, in register order."""
+    rows = session.exec(
+        select(Task).where(col(Task.status).not_in(["draft", "cancelled"])).order_by(Task.sort_key)
+    ).all()
+    return {t.id: f"{t.code} {t.title}".strip() for t in rows}

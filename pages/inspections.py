@@ -1,5 +1,22 @@
-"""督查检查 (inspections): placeholder until its own issue builds it."""
+"""督查检查: inspectors and the office record inspections and track rectification."""
 
-from ui.common import coming_soon
+import streamlit as st
 
-coming_soon("inspections")
+from duban.permissions import can
+from ui import inspection_views as iv
+from ui.common import header
+from ui.context import actor, t
+
+me = actor()
+header("page.inspections")
+iv.show_flash()
+
+names = ["list", "findings"] + (["new"] if can(me, "inspection.create") else [])
+tabs = dict(zip(names, st.tabs([t(f"insp.tab_{n}") for n in names]), strict=True))
+with tabs["list"]:
+    iv.inspections_list(me)
+with tabs["findings"]:
+    iv.findings_tracker(me)
+if "new" in tabs:
+    with tabs["new"]:
+        iv.inspection_form(me)

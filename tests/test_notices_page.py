@@ -1,0 +1,83 @@
+"""AppTest of 通知通报: an inspector drafts and issues an urging notice; the unit answers it."""
+
+import pytest
+from sqlmodel import Session, select
+
+from duban.db import make_engine
+from models import AppUser, Notice, NoticeRecipient
+from tests.apptest import errors, page_as
+
+
+def _button(at, label):
+    hits = [b for b in at.button if b.label == label]
+    assert hits, [b.label for b in at.button]
+    return hits[0]
+
+
+def test_inspector_goes_from_who_is_late_to_an_issued_notice(demo_db):
+    at = page_as("notices", "inspector", "inspector")
+    assert not at.exception and not errors(at), errors(at)
+    assert [t.label for t in at.tabs] == ["谁在滞后 · 起草", "草稿", "已签发"]
+    late = at.dataframe[0].value
+    assert len(late) > 0 and "下一份督办等级" in late.columns
+    first_unit = late.iloc[0]["单位"]
+    assert at.selectbox(key="nt_kind").value == "urging"
+    _button(at, "生成草稿").click().run()
+    assert not at.exception and not errors(at), errors(at)
+    title = [w for w in at.text_input if w.label == "标题"][0]
+    assert first_unit in title.value
+    title.input(f"关于{first_unit}加快推进逾期任务的督办通知").run()
+    _button(at, "签发").click().run()
+    assert not at.exception and not errors(at), errors(at)
+    assert any("已签发" in s.value for s in at.success)
+    with Session(make_engine(demo_db)) as s:
+        n = s.exec(
+            select(Notice).where(Notice.title == f"关于{first_unit}加快推进逾期任务的督办通知")
+        ).one()
+        assert n.status == "issued" and n.doc_number.startswith("督办〔") and n.doc_seq == 2
+        rec = s.exec(select(NoticeRecipient).where(NoticeRecipient.notice_id == n.id)).one()
+        assert rec.delivered_at is not None
+    # the issued notice is read-only: no title box, a Word download instead
+    assert not [w for w in at.text_input if w.label == "标题"]
+    assert any(b.label == "下载 Word" for b in at.get("download_button"))
+
+
+def test_broken_interview_input_is_refused_in_chinese(demo_db):
+    at = page_as("notices", "inspector", "inspector")
+    at.selectbox(key="nt_kind").set_value("interview").run()
+    _button(at, "生成草稿").click().run()
+    assert any("约谈时间、地点和参加人员" in e for e in errors(at))
+
+
+def test_dept_head_acknowledges_and_replies(demo_db):
+    with Session(make_engine(demo_db)) as s:
+        u = s.exec(select(AppUser).where(AppUser.username == "dept01")).one()
+        n = Notice(kind="urging", level="blue", status="issued", title="测试督办通知",
+                   body="请加快推进。", doc_number="督办〔2099〕1号", doc_year=2099, doc_seq=1)  # fmt: skip
+        s.add(n)
+        s.flush()
+        s.add(NoticeRecipient(notice_id=n.id, department_id=u.department_id))
+        s.commit()
+        nid = n.id
+    at = page_as("notices", "dept01", "dept_head")
+    assert not at.exception and not errors(at), errors(at)
+    assert [t.label for t in at.tabs] == ["本单位通知", "整改事项"]
+    at.button(key=f"nt_ack_{nid}").click().run()
+    assert not errors(at), errors(at)
+    at.text_area(key=f"nt_reply_text_{nid}").input("已召开专题会议，倒排工期加快推进。")
+    at.button(key=f"nt_reply_{nid}").click().run()
+    assert not errors(at), errors(at)
+    with Session(make_engine(demo_db)) as s:
+        rec = s.exec(select(NoticeRecipient).where(NoticeRecipient.notice_id == nid)).one()
+        assert rec.acknowledged_at is not None and rec.reply_text.startswith("已召开")
+
+
+@pytest.mark.parametrize("user,role", [("leader", "leader"), ("office", "office")])
+def test_leader_reads_and_office_drafts(demo_db, user, role):
+    at = page_as("notices", user, role)
+    assert not at.exception and not errors(at), errors(at)
+    if role == "leader":
+        assert not at.tabs and not [b for b in at.button if b.label == "生成草稿"]
+        assert len(at.dataframe[0].value) == 2  # the demo's two issued notices
+    else:
+        assert len(at.tabs) == 3

@@ -1,0 +1,265 @@
+"""Streamlit pieces of inspections: the record form, the list, rectification answer and re-check."""
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from duban import clock, inspections, org, uploads
+from duban.inspections import METHOD_LABELS, RESULT_LABELS, STATUS_LABELS, FindingInput
+from duban.permissions import Actor, can
+from models import InspectionMethod, InspectionResult, RectificationStatus
+from ui.common import empty_state, show_errors
+from ui.context import data_version, session, t
+
+UPLOAD_TYPES = uploads.ACCEPT_EXTENSIONS
+
+
+def flash(msg: str) -> None:
+    st.session_state["insp_flash"] = msg
+
+
+def show_flash() -> None:
+    msg = st.session_state.pop("insp_flash", None)
+    if msg:
+        st.success(msg, icon="✅")
+
+
+@st.cache_data(show_spinner=False)
+def _choices(version: int) -> tuple[dict[int, str], dict[int, str]]:
+    with session() as s:
+        units = {d.id: d.name for d in org.list_departments(s)}
+        tasks = inspections.task_choices(s)
+    return units, tasks
+
+
+def _files(uploaded) -> list[tuple[str, bytes]]:
+    return [(f.name, f.getvalue()) for f in uploaded or []]
+
+
+# ---------------------------------------------------------------- record
+
+
+def inspection_form(me: Actor) -> None:
+    units, tasks = _choices(data_version())
+    n = st.session_state.get("insp_form_n", 0)  # bump to clear the form after saving
+    k = f"insp_{n}"
+    c1, c2, c3 = st.columns(3)
+    day = c1.date_input(t("insp.date"), clock.today(), max_value=clock.today(), key=f"{k}_date")
+    method = c2.selectbox(
+        t("insp.method"), list(InspectionMethod), format_func=METHOD_LABELS.get, key=f"{k}_m"
+    )
+    result = c3.selectbox(
+        t("insp.result"), list(InspectionResult), format_func=RESULT_LABELS.get, key=f"{k}_r"
+    )
+    who = st.text_input(t("insp.inspectors"), me.name, key=f"{k}_who")
+    unit_ids = st.multiselect(t("insp.units"), list(units), format_func=units.get, key=f"{k}_u")
+    task_ids = st.multiselect(t("insp.tasks"), list(tasks), format_func=tasks.get, key=f"{k}_t")
+    narrative = st.text_area(t("insp.narrative"), key=f"{k}_n", height=120)
+    st.markdown(f"**{t('insp.findings')}**")
+    unit_names = list(units.values())
+    task_names = [""] + list(tasks.values())
+    blank = pd.DataFrame(
+        {
+            t("insp.f_unit"): pd.Series([], dtype="object"),
+            t("insp.f_task"): pd.Series([], dtype="object"),
+            t("insp.f_desc"): pd.Series([], dtype="object"),
+            t("insp.f_due"): pd.Series([], dtype="object"),
+        }
+    )
+    edited = st.data_editor(
+        blank,
+        num_rows="dynamic",
+        width="stretch",
+        key=f"{k}_f",
+        column_config={
+            t("insp.f_unit"): st.column_config.SelectboxColumn(options=unit_names, required=True),
+            t("insp.f_task"): st.column_config.SelectboxColumn(options=task_names),
+            t("insp.f_desc"): st.column_config.TextColumn(width="large", required=True),
+            t("insp.f_due"): st.column_config.DateColumn(min_value=dt.date(2000, 1, 1)),
+        },
+    )
+    files = st.file_uploader(
+        t("insp.files"), type=UPLOAD_TYPES, accept_multiple_files=True, key=f"{k}_files"
+    )
+    if st.button(t("insp.save"), type="primary", key=f"{k}_save"):
+        by_name = {v: i for i, v in units.items()}
+        task_by_name = {v: i for i, v in tasks.items()}
+        findings = [
+            FindingInput(
+                department_id=by_name.get(r[t("insp.f_unit")]),
+                description=str(r[t("insp.f_desc")] or ""),
+                due_date=pd.to_datetime(r[t("insp.f_due")]).date()
+                if r[t("insp.f_due")] is not None and not pd.isna(r[t("insp.f_due")])
+                else None,
+                task_id=task_by_name.get(r[t("insp.f_task")] or ""),
+            )
+            for r in edited.to_dict("records")
+            if any(v is not None and str(v).strip() and not pd.isna(v) for v in r.values())
+        ]
+        with show_errors(), session() as s:
+            inspections.record_inspection(
+                s, actor=me, inspected_on=day, method=method, result=result, inspectors=who,
+                narrative=narrative, department_ids=unit_ids, task_ids=task_ids,
+                findings=findings, files=_files(files),
+            )  # fmt: skip
+            st.session_state["insp_form_n"] = n + 1
+            flash(t("insp.saved", n=len(findings)))
+            st.rerun()
+
+
+# ---------------------------------------------------------------- list
+
+
+def inspections_list(me: Actor) -> None:
+    units, _ = _choices(data_version())
+    c1, c2, c3, c4, c5 = st.columns(5)
+    date_from = c1.date_input(t("insp.filter_from"), None, key="insp_from")
+    date_to = c2.date_input(t("insp.filter_to"), None, key="insp_to")
+    method = c3.selectbox(
+        t("insp.method"), [None, *InspectionMethod], key="insp_fm",
+        format_func=lambda m: t("notices.all") if m is None else METHOD_LABELS[m],
+    )  # fmt: skip
+    result = c4.selectbox(
+        t("insp.result"), [None, *InspectionResult], key="insp_fr",
+        format_func=lambda r: t("notices.all") if r is None else RESULT_LABELS[r],
+    )  # fmt: skip
+    unit = c5.selectbox(
+        t("insp.units"), [None, *units], key="insp_fu",
+        format_func=lambda u: t("notices.all") if u is None else units[u],
+    )  # fmt: skip
+    with session() as s:
+        rows = inspections.list_inspections(
+            s, actor=me, date_from=date_from, date_to=date_to, method=method, result=result,
+            department_id=unit,
+        )  # fmt: skip
+    if not rows:
+        empty_state(t("insp.none"))
+        return
+    frame = pd.DataFrame(
+        {
+            t("insp.col_date"): [r.inspection.inspected_on for r in rows],
+            t("insp.method"): [METHOD_LABELS[InspectionMethod(r.inspection.method)] for r in rows],
+            t("insp.result"): [RESULT_LABELS[InspectionResult(r.inspection.result)] for r in rows],
+            t("insp.col_units"): ["、".join(r.units) for r in rows],
+            t("insp.tasks"): ["；".join(r.tasks) for r in rows],
+            t("insp.col_findings"): [r.findings for r in rows],
+            t("insp.col_open"): [r.open_findings for r in rows],
+            t("insp.inspectors"): [r.inspection.inspectors for r in rows],
+        }
+    )
+    st.dataframe(frame, hide_index=True, width="stretch")
+    ids = [r.inspection.id for r in rows]
+    label = {r.inspection.id: f"{r.inspection.inspected_on} · {'、'.join(r.units)}" for r in rows}
+    chosen = st.selectbox(t("notices.pick"), ids, format_func=label.get, key="insp_pick")
+    with session() as s:
+        insp, findings, files = inspections.inspection_detail(s, actor=me, inspection_id=chosen)
+    with st.container(border=True):
+        st.markdown(insp.narrative or "")
+        if files:
+            st.caption(f"{t('insp.evidence')}：" + "、".join(f.filename for f in files))
+        findings_table(findings)
+
+
+# ---------------------------------------------------------------- rectification
+
+
+def findings_table(rows: list[inspections.FindingRow]) -> None:
+    if not rows:
+        empty_state(t("insp.no_findings"))
+        return
+    frame = pd.DataFrame(
+        {
+            t("insp.f_unit"): [r.unit for r in rows],
+            t("insp.f_task"): [r.task for r in rows],
+            t("insp.f_desc"): [r.finding.description for r in rows],
+            t("insp.f_due"): [r.finding.due_date for r in rows],
+            t("insp.col_status"): [
+                STATUS_LABELS[RectificationStatus(r.finding.status)] for r in rows
+            ],
+            t("insp.col_overdue"): ["⚠️" if r.overdue else "" for r in rows],
+            t("insp.col_answer"): [r.finding.answer_text or "" for r in rows],
+            t("insp.col_recheck"): [r.finding.recheck_note or "" for r in rows],
+        }
+    )
+    st.dataframe(frame, hide_index=True, width="stretch")
+
+
+def _finding_filters(key: str) -> tuple[str | None, bool]:
+    c1, c2 = st.columns([2, 1])
+    status = c1.selectbox(
+        t("insp.f_status"), [None, *RectificationStatus], key=f"{key}_st",
+        format_func=lambda s: t("notices.all") if s is None else STATUS_LABELS[s],
+    )  # fmt: skip
+    overdue = c2.checkbox(t("insp.f_overdue"), key=f"{key}_od")
+    return status, overdue
+
+
+def _pick_finding(rows, key: str):
+    ids = [r.finding.id for r in rows]
+    label = {
+        r.finding.id: f"{STATUS_LABELS[RectificationStatus(r.finding.status)]} · {r.unit} · "
+        f"{r.finding.description[:30]}"
+        for r in rows
+    }
+    fid = st.selectbox(t("insp.pick_finding"), ids, format_func=label.get, key=f"{key}_pick")
+    return next(r for r in rows if r.finding.id == fid)
+
+
+def findings_tracker(me: Actor) -> None:
+    """The inspector's view: every rectification item; re-check the answered ones."""
+    status, overdue = _finding_filters("fx")
+    with session() as s:
+        rows = inspections.list_findings(s, actor=me, status=status, overdue_only=overdue)
+    findings_table(rows)
+    answered = [r for r in rows if r.finding.status == RectificationStatus.answered]
+    if not answered or not can(me, "finding.recheck"):
+        return
+    st.divider()
+    row = _pick_finding(answered, "fx_re")
+    f = row.finding
+    with session() as s:
+        files = uploads.list_attachments(s, inspections.FINDING_OWNER, f.id)
+    st.markdown(f"**{t('insp.col_answer')}**：{f.answer_text}")
+    if files:
+        st.caption(f"{t('insp.evidence')}：" + "、".join(a.filename for a in files))
+    note = st.text_input(t("insp.recheck_note"), key=f"fx_note_{f.id}_{f.version}")
+    c1, c2 = st.columns(2)
+    for col, accepted, label in ((c1, True, "insp.accept"), (c2, False, "insp.reject")):
+        if col.button(t(label), key=f"fx_{accepted}_{f.id}", width="stretch"):
+            with show_errors(), session() as s:
+                inspections.recheck_finding(
+                    s, actor=me, finding_id=f.id, expected_version=f.version,
+                    accepted=accepted, note=note,
+                )  # fmt: skip
+                flash(t("insp.rechecked"))
+                st.rerun()
+
+
+def my_findings(me: Actor) -> None:
+    """A unit's rectification items: answer the open ones with what was done and evidence."""
+    show_flash()
+    with session() as s:
+        rows = inspections.list_findings(s, actor=me)
+    findings_table(rows)
+    open_rows = [r for r in rows if r.finding.status == RectificationStatus.open]
+    if not open_rows:
+        return
+    st.divider()
+    row = _pick_finding(open_rows, "my_f")
+    f = row.finding
+    if f.recheck_note:
+        st.warning(f"{t('insp.recheck_note')}：{f.recheck_note}")
+    k = f"my_f_{f.id}_{f.version}"
+    text = st.text_area(t("insp.answer_text"), key=f"{k}_text")
+    files = st.file_uploader(
+        t("insp.answer_files"), type=UPLOAD_TYPES, accept_multiple_files=True, key=f"{k}_files"
+    )
+    if st.button(t("insp.answer"), type="primary", key=f"{k}_send"):
+        with show_errors(), session() as s:
+            inspections.answer_finding(
+                s, actor=me, finding_id=f.id, expected_version=f.version, text_=text,
+                files=_files(files),
+            )  # fmt: skip
+            flash(t("insp.answered"))
+            st.rerun()

@@ -1,0 +1,373 @@
+"""Streamlit pieces of the notices page: who is late, draft editor, issue, lists, replies."""
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from duban import clock, notices, org
+from duban.documents import docx_to_pdf
+from duban.errors import DubanError
+from duban.permissions import Actor
+from models import NoticeKind, NoticeStatus
+from ui.common import empty_state, show_errors
+from ui.context import data_version, session, t
+
+KIND_OPTIONS = ["urging", *(k.value for k in NoticeKind if k != "urging")]
+UNIT_KINDS = {"urging", "reminder", "interview", "accountability"}
+LEVEL_ICON = {"blue": "🔵", "yellow": "🟡", "red": "🔴"}
+
+
+def _kind_label(kind: str) -> str:
+    return notices.KIND_LABELS[NoticeKind(kind)]
+
+
+def _fmt_dt(v: dt.datetime | dt.date | None) -> str:
+    if v is None:
+        return t("notices.no")
+    if isinstance(v, dt.datetime):
+        return v.strftime("%Y-%m-%d %H:%M")
+    return v.isoformat()
+
+
+def flash(msg: str) -> None:
+    st.session_state["notice_flash"] = msg
+
+
+def show_flash() -> None:
+    msg = st.session_state.pop("notice_flash", None)
+    if msg:
+        st.success(msg, icon="✅")
+
+
+@st.cache_data(show_spinner=False)
+def _late(version: int, today: dt.date) -> list[dict]:
+    with session() as s:
+        return notices.late_units(s, today)
+
+
+@st.cache_data(show_spinner=False)
+def _units(version: int) -> dict[int, str]:
+    with session() as s:
+        return {d.id: d.name for d in org.list_departments(s)}
+
+
+# ---------------------------------------------------------------- who is late → draft
+
+
+def late_units_view() -> list[dict]:
+    rows = _late(data_version(), clock.today())
+    st.caption(t("notices.late_caption"))
+    if not rows:
+        empty_state(t("notices.none_late"))
+        return rows
+    frame = pd.DataFrame(
+        {
+            t("notices.col_unit"): [r["name"] for r in rows],
+            t("notices.col_overdue"): [r["overdue"] for r in rows],
+            t("notices.col_max_wd"): [r["max_overdue_wd"] for r in rows],
+            t("notices.col_red"): [r["red"] for r in rows],
+            t("notices.col_yellow"): [r["yellow"] for r in rows],
+            t("notices.col_ignored"): [r["ignored_notices"] for r in rows],
+            t("notices.col_rect"): [r["overdue_rectifications"] for r in rows],
+            t("notices.col_level"): [
+                f"{LEVEL_ICON[r['next_level']]} {notices.LEVEL_LABELS[r['next_level']]}"
+                for r in rows
+            ],
+            t("notices.col_why"): [r["why"] for r in rows],
+        }
+    )
+    st.dataframe(frame, hide_index=True, width="stretch")
+    return rows
+
+
+def generator(me: Actor, late: list[dict]) -> int | None:
+    """Kind + parameters → a saved draft; returns its id."""
+    st.subheader(t("notices.generate_title"))
+    units = _units(data_version())
+    unit_ids = [r["department_id"] for r in late] + [
+        d for d in units if d not in {r["department_id"] for r in late}
+    ]
+    c1, c2 = st.columns([1, 2])
+    kind = c1.selectbox(t("notices.kind"), KIND_OPTIONS, format_func=_kind_label, key="nt_kind")
+    params: dict = {}
+    if kind in UNIT_KINDS:
+        params["department_id"] = c2.selectbox(
+            t("notices.unit"), unit_ids, format_func=lambda i: units.get(i, str(i)), key="nt_unit"
+        )
+    else:
+        params["period"] = c2.selectbox(
+            t("notices.period"), list(notices.PERIODS), index=1,
+            format_func=lambda p: notices.PERIODS[p], key="nt_period",
+        )  # fmt: skip
+    if kind == "interview":
+        a, b, c = st.columns(3)
+        params["time_text"] = a.text_input(t("notices.time"), key="nt_time")
+        params["place"] = b.text_input(t("notices.place"), key="nt_place")
+        params["attendees"] = c.text_input(t("notices.attendees"), key="nt_attendees")
+    if kind == "accountability":
+        params["sanction"] = st.text_input(t("notices.sanction"), key="nt_sanction")
+    if st.button(t("notices.generate"), type="primary", key="nt_generate"):
+        with show_errors(), session() as s:
+            n = notices.draft_notice(s, actor=me, kind=kind, **params)
+            flash(t("notices.generated"))
+            return n.id
+    return None
+
+
+# ---------------------------------------------------------------- draft editor
+
+
+def draft_editor(me: Actor, notice_id: int, key: str) -> None:
+    """Edit the draft's text, then save or issue; after issue show the downloads."""
+    with session() as s:
+        n = notices.get_notice(s, actor=me, notice_id=notice_id)
+        recips = notices.recipients_of(s, notice_id)
+    if n.status == NoticeStatus.issued:
+        issued_view(me, notice_id, key)
+        return
+    st.markdown(f"#### {t('notices.editor', title=_kind_label(n.kind))}")
+    if n.extra.get("level_reason"):
+        st.caption(t("notices.level_reason", why=n.extra["level_reason"]))
+    k = f"{key}_{n.id}_{n.version}"
+    title = st.text_input(t("notices.title"), n.title, key=f"nt_title_{k}")
+    c1, c2, c3 = st.columns([3, 1, 1])
+    addressees = c1.text_input(t("notices.addressees"), n.addressees, key=f"nt_addr_{k}")
+    reply_due = c2.date_input(t("notices.reply_due"), n.reply_due, key=f"nt_due_{k}")
+    level = n.level
+    if n.kind == "urging":
+        level = c3.selectbox(
+            t("notices.level"), list(notices.LEVELS), index=notices.LEVELS.index(n.level or "blue"),
+            format_func=lambda v: f"{LEVEL_ICON[v]} {notices.LEVEL_LABELS[v]}", key=f"nt_level_{k}",
+        )  # fmt: skip
+    body = st.text_area(t("notices.body"), n.body, height=300, key=f"nt_body_{k}")
+    req = st.text_area(t("notices.requirements"), n.requirements, height=100, key=f"nt_req_{k}")
+    c1, c2 = st.columns(2)
+    signature = c1.text_input(t("notices.signature"), n.signature, key=f"nt_sig_{k}")
+    copy_to = c2.text_input(t("notices.copy_to"), n.copy_to, key=f"nt_copy_{k}")
+    units = _units(data_version())
+    chosen = st.multiselect(
+        t("notices.recipients"), list(units), default=[r["department_id"] for r in recips if r["department_id"] in units],
+        format_func=lambda i: units.get(i, str(i)), key=f"nt_recips_{k}",
+    )  # fmt: skip
+    if n.attachments:
+        st.caption(t("notices.attachments", names="；".join(a["title"] for a in n.attachments)))
+    changes = dict(
+        title=title, addressees=addressees, body=body, requirements=req, signature=signature,
+        copy_to=copy_to, reply_due=reply_due, level=level,
+    )  # fmt: skip
+    b1, b2, b3, b4 = st.columns(4)
+    save = b1.button(t("notices.save"), key=f"nt_save_{k}", width="stretch")
+    issue = b2.button(t("notices.issue"), type="primary", key=f"nt_issue_{k}", width="stretch")
+    with session() as s:
+        name, data = notices.notice_docx(s, actor=me, notice_id=n.id)
+    b3.download_button(
+        t("notices.docx"), data, file_name=name, key=f"nt_docx_{k}", width="stretch",
+        mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    )  # fmt: skip
+    delete = b4.button(t("notices.delete"), key=f"nt_del_{k}", width="stretch")
+    if save or issue:
+        with show_errors(), session() as s:
+            n2 = notices.update_draft(
+                s,
+                actor=me,
+                notice_id=n.id,
+                expected_version=n.version,
+                recipients=chosen,
+                **changes,
+            )
+            if issue:
+                n2 = notices.issue_notice(s, actor=me, notice_id=n.id, expected_version=n2.version)
+                flash(t("notices.issued", number=n2.doc_number, n=len(chosen)))
+            else:
+                flash(t("notices.saved"))
+            st.rerun()
+    if delete:
+        with show_errors(), session() as s:
+            notices.delete_draft(s, actor=me, notice_id=n.id)
+            st.session_state.pop(f"{key}_open", None)
+            flash(t("notices.deleted"))
+            st.rerun()
+
+
+def downloads(me: Actor, notice_id: int, key: str) -> None:
+    with session() as s:
+        name, data = notices.notice_docx(s, actor=me, notice_id=notice_id)
+    c1, c2, c3 = st.columns([1, 1, 2])
+    c1.download_button(
+        t("notices.docx"), data, file_name=name, key=f"nt_dl_{key}_{notice_id}", width="stretch",
+        mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    )  # fmt: skip
+    pdf_key = f"nt_pdf_{notice_id}"
+    if pdf_key in st.session_state:
+        c2.download_button(
+            t("notices.pdf"), st.session_state[pdf_key], file_name=name.replace(".docx", ".pdf"),
+            mime="application/pdf", key=f"nt_pdfdl_{key}_{notice_id}", width="stretch",
+        )  # fmt: skip
+    elif c2.button(t("notices.pdf_make"), key=f"nt_pdfmk_{key}_{notice_id}", width="stretch"):
+        try:
+            pdf = docx_to_pdf(data)
+        except DubanError as exc:
+            c3.error(str(exc))
+            return
+        if pdf is None:
+            c3.warning(t("notices.pdf_missing"))
+        else:
+            st.session_state[pdf_key] = pdf
+            st.rerun()
+
+
+def _print(n) -> None:
+    """The notice as read-only text, in the order it is printed."""
+    head = f"**{n.doc_number or ''}**"
+    if n.level and n.kind == "urging":
+        head += f"　{LEVEL_ICON.get(n.level, '')} {notices.LEVEL_LABELS.get(n.level, '')}"
+    st.markdown(head)
+    st.markdown(f"### {n.title}")
+    if n.addressees:
+        st.markdown(f"{n.addressees}：")
+    for p in (n.body + "\n" + (n.requirements or "")).splitlines():
+        if p.strip():
+            st.markdown(f"　　{p.strip()}")
+    if n.attachments:
+        st.caption(t("notices.attachments", names="；".join(a["title"] for a in n.attachments)))
+    st.markdown(
+        f"<div style='text-align:right'>{n.signature}<br>{_fmt_dt(n.issued_at)[:10]}</div>",
+        unsafe_allow_html=True,
+    )
+
+
+def issued_view(me: Actor, notice_id: int, key: str) -> None:
+    with session() as s:
+        n = notices.get_notice(s, actor=me, notice_id=notice_id)
+        recips = notices.recipients_of(s, notice_id)
+    with st.container(border=True):
+        _print(n)
+    downloads(me, notice_id, key)
+    if n.status != NoticeStatus.issued:
+        return
+    st.markdown(f"##### {t('notices.recipient_status')}")
+    st.dataframe(
+        pd.DataFrame(
+            {
+                t("notices.col_unit"): [r["name"] for r in recips],
+                t("notices.col_delivered"): [_fmt_dt(r["delivered_at"]) for r in recips],
+                t("notices.col_ack"): [_fmt_dt(r["acknowledged_at"]) for r in recips],
+                t("notices.col_replied"): [_fmt_dt(r["replied_at"]) for r in recips],
+                t("notices.col_reply"): [r["reply_text"] for r in recips],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+
+
+# ---------------------------------------------------------------- lists
+
+
+def notice_table(rows: list[notices.NoticeRow], issued: bool) -> None:
+    data = {
+        t("notices.col_number"): [r.notice.doc_number or "" for r in rows],
+        t("notices.col_kind"): [
+            _kind_label(r.notice.kind)
+            + (f" {LEVEL_ICON.get(r.notice.level, '')}" if r.notice.level else "")
+            for r in rows
+        ],
+        t("notices.col_title"): [r.notice.title for r in rows],
+    }
+    if issued:
+        data[t("notices.col_issued")] = [_fmt_dt(r.notice.issued_at) for r in rows]
+        data[t("notices.col_reply_due")] = [_fmt_dt(r.notice.reply_due) for r in rows]
+        data[t("notices.col_ack")] = [f"{r.acknowledged}/{r.recipients}" for r in rows]
+        data[t("notices.col_replied")] = [f"{r.replied}/{r.recipients}" for r in rows]
+        data[t("notices.col_pending")] = [
+            "；".join(sorted(set(r.pending_ack) | set(r.pending_reply))) for r in rows
+        ]
+    else:
+        data[t("notices.col_created")] = [_fmt_dt(r.notice.created_at) for r in rows]
+    st.dataframe(pd.DataFrame(data), hide_index=True, width="stretch")
+
+
+def pick(rows: list[notices.NoticeRow], key: str) -> int | None:
+    if not rows:
+        return None
+    ids = [r.notice.id for r in rows]
+    labels = {
+        r.notice.id: f"{r.notice.doc_number or t('notices.tab_drafts')} · {r.notice.title}"
+        for r in rows
+    }
+    default = st.session_state.get(f"{key}_open")
+    idx = ids.index(default) if default in ids else 0
+    return st.selectbox(
+        t("notices.pick"), ids, index=idx, format_func=labels.get, key=f"{key}_pick"
+    )
+
+
+def list_and_open(me: Actor, status: str, key: str) -> None:
+    kinds = [None, *KIND_OPTIONS]
+    kind = st.selectbox(
+        t("notices.filter_kind"), kinds, key=f"{key}_kind",
+        format_func=lambda k: t("notices.all") if k is None else _kind_label(k),
+    )  # fmt: skip
+    with session() as s:
+        rows = notices.list_notices(s, actor=me, kind=kind, status=status)
+    if not rows:
+        empty_state(t("notices.no_drafts" if status == "draft" else "notices.no_issued"))
+        return
+    notice_table(rows, issued=status == "issued")
+    nid = pick(rows, key)
+    if nid is not None:
+        st.divider()
+        if status == "draft":
+            draft_editor(me, nid, key)
+        else:
+            issued_view(me, nid, key)
+
+
+# ---------------------------------------------------------------- the unit's side
+
+
+def my_notices(me: Actor) -> None:
+    with session() as s:
+        rows = notices.list_notices(s, actor=me)
+    if not rows:
+        empty_state(t("notices.none_mine"))
+        return
+    pending = sum(1 for r in rows if r.mine and not r.mine.replied_at)
+    if pending:
+        st.warning(t("notices.pending_badge", n=pending), icon="📌")
+    for r in rows:
+        n, mine = r.notice, r.mine
+        done = bool(mine and mine.replied_at)
+        icon = "✅" if done else ("📨" if not (mine and mine.acknowledged_at) else "⏳")
+        label = f"{icon} {n.doc_number} · {n.title}"
+        with st.expander(label, expanded=not done and r is rows[0]):
+            _print(n)
+            if mine:
+                st.caption(
+                    t(
+                        "notices.my_status",
+                        delivered=_fmt_dt(mine.delivered_at),
+                        ack=_fmt_dt(mine.acknowledged_at),
+                        replied=_fmt_dt(mine.replied_at),
+                    )
+                )
+            downloads(me, n.id, "mine")
+            if mine is None:
+                continue
+            if mine.acknowledged_at is None and st.button(
+                t("notices.acknowledge"), key=f"nt_ack_{n.id}", type="primary"
+            ):
+                with show_errors(), session() as s:
+                    notices.acknowledge_notice(s, actor=me, notice_id=n.id)
+                    flash(t("notices.acknowledged"))
+                    st.rerun()
+            if mine.replied_at is None:
+                text = st.text_area(t("notices.reply_text"), key=f"nt_reply_text_{n.id}")
+                if st.button(t("notices.reply"), key=f"nt_reply_{n.id}"):
+                    with show_errors(), session() as s:
+                        notices.reply_notice(s, actor=me, notice_id=n.id, text_=text)
+                        flash(t("notices.replied"))
+                        st.rerun()
+            else:
+                st.info(mine.reply_text or "")
