@@ -1149,8 +1149,8 @@ def scorecard_document(session: Session, *, actor: Actor, period_id: int):
     scores = [u.score for u in units]
     mean = sum(scores) / len(scores) if scores else 0
     n = min(3, max(1, len(units) // 4)) if units else 0
-    top = "、".join(f"{u.department_name}（{u.score:.2f}分）" for u in units[:n])
-    bottom = "、".join(f"{u.department_name}（{u.score:.2f}分）" for u in units[-n:][::-1])
+    top = "、".join(f"{u.department_name}（{u.score:.2f}分）" for u in result.top(n))
+    bottom = "、".join(f"{u.department_name}（{u.score:.2f}分）" for u in result.bottom(n))
     body = [
         f"根据考核办法，领导小组办公室对各成员单位{result.label}（{result.start:%Y年%m月%d日}"
         f"至{result.end:%Y年%m月%d日}）的任务落实情况进行了考核。考核结果已经申诉复核并冻结，"

@@ -33,7 +33,7 @@ if can(me, "assessment.read_all"):
     with tabs[2]:
         views.appeals(me, res)
     with tabs[3]:
-        views.method(res.formula)
+        views.method(res.formula, expanded=True)
         views.formula_editor(me, res)
     with tabs[4]:
         views.exports(me, res)

@@ -109,3 +109,30 @@ def test_inspector_renders(period_db):
     at = page_as("assessment", "inspector", "inspector")
     assert not at.exception and not errors(at), errors(at)
     assert len(at.tabs) == 5
+
+
+def test_office_accepts_an_appeal_on_the_page(period_db):
+    eng, pid = period_db
+    with Session(eng) as s:
+        head = Actor.of(s.exec(select(AppUser).where(AppUser.username == "dept01")).one())
+        unit = asm.unit_result(s, actor=head, period_id=pid, department_id=head.department_id)
+        line = next(ln for ln in unit.lines if ln["points"] < 0)
+        appeal = asm.create_appeal(
+            s,
+            actor=head,
+            period_id=pid,
+            department_id=head.department_id,
+            line_key=line["key"],
+            reason="督查当日本单位窗口正常运行，附签到表。",
+        )
+        appeal_id = appeal.id
+    at = page_as("assessment", "office", "office")
+    assert not at.exception and not errors(at), errors(at)
+    at.text_input(key=f"asm_note_{appeal_id}").input("核实无误，予以采纳")
+    [b for b in at.button if b.label == "处理"][0].click().run()
+    assert not at.exception and not errors(at), errors(at)
+    with Session(eng) as s:
+        assert s.get(asm.ScoreAppeal, appeal_id).status == "accepted"
+        res = asm.period_result(s, actor=head, period_id=pid)
+        mine = next(ln for ln in res.units[0].lines if ln["key"] == line["key"])
+        assert mine["status"] == "withdrawn" and mine["points"] == 0

@@ -298,8 +298,8 @@ def appeals(me: Actor, res: asm.PeriodResult, department_id: int | None = None) 
 # ------------------------------------------------------------------ formula
 
 
-def method(formula: dict) -> None:
-    with st.expander(t("asm.method"), expanded=False):
+def method(formula: dict, *, expanded: bool = False) -> None:
+    with st.expander(t("asm.method"), expanded=expanded):
         for para in asm.explain_method(asm.Formula.from_dict(formula)):
             st.markdown(para)
 
@@ -316,6 +316,7 @@ def formula_editor(me: Actor, res: asm.PeriodResult) -> None:
             _formula_table(current.to_dict())
         return
     values = current.to_dict()
+    st.caption(t("asm.formula_hint"))
     with st.form("asm_formula"):
         cols = st.columns(3)
         out = {}

@@ -75,6 +75,12 @@ STRINGS = {
     "asm.method": ("计分方法", "How scores are computed"),
     "asm.formula_save": ("保存评分规则", "Save formula"),
     "asm.formula_saved": ("评分规则已保存，考核中的各期即时按新规则计算。", "Formula saved."),
+    "asm.formula_hint": (
+        "扣分项填写“扣几分”（正数），加分项填写“加几分”；保存前会检查规则是否自相矛盾。"
+        "修改只影响考核中的各期，已冻结的成绩不变。",
+        "Deductions are entered as positive points taken off; contradictory rules are refused."
+        " Frozen periods keep their scores.",
+    ),
     "asm.formula_readonly": (
         "评分规则由领导小组办公室维护；已冻结的考核期使用冻结时的规则。",
         "The office maintains the formula; frozen periods keep theirs.",
