@@ -320,7 +320,7 @@ class ScoreLine:
     appeal_id: int | None = None
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return dict(self.__dict__)  # flat values only: much cheaper than asdict's deep copy
 
 
 @dataclass
@@ -846,12 +846,17 @@ def trend(session: Session, *, actor: Actor, kind: str, until: dt.date | None = 
 
     A department head gets its own unit only.
     """
+    if not can(actor, "assessment.read_all") and actor.role != Role.dept_head:
+        raise PermissionDenied("无权查看考核结果。")
+    own_only = not can(actor, "assessment.read_all")
     out = []
     for p in reversed(list_periods(session, kind)):
         if until is not None and p.start > until:
             continue
-        res = period_result(session, actor=actor, period_id=p.id)
-        for u in res.units:
+        units, *_ = _compute(session, p)
+        for u in units:
+            if own_only and u.department_id != actor.department_id:
+                continue
             out.append(
                 {
                     "period": p.label,
@@ -1064,7 +1069,8 @@ def line_rows(unit: UnitResult) -> list[dict]:
             "类别": ln["category"],
             "分值": ln["points"],
             "说明": ln["detail"],
-            "来源": ln["source_ref"],
+            "来源": ln["source_ref"]
+            + (f" · 填报 #{ln['report_id']}" if ln.get("report_id") else ""),
             "日期": ln["day"],
             "状态": LINE_STATUS.get(ln["status"], ln["status"])
             + (f"（原 {ln['original_points']:g}）" if ln.get("original_points") else ""),

@@ -45,6 +45,7 @@ else:
     else:
         st.subheader(unit.department_name)
         views.unit_card(res, unit)
+        views.trend(me, res)
         views.appeal_form(me, res, unit)
         st.subheader(t("asm.my_appeals"))
         views.appeals(me, res, department_id=me.department_id)

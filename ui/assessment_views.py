@@ -145,6 +145,11 @@ def ranking(me: Actor, res: asm.PeriodResult) -> None:
     left, right = st.columns([3, 2])
     left.plotly_chart(charts.scores_bar(res, n_marked=n), width="stretch", key="asm_bar")
     right.plotly_chart(charts.distribution(res), width="stretch", key="asm_hist")
+    trend(me, res)
+
+
+def trend(me: Actor, res: asm.PeriodResult) -> None:
+    """Scores across periods of the same kind up to this one (only when there are several)."""
     rows = _trend(data_version(), me, res.kind, res.start, clock.today())
     if len({r["period"] for r in rows}) > 1:
         st.plotly_chart(
@@ -155,7 +160,7 @@ def ranking(me: Actor, res: asm.PeriodResult) -> None:
 # ------------------------------------------------------------------ one unit
 
 
-def unit_card(res: asm.PeriodResult, unit: asm.UnitResult) -> None:
+def unit_card(res: asm.PeriodResult, unit: asm.UnitResult, *, links: bool = False) -> None:
     c = st.columns(5)
     c[0].metric(t("asm.score"), f"{unit.score:.2f}", delta=unit.delta)
     c[1].metric(t("asm.rank_of", n=res.unit_count), unit.rank)
@@ -178,8 +183,13 @@ def unit_card(res: asm.PeriodResult, unit: asm.UnitResult) -> None:
     if not rows:
         empty_state(t("asm.no_lines"))
         return
+    frame = pd.DataFrame(rows).drop(columns=["明细编号"])
+    if links:  # the task register opens a task from ?task=<id>
+        frame["任务"] = [
+            f"/tasks?task={ln['task_id']}" if ln["task_id"] else None for ln in unit.lines
+        ]
     st.dataframe(
-        pd.DataFrame(rows).drop(columns=["明细编号"]),
+        frame,
         hide_index=True,
         width="stretch",
         column_config={
@@ -188,6 +198,7 @@ def unit_card(res: asm.PeriodResult, unit: asm.UnitResult) -> None:
             "说明": st.column_config.TextColumn(width=460),
             "来源": st.column_config.TextColumn(width=300),
             "日期": st.column_config.TextColumn(width=95),
+            "任务": st.column_config.LinkColumn(display_text="打开任务", width=80),
         },
     )
 
@@ -203,7 +214,7 @@ def unit_picker(res: asm.PeriodResult) -> None:
         format_func=lambda i: f"{by_id[i].rank}. {by_id[i].department_name}",
         key="asm_unit",
     )
-    unit_card(res, by_id[did])
+    unit_card(res, by_id[did], links=True)
 
 
 # ------------------------------------------------------------------ appeals
