@@ -476,3 +476,69 @@ def test_exports_excel_and_official_bulletin(session, world):
     assert "督查 #" in cells and "整改项 #" in cells  # every line with its source
     with pytest.raises(PermissionDenied):
         asm.scorecard_docx(session, actor=world["head_a"], period_id=pid)
+
+
+def _score_line(dept: int, points: float, n: int) -> "asm.ScoreLine":
+    return asm.ScoreLine(
+        key=f"x:{n}:d{dept}",
+        department_id=dept,
+        category="测试",
+        points=points,
+        detail="",
+        source_type="task",
+        source_id=n,
+        source_ref="",
+        day="2026-03-01",
+    )
+
+
+def test_score_is_base_plus_raw_per_load_and_ranks_share_ties():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    @settings(max_examples=60, deadline=None)
+    @given(
+        st.lists(
+            st.tuples(
+                st.floats(0, 20, allow_nan=False).map(lambda x: round(x, 2)),
+                st.lists(st.sampled_from([-4.0, -2.0, -0.5, 2.0, 3.0]), max_size=6),
+            ),
+            min_size=1,
+            max_size=8,
+        )
+    )
+    def check(units):
+        f = asm.Formula()
+        lines = [
+            _score_line(d, p, i) for d, (_, pts) in enumerate(units) for i, p in enumerate(pts)
+        ]
+        load = {d: ld for d, (ld, _) in enumerate(units)}
+        names = {d: f"单位{d}" for d in range(len(units))}
+        results, ref = asm.score_units(lines, load, names, f)
+        positive = [ld for ld, _ in units if ld > 0]
+        assert ref == pytest.approx(sum(positive) / len(positive) if positive else 1.0, abs=1e-3)
+        for r in results:
+            ld, pts = units[r.department_id]
+            expected = f.base_score + sum(pts) * ref / max(ld, f.min_load)
+            assert r.score == pytest.approx(expected, abs=0.02)
+        for a in results:
+            for b in results:
+                if a.score > b.score:
+                    assert a.rank < b.rank
+                if a.score == b.score:
+                    assert a.rank == b.rank
+
+    check()
+
+
+def test_top_and_bottom_include_ties_at_the_cut():
+    load = {1: 1.0, 2: 1.0, 3: 1.0, 4: 1.0}
+    names = {d: f"单位{d}" for d in load}
+    lines = [_score_line(2, -1.0, 1), _score_line(3, -1.0, 2), _score_line(4, -5.0, 3)]
+    units, ref = asm.score_units(lines, load, names, asm.Formula())
+    res = asm.PeriodResult(
+        period_id=1, label="", kind="month", start=TODAY, end=TODAY, status="open",
+        as_of=TODAY, formula={}, reference_load=ref, units=units, unit_count=4,
+    )  # fmt: skip
+    assert [u.department_id for u in res.top(1)] == [1]
+    assert [u.department_id for u in res.bottom(2)] == [4, 2, 3]  # 2 and 3 tie for third
