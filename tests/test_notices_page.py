@@ -81,3 +81,24 @@ def test_leader_reads_and_office_drafts(demo_db, user, role):
         assert len(at.dataframe[0].value) == 2  # the demo's two issued notices
     else:
         assert len(at.tabs) == 3
+
+
+def test_office_edits_a_template_broken_one_is_refused_with_its_line(demo_db):
+    from models import NoticeTemplate
+
+    at = page_as("admin", "office", "office")
+    assert "通知模板与规则" in [t.label for t in at.tabs]
+    at.selectbox(key="tpl_kind").set_value("urging").run()
+    src = at.text_area(key="tpl_src_urging_0")
+    assert "经梳理" in src.value
+    src.input("第一行\n{{ unit }}{% if tasks %}\n没有结束").run()
+    assert any("第 3 行" in e for e in errors(at)), errors(at)  # the preview says where
+    at.button(key="tpl_save").click().run()
+    assert any("第 3 行" in e for e in errors(at))
+    with Session(make_engine(demo_db)) as s:
+        assert s.exec(select(NoticeTemplate)).first() is None  # nothing half-written
+    at.text_area(key="tpl_src_urging_0").input("{{ unit }}：请加快推进{{ tasks|length }}项任务。")
+    at.button(key="tpl_save").click().run()
+    assert not errors(at), errors(at)
+    with Session(make_engine(demo_db)) as s:
+        assert s.get(NoticeTemplate, "urging").body.startswith("{{ unit }}")

@@ -1,0 +1,112 @@
+"""Administration tab: notice templates (edit with a preview) and the notice rules."""
+
+import json
+
+import streamlit as st
+
+from duban import notices
+from duban.errors import DubanError
+from duban.permissions import Actor
+from models import NoticeKind
+from ui.common import show_errors
+from ui.context import session, t
+
+
+def _kind_label(kind: str) -> str:
+    return notices.KIND_LABELS[NoticeKind(kind)]
+
+
+def templates_section(me: Actor) -> None:
+    st.subheader(t("notices.admin_templates"))
+    st.caption(t("notices.admin_template_help"))
+    kind = st.selectbox(
+        t("notices.kind"), [k.value for k in NoticeKind], format_func=_kind_label, key="tpl_kind"
+    )
+    with session() as s:
+        source, overridden, version = notices.template_source(s, kind)
+    st.caption(t("notices.admin_overridden" if overridden else "notices.admin_default"))
+    left, right = st.columns(2)
+    text = left.text_area(
+        "template", source, height=420, key=f"tpl_src_{kind}_{version}",
+        label_visibility="collapsed",
+    )  # fmt: skip
+    with right:
+        st.markdown(f"**{t('notices.admin_preview')}**")
+        try:
+            preview = notices.check_template(kind, text)
+        except DubanError as exc:
+            st.error(str(exc), icon="⚠️")
+        else:
+            with st.container(border=True, height=380):
+                for line in preview.splitlines():
+                    if line.strip():
+                        st.markdown(f"　　{line.strip()}")
+    c1, c2, _ = st.columns([1, 1, 2])
+    if c1.button(t("notices.admin_save_tpl"), type="primary", key="tpl_save", width="stretch"):
+        with show_errors(), session() as s:
+            notices.save_template(s, actor=me, kind=kind, source=text, expected_version=version)
+            st.success(t("notices.admin_saved"))
+            st.rerun()
+    if overridden and c2.button(t("notices.admin_reset_tpl"), key="tpl_reset", width="stretch"):
+        with show_errors(), session() as s:
+            notices.reset_template(s, actor=me, kind=kind)
+            st.rerun()
+    with st.expander(t("notices.admin_vars")):
+        st.code(
+            json.dumps(notices.sample_context(kind), ensure_ascii=False, indent=1, default=str),
+            language="json",
+        )
+
+
+def rules_section(me: Actor) -> None:
+    st.subheader(t("notices.admin_rules"))
+    with session() as s:
+        rules = notices.load_rules(s)
+        version = notices.rules_version(s)
+    k = f"nr_{version}"
+    new = dict(rules)
+    c1, c2 = st.columns(2)
+    new["issuer"] = c1.text_input(t("notices.admin_issuer"), rules["issuer"], key=f"{k}_iss")
+    new["signature"] = c2.text_input(t("notices.signature"), rules["signature"], key=f"{k}_sig")
+    new["copy_to"] = st.text_input(t("notices.copy_to"), rules["copy_to"], key=f"{k}_copy")
+    cols = st.columns(2)
+    for i, (key, label) in enumerate(notices.RULE_LABELS.items()):
+        col = cols[i % 2]
+        if key == "praise_on_time_rate":
+            new[key] = col.number_input(
+                label, 0.0, 1.0, float(rules[key]), step=0.05, key=f"{k}_{key}"
+            )
+        else:
+            new[key] = int(col.number_input(label, 1, 365, int(rules[key]), key=f"{k}_{key}"))
+    st.markdown(f"**{t('notices.admin_prefixes')}**")
+    cols = st.columns(len(rules["prefixes"]))
+    new["prefixes"] = {
+        kind: cols[i].text_input(_kind_label(kind), p, key=f"{k}_pre_{kind}")
+        for i, (kind, p) in enumerate(rules["prefixes"].items())
+    }
+    st.markdown(f"**{t('notices.admin_reply_days')}**")
+    cols = st.columns(len(rules["reply_working_days"]))
+    labels = {**notices.LEVEL_LABELS, "other": "其他通知"}
+    new["reply_working_days"] = {
+        lvl: int(cols[i].number_input(labels.get(lvl, lvl), 1, 60, int(n), key=f"{k}_rd_{lvl}"))
+        for i, (lvl, n) in enumerate(rules["reply_working_days"].items())
+    }
+    with st.expander(t("notices.admin_requirements")):
+        new["requirements"] = {
+            kind: st.text_area(_kind_label(kind), txt, key=f"{k}_req_{kind}", height=90)
+            for kind, txt in rules["requirements"].items()
+        }
+    if st.button(t("notices.admin_save_rules"), type="primary", key="nr_save"):
+        with show_errors(), session() as s:
+            notices.save_rules(s, actor=me, rules=new, expected_version=version)
+            st.success(t("notices.admin_saved"))
+            st.rerun()
+
+
+def render(me: Actor) -> None:
+    templates_section(me)
+    st.divider()
+    rules_section(me)
+
+
+TABS = [(50, "notices.admin_tab", render)]
