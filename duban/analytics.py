@@ -1,12 +1,12 @@
 """Dashboard figures: frames read once per data version, coloured by the warning engine, in polars.
 
-Reading: the big tables (tasks, assignments, progress reports) go through ADBC
+Reading: on PostgreSQL the big tables (tasks, assignments, progress reports) go through ADBC
 (``pl.read_database`` over one ADBC connection: ~5x faster than SQLAlchemy rows, see
-STACK_NOTES), the small ones through SQLAlchemy. Dates are selected as integer days since
-1970-01-01 on both SQLite and PostgreSQL: SQLite stores dates as text, and ADBC's SQLite
-driver guesses a column's type from its first rows, so a nullable date column that starts
-with NULLs would otherwise fail ("Type mismatch"). An in-memory SQLite database (tests)
-cannot be opened by a second driver, so it is read through SQLAlchemy with the same SQL.
+STACK_NOTES). On SQLite everything goes through the engine's own driver (pysqlite), raw
+DB-API rows straight into polars: ADBC bundles a second SQLite library, and closing its file
+handle drops this process's POSIX locks on the database (disk I/O errors after a write).
+Dates are selected as integer days since 1970-01-01 on both databases: SQLite stores them as
+text, and integers keep one code path (and ADBC's type guess from the first rows) simple.
 
 Everything after the read is pure: ``build_status(raw, today=..., rules=..., cal=...)``.
 """
@@ -249,14 +249,19 @@ def _read_all(engine: Engine, specs: dict, *, big: bool) -> dict[str, pl.DataFra
                 frames[name] = pl.read_database(q, adbc)
     else:
         with engine.connect() as conn:
-            for name, q in queries.items():
-                rows = conn.execute(text(q)).all()
-                cols = list(specs[name][1])
-                frames[name] = pl.DataFrame(
-                    [list(c) for c in zip(*rows, strict=True)] if rows else None,
-                    schema=cols,
-                    orient="col",
-                )
+            # Raw DB-API cursor: no SQLAlchemy Row objects for 300k report rows.
+            cur = conn.connection.dbapi_connection.cursor()
+            try:
+                for name, q in queries.items():
+                    cur.execute(q)
+                    rows = cur.fetchall()
+                    # Day columns arrive as integers; _conform turns them into dates.
+                    schema = {
+                        k: (pl.Int64 if v == pl.Date else v) for k, v in specs[name][1].items()
+                    }
+                    frames[name] = pl.DataFrame(rows or None, schema=schema, orient="row")
+            finally:
+                cur.close()
     out = {}
     for name, df in frames.items():
         df = _conform(df, specs[name][1])
