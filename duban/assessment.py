@@ -9,7 +9,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from duban import audit, clock
-from duban.errors import NotFound, PermissionDenied, ValidationFailed
+from duban.errors import NotFound, PermissionDenied, StaleEdit, ValidationFailed
 from duban.permissions import Actor, can, require
 from duban.services import check_version, get_or_404, write
 from duban.workdays import DayOverride, WorkCalendar
@@ -215,6 +215,8 @@ def save_formula(
             session.add(row)
             audit.record(session, actor, "assessment_formula.update", row)
         else:
+            if expected_version is None:  # the editor read "no rules yet"; someone saved since
+                raise StaleEdit()
             check_version(row, expected_version)
             before = audit.snapshot(row)
             row.value = formula.to_dict()

@@ -284,6 +284,11 @@ def test_formula_edit_is_versioned_audited_and_office_only(session):
     assert asm.load_formula(session)[0].commendation == 5
     with pytest.raises(StaleEdit):
         asm.save_formula(session, actor=office, values={"commendation": 6}, expected_version=99)
+    with pytest.raises(StaleEdit):  # an editor opened before the first save
+        asm.save_formula(session, actor=office, values={"commendation": 7}, expected_version=None)
+    _, version = asm.load_formula(session)
+    asm.save_formula(session, actor=office, values={"commendation": 8}, expected_version=version)
+    assert asm.load_formula(session)[0].commendation == 8
     assert session.exec(
         select(AuditLog).where(AuditLog.action == "assessment_formula.update")
     ).first()
