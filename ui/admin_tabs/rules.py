@@ -1,0 +1,148 @@
+"""Administration tab: the warning rules (红黄绿灯) and the holiday / 调休 table."""
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from duban import clock
+from duban import rules as rules_mod
+from duban.permissions import Actor
+from duban.warnings import WarningRules
+from ui.common import show_errors
+from ui.context import session, t
+
+_INT_FIELDS = {
+    "due_soon_working_days",
+    "stagnant_working_days",
+    "ignored_urgings_red",
+    "overdue_rectifications_red",
+}
+
+
+def _rules_form(me: Actor) -> None:
+    st.subheader(t("rules.title"), anchor=False)
+    st.caption(t("rules.caption"))
+    with session() as db:
+        current, version = rules_mod.rules_with_version(db)
+    if version == 0:
+        st.caption(t("rules.defaults_note"))
+    defaults = WarningRules()
+    with st.form("rules_form", border=True):
+        values: dict = {}
+        cols = st.columns(2)
+        for i, (name, (label, help_text)) in enumerate(rules_mod.RULE_LABELS.items()):
+            col = cols[i % 2]
+            value = getattr(current, name)
+            default = getattr(defaults, name)
+            help_full = (
+                f"{help_text}（默认 {default}）" if not isinstance(default, bool) else help_text
+            )
+            if isinstance(default, bool):
+                values[name] = col.toggle(label, value=value, help=help_full, key=f"rule_{name}")
+            elif name in _INT_FIELDS:
+                values[name] = int(
+                    col.number_input(
+                        label, value=int(value), step=1, help=help_full, key=f"rule_{name}"
+                    )
+                )
+            else:
+                values[name] = float(
+                    col.number_input(
+                        label,
+                        value=float(value),
+                        step=1.0,
+                        format="%g",
+                        help=help_full,
+                        key=f"rule_{name}",
+                    )
+                )
+        left, right = st.columns([1, 1])
+        save = left.form_submit_button(t("rules.save"), type="primary", width="stretch")
+        reset = right.form_submit_button(t("rules.reset"), width="stretch")
+    if save or reset:
+        with show_errors(), session() as db:
+            rules_mod.save_rules(
+                db,
+                actor=me,
+                values=defaults.to_dict() if reset else values,
+                expected_version=version,
+            )
+            st.success(t("rules.saved"))
+            if reset:
+                for name in rules_mod.RULE_LABELS:
+                    st.session_state.pop(f"rule_{name}", None)
+                st.rerun()
+
+
+def _calendar_editor(me: Actor) -> None:
+    st.subheader(t("rules.cal_title"), anchor=False)
+    today = clock.today()
+    years = list(range(today.year - 1, today.year + 3))
+    year = st.selectbox(t("rules.cal_year"), years, index=1, key="cal_year")
+    with session() as db:
+        rows = rules_mod.list_calendar_days(db, year=year)
+        cal = rules_mod.load_calendar(db)
+    last_known = max(y for y in range(2004, today.year + 5) if cal.package_knows(y))
+    st.caption(t("rules.cal_caption", last=last_known))
+    warning = rules_mod.unknown_years_warning(cal, dt.date(year, 1, 1), dt.date(year, 12, 31))
+    if warning:
+        st.warning(warning, icon="📅")
+    elif cal.package_knows(year):
+        st.caption(t("rules.cal_known", year=year))
+    else:
+        st.caption(t("rules.cal_custom", year=year, n=len(rows)))
+    original = pd.DataFrame(
+        {
+            "day": pd.Series([r.day for r in rows], dtype="object"),
+            "is_workday": pd.Series([bool(r.is_workday) for r in rows], dtype="bool"),
+            "name": pd.Series([r.name or "" for r in rows], dtype="object"),
+        }
+    )
+    edited = st.data_editor(
+        original,
+        num_rows="dynamic",
+        hide_index=True,
+        width="stretch",
+        key=f"cal_editor_{year}",
+        column_config={
+            "day": st.column_config.DateColumn(
+                t("rules.cal_day"),
+                format="YYYY-MM-DD",
+                min_value=dt.date(year, 1, 1),
+                max_value=dt.date(year, 12, 31),
+                required=True,
+            ),
+            "is_workday": st.column_config.CheckboxColumn(t("rules.cal_is_workday"), default=False),
+            "name": st.column_config.TextColumn(t("rules.cal_name"), max_chars=60),
+        },
+    )
+    if st.button(t("rules.cal_save"), type="primary", key=f"cal_save_{year}"):
+        with show_errors():
+            upserts, seen = [], set()
+            for i, r in enumerate(edited.to_dict("records"), start=1):
+                day = r.get("day")
+                if day is None or (isinstance(day, float) and pd.isna(day)):
+                    st.error(t("rules.cal_invalid", row=i))
+                    return
+                if isinstance(day, pd.Timestamp | dt.datetime):
+                    day = day.date()
+                seen.add(day)
+                upserts.append(
+                    rules_mod.CalendarChange(
+                        day, bool(r.get("is_workday")), str(r.get("name") or "")
+                    )
+                )
+            deletes = [r.day for r in rows if r.day not in seen]
+            with session() as db:
+                n = rules_mod.apply_calendar_changes(db, actor=me, upserts=upserts, deletes=deletes)
+            st.success(t("rules.cal_saved", n=n) if n else t("rules.cal_nochange"))
+
+
+def rules_tab(me: Actor) -> None:
+    _rules_form(me)
+    st.divider()
+    _calendar_editor(me)
+
+
+TABS = [(40, "rules.tab", rules_tab)]
