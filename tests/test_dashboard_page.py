@@ -1,0 +1,98 @@
+"""AppTest of 领导驾驶舱: roles, the first screen, URL filters, a unit's report showing at once."""
+
+import datetime as dt
+
+import pytest
+from sqlmodel import Session, select
+
+from duban import audit, db
+from duban.permissions import Actor
+from models import Assignment, Department, ProgressReport, Task
+from tests.apptest import app_as, errors, page_as
+
+DEPT = "市发展和改革委员会"
+
+
+def _metrics(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+@pytest.mark.parametrize("user", ["leader", "office", "inspector"])
+def test_first_screen_answers_what_who_why(demo_db, user):
+    at = page_as("dashboard", user, user)
+    assert not at.exception and not errors(at), (at.exception, errors(at))
+    m = _metrics(at)
+    assert list(m)[:4] == ["任务总数", "已办结", "按期办结率", "逾期（红）"]
+    assert m["任务总数"] == "32" and int(m["逾期（红）"]) >= 1
+    red = at.dataframe[0].value  # the red list comes right after the KPI cards
+    assert len(red) >= 1
+    assert red["open"].str.startswith("tasks?task=").all()  # one click to the task detail
+    assert red["reason_text"].str.contains("逾期").any()  # why
+    assert red["lead_name"].notna().all()  # who
+    # 2027 deadlines without a holiday table: the Mon–Fri fallback is announced
+    assert any("2027 年" in w.value for w in at.warning)
+
+
+def test_dept_head_cannot_open_the_dashboard(demo_db):
+    at = app_as("dept01", "dept_head")
+    at.run()
+    with pytest.raises(ValueError):
+        at.switch_page("pages/dashboard.py")
+
+
+def test_filters_come_from_and_go_to_the_url(demo_db):
+    with Session(db.make_engine(demo_db)) as s:
+        dept_id = s.exec(select(Department.id).where(Department.name == DEPT)).one()
+    at = app_as("leader", "leader")
+    at.run()
+    at.switch_page("pages/dashboard.py")
+    at.query_params["dept"] = str(dept_id)
+    at.query_params["role"] = "lead"
+    at.run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="dash_dept").value == dept_id
+    narrowed = int(_metrics(at)["任务总数"])
+    assert 0 < narrowed < 32
+    # changing a widget rewrites the URL, so the link can be shared
+    at.selectbox(key="dash_role").set_value(None).run()
+    assert at.query_params.get("dept") in (str(dept_id), [str(dept_id)])
+    assert "role" not in at.query_params
+    assert int(_metrics(at)["任务总数"]) >= narrowed
+    [b for b in at.button if b.label == "清除筛选"][0].click().run()
+    assert _metrics(at)["任务总数"] == "32" and "dept" not in at.query_params
+
+
+def test_a_bad_link_is_ignored(demo_db):
+    at = app_as("leader", "leader")
+    at.run()
+    at.switch_page("pages/dashboard.py")
+    at.query_params.update({"dept": "99999", "from": "not-a-date", "role": "boss"})
+    at.run()
+    assert not at.exception and not errors(at)
+    assert _metrics(at)["任务总数"] == "32"
+
+
+def test_a_units_report_shows_at_once(demo_db):
+    at = page_as("dashboard", "leader", "leader")
+    before = _metrics(at)["进度 vs 序时"]
+    eng = db.make_engine(demo_db)
+    with Session(eng) as s:  # a unit reports 100% on every open task it leads
+        leads = s.exec(
+            select(Assignment, Task)
+            .join(Task, Task.id == Assignment.task_id)
+            .where(Assignment.role == "lead", Task.status == "in_progress")
+        ).all()
+        for a, t in leads:
+            s.add(
+                ProgressReport(
+                    task_id=t.id,
+                    assignment_id=a.id,
+                    department_id=a.department_id,
+                    percent=100,
+                    reported_at=dt.datetime.now().replace(microsecond=0),
+                )
+            )
+        audit.record(s, Actor.system(), "report.create", object_type="progress_report")
+        s.commit()
+    at.run()  # same AppTest, caches warm: only the data version changed
+    assert _metrics(at)["进度 vs 序时"] != before
