@@ -644,7 +644,8 @@ def _unit_tasks(session: Session, department_id: int, today: dt.date, *, frames,
                 "role": ROLE_WORDS.get(row["role"], row["role"]),
                 "deadline": _cn(t["deadline"]),
                 "original_deadline": _cn(t["original_deadline"]),
-                "extended": bool(t["extensions"]),
+                "extended": t["original_deadline"] is not None
+                and t["original_deadline"] != t["deadline"],
                 "overdue_wd": int(row["overdue_wd"] or 0),
                 "due_in_wd": t.get("due_in_wd"),
                 "progress": "未报送" if progress is None else f"{progress:.0f}%",
@@ -1350,7 +1351,12 @@ def list_notices(
             acknowledged=sum(1 for r in rs if r.acknowledged_at),
             replied=sum(1 for r in rs if r.replied_at),
             pending_ack=[names.get(r.department_id, "") for r in rs if not r.acknowledged_at],
-            pending_reply=[names.get(r.department_id, "") for r in rs if not r.replied_at],
+            # Only a notice with a reply date asks for an answer; the others just for 签收.
+            pending_reply=[
+                names.get(r.department_id, "")
+                for r in rs
+                if n.reply_due is not None and not r.replied_at
+            ],
             mine=mine,
         )
         if only_pending and own and mine and mine.replied_at:

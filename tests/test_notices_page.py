@@ -1,5 +1,7 @@
 """AppTest of 通知通报: an inspector drafts and issues an urging notice; the unit answers it."""
 
+import datetime as dt
+
 import pytest
 from sqlmodel import Session, select
 
@@ -53,7 +55,8 @@ def test_dept_head_acknowledges_and_replies(demo_db):
     with Session(make_engine(demo_db)) as s:
         u = s.exec(select(AppUser).where(AppUser.username == "dept01")).one()
         n = Notice(kind="urging", level="blue", status="issued", title="测试督办通知",
-                   body="请加快推进。", doc_number="督办〔2099〕1号", doc_year=2099, doc_seq=1)  # fmt: skip
+                   body="请加快推进。", doc_number="督办〔2099〕1号", doc_year=2099, doc_seq=1,
+                   reply_due=dt.date(2099, 1, 31))  # fmt: skip
         s.add(n)
         s.flush()
         s.add(NoticeRecipient(notice_id=n.id, department_id=u.department_id))

@@ -333,12 +333,20 @@ def my_notices(me: Actor) -> None:
     if not rows:
         empty_state(t("notices.none_mine"))
         return
-    pending = sum(1 for r in rows if r.mine and not r.mine.replied_at)
+
+    def _open(r) -> bool:
+        if r.mine is None:
+            return False
+        if r.notice.reply_due is None:
+            return r.mine.acknowledged_at is None
+        return r.mine.replied_at is None
+
+    pending = sum(1 for r in rows if _open(r))
     if pending:
         st.warning(t("notices.pending_badge", n=pending), icon="📌")
     for r in rows:
         n, mine = r.notice, r.mine
-        done = bool(mine and mine.replied_at)
+        done = not _open(r)
         icon = "✅" if done else ("📨" if not (mine and mine.acknowledged_at) else "⏳")
         label = f"{icon} {n.doc_number} · {n.title}"
         with st.expander(label, expanded=not done and r is rows[0]):
@@ -362,12 +370,12 @@ def my_notices(me: Actor) -> None:
                     notices.acknowledge_notice(s, actor=me, notice_id=n.id)
                     flash(t("notices.acknowledged"))
                     st.rerun()
-            if mine.replied_at is None:
+            if mine.replied_at is None and n.reply_due is not None:
                 text = st.text_area(t("notices.reply_text"), key=f"nt_reply_text_{n.id}")
                 if st.button(t("notices.reply"), key=f"nt_reply_{n.id}"):
                     with show_errors(), session() as s:
                         notices.reply_notice(s, actor=me, notice_id=n.id, text_=text)
                         flash(t("notices.replied"))
                         st.rerun()
-            else:
-                st.info(mine.reply_text or "")
+            elif mine.reply_text:
+                st.info(mine.reply_text)
