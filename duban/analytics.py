@@ -1041,8 +1041,13 @@ def build_dashboard(
     *,
     rules: WarningRules,
     cal: WorkCalendar,
+    red_rows: int | None = RED_LIST_ROWS,
 ) -> Dashboard:
-    """All the dashboard's figures for one filter set (``before`` = status as of a week ago)."""
+    """All the dashboard's figures for one filter set (``before`` = status as of a week ago).
+
+    The red list keeps its worst ``red_rows`` (None: all, for the Excel export); ``red_total``
+    counts them all. Keeping the cached result small keeps a warm render flat as data grows.
+    """
     from duban.rules import unknown_years_warning
 
     today = sf.today
@@ -1060,7 +1065,7 @@ def build_dashboard(
         kpis=kpis(values, kpi_values(t0, before.today, rules)),
         avg_progress=values["avg_progress"],
         avg_expected=values["avg_expected"],
-        red_list=reds,
+        red_list=reds if red_rows is None else reds.head(red_rows),
         red_total=reds.height,
         departments=by_department(a, today, rules),
         heatmap=heatmap(t, a, phases),

@@ -204,7 +204,7 @@ def check_against_reference(engine, session, today, rules, cal, filters=Filters(
     raw = analytics.read_frames(engine)
     now = analytics.build_status(raw, today=today, rules=rules, cal=cal)
     before = analytics.last_week(raw, today=today, rules=rules, cal=cal)
-    d = analytics.build_dashboard(now, before, filters, rules=rules, cal=cal)
+    d = analytics.build_dashboard(now, before, filters, rules=rules, cal=cal, red_rows=None)
 
     # every task's colour, reasons and figures
     got = {r["task_id"]: r for r in now.tasks.iter_rows(named=True)}
@@ -368,7 +368,9 @@ def test_excel_export_has_every_section(engine, session):
     populate(session, 11, today, n_tasks=20)
     sf = analytics.status_frames(engine, today=today)
     before = analytics.last_week(sf.raw, today=today, rules=WarningRules(), cal=WorkCalendar())
-    d = analytics.build_dashboard(sf, before, Filters(), rules=WarningRules(), cal=WorkCalendar())
+    d = analytics.build_dashboard(
+        sf, before, Filters(), rules=WarningRules(), cal=WorkCalendar(), red_rows=None
+    )
     data = analytics.export_excel(d)
     sheets = pl.read_excel(data, sheet_id=0)
     assert list(sheets) == [

@@ -10,7 +10,7 @@ import streamlit as st
 from duban import analytics, charts, clock
 from duban import rules as rules_mod
 from duban.analytics import Dashboard, Filters
-from ui.context import engine, lang, session, t
+from ui.context import data_version, engine, lang, session, t
 
 WEEKDAYS = "一二三四五六日"
 _FILTER_KEYS = ("plan", "phase", "dept", "role", "from", "to")
@@ -57,6 +57,15 @@ def figures(version: int, today: dt.date, query: tuple[tuple[str, str], ...]) ->
         "序时与实际进度": charts.progress_trend(d.trend),
         "量化指标": charts.target_bars(d.targets),
     }
+
+
+def full_export(version: int, today: dt.date, query: tuple[tuple[str, str], ...]) -> bytes:
+    """The Excel workbook with the whole red list (built when the button is clicked)."""
+    now, before, rules, cal = _status(version, today)
+    d = analytics.build_dashboard(
+        now, before, Filters.from_query(dict(query)), rules=rules, cal=cal, red_rows=None
+    )
+    return analytics.export_excel(d)
 
 
 def current_rules(version: int, today: dt.date):
@@ -215,7 +224,7 @@ def red_list(d: Dashboard) -> None:
         st.success(t("dash.red_none"), icon="✅")
         return
     st.caption(t("dash.red_caption", n=d.red_total))
-    shown = d.red_list.head(analytics.RED_LIST_ROWS)
+    shown = d.red_list
     view = shown.select(
         (pl.lit("tasks?task=") + pl.col("task_id").cast(pl.String)).alias("open"),
         "code",
@@ -383,12 +392,12 @@ def targets(d: Dashboard, figs: dict) -> None:
 
 def export(d: Dashboard, figs: dict) -> None:
     st.subheader(t("dash.export"), anchor=False)
-    lang_now = lang()
     stamp = d.today.strftime("%Y%m%d")
+    version, query = data_version(), tuple(sorted(d.filters.to_query().items()))
     a, b = st.columns(2)
     a.download_button(
         t("dash.export_xlsx"),
-        data=lambda: analytics.export_excel(d, lang_now),
+        data=lambda: full_export(version, d.today, query),
         file_name=f"领导驾驶舱_{stamp}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         icon=":material/table_view:",
