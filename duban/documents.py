@@ -38,7 +38,7 @@ LINE_PT = 28  # exact line spacing: 22 lines of 28 chars on a page
 TITLE_PT = 22  # 二号
 BODY_PT = 16  # 三号
 IMPRINT_PT = 14  # 四号 (抄送, 印发 line, page numbers)
-TABLE_PT = 12  # 小四, so a task table fits across the page
+TABLE_PT = 10.5  # 五号, so a task table fits across the page
 
 CN_DIGITS = "〇一二三四五六七八九"
 
@@ -233,6 +233,24 @@ def _attachment_list(doc, tables: Sequence[AttachmentTable]) -> None:
                    align=WD_ALIGN_PARAGRAPH.LEFT)  # fmt: skip
 
 
+def _display_width(text: str) -> float:
+    """Width in CJK characters: a Latin letter or digit is about half of one."""
+    return sum(0.55 if ord(c) < 0x2E80 else 1.0 for c in text)
+
+
+def _column_widths(tbl: AttachmentTable) -> list:
+    """Share the text width by how long each column's content is (a title column gets room)."""
+    n = max(1, len(tbl.columns))
+    weights = []
+    for i in range(n):
+        texts = [tbl.columns[i] if i < len(tbl.columns) else ""]
+        texts += [_fmt_cell(r[i]) for r in tbl.rows if i < len(r)]
+        longest = max(_display_width(x) for x in texts)
+        weights.append(min(max(longest, 2) + 1.8, 16))  # + the cell margins
+    total = sum(weights)
+    return [Pt(TEXT_WIDTH_PT * w / total) for w in weights]
+
+
 def _attachment_pages(doc, tables: Sequence[AttachmentTable]) -> None:
     for i, tbl in enumerate(tables, start=1):
         par = _paragraph(doc, align=WD_ALIGN_PARAGRAPH.LEFT)
@@ -244,12 +262,19 @@ def _attachment_pages(doc, tables: Sequence[AttachmentTable]) -> None:
         table = doc.add_table(rows=1, cols=max(1, len(tbl.columns)))
         table.style = "Table Grid"
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
+        table.autofit = False
+        widths = _column_widths(tbl)
         for cell, col in zip(table.rows[0].cells, tbl.columns, strict=False):
             _cell_text(cell, col, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
         for row in tbl.rows:
             cells = table.add_row().cells
             for cell, v in zip(cells, row, strict=False):
                 _cell_text(cell, _fmt_cell(v))
+        for column, w in zip(table.columns, widths, strict=False):
+            column.width = w  # LibreOffice reads the grid, Word the cells: set both
+        for row in table.rows:
+            for cell, w in zip(row.cells, widths, strict=False):
+                cell.width = w
         if not tbl.rows:
             cells = table.add_row().cells
             cells[0].merge(cells[-1])

@@ -969,9 +969,7 @@ def generate(
             b, praise_rule=praise_rule_text(rules), criticism_rule=criticism_rule_text(rules)
         )
         period_label = b["period_label"]
-        title = (
-            f"关于{period_label}“{ctx['plan_title'].removesuffix('的实施方案')}”工作推进情况的通报"
-        )
+        title = f"关于{period_label}{ctx['plan_title']}推进情况的通报"
         addressees = "各成员单位"
     elif kind in ("commendation", "criticism"):
         records = unit_records(session, today, frames)

@@ -239,6 +239,7 @@ def test_bulletin_names_units_with_the_facts_and_attaches_tables(session):
     _scenario(session)
     n = notices.draft_notice(session, actor=actor, kind="bulletin", period="month")
     assert n.period_label == "2026年11月"
+    assert n.title == "关于2026年11月测试推进情况的通报"  # plan “测试实施方案”
     assert "好单位：承担任务2项，已办结2项，按期办结率100%" in n.body
     assert "差单位：承担任务2项，已办结0项，逾期未办结2项" in n.body
     assert "整改逾期1项" in n.body
