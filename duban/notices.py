@@ -572,6 +572,34 @@ def criticised_units(records: list[UnitRecord], rules: dict) -> list[UnitRecord]
     ]
 
 
+def meets_interview_rule(rec: UnitRecord, rules: dict) -> bool:
+    return rec.red_notices >= rules["interview_red_notices"]
+
+
+def meets_accountability_rule(rec: UnitRecord, rules: dict) -> bool:
+    return rec.ignored_red >= rules["accountability_ignored_red"]
+
+
+def interview_rule_text(rules: dict) -> str:
+    return f"收到红色督办达到{rules['interview_red_notices']}次"
+
+
+def accountability_rule_text(rules: dict) -> str:
+    return f"红色督办未按期反馈达到{rules['accountability_ignored_red']}次"
+
+
+def suggested_kinds(rec: UnitRecord, rules: dict) -> list[str]:
+    """Which stronger measures the rules call for (the office still decides)."""
+    out = []
+    if criticised_units([rec], rules):
+        out.append("criticism")
+    if meets_interview_rule(rec, rules):
+        out.append("interview")
+    if meets_accountability_rule(rec, rules):
+        out.append("accountability")
+    return out
+
+
 def late_units(session: Session, today: dt.date | None = None) -> list[dict]:
     """ "Who is late": units with red or yellow work, the level their next notice would get."""
     today = today or clock.today()
@@ -593,6 +621,7 @@ def late_units(session: Session, today: dt.date | None = None) -> list[dict]:
                 "overdue_rectifications": rec.overdue_rectifications,
                 "next_level": level,
                 "why": why,
+                "suggest": suggested_kinds(rec, rules),
             }
         )
     return out
@@ -1014,10 +1043,14 @@ def generate(
             ctx.update(time=time_text.strip(), place=place.strip(), attendees=attendees.strip())
             title = f"关于约谈{dept.name}的通知"
             extra = {"time": ctx["time"], "place": ctx["place"], "attendees": ctx["attendees"]}
+            rule, meets = interview_rule_text(rules), meets_interview_rule(rec, rules)
         else:
             ctx["sanction"] = sanction.strip() or "对相关责任人进行诫勉谈话，并在全市范围内通报"
             title = f"关于对{dept.name}有关责任人问责的建议"
             extra = {"sanction": ctx["sanction"]}
+            rule, meets = accountability_rule_text(rules), meets_accountability_rule(rec, rules)
+        # Transparent: the draft says whether the unit meets the rule; a person decides.
+        extra.update(rule=rule, meets_rule=meets, facts=facts)
         tasks = _unit_tasks(session, dept.id, today, frames=frames)
         task_ids = [t["task_id"] for t in tasks]
         if tasks:

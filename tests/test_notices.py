@@ -541,3 +541,33 @@ def test_docx_of_an_issued_notice(session):
     assert "黄色督办" in texts
     assert any("2026年11月30日前" in t for t in texts)  # the requirement with its deadline
     assert doc.tables[0].rows[1].cells[2].text == task.title
+
+
+def test_interview_and_accountability_rules_are_reported_on_the_draft(session):
+    _, actor = make_user(session, Role.inspector)
+    dept, task = _late_unit(session)
+    args = dict(time_text="11月26日上午9:00", place="三楼会议室", attendees="主要负责同志")
+    n = notices.draft_notice(session, actor=actor, kind="interview", department_id=dept.id, **args)
+    assert n.extra["meets_rule"] is False and "红色督办达到2次" in n.extra["rule"]
+    _issued_urging(session, dept, task, level="red", reply_due=TODAY - dt.timedelta(days=9), seq=1)
+    _issued_urging(session, dept, task, level="red", reply_due=TODAY + dt.timedelta(days=3), seq=2)
+    n = notices.draft_notice(session, actor=actor, kind="interview", department_id=dept.id, **args)
+    assert n.extra["meets_rule"] is True
+    a = notices.draft_notice(session, actor=actor, kind="accountability", department_id=dept.id)
+    assert a.extra["meets_rule"] is True  # one red ignored
+    assert "红色督办2次" in a.body or "红色督办2次" in a.extra["facts"]
+    late = {u["department_id"]: u for u in notices.late_units(session, TODAY)}
+    assert set(late[dept.id]["suggest"]) == {"criticism", "interview", "accountability"}
+
+
+def test_reminder_lists_tasks_due_soon(session):
+    _, actor = make_user(session, Role.inspector)
+    dept = make_department(session)
+    soon = make_task(
+        session, lead=dept, deadline=TODAY + dt.timedelta(days=3), status=TaskStatus.in_progress
+    )
+    make_task(
+        session, lead=dept, deadline=TODAY + dt.timedelta(days=60), status=TaskStatus.in_progress
+    )
+    n = notices.draft_notice(session, actor=actor, kind="reminder", department_id=dept.id)
+    assert soon.title in n.body and n.body.count("测试任务") == 1

@@ -75,6 +75,9 @@ def late_units_view() -> list[dict]:
                 for r in rows
             ],
             t("notices.col_why"): [r["why"] for r in rows],
+            t("notices.col_suggest"): [
+                "、".join(_kind_label(k) for k in r["suggest"]) for r in rows
+            ],
         }
     )
     st.dataframe(frame, hide_index=True, width="stretch")
@@ -129,6 +132,9 @@ def draft_editor(me: Actor, notice_id: int, key: str) -> None:
     st.markdown(f"#### {t('notices.editor', title=_kind_label(n.kind))}")
     if n.extra.get("level_reason"):
         st.caption(t("notices.level_reason", why=n.extra["level_reason"]))
+    if "meets_rule" in n.extra:
+        key_ = "notices.rule_met" if n.extra["meets_rule"] else "notices.rule_not_met"
+        (st.caption if n.extra["meets_rule"] else st.warning)(t(key_, rule=n.extra["rule"]))
     k = f"{key}_{n.id}_{n.version}"
     title = st.text_input(t("notices.title"), n.title, key=f"nt_title_{k}")
     c1, c2, c3 = st.columns([3, 1, 1])

@@ -21,6 +21,12 @@ STRINGS = {
     "notices.col_rect": ("整改逾期", "Overdue rectif."),
     "notices.col_level": ("下一份督办等级", "Next level"),
     "notices.col_why": ("依据", "Why"),
+    "notices.col_suggest": ("按规则建议", "Rules suggest"),
+    "notices.rule_met": ("该单位符合规则：{rule}。", "The unit meets the rule: {rule}."),
+    "notices.rule_not_met": (
+        "该单位不符合规则（{rule}），请确认确有必要后再签发。",
+        "The unit does not meet the rule ({rule}); issue only if it is really needed.",
+    ),
     "notices.generate_title": ("生成草稿", "Generate a draft"),
     "notices.kind": ("类型", "Kind"),
     "notices.unit": ("单位", "Unit"),
