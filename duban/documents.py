@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -384,6 +385,11 @@ def _fontconfig_file(directory: Path) -> Path:
     return path
 
 
+# One LibreOffice profile per process, used by one conversion at a time (Streamlit serves each
+# browser session from a thread; two soffice instances on one profile fail).
+_PDF_LOCK = threading.Lock()
+
+
 def docx_to_pdf(data: bytes, *, timeout: float = 120) -> bytes | None:
     """Convert DOCX bytes to PDF with LibreOffice; None where LibreOffice is not installed."""
     binary = libreoffice_binary()
@@ -399,7 +405,10 @@ def docx_to_pdf(data: bytes, *, timeout: float = 120) -> bytes | None:
         cmd = [binary, "--headless", "--norestore", f"-env:UserInstallation={profile}",
                "--convert-to", "pdf", "--outdir", str(tmpdir), str(src)]  # fmt: skip
         try:
-            proc = subprocess.run(cmd, capture_output=True, timeout=timeout, env=env, check=False)
+            with _PDF_LOCK:
+                proc = subprocess.run(
+                    cmd, capture_output=True, timeout=timeout, env=env, check=False
+                )
         except subprocess.TimeoutExpired as exc:
             raise DocumentConversionFailed("PDF 转换超时，请下载 Word 版本。") from exc
         out = tmpdir / "notice.pdf"
