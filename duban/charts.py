@@ -43,7 +43,9 @@ def _layout(fig: go.Figure, *, height: int, title: str | None = None, **kw) -> g
         margin=dict(l=10, r=10, t=40 if title else 10, b=10),
         font=dict(family=FONT, size=13, color="#202124"),
         title=dict(text=title, x=0, font=dict(size=15)) if title else None,
-        legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0, title=None),
+        legend=dict(
+            orientation="h", yanchor="bottom", y=1.02, x=0, title=None, traceorder="normal"
+        ),
         hoverlabel=dict(font_family=FONT),
         **kw,
     )
@@ -313,9 +315,12 @@ def figure_png(fig: go.Figure, *, width: int = 1200, scale: float = 1.0) -> byte
     global _kaleido_started
     if not png_available():
         return None
+    import warnings
+
     import kaleido
 
-    with _kaleido_lock:
+    with _kaleido_lock, warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="The kopts argument")
         if not _kaleido_started:
             # One persistent browser: ~0.1 s per image instead of ~2 s.
             kaleido.start_sync_server(silence_warnings=True)

@@ -1,5 +1,76 @@
-"""我的任务 (my_tasks): placeholder until its own issue builds it."""
+"""我的任务: a department head's desk — what needs action first, then every task of the unit."""
 
-from ui.common import coming_soon
+import streamlit as st
 
-coming_soon("my_tasks")
+from duban import workflow
+from duban.errors import DubanError
+from models import Role
+from ui import task_views as tv
+from ui.common import empty_state, header
+from ui.context import actor, session, t
+
+me = actor()
+header("page.my_tasks")
+tv.show_flash()
+
+dept_id = me.department_id
+if me.role == Role.office:  # the office can look at (and act for) any unit's desk
+    depts = tv.choices()["depts"]
+    dept_id = st.selectbox(
+        t("my.unit"), list(depts), format_func=depts.get, index=None, key="my_unit"
+    )
+if dept_id is None:
+    empty_state(t("my.no_unit"))
+    st.stop()
+
+try:
+    with session() as db:
+        desk = workflow.my_desk(db, actor=me, department_id=dept_id)
+except DubanError as exc:
+    st.error(str(exc), icon="⚠️")
+    st.stop()
+
+st.caption(t("my.summary_line", unit=desk.department.name, n=len(desk.tasks)))
+sections = [
+    ("to_ack", desk.to_acknowledge),
+    ("overdue", desk.overdue),
+    ("due_soon", desk.due_soon),
+    ("to_answer", desk.to_answer),
+]
+cols = st.columns(len(sections))
+for col, (name, items) in zip(cols, sections, strict=True):
+    col.metric(t(f"my.sec_{name}"), len(items))
+
+for name, items in sections:
+    if not items:
+        continue
+    with st.expander(f"{t(f'my.sec_{name}')}（{len(items)}）", expanded=True):
+        for m in items:
+            c1, c2 = st.columns([5, 1])
+            c1.markdown(tv.desk_line(m))
+            if name == "to_ack":
+                with c2:
+                    tv.acknowledge_button(m, me, "sec")
+            elif c2.button(t("my.open"), key=f"open_{name}_{m.task.id}"):
+                st.session_state["my_open"] = m.task.id
+                st.rerun()
+
+st.markdown(f"#### {t('my.all')}")
+if not desk.tasks:
+    empty_state(t("my.none"))
+    st.stop()
+tv.desk_table(desk.tasks)
+
+by_id = {m.task.id: m for m in desk.tasks}
+if st.session_state.get("my_open") not in by_id:
+    st.session_state["my_open"] = None
+task_id = st.selectbox(
+    t("my.pick"),
+    [None, *by_id],
+    format_func=lambda i: f"{by_id[i].task.code} {by_id[i].task.title}" if i else "—",
+    key="my_open",
+)
+if task_id is not None:
+    st.divider()
+    tv.unit_workbench(by_id[task_id], me)
+    tv.task_detail_view(task_id, me, key="my")

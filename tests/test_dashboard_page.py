@@ -22,8 +22,8 @@ def test_first_screen_answers_what_who_why(demo_db, user):
     at = page_as("dashboard", user, user)
     assert not at.exception and not errors(at), (at.exception, errors(at))
     m = _metrics(at)
-    assert list(m)[:4] == ["任务总数", "已办结", "按期办结率", "逾期（红）"]
-    assert m["任务总数"] == "32" and int(m["逾期（红）"]) >= 1
+    assert list(m)[:4] == ["任务总数", "已办结", "按期率", "逾期"]
+    assert m["任务总数"] == "32" and int(m["逾期"]) >= 1
     red = at.dataframe[0].value  # the red list comes right after the KPI cards
     assert len(red) >= 1
     assert red["open"].str.startswith("tasks?task=").all()  # one click to the task detail
@@ -74,7 +74,7 @@ def test_a_bad_link_is_ignored(demo_db):
 
 def test_a_units_report_shows_at_once(demo_db):
     at = page_as("dashboard", "leader", "leader")
-    before = _metrics(at)["进度 vs 序时"]
+    before = _metrics(at)["较序时"]
     eng = db.make_engine(demo_db)
     with Session(eng) as s:  # a unit reports 100% on every open task it leads
         leads = s.exec(
@@ -95,4 +95,4 @@ def test_a_units_report_shows_at_once(demo_db):
         audit.record(s, Actor.system(), "report.create", object_type="progress_report")
         s.commit()
     at.run()  # same AppTest, caches warm: only the data version changed
-    assert _metrics(at)["进度 vs 序时"] != before
+    assert _metrics(at)["较序时"] != before

@@ -10,7 +10,7 @@ import streamlit as st
 from duban import analytics, charts, clock
 from duban import rules as rules_mod
 from duban.analytics import Dashboard, Filters
-from ui.context import data_version, engine, lang, session, t
+from ui.context import data_version, engine, session, t
 
 WEEKDAYS = "一二三四五六日"
 _FILTER_KEYS = ("plan", "phase", "dept", "role", "from", "to")
@@ -168,7 +168,7 @@ def _fmt_value(k: analytics.Kpi) -> str:
     if k.unit == "%":
         return f"{k.value:.0f}%"
     if k.unit == "pt":
-        return f"{k.value:+.0f} 个百分点" if lang() == "zh" else f"{k.value:+.0f} pt"
+        return f"{k.value:+.0f}" + t("dash.points")
     return f"{int(k.value):,}"
 
 
@@ -176,20 +176,12 @@ def _fmt_delta(k: analytics.Kpi) -> str | None:
     if k.delta is None:
         return None
     if k.unit in ("%", "pt"):
-        if round(k.delta, 1) == 0:
-            return "持平" if lang() == "zh" else "no change"
-        return f"{k.delta:+.1f} 个百分点（较上周）" if lang() == "zh" else f"{k.delta:+.1f} pt w/w"
-    if k.delta == 0:
-        return "持平" if lang() == "zh" else "no change"
-    return f"{int(k.delta):+d}（较上周）" if lang() == "zh" else f"{int(k.delta):+d} w/w"
+        d = round(k.delta, 1)
+        return "±0" if d == 0 else f"{d:+.1f} " + t("dash.points")
+    return "±0" if k.delta == 0 else f"{int(k.delta):+d}"
 
 
 def kpi_cards(d: Dashboard, rules) -> None:
-    spark = {
-        "completed": d.trend.get_column("completed").to_list()[-12:],
-        "overdue": d.trend.get_column("overdue").to_list()[-12:],
-    }
-    exp = next((k for k in d.kpis if k.key == "progress_gap"), None)
     helps = {
         "total": t("dash.kpi.help.total"),
         "on_time_rate": t("dash.kpi.help.on_time_rate"),
@@ -200,21 +192,18 @@ def kpi_cards(d: Dashboard, rules) -> None:
             "dash.kpi.help.progress_gap",
             actual=f"{d.avg_progress:.0f}" if d.avg_progress is not None else "—",
             expected=f"{d.avg_expected:.0f}" if d.avg_expected is not None else "—",
-        )
-        if exp
-        else None,
+        ),
     }
-    cols = st.columns(len(d.kpis))
+    cols = st.columns(len(d.kpis), gap="small")
     for col, k in zip(cols, d.kpis, strict=True):
+        delta = _fmt_delta(k)
         col.metric(
             t(f"dash.kpi.{k.key}"),
             _fmt_value(k),
-            _fmt_delta(k),
-            delta_color="inverse" if k.inverse else "normal",
+            delta,
+            delta_color="off" if delta == "±0" else ("inverse" if k.inverse else "normal"),
             help=helps.get(k.key),
             border=True,
-            chart_data=spark.get(k.key) if len(spark.get(k.key, [])) > 1 else None,
-            chart_type="bar" if k.key == "completed" else "line",
         )
 
 
@@ -295,7 +284,7 @@ def departments(d: Dashboard, figs: dict) -> None:
         )
     elif sort == "name":
         df = df.sort("department_name")
-    left, right = st.columns([1, 1])
+    left, right = st.columns([5, 6])
     with left:
         st.plotly_chart(
             charts.department_bars(df, role=d.filters.role)
@@ -307,7 +296,7 @@ def departments(d: Dashboard, figs: dict) -> None:
         )
     with right:
         view = df.select(
-            "department_name",
+            "department_short",
             "assignments",
             _lights(df, "lead").alias("lead"),
             _lights(df, "resp").alias("resp"),
@@ -322,7 +311,7 @@ def departments(d: Dashboard, figs: dict) -> None:
             width="stretch",
             height=min(38 + 35 * view.height, 460),
             column_config={
-                "department_name": cc.TextColumn(t("dash.col.unit")),
+                "department_short": cc.TextColumn(t("dash.col.unit")),
                 "assignments": cc.NumberColumn(t("dash.col.assignments"), format="%d"),
                 "lead": cc.TextColumn(t("dash.col.lead_lights")),
                 "resp": cc.TextColumn(t("dash.col.resp_lights")),
@@ -346,7 +335,8 @@ def charts_sections(d: Dashboard, figs: dict) -> None:
     right.plotly_chart(figs["序时与实际进度"], width="stretch", config=cfg, key="dash_fig_prog")
 
 
-def targets(d: Dashboard, figs: dict) -> None:
+def targets(d: Dashboard) -> None:
+    """The targets table (the bar chart of the same goes into the PNG export)."""
     st.subheader(t("dash.targets_title"), anchor=False)
     if d.targets.height == 0:
         st.caption(t("dash.targets_none"))
@@ -367,8 +357,7 @@ def targets(d: Dashboard, figs: dict) -> None:
         .alias("state"),
     )
     cc = st.column_config
-    left, right = st.columns([3, 2])
-    left.dataframe(
+    st.dataframe(
         view,
         hide_index=True,
         width="stretch",
@@ -379,14 +368,11 @@ def targets(d: Dashboard, figs: dict) -> None:
             "target_value": cc.NumberColumn(t("dash.col.target_value"), format="%g"),
             "current": cc.NumberColumn(t("dash.col.current"), format="%g"),
             "achieved": cc.ProgressColumn(
-                t("dash.col.achieved"), format="%.0f%%", min_value=0, max_value=100
+                t("dash.col.achieved"), format="%.0f%%", min_value=0, max_value=100, color="green"
             ),
             "path": cc.LineChartColumn(t("dash.col.path")),
             "state": cc.TextColumn(t("dash.col.on_track")),
         },
-    )
-    right.plotly_chart(
-        figs["量化指标"], width="stretch", config={"displaylogo": False}, key="dash_fig_targets"
     )
 
 
@@ -400,7 +386,7 @@ def export(d: Dashboard, figs: dict) -> None:
         data=lambda: full_export(version, d.today, query),
         file_name=f"领导驾驶舱_{stamp}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        icon=":material/table_view:",
+        icon="📊",
         width="stretch",
     )
     if charts.png_available():
@@ -409,7 +395,7 @@ def export(d: Dashboard, figs: dict) -> None:
             data=lambda: charts.zip_pngs(figs) or b"",
             file_name=f"驾驶舱图表_{stamp}.zip",
             mime="application/zip",
-            icon=":material/image:",
+            icon="🖼️",
             width="stretch",
         )
     else:

@@ -14,8 +14,8 @@ STRINGS = {
     "dash.role_responsible": ("责任", "Responsible"),
     "dash.f_reset": ("清除筛选", "Clear filters"),
     "dash.asof": (
-        "数据截至 {today}（{weekday}） · 与一周前（{before}）比较",
-        "As of {today} ({weekday}) · compared with a week ago ({before})",
+        "数据截至 {today}（{weekday}） · 指标卡下方小字为较一周前（{before}）的变化",
+        "As of {today} ({weekday}) · small figures under the cards: change since {before}",
     ),
     "dash.share_hint": (
         "筛选条件已写入网址，复制浏览器地址即可分享当前视图。",
@@ -24,11 +24,11 @@ STRINGS = {
     # KPI cards
     "dash.kpi.total": ("任务总数", "Tasks"),
     "dash.kpi.completed": ("已办结", "Completed"),
-    "dash.kpi.on_time_rate": ("按期办结率", "On-time rate"),
-    "dash.kpi.overdue": ("逾期（红）", "Overdue (red)"),
-    "dash.kpi.due_soon": ("临期（黄）", "Due soon (yellow)"),
+    "dash.kpi.on_time_rate": ("按期率", "On time"),
+    "dash.kpi.overdue": ("逾期", "Overdue"),
+    "dash.kpi.due_soon": ("临期", "Due soon"),
     "dash.kpi.stagnant": ("停滞", "Stagnant"),
-    "dash.kpi.progress_gap": ("进度 vs 序时", "Progress vs expected"),
+    "dash.kpi.progress_gap": ("较序时", "vs. expected"),
     "dash.kpi.help.total": (
         "已交办、未撤销的任务（含子任务）。",
         "Assigned, not cancelled tasks (incl. subtasks).",
@@ -54,6 +54,8 @@ STRINGS = {
         "Open tasks: mean progress {actual}%, mean expected {expected}% (difference in points).",
     ),
     "dash.na": ("—", "—"),
+    "dash.points": ("点", "pt"),
+    "dash.since_last_week": ("较上周", "w/w"),
     # sections
     "dash.red_title": ("红灯任务：哪些逾期、谁逾期、为什么", "Red tasks: what, who, why"),
     "dash.red_caption": (
@@ -84,8 +86,8 @@ STRINGS = {
     "dash.sort.name": ("单位名称", "Name"),
     "dash.col.unit": ("单位", "Unit"),
     "dash.col.assignments": ("分工任务", "Assignments"),
-    "dash.col.lead_lights": ("牵头 红/黄/绿/蓝", "Lead R/Y/G/B"),
-    "dash.col.resp_lights": ("责任 红/黄/绿/蓝", "Responsible R/Y/G/B"),
+    "dash.col.lead_lights": ("牵头 红黄绿蓝", "Lead R/Y/G/B"),
+    "dash.col.resp_lights": ("责任 红黄绿蓝", "Resp. R/Y/G/B"),
     "dash.col.overdue": ("逾期", "Overdue"),
     "dash.col.on_time_rate": ("按期办结率", "On-time rate"),
     "dash.col.extensions": ("延期次数", "Extensions"),

@@ -1,0 +1,863 @@
+"""Streamlit pieces shared by 任务台账 and 我的任务: filters, the table, the detail, the forms."""
+
+import datetime as dt
+
+import pandas as pd
+import polars as pl
+import streamlit as st
+
+from duban import clock, org, register, tasks, uploads, workflow
+from duban.errors import DubanError
+from duban.permissions import Actor, can
+from duban.register import RegisterFilter
+from duban.tasks import ROLE_LABELS, STATUS_LABELS
+from duban.warnings import COLOUR_LABELS
+from models import Direction, RequestStatus, TaskStatus
+from ui.common import empty_state
+from ui.context import data_version, engine, session, t
+
+COLOUR_DOTS = {"red": "🔴", "yellow": "🟡", "green": "🟢", "grey": "⚪", "blue": "🔵"}
+REQUEST_LABELS = {
+    RequestStatus.pending: "待审批",
+    RequestStatus.approved: "已同意",
+    RequestStatus.refused: "未同意",
+}
+
+
+def _d(value) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, dt.datetime):
+        return f"{value:%Y-%m-%d %H:%M}"
+    return f"{value:%Y-%m-%d}"
+
+
+def colour_text(colour: str | None) -> str:
+    if not colour:
+        return ""
+    return f"{COLOUR_DOTS.get(colour, '')} {COLOUR_LABELS.get(colour, colour)}"
+
+
+def bump(key: str) -> None:
+    """Give a form fresh widgets next run (after a successful submit)."""
+    st.session_state[key] = st.session_state.get(key, 0) + 1
+
+
+def flash(message: str) -> None:
+    """A success message that survives the st.rerun() that follows a write."""
+    st.session_state["_task_flash"] = message
+
+
+def show_flash() -> None:
+    msg = st.session_state.pop("_task_flash", None)
+    if msg:
+        st.success(msg, icon="✅")
+
+
+# ---------------------------------------------------------------- register
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _base_frame(version: int, today: dt.date) -> pl.DataFrame:
+    return register.base_frame(engine(), today=today)
+
+
+def register_frame() -> pl.DataFrame:
+    return _base_frame(data_version(), clock.today())
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _choices(version: int) -> dict:
+    with session() as db:
+        plans = tasks.list_plans(db)
+        depts = org.list_departments(db)
+    return {
+        "plans": {p.id: p.title for p in plans},
+        "phases": {p.id: list(p.phases or []) for p in plans},
+        "depts": {d.id: d.name for d in depts},
+    }
+
+
+def choices() -> dict:
+    return _choices(data_version())
+
+
+def register_filters() -> RegisterFilter:
+    """The filter widgets, in columns above the table."""
+    ch = choices()
+    plans, depts = ch["plans"], ch["depts"]
+    c1, c2, c3, c4 = st.columns([3, 2, 3, 2])
+    plan_id = c1.selectbox(
+        t("tasks.f_plan"), [None, *plans], format_func=lambda i: plans.get(i, t("tasks.all")),
+        key="rf_plan",
+    )  # fmt: skip
+    phase_opts = sorted({ph for v in ch["phases"].values() for ph in v})
+    if plan_id is not None:
+        phase_opts = ch["phases"].get(plan_id, [])
+    phases = c2.multiselect(
+        t("tasks.f_phase"), phase_opts, key="rf_phase", placeholder=t("tasks.all")
+    )
+    dept = c3.selectbox(
+        t("tasks.f_dept"), [None, *depts], format_func=lambda i: depts.get(i, t("tasks.all")),
+        key="rf_dept",
+    )  # fmt: skip
+    role = c4.selectbox(
+        t("tasks.f_role"), register.UNIT_ROLES, format_func=lambda r: t(f"tasks.role_{r}"),
+        key="rf_role",
+    )  # fmt: skip
+    c5, c6, c7, c8 = st.columns([3, 2, 3, 2])
+    statuses = c5.multiselect(
+        t("tasks.f_status"), [s.value for s in TaskStatus],
+        format_func=lambda s: STATUS_LABELS[TaskStatus(s)], key="rf_status",
+        placeholder=t("tasks.all"),
+    )  # fmt: skip
+    colours = c6.multiselect(
+        t("tasks.f_colour"),
+        list(COLOUR_LABELS),
+        format_func=colour_text,
+        key="rf_colour",
+        placeholder=t("tasks.all"),
+    )
+    span = c7.date_input(t("tasks.f_deadline"), value=(), key="rf_deadline", format="YYYY-MM-DD")
+    text = c8.text_input(t("tasks.f_text"), key="rf_text", placeholder=t("tasks.f_text_ph"))
+    span = tuple(span) if isinstance(span, list | tuple) else (span,)
+    return RegisterFilter(
+        plan_id=plan_id,
+        phases=phases,
+        department_id=dept,
+        unit_role=role,
+        statuses=statuses,
+        colours=colours,
+        deadline_from=span[0] if len(span) > 0 else None,
+        deadline_to=span[1] if len(span) > 1 else None,
+        text=text,
+    )
+
+
+def register_table(view: pl.DataFrame) -> int | None:
+    """The register as a selectable table; returns the task id of the selected row."""
+    show = view.select(
+        pl.col("task_id"),
+        pl.col("code"),
+        (pl.lit("　").repeat_by(pl.col("depth")).list.join("") + pl.col("title")).alias("title"),
+        pl.col("colour")
+        .replace_strict({k: colour_text(k) for k in COLOUR_LABELS}, default="")
+        .alias("colour"),
+        "status_label",
+        "lead_name",
+        "responsible_names",
+        pl.col("progress").fill_null(0),
+        "deadline",
+        "original_deadline",
+        "extensions",
+        "reasons_text",
+    )
+    cfg = {
+        "task_id": None,
+        "code": st.column_config.TextColumn(t("tasks.col_code"), width="small"),
+        "title": st.column_config.TextColumn(t("tasks.col_title"), width="large"),
+        "colour": st.column_config.TextColumn(t("tasks.col_colour"), width="small"),
+        "status_label": st.column_config.TextColumn(t("tasks.col_status"), width="small"),
+        "lead_name": t("tasks.col_lead"),
+        "responsible_names": t("tasks.col_resp"),
+        "progress": st.column_config.ProgressColumn(
+            t("tasks.col_progress"), format="%.0f%%", min_value=0, max_value=100
+        ),
+        "deadline": st.column_config.DateColumn(t("tasks.col_deadline"), format="YYYY-MM-DD"),
+        "original_deadline": st.column_config.DateColumn(
+            t("tasks.col_original"), format="YYYY-MM-DD"
+        ),
+        "extensions": st.column_config.NumberColumn(t("tasks.col_ext"), width="small"),
+        "reasons_text": t("tasks.col_reasons"),
+    }
+    event = st.dataframe(
+        show, column_config=cfg, hide_index=True, width="stretch", height=420,
+        on_select="rerun", selection_mode="single-row", key="reg_table",
+    )  # fmt: skip
+    rows = list(getattr(getattr(event, "selection", None), "rows", []) or [])
+    ids = view["task_id"].to_list()
+    picked = ids[rows[0]] if rows and rows[0] < len(ids) else None
+    if picked != st.session_state.get("_reg_last_pick"):
+        st.session_state["_reg_last_pick"] = picked
+        if picked is not None:
+            st.session_state["open_task"] = picked
+    return picked
+
+
+def task_picker(view: pl.DataFrame, label: str, key: str = "open_task") -> int | None:
+    """A searchable picker over the rows (also reachable without a mouse)."""
+    labels = dict(
+        zip(
+            view["task_id"].to_list(), (view["code"] + " " + view["title"]).to_list(), strict=True
+        )  # fmt: skip
+    )
+    if st.session_state.get(key) not in labels:
+        st.session_state[key] = None
+    return st.selectbox(
+        label,
+        [None, *labels],
+        format_func=lambda i: labels.get(i, t("tasks.pick_none")),
+        key=key,
+        placeholder=t("tasks.pick_none"),
+    )
+
+
+# ---------------------------------------------------------------- detail
+
+
+def _download(att, key: str) -> None:
+    try:
+        with session() as db:
+            _, data = uploads.read_attachment(db, att.id)
+    except DubanError as exc:
+        st.caption(f"📎 {att.filename}（{exc}）")
+        return
+    st.download_button(
+        f"📎 {att.filename}（{att.size / 1024:.0f} KB）", data, file_name=att.filename,
+        mime=att.mime, key=f"{key}_att_{att.id}",
+    )  # fmt: skip
+
+
+def task_detail_view(task_id: int, me: Actor, *, key: str, row: dict | None = None, actions=None):
+    """Everything about one task on one screen; returns the TaskDetail (or None on error)."""
+    try:
+        with session() as db:
+            d = tasks.task_detail(db, actor=me, task_id=task_id)
+    except DubanError as exc:
+        st.error(str(exc), icon="⚠️")
+        return None
+    task = d.task
+    st.subheader(f"{task.code} {task.title}".strip())
+    crumbs = [d.plan.title, task.phase or ""]
+    if d.parent:
+        crumbs.append(t("tasks.parent", code=d.parent.code, title=d.parent.title))
+    st.caption(" · ".join(c for c in crumbs if c))
+    m1, m2, m3, m4 = st.columns(4)
+    m1.metric(t("tasks.col_status"), STATUS_LABELS[TaskStatus(task.status)])
+    m2.metric(t("tasks.col_deadline"), _d(task.deadline))
+    lead = d.lead
+    m3.metric(t("tasks.lead_progress"),
+              f"{lead.latest.percent:.0f}%" if lead and lead.latest else "—")  # fmt: skip
+    m4.metric(t("tasks.col_ext"), d.extension_count)
+    if task.original_deadline and task.original_deadline != task.deadline:
+        st.caption(t("tasks.original_vs", original=_d(task.original_deadline),
+                     current=_d(task.deadline), n=d.extension_count))  # fmt: skip
+    if row and row.get("colour"):
+        st.markdown(
+            f"**{t('tasks.col_colour')}**：{colour_text(row['colour'])}　{row['reasons_text']}"
+        )
+    if task.status_reason:
+        st.info(t("tasks.status_reason", reason=task.status_reason), icon="ℹ️")
+    if task.description:
+        st.markdown(task.description)
+    if d.children:
+        st.caption(
+            t("tasks.children") + "：" + "；".join(f"{c.code} {c.title}" for c in d.children)
+        )
+
+    st.markdown(f"##### {t('tasks.units')}")
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    t("tasks.col_unit"): u.department.name,
+                    t("tasks.col_role"): ROLE_LABELS[u.assignment.role],
+                    t("tasks.col_ack"): _d(u.assignment.acknowledged_at)
+                    if u.assignment.acknowledged_at
+                    else t("tasks.not_acked"),
+                    t("tasks.col_ack_hours"): u.ack_hours,
+                    t("tasks.col_progress"): u.latest.percent if u.latest else None,
+                    t("tasks.col_last"): _d(u.latest.reported_at) if u.latest else "—",
+                    t("tasks.col_latest_text"): u.latest.done_text if u.latest else "",
+                    t("tasks.col_reports"): u.report_count,
+                }
+                for u in d.units
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+    if actions is not None:
+        actions(d)
+    left, right = st.columns([3, 2])
+    with left:
+        st.markdown(f"##### {t('tasks.timeline')}")
+        if not d.reports:
+            empty_state(t("tasks.no_reports"))
+        for rv in d.reports[:5]:
+            _report_card(rv, key)
+        if len(d.reports) > 5:
+            with st.expander(t("tasks.more_reports", n=len(d.reports) - 5)):
+                for rv in d.reports[5:60]:
+                    _report_card(rv, key)
+    with right:
+        _side(d)
+    if d.inspections or d.notices:
+        st.markdown(f"##### {t('tasks.inspections_notices')}")
+        for ins, findings in d.inspections:
+            st.markdown(f"- 🔍 {_d(ins.inspected_on)} {ins.inspectors}：{ins.narrative[:80]}")
+            for f in findings:
+                st.markdown(f"  - {f.description}（{t('tasks.due')} {_d(f.due_date)}，{f.status}）")
+        for n in d.notices:
+            st.markdown(f"- 📢 {n.doc_number or ''} {n.title}（{_d(n.issued_at or n.created_at)}）")
+    if d.history:
+        with st.expander(t("tasks.history", n=len(d.history))):
+            st.dataframe(
+                pd.DataFrame([{t("tasks.h_at"): _d(h.at), t("tasks.h_user"): h.username,
+                               t("tasks.h_action"): h.action, t("tasks.h_note"): h.note or "",
+                               t("tasks.h_change"): _change(h)} for h in d.history]),
+                hide_index=True, width="stretch",
+            )  # fmt: skip
+    return d
+
+
+def _report_card(rv, key: str) -> None:
+    r = rv.report
+    with st.container(border=True):
+        kind = t("tasks.completion") if r.kind == "completion" else ""
+        st.markdown(f"**{_d(r.reported_at)}** · {rv.department} · **{r.percent:.0f}%** "
+                    f"{kind} <span style='color:gray'>{rv.reporter}</span>",
+                    unsafe_allow_html=True)  # fmt: skip
+        st.markdown(f"**{t('tasks.done')}**：{r.done_text}")
+        if r.problems:
+            st.markdown(f"**{t('tasks.problems')}**：{r.problems}")
+        if r.next_steps:
+            st.markdown(f"**{t('tasks.next')}**：{r.next_steps}")
+        if rv.readings:
+            st.caption("；".join(f"{tg.text} {v:g}{tg.unit or ''}" for tg, v in rv.readings))
+        for att in rv.attachments:
+            _download(att, key)
+
+
+def _change(h) -> str:
+    if not h.after:
+        return ""
+    return "；".join(f"{k}: {(h.before or {}).get(k)} → {v}" for k, v in h.after.items()
+                    if k not in ("updated_at",))[:300]  # fmt: skip
+
+
+def _side(d) -> None:
+    st.markdown(f"##### {t('tasks.milestones')}")
+    if d.milestones:
+        st.dataframe(
+            pd.DataFrame([{t("tasks.m_title"): m.title, t("tasks.m_due"): _d(m.due_date),
+                           t("tasks.m_done"): _d(m.done_on)} for m in d.milestones]),
+            hide_index=True, width="stretch",
+        )  # fmt: skip
+    else:
+        st.caption(t("tasks.none"))
+    st.markdown(f"##### {t('tasks.targets')}")
+    if d.targets:
+        for tg, readings in d.targets:
+            hist = " → ".join(f"{x.value:g}" for x in readings[-8:]) or t("tasks.no_readings")
+            arrow = "≥" if tg.direction == Direction.ge else "≤"
+            st.markdown(f"**{tg.text}**：{t('tasks.baseline')} {_n(tg.baseline)}，"
+                        f"{t('tasks.target')} {arrow}{_n(tg.target_value)}{tg.unit or ''}")  # fmt: skip
+            st.caption(f"{t('tasks.history_values')}：{hist}")
+    else:
+        st.caption(t("tasks.none"))
+    st.markdown(f"##### {t('tasks.extensions')}")
+    if d.extensions:
+        st.dataframe(
+            pd.DataFrame([{t("tasks.col_unit"): name, t("tasks.e_at"): _d(e.requested_at),
+                           t("tasks.e_from"): _d(e.previous_deadline),
+                           t("tasks.e_to"): _d(e.approved_date or e.requested_date),
+                           t("tasks.e_status"): REQUEST_LABELS[RequestStatus(e.status)],
+                           t("tasks.e_reason"): e.reason, t("tasks.e_note"): e.decision_note or ""}
+                          for e, name in d.extensions]),
+            hide_index=True, width="stretch",
+        )  # fmt: skip
+    else:
+        st.caption(t("tasks.none"))
+    st.markdown(f"##### {t('tasks.instructions')}")
+    if not d.instructions:
+        st.caption(t("tasks.none"))
+    for iv in d.instructions:
+        with st.container(border=True):
+            st.markdown(f"✍️ **{iv.instruction.text}**")
+            st.caption(f"{iv.author} · {_d(iv.instruction.created_at)}")
+            for ans, unit in iv.answers:
+                st.markdown(f"↳ **{unit}**：{ans.text}  <span style='color:gray'>"
+                            f"{_d(ans.created_at)}</span>", unsafe_allow_html=True)  # fmt: skip
+            if iv.unanswered_units:
+                st.caption(t("tasks.unanswered", units="、".join(iv.unanswered_units)))
+
+
+def _n(v) -> str:
+    return "—" if v is None else f"{v:g}"
+
+
+# ---------------------------------------------------------------- office actions
+
+
+def office_actions(d, me: Actor, key: str) -> None:
+    """Sign off / send back / suspend / cancel / restart, and pending extension decisions."""
+    task = d.task
+    allowed = [
+        a for a, (frm, _to, _l) in tasks.TRANSITIONS.items()
+        if TaskStatus(task.status) in frm and can(me, a)
+    ]  # fmt: skip
+    if allowed:
+        with st.form(f"{key}_status_{task.id}_{task.version}"):
+            st.markdown(f"##### {t('tasks.handle')}")
+            action = st.radio(t("tasks.action"), allowed, horizontal=True,
+                              format_func=lambda a: t(f"tasks.act.{a}"), key=f"{key}_act")  # fmt: skip
+            reason = st.text_area(t("tasks.reason"), key=f"{key}_reason", height=80)
+            if st.form_submit_button(t("tasks.do"), type="primary"):
+                try:
+                    with session() as db:
+                        tasks.change_status(db, actor=me, task_id=task.id, action=action,
+                                            expected_version=task.version, reason=reason)  # fmt: skip
+                    flash(t("tasks.done_action", action=t(f"tasks.act.{action}")))
+                    st.rerun()
+                except DubanError as exc:
+                    st.error(str(exc), icon="⚠️")
+    pending = [e for e, _ in d.extensions if e.status == RequestStatus.pending]
+    if pending and can(me, "extension.decide"):
+        for e, name in [(e, n) for e, n in d.extensions if e.status == RequestStatus.pending]:
+            extension_decision_form(e, name, task, me, key)
+
+
+def extension_decision_form(e, unit: str, task, me: Actor, key: str) -> None:
+    with st.form(f"{key}_ext_{e.id}_{e.version}"):
+        st.markdown(t("tasks.ext_pending", unit=unit, date=_d(e.requested_date),
+                      deadline=_d(task.deadline), reason=e.reason))  # fmt: skip
+        c1, c2 = st.columns([1, 2])
+        new = c1.date_input(t("tasks.ext_new_date"), value=e.requested_date,
+                            key=f"{key}_extd_{e.id}", format="YYYY-MM-DD")  # fmt: skip
+        note = c2.text_input(t("tasks.ext_note"), key=f"{key}_extn_{e.id}")
+        b1, b2 = st.columns(2)
+        yes = b1.form_submit_button(t("tasks.ext_approve"), type="primary")
+        no = b2.form_submit_button(t("tasks.ext_refuse"))
+        if yes or no:
+            try:
+                with session() as db:
+                    tasks.decide_extension(db, actor=me, request_id=e.id, approve=yes,
+                                           expected_version=e.version, new_date=new, note=note)  # fmt: skip
+                flash(t("tasks.ext_done_yes" if yes else "tasks.ext_done_no"))
+                st.rerun()
+            except DubanError as exc:
+                st.error(str(exc), icon="⚠️")
+
+
+def instruction_form(task_id: int, me: Actor, key: str) -> None:
+    with st.form(f"{key}_instr_{task_id}"):
+        st.markdown(f"##### {t('tasks.write_instruction')}")
+        text = st.text_area(t("tasks.instruction_text"), key=f"{key}_instr_text", height=80)
+        if st.form_submit_button(t("tasks.send_instruction"), type="primary"):
+            try:
+                with session() as db:
+                    workflow.create_instruction(db, actor=me, task_id=task_id, text=text)
+                st.session_state.pop(f"{key}_instr_text", None)
+                flash(t("tasks.instruction_sent"))
+                st.rerun()
+            except DubanError as exc:
+                st.error(str(exc), icon="⚠️")
+
+
+# ---------------------------------------------------------------- create / edit
+
+
+def _editor_dates(value):
+    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NaT:
+        return None
+    if isinstance(value, str):
+        return dt.date.fromisoformat(value[:10]) if value.strip() else None
+    if isinstance(value, pd.Timestamp | dt.datetime):
+        return value.date()
+    return value
+
+
+def _rows(df: pd.DataFrame) -> list[dict]:
+    out = []
+    for rec in df.to_dict("records"):
+        rec = {k: (None if (not isinstance(v, list | dict) and pd.isna(v)) else v)
+               for k, v in rec.items()}  # fmt: skip
+        if any(v not in (None, "") for k, v in rec.items() if k != "id"):
+            out.append(rec)
+    return out
+
+
+def task_form(me: Actor, *, task_id: int | None = None, key: str = "new") -> int | None:
+    """Create (task_id None) or edit a task; returns the id written, else None."""
+    ch = choices()
+    plans, depts = ch["plans"], ch["depts"]
+    if not plans:
+        empty_state(t("tasks.no_plan"))
+        return None
+    version = None
+    with session() as db:
+        if task_id is not None:
+            from models import Task
+
+            task = db.get(Task, task_id)
+            data = tasks.task_form_data(db, task)
+            version, status = task.version, task.status
+        else:
+            data, status = None, TaskStatus.draft
+    if data is None:
+        plan_id = st.selectbox(t("tasks.f_plan"), list(plans), format_func=plans.get,
+                               key=f"{key}_plan")  # fmt: skip
+        data = {"plan_id": plan_id, "code": "", "title": "", "description": "", "phase": None,
+                "parent_id": None, "start_date": clock.today(),
+                "deadline": clock.today() + dt.timedelta(days=30), "lead_department_id": None,
+                "responsible_department_ids": [], "milestones": [], "targets": []}  # fmt: skip
+    with session() as db:
+        parents = dict(tasks.task_choices(db, data["plan_id"]))
+    parents.pop(task_id, None)
+    fk = f"{key}_{task_id or 'new'}_{version or st.session_state.get(key + '_n', 0)}"
+    with st.form(f"task_form_{fk}", clear_on_submit=False):
+        c1, c2 = st.columns([1, 3])
+        code = c1.text_input(t("tasks.col_code"), value=data["code"], key=f"{fk}_code")
+        title = c2.text_input(t("tasks.col_title") + " *", value=data["title"],
+                              key=f"{fk}_title")  # fmt: skip
+        desc = st.text_area(t("tasks.description"), value=data["description"], height=80,
+                            key=f"{fk}_desc")  # fmt: skip
+        c3, c4, c5, c6 = st.columns(4)
+        phases = [None, *ch["phases"].get(data["plan_id"], [])]
+        phase = c3.selectbox(t("tasks.f_phase"), phases,
+                             index=phases.index(data["phase"]) if data["phase"] in phases else 0,
+                             format_func=lambda p: p or "—", key=f"{fk}_phase")  # fmt: skip
+        popts = [None, *parents]
+        parent = c4.selectbox(t("tasks.parent_label"), popts,
+                              index=popts.index(data["parent_id"]) if data["parent_id"] in popts
+                              else 0, format_func=lambda i: parents.get(i, "—"),
+                              key=f"{fk}_parent")  # fmt: skip
+        start = c5.date_input(t("tasks.start"), value=data["start_date"], key=f"{fk}_start",
+                              format="YYYY-MM-DD")  # fmt: skip
+        deadline = c6.date_input(t("tasks.col_deadline") + " *", value=data["deadline"],
+                                 key=f"{fk}_deadline", format="YYYY-MM-DD")  # fmt: skip
+        c7, c8 = st.columns([1, 2])
+        dopts = [None, *depts]
+        lead = c7.selectbox(t("tasks.col_lead"), dopts,
+                            index=dopts.index(data["lead_department_id"])
+                            if data["lead_department_id"] in dopts else 0,
+                            format_func=lambda i: depts.get(i, "—"), key=f"{fk}_lead")  # fmt: skip
+        resp = c8.multiselect(t("tasks.col_resp"), list(depts),
+                              default=[i for i in data["responsible_department_ids"] if i in depts],
+                              format_func=depts.get, key=f"{fk}_resp")  # fmt: skip
+        st.caption(t("tasks.milestones"))
+        ms = st.data_editor(
+            pd.DataFrame(data["milestones"], columns=["title", "due_date", "done_on"]),
+            num_rows="dynamic", width="stretch", key=f"{fk}_ms",
+            column_config={
+                "title": st.column_config.TextColumn(t("tasks.m_title"), required=True),
+                "due_date": st.column_config.DateColumn(t("tasks.m_due"), format="YYYY-MM-DD"),
+                "done_on": st.column_config.DateColumn(t("tasks.m_done"), format="YYYY-MM-DD"),
+            },
+        )  # fmt: skip
+        st.caption(t("tasks.targets"))
+        tg = st.data_editor(
+            pd.DataFrame(data["targets"],
+                         columns=["id", "text", "baseline", "target_value", "direction", "unit"]),
+            num_rows="dynamic", width="stretch", key=f"{fk}_tg",
+            column_config={
+                "id": None,
+                "text": st.column_config.TextColumn(t("tasks.t_text"), required=True),
+                "baseline": st.column_config.NumberColumn(t("tasks.baseline")),
+                "target_value": st.column_config.NumberColumn(t("tasks.target")),
+                "direction": st.column_config.SelectboxColumn(
+                    t("tasks.t_direction"), options=[">=", "<="], default=">="),
+                "unit": st.column_config.TextColumn(t("tasks.t_unit")),
+            },
+        )  # fmt: skip
+        b1, b2 = st.columns(2)
+        save = b1.form_submit_button(t("tasks.save"), type="primary")
+        save_assign = False
+        if status == TaskStatus.draft:
+            save_assign = b2.form_submit_button(t("tasks.save_assign"))
+    if not (save or save_assign):
+        return None
+    values = {
+        "plan_id": data["plan_id"], "code": code, "title": title, "description": desc,
+        "phase": phase, "parent_id": parent, "start_date": start, "deadline": deadline,
+        "lead_department_id": lead, "responsible_department_ids": resp,
+        "milestones": [{**m, "due_date": _editor_dates(m.get("due_date")),
+                        "done_on": _editor_dates(m.get("done_on"))} for m in _rows(ms)],
+        "targets": [{**x, "id": int(x["id"]) if x.get("id") is not None else None,
+                     "direction": x.get("direction") or ">="} for x in _rows(tg)],
+    }  # fmt: skip
+    try:
+        with session() as db:
+            if task_id is None:
+                written = tasks.create_task(db, actor=me, **values)
+            else:
+                values.pop("plan_id")
+                written = tasks.update_task(db, actor=me, task_id=task_id,
+                                            expected_version=version, **values)  # fmt: skip
+            if save_assign:
+                tasks.assign_task(db, actor=me, task_id=written.id,
+                                  expected_version=written.version)  # fmt: skip
+    except DubanError as exc:
+        st.error(str(exc), icon="⚠️")
+        return None
+    if task_id is None:
+        bump(key + "_n")
+    flash(t("tasks.saved_assigned" if save_assign else "tasks.saved", code=written.code or "",
+            title=written.title))  # fmt: skip
+    return written.id
+
+
+# ---------------------------------------------------------------- bulk edit
+
+
+def bulk_editor(view: pl.DataFrame, me: Actor) -> None:
+    """Deadlines and lead units of the current view in a data editor, saved row by row."""
+    depts = choices()["depts"]
+    names = {v: k for k, v in depts.items()}
+    base = view.select("task_id", "version", "code", "title", "deadline", "lead_name").to_pandas()
+    st.caption(t("tasks.bulk_hint"))
+    edited = st.data_editor(
+        base, hide_index=True, width="stretch", key=f"bulk_{data_version()}",
+        disabled=["task_id", "version", "code", "title"],
+        column_config={
+            "task_id": None, "version": None,
+            "code": t("tasks.col_code"), "title": t("tasks.col_title"),
+            "deadline": st.column_config.DateColumn(t("tasks.col_deadline"), format="YYYY-MM-DD",
+                                                    required=True),
+            "lead_name": st.column_config.SelectboxColumn(t("tasks.col_lead"),
+                                                          options=list(names), required=True),
+        },
+    )  # fmt: skip
+    if not st.button(t("tasks.bulk_save"), type="primary", key="bulk_save"):
+        return
+    rows = []
+    for old, new in zip(base.to_dict("records"), edited.to_dict("records"), strict=True):
+        change = {}
+        nd = _editor_dates(new["deadline"])
+        if nd != _editor_dates(old["deadline"]):
+            change["deadline"] = nd
+        if new["lead_name"] != old["lead_name"] and new["lead_name"] in names:
+            lead_id = names[new["lead_name"]]
+            change["lead_department_id"] = lead_id
+            with session() as db:
+                cur = tasks.task_form_data(db, _task(db, int(old["task_id"])))
+            change["responsible_department_ids"] = [
+                i for i in cur["responsible_department_ids"] if i != lead_id
+            ]
+        if change:
+            rows.append({"task_id": int(old["task_id"]), "expected_version": int(old["version"]),
+                         "code": old["code"], **change})  # fmt: skip
+    if not rows:
+        st.info(t("tasks.bulk_nothing"))
+        return
+    with session() as db:
+        results = tasks.bulk_update(db, actor=me, rows=rows)
+    ok = [r for r in results if r.ok]
+    bad = [r for r in results if not r.ok]
+    if ok:
+        st.success(t("tasks.bulk_ok", n=len(ok)))
+    for r in bad:
+        st.error(t("tasks.bulk_bad", code=r.code, msg=r.message), icon="⚠️")
+
+
+def _task(db, task_id: int):
+    from models import Task
+
+    return db.get(Task, task_id)
+
+
+def pending_extensions_view(me: Actor) -> None:
+    with session() as db:
+        reqs = tasks.pending_extensions(db)
+        info = {}
+        for e in reqs:
+            task = _task(db, e.task_id)
+            info[e.id] = (task, choices()["depts"].get(e.department_id, ""))
+    if not reqs:
+        empty_state(t("tasks.no_pending_ext"))
+        return
+    for e in reqs:
+        task, unit = info[e.id]
+        st.markdown(f"**{task.code} {task.title}**")
+        extension_decision_form(e, unit, task, me, "extq")
+
+
+# ---------------------------------------------------------------- the unit's forms (我的任务)
+
+
+def acknowledge_button(m, me: Actor, key: str) -> None:
+    if st.button(t("my.ack"), key=f"{key}_ack_{m.assignment.id}", type="primary"):
+        try:
+            with session() as db:
+                workflow.acknowledge(db, actor=me, assignment_id=m.assignment.id,
+                                     expected_version=m.assignment.version)  # fmt: skip
+            flash(t("my.acked", code=m.task.code, title=m.task.title))
+            st.rerun()
+        except DubanError as exc:
+            st.error(str(exc), icon="⚠️")
+
+
+def _files(uploaded) -> list[tuple[str, bytes]]:
+    return [(f.name, f.getvalue()) for f in (uploaded or [])]
+
+
+def report_form(m, me: Actor, targets: list) -> None:
+    """进展填报 for one assignment; on error everything typed stays in the form."""
+    fk = f"rep_{m.assignment.id}_{st.session_state.get(f'rep_n_{m.assignment.id}', 0)}"
+    with st.form(fk):
+        pct = st.number_input(t("my.percent"), min_value=0.0, max_value=100.0, step=5.0,
+                              value=float(m.latest_percent or 0), key=f"{fk}_pct")  # fmt: skip
+        done = st.text_area(t("my.done") + " *", key=f"{fk}_done", height=100)
+        c1, c2 = st.columns(2)
+        problems = c1.text_area(t("my.problems"), key=f"{fk}_problems", height=80)
+        nxt = c2.text_area(t("my.next"), key=f"{fk}_next", height=80)
+        values = {}
+        for tg in targets:
+            values[tg.id] = st.number_input(
+                f"{tg.text}（{t('tasks.target')} {tg.direction}{_n(tg.target_value)}"
+                f"{tg.unit or ''}）", value=None, key=f"{fk}_tg_{tg.id}",
+            )  # fmt: skip
+        files = st.file_uploader(t("my.evidence"), accept_multiple_files=True,
+                                 type=uploads.ACCEPT_EXTENSIONS, key=f"{fk}_files",
+                                 help=t("my.evidence_help"))  # fmt: skip
+        if st.form_submit_button(t("my.send_report"), type="primary"):
+            try:
+                with session() as db:
+                    workflow.report_progress(db, actor=me, assignment_id=m.assignment.id,
+                                             percent=pct, done_text=done, problems=problems,
+                                             next_steps=nxt, target_values=values,
+                                             files=_files(files))  # fmt: skip
+                bump(f"rep_n_{m.assignment.id}")
+                flash(t("my.reported"))
+                st.rerun()
+            except DubanError as exc:
+                st.error(str(exc), icon="⚠️")
+
+
+def extension_form(m, me: Actor) -> None:
+    if m.pending_extension:
+        e = m.pending_extension
+        st.info(t("my.ext_waiting", date=_d(e.requested_date), at=_d(e.requested_at)), icon="⏳")
+        return
+    fk = f"ext_{m.assignment.id}"
+    default = (m.task.deadline or clock.today()) + dt.timedelta(days=30)
+    with st.form(fk):
+        st.caption(t("my.ext_hint", deadline=_d(m.task.deadline)))
+        date = st.date_input(t("my.ext_date"), value=default, key=f"{fk}_date",
+                             format="YYYY-MM-DD")  # fmt: skip
+        reason = st.text_area(t("my.ext_reason") + " *", key=f"{fk}_reason", height=80)
+        if st.form_submit_button(t("my.ext_send"), type="primary"):
+            try:
+                with session() as db:
+                    workflow.request_extension(db, actor=me, task_id=m.task.id,
+                                               requested_date=date, reason=reason,
+                                               department_id=m.assignment.department_id)  # fmt: skip
+                flash(t("my.ext_sent"))
+                st.rerun()
+            except DubanError as exc:
+                st.error(str(exc), icon="⚠️")
+
+
+def submit_form(m, me: Actor) -> None:
+    fk = f"sub_{m.assignment.id}"
+    with st.form(fk):
+        st.caption(t("my.submit_hint"))
+        summary = st.text_area(t("my.summary") + " *", key=f"{fk}_summary", height=120)
+        files = st.file_uploader(t("my.evidence"), accept_multiple_files=True,
+                                 type=uploads.ACCEPT_EXTENSIONS, key=f"{fk}_files",
+                                 help=t("my.evidence_help"))  # fmt: skip
+        if st.form_submit_button(t("my.submit_send"), type="primary"):
+            try:
+                with session() as db:
+                    workflow.submit_for_sign_off(db, actor=me, task_id=m.task.id, summary=summary,
+                                                 expected_version=m.task.version,
+                                                 files=_files(files),
+                                                 department_id=m.assignment.department_id)  # fmt: skip
+                flash(t("my.submitted"))
+                st.rerun()
+            except DubanError as exc:
+                st.error(str(exc), icon="⚠️")
+
+
+def answer_form(ins, m, me: Actor, key: str) -> None:
+    fk = f"{key}_ans_{ins.id}_{m.assignment.department_id}"
+    with st.form(fk):
+        st.markdown(f"✍️ **{ins.text}**  <span style='color:gray'>{_d(ins.created_at)}</span>",
+                    unsafe_allow_html=True)  # fmt: skip
+        text = st.text_area(t("my.answer"), key=f"{fk}_text", height=80)
+        if st.form_submit_button(t("my.answer_send"), type="primary"):
+            try:
+                with session() as db:
+                    workflow.answer_instruction(db, actor=me, instruction_id=ins.id, text=text,
+                                                department_id=m.assignment.department_id)  # fmt: skip
+                flash(t("my.answered"))
+                st.rerun()
+            except DubanError as exc:
+                st.error(str(exc), icon="⚠️")
+
+
+def desk_table(items: list) -> None:
+    st.dataframe(
+        pd.DataFrame([{
+            t("tasks.col_code"): m.task.code, t("tasks.col_title"): m.task.title,
+            t("tasks.col_role"): ROLE_LABELS[m.assignment.role],
+            t("tasks.col_status"): STATUS_LABELS[TaskStatus(m.task.status)],
+            t("tasks.col_progress"): m.latest_percent,
+            t("tasks.col_deadline"): _d(m.task.deadline),
+            t("my.due_in"): m.due_in_wd,
+            t("tasks.col_last"): _d(m.last_report_at),
+        } for m in items]),
+        hide_index=True, width="stretch",
+        column_config={t("tasks.col_progress"): st.column_config.ProgressColumn(
+            t("tasks.col_progress"), format="%.0f%%", min_value=0, max_value=100)},
+    )  # fmt: skip
+
+
+def unit_workbench(m, me: Actor) -> None:
+    """The actions a unit takes on one of its tasks, as tabs under the detail."""
+    from duban.workflow import WORKING
+
+    with session() as db:
+        from sqlmodel import select
+
+        from models import Target
+
+        targets = list(db.exec(select(Target).where(Target.task_id == m.task.id)).all())
+    if m.assignment.acknowledged_at is None and m.task.status in workflow.OPEN:
+        acknowledge_button(m, me, "wb")
+    if m.task.status not in WORKING:
+        st.info(t("my.no_actions", status=STATUS_LABELS[TaskStatus(m.task.status)]), icon="ℹ️")
+        tabs_def = []
+    else:
+        tabs_def = ["report", "extension"] + (["submit"] if m.assignment.role == "lead" else [])
+    if m.pending_instructions:
+        tabs_def.append("answer")
+    if not tabs_def:
+        return
+    tabs = st.tabs([t(f"my.tab_{x}") for x in tabs_def])
+    for tab, name in zip(tabs, tabs_def, strict=True):
+        with tab:
+            if name == "report":
+                report_form(m, me, targets)
+            elif name == "extension":
+                extension_form(m, me)
+            elif name == "submit":
+                submit_form(m, me)
+            else:
+                for ins in m.pending_instructions:
+                    answer_form(ins, m, me, "wb")
+
+
+def desk_line(m) -> str:
+    """One line per task in the action sections: code, title, deadline, what is pending."""
+    bits = [f"**{m.task.code} {m.task.title}**", ROLE_LABELS[m.assignment.role]]
+    if m.task.deadline:
+        if m.overdue:
+            bits.append(t("my.overdue_by", date=_d(m.task.deadline), n=abs(m.due_in_wd or 0)))
+        else:
+            bits.append(t("my.due_on", date=_d(m.task.deadline), n=m.due_in_wd))
+    if m.latest_percent is not None:
+        bits.append(f"{m.latest_percent:.0f}%")
+    if m.pending_instructions:
+        bits.append(t("my.n_instructions", n=len(m.pending_instructions)))
+    return " · ".join(bits)
+
+
+def open_from_query() -> None:
+    """`tasks?task=<id>` (the dashboard's links) opens that task's detail once."""
+    raw = st.query_params.get("task")
+    if raw and raw != st.session_state.get("_task_qp_done"):
+        st.session_state["_task_qp_done"] = raw
+        if raw.isdigit():
+            st.session_state["open_task"] = int(raw)
