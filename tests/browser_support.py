@@ -132,13 +132,34 @@ def wait_idle(page, timeout: float = 30_000) -> None:
 
 
 def login(page, base_url: str, username: str, password: str = "duban-demo") -> None:
-    """Log in through the real form and wait for the sidebar navigation."""
+    """Log in through the real form and wait for the sidebar navigation.
+
+    Under load the form can re-render between `fill` and the click (the first script run
+    is still settling), which empties the inputs: so wait for the run to finish, check
+    the typed values are still there, and try again (at most three times) if the sidebar
+    does not come. A failure says what the page showed instead.
+    """
     page.goto(base_url)
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_selector('[data-testid="stSidebarNav"]')
-    wait_idle(page)
+    for attempt in range(3):
+        page.get_by_label("用户名").wait_for()
+        wait_idle(page, timeout=60_000)
+        user_box, pw_box = page.get_by_label("用户名"), page.get_by_label("密码")
+        user_box.fill(username)
+        pw_box.fill(password)
+        if user_box.input_value() != username or pw_box.input_value() != password:
+            continue
+        page.get_by_role("button", name="登录").click()
+        try:
+            page.wait_for_selector('[data-testid="stSidebarNav"]', timeout=45_000)
+        except Exception:
+            if attempt == 2:
+                body = page.locator("body").inner_text()[:1500]
+                raise AssertionError(f"登录后未出现侧边栏导航；页面内容：\n{body}") from None
+            page.goto(base_url)
+            continue
+        wait_idle(page)
+        return
+    raise AssertionError("登录表单三次均未能填写")
 
 
 def assert_no_exception(page) -> None:
