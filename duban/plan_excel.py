@@ -1,0 +1,341 @@
+"""The Excel task sheet: a template to fill in, a plan's tasks exported, and the sheet read back."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from duban.errors import NotFound
+from duban.plan_import import (
+    COLUMNS,
+    DraftMilestone,
+    DraftTarget,
+    DraftTask,
+    ImportDraft,
+    RowError,
+    match_units,
+    parse_date,
+    rows_to_tasks,
+    task_to_row,
+    validate_draft,
+)
+from duban.plan_parse import MAX_BYTES, PlanParseError
+from models import Assignment, AssignmentRole, Department, Milestone, Plan, Target, Task
+
+SHEET_TASKS = "任务表"
+SHEET_PLAN = "方案信息"
+SHEET_HELP = "填写说明"
+PLAN_FIELDS = [
+    ("title", "方案名称"),
+    ("issuer", "发文单位"),
+    ("doc_number", "文号"),
+    ("issued_on", "成文日期"),
+    ("phases", "阶段"),
+]
+WIDTHS = {
+    "code": 8,
+    "parent_code": 10,
+    "title": 36,
+    "description": 50,
+    "phase": 12,
+    "lead_units": 22,
+    "responsible_units": 30,
+    "deadline": 12,
+    "milestones": 36,
+    "targets": 28,
+    "weight": 7,
+}
+HELP_LINES = [
+    "任务表填写说明",
+    "",
+    "1. 每行一项任务；“任务名称”必填，其余可空。第一行是表头，请勿修改表头文字。",
+    "2. 序号：任务编号，如 1、1.1、(一)；同一表内不能重复。",
+    "3. 上级序号：子任务填写其上级任务的序号，上级任务必须在本表中。",
+    "4. 牵头单位、责任单位：填写单位全称或简称，多个单位用顿号“、”分隔；须能对应到系统中的单位。",
+    "5. 完成时限：日期，如 2026-12-31。",
+    "6. 阶段性目标/时间节点：每行一个，写作“2026-06-30 完成试点”，日期不能晚于完成时限。",
+    "7. 指标：每行一个，写作“网上办理率 ≥ 95%”或“审批时限 ≤ 5个工作日”，也可只写文字。",
+    "8. 权重：0–100 的数字，空白按 1 计。",
+    "9. “方案信息”表填写方案名称（必填）、发文单位、文号、成文日期和阶段（用顿号分隔）。",
+    "导入时逐行检查：有错误的行会列出行号和原因；可以修改后重新上传，也可以选择跳过错误行。",
+]
+
+
+def _write_workbook(draft: ImportDraft, example: bool) -> bytes:
+    import xlsxwriter
+
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_numbers": False})
+    head = wb.add_format(
+        {
+            "bold": True,
+            "bg_color": "#DDE7F3",
+            "border": 1,
+            "text_wrap": True,
+            "valign": "vcenter",
+            "align": "center",
+        }
+    )
+    cell = wb.add_format({"text_wrap": True, "valign": "top", "border": 1})
+    text = wb.add_format({"text_wrap": True, "valign": "top", "border": 1, "num_format": "@"})
+    date = wb.add_format({"num_format": "yyyy-mm-dd", "valign": "top", "border": 1})
+    bold = wb.add_format({"bold": True, "font_size": 14})
+
+    ws = wb.add_worksheet(SHEET_TASKS)
+    for c, (key, header) in enumerate(COLUMNS):
+        ws.write_string(0, c, header, head)
+        ws.set_column(c, c, WIDTHS[key], text if key in ("code", "parent_code") else cell)
+    ws.set_row(0, 30)
+    ws.freeze_panes(1, 0)
+    ws.autofilter(0, 0, max(1, len(draft.tasks)), len(COLUMNS) - 1)
+    for r, t in enumerate(draft.tasks, start=1):
+        row = task_to_row(t, sep="\n")
+        for c, (key, _h) in enumerate(COLUMNS):
+            v = row[key]
+            if key == "deadline":
+                if v is not None:
+                    ws.write_datetime(r, c, dt.datetime.combine(v, dt.time()), date)
+                else:
+                    ws.write_blank(r, c, None, date)
+            elif key == "weight":
+                ws.write_number(r, c, float(v), cell)
+            else:
+                ws.write_string(
+                    r, c, str(v or ""), text if key in ("code", "parent_code") else cell
+                )
+    ws.data_validation(
+        1,
+        7,
+        5000,
+        7,
+        {
+            "validate": "date",
+            "criteria": ">",
+            "value": dt.date(2000, 1, 1),
+            "error_message": "请填写日期，如 2026-12-31",
+        },
+    )
+
+    info = wb.add_worksheet(SHEET_PLAN)
+    info.set_column(0, 0, 14)
+    info.set_column(1, 1, 60)
+    values = {
+        "title": draft.title or "",
+        "issuer": draft.issuer or "",
+        "doc_number": draft.doc_number or "",
+        "issued_on": draft.issued_on.isoformat() if draft.issued_on else "",
+        "phases": "、".join(draft.phases),
+    }
+    for r, (key, label) in enumerate(PLAN_FIELDS):
+        info.write_string(r, 0, label, head)
+        info.write_string(r, 1, values[key], cell)
+
+    hs = wb.add_worksheet(SHEET_HELP)
+    hs.set_column(0, 0, 110)
+    for r, line in enumerate(HELP_LINES):
+        hs.write_string(r, 0, line, bold if r == 0 else None)
+    if example:
+        ws.activate()
+    wb.close()
+    return buf.getvalue()
+
+
+def template_bytes() -> bytes:
+    """An empty task sheet with one example row, the plan-info sheet and the instructions."""
+    today = dt.date.today()
+    year_end = dt.date(today.year, 12, 31)
+    example = ImportDraft(
+        title="",
+        tasks=[
+            DraftTask(
+                code="1",
+                title="（示例，导入前请删除）梳理公布政务服务事项清单",
+                description="全面梳理……",
+                lead_units=["市政务服务和大数据管理局"],
+                responsible_units=["市发展和改革委员会", "市公安局"],
+                deadline=year_end,
+                milestones=[DraftMilestone(dt.date(today.year, 6, 30), "完成梳理")],
+                targets=[DraftTarget("网上可办率", 95, "%", ">=")],
+            )
+        ],
+    )
+    return _write_workbook(example, example=True)
+
+
+def plan_draft(session: Session, plan_id: int) -> ImportDraft:
+    """An existing plan's tasks as a draft (the export's content)."""
+    plan = session.get(Plan, plan_id)
+    if plan is None:
+        raise NotFound(f"实施方案不存在（编号 {plan_id}）。")
+    tasks = list(
+        session.exec(
+            select(Task).where(Task.plan_id == plan_id).order_by(col(Task.sort_key), col(Task.id))
+        ).all()
+    )
+    ids = [t.id for t in tasks]
+    code_of = {t.id: (t.code or f"T{t.id}") for t in tasks}
+    names = {d.id: d.name for d in session.exec(select(Department)).all()}
+    units: dict[int, tuple[list[str], list[str]]] = {i: ([], []) for i in ids}
+    for a in session.exec(
+        select(Assignment).where(col(Assignment.task_id).in_(ids)).order_by(col(Assignment.id))
+    ).all():
+        units[a.task_id][0 if a.role == AssignmentRole.lead else 1].append(names[a.department_id])
+    ms: dict[int, list[DraftMilestone]] = {i: [] for i in ids}
+    for m in session.exec(
+        select(Milestone)
+        .where(col(Milestone.task_id).in_(ids))
+        .order_by(col(Milestone.due_date), col(Milestone.id))
+    ).all():
+        ms[m.task_id].append(DraftMilestone(m.due_date, m.title))
+    tg: dict[int, list[DraftTarget]] = {i: [] for i in ids}
+    for x in session.exec(
+        select(Target).where(col(Target.task_id).in_(ids)).order_by(col(Target.id))
+    ).all():
+        tg[x.task_id].append(DraftTarget(x.text, x.target_value, x.unit, str(x.direction)))
+    return ImportDraft(
+        title=plan.title,
+        issuer=plan.issuer,
+        doc_number=plan.doc_number,
+        issued_on=plan.issued_on,
+        phases=list(plan.phases or []),
+        tasks=[
+            DraftTask(
+                code=code_of[t.id],
+                parent_code=code_of.get(t.parent_id) if t.parent_id else None,
+                title=t.title,
+                description=t.description or "",
+                phase=t.phase,
+                lead_units=units[t.id][0],
+                responsible_units=units[t.id][1],
+                deadline=t.deadline,
+                milestones=ms[t.id],
+                targets=tg[t.id],
+                weight=t.weight,
+            )
+            for t in tasks
+        ],
+    )
+
+
+def export_plan(session: Session, plan_id: int) -> bytes:
+    """A plan's tasks in the template's layout (re-importable)."""
+    return _write_workbook(plan_draft(session, plan_id), example=False)
+
+
+# ---------------------------------------------------------------- reading a sheet back
+
+
+@dataclass
+class SheetResult:
+    draft: ImportDraft
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def bad_rows(self) -> set[int | None]:
+        return {e.row for e in self.errors}
+
+
+def _load(data: bytes):  # noqa: ANN202 - openpyxl workbook
+    import openpyxl
+
+    if not data:
+        raise PlanParseError("文件为空")
+    if len(data) > MAX_BYTES:
+        raise PlanParseError("文件过大，任务表不能超过 10 MB")
+    if not data.startswith(b"PK\x03\x04"):
+        raise PlanParseError("不是有效的 Excel 文件（.xlsx），请使用下载的任务表模板")
+    try:
+        return openpyxl.load_workbook(io.BytesIO(data), data_only=True, read_only=True)
+    except Exception as exc:  # noqa: BLE001 - any reader failure is the user's file
+        raise PlanParseError("无法读取 Excel 文件：文件已损坏或不是 .xlsx 格式") from exc
+
+
+_HEADER_KEYS = {h: k for k, h in COLUMNS} | {"任务内容/说明": "description", "任务": "title"}
+
+
+def _header_map(row: tuple) -> dict[int, str]:
+    out: dict[int, str] = {}
+    for i, v in enumerate(row):
+        key = _HEADER_KEYS.get(str(v).strip()) if v is not None else None
+        if key and key not in out.values():
+            out[i] = key
+    return out
+
+
+def is_task_sheet(data: bytes) -> bool:
+    """Whether the workbook has our task sheet layout (so it is read strictly, row by row)."""
+    try:
+        wb = _load(data)
+    except PlanParseError:
+        return False
+    try:
+        ws = wb[SHEET_TASKS] if SHEET_TASKS in wb.sheetnames else wb.worksheets[0]
+        first = next(ws.iter_rows(min_row=1, max_row=1, values_only=True), ())
+        cols = set(_header_map(first).values())
+        return {"title", "lead_units", "parent_code"} <= cols
+    finally:
+        wb.close()
+
+
+def read_task_sheet(data: bytes, session: Session | None = None) -> SheetResult:
+    """The task sheet as a draft, with row errors (row numbers as Excel shows them).
+
+    With a session, unit names that match no department are row errors too.
+    """
+    wb = _load(data)
+    try:
+        ws = wb[SHEET_TASKS] if SHEET_TASKS in wb.sheetnames else wb.worksheets[0]
+        rows_iter = ws.iter_rows(values_only=True)
+        header = _header_map(next(rows_iter, ()))
+        if "title" not in header.values():
+            raise PlanParseError(
+                "第 1 行没有找到“任务名称”列：请使用下载的任务表模板，不要修改表头"
+            )
+        rows: list[dict[str, Any]] = []
+        for n, row in enumerate(rows_iter, start=2):
+            if n > 20001:
+                raise PlanParseError("任务表超过 20000 行，无法导入")
+            rows.append({key: (row[i] if i < len(row) else None) for i, key in header.items()})
+        draft = ImportDraft()
+        if SHEET_PLAN in wb.sheetnames:
+            info = {}
+            for row in wb[SHEET_PLAN].iter_rows(values_only=True):
+                if row and row[0]:
+                    info[str(row[0]).strip()] = row[1] if len(row) > 1 else None
+            labels = dict(PLAN_FIELDS)
+            draft.title = str(info.get(labels["title"]) or "").strip() or None
+            draft.issuer = str(info.get(labels["issuer"]) or "").strip() or None
+            draft.doc_number = str(info.get(labels["doc_number"]) or "").strip() or None
+            try:
+                draft.issued_on = parse_date(info.get(labels["issued_on"]))
+            except ValueError:
+                draft.warnings.append(
+                    f"方案信息中的成文日期“{info.get(labels['issued_on'])}”无法识别，已留空"
+                )
+            draft.phases = [
+                p
+                for p in str(info.get(labels["phases"]) or "").replace("，", "、").split("、")
+                if p.strip()
+            ]
+    finally:
+        wb.close()
+    tasks, errors = rows_to_tasks(rows, first_row=2)
+    draft.tasks = tasks
+    errors = errors + [e for e in validate_draft(draft) if e.row is not None]
+    if session is not None:
+        matches = match_units(session, draft.unit_names())
+        for t in tasks:
+            for u in [*t.lead_units, *t.responsible_units]:
+                if not matches[u].matched:
+                    hint = "、".join(n for _, n in matches[u].candidates[:2])
+                    errors.append(
+                        RowError(
+                            t.row,
+                            f"单位“{u}”在系统中不存在" + (f"（是否为：{hint}？）" if hint else ""),
+                        )
+                    )
+    return SheetResult(draft=draft, errors=sorted(errors, key=lambda e: e.row or 0))
