@@ -58,7 +58,7 @@ def test_filters_come_from_and_go_to_the_url(demo_db):
     assert at.query_params.get("dept") in (str(dept_id), [str(dept_id)])
     assert "role" not in at.query_params
     assert int(_metrics(at)["任务总数"]) >= narrowed
-    [b for b in at.button if b.label == "清除筛选"][0].click().run()
+    [b for b in at.button if b.label == "重置"][0].click().run()
     assert _metrics(at)["任务总数"] == "32" and "dept" not in at.query_params
 
 

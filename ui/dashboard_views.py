@@ -112,7 +112,7 @@ def filter_bar(opts: dict) -> Filters:
             st.session_state[key] = None  # a stale link: ignore the unknown value
     all_ = t("dash.f_all")
     with st.container(border=True):
-        c = st.columns([3, 1.4, 2.2, 1.2, 1.4, 1.4, 0.9], vertical_alignment="bottom")
+        c = st.columns([2.6, 1.2, 2.0, 1.1, 1.6, 1.6, 1.1], vertical_alignment="bottom")
         c[0].selectbox(
             t("dash.f_plan"),
             list(plans),
@@ -202,6 +202,7 @@ def kpi_cards(d: Dashboard, rules) -> None:
             _fmt_value(k),
             delta,
             delta_color="off" if delta == "±0" else ("inverse" if k.inverse else "normal"),
+            delta_arrow="off" if delta == "±0" else "auto",
             help=helps.get(k.key),
             border=True,
         )
@@ -284,7 +285,7 @@ def departments(d: Dashboard, figs: dict) -> None:
         )
     elif sort == "name":
         df = df.sort("department_name")
-    left, right = st.columns([5, 6])
+    left, right = st.columns([4, 6])
     with left:
         st.plotly_chart(
             charts.department_bars(df, role=d.filters.role)
@@ -301,7 +302,10 @@ def departments(d: Dashboard, figs: dict) -> None:
             _lights(df, "lead").alias("lead"),
             _lights(df, "resp").alias("resp"),
             "overdue",
-            "on_time_rate",
+            # Text, so a unit with nothing completed yet reads "—" rather than "None".
+            (pl.col("on_time_rate").round(0).cast(pl.Int64).cast(pl.String) + "%")
+            .fill_null(t("dash.na"))
+            .alias("on_time_rate"),
             "extensions",
         )
         cc = st.column_config
@@ -316,7 +320,7 @@ def departments(d: Dashboard, figs: dict) -> None:
                 "lead": cc.TextColumn(t("dash.col.lead_lights")),
                 "resp": cc.TextColumn(t("dash.col.resp_lights")),
                 "overdue": cc.NumberColumn(t("dash.col.overdue"), format="%d"),
-                "on_time_rate": cc.NumberColumn(t("dash.col.on_time_rate"), format="%.0f%%"),
+                "on_time_rate": cc.TextColumn(t("dash.col.on_time_rate")),
                 "extensions": cc.NumberColumn(t("dash.col.extensions"), format="%d"),
             },
         )
@@ -346,7 +350,10 @@ def targets(d: Dashboard) -> None:
         "target_text",
         "baseline",
         "target_value",
-        "current",
+        pl.col("current")
+        .map_elements(lambda v: f"{v:g}", return_dtype=pl.String)
+        .fill_null(t("dash.na"))
+        .alias("current"),
         "achieved",
         "path",
         pl.when(pl.col("current").is_null())
@@ -366,7 +373,7 @@ def targets(d: Dashboard) -> None:
             "target_text": cc.TextColumn(t("dash.col.target"), width="medium"),
             "baseline": cc.NumberColumn(t("dash.col.baseline"), format="%g"),
             "target_value": cc.NumberColumn(t("dash.col.target_value"), format="%g"),
-            "current": cc.NumberColumn(t("dash.col.current"), format="%g"),
+            "current": cc.TextColumn(t("dash.col.current")),
             "achieved": cc.ProgressColumn(
                 t("dash.col.achieved"), format="%.0f%%", min_value=0, max_value=100, color="green"
             ),

@@ -12,7 +12,7 @@ STRINGS = {
     "dash.f_all": ("全部", "All"),
     "dash.role_lead": ("牵头", "Lead"),
     "dash.role_responsible": ("责任", "Responsible"),
-    "dash.f_reset": ("清除筛选", "Clear filters"),
+    "dash.f_reset": ("重置", "Reset"),
     "dash.asof": (
         "数据截至 {today}（{weekday}） · 指标卡下方小字为较一周前（{before}）的变化",
         "As of {today} ({weekday}) · small figures under the cards: change since {before}",
