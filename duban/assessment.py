@@ -1202,7 +1202,61 @@ def scorecard_document(session: Session, *, actor: Actor, period_id: int):
     )
 
 
+def scorecard_notice(session: Session, period_id: int) -> Notice | None:
+    """The 通报 made from this period's scorecard in 通知通报 (draft or issued), if any."""
+    candidates = session.exec(
+        select(Notice).where(Notice.kind == NoticeKind.bulletin).order_by(col(Notice.id).desc())
+    ).all()
+    return next(
+        (n for n in candidates if (n.extra or {}).get("assessment_period_id") == period_id), None
+    )
+
+
+def draft_scorecard_notice(session: Session, *, actor: Actor, period_id: int) -> Notice:
+    """Put the frozen scorecard into 通知通报 as a 通报 draft: edited there, numbered on issue.
+
+    The bulletin goes through the notices' own numbering (通报〔年〕N号), delivery and 签收, so a
+    published scorecard is a real numbered document every unit receives.
+    """
+    from duban import notices
+
+    require(actor, "assessment.manage")
+    require(actor, "notice.draft")
+    existing = scorecard_notice(session, period_id)
+    if existing is not None:
+        where = (
+            f"已签发（{existing.doc_number}）"
+            if existing.status == NoticeStatus.issued
+            else "已生成草稿"
+        )
+        raise ValidationFailed(f"本期成绩单通报{where}，请到“通知通报”查看。")
+    doc = scorecard_document(session, actor=actor, period_id=period_id)
+    result = period_result(session, actor=actor, period_id=period_id)
+    return notices.create_draft(
+        session,
+        actor=actor,
+        kind=NoticeKind.bulletin.value,
+        title=doc.title,
+        addressees=doc.addressees,
+        body="\n".join(doc.body[:-1]),
+        requirements=doc.body[-1],
+        signature=doc.signature,
+        copy_to=doc.copy_to,
+        period_label=result.label,
+        attachments=[asdict(t) for t in doc.attachments],
+        extra={"assessment_period_id": period_id, "source": "assessment"},
+        recipients=[u.department_id for u in result.units],
+    )
+
+
 def scorecard_docx(session: Session, *, actor: Actor, period_id: int) -> bytes:
+    """The bulletin DOCX: the issued, numbered 通报 once there is one, else an unnumbered draft."""
+    from duban import notices
     from duban.documents import render_docx
 
-    return render_docx(scorecard_document(session, actor=actor, period_id=period_id))
+    doc = scorecard_document(session, actor=actor, period_id=period_id)
+    issued = scorecard_notice(session, period_id)
+    if issued is not None and issued.status == NoticeStatus.issued:
+        return render_docx(notices.official_document(issued, notices.load_rules(session)))
+    doc.doc_number = "（草稿，签发时编号）"
+    return render_docx(doc)

@@ -1082,8 +1082,31 @@ def draft_notice(session: Session, *, actor: Actor, kind: str, **params) -> Noti
     """Generate a draft from the data and save it for a person to edit."""
     require(actor, "notice.draft")
     fields = generate(session, kind=kind, **params)
-    recipients = fields.pop("recipients")
-    task_ids = fields.pop("task_ids")
+    return create_draft(session, actor=actor, **fields)
+
+
+def create_draft(
+    session: Session,
+    *,
+    actor: Actor,
+    kind: str,
+    title: str,
+    recipients: list[int],
+    task_ids: list[int] | tuple = (),
+    **fields,
+) -> Notice:
+    """Save a draft made elsewhere (e.g. the assessment scorecard) for a person to edit and issue."""
+    require(actor, "notice.draft")
+    if kind not in KIND_LABELS:
+        raise ValidationFailed(f"未知的通知类型：{kind}")
+    if not str(title).strip():
+        raise ValidationFailed("标题不能为空。")
+    unknown = set(fields) - {*EDITABLE_FIELDS, "extra", "attachments"}
+    if unknown:
+        raise ValidationFailed(f"不能设置这些字段：{', '.join(sorted(unknown))}")
+    for d in set(recipients):
+        _dept(session, d)
+    fields["kind"], fields["title"] = kind, title
     with write(session):
         notice = Notice(**fields, status=NoticeStatus.draft, created_by=actor.user_id)
         session.add(notice)

@@ -483,6 +483,46 @@ def test_exports_excel_and_official_bulletin(session, world):
         asm.scorecard_docx(session, actor=world["head_a"], period_id=pid)
 
 
+def test_published_scorecard_is_a_numbered_bulletin_delivered_to_every_unit(session, world):
+    import io
+
+    from docx import Document
+
+    from duban import notices
+
+    office, pid = world["office"], world["period"].id
+    with pytest.raises(ValidationFailed, match="冻结发布后"):
+        asm.draft_scorecard_notice(session, actor=office, period_id=pid)
+    asm.freeze_period(session, actor=office, period_id=pid, expected_version=None)
+    with pytest.raises(PermissionDenied):
+        asm.draft_scorecard_notice(session, actor=world["leader"], period_id=pid)
+    draft = asm.draft_scorecard_notice(session, actor=office, period_id=pid)
+    assert draft.kind == "bulletin" and draft.status == "draft" and draft.doc_number is None
+    assert asm.scorecard_notice(session, pid).id == draft.id
+    with pytest.raises(ValidationFailed, match="已生成草稿"):  # one bulletin per period
+        asm.draft_scorecard_notice(session, actor=office, period_id=pid)
+    unnumbered = Document(io.BytesIO(asm.scorecard_docx(session, actor=office, period_id=pid)))
+    assert "（草稿，签发时编号）" in [p.text for p in unnumbered.paragraphs]
+    issued = notices.issue_notice(
+        session, actor=office, notice_id=draft.id, expected_version=draft.version
+    )
+    assert issued.doc_number == "通报〔2026〕1号"
+    to = {r.department_id for r in session.exec(select(NoticeRecipient).where(
+        NoticeRecipient.notice_id == draft.id)).all()}  # fmt: skip
+    assert to == {world["a"].id, world["b"].id, world["c"].id}
+    doc = Document(io.BytesIO(asm.scorecard_docx(session, actor=office, period_id=pid)))
+    texts = [p.text for p in doc.paragraphs]
+    assert "通报〔2026〕1号" in texts
+    assert "关于2026年第一季度各成员单位考核结果的通报" in texts
+    cells = [c.text for tb in doc.tables for row in tb.rows for c in row.cells]
+    assert "乙局" in cells and "得分" in cells  # the ranking table travels with the notice
+    # every unit sees the bulletin in its own notice list and can acknowledge it
+    rows = notices.list_notices(session, actor=world["head_c"])
+    assert [r.notice.doc_number for r in rows] == ["通报〔2026〕1号"]
+    with pytest.raises(ValidationFailed, match="已签发（通报〔2026〕1号）"):
+        asm.draft_scorecard_notice(session, actor=office, period_id=pid)
+
+
 def _score_line(dept: int, points: float, n: int) -> "asm.ScoreLine":
     return asm.ScoreLine(
         key=f"x:{n}:d{dept}",

@@ -73,8 +73,15 @@ def test_office_edits_formula_and_freezes(period_db):
         assert len(snaps) >= 10
         assert s.exec(select(AuditLog).where(AuditLog.action == "assessment_period.freeze")).one()
     assert any("冻结发布" in i.value for i in at.info)
-    [b for b in at.button if b.label == "生成正式通报（DOCX）"][0].click().run()
+    [b for b in at.button if b.label == "生成通报 Word（DOCX）"][0].click().run()
     assert not errors(at), errors(at)
+    # Publishing goes through 通知通报: a bulletin draft that gets its 文号 when issued.
+    [b for b in at.button if b.label == "生成成绩单通报草稿"][0].click().run()
+    assert not at.exception and not errors(at), errors(at)
+    assert any("成绩单通报草稿已生成" in i.value for i in at.info)
+    with Session(eng) as s:
+        draft = asm.scorecard_notice(s, pid)
+        assert draft is not None and draft.status == "draft" and draft.kind == "bulletin"
 
 
 def test_dept_head_sees_only_its_own_unit_and_appeals(period_db):

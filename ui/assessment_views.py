@@ -377,6 +377,7 @@ def exports(me: Actor, res: asm.PeriodResult) -> None:
     if res.status != "frozen":
         st.caption(t("asm.export_docx_wait"))
         return
+    _bulletin_notice(me, res)
     if st.button(t("asm.export_docx"), key="asm_docx_make"):
         with show_errors(), session() as db:
             st.session_state["asm_docx"] = (
@@ -392,3 +393,26 @@ def exports(me: Actor, res: asm.PeriodResult) -> None:
             mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
             key="asm_docx_dl",
         )
+
+
+def _bulletin_notice(me: Actor, res: asm.PeriodResult) -> None:
+    """Publishing goes through 通知通报: a 通报 draft there gets its 文号 when it is issued."""
+    with session() as db:
+        notice = asm.scorecard_notice(db, res.period_id)
+        number = notice.doc_number if notice is not None else None
+    if number:
+        st.success(t("asm.bulletin_issued", number=number))
+        return
+    if notice is not None:
+        st.info(t("asm.bulletin_draft"))
+    elif can(me, "assessment.manage"):
+        st.caption(t("asm.bulletin_hint"))
+        if st.button(t("asm.bulletin_make"), key="asm_bulletin_make", type="primary"):
+            made = False
+            with show_errors(), session() as db:
+                asm.draft_scorecard_notice(db, actor=me, period_id=res.period_id)
+                made = True
+            if made:
+                st.rerun()
+    if notice is not None or can(me, "notice.read_all"):
+        st.page_link("pages/notices.py", label=t("asm.bulletin_go"), icon="📢")

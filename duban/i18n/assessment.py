@@ -90,12 +90,26 @@ STRINGS = {
         "This period is frozen: the table shows the formula it used.",
     ),
     "asm.export_xlsx": ("下载 Excel 成绩单", "Download Excel"),
-    "asm.export_docx": ("生成正式通报（DOCX）", "Official bulletin (DOCX)"),
+    "asm.export_docx": ("生成通报 Word（DOCX）", "Bulletin (DOCX)"),
     "asm.export_docx_dl": ("下载通报 DOCX", "Download DOCX"),
     "asm.export_docx_wait": (
         "正式通报以冻结快照为准：冻结发布后可生成。",
         "The official bulletin comes from the frozen snapshot.",
     ),
+    "asm.bulletin_hint": (
+        "正式发布：把成绩单生成“工作进展通报”草稿，在“通知通报”中审核后签发，签发时编文号并送达各单位。",
+        "Publish: make a bulletin draft in Notices; it gets its number when issued.",
+    ),
+    "asm.bulletin_make": ("生成成绩单通报草稿", "Draft the scorecard bulletin"),
+    "asm.bulletin_draft": (
+        "成绩单通报草稿已生成，请到“通知通报”审核签发（签发时编文号）。",
+        "The bulletin draft is in Notices: review and issue it there.",
+    ),
+    "asm.bulletin_issued": (
+        "成绩单通报已签发：{number}，已送达各单位。",
+        "The scorecard bulletin is issued: {number}.",
+    ),
+    "asm.bulletin_go": ("前往通知通报", "Go to Notices"),
     "asm.kind.month": ("月度", "Month"),
     "asm.kind.quarter": ("季度", "Quarter"),
     "asm.kind.year": ("年度", "Year"),
