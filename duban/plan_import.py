@@ -335,7 +335,8 @@ def validate_tasks(tasks: list[DraftTask]) -> list[RowError]:
             errors.append(RowError(t.row, f"序号“{t.code[:20]}…”过长（不超过 40 字）"))
         if t.code:
             if t.code in first_row:
-                errors.append(RowError(t.row, f"序号“{t.code}”与第 {first_row[t.code]} 行重复"))
+                where = f"与第 {first_row[t.code]} 行" if first_row[t.code] is not None else ""
+                errors.append(RowError(t.row, f"序号“{t.code}”{where}重复"))
             else:
                 first_row[t.code] = t.row
         if t.phase and len(t.phase) > 60:
