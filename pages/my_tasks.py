@@ -67,8 +67,9 @@ if st.session_state.get("my_open") not in by_id:
 task_id = st.selectbox(
     t("my.pick"),
     [None, *by_id],
-    format_func=lambda i: f"{by_id[i].task.code} {by_id[i].task.title}" if i else "—",
+    format_func=lambda i: f"{by_id[i].task.code} {by_id[i].task.title}" if i in by_id else "—",
     key="my_open",
+    placeholder=t("my.pick_ph"),
 )
 if task_id is not None:
     st.divider()

@@ -46,6 +46,28 @@ def bump(key: str) -> None:
 def flash(message: str) -> None:
     """A success message that survives the st.rerun() that follows a write."""
     st.session_state["_task_flash"] = message
+    st.session_state.pop("_task_pins", None)  # after our own write, forms read afresh
+
+
+def _pinned(name: str, load):
+    """A value read once when a form opens and kept until it is saved or reloaded."""
+    pins = st.session_state.setdefault("_task_pins", {})
+    if name not in pins:
+        pins[name] = load()
+    return pins[name]
+
+
+def unpin(name: str) -> None:
+    st.session_state.get("_task_pins", {}).pop(name, None)
+
+
+def seen_version(name: str, current: int) -> int:
+    """The version the user saw on the previous run (what a click now acts on)."""
+    seen = st.session_state.get("_task_seen", {})
+    prev = seen.get(name, current)
+    seen[name] = current
+    st.session_state["_task_seen"] = seen
+    return prev
 
 
 def show_flash() -> None:
@@ -397,8 +419,9 @@ def office_actions(d, me: Actor, key: str) -> None:
         a for a, (frm, _to, _l) in tasks.TRANSITIONS.items()
         if TaskStatus(task.status) in frm and can(me, a)
     ]  # fmt: skip
+    seen = seen_version(f"{key}_act_{task.id}", task.version)
     if allowed:
-        with st.form(f"{key}_status_{task.id}_{task.version}"):
+        with st.form(f"{key}_status_{task.id}"):
             st.markdown(f"##### {t('tasks.handle')}")
             action = st.radio(t("tasks.action"), allowed, horizontal=True,
                               format_func=lambda a: t(f"tasks.act.{a}"), key=f"{key}_act")  # fmt: skip
@@ -407,7 +430,7 @@ def office_actions(d, me: Actor, key: str) -> None:
                 try:
                     with session() as db:
                         tasks.change_status(db, actor=me, task_id=task.id, action=action,
-                                            expected_version=task.version, reason=reason)  # fmt: skip
+                                            expected_version=seen, reason=reason)  # fmt: skip
                     flash(t("tasks.done_action", action=t(f"tasks.act.{action}")))
                     st.rerun()
                 except DubanError as exc:
@@ -426,9 +449,9 @@ def extension_decision_form(e, unit: str, task, me: Actor, key: str) -> None:
         new = c1.date_input(t("tasks.ext_new_date"), value=e.requested_date,
                             key=f"{key}_extd_{e.id}", format="YYYY-MM-DD")  # fmt: skip
         note = c2.text_input(t("tasks.ext_note"), key=f"{key}_extn_{e.id}")
-        b1, b2 = st.columns(2)
-        yes = b1.form_submit_button(t("tasks.ext_approve"), type="primary")
-        no = b2.form_submit_button(t("tasks.ext_refuse"))
+        b1, b2, _ = st.columns([1, 1, 4])
+        yes = b1.form_submit_button(t("tasks.ext_approve"), type="primary", width="stretch")
+        no = b2.form_submit_button(t("tasks.ext_refuse"), width="stretch")
         if yes or no:
             try:
                 with session() as db:
@@ -486,15 +509,23 @@ def task_form(me: Actor, *, task_id: int | None = None, key: str = "new") -> int
         empty_state(t("tasks.no_plan"))
         return None
     version = None
-    with session() as db:
-        if task_id is not None:
-            from models import Task
-
-            task = db.get(Task, task_id)
-            data = tasks.task_form_data(db, task)
-            version, status = task.version, task.status
-        else:
-            data, status = None, TaskStatus.draft
+    if task_id is not None:
+        # The form shows (and saves against) the version read when it was opened: a change
+        # by someone else meanwhile is refused as stale instead of silently mixed in.
+        with session() as db:
+            current = _task(db, task_id)
+            current_version = current.version
+            pin = _pinned(f"edit_{task_id}", lambda: (current.version, current.status,
+                                                      tasks.task_form_data(db, current)))  # fmt: skip
+        version, status, data = pin
+        if current_version != version:
+            c1, c2 = st.columns([4, 1])
+            c1.warning(t("tasks.stale_note"), icon="⚠️")
+            if c2.button(t("tasks.reload"), key=f"{key}_reload_{task_id}"):
+                unpin(f"edit_{task_id}")
+                st.rerun()
+    else:
+        data, status = None, TaskStatus.draft
     if data is None:
         plan_id = st.selectbox(t("tasks.f_plan"), list(plans), format_func=plans.get,
                                key=f"{key}_plan")  # fmt: skip
@@ -535,8 +566,9 @@ def task_form(me: Actor, *, task_id: int | None = None, key: str = "new") -> int
                             format_func=lambda i: depts.get(i, "—"), key=f"{fk}_lead")  # fmt: skip
         resp = c8.multiselect(t("tasks.col_resp"), list(depts),
                               default=[i for i in data["responsible_department_ids"] if i in depts],
-                              format_func=depts.get, key=f"{fk}_resp")  # fmt: skip
-        st.caption(t("tasks.milestones"))
+                              format_func=depts.get, key=f"{fk}_resp",
+                              placeholder=t("tasks.resp_ph"))  # fmt: skip
+        st.caption(t("tasks.milestones") + "　" + t("tasks.editor_hint"))
         ms = st.data_editor(
             pd.DataFrame(data["milestones"], columns=["title", "due_date", "done_on"]),
             num_rows="dynamic", width="stretch", key=f"{fk}_ms",
@@ -546,7 +578,7 @@ def task_form(me: Actor, *, task_id: int | None = None, key: str = "new") -> int
                 "done_on": st.column_config.DateColumn(t("tasks.m_done"), format="YYYY-MM-DD"),
             },
         )  # fmt: skip
-        st.caption(t("tasks.targets"))
+        st.caption(t("tasks.targets") + "　" + t("tasks.editor_hint"))
         tg = st.data_editor(
             pd.DataFrame(data["targets"],
                          columns=["id", "text", "baseline", "target_value", "direction", "unit"]),
@@ -561,11 +593,11 @@ def task_form(me: Actor, *, task_id: int | None = None, key: str = "new") -> int
                 "unit": st.column_config.TextColumn(t("tasks.t_unit")),
             },
         )  # fmt: skip
-        b1, b2 = st.columns(2)
-        save = b1.form_submit_button(t("tasks.save"), type="primary")
+        b1, b2, _ = st.columns([1, 1, 4])
+        save = b1.form_submit_button(t("tasks.save"), type="primary", width="stretch")
         save_assign = False
         if status == TaskStatus.draft:
-            save_assign = b2.form_submit_button(t("tasks.save_assign"))
+            save_assign = b2.form_submit_button(t("tasks.save_assign"), width="stretch")
     if not (save or save_assign):
         return None
     values = {
@@ -593,6 +625,7 @@ def task_form(me: Actor, *, task_id: int | None = None, key: str = "new") -> int
         return None
     if task_id is None:
         bump(key + "_n")
+    unpin(f"edit_{task_id}")
     flash(t("tasks.saved_assigned" if save_assign else "tasks.saved", code=written.code or "",
             title=written.title))  # fmt: skip
     return written.id
@@ -787,21 +820,36 @@ def answer_form(ins, m, me: Actor, key: str) -> None:
                 st.error(str(exc), icon="⚠️")
 
 
-def desk_table(items: list) -> None:
-    st.dataframe(
+def desk_table(items: list, key: str = "my_open") -> None:
+    """The unit's tasks; clicking a row opens it in the picker below (session key `key`)."""
+    event = st.dataframe(
         pd.DataFrame([{
             t("tasks.col_code"): m.task.code, t("tasks.col_title"): m.task.title,
             t("tasks.col_role"): ROLE_LABELS[m.assignment.role],
             t("tasks.col_status"): STATUS_LABELS[TaskStatus(m.task.status)],
             t("tasks.col_progress"): m.latest_percent,
             t("tasks.col_deadline"): _d(m.task.deadline),
-            t("my.due_in"): m.due_in_wd,
+            t("my.due_in"): m.due_in_wd if m.task.status in workflow.OPEN else None,
             t("tasks.col_last"): _d(m.last_report_at),
         } for m in items]),
-        hide_index=True, width="stretch",
-        column_config={t("tasks.col_progress"): st.column_config.ProgressColumn(
-            t("tasks.col_progress"), format="%.0f%%", min_value=0, max_value=100)},
+        hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
+        key="my_table",
+        column_config={
+            t("tasks.col_code"): st.column_config.TextColumn(width="small"),
+            t("tasks.col_title"): st.column_config.TextColumn(width="large"),
+            t("tasks.col_role"): st.column_config.TextColumn(width="small"),
+            t("tasks.col_status"): st.column_config.TextColumn(width="small"),
+            t("tasks.col_progress"): st.column_config.ProgressColumn(
+                format="%.0f%%", min_value=0, max_value=100),
+            t("my.due_in"): st.column_config.NumberColumn(width="small"),
+        },
     )  # fmt: skip
+    rows = list(getattr(getattr(event, "selection", None), "rows", []) or [])
+    picked = items[rows[0]].task.id if rows and rows[0] < len(items) else None
+    if picked != st.session_state.get("_my_last_pick"):
+        st.session_state["_my_last_pick"] = picked
+        if picked is not None:
+            st.session_state[key] = picked
 
 
 def unit_workbench(m, me: Actor) -> None:

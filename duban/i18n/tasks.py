@@ -140,6 +140,16 @@ STRINGS = {
         "已保存并交办：{code} {title}。各单位已可在“我的任务”中看到。",
         "Saved and assigned: {code} {title}.",
     ),
+    "tasks.stale_note": (
+        "此任务在您打开编辑后已被他人修改；保存会被拒绝。请点“载入最新”后再改。",
+        "Someone changed this task since you opened the form; reload before saving.",
+    ),
+    "tasks.reload": ("载入最新", "Reload"),
+    "tasks.resp_ph": ("选择责任单位（可多选）", "Pick responsible units"),
+    "tasks.editor_hint": (
+        "（在表格末行直接输入即可新增，选中行后按 Delete 删除）",
+        "(type in the last row to add; select and Delete to remove)",
+    ),
     # bulk
     "tasks.bulk_hint": (
         "直接修改完成时限或牵头单位，然后点“保存修改”。每行单独保存；他人已改动的行会提示刷新。",
@@ -161,6 +171,7 @@ STRINGS = {
     "my.none": ("本单位暂无任务。", "No tasks for this unit."),
     "my.open": ("办理", "Open"),
     "my.pick": ("办理任务", "Work on task"),
+    "my.pick_ph": ("— 选择要办理的任务，或点击上表中的一行 —", "— pick a task or click a row —"),
     "my.ack": ("签收", "Acknowledge"),
     "my.acked": ("已签收：{code} {title}", "Acknowledged: {code} {title}"),
     "my.overdue_by": ("已逾期（时限 {date}，超 {n} 个工作日）", "overdue (due {date})"),
