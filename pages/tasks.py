@@ -57,7 +57,7 @@ if office:
     with tabs["new"]:
         new_id = tv.task_form(me, key="new")
         if new_id is not None:
-            st.session_state["open_task"] = new_id
+            st.session_state["_open_next"] = new_id  # opened in 台账 on the next run
             st.rerun()
     with tabs["bulk"]:
         tv.bulk_editor(view, me)

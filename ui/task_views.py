@@ -903,7 +903,10 @@ def desk_line(m) -> str:
 
 
 def open_from_query() -> None:
-    """`tasks?task=<id>` (the dashboard's links) opens that task's detail once."""
+    """`tasks?task=<id>` (the dashboard's links) opens that task's detail once; so does a
+    task just created (set before the picker exists, as Streamlit requires)."""
+    if "_open_next" in st.session_state:
+        st.session_state["open_task"] = st.session_state.pop("_open_next")
     raw = st.query_params.get("task")
     if raw and raw != st.session_state.get("_task_qp_done"):
         st.session_state["_task_qp_done"] = raw
