@@ -2,7 +2,9 @@
 
 import datetime as dt
 import io
+import math
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -155,6 +157,26 @@ def _paragraph(doc, text: str = "", *, font=BODY_FONT, size=BODY_PT, bold=False,
     return par
 
 
+# Headings inside 正文: "一、" in 黑体, "（一）" in 楷体 (GB/T 9704 7.3.3). Only a short phrase
+# without a comma is a heading; "一、各单位要…，…。" is a numbered sentence and stays 仿宋.
+_HEADINGS = (
+    (re.compile(r"^([一二三四五六七八九十]+、[^，,。；]{1,15})(。?)(.*)$"), HEADING_FONT),
+    (re.compile(r"^([（(][一二三四五六七八九十]+[)）][^，,。；]{1,15})(。?)(.*)$"), KAITI_FONT),
+)
+
+
+def _body_paragraph(doc, line: str):
+    for pattern, font in _HEADINGS:
+        m = pattern.match(line)
+        if m and (not m[3] or m[2]):
+            par = _paragraph(doc, indent_chars=2)
+            _set_run_font(par.add_run(m[1] + m[2]), font, BODY_PT)
+            if m[3]:
+                _set_run_font(par.add_run(m[3]), BODY_FONT, BODY_PT)
+            return par
+    return _paragraph(doc, line, indent_chars=2)
+
+
 def _setup_page(doc) -> None:
     section = doc.sections[0]
     section.page_width, section.page_height = Mm(PAGE_WIDTH_MM), Mm(PAGE_HEIGHT_MM)
@@ -214,14 +236,22 @@ def _cell_text(cell, text: str, *, bold: bool = False, align=WD_ALIGN_PARAGRAPH.
     _set_run_font(par.add_run(text), BODY_FONT, TABLE_PT, bold=bold)
 
 
+_CN_DATE = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$")
+
+
 def _fmt_cell(v: Any) -> str:
+    """A table cell's text; dates in the compact 2026-07-13 form so a date column stays narrow."""
     if v is None:
         return ""
     if isinstance(v, dt.date):
         return v.isoformat()
     if isinstance(v, float) and v.is_integer():
         return str(int(v))
-    return str(v)
+    text = str(v)
+    m = _CN_DATE.match(text.strip())
+    if m:
+        return f"{m[1]}-{int(m[2]):02d}-{int(m[3]):02d}"
+    return text
 
 
 def _attachment_list(doc, tables: Sequence[AttachmentTable]) -> None:
@@ -236,20 +266,53 @@ def _attachment_list(doc, tables: Sequence[AttachmentTable]) -> None:
 
 def _display_width(text: str) -> float:
     """Width in CJK characters: a Latin letter or digit is about half of one."""
-    return sum(0.55 if ord(c) < 0x2E80 else 1.0 for c in text)
+    return sum(0.6 if ord(c) < 0x2E80 else 1.0 for c in text)
+
+
+CELL_PAD_PT = 14  # the cell's left and right margins (0.19 cm each) and a little air
+SHORT_COLUMN_CHARS = 6.5  # a column whose content is at most this wide is never squeezed
 
 
 def _column_widths(tbl: AttachmentTable) -> list:
-    """Share the text width by how long each column's content is (a title column gets room)."""
+    """Widths that span the text block: short columns (序号, dates, 进度) keep their natural
+    width so they do not wrap; the long text columns (任务, 原因) share what is left by length.
+    A header may wrap onto two lines, so it counts half its length."""
     n = max(1, len(tbl.columns))
-    weights = []
+    natural = []
     for i in range(n):
-        texts = [tbl.columns[i] if i < len(tbl.columns) else ""]
-        texts += [_fmt_cell(r[i]) for r in tbl.rows if i < len(r)]
-        longest = max(_display_width(x) for x in texts)
-        weights.append(min(max(longest, 2) + 1.8, 16))  # + the cell margins
-    total = sum(weights)
-    return [Pt(TEXT_WIDTH_PT * w / total) for w in weights]
+        header = math.ceil(_display_width(tbl.columns[i]) / 2) if i < len(tbl.columns) else 1
+        cells = [_display_width(_fmt_cell(r[i])) for r in tbl.rows if i < len(r)]
+        chars = max([header, 1, *cells])
+        natural.append(min(chars, 30) * TABLE_PT + CELL_PAD_PT)
+    width = TEXT_WIDTH_PT
+    total = sum(natural)
+    if total <= width:
+        return [Pt(w * width / total) for w in natural]
+    short_limit = SHORT_COLUMN_CHARS * TABLE_PT + CELL_PAD_PT
+    fixed = [w if w <= short_limit else None for w in natural]
+    long_ = [w for w in natural if w > short_limit]
+    budget = width - sum(w for w in fixed if w is not None)
+    floor = 4 * TABLE_PT + CELL_PAD_PT
+    if not long_ or budget < floor * len(long_):
+        return [Pt(w * width / total) for w in natural]  # nothing sensible: scale them all
+    # share the budget by length, but never below four characters
+    shares = {i: w for i, w in enumerate(natural) if fixed[i] is None}
+    while True:
+        scale = (budget - floor * sum(1 for w in shares.values() if w is None)) / sum(
+            w for w in shares.values() if w is not None
+        )
+        narrow = [i for i, w in shares.items() if w is not None and w * scale < floor]
+        if not narrow:
+            break
+        for i in narrow:
+            shares[i] = None
+    out = []
+    for i, w in enumerate(natural):
+        if fixed[i] is not None:
+            out.append(Pt(w))
+        else:
+            out.append(Pt(floor if shares[i] is None else shares[i] * scale))
+    return out
 
 
 def _attachment_pages(doc, tables: Sequence[AttachmentTable]) -> None:
@@ -336,7 +399,7 @@ def render_docx(d: OfficialDocument) -> bytes:
     for text in d.body:
         for line in str(text).splitlines() or [""]:
             if line.strip():
-                _paragraph(doc, line.strip(), indent_chars=2)
+                _body_paragraph(doc, line.strip())
     tables = [AttachmentTable.of(a) for a in d.attachments]
     if tables:
         _attachment_list(doc, tables)

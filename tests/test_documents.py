@@ -157,3 +157,43 @@ def test_pdf_is_none_without_libreoffice(monkeypatch):
 def test_pdf_conversion_where_libreoffice_exists():
     pdf = docx_to_pdf(render_docx(_doc()))
     assert pdf is not None and pdf.startswith(b"%PDF")
+
+
+def _twips(width) -> float:
+    return width.pt if width is not None else 0
+
+
+def test_wide_task_table_keeps_short_columns_whole_and_spans_the_text_block():
+    row = ["1", "一(七)", "建立容缺受理事项清单并在全市推行" * 2, "责任", "2026年7月13日",
+           "", 91, "100%", "逾期91个工作日；进度落后序时进度65个百分点"]  # fmt: skip
+    cols = ["序号", "编号", "任务", "分工", "完成时限", "原定时限", "逾期工作日", "进度", "原因"]
+    doc = _open(_doc(attachments=[{"title": "清单", "columns": cols, "rows": [row, row]}]))
+    table = doc.tables[0]
+    widths = [_twips(c.width) for c in table.rows[1].cells]
+    assert sum(widths) == pytest.approx(documents.TEXT_WIDTH_PT, abs=2)
+    pt = documents.TABLE_PT
+    # 序号/进度/dates get at least their content's width (plus margins): no "10/0%" wrapping
+    assert widths[0] >= pt and widths[7] >= 4 * 0.55 * pt + 10
+    assert widths[4] >= 10 * 0.55 * pt + 10
+    assert table.rows[1].cells[4].text == "2026-07-13"  # compact date in a table
+    # the long columns share what is left, the task title getting a fair part
+    assert widths[2] > widths[0] * 3 and widths[8] >= 4 * pt
+
+
+def test_headings_in_the_body_use_heiti_and_kaiti():
+    doc = _open(
+        _doc(
+            body=[
+                "一、总体情况。本期共考核3个单位。",
+                "（一）按期办结",
+                "一、各单位要倒排工期，确保完成。",
+            ]
+        )
+    )
+    heading = _par(doc, "一、总体情况")
+    assert heading.runs[0].text == "一、总体情况。"
+    assert heading.runs[0]._element.rPr.rFonts.get(qn("w:eastAsia")) == documents.HEADING_FONT
+    assert heading.runs[1].font.name == documents.BODY_FONT
+    assert _par(doc, "（一）按期办结").runs[0].font.name == documents.KAITI_FONT
+    sentence = _par(doc, "一、各单位要")
+    assert [r.font.name for r in sentence.runs] == [documents.BODY_FONT]
