@@ -1,5 +1,18 @@
-"""方案导入 (import_plan): placeholder until its own issue builds it."""
+"""方案导入: the office turns a plan document or a task sheet into tasks (office only)."""
 
-from ui.common import coming_soon
+import streamlit as st
 
-coming_soon("import_plan")
+from duban.permissions import require
+from ui import import_views as iv
+from ui.common import header
+from ui.context import actor, t
+
+me = actor()
+require(me, "plan.import")
+header("page.import_plan", t("imp.caption"))
+
+tab_file, tab_excel = st.tabs([t("imp.tab_file"), t("imp.tab_excel")])
+with tab_file:
+    iv.file_import(me)
+with tab_excel:
+    iv.excel_import(me)

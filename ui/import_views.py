@@ -1,0 +1,374 @@
+"""The plan import page's pieces: upload → preview/edit → unit mapping → commit; Excel sheets."""
+
+import datetime as dt
+import hashlib
+
+import pandas as pd
+import streamlit as st
+
+from duban import plan_excel
+from duban import plan_import as pi
+from duban.errors import DubanError
+from duban.org import list_departments
+from duban.permissions import Actor
+from duban.plan_parse import MAX_BYTES, PlanParseError, parse_plan_bytes
+from duban.tasks import list_plans
+from ui.common import show_errors
+from ui.context import session, t
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FILE_TYPES = ["docx", "txt", "htm", "html", "xlsx", "csv"]
+TEXT_COLS = [k for k, _ in pi.COLUMNS if k not in ("deadline", "weight")]
+
+
+def _upload(label_key: str, types: list[str], key: str, help_key: str) -> tuple[str, bytes] | None:
+    f = st.file_uploader(t(label_key), type=types, key=key, help=t(help_key), max_upload_size=10)
+    if f is None:
+        return None
+    data = f.getvalue()
+    if len(data) > MAX_BYTES:
+        st.error(t("imp.too_big", mb=len(data) / 1024 / 1024), icon="⚠️")
+        return None
+    return f.name, data
+
+
+def _parsed(name: str, data: bytes, year: int | None) -> pi.ImportDraft | None:
+    """Parse once per (file, year); the draft is kept in session state while the user edits."""
+    sig = f"{hashlib.sha256(data).hexdigest()}:{year}"
+    cache = st.session_state.get("imp_parsed")
+    if cache and cache[0] == sig:
+        return cache[1]
+    try:
+        with st.spinner(t("imp.parsing")):
+            draft = pi.ImportDraft.from_parsed(parse_plan_bytes(data, name, year=year))
+    except PlanParseError as exc:
+        st.error(t("imp.parse_failed", msg=str(exc)), icon="⚠️")
+        return None
+    st.session_state["imp_parsed"] = (sig, draft)
+    return draft
+
+
+def _header_fields(draft: pi.ImportDraft, key: str) -> pi.ImportDraft:
+    st.subheader(t("imp.step_header"))
+    title = st.text_input(t("imp.title"), draft.title or "", key=f"{key}_title", max_chars=300)
+    c1, c2, c3 = st.columns([2, 2, 1])
+    issuer = c1.text_input(t("imp.issuer"), draft.issuer or "", key=f"{key}_issuer")
+    doc = c2.text_input(t("imp.doc_number"), draft.doc_number or "", key=f"{key}_doc")
+    issued = c3.date_input(
+        t("imp.issued_on"),
+        value=draft.issued_on,
+        key=f"{key}_issued",
+        min_value=dt.date(1990, 1, 1),
+        max_value=dt.date(2100, 12, 31),
+        format="YYYY-MM-DD",
+    )
+    return pi.ImportDraft(
+        title=title.strip() or None,
+        issuer=issuer.strip() or None,
+        doc_number=doc.strip() or None,
+        issued_on=issued,
+        phases=list(draft.phases),
+        tasks=draft.tasks,
+        warnings=draft.warnings,
+    )
+
+
+def _clean(v):
+    if v is None or v is pd.NaT:
+        return None
+    if isinstance(v, float) and pd.isna(v):
+        return None
+    if isinstance(v, pd.Timestamp):
+        return v.date()
+    return v
+
+
+def _task_editor(draft: pi.ImportDraft, key: str) -> tuple[list[pi.DraftTask], list[pi.RowError]]:
+    st.subheader(t("imp.step_tasks", n=len(draft.tasks)))
+    st.caption(t("imp.tasks_help"))
+    df = pd.DataFrame(
+        [pi.task_to_row(x, sep="；") for x in draft.tasks], columns=[k for k, _ in pi.COLUMNS]
+    )
+    df["deadline"] = pd.to_datetime(df["deadline"]).dt.date
+    df["weight"] = df["weight"].astype(float)
+    cfg = {
+        k: st.column_config.TextColumn(t(f"imp.c_{k}"), width=w)
+        for k, w in [
+            ("code", "small"),
+            ("parent_code", "small"),
+            ("title", "large"),
+            ("description", "medium"),
+            ("phase", "small"),
+            ("lead_units", "medium"),
+            ("responsible_units", "medium"),
+            ("milestones", "medium"),
+            ("targets", "medium"),
+        ]
+    }
+    cfg["deadline"] = st.column_config.DateColumn(t("imp.c_deadline"), format="YYYY-MM-DD")
+    cfg["weight"] = st.column_config.NumberColumn(
+        t("imp.c_weight"), min_value=0, max_value=100, width="small"
+    )
+    edited = st.data_editor(
+        df,
+        key=key,
+        num_rows="dynamic",
+        hide_index=True,
+        column_config=cfg,
+        column_order=[k for k, _ in pi.COLUMNS if k != "description"] + ["description"],
+        height=min(420, 38 + 35 * max(3, len(df) + 1)),
+    )
+    rows = [{k: _clean(v) for k, v in rec.items()} for rec in edited.to_dict("records")]
+    tasks, errors = pi.rows_to_tasks(rows, first_row=1)
+    missing = sum(1 for x in tasks if x.deadline is None)
+    if missing:
+        st.caption("⏳ " + t("imp.no_deadline", n=missing))
+    return tasks, errors
+
+
+def _show_errors(errors: list[pi.RowError]) -> None:
+    if not errors:
+        return
+    st.error(t("imp.row_errors", n=len(errors)), icon="⚠️")
+    st.dataframe(
+        pd.DataFrame(
+            {
+                t("imp.col_row"): [e.row for e in errors],
+                t("imp.col_problem"): [e.message for e in errors],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+
+
+def _unit_mapping(names: list[str], key: str) -> tuple[dict, list[str]]:
+    """Matched units in a table; a choice per unmatched name. Returns (mapping, undecided)."""
+    st.subheader(t("imp.step_units"))
+    if not names:
+        st.caption(t("imp.units_none"))
+        return {}, []
+    with session() as s:
+        matches = pi.match_units(s, names)
+        depts = [(d.id, d.name) for d in list_departments(s)]
+    matched = [m for m in matches.values() if m.matched]
+    todo = [m for m in matches.values() if not m.matched]
+    if matched:
+        with st.expander(t("imp.units_matched", n=len(matched)), expanded=not todo):
+            st.dataframe(
+                pd.DataFrame(
+                    {
+                        t("imp.col_name"): [m.name for m in matched],
+                        t("imp.col_dept"): [m.department_name for m in matched],
+                        t("imp.col_method"): [pi.METHOD_LABELS[m.method] for m in matched],
+                    }
+                ),
+                hide_index=True,
+                width="stretch",
+            )
+    mapping: dict = {}
+    undecided: list[str] = []
+    if todo:
+        st.info(t("imp.units_todo", n=len(todo)), icon="🧭")
+        labels = dict(depts)
+        for i, m in enumerate(todo):
+            first = [d for d, _ in m.candidates]
+            options = ["", pi.CREATE, pi.DROP, *first, *[d for d, _ in depts if d not in first]]
+            default = options.index(pi.DROP) if m.generic else 0
+            special = {
+                "": t("imp.unit_pick"),
+                pi.CREATE: t("imp.unit_create"),
+                pi.DROP: t("imp.unit_drop"),
+            }
+            c1, c2 = st.columns([2, 3])
+            c1.markdown(f"**{m.name}**")
+            choice = c2.selectbox(
+                m.name,
+                options,
+                index=default,
+                key=f"{key}_unit_{i}_{m.name}",
+                format_func=lambda v, sp=special: (
+                    sp.get(v) if v in sp else "→ " + labels.get(v, str(v))
+                ),
+                label_visibility="collapsed",
+            )
+            if choice == "":
+                undecided.append(m.name)
+            else:
+                mapping[m.name] = choice
+    return mapping, undecided
+
+
+def _commit(
+    me: Actor,
+    draft: pi.ImportDraft,
+    mapping: dict,
+    name: str,
+    data: bytes,
+    *,
+    blocked: bool,
+    key: str,
+) -> None:
+    st.subheader(t("imp.step_commit"))
+    with session() as s:
+        prev = pi.find_previous_import(s, data)
+    force = False
+    if prev is not None:
+        st.warning(t("imp.reimport", msg=pi.reimport_message(prev)))
+        force = st.checkbox(t("imp.force"), key=f"{key}_force")
+    disabled = blocked or not draft.tasks or (prev is not None and not force)
+    if not st.button(
+        t("imp.commit", n=len(draft.tasks)), type="primary", disabled=disabled, key=f"{key}_go"
+    ):
+        return
+    with st.status(t("imp.importing"), expanded=True) as status:
+        bar = st.progress(0.0)
+
+        def progress(done: int, total: int) -> None:
+            bar.progress(done / max(total, 1), text=f"{done} / {total}")
+
+        try:
+            with session() as s:
+                res = pi.commit_import(
+                    s,
+                    actor=me,
+                    draft=draft,
+                    mapping=mapping,
+                    source_name=name,
+                    source_bytes=data,
+                    force=force,
+                    progress=progress,
+                )
+        except DubanError as exc:
+            status.update(label=str(exc), state="error")
+            st.error(str(exc), icon="⚠️")
+            return
+        status.update(label=t("imp.done", title=res.plan_title, **_counts(res)), state="complete")
+    st.success(t("imp.done", title=res.plan_title, **_counts(res)), icon="✅")
+    if res.created_departments:
+        st.caption(t("imp.done_units", names="、".join(res.created_departments)))
+    if res.dropped_units:
+        st.caption(t("imp.done_dropped", names="、".join(res.dropped_units)))
+    st.caption(t("imp.done_next"))
+    st.page_link("pages/tasks.py", label=t("imp.to_register"), icon="📋")
+
+
+def _counts(res: pi.ImportResult) -> dict:
+    return {
+        "tasks": res.tasks,
+        "assignments": res.assignments,
+        "milestones": res.milestones,
+        "targets": res.targets,
+    }
+
+
+def file_import(me: Actor) -> None:
+    """Tab 「导入方案文件」."""
+    c1, c2 = st.columns([4, 1])
+    with c1:
+        up = _upload("imp.upload", FILE_TYPES, "imp_file", "imp.upload_help")
+    year = c2.number_input(
+        t("imp.year"), 0, 2100, 0, step=1, key="imp_year", help=t("imp.year_help")
+    )
+    if up is None:
+        return
+    name, data = up
+    year_or_none = int(year) if year and year >= 1990 else None
+    draft = _parsed(name, data, year_or_none)
+    if draft is None:
+        return
+    if draft.warnings:
+        with st.expander(t("imp.warnings", n=len(draft.warnings)), expanded=True):
+            for w in draft.warnings:
+                st.markdown(f"- {w}")
+    key = f"imp_{hashlib.sha256(data).hexdigest()[:10]}_{year_or_none or 0}"
+    draft = _header_fields(draft, key)
+    tasks, errors = _task_editor(draft, f"{key}_editor")
+    draft.tasks = tasks
+    errors = errors + pi.validate_draft(draft)
+    _show_errors(errors)
+    mapping, undecided = _unit_mapping(draft.unit_names(), key)
+    if undecided:
+        st.warning(t("imp.unit_undecided", n=len(undecided)), icon="🧭")
+    with show_errors():
+        _commit(me, draft, mapping, name, data, blocked=bool(errors or undecided), key=key)
+
+
+def _template_and_export() -> None:
+    st.subheader(t("imp.template_title"))
+    c1, c2, c3 = st.columns([1, 2, 1], vertical_alignment="bottom")
+    c1.download_button(
+        "📥 " + t("imp.template"),
+        plan_excel.template_bytes(),
+        file_name="任务表模板.xlsx",
+        mime=XLSX_MIME,
+        key="imp_template",
+        width="stretch",
+    )
+    with session() as s:
+        plans = [(p.id, p.title) for p in list_plans(s)]
+    if not plans:
+        c2.caption(t("imp.no_plans"))
+        return
+    labels = dict(plans)
+    pid = c2.selectbox(
+        t("imp.export_plan"), [p for p, _ in plans], format_func=labels.get, key="imp_export_plan"
+    )
+    with session() as s:
+        data = plan_excel.export_plan(s, pid)
+    c3.download_button(
+        "📤 " + t("imp.export"),
+        data,
+        file_name=f"{labels[pid][:40]}-任务表.xlsx",
+        mime=XLSX_MIME,
+        key="imp_export",
+        width="stretch",
+    )
+
+
+def excel_import(me: Actor) -> None:
+    """Tab 「Excel 任务表」: template, export, and a filled sheet imported with row checks."""
+    _template_and_export()
+    st.divider()
+    up = _upload("imp.upload_sheet", ["xlsx"], "imp_sheet", "imp.sheet_help")
+    if up is None:
+        return
+    name, data = up
+    if not plan_excel.is_task_sheet(data):
+        st.error(t("imp.not_sheet"), icon="⚠️")
+        return
+    try:
+        with session() as s:
+            sheet = plan_excel.read_task_sheet(data, s)
+    except PlanParseError as exc:
+        st.error(t("imp.parse_failed", msg=str(exc)), icon="⚠️")
+        return
+    key = "imps_" + hashlib.sha256(data).hexdigest()[:10]
+    draft = _header_fields(sheet.draft, key)
+    for w in draft.warnings:
+        st.caption("ℹ️ " + w)
+    blocked = False
+    if sheet.errors:
+        rows = {e.row for e in sheet.errors}
+        st.error(t("imp.sheet_errors", n=len(sheet.errors), rows=len(rows)), icon="⚠️")
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    t("imp.col_row"): [e.row for e in sheet.errors],
+                    t("imp.col_problem"): [e.message for e in sheet.errors],
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+        kept, dropped = pi.drop_rows(draft.tasks, sheet.bad_rows)
+        skip = st.checkbox(t("imp.skip_rows", n=len(dropped), m=len(kept)), key=f"{key}_skip")
+        if skip:
+            draft.tasks = kept
+        blocked = not skip
+    else:
+        st.success(t("imp.sheet_ok", n=len(draft.tasks)), icon="✅")
+    header_errors = [e for e in pi.validate_draft(draft) if e.row is None]
+    _show_errors(header_errors)
+    with show_errors():
+        _commit(me, draft, {}, name, data, blocked=blocked or bool(header_errors), key=key)
