@@ -105,3 +105,15 @@ def test_office_edits_a_template_broken_one_is_refused_with_its_line(demo_db):
     assert not errors(at), errors(at)
     with Session(make_engine(demo_db)) as s:
         assert s.get(NoticeTemplate, "urging").body.startswith("{{ unit }}")
+
+
+def test_without_libreoffice_the_page_says_pdf_is_unavailable(demo_db, monkeypatch):
+    from duban import documents
+
+    monkeypatch.setattr(documents.shutil, "which", lambda name: None)
+    at = page_as("notices", "leader", "leader")
+    assert not at.exception and not errors(at), errors(at)
+    pdf = [b for b in at.button if b.label == "生成 PDF"]
+    assert pdf and all(b.disabled for b in pdf)
+    assert any("未安装 LibreOffice" in c.value for c in at.caption)
+    assert any(b.label == "下载 Word" for b in at.get("download_button"))

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from duban import clock, notices, org
-from duban.documents import docx_to_pdf
+from duban.documents import docx_to_pdf, libreoffice_binary
 from duban.errors import DubanError
 from duban.permissions import Actor
 from models import NoticeKind, NoticeStatus
@@ -205,7 +205,11 @@ def downloads(me: Actor, notice_id: int, key: str) -> None:
         mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     )  # fmt: skip
     pdf_key = f"nt_pdf_{notice_id}"
-    if pdf_key in st.session_state:
+    if libreoffice_binary() is None:  # say so up front rather than after a click
+        c2.button(t("notices.pdf_make"), key=f"nt_pdfna_{key}_{notice_id}", disabled=True,
+                  width="stretch")  # fmt: skip
+        c3.caption(t("notices.pdf_missing"))
+    elif pdf_key in st.session_state:
         c2.download_button(
             t("notices.pdf"), st.session_state[pdf_key], file_name=name.replace(".docx", ".pdf"),
             mime="application/pdf", key=f"nt_pdfdl_{key}_{notice_id}", width="stretch",
