@@ -23,6 +23,9 @@ from models import (
     ExtensionRequest,
     Instruction,
     InstructionAnswer,
+    Notice,
+    NoticeRecipient,
+    NoticeStatus,
     ProgressReport,
     ReportKind,
     RequestStatus,
@@ -416,10 +419,26 @@ class MyTask:
 
 
 @dataclass
+class NoticeToDo:
+    notice: Notice
+    recipient: NoticeRecipient
+
+    @property
+    def needs_ack(self) -> bool:
+        return self.recipient.acknowledged_at is None
+
+    @property
+    def needs_reply(self) -> bool:
+        # only a notice with a reply date asks for an answer; the others just for 签收
+        return self.notice.reply_due is not None and self.recipient.replied_at is None
+
+
+@dataclass
 class MyDesk:
     department: Department | None
     tasks: list[MyTask]
     due_soon_days: int
+    notices: list[NoticeToDo] = field(default_factory=list)
 
     @property
     def to_acknowledge(self) -> list[MyTask]:
@@ -447,6 +466,18 @@ class MyDesk:
         return [m for m in self.tasks if m.pending_instructions]
 
 
+def notices_to_do(session: Session, department_id: int) -> list[NoticeToDo]:
+    """Issued notices to the unit still waiting for its 签收 or its reply, oldest first."""
+    rows = session.exec(
+        select(Notice, NoticeRecipient)
+        .join(NoticeRecipient, col(NoticeRecipient.notice_id) == Notice.id)
+        .where(NoticeRecipient.department_id == department_id, Notice.status == NoticeStatus.issued)
+        .order_by(col(Notice.issued_at), col(Notice.id))
+    ).all()
+    todo = [NoticeToDo(n, r) for n, r in rows]
+    return [x for x in todo if x.needs_ack or x.needs_reply]
+
+
 def my_desk(session: Session, *, actor: Actor, department_id: int | None = None) -> MyDesk:
     """The unit's tasks (lead or responsible) with what needs action first."""
     from duban.rules import load_calendar, load_rules
@@ -461,10 +492,12 @@ def my_desk(session: Session, *, actor: Actor, department_id: int | None = None)
         .where(Assignment.department_id == dept_id, Task.status != S.draft)
         .order_by(col(Task.sort_key), col(Task.id))
     ).all()
+    notices = notices_to_do(session, dept_id)
     if not rows:
         return MyDesk(
-            session.get(Department, dept_id), [], load_rules(session).due_soon_working_days
-        )
+            session.get(Department, dept_id), [], load_rules(session).due_soon_working_days,
+            notices,
+        )  # fmt: skip
     a_ids = [a.id for a, _ in rows]
     t_ids = [t.id for _, t in rows]
     latest: dict[int, ProgressReport] = {}
@@ -517,4 +550,6 @@ def my_desk(session: Session, *, actor: Actor, department_id: int | None = None)
                 pending_extension=pending_ext.get(t.id),
             )
         )
-    return MyDesk(session.get(Department, dept_id), out, load_rules(session).due_soon_working_days)
+    return MyDesk(
+        session.get(Department, dept_id), out, load_rules(session).due_soon_working_days, notices
+    )

@@ -37,9 +37,13 @@ sections = [
     ("due_soon", desk.due_soon),
     ("to_answer", desk.to_answer),
 ]
-cols = st.columns(len(sections))
-for col, (name, items) in zip(cols, sections, strict=True):
+cols = st.columns(len(sections) + 1)
+for col, (name, items) in zip(cols, sections, strict=False):
     col.metric(t(f"my.sec_{name}"), len(items))
+cols[-1].metric(t("my.sec_notices"), len(desk.notices))
+if desk.notices:
+    with st.expander(f"{t('my.sec_notices')}（{len(desk.notices)}）", expanded=True):
+        tv.notice_lines(desk.notices)
 
 for name, items in sections:
     if not items:
@@ -73,5 +77,6 @@ task_id = st.selectbox(
 )
 if task_id is not None:
     st.divider()
-    tv.unit_workbench(by_id[task_id], me)
-    tv.task_detail_view(task_id, me, key="my")
+    tv.task_detail_view(
+        task_id, me, key="my", actions=lambda d: tv.unit_workbench(by_id[task_id], me)
+    )

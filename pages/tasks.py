@@ -39,10 +39,14 @@ with tabs["register"]:
         row = view.filter(view["task_id"] == task_id).row(0, named=True)
 
         def actions(detail):
+            instruct = can(me, "instruction.create")
+            left, right = st.columns(2) if office and instruct else (st.container(), None)
             if office:
-                tv.office_actions(detail, me, "reg")
-            if can(me, "instruction.create"):
-                tv.instruction_form(task_id, me, "reg")
+                with left:
+                    tv.office_actions(detail, me, "reg")
+            if instruct:
+                with right or left:
+                    tv.instruction_form(task_id, me, "reg")
 
         detail = tv.task_detail_view(task_id, me, key="reg", row=row, actions=actions)
         if detail is not None and office:

@@ -244,3 +244,27 @@ def test_my_desk_sections(session, world):
     assert world["task"].id in {m.task.id for m in desk.to_acknowledge}
     with pytest.raises(PermissionDenied):
         workflow.my_desk(session, actor=world["head_a"], department_id=world["b"].id)
+
+
+def test_desk_lists_notices_waiting_for_ack_or_reply(session, world):
+    from models import Notice, NoticeRecipient
+
+    a, b = world["a"], world["b"]
+    notices = {}
+    for title, status, reply_due in [("待签收的提醒", "issued", None),
+                                     ("要反馈的督办单", "issued", dt.date(2026, 6, 20)),
+                                     ("未签发的草稿", "draft", dt.date(2026, 6, 20)),
+                                     ("已办完的督办单", "issued", dt.date(2026, 6, 20))]:  # fmt: skip
+        n = Notice(kind="urging", title=title, status=status, reply_due=reply_due, issued_at=NOW)
+        session.add(n)
+        session.flush()
+        done = title == "已办完的督办单"
+        session.add(NoticeRecipient(notice_id=n.id, department_id=a.id, delivered_at=NOW,
+                                    acknowledged_at=NOW if done else None,
+                                    replied_at=NOW if done else None))  # fmt: skip
+        notices[title] = n
+    session.commit()
+    desk = workflow.my_desk(session, actor=world["head_a"])
+    assert [x.notice.title for x in desk.notices] == ["待签收的提醒", "要反馈的督办单"]
+    assert [(x.needs_ack, x.needs_reply) for x in desk.notices] == [(True, False), (True, True)]
+    assert workflow.my_desk(session, actor=world["head_b"], department_id=b.id).notices == []

@@ -166,24 +166,24 @@ def register_table(view: pl.DataFrame) -> int | None:
         .replace_strict({k: colour_text(k) for k in COLOUR_LABELS}, default="")
         .alias("colour"),
         "status_label",
-        "lead_name",
-        "responsible_names",
         pl.col("progress").fill_null(0),
         "deadline",
-        "original_deadline",
+        "lead_name",
+        "responsible_names",
         "extensions",
+        "original_deadline",
         "reasons_text",
     )
     cfg = {
         "task_id": None,
         "code": st.column_config.TextColumn(t("tasks.col_code"), width="small"),
-        "title": st.column_config.TextColumn(t("tasks.col_title"), width="large"),
+        "title": st.column_config.TextColumn(t("tasks.col_title"), width="medium"),
         "colour": st.column_config.TextColumn(t("tasks.col_colour"), width="small"),
         "status_label": st.column_config.TextColumn(t("tasks.col_status"), width="small"),
         "lead_name": t("tasks.col_lead"),
         "responsible_names": t("tasks.col_resp"),
         "progress": st.column_config.ProgressColumn(
-            t("tasks.col_progress"), format="%.0f%%", min_value=0, max_value=100
+            t("tasks.col_progress"), format="%.0f%%", min_value=0, max_value=100, width="small"
         ),
         "deadline": st.column_config.DateColumn(t("tasks.col_deadline"), format="YYYY-MM-DD"),
         "original_deadline": st.column_config.DateColumn(
@@ -235,9 +235,17 @@ def _download(att, key: str) -> None:
         st.caption(f"📎 {att.filename}（{exc}）")
         return
     st.download_button(
-        f"📎 {att.filename}（{att.size / 1024:.0f} KB）", data, file_name=att.filename,
+        f"📎 {att.filename}（{_size(att.size)}）", data, file_name=att.filename,
         mime=att.mime, key=f"{key}_att_{att.id}",
     )  # fmt: skip
+
+
+def _size(n: int) -> str:
+    if n < 1024:
+        return f"{n} B"
+    if n < 1024 * 1024:
+        return f"{n / 1024:.0f} KB"
+    return f"{n / 1024 / 1024:.1f} MB"
 
 
 def task_detail_view(task_id: int, me: Actor, *, key: str, row: dict | None = None, actions=None):
@@ -380,15 +388,17 @@ def _side(d) -> None:
         st.caption(t("tasks.none"))
     st.markdown(f"##### {t('tasks.extensions')}")
     if d.extensions:
-        st.dataframe(
-            pd.DataFrame([{t("tasks.col_unit"): name, t("tasks.e_at"): _d(e.requested_at),
-                           t("tasks.e_from"): _d(e.previous_deadline),
-                           t("tasks.e_to"): _d(e.approved_date or e.requested_date),
-                           t("tasks.e_status"): REQUEST_LABELS[RequestStatus(e.status)],
-                           t("tasks.e_reason"): e.reason, t("tasks.e_note"): e.decision_note or ""}
-                          for e, name in d.extensions]),
-            hide_index=True, width="stretch",
-        )  # fmt: skip
+        if d.task.original_deadline and d.task.original_deadline != d.task.deadline:
+            st.caption(t("tasks.e_baseline", original=_d(d.task.original_deadline),
+                         current=_d(d.task.deadline)))  # fmt: skip
+        for e, name in d.extensions:
+            with st.container(border=True):
+                st.markdown(t("tasks.e_line", unit=name, status=REQUEST_LABELS[RequestStatus(e.status)],
+                              frm=_d(e.previous_deadline),
+                              to=_d(e.approved_date or e.requested_date)))  # fmt: skip
+                st.caption(t("tasks.e_detail", at=_d(e.requested_at), reason=e.reason)
+                           + (t("tasks.e_note_line", note=e.decision_note)
+                              if e.decision_note else ""))  # fmt: skip
     else:
         st.caption(t("tasks.none"))
     st.markdown(f"##### {t('tasks.instructions')}")
@@ -829,9 +839,9 @@ def desk_table(items: list, key: str = "my_open") -> None:
             t("tasks.col_status"): STATUS_LABELS[TaskStatus(m.task.status)],
             t("tasks.col_progress"): m.latest_percent,
             t("tasks.col_deadline"): _d(m.task.deadline),
-            t("my.due_in"): m.due_in_wd if m.task.status in workflow.OPEN else None,
+            t("my.due_in"): pd.NA if m.task.status not in workflow.OPEN else m.due_in_wd,
             t("tasks.col_last"): _d(m.last_report_at),
-        } for m in items]),
+        } for m in items]).astype({t("my.due_in"): "Int64"}),
         hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
         key="my_table",
         column_config={
@@ -885,6 +895,19 @@ def unit_workbench(m, me: Actor) -> None:
             else:
                 for ins in m.pending_instructions:
                     answer_form(ins, m, me, "wb")
+
+
+def notice_lines(todo: list) -> None:
+    """The unit's notices still waiting for 签收 or a reply; they are handled in 通知通报."""
+    for x in todo:
+        n = x.notice
+        need = []
+        if x.needs_ack:
+            need.append(t("my.n_need_ack"))
+        if x.needs_reply:
+            need.append(t("my.n_need_reply", date=_d(n.reply_due)))
+        st.markdown(f"📢 **{n.doc_number or ''} {n.title}** · {'、'.join(need)}")
+    st.page_link("pages/notices.py", label=t("my.n_go"), icon="➡️")
 
 
 def desk_line(m) -> str:
