@@ -120,7 +120,7 @@ class ImportDraft:
             late = [m for m in t.milestones if t.deadline and m.date > t.deadline]
             for m in late:
                 warnings.append(
-                    f"任务 {t.code} 的节点“{m.text[:30]}”（{m.date.isoformat()}）晚于完成时限"
+                    f"任务 {t.code} 的节点“{_short(m.text)}”（{m.date.isoformat()}）晚于完成时限"
                     f" {t.deadline.isoformat()}，未作为节点导入，请核对"
                 )
             t.milestones = [m for m in t.milestones if m not in late]
@@ -140,6 +140,11 @@ class ImportDraft:
             for u in [*t.lead_units, *t.responsible_units]:
                 seen.setdefault(u, None)
         return list(seen)
+
+
+def _short(text: str, n: int = 30) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[:n].rstrip(" ,，、") + "…"
 
 
 @dataclass(frozen=True)
@@ -423,6 +428,14 @@ def core_name(s: str) -> str:
     return core if len(core) >= 2 else n
 
 
+_KIND_SUFFIX = re.compile(r"(?:委员会|中心|局|委|办|厅|科|室|处)$")
+
+
+def _stem(core: str) -> str:
+    """A core name without its kind suffix, so that 局 ≈ 局 does not count as similarity."""
+    return _KIND_SUFFIX.sub("", core) or core
+
+
 _GENERIC_RE = re.compile(r"^各|相关|有关|其他|等$|^全体|^所有")
 
 
@@ -487,11 +500,12 @@ def _match_one(name: str, depts: list[Department]) -> UnitMatch:
     if pool:
         um.candidates = [(d.id, d.name) for d in pool[:8]]
         return um
+    stem = _stem(c)
     scored = sorted(
-        ((difflib.SequenceMatcher(None, c, core_name(d.name)).ratio(), d) for d in depts),
+        ((difflib.SequenceMatcher(None, stem, _stem(core_name(d.name))).ratio(), d) for d in depts),
         key=lambda x: -x[0],
     )
-    um.candidates = [(d.id, d.name) for s, d in scored[:5] if s >= 0.4]
+    um.candidates = [(d.id, d.name) for s, d in scored[:5] if s >= 0.55]
     return um
 
 

@@ -171,17 +171,28 @@ def _unit_mapping(names: list[str], key: str) -> tuple[dict, list[str]]:
     if todo:
         st.info(t("imp.units_todo", n=len(todo)), icon="🧭")
         labels = dict(depts)
+        special = {
+            "": t("imp.unit_pick"),
+            pi.CREATE: t("imp.unit_create"),
+            pi.DROP: t("imp.unit_drop"),
+        }
+        rest = ""
+        if len(todo) > 3:
+            rest = st.selectbox(
+                t("imp.unit_rest"),
+                ["", pi.CREATE, pi.DROP],
+                format_func=special.get,
+                key=f"{key}_unit_rest",
+            )
         for i, m in enumerate(todo):
             first = [d for d, _ in m.candidates]
             options = ["", pi.CREATE, pi.DROP, *first, *[d for d, _ in depts if d not in first]]
             default = options.index(pi.DROP) if m.generic else 0
-            special = {
-                "": t("imp.unit_pick"),
-                pi.CREATE: t("imp.unit_create"),
-                pi.DROP: t("imp.unit_drop"),
-            }
-            c1, c2 = st.columns([2, 3])
-            c1.markdown(f"**{m.name}**")
+            c1, c2 = st.columns([2, 3], vertical_alignment="center")
+            hint = "、".join(n for _, n in m.candidates[:2])
+            c1.markdown(
+                f"**{m.name}**" + (f"  \n:gray[{t('imp.maybe', names=hint)}]" if hint else "")
+            )
             choice = c2.selectbox(
                 m.name,
                 options,
@@ -192,7 +203,9 @@ def _unit_mapping(names: list[str], key: str) -> tuple[dict, list[str]]:
                 ),
                 label_visibility="collapsed",
             )
-            if choice == "":
+            if choice == "" and rest:
+                mapping[m.name] = rest
+            elif choice == "":
                 undecided.append(m.name)
             else:
                 mapping[m.name] = choice
@@ -208,8 +221,9 @@ def _commit(
     *,
     blocked: bool,
     key: str,
+    step_key: str = "imp.step_commit",
 ) -> None:
-    st.subheader(t("imp.step_commit"))
+    st.subheader(t(step_key))
     with session() as s:
         prev = pi.find_previous_import(s, data)
     force = False
@@ -268,7 +282,14 @@ def file_import(me: Actor) -> None:
     with c1:
         up = _upload("imp.upload", FILE_TYPES, "imp_file", "imp.upload_help")
     year = c2.number_input(
-        t("imp.year"), 0, 2100, 0, step=1, key="imp_year", help=t("imp.year_help")
+        t("imp.year"),
+        min_value=1990,
+        max_value=2100,
+        value=None,
+        step=1,
+        key="imp_year",
+        help=t("imp.year_help"),
+        placeholder=t("imp.year_auto"),
     )
     if up is None:
         return
@@ -280,7 +301,7 @@ def file_import(me: Actor) -> None:
     if draft.warnings:
         with st.expander(t("imp.warnings", n=len(draft.warnings)), expanded=True):
             for w in draft.warnings:
-                st.markdown(f"- {w}")
+                st.markdown(f"- {w.replace('可用 --year 指定年份', t('imp.year_hint'))}")
     key = f"imp_{hashlib.sha256(data).hexdigest()[:10]}_{year_or_none or 0}"
     draft = _header_fields(draft, key)
     tasks, errors = _task_editor(draft, f"{key}_editor")
@@ -347,6 +368,15 @@ def excel_import(me: Actor) -> None:
     draft = _header_fields(sheet.draft, key)
     for w in draft.warnings:
         st.caption("ℹ️ " + w)
+    st.subheader(t("imp.step_sheet", n=len(draft.tasks)))
+    with st.expander(t("imp.sheet_preview"), expanded=False):
+        st.dataframe(
+            pd.DataFrame([pi.task_to_row(x, sep="；") for x in draft.tasks]).rename(
+                columns={k: t(f"imp.c_{k}") for k, _ in pi.COLUMNS}
+            ),
+            hide_index=True,
+            width="stretch",
+        )
     blocked = False
     if sheet.errors:
         rows = {e.row for e in sheet.errors}
@@ -371,4 +401,13 @@ def excel_import(me: Actor) -> None:
     header_errors = [e for e in pi.validate_draft(draft) if e.row is None]
     _show_errors(header_errors)
     with show_errors():
-        _commit(me, draft, {}, name, data, blocked=blocked or bool(header_errors), key=key)
+        _commit(
+            me,
+            draft,
+            {},
+            name,
+            data,
+            blocked=blocked or bool(header_errors),
+            key=key,
+            step_key="imp.step_commit_sheet",
+        )
