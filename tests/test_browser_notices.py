@@ -55,7 +55,7 @@ def test_inspector_issues_and_dept01_acknowledges_and_answers(live_app, _chromiu
     unit = pytest.late_unit_name
     ctx = _chromium.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
     page = ctx.new_page()
-    page.set_default_timeout(30_000)
+    page.set_default_timeout(60_000)  # the shared CI machine can be slow
     login(page, live_app, "inspector")
     page.locator('[data-testid="stSidebarNav"] a', has_text="通知通报").first.click()
     page.wait_for_selector('h1:has-text("通知通报")')
@@ -76,7 +76,7 @@ def test_inspector_issues_and_dept01_acknowledges_and_answers(live_app, _chromiu
 
     ctx = _chromium.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
     page = ctx.new_page()
-    page.set_default_timeout(30_000)
+    page.set_default_timeout(60_000)  # the shared CI machine can be slow
     login(page, live_app, "dept01")
     page.locator('[data-testid="stSidebarNav"] a', has_text="通知通报").first.click()
     page.wait_for_selector('h1:has-text("通知通报")')
