@@ -96,6 +96,8 @@ def record_inspection(
 ) -> Inspection:
     """Record one inspection with the units and tasks seen, its findings and evidence."""
     require(actor, "inspection.create")
+    if not result:
+        raise ValidationFailed("请选择督查结果（好 / 较好 / 一般 / 差）。")
     try:
         method = InspectionMethod(method)
         result = InspectionResult(result)

@@ -23,6 +23,7 @@ def test_inspector_records_an_inspection_with_a_finding(demo_db):
     assert not at.exception and not errors(at), errors(at)
     assert [t.label for t in at.tabs] == ["督查记录", "整改跟踪", "记录督查"]
     assert len(at.dataframe[0].value) > 0  # the demo's inspections
+    at.selectbox(key="insp_0_r").set_value("fairly_good")
     at.multiselect(key="insp_0_u").set_value([dept_id])
     at.text_area(key="insp_0_n").input("实地查看政务服务中心窗口。")
     due = (clock.today() + dt.timedelta(days=10)).isoformat()
@@ -43,12 +44,17 @@ def test_inspector_records_an_inspection_with_a_finding(demo_db):
         f = s.exec(select(Finding).where(Finding.inspection_id == insp.id)).one()
         assert f.department_id == dept_id and f.description == "窗口导办人员不足。"
         assert f.due_date.isoformat() == due
+        assert insp.result == "fairly_good"
 
 
 def test_missing_units_are_refused_and_nothing_saved(demo_db):
     at = page_as("inspections", "inspector", "inspector")
     with Session(make_engine(demo_db)) as s:
         before = len(s.exec(select(Inspection)).all())
+    assert at.selectbox(key="insp_0_r").value is None  # no silent default result
+    at.button(key="insp_0_save").click().run()
+    assert any("请选择督查结果" in e for e in errors(at))
+    at.selectbox(key="insp_0_r").set_value("good")
     at.button(key="insp_0_save").click().run()
     assert any("至少选择一个被督查单位" in e for e in errors(at))
     with Session(make_engine(demo_db)) as s:

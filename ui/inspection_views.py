@@ -49,12 +49,16 @@ def inspection_form(me: Actor) -> None:
     method = c2.selectbox(
         t("insp.method"), list(InspectionMethod), format_func=METHOD_LABELS.get, key=f"{k}_m"
     )
+    # No default result: the inspector must choose one, not leave a silent "好".
     result = c3.selectbox(
-        t("insp.result"), list(InspectionResult), format_func=RESULT_LABELS.get, key=f"{k}_r"
-    )
+        t("insp.result"), list(InspectionResult), format_func=RESULT_LABELS.get, key=f"{k}_r",
+        index=None, placeholder=t("insp.choose"),
+    )  # fmt: skip
     who = st.text_input(t("insp.inspectors"), me.name, key=f"{k}_who")
-    unit_ids = st.multiselect(t("insp.units"), list(units), format_func=units.get, key=f"{k}_u")
-    task_ids = st.multiselect(t("insp.tasks"), list(tasks), format_func=tasks.get, key=f"{k}_t")
+    unit_ids = st.multiselect(t("insp.units"), list(units), format_func=units.get, key=f"{k}_u",
+                              placeholder=t("insp.choose_many"))  # fmt: skip
+    task_ids = st.multiselect(t("insp.tasks"), list(tasks), format_func=tasks.get, key=f"{k}_t",
+                              placeholder=t("insp.choose_many"))  # fmt: skip
     narrative = st.text_area(t("insp.narrative"), key=f"{k}_n", height=120)
     st.markdown(f"**{t('insp.findings')}**")
     unit_names = list(units.values())

@@ -155,6 +155,7 @@ def draft_editor(me: Actor, notice_id: int, key: str) -> None:
     chosen = st.multiselect(
         t("notices.recipients"), list(units), default=[r["department_id"] for r in recips if r["department_id"] in units],
         format_func=lambda i: units.get(i, str(i)), key=f"nt_recips_{k}",
+        placeholder=t("insp.choose_many"),
     )  # fmt: skip
     if n.attachments:
         st.caption(t("notices.attachments", names="；".join(a["title"] for a in n.attachments)))

@@ -128,6 +128,8 @@ STRINGS = {
     "insp.date": ("督查日期", "Date"),
     "insp.method": ("督查方式", "Method"),
     "insp.result": ("督查结果", "Result"),
+    "insp.choose": ("请选择", "Choose"),
+    "insp.choose_many": ("请选择（可多选）", "Choose one or more"),
     "insp.inspectors": ("督查人员", "Inspectors"),
     "insp.narrative": ("督查情况", "Narrative"),
     "insp.units": ("被督查单位", "Units inspected"),
