@@ -126,20 +126,21 @@ def _task_editor(draft: pi.ImportDraft, key: str) -> tuple[list[pi.DraftTask], l
     return tasks, errors
 
 
+def _error_table(errors: list[pi.RowError]) -> None:
+    row, problem = t("imp.col_row"), t("imp.col_problem")
+    st.dataframe(
+        pd.DataFrame({row: [e.row for e in errors], problem: [e.message for e in errors]}),
+        hide_index=True,
+        width="stretch",
+        column_config={row: st.column_config.NumberColumn(row, width="small", format="%d")},
+    )
+
+
 def _show_errors(errors: list[pi.RowError]) -> None:
     if not errors:
         return
     st.error(t("imp.row_errors", n=len(errors)), icon="⚠️")
-    st.dataframe(
-        pd.DataFrame(
-            {
-                t("imp.col_row"): [e.row for e in errors],
-                t("imp.col_problem"): [e.message for e in errors],
-            }
-        ),
-        hide_index=True,
-        width="stretch",
-    )
+    _error_table(errors)
 
 
 def _unit_mapping(names: list[str], key: str) -> tuple[dict, list[str]]:
@@ -257,7 +258,7 @@ def _commit(
             status.update(label=str(exc), state="error")
             st.error(str(exc), icon="⚠️")
             return
-        status.update(label=t("imp.done", title=res.plan_title, **_counts(res)), state="complete")
+        status.update(label=t("imp.done_short"), state="complete", expanded=False)
     st.success(t("imp.done", title=res.plan_title, **_counts(res)), icon="✅")
     if res.created_departments:
         st.caption(t("imp.done_units", names="、".join(res.created_departments)))
@@ -381,16 +382,7 @@ def excel_import(me: Actor) -> None:
     if sheet.errors:
         rows = {e.row for e in sheet.errors}
         st.error(t("imp.sheet_errors", n=len(sheet.errors), rows=len(rows)), icon="⚠️")
-        st.dataframe(
-            pd.DataFrame(
-                {
-                    t("imp.col_row"): [e.row for e in sheet.errors],
-                    t("imp.col_problem"): [e.message for e in sheet.errors],
-                }
-            ),
-            hide_index=True,
-            width="stretch",
-        )
+        _error_table(sheet.errors)
         kept, dropped = pi.drop_rows(draft.tasks, sheet.bad_rows)
         skip = st.checkbox(t("imp.skip_rows", n=len(dropped), m=len(kept)), key=f"{key}_skip")
         if skip:

@@ -29,6 +29,7 @@ STRINGS = {
     "imp.step_sheet": ("② 检查结果（{n} 项任务）", "② Check ({n} tasks)"),
     "imp.sheet_preview": ("查看任务表内容", "Show the tasks"),
     "imp.step_commit_sheet": ("③ 导入", "③ Import"),
+    "imp.done_short": ("导入完成", "Imported"),
     "imp.too_big": ("文件过大（{mb:.1f} MB），方案文件不能超过 10 MB。", "File too large."),
     "imp.parsing": ("正在解析方案…", "Parsing…"),
     "imp.parse_failed": ("无法导入该文件：{msg}", "Cannot import this file: {msg}"),
