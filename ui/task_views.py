@@ -14,7 +14,7 @@ from duban.tasks import ROLE_LABELS, STATUS_LABELS
 from duban.warnings import COLOUR_LABELS
 from models import Direction, RequestStatus, TaskStatus
 from ui.common import empty_state
-from ui.context import data_version, engine, session, t
+from ui.context import data_version, engine, session, settings, t
 
 COLOUR_DOTS = {"red": "🔴", "yellow": "🟡", "green": "🟢", "grey": "⚪", "blue": "🔵"}
 REQUEST_LABELS = {
@@ -177,11 +177,11 @@ def register_table(view: pl.DataFrame) -> int | None:
     cfg = {
         "task_id": None,
         "code": st.column_config.TextColumn(t("tasks.col_code"), width="small"),
-        "title": st.column_config.TextColumn(t("tasks.col_title"), width="medium"),
+        "title": st.column_config.TextColumn(t("tasks.col_title"), width="large"),
         "colour": st.column_config.TextColumn(t("tasks.col_colour"), width="small"),
         "status_label": st.column_config.TextColumn(t("tasks.col_status"), width="small"),
-        "lead_name": t("tasks.col_lead"),
-        "responsible_names": t("tasks.col_resp"),
+        "lead_name": st.column_config.TextColumn(t("tasks.col_lead"), width="medium"),
+        "responsible_names": st.column_config.TextColumn(t("tasks.col_resp"), width="medium"),
         "progress": st.column_config.ProgressColumn(
             t("tasks.col_progress"), format="%.0f%%", min_value=0, max_value=100, width="small"
         ),
@@ -380,7 +380,7 @@ def _side(d) -> None:
     if d.targets:
         for tg, readings in d.targets:
             hist = " → ".join(f"{x.value:g}" for x in readings[-8:]) or t("tasks.no_readings")
-            arrow = "≥" if tg.direction == Direction.ge else "≤"
+            arrow = _arrow(tg.direction)
             st.markdown(f"**{tg.text}**：{t('tasks.baseline')} {_n(tg.baseline)}，"
                         f"{t('tasks.target')} {arrow}{_n(tg.target_value)}{tg.unit or ''}")  # fmt: skip
             st.caption(f"{t('tasks.history_values')}：{hist}")
@@ -388,9 +388,6 @@ def _side(d) -> None:
         st.caption(t("tasks.none"))
     st.markdown(f"##### {t('tasks.extensions')}")
     if d.extensions:
-        if d.task.original_deadline and d.task.original_deadline != d.task.deadline:
-            st.caption(t("tasks.e_baseline", original=_d(d.task.original_deadline),
-                         current=_d(d.task.deadline)))  # fmt: skip
         for e, name in d.extensions:
             with st.container(border=True):
                 st.markdown(t("tasks.e_line", unit=name, status=REQUEST_LABELS[RequestStatus(e.status)],
@@ -413,6 +410,10 @@ def _side(d) -> None:
                             f"{_d(ans.created_at)}</span>", unsafe_allow_html=True)  # fmt: skip
             if iv.unanswered_units:
                 st.caption(t("tasks.unanswered", units="、".join(iv.unanswered_units)))
+
+
+def _arrow(direction) -> str:
+    return "≥" if direction == Direction.ge else "≤"
 
 
 def _n(v) -> str:
@@ -748,11 +749,12 @@ def report_form(m, me: Actor, targets: list) -> None:
         values = {}
         for tg in targets:
             values[tg.id] = st.number_input(
-                f"{tg.text}（{t('tasks.target')} {tg.direction}{_n(tg.target_value)}"
+                f"{tg.text}（{t('tasks.target')} {_arrow(tg.direction)}{_n(tg.target_value)}"
                 f"{tg.unit or ''}）", value=None, key=f"{fk}_tg_{tg.id}",
             )  # fmt: skip
         files = st.file_uploader(t("my.evidence"), accept_multiple_files=True,
                                  type=uploads.ACCEPT_EXTENSIONS, key=f"{fk}_files",
+                                 max_upload_size=settings().max_upload_mb,
                                  help=t("my.evidence_help"))  # fmt: skip
         if st.form_submit_button(t("my.send_report"), type="primary"):
             try:
@@ -799,6 +801,7 @@ def submit_form(m, me: Actor) -> None:
         summary = st.text_area(t("my.summary") + " *", key=f"{fk}_summary", height=120)
         files = st.file_uploader(t("my.evidence"), accept_multiple_files=True,
                                  type=uploads.ACCEPT_EXTENSIONS, key=f"{fk}_files",
+                                 max_upload_size=settings().max_upload_mb,
                                  help=t("my.evidence_help"))  # fmt: skip
         if st.form_submit_button(t("my.submit_send"), type="primary"):
             try:
@@ -830,6 +833,14 @@ def answer_form(ins, m, me: Actor, key: str) -> None:
                 st.error(str(exc), icon="⚠️")
 
 
+def _due_text(m) -> str:
+    if m.task.status not in workflow.OPEN or m.due_in_wd is None:
+        return "—"
+    if m.overdue:
+        return t("my.late_wd", n=abs(m.due_in_wd))
+    return t("my.left_wd", n=m.due_in_wd)
+
+
 def desk_table(items: list, key: str = "my_open") -> None:
     """The unit's tasks; clicking a row opens it in the picker below (session key `key`)."""
     event = st.dataframe(
@@ -839,19 +850,18 @@ def desk_table(items: list, key: str = "my_open") -> None:
             t("tasks.col_status"): STATUS_LABELS[TaskStatus(m.task.status)],
             t("tasks.col_progress"): m.latest_percent,
             t("tasks.col_deadline"): _d(m.task.deadline),
-            t("my.due_in"): pd.NA if m.task.status not in workflow.OPEN else m.due_in_wd,
+            t("my.due_in"): _due_text(m),
             t("tasks.col_last"): _d(m.last_report_at),
-        } for m in items]).astype({t("my.due_in"): "Int64"}),
+        } for m in items]),
         hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
         key="my_table",
         column_config={
             t("tasks.col_code"): st.column_config.TextColumn(width="small"),
-            t("tasks.col_title"): st.column_config.TextColumn(width="large"),
+            t("tasks.col_title"): st.column_config.TextColumn(width="medium"),
             t("tasks.col_role"): st.column_config.TextColumn(width="small"),
             t("tasks.col_status"): st.column_config.TextColumn(width="small"),
             t("tasks.col_progress"): st.column_config.ProgressColumn(
                 format="%.0f%%", min_value=0, max_value=100),
-            t("my.due_in"): st.column_config.NumberColumn(width="small"),
         },
     )  # fmt: skip
     rows = list(getattr(getattr(event, "selection", None), "rows", []) or [])
