@@ -177,7 +177,9 @@ def plan_draft(session: Session, plan_id: int) -> ImportDraft:
         ).all()
     )
     ids = [t.id for t in tasks]
-    code_of = {t.id: (t.code or f"T{t.id}") for t in tasks}
+    # a task without a code gets one only when a sub-task must point at it
+    parents = {t.parent_id for t in tasks if t.parent_id}
+    code_of = {t.id: (t.code or (f"T{t.id}" if t.id in parents else "")) for t in tasks}
     names = {d.id: d.name for d in session.exec(select(Department)).all()}
     units: dict[int, tuple[list[str], list[str]]] = {i: ([], []) for i in ids}
     for a in session.exec(

@@ -499,3 +499,57 @@ def test_cli_dry_run_then_commit(tmp_path):
     with dbmod.session_scope(eng) as s:
         assert _count(s, Plan) == 1 and _count(s, Task) == 2
     eng.dispose()
+
+
+def test_docx_plan_to_import_with_short_names(session):
+    import docx
+
+    gov = make_department(session, name="市政务服务和大数据管理局", short_name="政务服务局")
+    hr = make_department(session, name="市人力资源和社会保障局", short_name="人社局")
+    make_department(session, name="市公安局", short_name="公安局")
+    make_department(session, name="市税务局", short_name="税务局")
+    d = docx.Document()
+    for line in [
+        "关于推进政务服务标准化的实施方案",
+        "市审改办  2025年4月1日",
+        "一、主要任务",
+        "（一）统一事项清单。10月15日前完成梳理，12月底前公布。",
+        "牵头单位：市政务服务和大数据管理局",
+        "责任单位：市公安局、税务局、人社局",
+    ]:
+        d.add_paragraph(line)
+    buf = io.BytesIO()
+    d.save(buf)
+    draft, errors = load_draft(buf.getvalue(), "方案.docx")
+    assert errors == [] and len(draft.tasks) == 1
+    m = match_units(session, draft.unit_names())
+    assert m["市人社局"].department_id == hr.id and m["市人社局"].method == "short"
+    res = commit_import(session, actor=_office(session), draft=draft, source_bytes=buf.getvalue())
+    task = session.exec(select(Task).where(Task.plan_id == res.plan_id)).one()
+    assert task.deadline == dt.date(2025, 12, 31)
+    lead = session.exec(
+        select(Assignment).where(
+            Assignment.task_id == task.id, Assignment.role == AssignmentRole.lead
+        )
+    ).one()
+    assert lead.department_id == gov.id and res.assignments == 4
+
+
+def test_exported_sheet_is_read_strictly_by_load_draft(session):
+    make_department(session, name="市甲局")
+    draft = ImportDraft(
+        title="方案",
+        tasks=[
+            DraftTask(code="1", title="父", lead_units=["市甲局"], deadline=dt.date(2026, 5, 1)),
+            DraftTask(code="1.1", parent_code="1", title="子", deadline=dt.date(2026, 4, 1)),
+        ],
+    )
+    res = commit_import(session, actor=_office(session), draft=draft)
+    data = plan_excel.export_plan(session, res.plan_id)
+    assert plan_excel.is_task_sheet(data)
+    back, errors = load_draft(data, "导出.xlsx")
+    assert errors == [] and back.title == "方案"
+    assert [(t.code, t.parent_code, t.deadline) for t in back.tasks] == [
+        ("1", None, dt.date(2026, 5, 1)),
+        ("1.1", "1", dt.date(2026, 4, 1)),
+    ]
