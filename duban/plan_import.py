@@ -282,7 +282,8 @@ def rows_to_tasks(
             )
             deadline = None
         milestones: list[DraftMilestone] = []
-        for line in re.split(r"[\n；;]+", _text(r.get("milestones"))):
+        # split only where the next milestone's date starts: a text may contain "；" itself
+        for line in re.split(r"[\n；;]+(?=\s*\d{4}\s*[-/.年])", _text(r.get("milestones"))):
             line = line.strip()
             if not line:
                 continue

@@ -113,7 +113,9 @@ def plan_excel_mime() -> str:
     return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-@pytest.mark.parametrize("user,role", [("leader", "leader"), ("dept01", "dept_head")])
+@pytest.mark.parametrize(
+    "user,role", [("leader", "leader"), ("inspector", "inspector"), ("dept01", "dept_head")]
+)
 def test_other_roles_do_not_get_the_page(demo_db, user, role):
     at = app_as(user, role)
     at.run()

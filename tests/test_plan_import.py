@@ -302,6 +302,22 @@ def test_rows_errors_and_skip_invalid():
     assert [t.title for t in kept] == ["己"] and dropped == [2, 3, 4, 5, 6]
 
 
+def test_milestone_text_with_semicolon_survives_the_editor_round_trip():
+    t = DraftTask(
+        code="1",
+        title="甲",
+        deadline=dt.date(2026, 12, 31),
+        milestones=[
+            DraftMilestone(dt.date(2026, 6, 30), "完成梳理；公布清单"),
+            DraftMilestone(dt.date(2026, 9, 30), "全面推开"),
+        ],
+    )
+    from duban.plan_import import task_to_row
+
+    tasks, errors = rows_to_tasks([task_to_row(t, sep="；")])
+    assert errors == [] and tasks[0].milestones == t.milestones
+
+
 def test_parse_target_forms():
     assert parse_target("审批时限 ≤ 5个工作日") == DraftTarget("审批时限", 5, "个工作日", "<=")
     assert parse_target("实现全覆盖") == DraftTarget("实现全覆盖")
