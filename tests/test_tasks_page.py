@@ -252,3 +252,13 @@ def test_bulk_edit_saves_through_the_service(demo_db):
     with _db(demo_db) as s:
         t2 = s.get(Task, task.id)
         assert t2.deadline == new and t2.original_deadline == task.original_deadline
+
+
+def test_office_allows_late_extension_requests(demo_db):
+    at = page_as("tasks", "office", "office")
+    at.toggle(key="allow_late_0").set_value(True).run()
+    at.button(key="allow_late_save").click().run()
+    assert not errors(at), errors(at)
+    assert any("已保存延期申请规则" in s.value for s in at.success)
+    with _db(demo_db) as s:
+        assert workflow.workflow_settings(s)[0]["allow_late_extension_requests"] is True

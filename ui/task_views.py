@@ -701,7 +701,30 @@ def _task(db, task_id: int):
     return db.get(Task, task_id)
 
 
+def late_requests_switch(me: Actor) -> None:
+    """The office's switch: may a unit still ask for more time once its deadline has passed?"""
+    with session() as db:
+        cfg, ver = workflow.workflow_settings(db)
+    c1, c2 = st.columns([4, 1])
+    allow = c1.toggle(t("tasks.allow_late"), value=cfg["allow_late_extension_requests"],
+                      key=f"allow_late_{ver}", help=t("tasks.allow_late_help"))  # fmt: skip
+    if allow != cfg["allow_late_extension_requests"] and c2.button(
+        t("tasks.save"), key="allow_late_save", type="primary"
+    ):
+        try:
+            with session() as db:
+                workflow.save_workflow_settings(db, actor=me, allow_late_extension_requests=allow,
+                                                expected_version=ver)  # fmt: skip
+            flash(t("tasks.allow_late_saved"))
+            st.rerun()
+        except DubanError as exc:
+            st.error(str(exc), icon="⚠️")
+    st.divider()
+
+
 def pending_extensions_view(me: Actor) -> None:
+    if can(me, "settings.manage"):
+        late_requests_switch(me)
     with session() as db:
         reqs = tasks.pending_extensions(db)
         info = {}

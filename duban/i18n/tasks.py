@@ -119,6 +119,12 @@ STRINGS = {
     "tasks.ext_refuse": ("不同意", "Refuse"),
     "tasks.ext_done_yes": ("已同意延期，原定时限仍作为考核基准。", "Extension approved."),
     "tasks.ext_done_no": ("已答复不同意延期。", "Extension refused."),
+    "tasks.allow_late": ("允许逾期后申请延期", "Allow requests after the deadline"),
+    "tasks.allow_late_help": (
+        "关闭时（默认），任务到期后责任单位不能再申请延期，只能联系办公室。",
+        "When off (default), units cannot ask for more time once the deadline has passed.",
+    ),
+    "tasks.allow_late_saved": ("已保存延期申请规则。", "Saved."),
     "tasks.no_pending_ext": ("没有待审批的延期申请。", "No pending extension requests."),
     "tasks.write_instruction": ("领导批示", "Write an instruction"),
     "tasks.instruction_text": ("批示内容", "Instruction"),
