@@ -463,6 +463,19 @@ METHOD_LABELS = {
 }
 
 
+_OTHER_AREA = re.compile(r"[区县镇乡旗市州]|街道|开发区|园区")
+
+
+def _affix(name: str, key: str) -> str:
+    """How `name` relates to a department key: "safe", "risky" (another area's unit?) or ""."""
+    if name.endswith(key) or key.endswith(name):
+        extra = name[: len(name) - len(key)] if name.endswith(key) else key[: len(key) - len(name)]
+        return "risky" if _OTHER_AREA.search(extra) else "safe"
+    if key.startswith(name):
+        return "safe"
+    return ""
+
+
 def _match_one(name: str, depts: list[Department]) -> UnitMatch:
     um = UnitMatch(name=name, generic=bool(_GENERIC_RE.search(norm_name(name))))
     n, c = norm_name(name), core_name(name)
@@ -486,17 +499,20 @@ def _match_one(name: str, depts: list[Department]) -> UnitMatch:
     if len(short) == 1:
         return hit(short[0], "short")
     affix: list[Department] = []
+    risky: list[Department] = []
     if len(c) >= 3:
         for d in depts:
             keys = {norm_name(d.name), core_name(d.name)} | (
                 {norm_name(d.short_name)} if d.short_name else set()
             )
-            if any(
-                len(k) >= 3 and (k.endswith(c) or c.endswith(k) or k.startswith(c)) for k in keys
-            ):
+            kinds = [_affix(c, k) for k in keys if len(k) >= 3]
+            if "safe" in kinds:
                 affix.append(d)
-    if len(affix) == 1 and not short:
+            elif "risky" in kinds:
+                risky.append(d)
+    if len(affix) == 1 and not short and not risky:
         return hit(affix[0], "affix")
+    affix += risky
     pool = short or affix
     if pool:
         um.candidates = [(d.id, d.name) for d in pool[:8]]

@@ -115,6 +115,14 @@ def test_ambiguous_name_is_not_matched_but_offers_candidates(session):
     assert {i for i, _ in m.candidates} == {a.id, b.id}
 
 
+def test_another_areas_unit_is_only_a_candidate(session):
+    city = make_department(session, name="市市场监督管理局", short_name="市场监管局")
+    m = match_units(session, ["新华区市场监督管理局", "市场监督管理"])
+    assert not m["新华区市场监督管理局"].matched
+    assert m["新华区市场监督管理局"].candidates == [(city.id, city.name)]
+    assert m["市场监督管理"].department_id == city.id  # a clipped name still matches
+
+
 # ---------------------------------------------------------------- commit
 
 
