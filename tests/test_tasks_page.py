@@ -11,6 +11,7 @@ from duban.db import make_engine
 from duban.permissions import Actor
 from models import AppUser, Assignment, ExtensionRequest, Instruction, Milestone, Target, Task
 from tests.apptest import errors, page_as
+from ui.task_views import bulk_key
 
 
 def _db(url):
@@ -239,9 +240,10 @@ def test_bulk_edit_saves_through_the_service(demo_db):
     task = _task_led_by(demo_db, "dept01", "in_progress")
     at = page_as("tasks", "office", "office")
     version = db.data_version(make_engine(demo_db))
-    row = at.dataframe[0].value["code"].to_list().index(task.code)
+    shown = at.dataframe[0].value
+    row = shown["code"].to_list().index(task.code)
     new = task.deadline + dt.timedelta(days=10)
-    at.session_state[f"bulk_{version}"] = {
+    at.session_state[bulk_key(version, shown["task_id"])] = {
         "edited_rows": {row: {"deadline": new.isoformat()}},
         "added_rows": [],
         "deleted_rows": [],

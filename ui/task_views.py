@@ -1,6 +1,7 @@
 """Streamlit pieces shared by 任务台账 and 我的任务: filters, the table, the detail, the forms."""
 
 import datetime as dt
+import zlib
 
 import pandas as pd
 import polars as pl
@@ -455,7 +456,8 @@ def office_actions(d, me: Actor, key: str) -> None:
 def extension_decision_form(e, unit: str, task, me: Actor, key: str) -> None:
     with st.form(f"{key}_ext_{e.id}_{e.version}"):
         st.markdown(t("tasks.ext_pending", unit=unit, date=_d(e.requested_date),
-                      deadline=_d(task.deadline), reason=e.reason))  # fmt: skip
+                      deadline=_d(task.deadline), reason=e.reason,
+                      original=_d(task.original_deadline or task.deadline)))  # fmt: skip
         c1, c2 = st.columns([1, 2])
         new = c1.date_input(t("tasks.ext_new_date"), value=e.requested_date,
                             key=f"{key}_extd_{e.id}", format="YYYY-MM-DD")  # fmt: skip
@@ -645,6 +647,13 @@ def task_form(me: Actor, *, task_id: int | None = None, key: str = "new") -> int
 # ---------------------------------------------------------------- bulk edit
 
 
+def bulk_key(version: int, task_ids) -> str:
+    """The editor's key changes with the data and with the rows shown, so that an edit made
+    under one filter is never applied by position to the rows of another."""
+    ids = ",".join(str(int(i)) for i in task_ids)
+    return f"bulk_{version}_{zlib.crc32(ids.encode()):08x}"
+
+
 def bulk_editor(view: pl.DataFrame, me: Actor) -> None:
     """Deadlines and lead units of the current view in a data editor, saved row by row."""
     depts = choices()["depts"]
@@ -652,7 +661,7 @@ def bulk_editor(view: pl.DataFrame, me: Actor) -> None:
     base = view.select("task_id", "version", "code", "title", "deadline", "lead_name").to_pandas()
     st.caption(t("tasks.bulk_hint"))
     edited = st.data_editor(
-        base, hide_index=True, width="stretch", key=f"bulk_{data_version()}",
+        base, hide_index=True, width="stretch", key=bulk_key(data_version(), base["task_id"]),
         disabled=["task_id", "version", "code", "title"],
         column_config={
             "task_id": None, "version": None,

@@ -110,7 +110,7 @@ STRINGS = {
         "Completed or cancelled tasks cannot be edited.",
     ),
     "tasks.ext_pending": (
-        "**{unit}** 申请延期至 **{date}**（当前时限 {deadline}）。理由：{reason}",
+        "**{unit}** 申请延期至 **{date}**（当前时限 {deadline}，原定时限 {original}）。理由：{reason}",
         "**{unit}** asks for **{date}** (now {deadline}). Reason: {reason}",
     ),
     "tasks.ext_new_date": ("批准的新时限", "New deadline"),
