@@ -777,11 +777,19 @@ def _bulletin_context(session, rules: dict, today: dt.date, period: str, frames)
         "yellow": sum(1 for t in tasks if t["colour"] == "yellow"),
         "extended": sum(1 for t in tasks if t["extensions"]),
     }
-    prev = session.exec(
-        select(Notice)
-        .where(Notice.kind == NoticeKind.bulletin, Notice.status == NoticeStatus.issued)
-        .order_by(col(Notice.issued_at).desc())
-    ).first()
+    # the last progress bulletin with figures (a published scorecard is a 通报 too, without them)
+    prev = next(
+        (
+            n
+            for n in session.exec(
+                select(Notice)
+                .where(Notice.kind == NoticeKind.bulletin, Notice.status == NoticeStatus.issued)
+                .order_by(col(Notice.issued_at).desc())
+            ).all()
+            if (n.extra or {}).get("figures")
+        ),
+        None,
+    )
     prev_fig = (prev.extra or {}).get("figures", {}) if prev else {}
     changes = {k: _change(v, prev_fig.get(k)) for k, v in figures.items() if isinstance(v, int)}
     start, label = _period(period, today)

@@ -253,10 +253,25 @@ def test_bulletin_names_units_with_the_facts_and_attaches_tables(session):
     assert n.extra["figures"]["overdue"] == 3
     # next bulletin reports the change since this one once it is issued
     notices.issue_notice(session, actor=actor, notice_id=n.id, expected_version=n.version)
+    # a 通报 without figures issued since (e.g. a published scorecard) is not the comparison
+    with clock.frozen(dt.datetime(2026, 11, 25, 9)):
+        other = notices.create_draft(
+            session, actor=actor, kind="bulletin", title="关于考核结果的通报", body="正文",
+            recipients=_unit_ids(session),
+        )  # fmt: skip
+        notices.issue_notice(
+            session, actor=actor, notice_id=other.id, expected_version=other.version
+        )
     with clock.frozen(dt.datetime(2026, 12, 1, 9)):
         n2 = notices.draft_notice(session, actor=actor, kind="bulletin", period="month")
     assert "与上期持平" in n2.body or "比上期" in n2.body
     assert n.doc_number in n2.body
+
+
+def _unit_ids(session) -> list[int]:
+    from models import Department
+
+    return [d.id for d in session.exec(select(Department)).all()][:1]
 
 
 def test_commendation_without_qualifying_units_is_refused(session):
