@@ -9,7 +9,16 @@ from sqlmodel import Session, select
 from duban import db, tasks, workflow
 from duban.db import make_engine
 from duban.permissions import Actor
-from models import AppUser, Assignment, ExtensionRequest, Instruction, Milestone, Target, Task
+from models import (
+    AppUser,
+    Assignment,
+    Department,
+    ExtensionRequest,
+    Instruction,
+    Milestone,
+    Target,
+    Task,
+)
 from tests.apptest import errors, page_as
 from ui.task_views import bulk_key
 
@@ -238,22 +247,36 @@ def test_a_stale_edit_is_refused_and_keeps_what_was_typed(demo_db):
 
 def test_bulk_edit_saves_through_the_service(demo_db):
     task = _task_led_by(demo_db, "dept01", "in_progress")
+    other = _task_led_by(demo_db, "dept02", "in_progress")
+    with _db(demo_db) as s:
+        dept03 = _actor(s, "dept03").department_id
+        dept03_name = s.get(Department, dept03).name
+        before = {a.department_id for a in s.exec(
+            select(Assignment).where(Assignment.task_id == other.id))}  # fmt: skip
+    assert dept03 not in before
     at = page_as("tasks", "office", "office")
     version = db.data_version(make_engine(demo_db))
     shown = at.dataframe[0].value
-    row = shown["code"].to_list().index(task.code)
+    codes = shown["code"].to_list()
     new = task.deadline + dt.timedelta(days=10)
+    resp = [n for n in shown["responsible_names"][codes.index(other.code)].split("、") if n]
     at.session_state[bulk_key(version, shown["task_id"])] = {
-        "edited_rows": {row: {"deadline": new.isoformat()}},
+        "edited_rows": {
+            codes.index(task.code): {"deadline": new.isoformat()},
+            codes.index(other.code): {"resp": [*resp, dept03_name]},
+        },
         "added_rows": [],
         "deleted_rows": [],
     }
     at.button(key="bulk_save").click().run()
     assert not errors(at), errors(at)
-    assert any("已保存 1 项任务" in s.value for s in at.success)
+    assert any("已保存 2 项任务" in s.value for s in at.success)
     with _db(demo_db) as s:
         t2 = s.get(Task, task.id)
         assert t2.deadline == new and t2.original_deadline == task.original_deadline
+        after = {a.department_id: a.role for a in s.exec(
+            select(Assignment).where(Assignment.task_id == other.id))}  # fmt: skip
+        assert set(after) == before | {dept03} and after[dept03] == "responsible"
 
 
 def test_office_allows_late_extension_requests(demo_db):

@@ -655,21 +655,29 @@ def bulk_key(version: int, task_ids) -> str:
 
 
 def bulk_editor(view: pl.DataFrame, me: Actor) -> None:
-    """Deadlines and lead units of the current view in a data editor, saved row by row."""
+    """Deadlines and units of the current view in a data editor, saved row by row."""
     depts = choices()["depts"]
     names = {v: k for k, v in depts.items()}
-    base = view.select("task_id", "version", "code", "title", "deadline", "lead_name").to_pandas()
+    base = view.select(
+        "task_id", "version", "code", "title", "deadline", "lead_name",
+        pl.col("responsible_names").str.split("、").list.eval(pl.element().filter(
+            pl.element() != "")).alias("resp"),
+    ).to_pandas()  # fmt: skip
+    base["resp"] = base["resp"].map(lambda v: [str(x) for x in v] if v is not None else [])
     st.caption(t("tasks.bulk_hint"))
     edited = st.data_editor(
         base, hide_index=True, width="stretch", key=bulk_key(data_version(), base["task_id"]),
         disabled=["task_id", "version", "code", "title"],
         column_config={
             "task_id": None, "version": None,
-            "code": t("tasks.col_code"), "title": t("tasks.col_title"),
+            "code": st.column_config.TextColumn(t("tasks.col_code"), width="small"),
+            "title": st.column_config.TextColumn(t("tasks.col_title"), width="medium"),
             "deadline": st.column_config.DateColumn(t("tasks.col_deadline"), format="YYYY-MM-DD",
-                                                    required=True),
+                                                    required=True, width="small"),
             "lead_name": st.column_config.SelectboxColumn(t("tasks.col_lead"),
                                                           options=list(names), required=True),
+            "resp": st.column_config.MultiselectColumn(t("tasks.col_resp"),
+                                                       options=list(names), width="large"),
         },
     )  # fmt: skip
     if not st.button(t("tasks.bulk_save"), type="primary", key="bulk_save"):
@@ -680,13 +688,16 @@ def bulk_editor(view: pl.DataFrame, me: Actor) -> None:
         nd = _editor_dates(new["deadline"])
         if nd != _editor_dates(old["deadline"]):
             change["deadline"] = nd
-        if new["lead_name"] != old["lead_name"] and new["lead_name"] in names:
+        new_resp = [n for n in list(new["resp"] if new["resp"] is not None else []) if n in names]
+        units_changed = new["lead_name"] != old["lead_name"] or sorted(new_resp) != sorted(
+            old["resp"]
+        )
+        if units_changed and new["lead_name"] in names:
             lead_id = names[new["lead_name"]]
             change["lead_department_id"] = lead_id
-            with session() as db:
-                cur = tasks.task_form_data(db, _task(db, int(old["task_id"])))
+            # a unit made lead leaves the responsible list rather than being refused
             change["responsible_department_ids"] = [
-                i for i in cur["responsible_department_ids"] if i != lead_id
+                names[n] for n in dict.fromkeys(new_resp) if names[n] != lead_id
             ]
         if change:
             rows.append({"task_id": int(old["task_id"]), "expected_version": int(old["version"]),

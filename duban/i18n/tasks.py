@@ -155,7 +155,7 @@ STRINGS = {
     ),
     # bulk
     "tasks.bulk_hint": (
-        "直接修改完成时限或牵头单位，然后点“保存修改”。每行单独保存；他人已改动的行会提示刷新。",
+        "直接修改完成时限、牵头单位或责任单位，然后点“保存修改”。每行单独保存；他人已改动的行会提示刷新。",
         "Edit deadlines or lead units, then save. Each row is saved on its own.",
     ),
     "tasks.bulk_save": ("保存修改", "Save changes"),
