@@ -1140,7 +1140,7 @@ def scorecard_xlsx(result: PeriodResult) -> bytes:
 
 def scorecard_document(session: Session, *, actor: Actor, period_id: int):
     """The published scorecard as an official-layout bulletin (frozen periods only)."""
-    from duban.documents import AttachmentTable, OfficialDocument
+    from duban.documents import AttachmentTable, OfficialDocument, chinese_date
 
     require(actor, "assessment.read_all")
     result = period_result(session, actor=actor, period_id=period_id)
@@ -1160,12 +1160,12 @@ def scorecard_document(session: Session, *, actor: Actor, period_id: int):
     top = "、".join(f"{u.department_name}（{u.score:.2f}分）" for u in result.top(n))
     bottom = "、".join(f"{u.department_name}（{u.score:.2f}分）" for u in result.bottom(n))
     body = [
-        f"根据考核办法，领导小组办公室对各成员单位{result.label}（{result.start:%Y年%m月%d日}"
-        f"至{result.end:%Y年%m月%d日}）的任务落实情况进行了考核。考核结果已经申诉复核并冻结，"
+        f"根据考核办法，领导小组办公室对各成员单位{result.label}（{chinese_date(result.start)}"
+        f"至{chinese_date(result.end)}）的任务落实情况进行了考核。考核结果已经申诉复核并冻结，"
         "现将有关情况通报如下。",
         f"一、总体情况。本期共考核 {len(units)} 个单位，平均得分 {mean:.2f} 分。",
-        f"二、排名靠前的单位：{top}。" if top else "",
-        f"三、排名靠后的单位：{bottom}。" if bottom else "",
+        f"二、排名靠前的单位。{top}。" if top else "",
+        f"三、排名靠后的单位。{bottom}。" if bottom else "",
         "四、考核方法。" + "".join(explain_method(Formula.from_dict(result.formula))[:4]),
         "五、有关要求。排名靠后的单位要认真分析原因，于 10 个工作日内将整改措施书面报领导小组办公室。"
         "各单位可登录督办台查看本单位每一条得分明细及其来源。",
