@@ -290,7 +290,9 @@ def notice_table(rows: list[notices.NoticeRow], issued: bool) -> None:
         data[t("notices.col_issued")] = [_fmt_dt(r.notice.issued_at) for r in rows]
         data[t("notices.col_reply_due")] = [_fmt_dt(r.notice.reply_due) for r in rows]
         data[t("notices.col_ack")] = [f"{r.acknowledged}/{r.recipients}" for r in rows]
-        data[t("notices.col_replied")] = [f"{r.replied}/{r.recipients}" for r in rows]
+        data[t("notices.col_replied")] = [  # only a notice with a reply date asks for one
+            f"{r.replied}/{r.recipients}" if r.notice.reply_due else "—" for r in rows
+        ]
         data[t("notices.col_pending")] = [
             "；".join(sorted(set(r.pending_ack) | set(r.pending_reply))) for r in rows
         ]
