@@ -139,7 +139,7 @@ def ranking(me: Actor, res: asm.PeriodResult) -> None:
         pd.DataFrame(asm.ranking_rows(res)),
         hide_index=True,
         width="stretch",
-        height=36 * (len(res.units) + 1) + 4,
+        height=35 * (len(res.units) + 1) + 3,  # rows are 35 px: no empty strip below
         column_config={"得分": st.column_config.NumberColumn(format="%.2f")},
     )
     left, right = st.columns([3, 2])
