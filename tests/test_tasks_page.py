@@ -203,6 +203,9 @@ def test_office_sends_back_then_signs_off(demo_db):
     with _db(demo_db) as s:
         t3 = s.get(Task, task.id)
         assert t3.status == "completed" and t3.completed_at is not None
+    history = next(e for e in at.expander if e.label.startswith("操作记录"))
+    actions = history.dataframe[0].value["操作"].to_list()
+    assert actions[:3] == ["销号", "申请销号", "退回重办"], actions
 
 
 def test_leader_writes_an_instruction_the_units_must_answer(demo_db):

@@ -355,3 +355,17 @@ def test_task_detail_gathers_everything_and_hides_other_units(session):
     assert mine.history == []  # the audit trail is the office's
     with pytest.raises(PermissionDenied):
         tasks.task_detail(session, actor=head_x, task_id=task.id)
+
+
+def test_history_change_reads_as_chinese():
+    from duban.tasks import history_change
+
+    text = history_change(
+        {"deadline": "2026-11-30", "status": "in_progress", "updated_at": "x", "version": 2},
+        {"deadline": "2026-12-30", "status": "submitted", "updated_at": "y", "version": 3},
+    )
+    assert text == "完成时限：2026-11-30 → 2026-12-30；状态：推进中 → 申请销号"
+    assert history_change(None, {"title": "新任务"}) == ""
+    assert (
+        history_change({"status_reason": None}, {"status_reason": "等待"}) == "状态说明：空 → 等待"
+    )

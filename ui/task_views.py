@@ -335,8 +335,9 @@ def task_detail_view(task_id: int, me: Actor, *, key: str, row: dict | None = No
         with st.expander(t("tasks.history", n=len(d.history))):
             st.dataframe(
                 pd.DataFrame([{t("tasks.h_at"): _d(h.at), t("tasks.h_user"): h.username,
-                               t("tasks.h_action"): h.action, t("tasks.h_note"): h.note or "",
-                               t("tasks.h_change"): _change(h)} for h in d.history]),
+                               t("tasks.h_action"): tasks.HISTORY_ACTIONS.get(h.action, h.action),
+                               t("tasks.h_change"): tasks.history_change(h.before, h.after),
+                               t("tasks.h_note"): h.note or ""} for h in reversed(d.history)]),
                 hide_index=True, width="stretch",
             )  # fmt: skip
     return d
@@ -358,13 +359,6 @@ def _report_card(rv, key: str) -> None:
             st.caption("；".join(f"{tg.text} {v:g}{tg.unit or ''}" for tg, v in rv.readings))
         for att in rv.attachments:
             _download(att, key)
-
-
-def _change(h) -> str:
-    if not h.after:
-        return ""
-    return "；".join(f"{k}: {(h.before or {}).get(k)} → {v}" for k, v in h.after.items()
-                    if k not in ("updated_at",))[:300]  # fmt: skip
 
 
 def _side(d) -> None:
@@ -673,7 +667,7 @@ def bulk_editor(view: pl.DataFrame, me: Actor) -> None:
             "code": st.column_config.TextColumn(t("tasks.col_code"), width="small"),
             "title": st.column_config.TextColumn(t("tasks.col_title"), width="medium"),
             "deadline": st.column_config.DateColumn(t("tasks.col_deadline"), format="YYYY-MM-DD",
-                                                    required=True, width="small"),
+                                                    required=True, width=100),
             "lead_name": st.column_config.SelectboxColumn(t("tasks.col_lead"),
                                                           options=list(names), required=True),
             "resp": st.column_config.MultiselectColumn(t("tasks.col_resp"),
