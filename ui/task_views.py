@@ -8,6 +8,7 @@ import polars as pl
 import streamlit as st
 
 from duban import clock, org, register, tasks, uploads, workflow
+from duban import inspections as insp_labels
 from duban.errors import DubanError
 from duban.permissions import Actor, can
 from duban.register import RegisterFilter
@@ -326,11 +327,19 @@ def task_detail_view(task_id: int, me: Actor, *, key: str, row: dict | None = No
     if d.inspections or d.notices:
         st.markdown(f"##### {t('tasks.inspections_notices')}")
         for ins, findings in d.inspections:
-            st.markdown(f"- 🔍 {_d(ins.inspected_on)} {ins.inspectors}：{ins.narrative[:80]}")
+            method = insp_labels.METHOD_LABELS.get(ins.method, ins.method)
+            result = insp_labels.RESULT_LABELS.get(ins.result, ins.result or "")
+            lines = [f"- 🔍 {_d(ins.inspected_on)} {method}（{ins.inspectors}）"
+                     f"{t('tasks.insp_result', result=result) if result else ''}："
+                     f"{ins.narrative[:80]}"]  # fmt: skip
             for f in findings:
-                st.markdown(f"  - {f.description}（{t('tasks.due')} {_d(f.due_date)}，{f.status}）")
+                status = insp_labels.STATUS_LABELS.get(f.status, f.status)
+                lines.append(f"    - {t('tasks.finding')}：{f.description}"
+                             f"（{t('tasks.due')} {_d(f.due_date)}，{status}）")  # fmt: skip
+            st.markdown("\n".join(lines))
         for n in d.notices:
-            st.markdown(f"- 📢 {n.doc_number or ''} {n.title}（{_d(n.issued_at or n.created_at)}）")
+            when = _d(n.issued_at) if n.issued_at else t("tasks.notice_draft")
+            st.markdown(f"- 📢 {n.doc_number or ''} {n.title}（{when}）")
     if d.history:
         with st.expander(t("tasks.history", n=len(d.history))):
             st.dataframe(
@@ -442,6 +451,9 @@ def office_actions(d, me: Actor, key: str) -> None:
                 except DubanError as exc:
                     st.error(str(exc), icon="⚠️")
     pending = [e for e, _ in d.extensions if e.status == RequestStatus.pending]
+    if not allowed and not pending:
+        st.caption(t("tasks.no_office_action",
+                     status=STATUS_LABELS[TaskStatus(task.status)]))  # fmt: skip
     if pending and can(me, "extension.decide"):
         for e, name in [(e, n) for e, n in d.extensions if e.status == RequestStatus.pending]:
             extension_decision_form(e, name, task, me, key)

@@ -83,6 +83,13 @@ STRINGS = {
     "tasks.instructions": ("领导批示", "Instructions"),
     "tasks.unanswered": ("尚未回复：{units}", "Not yet answered: {units}"),
     "tasks.inspections_notices": ("相关督查与通知", "Inspections and notices"),
+    "tasks.insp_result": ("，结果“{result}”", ", result: {result}"),
+    "tasks.notice_draft": ("草稿，未签发", "draft"),
+    "tasks.finding": ("问题", "Finding"),
+    "tasks.no_office_action": (
+        "任务当前为“{status}”，没有待办理的事项。",
+        "Nothing to do ({status}).",
+    ),
     "tasks.due": ("整改期限", "due"),
     "tasks.none": ("无", "None"),
     "tasks.history": ("操作记录（{n} 条）", "Audit history ({n})"),
