@@ -41,9 +41,6 @@ cols = st.columns(len(sections) + 1)
 for col, (name, items) in zip(cols, sections, strict=False):
     col.metric(t(f"my.sec_{name}"), len(items))
 cols[-1].metric(t("my.sec_notices"), len(desk.notices))
-if desk.notices:
-    with st.expander(f"{t('my.sec_notices')}（{len(desk.notices)}）", expanded=True):
-        tv.notice_lines(desk.notices)
 
 for name, items in sections:
     if not items:
@@ -58,6 +55,10 @@ for name, items in sections:
             elif c2.button(t("my.open"), key=f"open_{name}_{m.task.id}"):
                 st.session_state["my_open"] = m.task.id
                 st.rerun()
+
+if desk.notices:
+    with st.expander(f"{t('my.sec_notices')}（{len(desk.notices)}）", expanded=True):
+        tv.notice_lines(desk.notices)
 
 st.markdown(f"#### {t('my.all')}")
 if not desk.tasks:

@@ -14,6 +14,8 @@ from models import (
     Attachment,
     ExtensionRequest,
     InstructionAnswer,
+    Notice,
+    NoticeRecipient,
     ProgressReport,
     Target,
     TargetReading,
@@ -60,8 +62,19 @@ def _open(at, task_id):
 
 
 def test_desk_shows_only_the_units_tasks_and_what_needs_action(demo_db):
+    with _db(demo_db) as s:  # an urging notice waiting for the unit's 签收 and reply
+        n = Notice(kind="urging", status="issued", title="关于加快推进的督办通知",
+                   doc_number="督办〔2026〕99号", reply_due=dt.date.today() + dt.timedelta(days=5),
+                   issued_at=dt.datetime.now())  # fmt: skip
+        s.add(n)
+        s.flush()
+        s.add(NoticeRecipient(notice_id=n.id, department_id=_actor(s, "dept01").department_id))
+        s.commit()
     at = page_as("my_tasks", "dept01", "dept_head")
     assert not at.exception and not errors(at), errors(at)
+    assert {m.label: m.value for m in at.metric}["待办通知"] == "1"
+    box = next(e for e in at.expander if e.label.startswith("待办通知"))
+    assert "督办〔2026〕99号 关于加快推进的督办通知" in box.markdown[0].value
     mine = {t.id for t, _ in _dept01_tasks(demo_db)}
     assert set(at.selectbox(key="my_open").options) - {"—"} == {
         f"{t.code} {t.title}" for t, _ in _dept01_tasks(demo_db)
