@@ -206,7 +206,8 @@ def status(f: Facts, today: dt.date, rules: WarningRules, cal: WorkCalendar):
             ignored[(u["task_id"], u["department_id"])].add(u["notice_id"])
     rect: dict[tuple, int] = defaultdict(int)
     for x in f.findings:
-        if x["answered_on"] is None and x["status"] == "open" and x["due_date"] < today:
+        still_open = x["status"] == "open" or x["answered_on"] is None
+        if still_open and x["due_date"] < today:
             rect[(x["task_id"], x["department_id"])] += 1
     tasks_by_id = {t["task_id"]: t for t in f.tasks}
     out_a = []

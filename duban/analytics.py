@@ -402,10 +402,15 @@ def _ignored_urgings(raw: RawFrames, today: dt.date) -> pl.DataFrame:
 
 
 def _overdue_findings(raw: RawFrames, today: dt.date) -> pl.DataFrame:
-    """(task_id, department_id, overdue_rectifications): unanswered past their due date."""
+    """(task_id, department_id, overdue_rectifications): past due and still open.
+
+    One rule everywhere (see ``inspections.is_overdue``): a rectification is overdue when its
+    due date has passed and it is open — never answered, or its answer was not accepted at
+    re-check. An answer waiting for the inspector's re-check is not the unit's delay. In a
+    look-back view an answer given after that day does not count yet (answered_on is null).
+    """
     f = raw.findings.filter(
-        pl.col("answered_on").is_null()
-        & (pl.col("status") == "open")
+        (pl.col("answered_on").is_null() | (pl.col("status") == "open"))
         & (pl.col("due_date") < pl.lit(today, dtype=pl.Date))
     )
     return f.group_by(["task_id", "department_id"]).agg(

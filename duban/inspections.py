@@ -244,7 +244,13 @@ def recheck_finding(
 
 
 def is_overdue(f: Finding, today: dt.date) -> bool:
-    return f.status != RectificationStatus.accepted and f.due_date < today
+    """整改逾期, the one rule used by lists, warnings, notices and the dashboard.
+
+    Past its due date and still open: never answered, or the answer was not accepted at
+    re-check. An answer waiting for re-check (待复核) is the inspector's move, not the unit's
+    delay, so it is not overdue.
+    """
+    return f.status == RectificationStatus.open and f.due_date < today
 
 
 @dataclass
@@ -351,7 +357,7 @@ def list_findings(
     if inspection_id:
         q = q.where(Finding.inspection_id == inspection_id)
     if overdue_only:
-        q = q.where(Finding.status != RectificationStatus.accepted, Finding.due_date < today)
+        q = q.where(Finding.status == RectificationStatus.open, Finding.due_date < today)
     names = {d.id: d.name for d in session.exec(select(Department)).all()}
     tasks = {t.id: f"{t.code}{t.title}" for t in session.exec(select(Task)).all()}
     out = []
@@ -372,14 +378,14 @@ def list_findings(
 def overdue_rectification_counts(
     session: Session, today: dt.date | None = None
 ) -> dict[tuple[int, int | None], int]:
-    """{(department_id, task_id or None): rectifications past due and not accepted}.
+    """{(department_id, task_id or None): rectifications past due and still open}.
 
     This is what the warning rules count as 整改逾期 (per unit and task).
     """
     today = today or clock.today()
     rows = session.exec(
         select(Finding.department_id, Finding.task_id).where(
-            Finding.status != RectificationStatus.accepted, Finding.due_date < today
+            Finding.status == RectificationStatus.open, Finding.due_date < today
         )
     ).all()
     out: dict[tuple[int, int | None], int] = {}

@@ -12,7 +12,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, col, select
 
-from duban import audit, clock
+from duban import audit, clock, inspections
 from duban.documents import OfficialDocument, render_docx
 from duban.errors import NotFound, PermissionDenied, ValidationFailed
 from duban.permissions import Actor, can, require
@@ -30,7 +30,6 @@ from models import (
     NoticeTemplate,
     Plan,
     ProgressReport,
-    RectificationStatus,
     Task,
     TaskStatus,
 )
@@ -476,15 +475,8 @@ def ignored_urging_counts(session: Session, today: dt.date | None = None) -> dic
 
 
 def _overdue_rectifications(session: Session, today: dt.date) -> dict[int, int]:
-    rows = session.exec(
-        select(Finding.department_id).where(
-            Finding.status != RectificationStatus.accepted, Finding.due_date < today
-        )
-    ).all()
-    out: dict[int, int] = {}
-    for d in rows:
-        out[d] = out.get(d, 0) + 1
-    return out
+    """Per unit, by the one rule of ``inspections.is_overdue`` (past due and still open)."""
+    return inspections.overdue_by_unit(session, today)
 
 
 def unit_records(session: Session, today: dt.date, frames=None) -> list[UnitRecord]:

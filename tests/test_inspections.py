@@ -184,11 +184,20 @@ def test_overdue_rectifications_per_unit_and_task(session):
         (dept.id, None): 1,
     }
     assert inspections.overdue_by_unit(session, TODAY) == {dept.id: 2}
-    # answered but not yet accepted is still overdue
+    # answered and waiting for re-check: the inspector's move, not overdue
     f = session.exec(select(Finding).where(Finding.description == "问题一。")).one()
     inspections.answer_finding(
         session, actor=head, finding_id=f.id, expected_version=f.version, text_="已经整改完成。"
     )
+    assert inspections.overdue_by_unit(session, TODAY) == {dept.id: 1}
+    rows = inspections.list_findings(session, actor=head, overdue_only=True)
+    assert {r.finding.description for r in rows} == {"问题三。"}
+    # the answer is not accepted at re-check: open again, and overdue again
+    session.refresh(f)
+    inspections.recheck_finding(
+        session, actor=insp_actor, finding_id=f.id, expected_version=f.version, accepted=False,
+        note="整改不到位。",
+    )  # fmt: skip
     assert inspections.overdue_by_unit(session, TODAY) == {dept.id: 2}
     rows = inspections.list_findings(session, actor=head, overdue_only=True)
     assert {r.finding.description for r in rows} == {"问题一。", "问题三。"}
