@@ -90,6 +90,7 @@ def test_dept01_reports_with_evidence_and_office_signs_off(
     page.wait_for_selector("text=已申请销号")
     wait_idle(page)
     assert_no_exception(page)
+    page.screenshot(path="/tmp/tasks_dept01_submitted.png", full_page=True)
     ctx.close()
 
     ctx, page = _context(_chromium)
@@ -104,4 +105,5 @@ def test_dept01_reports_with_evidence_and_office_signs_off(
     wait_idle(page)
     assert_no_exception(page)
     assert page.locator('[data-testid="stMetricValue"]', has_text="已办结").count() == 1
+    page.screenshot(path="/tmp/tasks_office_signed_off.png", full_page=True)
     ctx.close()
