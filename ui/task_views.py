@@ -297,8 +297,8 @@ def task_detail_view(task_id: int, me: Actor, *, key: str, row: dict | None = No
                     t("tasks.col_ack"): _d(u.assignment.acknowledged_at)
                     if u.assignment.acknowledged_at
                     else t("tasks.not_acked"),
-                    t("tasks.col_ack_hours"): u.ack_hours,
-                    t("tasks.col_progress"): u.latest.percent if u.latest else None,
+                    t("tasks.col_ack_hours"): "—" if u.ack_hours is None else f"{u.ack_hours:g}",
+                    t("tasks.col_progress"): f"{u.latest.percent:.0f}%" if u.latest else "—",
                     t("tasks.col_last"): _d(u.latest.reported_at) if u.latest else "—",
                     t("tasks.col_latest_text"): u.latest.done_text if u.latest else "",
                     t("tasks.col_reports"): u.report_count,
