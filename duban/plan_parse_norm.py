@@ -102,7 +102,21 @@ def make_atext(text: str) -> AText:
     simp = to_simplified(text)
     if len(simp) != len(text):
         text = simp  # rare multi-char conversions: fall back to the converted text
-    return AText(text, punct_norm(simp))
+    return AText(text, _assignment_brackets(punct_norm(simp)))
+
+
+# "〔责任单位:…〕", "[牵头单位:…;责任单位:…]", "【牵头部门:…】": an assignment in square or
+# lenticular brackets is read like one in parentheses (the normalised copy only; same length).
+_ASSIGN_BRACKET_RE = re.compile(
+    r"[\[〔【]\s*(?=(?:牵头|(?:主要)?责任|主责|配合|协办|协助)[^\[\]〔〕【】\n]{0,12}:)"
+    r"[^\[\]〔〕【】\n]*[\]〕】]"
+)
+
+
+def _assignment_brackets(norm: str) -> str:
+    if "[" not in norm and "〔" not in norm and "【" not in norm:
+        return norm
+    return _ASSIGN_BRACKET_RE.sub(lambda m: "(" + m.group(0)[1:-1] + ")", norm)
 
 
 def split_lines(at: AText) -> list[AText]:

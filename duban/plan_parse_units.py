@@ -134,6 +134,9 @@ def split_units(at: AText) -> tuple[list[str], list[str]]:
         pm = _PREFIX_RE.match(units[0].norm)
         if pm and not units[0].norm.startswith("各"):
             prefix = units[0].orig[: pm.end()]
+    # a list that spells the prefix out again after an unprefixed name means that name is
+    # complete as written ("省发展改革委、商务厅、省大数据中心": 商务厅 stays 商务厅)
+    spelled = [bool(prefix) and u.orig.startswith(prefix) for u in units]
     for i, u in enumerate(units):
         name = u.orig
         norm = u.norm
@@ -146,6 +149,7 @@ def split_units(at: AText) -> tuple[list[str], list[str]]:
         if (
             i > 0
             and prefix
+            and not any(spelled[i + 1 :])
             and not _HAS_ADMIN_RE.search(norm)
             and _AGENCY_END_RE.search(norm)
             and len(norm) <= 8

@@ -1,0 +1,99 @@
+"""The plan parser on real plans found on the web (tests/fixtures/plans/real/).
+
+Each fixture ``X.txt``/``X.docx`` has ``X.source.md`` (where it came from) and
+``X.expected.json`` (what a careful reader extracts by hand: every task, its lead and
+responsible units and deadline, and the plan's title, issuer, doc number and date).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from duban.plan_parse import ParsedPlan, parse_plan_bytes
+
+REAL = Path(__file__).parent / "fixtures" / "plans" / "real"
+PLANS = sorted(p for p in REAL.iterdir() if p.suffix in (".txt", ".docx"))
+# Plans the parser still gets wrong (strict: fixing one makes the test fail until it is removed).
+KNOWN_WRONG = {
+    "caidian_2023_targets.txt",
+    "jiayu_2021_report_tasks.txt",
+    "jinxiang_2025_duties.txt",
+}
+
+
+def _param(p: Path):  # noqa: ANN202
+    marks = [pytest.mark.xfail(strict=True, reason="known gap")] if p.name in KNOWN_WRONG else []
+    return pytest.param(p, id=p.name, marks=marks)
+
+
+def _expected(path: Path) -> dict:
+    stem = path.name.rsplit(".", 1)[0].removesuffix(".gbk")
+    return json.loads((REAL / f"{stem}.expected.json").read_text(encoding="utf-8"))
+
+
+def _squash(s: str | None) -> str | None:
+    """Layout whitespace (line wraps inside a sentence) is not part of a title."""
+    return None if s is None else re.sub(r"\s+", "", s)
+
+
+def _actual(plan: ParsedPlan) -> dict:
+    d = plan.to_json_dict()
+    return {
+        "title": _squash(d["title"]),
+        "issuer": d["issuer"],
+        "doc_number": d["doc_number"],
+        "issued_on": d["issued_on"],
+        "tasks": [
+            {
+                "code": t["code"],
+                "title": _squash(t["title"]),
+                "parent_code": t["parent_code"],
+                "lead_units": t["lead_units"],
+                "responsible_units": t["responsible_units"],
+                "deadline": t["deadline"],
+            }
+            for t in d["tasks"]
+        ],
+    }
+
+
+def _want(exp: dict) -> dict:
+    keys = ("title", "issuer", "doc_number", "issued_on")
+    want = {k: exp[k] for k in keys}
+    want["title"] = _squash(want["title"])
+    want["tasks"] = [{**t, "title": _squash(t["title"])} for t in exp["tasks"]]
+    return want
+
+
+def test_every_fixture_has_provenance_and_expectations() -> None:
+    assert len(PLANS) >= 6
+    for path in PLANS:
+        exp = _expected(path)
+        assert (REAL / exp["source"]).is_file(), path.name
+        assert exp["tasks"], path.name
+
+
+@pytest.mark.parametrize("path", [_param(p) for p in PLANS])
+def test_real_plan_parses_as_a_careful_reader_would(path: Path) -> None:
+    plan = parse_plan_bytes(path.read_bytes(), path.name)
+    got, want = _actual(plan), _want(_expected(path))
+    # plan metadata
+    assert {k: got[k] for k in ("title", "issuer", "doc_number", "issued_on")} == {
+        k: want[k] for k in ("title", "issuer", "doc_number", "issued_on")
+    }
+    # every task found, in order, nothing extra
+    assert [t["code"] for t in got["tasks"]] == [t["code"] for t in want["tasks"]]
+    # exact units, deadlines, titles, per task
+    for g, w in zip(got["tasks"], want["tasks"], strict=True):
+        assert g == w, g["code"]
+
+
+def test_gbk_fixture_is_really_gbk() -> None:
+    data = (REAL / "sichuan_circulation_2022.gbk.txt").read_bytes()
+    with pytest.raises(UnicodeDecodeError):
+        data.decode("utf-8")
+    assert "责任单位" in data.decode("gbk")
