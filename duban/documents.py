@@ -345,29 +345,109 @@ def _attachment_pages(doc, tables: Sequence[AttachmentTable]) -> None:
             _cell_text(cells[0], "（无）", align=WD_ALIGN_PARAGRAPH.CENTER)
 
 
+def _table_borders(table, **sides: int) -> None:
+    """Only the given borders on a table (sizes in eighths of a point); every other side none."""
+    tblpr = table._tbl.tblPr
+    old = tblpr.find(qn("w:tblBorders"))
+    if old is not None:
+        tblpr.remove(old)
+    borders = OxmlElement("w:tblBorders")
+    for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        el = OxmlElement(f"w:{side}")
+        size = sides.get(side)
+        el.set(qn("w:val"), "single" if size else "nil")
+        if size:
+            el.set(qn("w:sz"), str(size))
+            el.set(qn("w:space"), "0")
+            el.set(qn("w:color"), "000000")
+        borders.append(el)
+    tblpr.append(borders)
+
+
+def _at_page_foot(table) -> None:
+    """Float the table to the bottom of the text block (w:tblpPr, vertically anchored to the
+    margin, horizontally to the page at the left margin).
+
+    Word and LibreOffice both honour a positioned table: it sits on the page of the paragraph
+    that follows it, its last rule on the last line of the 版心, and text keeps clear of it (a
+    full last page pushes the table and its anchor onto a new page). LibreOffice (its
+    FloatingTableConversion heuristic) turns a margin-anchored table as wide as the text block
+    back into an ordinary one where the content ends; anchored to the page it stays put."""
+    tblpr = table._tbl.tblPr
+    pos = OxmlElement("w:tblpPr")
+    x = round(MARGINS_MM["left"] / 25.4 * 1440)
+    for attr, value in (("leftFromText", "0"), ("rightFromText", "0"), ("topFromText", "0"),
+                        ("bottomFromText", "0"), ("vertAnchor", "margin"),
+                        ("horzAnchor", "page"), ("tblpX", str(x)),
+                        ("tblpYSpec", "bottom")):  # fmt: skip
+        pos.set(qn(f"w:{attr}"), value)
+    style = tblpr.find(qn("w:tblStyle"))
+    if style is None:
+        tblpr.insert(0, pos)
+    else:
+        style.addnext(pos)
+    overlap = OxmlElement("w:tblOverlap")
+    overlap.set(qn("w:val"), "never")
+    pos.addnext(overlap)
+    margins = OxmlElement("w:tblCellMar")
+    for side in ("top", "left", "bottom", "right"):
+        el = OxmlElement(f"w:{side}")
+        el.set(qn("w:w"), "0")
+        el.set(qn("w:type"), "dxa")
+        margins.append(el)
+    tblpr.append(margins)
+
+
 def _imprint(doc, d: OfficialDocument) -> None:
-    """版记: 抄送 and the 印发 line between thin rules, at the end of the document."""
-    if not (d.copy_to or d.printed_by):
-        return
-    _paragraph(doc)
-    first = True
+    """版记 at the foot of the last page: 抄送 and the 印发 line between rules (GB/T 9704 7.4).
+
+    A one-column table whose borders are the rules (first and last thick, the one between
+    thin), positioned at the bottom of the text block. The texts keep one character free on
+    either side; 印发日期 is right-aligned with a tab."""
+    rows = []
     if d.copy_to:
-        par = _paragraph(doc, align=WD_ALIGN_PARAGRAPH.LEFT, size=IMPRINT_PT)
-        par.paragraph_format.left_indent = Pt(IMPRINT_PT)
-        par.paragraph_format.right_indent = Pt(IMPRINT_PT)
-        _set_run_font(par.add_run(f"抄送：{d.copy_to.rstrip('。')}。"), BODY_FONT, IMPRINT_PT)
-        _border(par, "top", size_eighths=8)
-        first = False
+        rows.append(f"抄送：{d.copy_to.rstrip('。')}。")
     if d.printed_by or d.printed_on:
-        par = _paragraph(doc, align=WD_ALIGN_PARAGRAPH.LEFT, size=IMPRINT_PT)
+        on = f"{chinese_date(d.printed_on)}印发" if d.printed_on else ""
+        rows.append(f"{d.printed_by}\t{on}")
+    if not rows:
+        return
+    # a paragraph between an attachment table and this one, else LibreOffice joins them and
+    # the 版记 loses its position
+    _tiny_paragraph(doc)
+    table = doc.add_table(rows=len(rows), cols=1)
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    width = Pt(TEXT_WIDTH_PT)
+    table.columns[0].width = width
+    _table_borders(table, top=8, bottom=8, insideH=6)
+    _at_page_foot(table)
+    for row, text in zip(table.rows, rows, strict=True):
+        cell = row.cells[0]
+        cell.width = width
+        par = cell.paragraphs[0]
+        par.alignment = WD_ALIGN_PARAGRAPH.LEFT
+        _spacing(par)
         par.paragraph_format.left_indent = Pt(IMPRINT_PT)
         par.paragraph_format.right_indent = Pt(IMPRINT_PT)
-        right = TEXT_WIDTH_PT - 2 * IMPRINT_PT
-        par.paragraph_format.tab_stops.add_tab_stop(Pt(right), WD_TAB_ALIGNMENT.RIGHT)
-        on = f"{chinese_date(d.printed_on)}印发" if d.printed_on else ""
-        _set_run_font(par.add_run(f"{d.printed_by}\t{on}"), BODY_FONT, IMPRINT_PT)
-        _border(par, "top", size_eighths=8 if first else 4)
-        _border(par, "bottom", size_eighths=8)
+        if "\t" in text:
+            right = TEXT_WIDTH_PT - 2 * IMPRINT_PT
+            par.paragraph_format.tab_stops.add_tab_stop(Pt(right), WD_TAB_ALIGNMENT.RIGHT)
+        _set_run_font(par.add_run(text), BODY_FONT, IMPRINT_PT)
+    # the anchor: a positioned table belongs to the paragraph after it; keep that one tiny
+    _tiny_paragraph(doc)
+
+
+def _tiny_paragraph(doc):
+    """An empty paragraph one point high (takes no visible room on the page)."""
+    par = _paragraph(doc, exact=1)
+    mark = par._p.get_or_add_pPr()
+    rpr = OxmlElement("w:rPr")
+    size = OxmlElement("w:sz")
+    size.set(qn("w:val"), "2")
+    rpr.append(size)
+    mark.append(rpr)
+    return par
 
 
 # ---------------------------------------------------------------- public API

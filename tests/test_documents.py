@@ -90,13 +90,52 @@ def test_addressees_body_signature_date_and_imprint():
     sig = [p for p in doc.paragraphs if p.text == ISSUER][-1]
     assert sig.alignment == WD_ALIGN_PARAGRAPH.RIGHT
     assert "2026年11月23日" in texts
-    assert "抄送：市委办公室，市政府办公室。" in texts
-    printing = _par(doc, "印发")
-    assert printing.text == f"{ISSUER}\t2026年11月23日印发"
-    # order of the elements on the page
     order = [texts.index(x) for x in ("市公安局：", "2026年11月23日")]
     assert order == sorted(order)
-    assert texts.index("抄送：市委办公室，市政府办公室。") > texts.index("2026年11月23日")
+    # 版记: the last table of the document, after the attachment table
+    imprint = doc.tables[-1]
+    assert [r.cells[0].text for r in imprint.rows] == [
+        "抄送：市委办公室，市政府办公室。",
+        f"{ISSUER}\t2026年11月23日印发",
+    ]
+    copy_par = imprint.rows[0].cells[0].paragraphs[0]
+    assert copy_par.runs[0].font.size == Pt(14)  # 4号
+    assert copy_par.paragraph_format.left_indent == Pt(14)  # one character free on the left
+    assert copy_par.paragraph_format.right_indent == Pt(14)
+
+
+def test_imprint_floats_to_the_foot_of_the_last_page_between_rules():
+    doc = _open(_doc())
+    body = doc.element.body
+    imprint = doc.tables[-1]._tbl
+    # it comes after everything else (only its tiny anchor paragraph and sectPr follow)
+    assert body.index(imprint) > body.index(doc.tables[0]._tbl)
+    following = [el.tag for el in imprint.itersiblings()]
+    assert following == [qn("w:p"), qn("w:sectPr")]
+    pos = imprint.tblPr.find(qn("w:tblpPr"))
+    assert pos is not None, "版记 must be a positioned table"
+    assert pos.get(qn("w:vertAnchor")) == "margin" and pos.get(qn("w:tblpYSpec")) == "bottom"
+    # anchored to the page at the left margin (LibreOffice keeps a full-width table floating
+    # only so), so it spans exactly the text block
+    assert pos.get(qn("w:horzAnchor")) == "page"
+    assert int(pos.get(qn("w:tblpX"))) == round(28 / 25.4 * 1440)
+    assert abs(doc.tables[-1].columns[0].width - Pt(documents.TEXT_WIDTH_PT)) < Pt(0.1)
+    borders = {
+        el.tag.split("}")[1]: (el.get(qn("w:val")), el.get(qn("w:sz")))
+        for el in imprint.tblPr.find(qn("w:tblBorders"))
+    }
+    assert borders["top"] == ("single", "8") and borders["bottom"] == ("single", "8")
+    assert borders["insideH"] == ("single", "6")  # the thin rule between 抄送 and 印发
+    assert borders["left"][0] == borders["right"][0] == borders["insideV"][0] == "nil"
+    # the anchor paragraph takes no room
+    anchor = doc.paragraphs[-1]
+    assert anchor.text == "" and anchor.paragraph_format.line_spacing == Pt(1)
+
+
+def test_imprint_with_only_the_printing_line():
+    doc = _open(_doc(copy_to="", attachments=[]))
+    assert len(doc.tables) == 1
+    assert [r.cells[0].text for r in doc.tables[0].rows] == [f"{ISSUER}\t2026年11月23日印发"]
 
 
 def test_normal_style_carries_the_east_asian_font():
@@ -107,7 +146,7 @@ def test_normal_style_carries_the_east_asian_font():
 
 def test_attachment_table_holds_the_tasks():
     doc = _open(_doc())
-    assert len(doc.tables) == 1
+    assert len(doc.tables) == 2  # the task table and the 版记
     table = doc.tables[0]
     assert [c.text for c in table.rows[0].cells] == ["编号", "任务", "完成时限", "逾期工作日"]
     assert [c.text for c in table.rows[1].cells] == [
@@ -197,3 +236,59 @@ def test_headings_in_the_body_use_heiti_and_kaiti():
     assert _par(doc, "（一）按期办结").runs[0].font.name == documents.KAITI_FONT
     sentence = _par(doc, "一、各单位要")
     assert [r.font.name for r in sentence.runs] == [documents.BODY_FONT]
+
+
+def _pdf_pages(pdf: bytes) -> list[tuple[float, list[tuple[str, float, float]]]]:
+    """Per page: its height and its words with their top and bottom (pt, from the top)."""
+    import re
+    import subprocess
+
+    out = subprocess.run(
+        ["pdftotext", "-bbox", "-", "-"], input=pdf, capture_output=True, check=True
+    ).stdout.decode()
+    pages = []
+    for height, content in re.findall(r'<page width="[\d.]+" height="([\d.]+)">(.*?)</page>',
+                                      out, re.S):  # fmt: skip
+        words = [
+            (w, float(y0), float(y1))
+            for y0, y1, w in re.findall(
+                r'<word xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">(.*?)</word>',
+                content,
+            )
+        ]
+        pages.append((float(height), words))
+    return pages
+
+
+def _bottom_of(words, text: str) -> float:
+    hits = [y1 for w, _, y1 in words if text in w]
+    assert hits, f"{text!r} not on the page: {[w for w, _, _ in words]}"
+    return max(hits)
+
+
+TEXT_BOTTOM_PT = (297 - 35) / 25.4 * 72  # the bottom of the 版心
+
+
+@pytest.mark.skipif(
+    documents.libreoffice_binary() is None or documents.shutil.which("pdftotext") is None,
+    reason="LibreOffice or poppler-utils not installed",
+)
+@pytest.mark.parametrize("attachments", [False, True], ids=["one page", "with attachment"])
+def test_pdf_puts_the_imprint_at_the_foot_of_the_last_page(attachments):
+    d = _doc(body=["经督查，你单位牵头的2项任务已超过完成时限。"])
+    if not attachments:
+        d.attachments = []
+    pages = _pdf_pages(docx_to_pdf(render_docx(d)))
+    assert len(pages) == (2 if attachments else 1)
+    _, last = pages[-1]
+    printing = _bottom_of(last, "印发")
+    copy_to = _bottom_of(last, "抄送")
+    # the printing line is the last line of the text block, 抄送 the line above it
+    assert TEXT_BOTTOM_PT - 30 < printing <= TEXT_BOTTOM_PT + 2
+    assert printing - 40 < copy_to < printing
+    # far below the last content: the signature's date on a one-page notice, the table row
+    if attachments:
+        content = _bottom_of(last, "2026-10-09")
+    else:  # the 成文日期 (the other 月 is in the printing line)
+        content = min(y1 for w, _, y1 in last if w == "月")
+    assert content < printing - 200
