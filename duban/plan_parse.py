@@ -6,6 +6,7 @@ import codecs
 import csv
 import io
 import json
+import re
 import sys
 import zipfile
 from pathlib import Path
@@ -473,6 +474,22 @@ def _dispatch(data: bytes, ext: str, year: int | None) -> ParsedPlan:
     )
 
 
+# Line-wrap and justification spaces next to Chinese characters are layout, not words:
+# "关于印发 《…任务分解 和责任分工方案》" → "关于印发《…任务分解和责任分工方案》".
+_LAYOUT_SPACE_RE = re.compile(
+    r"(?<=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef“”《》])[ \t\u3000]+"
+    r"|[ \t\u3000]+(?=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef“”《》])"
+)
+
+
+def _tidy_titles(plan: ParsedPlan) -> ParsedPlan:
+    if plan.title:
+        plan.title = _LAYOUT_SPACE_RE.sub("", plan.title)
+    for t in plan.tasks:
+        t.title = _LAYOUT_SPACE_RE.sub("", t.title)
+    return plan
+
+
 def parse_plan_bytes(data: bytes, filename: str, *, year: int | None = None) -> ParsedPlan:
     """Parse a plan file's bytes; the extension of filename selects the reader."""
     if not isinstance(data, (bytes, bytearray)):
@@ -485,7 +502,7 @@ def parse_plan_bytes(data: bytes, filename: str, *, year: int | None = None) -> 
         raise PlanParseError(f"年份 {year} 无效")
     ext = Path(filename or "").suffix.lower()
     try:
-        return _dispatch(bytes(data), ext, year)
+        return _tidy_titles(_dispatch(bytes(data), ext, year))
     except PlanParseError:
         raise
     except RecursionError as exc:

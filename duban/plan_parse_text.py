@@ -17,6 +17,7 @@ from duban.plan_parse_norm import (
 )
 from duban.plan_parse_units import (
     FIRST_IS_LEAD_RE,
+    LABEL_RE,
     LABEL_START_RE,
     Assignment,
     find_inline_assignments,
@@ -66,11 +67,17 @@ _GENERIC_TITLES = {
     "规划计划信息",
 }
 _TITLE_KW_RE = re.compile(
-    r"方案|意见|通知|办法|计划|要点|规划|细则|决定|清单|任务分工|工作安排|措施|行动"
+    r"方案|意见|通知|办法|计划|要点|规划|细则|决定|清单|任务分工|工作安排|措施|行动|"
+    r"责任分工|责任分解"
 )
 _DOCNO_RE = re.compile(
     r"^(?:文号\s*:\s*)?(?P<no>[\u4e00-\u9fffA-Za-z]{1,12}\s*[〔\[【(]\s*(?:19|20)\d{2}\s*[〕\]】)]"
     r"\s*第?\s*\d{1,4}\s*号)"
+)
+# "文    号 蔡政办〔2023〕1号" in a metadata table flattened to text (no colon, spaced label)
+_LOOSE_DOCNO_RE = re.compile(
+    r"(?:^|\s)(?:发文字号|文\s*号)\s*:?\s*(?P<no>[\u4e00-\u9fffA-Za-z]{1,12}\s*[〔\[【(]\s*"
+    r"(?:19|20)\d{2}\s*[〕\]】)]\s*第?\s*\d{1,4}\s*号)"
 )
 _DOCNO_YEAR_RE = re.compile(r"[〔\[【(]\s*((?:19|20)\d{2})\s*[〕\]】)]")
 _ORG_END_RE = re.compile(
@@ -102,6 +109,11 @@ _DEADLINE_LABEL_RE = re.compile(
 _DEADLINE_LINE_RE = re.compile(
     r"^\s*\(?\s*(?:完成时限|完成时间|时间节点|时限要求|完成期限|截止时间|时限)\s*:"
 )
+
+
+def _assigns(lines: list[AText]) -> bool:
+    """Does any line carry a 牵头/责任 assignment (label with a colon)?"""
+    return any(LABEL_RE.search(ln.norm) for ln in lines)
 
 
 def _heading_at(norm: str, pos: int) -> tuple[int, int, int] | None:
@@ -381,15 +393,28 @@ class TextPlanParser:
                 t = _clean_title(ln)
                 if len(t.norm) >= 4:
                     # a title broken over two lines: "关于印发《…" + "…实施方案》的通知"
-                    if i > 0 and i - 1 not in used:
-                        prev = lines[i - 1].norm
+                    # or over several: "县人民政府办公室关于" / "对县《…》确定的2021年" / … / "…的通知"
+                    start = None
+                    for j in range(i - 1, max(-1, i - 5), -1):
+                        prev = lines[j].norm
                         if (
-                            len(prev) <= 40
-                            and prev[-1:] not in _TERMINAL + ",:"
-                            and (prev.startswith("关于") or prev.count("《") > prev.count("》"))
+                            j in used
+                            or len(prev) > 40
+                            or prev[-1:] in _TERMINAL + ",:"
+                            or _DOCNO_RE.match(prev)
+                            or _heading_at(prev, 0) is not None
+                            or parse_full_date(cn_date_to_digits(prev).strip()) is not None
                         ):
-                            t = _clean_title(lines[i - 1] + ln)
-                            used.add(i - 1)
+                            break
+                        if "关于" in prev or prev.count("《") > prev.count("》"):
+                            start = j
+                            break
+                    if start is not None:
+                        joined = lines[start]
+                        for j in range(start + 1, i + 1):
+                            joined = joined + lines[j]
+                        t = _clean_title(joined)
+                        used.update(range(start, i))
                     if i + 1 < len(lines) and re.fullmatch(
                         r"(?:的)?(?:通知|意见|决定|方案|函)", lines[i + 1].norm
                     ):
@@ -498,6 +523,7 @@ class TextPlanParser:
         root = _Node(style=-1, num=0, part="")
         stack: list[_Node] = [root]
         seen_heading = False
+        seen_assign = False
 
         def open_node(style: int, num: int, inline: bool) -> _Node | None:
             i = len(stack)
@@ -602,7 +628,16 @@ class TextPlanParser:
         for line in lines:
             n = line.norm
             if seen_heading and re.match(r"^附件\s*\d*\s*(?:[::]|$)", n):
-                break
+                if seen_assign:
+                    break  # attachments after the plan
+                # nothing assigned yet: the numbered lines so far were the covering notice
+                # ("附件:1.… 2.…"), and the plan itself is this attachment
+                root = _Node(style=-1, num=0, part="")
+                stack[:] = [root]
+                seen_heading = False
+                continue
+            if LABEL_RE.search(n):
+                seen_assign = True
             if (
                 seen_heading
                 and len(n) <= 15
@@ -757,6 +792,10 @@ class TextPlanParser:
                         self.meta.label_docno = val.orig.replace(" ", "")
                 elif lab == "标题" and self.meta.label_title is None and len(val.norm) >= 4:
                     self.meta.label_title = val
+            if self.meta.label_docno is None:
+                md = _LOOSE_DOCNO_RE.search(n)
+                if md:
+                    self.meta.label_docno = ln.orig[md.start("no") : md.end("no")].replace(" ", "")
             m = _SOURCE_RE.search(n)
             if m and self.meta.source is None and len(n) <= 120:
                 val = ln.orig[m.start(1) : m.end(1)].strip()
@@ -771,16 +810,31 @@ class TextPlanParser:
         if not segments:
             self._set_year()
             return []
-        if len(segments) > 1:
+        # A covering notice ("…印发…的通知", its own 一、二、三 paragraphs) followed by the plan
+        # it issues looks like two articles: the plan is the first part that assigns units;
+        # the notice before it still gives the title, doc number, issuer and date.
+        first = 0
+        while (
+            first + 1 < len(segments)
+            and not _assigns(segments[first])
+            and any(re.search(r"印发|通知", ln.norm) for ln in segments[first])
+        ):
+            first += 1
+        if not _assigns(segments[first]):
+            first = 0
+        if len(segments) > first + 1:
             self.warnings.append(
-                f"文件中包含多个方案/文章,已解析第一个,跳过其余 {len(segments) - 1} 个"
+                f"文件中包含多个方案/文章,已解析第一个,跳过其余 {len(segments) - first - 1} 个"
             )
-        seg = segments[0]
+        notice = [ln for sg in segments[:first] for ln in sg]
+        seg = segments[first]
         table_lines = [ln for ln in seg if ln.norm.count("\t") >= 2]
         if table_lines:
             seg = [ln for ln in seg if ln.norm.count("\t") < 2]
-        plan_lines = _join_broken(seg)
+        notice_lines = _join_broken(notice) if notice else []
+        plan_lines = notice_lines + _join_broken(seg)
         used = self._scan_meta(plan_lines)
+        used |= set(range(len(notice_lines)))
         meta = self.meta
         if meta.label_title is not None:
             meta.title = meta.label_title

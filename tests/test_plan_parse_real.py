@@ -8,7 +8,6 @@ responsible units and deadline, and the plan's title, issuer, doc number and dat
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 import pytest
@@ -18,11 +17,7 @@ from duban.plan_parse import ParsedPlan, parse_plan_bytes
 REAL = Path(__file__).parent / "fixtures" / "plans" / "real"
 PLANS = sorted(p for p in REAL.iterdir() if p.suffix in (".txt", ".docx"))
 # Plans the parser still gets wrong (strict: fixing one makes the test fail until it is removed).
-KNOWN_WRONG = {
-    "caidian_2023_targets.txt",
-    "jiayu_2021_report_tasks.txt",
-    "jinxiang_2025_duties.txt",
-}
+KNOWN_WRONG: set[str] = set()
 
 
 def _param(p: Path):  # noqa: ANN202
@@ -35,22 +30,17 @@ def _expected(path: Path) -> dict:
     return json.loads((REAL / f"{stem}.expected.json").read_text(encoding="utf-8"))
 
 
-def _squash(s: str | None) -> str | None:
-    """Layout whitespace (line wraps inside a sentence) is not part of a title."""
-    return None if s is None else re.sub(r"\s+", "", s)
-
-
 def _actual(plan: ParsedPlan) -> dict:
     d = plan.to_json_dict()
     return {
-        "title": _squash(d["title"]),
+        "title": d["title"],
         "issuer": d["issuer"],
         "doc_number": d["doc_number"],
         "issued_on": d["issued_on"],
         "tasks": [
             {
                 "code": t["code"],
-                "title": _squash(t["title"]),
+                "title": t["title"],
                 "parent_code": t["parent_code"],
                 "lead_units": t["lead_units"],
                 "responsible_units": t["responsible_units"],
@@ -63,10 +53,7 @@ def _actual(plan: ParsedPlan) -> dict:
 
 def _want(exp: dict) -> dict:
     keys = ("title", "issuer", "doc_number", "issued_on")
-    want = {k: exp[k] for k in keys}
-    want["title"] = _squash(want["title"])
-    want["tasks"] = [{**t, "title": _squash(t["title"])} for t in exp["tasks"]]
-    return want
+    return {**{k: exp[k] for k in keys}, "tasks": exp["tasks"]}
 
 
 def test_every_fixture_has_provenance_and_expectations() -> None:
