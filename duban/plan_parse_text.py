@@ -625,13 +625,13 @@ class TextPlanParser:
                     else:
                         node.lines.append(tail)
 
-        for line in lines:
+        for li, line in enumerate(lines):
             n = line.norm
             if seen_heading and re.match(r"^附件\s*\d*\s*(?:[::]|$)", n):
-                if seen_assign:
+                if seen_assign or not _assigns(lines[li + 1 :]):
                     break  # attachments after the plan
-                # nothing assigned yet: the numbered lines so far were the covering notice
-                # ("附件:1.… 2.…"), and the plan itself is this attachment
+                # nothing assigned yet but the attachment assigns: the numbered lines so far
+                # were the covering notice ("附件:1.… 2.…"), and the plan is this attachment
                 root = _Node(style=-1, num=0, part="")
                 stack[:] = [root]
                 seen_heading = False
