@@ -84,3 +84,33 @@ def test_gbk_fixture_is_really_gbk() -> None:
     with pytest.raises(UnicodeDecodeError):
         data.decode("utf-8")
     assert "责任单位" in data.decode("gbk")
+
+
+# The 完成时限 values seen in real plans, in the trailing-line layout of the 立山区 plan
+# (synthetic: the stored real plans above carry few deadlines).
+_DEADLINE_VARIANTS = [
+    ("2024年6月底前", "2024-06-30"),
+    ("2024年底前", "2024-12-31"),
+    ("2025年12月", "2025-12-31"),
+    ("9月30日前", "2024-09-30"),
+    ("全年", "2024-12-31"),
+    ("长期坚持", None),
+    ("持续推进", None),
+    ("每季度", None),
+    ("常态化开展", None),
+]
+
+
+def test_deadline_values_seen_in_real_plans() -> None:
+    lines = ["某区2024年重点工作任务分工方案", "某区人民政府", "2024年2月1日", "一、重点任务"]
+    for i, (value, _) in enumerate(_DEADLINE_VARIANTS, 1):
+        lines += [
+            f"{i}.推进第{i}项工作。",
+            "牵头单位:区发改局",
+            "责任单位:各街道",
+            f"完成时限:{value}",
+        ]
+    plan = parse_plan_bytes("\n".join(lines).encode("gb18030"), "plan.txt")
+    got = [(t.code, t.deadline.isoformat() if t.deadline else None) for t in plan.tasks]
+    assert got == [(f"一{i}", want) for i, (_, want) in enumerate(_DEADLINE_VARIANTS, 1)]
+    assert all(t.lead_units == ["区发改局"] for t in plan.tasks)
