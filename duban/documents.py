@@ -450,6 +450,53 @@ def _tiny_paragraph(doc):
     return par
 
 
+def _em_width(text: str) -> float:
+    """Printed width in characters of the body size: digits and Latin letters a little over
+    half a character, plus the small gap Word and LibreOffice put between CJK and Latin text
+    (autoSpaceDN/DE), as measured on the PDF."""
+    narrow = [ord(c) < 0x2E80 for c in text]
+    gaps = sum(1 for a, b in zip(narrow, narrow[1:], strict=False) if a != b)
+    return sum(0.55 if n else 1.0 for n in narrow) + 0.2 * gaps
+
+
+def signature_indents(signature: str, date_text: str) -> tuple[float, float]:
+    """Right indents (in characters) of 发文机关署名 and 成文日期 (GB/T 9704 7.3.5).
+
+    The date keeps four characters free on the right and the signature is centred over it;
+    where that would bring the signature closer than two characters to the right edge (a
+    signature longer than the date by four characters or more), the signature keeps two
+    characters free and the date moves left under its centre."""
+    sig, day = _em_width(signature), _em_width(date_text)
+    if not signature or not date_text:
+        return (2.0 if signature else 0.0), (4.0 if date_text else 0.0)
+    date_right = 4.0
+    sig_right = date_right + (day - sig) / 2
+    if sig_right < 2:
+        date_right += 2 - sig_right
+        sig_right = 2.0
+    line = TEXT_WIDTH_PT / BODY_PT
+    date_right = min(date_right, max(0.0, line - day))  # a date never runs off the left
+    return sig_right, date_right
+
+
+def _signature(doc, d: OfficialDocument) -> None:
+    """署名 and 成文日期 one blank line below the 正文 (or 附件说明), right-aligned at the
+    indents of signature_indents; the last lines of the body stay on their page (a signature
+    never stands alone on a page)."""
+    date_text = chinese_date(d.date, d.date_style) if d.date else ""
+    if not (d.signature or date_text):
+        return
+    if doc.paragraphs:
+        doc.paragraphs[-1].paragraph_format.keep_with_next = True
+    _paragraph(doc).paragraph_format.keep_with_next = True
+    sig_right, date_right = signature_indents(d.signature, date_text)
+    for text, right, keep in ((d.signature, sig_right, True), (date_text, date_right, False)):
+        if text:
+            par = _paragraph(doc, text, align=WD_ALIGN_PARAGRAPH.RIGHT)
+            par.paragraph_format.right_indent = Pt(BODY_PT * right)
+            par.paragraph_format.keep_with_next = keep
+
+
 # ---------------------------------------------------------------- public API
 
 
@@ -483,13 +530,7 @@ def render_docx(d: OfficialDocument) -> bytes:
     tables = [AttachmentTable.of(a) for a in d.attachments]
     if tables:
         _attachment_list(doc, tables)
-    # 署名 and 成文日期, right-aligned with four characters to spare
-    _paragraph(doc)
-    _paragraph(doc)
-    for text in (d.signature, chinese_date(d.date, d.date_style) if d.date else ""):
-        if text:
-            par = _paragraph(doc, text, align=WD_ALIGN_PARAGRAPH.RIGHT)
-            par.paragraph_format.right_indent = Pt(BODY_PT * 4)
+    _signature(doc, d)
     _attachment_pages(doc, tables)
     _imprint(doc, d)
     buf = io.BytesIO()

@@ -89,6 +89,15 @@ def test_addressees_body_signature_date_and_imprint():
     assert _par(doc, "附件：逾期任务清单")
     sig = [p for p in doc.paragraphs if p.text == ISSUER][-1]
     assert sig.alignment == WD_ALIGN_PARAGRAPH.RIGHT
+    date = _par(doc, "2026年11月23日")
+    # a long signature keeps two characters free; the date moves left to stay centred under it
+    assert sig.paragraph_format.right_indent == Pt(32)
+    assert date.paragraph_format.right_indent > Pt(64)
+    # one blank line between the 附件说明 and the signature; they stay on one page
+    texts_ = [p.text for p in doc.paragraphs]
+    i = texts_.index(ISSUER, 1)
+    assert texts_[i - 1] == "" and texts_[i - 2] == "附件：逾期任务清单"
+    assert all(doc.paragraphs[j].paragraph_format.keep_with_next for j in (i - 2, i - 1, i))
     assert "2026年11月23日" in texts
     order = [texts.index(x) for x in ("市公安局：", "2026年11月23日")]
     assert order == sorted(order)
@@ -238,8 +247,8 @@ def test_headings_in_the_body_use_heiti_and_kaiti():
     assert [r.font.name for r in sentence.runs] == [documents.BODY_FONT]
 
 
-def _pdf_pages(pdf: bytes) -> list[tuple[float, list[tuple[str, float, float]]]]:
-    """Per page: its height and its words with their top and bottom (pt, from the top)."""
+def _pdf_pages(pdf: bytes) -> list[tuple[float, list[tuple[str, float, float, float, float]]]]:
+    """Per page: its height and its words with left, top, right, bottom (pt, from top left)."""
     import re
     import subprocess
 
@@ -250,9 +259,9 @@ def _pdf_pages(pdf: bytes) -> list[tuple[float, list[tuple[str, float, float]]]]
     for height, content in re.findall(r'<page width="[\d.]+" height="([\d.]+)">(.*?)</page>',
                                       out, re.S):  # fmt: skip
         words = [
-            (w, float(y0), float(y1))
-            for y0, y1, w in re.findall(
-                r'<word xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">(.*?)</word>',
+            (w, float(x0), float(y0), float(x1), float(y1))
+            for x0, y0, x1, y1, w in re.findall(
+                r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</word>',
                 content,
             )
         ]
@@ -261,8 +270,8 @@ def _pdf_pages(pdf: bytes) -> list[tuple[float, list[tuple[str, float, float]]]]
 
 
 def _bottom_of(words, text: str) -> float:
-    hits = [y1 for w, _, y1 in words if text in w]
-    assert hits, f"{text!r} not on the page: {[w for w, _, _ in words]}"
+    hits = [w[4] for w in words if text in w[0]]
+    assert hits, f"{text!r} not on the page: {[w[0] for w in words]}"
     return max(hits)
 
 
@@ -275,9 +284,12 @@ TEXT_BOTTOM_PT = (297 - 35) / 25.4 * 72  # the bottom of the 版心
 )
 @pytest.mark.parametrize("attachments", [False, True], ids=["one page", "with attachment"])
 def test_pdf_puts_the_imprint_at_the_foot_of_the_last_page(attachments):
+    # a long signature on one, a short one on the other
     d = _doc(body=["经督查，你单位牵头的2项任务已超过完成时限。"])
     if not attachments:
         d.attachments = []
+    else:
+        d.signature = "督查室"
     pages = _pdf_pages(docx_to_pdf(render_docx(d)))
     assert len(pages) == (2 if attachments else 1)
     _, last = pages[-1]
@@ -290,5 +302,41 @@ def test_pdf_puts_the_imprint_at_the_foot_of_the_last_page(attachments):
     if attachments:
         content = _bottom_of(last, "2026-10-09")
     else:  # the 成文日期 (the other 月 is in the printing line)
-        content = min(y1 for w, _, y1 in last if w == "月")
+        content = min(w[4] for w in last if w[0] == "月")
     assert content < printing - 200
+    # the signature centred over the date (within a few points), the date's right end four
+    # characters or the signature's two characters from the right edge of the text block
+    right_edge = 28 / 25.4 * 72 + documents.TEXT_WIDTH_PT
+    first = pages[0][1]  # the signature is on the first page in both cases
+    date_y = min(w[2] for w in first if w[0] == "月")  # the 成文日期's line
+    date_words = [w for w in first if w[2] == date_y]
+    date_left, date_right = min(w[1] for w in date_words), max(w[3] for w in date_words)
+    sig = next(w for w in first if w[0] == d.signature and date_y - 40 < w[2] < date_y)
+    assert abs((sig[1] + sig[3]) / 2 - (date_left + date_right) / 2) < 4
+    if attachments:
+        assert right_edge - date_right == pytest.approx(64, abs=3)
+    else:
+        assert right_edge - sig[3] == pytest.approx(32, abs=3)
+
+
+def test_signature_is_centred_over_the_date():
+    sig_right, date_right = documents.signature_indents("督查室", "2026年11月23日")
+    assert date_right == 4  # the date keeps four characters free
+    date_w = documents._em_width("2026年11月23日")
+    assert sig_right + 3 / 2 == pytest.approx(date_right + date_w / 2)  # same centre
+    # a signature longer than the date by four characters or more: two characters free on
+    # the right, the date moved left so that it stays centred under the signature
+    sig_right, date_right = documents.signature_indents(ISSUER, "2026年11月23日")
+    assert sig_right == 2
+    assert sig_right + 16 / 2 == pytest.approx(date_right + date_w / 2)
+    # only a signature, or only a date
+    assert documents.signature_indents("督查室", "") == (2, 0)
+    assert documents.signature_indents("", "2026年11月23日") == (0, 4)
+
+
+def test_short_signature_paragraphs_carry_the_indents():
+    doc = _open(_doc(signature="督查室", attachments=[]))
+    sig, date = _par(doc, "督查室"), _par(doc, "2026年11月23日")
+    assert date.paragraph_format.right_indent == Pt(64)
+    assert sig.paragraph_format.right_indent > Pt(64)
+    assert sig.alignment == date.alignment == WD_ALIGN_PARAGRAPH.RIGHT
