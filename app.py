@@ -21,8 +21,16 @@ st.html("<style>[data-testid='stMainBlockContainer']{padding-top:2.5rem}</style>
 
 
 def _only(render, title: str) -> None:
-    """Run a single hidden page (error or login) and stop."""
-    st.navigation([st.Page(render, title=title, url_path="login")], position="hidden").run()
+    """Run one hidden page (error or login) under every page's address, and stop.
+
+    Registering each page's url_path keeps a deep link (a shared dashboard view with its
+    filters) on screen while the login form or the cookie restore runs; the rerun after
+    login then opens that page, instead of "Page not found" and the main page.
+    """
+    pages = [st.Page(render, title=title, url_path="login", default=True)] + [
+        st.Page(render, title=title, url_path=p.key) for p in PAGES
+    ]
+    st.navigation(pages, position="hidden").run()
     st.stop()
 
 

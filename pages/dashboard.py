@@ -4,8 +4,9 @@ import streamlit as st
 
 from ui import dashboard_views as views
 from ui.common import empty_state, header
-from ui.context import data_version
+from ui.context import actor, data_version
 
+actor()  # the login guard (see ui.context.actor)
 header("page.dashboard")
 version = data_version()
 today = views.today()

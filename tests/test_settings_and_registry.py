@@ -81,3 +81,18 @@ def test_domain_never_imports_streamlit():
         for p in (ROOT / d).rglob("*.py"):
             src = p.read_text()
             assert not re.search(r"^\s*(import streamlit|from streamlit)", src, re.M), p
+
+
+def test_every_page_calls_the_login_guard_first():
+    """`actor()` is the guard for runs that bypass app.py (see ui.context.actor)."""
+    import ast
+
+    for path in sorted((ROOT / "pages").glob("*.py")):
+        body = [
+            n
+            for n in ast.parse(path.read_text()).body
+            if not isinstance(n, (ast.Import, ast.ImportFrom))
+            and not (isinstance(n, ast.Expr) and isinstance(n.value, ast.Constant))
+        ]
+        first = ast.unparse(body[0])
+        assert "actor()" in first, f"{path.name}: first statement {first!r} is not actor()"

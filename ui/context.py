@@ -43,10 +43,24 @@ def t(key: str, **kwargs) -> str:
 
 
 def actor() -> Actor:
-    """The logged-in user as an Actor (set by app.py after login)."""
+    """The logged-in user as an Actor (set by app.py after login). Every page calls it first.
+
+    No actor means the page is running without app.py's login guard. Streamlit does that on
+    the first run of a fresh server process when the address names a page: with a `pages/`
+    folder present it starts in its old multipage mode (MPA v1) and executes pages/x.py
+    directly, until some run calls `st.navigation`. So switch that mode off and rerun: the
+    rerun goes through app.py, which shows the login form (or restores the session from
+    the cookie) and then opens the page that was asked for.
+    """
     a = st.session_state.get("actor")
     if a is None:
-        st.error("未登录。")
+        from streamlit.runtime.pages_manager import PagesManager
+
+        if PagesManager.uses_pages_directory and not st.session_state.get("_rerouted"):
+            PagesManager.uses_pages_directory = False
+            st.session_state["_rerouted"] = True
+            st.rerun()
+        st.error("未登录，请先登录。")
         st.stop()
     return a
 
