@@ -1091,7 +1091,17 @@ def dates_for_lines(
             if h.range_start:
                 continue
             in_label = any(s <= h.start < e for s, e in label_spans)
-            found.append((h.date, title if in_label else _clause(ln, h, hits[k + 1 :])))
+            text = _clause(ln, h, hits[k + 1 :])
+            if in_label:
+                # "完成时限:9月底前完成建设,12月底前上线运行": each date keeps its own words;
+                # a bare date ("完成时限:2024年6月底前") is the task itself
+                rest = n[h.end : h.end + 40]
+                words = re.match(r"\s*(?:前|之前|以前)?\s*([\u4e00-\u9fff]{2,})", rest)
+                text = text if words and not words.group(1).startswith(("前", "底")) else title
+                lab = _DEADLINE_LABEL_RE.search(text)
+                if lab and text != title:
+                    text = text[lab.end() :].strip()
+            found.append((h.date, text))
     if explicit_none and explicit is None:
         deadline = None
     elif explicit is not None:

@@ -114,3 +114,19 @@ def test_deadline_values_seen_in_real_plans() -> None:
     got = [(t.code, t.deadline.isoformat() if t.deadline else None) for t in plan.tasks]
     assert got == [(f"一{i}", want) for i, (_, want) in enumerate(_DEADLINE_VARIANTS, 1)]
     assert all(t.lead_units == ["区发改局"] for t in plan.tasks)
+
+
+def test_several_dates_in_one_deadline_field_keep_their_own_words() -> None:
+    text = (
+        "某区2024年重点工作任务分工方案\n某区人民政府\n2024年2月1日\n一、重点任务\n"
+        "1.建设平台。\n牵头单位:区数据局\n"
+        "完成时限:2024年9月底前完成建设,12月底前上线运行\n"
+        "2.清理事项。\n牵头单位:区政务服务中心\n完成时限:2024年6月底前\n"
+    )
+    t1, t2 = parse_plan_bytes(text.encode(), "plan.txt").tasks
+    assert t1.deadline.isoformat() == "2024-12-31"
+    assert [(m.date.isoformat(), m.text) for m in t1.milestones] == [
+        ("2024-09-30", "2024年9月底前完成建设"),
+        ("2024-12-31", "12月底前上线运行"),
+    ]
+    assert t2.deadline.isoformat() == "2024-06-30" and t2.milestones == []
