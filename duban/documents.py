@@ -184,7 +184,6 @@ def _setup_page(doc) -> None:
     section.bottom_margin = Mm(MARGINS_MM["bottom"])
     section.left_margin = Mm(MARGINS_MM["left"])
     section.right_margin = Mm(MARGINS_MM["right"])
-    section.footer_distance = Mm(20)
     normal = doc.styles["Normal"]
     normal.font.name = BODY_FONT
     normal.font.size = Pt(BODY_PT)
@@ -196,7 +195,7 @@ def _setup_page(doc) -> None:
     pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
     pf.line_spacing = Pt(LINE_PT)
     pf.space_before = pf.space_after = Pt(0)
-    _page_number_footer(section)
+    _page_number_footer(doc, section)
 
 
 def _field(run, instr: str) -> None:
@@ -212,15 +211,32 @@ def _field(run, instr: str) -> None:
         run._r.append(el)
 
 
-def _page_number_footer(section) -> None:
-    """Page numbers as “— 1 —” in 4号 (宋体), as GB/T 9704 prints them."""
-    par = section.footer.paragraphs[0]
-    par.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _set_run_font(par.add_run("— "), FALLBACK_FONT, IMPRINT_PT)
-    run = par.add_run()
-    _set_run_font(run, FALLBACK_FONT, IMPRINT_PT)
-    _field(run, "PAGE")
-    _set_run_font(par.add_run(" —"), FALLBACK_FONT, IMPRINT_PT)
+PAGE_NUMBER_GAP_MM = 7  # from the bottom of the 版心 to the top of the page-number line
+
+
+def _page_number_footer(doc, section) -> None:
+    """Page numbers as “— 1 —” in 4号 半角宋体 7 mm below the 版心 (GB/T 9704 7.5): odd pages
+    on the right, even pages on the left, one character from the edge of the text block."""
+    doc.settings.odd_and_even_pages_header_footer = True
+    # the footer's bottom edge, so that its one exact 14 pt line starts 7 mm under the 版心
+    section.footer_distance = Mm(MARGINS_MM["bottom"] - PAGE_NUMBER_GAP_MM) - Pt(IMPRINT_PT)
+    for footer, align in ((section.footer, WD_ALIGN_PARAGRAPH.RIGHT),
+                          (section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT)):  # fmt: skip
+        footer.is_linked_to_previous = False
+        par = footer.paragraphs[0]
+        par.alignment = align
+        _spacing(par, exact=IMPRINT_PT)
+        if align == WD_ALIGN_PARAGRAPH.RIGHT:
+            par.paragraph_format.right_indent = Pt(IMPRINT_PT)
+        else:
+            par.paragraph_format.left_indent = Pt(IMPRINT_PT)
+        for text in ("— ", None, " —"):
+            run = par.add_run(text or "")
+            _set_run_font(run, FALLBACK_FONT, IMPRINT_PT)
+            if text is None:
+                _field(run, "PAGE")
+            else:  # the 一字线 in the East Asian font, a full character wide
+                run._element.rPr.rFonts.set(qn("w:hint"), "eastAsia")
 
 
 def _issuer_size(issuer: str) -> float:

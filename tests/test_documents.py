@@ -317,6 +317,17 @@ def test_pdf_puts_the_imprint_at_the_foot_of_the_last_page(attachments):
         assert right_edge - date_right == pytest.approx(64, abs=3)
     else:
         assert right_edge - sig[3] == pytest.approx(32, abs=3)
+    # page numbers under the 版心: odd pages on the right, even on the left, one 4号 character
+    # from the edge; about 7 mm below the text block
+    left_edge = 28 / 25.4 * 72
+    for number, (_, words) in enumerate(pages, start=1):
+        foot = [w for w in words if w[2] > TEXT_BOTTOM_PT + 5]
+        assert [w[0] for w in foot] == ["—", str(number), "—"]
+        assert TEXT_BOTTOM_PT + 10 < min(w[2] for w in foot) < TEXT_BOTTOM_PT + 25
+        if number % 2:
+            assert right_edge - max(w[3] for w in foot) == pytest.approx(14, abs=2)
+        else:
+            assert min(w[1] for w in foot) - left_edge == pytest.approx(14, abs=2)
 
 
 def test_signature_is_centred_over_the_date():
@@ -340,3 +351,27 @@ def test_short_signature_paragraphs_carry_the_indents():
     assert date.paragraph_format.right_indent == Pt(64)
     assert sig.paragraph_format.right_indent > Pt(64)
     assert sig.alignment == date.alignment == WD_ALIGN_PARAGRAPH.RIGHT
+
+
+def _footer_texts(footer) -> tuple[str, str]:
+    par = footer.paragraphs[0]
+    instr = "".join(el.text for el in par._p.iter(qn("w:instrText")))
+    return par.text, instr.strip()
+
+
+def test_page_numbers_odd_right_even_left_in_4hao_songti():
+    doc = _open(_doc())
+    assert doc.settings.odd_and_even_pages_header_footer
+    sec = doc.sections[0]
+    odd, even = sec.footer.paragraphs[0], sec.even_page_footer.paragraphs[0]
+    assert _footer_texts(sec.footer) == ("—  —", "PAGE")  # “— 1 —” once the field is filled
+    assert _footer_texts(sec.even_page_footer) == ("—  —", "PAGE")
+    assert odd.alignment == WD_ALIGN_PARAGRAPH.RIGHT and odd.paragraph_format.right_indent == Pt(14)
+    assert even.alignment == WD_ALIGN_PARAGRAPH.LEFT and even.paragraph_format.left_indent == Pt(14)
+    for par in (odd, even):
+        assert {r.font.size for r in par.runs} == {Pt(14)}
+        assert {r.font.name for r in par.runs} == {documents.FALLBACK_FONT}  # 宋体
+        dash = par.runs[0]._element.rPr.rFonts
+        assert dash.get(qn("w:hint")) == "eastAsia"  # the 一字线 a full character wide
+    # the footer line starts 7 mm under the 版心 (35 mm bottom margin, exact 14 pt line)
+    assert abs(sec.footer_distance + Pt(14) - Mm(28)) < Mm(0.1)
