@@ -106,6 +106,12 @@ _DEADLINE_LABEL_RE = re.compile(
 )
 
 
+_ONGOING_FIELD_RE = re.compile(
+    _DEADLINE_LABEL_RE.pattern
+    + r"[^。;\n]{0,6}?(?:"
+    + ONGOING_RE.pattern
+    + r"|每(?:季度?|月|年|半年|周)|定期)"
+)
 _DEADLINE_LINE_RE = re.compile(
     r"^\s*\(?\s*(?:完成时限|完成时间|时间节点|时限要求|完成期限|截止时间|时限)\s*:"
 )
@@ -893,6 +899,15 @@ class TextPlanParser:
         if not tasks:
             warnings.append("未识别到任务(没有找到带牵头/责任单位或完成时限的条目)")
         else:
+            ongoing = [
+                t.code
+                for t in tasks
+                if t.deadline is None and _ONGOING_FIELD_RE.search(make_atext(t.text).norm)
+            ]
+            if ongoing:
+                warnings.append(
+                    "以下任务的完成时限为长期、持续或定期性要求,未设截止日期:" + "、".join(ongoing)
+                )
             no_lead = [t.code for t in tasks if not t.lead_units and not t.responsible_units]
             if no_lead and len(no_lead) < len(tasks):
                 warnings.append("以下任务未识别到牵头/责任单位:" + "、".join(no_lead))

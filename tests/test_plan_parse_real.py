@@ -114,6 +114,8 @@ def test_deadline_values_seen_in_real_plans() -> None:
     got = [(t.code, t.deadline.isoformat() if t.deadline else None) for t in plan.tasks]
     assert got == [(f"一{i}", want) for i, (_, want) in enumerate(_DEADLINE_VARIANTS, 1)]
     assert all(t.lead_units == ["区发改局"] for t in plan.tasks)
+    ongoing = [w for w in plan.warnings if "长期、持续或定期" in w]
+    assert ongoing and ongoing[0].endswith("一6、一7、一8、一9")
 
 
 def test_several_dates_in_one_deadline_field_keep_their_own_words() -> None:
