@@ -129,13 +129,38 @@ def _spacing(par, *, exact: float | None = LINE_PT, before: float = 0, after: fl
     pf.space_after = Pt(after)
 
 
+# Children of w:pPr and w:tblPr in the order the OOXML schema requires (Word refuses a file
+# whose elements are out of order; LibreOffice does not mind, so only Word would show it).
+PPR_ORDER = ("pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl",
+             "numPr", "suppressLineNumbers", "pBdr", "shd", "tabs", "suppressAutoHyphens",
+             "kinsoku", "wordWrap", "overflowPunct", "topLinePunct", "autoSpaceDE",
+             "autoSpaceDN", "bidi", "adjustRightInd", "snapToGrid", "spacing", "ind",
+             "contextualSpacing", "mirrorIndents", "suppressOverlap", "jc", "textDirection",
+             "textAlignment", "textboxTightWrap", "outlineLvl", "divId", "cnfStyle", "rPr",
+             "sectPr", "pPrChange")  # fmt: skip
+TBLPR_ORDER = ("tblStyle", "tblpPr", "tblOverlap", "bidiVisual", "tblStyleRowBandSize",
+               "tblStyleColBandSize", "tblW", "jc", "tblCellSpacing", "tblInd", "tblBorders",
+               "shd", "tblLayout", "tblCellMar", "tblLook", "tblCaption", "tblDescription",
+               "tblPrChange")  # fmt: skip
+
+
+def _put(parent, child, order: Sequence[str]) -> None:
+    """Insert child into parent at its schema position, replacing one of the same name."""
+    name = child.tag.split("}")[1]
+    old = parent.find(qn(f"w:{name}"))
+    if old is not None:
+        parent.remove(old)
+    later = order[order.index(name) + 1 :]
+    parent.insert_element_before(child, *(f"w:{n}" for n in later))
+
+
 def _border(par, side: str, *, color: str = "000000", size_eighths: int = 6, space: int = 1):
     """A paragraph border line (the red rule under the doc number, the imprint rules)."""
     ppr = par._p.get_or_add_pPr()
     borders = ppr.find(qn("w:pBdr"))
     if borders is None:
         borders = OxmlElement("w:pBdr")
-        ppr.append(borders)
+        _put(ppr, borders, PPR_ORDER)
     el = OxmlElement(f"w:{side}")
     el.set(qn("w:val"), "single")
     el.set(qn("w:sz"), str(size_eighths))
@@ -363,10 +388,6 @@ def _attachment_pages(doc, tables: Sequence[AttachmentTable]) -> None:
 
 def _table_borders(table, **sides: int) -> None:
     """Only the given borders on a table (sizes in eighths of a point); every other side none."""
-    tblpr = table._tbl.tblPr
-    old = tblpr.find(qn("w:tblBorders"))
-    if old is not None:
-        tblpr.remove(old)
     borders = OxmlElement("w:tblBorders")
     for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
         el = OxmlElement(f"w:{side}")
@@ -377,7 +398,7 @@ def _table_borders(table, **sides: int) -> None:
             el.set(qn("w:space"), "0")
             el.set(qn("w:color"), "000000")
         borders.append(el)
-    tblpr.append(borders)
+    _put(table._tbl.tblPr, borders, TBLPR_ORDER)
 
 
 def _at_page_foot(table) -> None:
@@ -397,21 +418,21 @@ def _at_page_foot(table) -> None:
                         ("horzAnchor", "page"), ("tblpX", str(x)),
                         ("tblpYSpec", "bottom")):  # fmt: skip
         pos.set(qn(f"w:{attr}"), value)
-    style = tblpr.find(qn("w:tblStyle"))
-    if style is None:
-        tblpr.insert(0, pos)
-    else:
-        style.addnext(pos)
+    _put(tblpr, pos, TBLPR_ORDER)
     overlap = OxmlElement("w:tblOverlap")
     overlap.set(qn("w:val"), "never")
-    pos.addnext(overlap)
+    _put(tblpr, overlap, TBLPR_ORDER)
     margins = OxmlElement("w:tblCellMar")
     for side in ("top", "left", "bottom", "right"):
         el = OxmlElement(f"w:{side}")
         el.set(qn("w:w"), "0")
         el.set(qn("w:type"), "dxa")
         margins.append(el)
-    tblpr.append(margins)
+    _put(tblpr, margins, TBLPR_ORDER)
+    width = OxmlElement("w:tblW")
+    width.set(qn("w:w"), str(round(TEXT_WIDTH_PT * 20)))
+    width.set(qn("w:type"), "dxa")
+    _put(tblpr, width, TBLPR_ORDER)
 
 
 def _imprint(doc, d: OfficialDocument) -> None:
@@ -432,7 +453,6 @@ def _imprint(doc, d: OfficialDocument) -> None:
     # the 版记 loses its position
     _tiny_paragraph(doc)
     table = doc.add_table(rows=len(rows), cols=1)
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
     width = Pt(TEXT_WIDTH_PT)
     table.columns[0].width = width
@@ -457,12 +477,11 @@ def _imprint(doc, d: OfficialDocument) -> None:
 def _tiny_paragraph(doc):
     """An empty paragraph one point high (takes no visible room on the page)."""
     par = _paragraph(doc, exact=1)
-    mark = par._p.get_or_add_pPr()
     rpr = OxmlElement("w:rPr")
     size = OxmlElement("w:sz")
     size.set(qn("w:val"), "2")
     rpr.append(size)
-    mark.append(rpr)
+    _put(par._p.get_or_add_pPr(), rpr, PPR_ORDER)
     return par
 
 

@@ -375,3 +375,20 @@ def test_page_numbers_odd_right_even_left_in_4hao_songti():
         assert dash.get(qn("w:hint")) == "eastAsia"  # the 一字线 a full character wide
     # the footer line starts 7 mm under the 版心 (35 mm bottom margin, exact 14 pt line)
     assert abs(sec.footer_distance + Pt(14) - Mm(28)) < Mm(0.1)
+
+
+def test_paragraph_and_table_properties_are_in_schema_order():
+    """Word refuses a document whose property elements are out of order (LibreOffice does not
+    mind, so a PDF check would not notice)."""
+    doc = _open(_doc())
+    parts = [doc.element, *(s.footer._element for s in doc.sections)]
+    parts += [s.even_page_footer._element for s in doc.sections]
+    checked = 0
+    for part in parts:
+        for tag, order in (("w:pPr", documents.PPR_ORDER), ("w:tblPr", documents.TBLPR_ORDER)):
+            for props in part.iter(qn(tag)):
+                names = [child.tag.split("}")[1] for child in props]
+                assert all(n in order for n in names), names
+                assert names == sorted(names, key=order.index), names
+                checked += 1
+    assert checked > 20
