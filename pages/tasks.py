@@ -24,7 +24,7 @@ with tabs["register"]:
     c1.caption(t("tasks.count", n=view.height))
     c2.download_button(
         t("tasks.export"),
-        register.export_excel(view),
+        lambda: register.export_excel(view),  # built on click, not on every run
         file_name="任务台账.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         width="stretch",

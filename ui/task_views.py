@@ -194,8 +194,12 @@ def register_table(view: pl.DataFrame) -> int | None:
         "extensions": st.column_config.NumberColumn(t("tasks.col_ext"), width="small"),
         "reasons_text": t("tasks.col_reasons"),
     }
+    # An Arrow table goes to the browser as is; a polars frame would go through pandas
+    # (seconds for 20,000 rows on every rerun).
+    # Dates as datetimes, as pandas would have sent them (the DateColumn shows the day).
+    table = show.with_columns(pl.col("deadline", "original_deadline").cast(pl.Datetime("ms")))
     event = st.dataframe(
-        show, column_config=cfg, hide_index=True, width="stretch", height=420,
+        table.to_arrow(), column_config=cfg, hide_index=True, width="stretch", height=420,
         on_select="rerun", selection_mode="single-row", key="reg_table",
     )  # fmt: skip
     rows = list(getattr(getattr(event, "selection", None), "rows", []) or [])
@@ -208,22 +212,40 @@ def register_table(view: pl.DataFrame) -> int | None:
     return picked
 
 
+PICK_MAX = 500  # options in the task picker; the table above always shows the whole view
+
+
 def task_picker(view: pl.DataFrame, label: str, key: str = "open_task") -> int | None:
-    """A searchable picker over the rows (also reachable without a mouse)."""
+    """A searchable picker over the rows (also reachable without a mouse).
+
+    At large scale it lists the first PICK_MAX rows of the view (plus the task already open,
+    if it is in the view) with a note: a selectbox with 20,000 options costs seconds a run.
+    """
+    current = st.session_state.get(key)
+    ids = view["task_id"]
+    if current is not None and not ids.is_in([current]).any():
+        current = st.session_state[key] = None
+    shown = view.head(PICK_MAX)
+    if current is not None and not shown["task_id"].is_in([current]).any():
+        shown = pl.concat([shown, view.filter(pl.col("task_id") == current)])
     labels = dict(
         zip(
-            view["task_id"].to_list(), (view["code"] + " " + view["title"]).to_list(), strict=True
+            shown["task_id"].to_list(),
+            (shown["code"] + " " + shown["title"]).to_list(),
+            strict=True,
         )  # fmt: skip
     )
-    if st.session_state.get(key) not in labels:
-        st.session_state[key] = None
-    return st.selectbox(
+    none = t("tasks.pick_none")
+    picked = st.selectbox(
         label,
         [None, *labels],
-        format_func=lambda i: labels.get(i, t("tasks.pick_none")),
+        format_func=lambda i: labels.get(i, none),
         key=key,
-        placeholder=t("tasks.pick_none"),
+        placeholder=none,
     )
+    if view.height > PICK_MAX:
+        st.caption(t("limits.picker_capped", shown=PICK_MAX, total=view.height))
+    return picked
 
 
 # ---------------------------------------------------------------- detail
@@ -660,10 +682,16 @@ def bulk_key(version: int, task_ids) -> str:
     return f"bulk_{version}_{zlib.crc32(ids.encode()):08x}"
 
 
+BULK_MAX = 500  # rows in the bulk editor (a 20,000-row editor costs seconds every run)
+
+
 def bulk_editor(view: pl.DataFrame, me: Actor) -> None:
     """Deadlines and units of the current view in a data editor, saved row by row."""
     depts = choices()["depts"]
     names = {v: k for k, v in depts.items()}
+    if view.height > BULK_MAX:
+        st.caption(t("limits.bulk_capped", shown=BULK_MAX, total=view.height))
+        view = view.head(BULK_MAX)
     base = view.select(
         "task_id", "version", "code", "title", "deadline", "lead_name",
         pl.col("responsible_names").str.split("、").list.eval(pl.element().filter(
