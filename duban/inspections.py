@@ -287,34 +287,40 @@ def list_inspections(
         q = q.join(InspectionDepartment).where(InspectionDepartment.department_id == department_id)
     rows = session.exec(q.order_by(col(Inspection.inspected_on).desc(), col(Inspection.id).desc()))
     inspections = list(rows.all())
-    ids = [i.id for i in inspections]
-    if not ids:
+    if not inspections:
         return []
-    names = {d.id: d.name for d in session.exec(select(Department)).all()}
+    # Related rows by a subquery of the same filter (an IN list of 10,000 ids is slow to
+    # compile), read as plain columns rather than ORM objects.
+    ids = q.with_only_columns(col(Inspection.id)).scalar_subquery()
+    names = dict(session.exec(select(Department.id, Department.name)).all())
     units: dict[int, list[str]] = {}
-    for r in session.exec(
-        select(InspectionDepartment).where(col(InspectionDepartment.inspection_id).in_(ids))
+    for insp_id, dept_id in session.exec(
+        select(InspectionDepartment.inspection_id, InspectionDepartment.department_id).where(
+            col(InspectionDepartment.inspection_id).in_(ids)
+        )
     ).all():
-        units.setdefault(r.inspection_id, []).append(names.get(r.department_id, ""))
+        units.setdefault(insp_id, []).append(names.get(dept_id, ""))
     tasks: dict[int, list[str]] = {}
-    for it, task in session.exec(
-        select(InspectionTask, Task)
+    for insp_id, code, title in session.exec(
+        select(InspectionTask.inspection_id, Task.code, Task.title)
         .join(Task, col(Task.id) == InspectionTask.task_id)
         .where(col(InspectionTask.inspection_id).in_(ids))
     ).all():
-        tasks.setdefault(it.inspection_id, []).append(f"{task.code}{task.title}")
-    findings: dict[int, list[Finding]] = {}
-    for f in session.exec(select(Finding).where(col(Finding.inspection_id).in_(ids))).all():
-        findings.setdefault(f.inspection_id, []).append(f)
+        tasks.setdefault(insp_id, []).append(f"{code}{title}")
+    findings: dict[int, list[int]] = {}
+    for insp_id, status in session.exec(
+        select(Finding.inspection_id, Finding.status).where(col(Finding.inspection_id).in_(ids))
+    ).all():
+        counts = findings.setdefault(insp_id, [0, 0])
+        counts[0] += 1
+        counts[1] += status != RectificationStatus.accepted
     return [
         InspectionRow(
             inspection=i,
             units=units.get(i.id, []),
             tasks=tasks.get(i.id, []),
-            findings=len(findings.get(i.id, [])),
-            open_findings=sum(
-                1 for f in findings.get(i.id, []) if f.status != RectificationStatus.accepted
-            ),
+            findings=findings.get(i.id, [0, 0])[0],
+            open_findings=findings.get(i.id, [0, 0])[1],
         )
         for i in inspections
     ]
@@ -347,7 +353,11 @@ def list_findings(
         if actor.department_id is None:
             return []
         department_id = actor.department_id
-    q = select(Finding, Inspection).join(Inspection, col(Inspection.id) == Finding.inspection_id)
+    q = (
+        select(Finding, Inspection.inspected_on, Inspection.method, Task.code, Task.title)
+        .join(Inspection, col(Inspection.id) == Finding.inspection_id)
+        .outerjoin(Task, col(Task.id) == Finding.task_id)
+    )
     if status:
         q = q.where(Finding.status == status)
     if department_id:
@@ -358,17 +368,17 @@ def list_findings(
         q = q.where(Finding.inspection_id == inspection_id)
     if overdue_only:
         q = q.where(Finding.status == RectificationStatus.open, Finding.due_date < today)
-    names = {d.id: d.name for d in session.exec(select(Department)).all()}
-    tasks = {t.id: f"{t.code}{t.title}" for t in session.exec(select(Task)).all()}
+    names = dict(session.exec(select(Department.id, Department.name)).all())
     out = []
-    for f, insp in session.exec(q.order_by(col(Finding.due_date), col(Finding.id))).all():
+    rows = session.exec(q.order_by(col(Finding.due_date), col(Finding.id))).all()
+    for f, inspected_on, method, code, title in rows:
         out.append(
             FindingRow(
                 finding=f,
                 unit=names.get(f.department_id, ""),
-                task=tasks.get(f.task_id, "") if f.task_id else "",
-                inspected_on=insp.inspected_on,
-                method=METHOD_LABELS.get(InspectionMethod(insp.method), insp.method),
+                task=f"{code}{title}" if f.task_id and title is not None else "",
+                inspected_on=inspected_on,
+                method=METHOD_LABELS.get(InspectionMethod(method), method),
                 overdue=is_overdue(f, today),
             )
         )
@@ -414,6 +424,8 @@ def inspection_detail(session: Session, *, actor: Actor, inspection_id: int):
 def task_choices(session: Session) -> dict[int, str]:
     """Open and recent tasks as {id: "code title"} for pickers, in register order."""
     rows = session.exec(
-        select(Task).where(col(Task.status).not_in(["draft", "cancelled"])).order_by(Task.sort_key)
+        select(Task.id, Task.code, Task.title)
+        .where(col(Task.status).not_in(["draft", "cancelled"]))
+        .order_by(Task.sort_key)
     ).all()
-    return {t.id: f"{t.code} {t.title}".strip() for t in rows}
+    return {i: f"{code} {title}".strip() for i, code, title in rows}

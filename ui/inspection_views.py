@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pandas as pd
+import polars as pl
 import streamlit as st
 
 from duban import clock, inspections, org, uploads
@@ -115,6 +116,37 @@ def inspection_form(me: Actor) -> None:
 # ---------------------------------------------------------------- list
 
 
+PICK_MAX = 500  # records in the picker under the list (the table shows them all)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _inspection_table(version: int, me: Actor, date_from, date_to, method, result, unit):
+    """(the list as a frame, {id: picker label}) — read once per data version, filter
+    and actor (the actor is part of the key: the service checks its permission)."""
+    with session() as s:
+        rows = inspections.list_inspections(
+            s, actor=me, date_from=date_from, date_to=date_to, method=method, result=result,
+            department_id=unit,
+        )  # fmt: skip
+    frame = pl.DataFrame(
+        {
+            "date": [r.inspection.inspected_on for r in rows],
+            "method": [METHOD_LABELS[InspectionMethod(r.inspection.method)] for r in rows],
+            "result": [RESULT_LABELS[InspectionResult(r.inspection.result)] for r in rows],
+            "units": ["、".join(r.units) for r in rows],
+            "tasks": ["；".join(r.tasks) for r in rows],
+            "findings": [r.findings for r in rows],
+            "open": [r.open_findings for r in rows],
+            "inspectors": [r.inspection.inspectors for r in rows],
+        },
+        schema_overrides={"date": pl.Date, "findings": pl.Int64, "open": pl.Int64},
+    )
+    # Dates as datetimes, as pandas would have sent them.
+    frame = frame.with_columns(pl.col("date").cast(pl.Datetime("ms")))
+    labels = {r.inspection.id: f"{r.inspection.inspected_on} · {'、'.join(r.units)}" for r in rows}
+    return frame, labels
+
+
 def inspections_list(me: Actor) -> None:
     units, _ = _choices(data_version())
     c1, c2, c3, c4, c5 = st.columns(5)
@@ -132,30 +164,23 @@ def inspections_list(me: Actor) -> None:
         t("insp.units"), [None, *units], key="insp_fu",
         format_func=lambda u: t("notices.all") if u is None else units[u],
     )  # fmt: skip
-    with session() as s:
-        rows = inspections.list_inspections(
-            s, actor=me, date_from=date_from, date_to=date_to, method=method, result=result,
-            department_id=unit,
-        )  # fmt: skip
-    if not rows:
+    frame, labels = _inspection_table(data_version(), me, date_from, date_to, method, result, unit)
+    if not labels:
         empty_state(t("insp.none"))
         return
-    frame = pd.DataFrame(
-        {
-            t("insp.col_date"): [r.inspection.inspected_on for r in rows],
-            t("insp.method"): [METHOD_LABELS[InspectionMethod(r.inspection.method)] for r in rows],
-            t("insp.result"): [RESULT_LABELS[InspectionResult(r.inspection.result)] for r in rows],
-            t("insp.col_units"): ["、".join(r.units) for r in rows],
-            t("insp.tasks"): ["；".join(r.tasks) for r in rows],
-            t("insp.col_findings"): [r.findings for r in rows],
-            t("insp.col_open"): [r.open_findings for r in rows],
-            t("insp.inspectors"): [r.inspection.inspectors for r in rows],
-        }
-    )
-    st.dataframe(frame, hide_index=True, width="stretch")
-    ids = [r.inspection.id for r in rows]
-    label = {r.inspection.id: f"{r.inspection.inspected_on} · {'、'.join(r.units)}" for r in rows}
-    chosen = st.selectbox(t("notices.pick"), ids, format_func=label.get, key="insp_pick")
+    headers = {"date": "insp.col_date", "method": "insp.method", "result": "insp.result",
+               "units": "insp.col_units", "tasks": "insp.tasks", "findings": "insp.col_findings",
+               "open": "insp.col_open", "inspectors": "insp.inspectors"}  # fmt: skip
+    # An Arrow table goes to the browser as is (pandas would cost a second at 10,000 rows).
+    table = frame.rename({k: t(v) for k, v in headers.items()}).to_arrow()
+    st.dataframe(table, hide_index=True, width="stretch")
+    ids = list(labels)[:PICK_MAX]
+    chosen = st.session_state.get("insp_pick")
+    if chosen in labels and chosen not in ids:
+        ids.append(chosen)  # the record already open stays open
+    chosen = st.selectbox(t("notices.pick"), ids, format_func=labels.get, key="insp_pick")
+    if len(labels) > PICK_MAX:
+        st.caption(t("limits.picker_capped", shown=PICK_MAX, total=len(labels)))
     with session() as s:
         insp, findings, files = inspections.inspection_detail(s, actor=me, inspection_id=chosen)
     with st.container(border=True):
