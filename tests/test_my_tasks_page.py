@@ -223,3 +223,43 @@ def test_lead_unit_submits_for_sign_off(demo_db):
     assert not errors(at), errors(at)
     with _db(demo_db) as s:
         assert s.get(Task, task.id).status == "submitted"
+
+
+def _bump_version(url, model, row_id) -> None:
+    """Someone else saves the row (its version goes up) between the user's read and click."""
+    with _db(url) as s:
+        row = s.get(model, row_id)
+        if model is Assignment:
+            row.assigned_at = row.assigned_at + dt.timedelta(seconds=1)
+        else:
+            row.status_reason = (row.status_reason or "") + " "
+        s.add(row)
+        s.commit()
+
+
+def test_stale_acknowledge_is_refused_and_writes_nothing(demo_db):
+    (task, a), *_ = _dept01_tasks(demo_db, status="assigned")
+    at = page_as("my_tasks", "dept01", "dept_head")
+    _bump_version(demo_db, Assignment, a.id)
+    at.button(key=f"sec_ack_{a.id}").click().run()
+    assert not at.exception
+    assert any("已被他人修改" in e for e in errors(at)), errors(at)
+    with _db(demo_db) as s:
+        a2 = s.get(Assignment, a.id)
+        assert a2.acknowledged_at is None and a2.version == a.version + 1
+        assert s.get(Task, task.id).status == "assigned"
+
+
+def test_stale_submit_for_sign_off_is_refused_and_writes_nothing(demo_db):
+    task, a = _dept01_tasks(demo_db, status="in_progress", role="lead")[0]
+    with _db(demo_db) as s:
+        reports = len(s.exec(select(ProgressReport).where(ProgressReport.task_id == task.id)).all())
+    at = _open(page_as("my_tasks", "dept01", "dept_head"), task.id)
+    at.text_area(key=f"sub_{a.id}_summary").input("全部完成。")
+    _bump_version(demo_db, Task, task.id)
+    _button(at, "申请销号").click().run()
+    assert any("已被他人修改" in e for e in errors(at)), errors(at)
+    with _db(demo_db) as s:
+        assert s.get(Task, task.id).status == "in_progress"
+        after = s.exec(select(ProgressReport).where(ProgressReport.task_id == task.id)).all()
+        assert len(after) == reports

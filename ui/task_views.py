@@ -798,11 +798,14 @@ def pending_extensions_view(me: Actor) -> None:
 
 
 def acknowledge_button(m, me: Actor, key: str) -> None:
+    # The click acts on the assignment as the user saw it (the previous run), not as read
+    # now: a change made meanwhile is refused as stale.
+    seen = seen_version(f"{key}_ack_{m.assignment.id}", m.assignment.version)
     if st.button(t("my.ack"), key=f"{key}_ack_{m.assignment.id}", type="primary"):
         try:
             with session() as db:
                 workflow.acknowledge(db, actor=me, assignment_id=m.assignment.id,
-                                     expected_version=m.assignment.version)  # fmt: skip
+                                     expected_version=seen)  # fmt: skip
             flash(t("my.acked", code=m.task.code, title=m.task.title))
             st.rerun()
         except DubanError as exc:
@@ -873,6 +876,7 @@ def extension_form(m, me: Actor) -> None:
 
 def submit_form(m, me: Actor) -> None:
     fk = f"sub_{m.assignment.id}"
+    seen = seen_version(fk, m.task.version)  # the task as the user saw it when writing
     with st.form(fk):
         st.caption(t("my.submit_hint"))
         summary = st.text_area(t("my.summary") + " *", key=f"{fk}_summary", height=120)
@@ -884,7 +888,7 @@ def submit_form(m, me: Actor) -> None:
             try:
                 with session() as db:
                     workflow.submit_for_sign_off(db, actor=me, task_id=m.task.id, summary=summary,
-                                                 expected_version=m.task.version,
+                                                 expected_version=seen,
                                                  files=_files(files),
                                                  department_id=m.assignment.department_id)  # fmt: skip
                 flash(t("my.submitted"))
