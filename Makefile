@@ -35,7 +35,8 @@ format: venv
 	$(VENV)/bin/ruff check --fix .
 
 bench: venv
-	$(PY) -m bench.run
+	$(PY) -m bench.run --db /tmp/duban_bench_large.db
+	$(PY) -m bench.pages --db /tmp/duban_bench_large.db
 
 seed-demo: venv
 	$(PY) -m duban seed-demo --reset
