@@ -46,7 +46,7 @@ for name, items in sections:
     if not items:
         continue
     with st.expander(f"{t(f'my.sec_{name}')}（{len(items)}）", expanded=True):
-        for m in items:
+        for m in items[: tv.SECTION_MAX]:
             c1, c2 = st.columns([5, 1])
             c1.markdown(tv.desk_line(m))
             if name == "to_ack":
@@ -55,6 +55,8 @@ for name, items in sections:
             elif c2.button(t("my.open"), key=f"open_{name}_{m.task.id}"):
                 st.session_state["my_open"] = m.task.id
                 st.rerun()
+        if len(items) > tv.SECTION_MAX:
+            st.caption(t("limits.list_capped", shown=tv.SECTION_MAX, total=len(items)))
 
 if desk.notices:
     with st.expander(f"{t('my.sec_notices')}（{len(desk.notices)}）", expanded=True):

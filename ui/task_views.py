@@ -922,18 +922,25 @@ def _due_text(m) -> str:
     return t("my.left_wd", n=m.due_in_wd)
 
 
+SECTION_MAX = 50  # lines (each with a button) per action section of the desk
+
+
 def desk_table(items: list, key: str = "my_open") -> None:
     """The unit's tasks; clicking a row opens it in the picker below (session key `key`)."""
+    h = {k: t(k) for k in ("tasks.col_code", "tasks.col_title", "tasks.col_role",
+                           "tasks.col_status", "tasks.col_progress", "tasks.col_deadline",
+                           "my.due_in", "tasks.col_last")}  # fmt: skip
     event = st.dataframe(
-        pd.DataFrame([{
-            t("tasks.col_code"): m.task.code, t("tasks.col_title"): m.task.title,
-            t("tasks.col_role"): ROLE_LABELS[m.assignment.role],
-            t("tasks.col_status"): STATUS_LABELS[TaskStatus(m.task.status)],
-            t("tasks.col_progress"): m.latest_percent,
-            t("tasks.col_deadline"): _d(m.task.deadline),
-            t("my.due_in"): _due_text(m),
-            t("tasks.col_last"): _d(m.last_report_at),
-        } for m in items]),
+        pd.DataFrame({
+            h["tasks.col_code"]: [m.task.code for m in items],
+            h["tasks.col_title"]: [m.task.title for m in items],
+            h["tasks.col_role"]: [ROLE_LABELS[m.assignment.role] for m in items],
+            h["tasks.col_status"]: [STATUS_LABELS[TaskStatus(m.task.status)] for m in items],
+            h["tasks.col_progress"]: pd.Series([m.latest_percent for m in items], dtype="float"),
+            h["tasks.col_deadline"]: [_d(m.task.deadline) for m in items],
+            h["my.due_in"]: [_due_text(m) for m in items],
+            h["tasks.col_last"]: [_d(m.last_report_at) for m in items],
+        }),
         hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
         key="my_table",
         column_config={
