@@ -52,7 +52,8 @@ def render(url: str, page: str, username: str, role: str, repeat: int):
     at.session_state["roles"] = [role]
     at.run()
     at.switch_page(f"pages/{page}.py")
-    st.cache_data.clear()  # the login run may have filled caches: start cold for real
+    st.cache_resource.clear()  # the login run may have filled caches: start cold for real
+    st.cache_data.clear()
     t0 = time.perf_counter()
     at.run()
     cold = time.perf_counter() - t0

@@ -30,14 +30,23 @@ class RegisterFilter:
     text: str = ""
 
 
-def base_frame(engine: Engine, *, today: dt.date | None = None) -> pl.DataFrame:
+def base_frame(engine: Engine, *, today: dt.date | None = None, raw=None) -> pl.DataFrame:
     """Every task with its colour, reasons, units and version, in register (sort_key) order.
 
-    Expensive (reads and colours everything): cache it on the data version.
+    Expensive (reads and colours everything): cache it on the data version. `raw` is the
+    dashboard's read of the same data version (analytics.RawFrames), when it has one: then
+    only the colouring is done here.
     """
-    from duban.analytics import status_frames
+    from duban import analytics
+    from duban import rules as rules_mod
 
-    sf = status_frames(engine, today=today or clock.today())
+    today = today or clock.today()
+    if raw is None:
+        sf = analytics.status_frames(engine, today=today)
+    else:
+        with Session(engine) as s:
+            rules, cal = rules_mod.load_rules(s), rules_mod.load_calendar(s)
+        sf = analytics.build_status(raw, today=today, rules=rules, cal=cal)
     tasks, assigns = sf.tasks, sf.assignments
     units = (
         assigns.sort(["task_id", "role", "department_name"])

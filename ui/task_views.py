@@ -83,7 +83,11 @@ def show_flash() -> None:
 
 @st.cache_data(show_spinner=False, max_entries=4)
 def _base_frame(version: int, today: dt.date) -> pl.DataFrame:
-    return register.base_frame(engine(), today=today)
+    # The dashboard's raw read of this data version (shared, cached once per process): a user
+    # coming from the dashboard does not read 300,000 reports a second time.
+    from ui.dashboard_views import _raw
+
+    return register.base_frame(engine(), today=today, raw=_raw(version))
 
 
 def register_frame() -> pl.DataFrame:
