@@ -141,8 +141,6 @@ def _inspection_table(version: int, me: Actor, date_from, date_to, method, resul
         },
         schema_overrides={"date": pl.Date, "findings": pl.Int64, "open": pl.Int64},
     )
-    # Dates as datetimes, as pandas would have sent them.
-    frame = frame.with_columns(pl.col("date").cast(pl.Datetime("ms")))
     labels = {r.inspection.id: f"{r.inspection.inspected_on} · {'、'.join(r.units)}" for r in rows}
     return frame, labels
 
@@ -180,7 +178,7 @@ def inspections_list(me: Actor) -> None:
         ids.append(chosen)  # the record already open stays open
     chosen = st.selectbox(t("notices.pick"), ids, format_func=labels.get, key="insp_pick")
     if len(labels) > PICK_MAX:
-        st.caption(t("limits.picker_capped", shown=PICK_MAX, total=len(labels)))
+        st.caption(t("limits.records_capped", shown=PICK_MAX, total=len(labels)))
     with session() as s:
         insp, findings, files = inspections.inspection_detail(s, actor=me, inspection_id=chosen)
     with st.container(border=True):

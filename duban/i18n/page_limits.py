@@ -12,6 +12,10 @@ STRINGS = {
         "Bulk editing shows the first {shown} of {total} tasks in this view: narrow the "
         "register's filters first.",
     ),
+    "limits.records_capped": (
+        "下拉列表只列出前 {shown} 项（共 {total} 项，最近的在前）：请用上方筛选条件缩小范围。",
+        "The picker lists the first {shown} of {total} (newest first): narrow the filters above.",
+    ),
     "limits.list_capped": (
         "只显示前 {shown} 项（共 {total} 项）：请用筛选条件缩小范围。",
         "Showing the first {shown} of {total}: narrow the filters.",
