@@ -92,3 +92,15 @@ def test_unit_answers_and_inspector_accepts(demo_db):
 def test_roles_without_the_page_cannot_open_it(demo_db, user, role):
     with pytest.raises(Exception):  # noqa: B017 - AppTest refuses to switch to an unregistered page
         page_as("inspections", user, role)
+
+
+def test_record_picker_is_capped_with_a_note(demo_db, monkeypatch):
+    import ui.inspection_views as iv
+
+    monkeypatch.setattr(iv, "PICK_MAX", 1)
+    at = page_as("inspections", "inspector", "inspector")
+    assert not at.exception and not errors(at), errors(at)
+    total = len(at.dataframe[0].value)
+    assert total > 1
+    assert len(at.selectbox(key="insp_pick").options) == 1
+    assert any(f"前 1 项（共 {total} 项" in c.value for c in at.caption)

@@ -286,3 +286,28 @@ def test_bulk_edit_saves_through_the_service(demo_db):
         after = {a.department_id: a.role for a in s.exec(
             select(Assignment).where(Assignment.task_id == other.id))}  # fmt: skip
         assert set(after) == before | {dept03} and after[dept03] == "responsible"
+
+
+def test_long_views_cap_the_picker_and_bulk_editor_but_not_the_table(demo_db, monkeypatch):
+    """At large scale the picker and the bulk editor list the first rows of the view (with a
+    note); the table keeps every row, and a task opened from it beyond the cap still opens."""
+    import ui.task_views as tv
+
+    monkeypatch.setattr(tv, "PICK_MAX", 3)
+    monkeypatch.setattr(tv, "BULK_MAX", 4)
+    at = page_as("tasks", "office", "office")
+    shown = at.dataframe[0].value
+    assert len(shown) > 10
+    assert len(at.selectbox(key="open_task").options) == 1 + 3
+    notes = [c.value for c in at.caption]
+    assert any(f"前 3 项（共 {len(shown)} 项）" in n for n in notes), notes
+    assert any(f"前 4 项（共 {len(shown)} 项）" in n for n in notes), notes
+    bulk = [d for d in at.dataframe if (d.key or "").startswith("bulk_")]
+    assert len(bulk) == 1 and len(bulk[0].value) == 4  # the bulk editor: the first rows
+    far = int(shown["task_id"][10])
+    at.session_state["_open_next"] = far  # as a click on that row of the table does
+    at.run()
+    assert not at.exception and not errors(at), errors(at)
+    assert at.selectbox(key="open_task").value == far
+    code = shown["code"][10]
+    assert [s.value for s in at.subheader][0].startswith(code)
