@@ -229,3 +229,29 @@ def test_filters(session):
     assert [r.inspection.result for r in by(result="good")] == ["good"]
     assert len(by(department_id=d2.id)) == 1
     assert len(by(date_from=TODAY - dt.timedelta(days=10))) == 1
+
+
+def test_list_rows_name_units_tasks_and_count_open_findings_under_a_unit_filter(session):
+    """The list's related rows come from the filtered inspections (read by subquery): all
+    units and tasks of each record, findings counted with the accepted ones not open."""
+    _, insp_actor = make_user(session, Role.inspector)
+    d1, d2, d3 = make_department(session), make_department(session), make_department(session)
+    t1, t2 = make_task(session, lead=d1), make_task(session, lead=d2)
+    both = _record(
+        session, insp_actor, d1, t1, department_ids=[d1.id, d2.id], task_ids=[t1.id, t2.id],
+        findings=[FindingInput(d1.id, "一", TODAY + dt.timedelta(days=9), t1.id),
+                  FindingInput(d2.id, "二", TODAY + dt.timedelta(days=9))],
+    )  # fmt: skip
+    _record(session, insp_actor, d3, t1, findings=[], department_ids=[d3.id])
+    accepted = session.exec(select(Finding).where(Finding.description == "二")).one()
+    accepted.status = RectificationStatus.accepted
+    session.add(accepted)
+    session.commit()
+    rows = inspections.list_inspections(session, actor=insp_actor, department_id=d2.id)
+    assert [r.inspection.id for r in rows] == [both.id]
+    assert sorted(rows[0].units) == sorted([d1.name, d2.name])
+    assert sorted(rows[0].tasks) == sorted([f"{t1.code}{t1.title}", f"{t2.code}{t2.title}"])
+    assert (rows[0].findings, rows[0].open_findings) == (2, 1)
+    assert len(inspections.list_inspections(session, actor=insp_actor)) == 2
+    found = inspections.list_findings(session, actor=insp_actor, inspection_id=both.id)
+    assert {(f.unit, f.task) for f in found} == {(d1.name, f"{t1.code}{t1.title}"), (d2.name, "")}
