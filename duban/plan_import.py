@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from duban import audit, clock
+from duban import audit, clock, db
 from duban.errors import DubanError, ValidationFailed
 from duban.permissions import Actor, require
 from duban.plan_parse_model import ParsedPlan
@@ -661,6 +661,9 @@ def commit_import(
     sha = sha256_of(source_bytes) if source_bytes else None
     total = len(draft.tasks)
     with write(session):
+        # Take the data-version row lock first: two imports of the same file at the same
+        # moment then run one after the other, and the second sees the first's plan.
+        db.bump_data_version(session)
         if sha and not force:
             prev = find_previous_import(session, source_bytes)
             if prev is not None:

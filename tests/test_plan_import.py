@@ -577,3 +577,44 @@ def test_exported_sheet_is_read_strictly_by_load_draft(session):
         ("1", None, dt.date(2026, 5, 1)),
         ("1.1", "1", dt.date(2026, 4, 1)),
     ]
+
+
+def test_same_file_imported_twice_at_once_makes_one_plan(engine, tmp_path):
+    """Two clicks on 导入 at the same moment (two offices, two processes): one plan."""
+    import threading
+
+    from sqlmodel import Session
+
+    from tests.test_notices import _concurrent_engine
+
+    eng = _concurrent_engine(engine, tmp_path)
+    with Session(eng, expire_on_commit=False) as s:
+        _units(s)
+        actor = _office(s)
+        s.commit()
+    data = INLINE_PLAN.encode("utf-8")
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def run():
+        with Session(eng, expire_on_commit=False) as s:
+            barrier.wait()
+            try:
+                commit_import(
+                    s, actor=actor, draft=_draft(), mapping={"市级相关部门": DROP},
+                    source_name="a.txt", source_bytes=data,
+                )  # fmt: skip
+                outcomes.append("ok")
+            except ValidationFailed as exc:
+                outcomes.append("refused" if "已于" in str(exc) else str(exc))
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert sorted(outcomes) == ["ok", "refused"], outcomes
+    with Session(eng) as s:
+        assert _count(s, Plan) == 1
+    if eng is not engine:
+        eng.dispose()
