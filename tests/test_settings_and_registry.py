@@ -96,3 +96,23 @@ def test_every_page_calls_the_login_guard_first():
         ]
         first = ast.unparse(body[0])
         assert "actor()" in first, f"{path.name}: first statement {first!r} is not actor()"
+
+
+def test_ui_vocabulary_matches_the_domain_labels():
+    """ui.context.vocab shows the domain's words; in Chinese they are exactly duban's labels."""
+    from duban import inspections, tasks
+    from duban.warnings import COLOUR_LABELS
+
+    def plain(labels):
+        return {getattr(k, "value", k): v for k, v in labels.items()}
+
+    for kind, labels in (
+        ("task_status", plain(tasks.STATUS_LABELS)),
+        ("role", plain(tasks.ROLE_LABELS)),
+        ("rectification", plain(inspections.STATUS_LABELS)),
+        ("colour", COLOUR_LABELS),
+    ):
+        for value, zh in labels.items():
+            assert t(f"vocab.{kind}.{value}", "zh") == zh
+            en = t(f"vocab.{kind}.{value}", "en")
+            assert en and en != zh and en.isascii()

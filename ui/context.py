@@ -65,6 +65,11 @@ def actor() -> Actor:
     return a
 
 
+def vocab(kind: str, value) -> str:
+    """A domain word (``task_status``, ``role``, ``rectification``) in the UI language."""
+    return t(f"vocab.{kind}.{getattr(value, 'value', value)}")
+
+
 def unit_name(department_id: int | None) -> str | None:
     if department_id is None:
         return None

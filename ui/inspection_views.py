@@ -7,11 +7,11 @@ import polars as pl
 import streamlit as st
 
 from duban import clock, inspections, org, uploads
-from duban.inspections import METHOD_LABELS, RESULT_LABELS, STATUS_LABELS, FindingInput
+from duban.inspections import METHOD_LABELS, RESULT_LABELS, FindingInput
 from duban.permissions import Actor, can
 from models import InspectionMethod, InspectionResult, RectificationStatus
 from ui.common import empty_state, show_errors
-from ui.context import data_version, session, t
+from ui.context import data_version, session, t, vocab
 
 UPLOAD_TYPES = uploads.ACCEPT_EXTENSIONS
 
@@ -201,9 +201,7 @@ def findings_table(rows: list[inspections.FindingRow]) -> None:
             t("insp.f_task"): [r.task for r in rows],
             t("insp.f_desc"): [r.finding.description for r in rows],
             t("insp.f_due"): [r.finding.due_date for r in rows],
-            t("insp.col_status"): [
-                STATUS_LABELS[RectificationStatus(r.finding.status)] for r in rows
-            ],
+            t("insp.col_status"): [vocab("rectification", r.finding.status) for r in rows],
             t("insp.col_overdue"): ["⚠️" if r.overdue else "" for r in rows],
             t("insp.col_answer"): [r.finding.answer_text or "" for r in rows],
             t("insp.col_recheck"): [r.finding.recheck_note or "" for r in rows],
@@ -216,7 +214,7 @@ def _finding_filters(key: str) -> tuple[str | None, bool]:
     c1, c2 = st.columns([2, 1])
     status = c1.selectbox(
         t("insp.f_status"), [None, *RectificationStatus], key=f"{key}_st",
-        format_func=lambda s: t("notices.all") if s is None else STATUS_LABELS[s],
+        format_func=lambda s: t("notices.all") if s is None else vocab("rectification", s),
     )  # fmt: skip
     overdue = c2.checkbox(t("insp.f_overdue"), key=f"{key}_od")
     return status, overdue
@@ -225,7 +223,7 @@ def _finding_filters(key: str) -> tuple[str | None, bool]:
 def _pick_finding(rows, key: str):
     ids = [r.finding.id for r in rows]
     label = {
-        r.finding.id: f"{STATUS_LABELS[RectificationStatus(r.finding.status)]} · {r.unit} · "
+        r.finding.id: f"{vocab('rectification', r.finding.status)} · {r.unit} · "
         f"{r.finding.description[:30]}"
         for r in rows
     }

@@ -12,11 +12,10 @@ from duban import inspections as insp_labels
 from duban.errors import DubanError
 from duban.permissions import Actor, can
 from duban.register import RegisterFilter
-from duban.tasks import ROLE_LABELS, STATUS_LABELS
 from duban.warnings import COLOUR_LABELS
 from models import Direction, RequestStatus, TaskStatus
 from ui.common import empty_state
-from ui.context import data_version, engine, session, settings, t
+from ui.context import data_version, engine, session, settings, t, vocab
 
 COLOUR_DOTS = {"red": "🔴", "yellow": "🟡", "green": "🟢", "grey": "⚪", "blue": "🔵"}
 REQUEST_LABELS = {
@@ -37,7 +36,7 @@ def _d(value) -> str:
 def colour_text(colour: str | None) -> str:
     if not colour:
         return ""
-    return f"{COLOUR_DOTS.get(colour, '')} {COLOUR_LABELS.get(colour, colour)}"
+    return f"{COLOUR_DOTS.get(colour, '')} {vocab('colour', colour)}"
 
 
 def bump(key: str) -> None:
@@ -136,7 +135,7 @@ def register_filters() -> RegisterFilter:
     c5, c6, c7, c8 = st.columns([3, 2, 3, 2])
     statuses = c5.multiselect(
         t("tasks.f_status"), [s.value for s in TaskStatus],
-        format_func=lambda s: STATUS_LABELS[TaskStatus(s)], key="rf_status",
+        format_func=lambda s: vocab("task_status", s), key="rf_status",
         placeholder=t("tasks.all"),
     )  # fmt: skip
     colours = c6.multiselect(
@@ -171,7 +170,9 @@ def register_table(view: pl.DataFrame) -> int | None:
         pl.col("colour")
         .replace_strict({k: colour_text(k) for k in COLOUR_LABELS}, default="")
         .alias("colour"),
-        "status_label",
+        pl.col("status")
+        .replace_strict({v.value: vocab("task_status", v) for v in TaskStatus}, default="")
+        .alias("status_label"),
         pl.col("progress").fill_null(0),
         "deadline",
         "lead_name",
@@ -291,7 +292,7 @@ def task_detail_view(task_id: int, me: Actor, *, key: str, row: dict | None = No
         crumbs.append(t("tasks.parent", code=d.parent.code, title=d.parent.title))
     st.caption(" · ".join(c for c in crumbs if c))
     m1, m2, m3, m4 = st.columns(4)
-    m1.metric(t("tasks.col_status"), STATUS_LABELS[TaskStatus(task.status)])
+    m1.metric(t("tasks.col_status"), vocab("task_status", task.status))
     m2.metric(t("tasks.col_deadline"), _d(task.deadline))
     lead = d.lead
     m3.metric(t("tasks.lead_progress"),
@@ -319,7 +320,7 @@ def task_detail_view(task_id: int, me: Actor, *, key: str, row: dict | None = No
             [
                 {
                     t("tasks.col_unit"): u.department.name,
-                    t("tasks.col_role"): ROLE_LABELS[u.assignment.role],
+                    t("tasks.col_role"): vocab("role", u.assignment.role),
                     t("tasks.col_ack"): _d(u.assignment.acknowledged_at)
                     if u.assignment.acknowledged_at
                     else t("tasks.not_acked"),
@@ -359,7 +360,7 @@ def task_detail_view(task_id: int, me: Actor, *, key: str, row: dict | None = No
                      f"{t('tasks.insp_result', result=result) if result else ''}："
                      f"{ins.narrative[:80]}"]  # fmt: skip
             for f in findings:
-                status = insp_labels.STATUS_LABELS.get(f.status, f.status)
+                status = vocab("rectification", f.status)
                 lines.append(f"    - {t('tasks.finding')}：{f.description}"
                              f"（{t('tasks.due')} {_d(f.due_date)}，{status}）")  # fmt: skip
             st.markdown("\n".join(lines))
@@ -479,7 +480,7 @@ def office_actions(d, me: Actor, key: str) -> None:
     pending = [e for e, _ in d.extensions if e.status == RequestStatus.pending]
     if not allowed and not pending:
         st.caption(t("tasks.no_office_action",
-                     status=STATUS_LABELS[TaskStatus(task.status)]))  # fmt: skip
+                     status=vocab("task_status", task.status)))  # fmt: skip
     if pending and can(me, "extension.decide"):
         for e, name in [(e, n) for e, n in d.extensions if e.status == RequestStatus.pending]:
             extension_decision_form(e, name, task, me, key)
@@ -938,8 +939,8 @@ def desk_table(items: list, key: str = "my_open") -> None:
         pd.DataFrame({
             h["tasks.col_code"]: [m.task.code for m in items],
             h["tasks.col_title"]: [m.task.title for m in items],
-            h["tasks.col_role"]: [ROLE_LABELS[m.assignment.role] for m in items],
-            h["tasks.col_status"]: [STATUS_LABELS[TaskStatus(m.task.status)] for m in items],
+            h["tasks.col_role"]: [vocab("role", m.assignment.role) for m in items],
+            h["tasks.col_status"]: [vocab("task_status", m.task.status) for m in items],
             h["tasks.col_progress"]: pd.Series([m.latest_percent for m in items], dtype="float"),
             h["tasks.col_deadline"]: [_d(m.task.deadline) for m in items],
             h["my.due_in"]: [_due_text(m) for m in items],
@@ -977,7 +978,7 @@ def unit_workbench(m, me: Actor) -> None:
     if m.assignment.acknowledged_at is None and m.task.status in workflow.OPEN:
         acknowledge_button(m, me, "wb")
     if m.task.status not in WORKING:
-        st.info(t("my.no_actions", status=STATUS_LABELS[TaskStatus(m.task.status)]), icon="ℹ️")
+        st.info(t("my.no_actions", status=vocab("task_status", m.task.status)), icon="ℹ️")
         tabs_def = []
     else:
         tabs_def = ["report", "extension"] + (["submit"] if m.assignment.role == "lead" else [])
@@ -1014,7 +1015,7 @@ def notice_lines(todo: list) -> None:
 
 def desk_line(m) -> str:
     """One line per task in the action sections: code, title, deadline, what is pending."""
-    bits = [f"**{m.task.code} {m.task.title}**", ROLE_LABELS[m.assignment.role]]
+    bits = [f"**{m.task.code} {m.task.title}**", vocab("role", m.assignment.role)]
     if m.task.deadline:
         if m.overdue:
             bits.append(t("my.overdue_by", date=_d(m.task.deadline), n=abs(m.due_in_wd or 0)))
