@@ -474,11 +474,6 @@ def ignored_urging_counts(session: Session, today: dt.date | None = None) -> dic
     return out
 
 
-def _overdue_rectifications(session: Session, today: dt.date) -> dict[int, int]:
-    """Per unit, by the one rule of ``inspections.is_overdue`` (past due and still open)."""
-    return inspections.overdue_by_unit(session, today)
-
-
 def unit_records(session: Session, today: dt.date, frames=None) -> list[UnitRecord]:
     """Every active unit with assignments, with the figures the rules look at."""
     frames = frames or _frames(session, today)
@@ -516,7 +511,7 @@ def unit_records(session: Session, today: dt.date, frames=None) -> list[UnitReco
             rec.red += 1
         elif row["colour"] == "yellow":
             rec.yellow += 1
-    rect = _overdue_rectifications(session, today)
+    rect = inspections.overdue_by_unit(session, today)  # the one rule: is_overdue
     for dep, rec in recs.items():
         rec.overdue_rectifications = rect.get(dep, 0)
         for n, r in urging_history(session, dep):

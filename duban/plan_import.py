@@ -18,6 +18,7 @@ from duban.permissions import Actor, require
 from duban.plan_parse_model import ParsedPlan
 from duban.plan_parse_norm import punct_norm, strip_debris, to_simplified
 from duban.services import write
+from duban.tasks import sort_key_prefix
 from models import (
     Assignment,
     AssignmentRole,
@@ -725,11 +726,7 @@ def commit_import(
         counters: dict[str, int] = {}
         for done, t in enumerate(_ordered(draft.tasks), start=1):
             parent = task_ids.get(t.parent_code) if t.parent_code else None
-            if parent is not None:
-                prefix, width = f"{parent.sort_key}.", 2
-            else:
-                ph = phases.index(t.phase) if t.phase in phases else 99
-                prefix, width = f"{ph:02d}.", 3
+            prefix, width = sort_key_prefix(parent, phases, t.phase)
             counters[prefix] = counters.get(prefix, 0) + 1
             task = Task(
                 plan_id=plan.id,

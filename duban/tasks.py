@@ -213,12 +213,19 @@ def _check_refs(session: Session, form: TaskForm, task_id: int | None) -> None:
             raise ValidationFailed(f"编号“{form.code}”在本方案中已被使用。")
 
 
-def _next_sort_key(session: Session, plan: Plan, parent: Task | None, phase: str | None) -> str:
+def sort_key_prefix(
+    parent: Task | None, phases: list[str] | None, phase: str | None
+) -> tuple[str, int]:
+    """(prefix, digits) of a task's place in the register order: under its parent, else
+    under its phase ("01.003", "01.003.02"). The importer numbers whole plans with it too."""
     if parent is not None:
-        prefix, width = f"{parent.sort_key}.", 2
-    else:
-        ph = plan.phases.index(phase) if phase in (plan.phases or []) else 99
-        prefix, width = f"{ph:02d}.", 3
+        return f"{parent.sort_key}.", 2
+    ph = phases.index(phase) if phase in (phases or []) else 99
+    return f"{ph:02d}.", 3
+
+
+def _next_sort_key(session: Session, plan: Plan, parent: Task | None, phase: str | None) -> str:
+    prefix, width = sort_key_prefix(parent, plan.phases, phase)
     keys = session.exec(
         select(Task.sort_key).where(Task.plan_id == plan.id, col(Task.sort_key).startswith(prefix))
     ).all()

@@ -34,6 +34,18 @@ def data_version() -> int:
     return db.data_version(engine())
 
 
+# The tables as polars frames, one shared copy per data version (cache_resource: immutable
+# and large, no pickling per hit). Every write bumps the data version (audit.record), so a
+# unit's report shows on the next render, in every process sharing the database. The
+# dashboard and the register both start from it: a user going from one to the other does
+# not read 300,000 reports twice.
+@st.cache_resource(max_entries=2, show_spinner=False)
+def raw_frames(version: int):
+    from duban import analytics
+
+    return analytics.read_frames(engine())
+
+
 def lang() -> str:
     return st.session_state.get("lang", "zh")
 

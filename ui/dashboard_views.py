@@ -10,28 +10,19 @@ import streamlit as st
 from duban import analytics, charts, clock
 from duban import rules as rules_mod
 from duban.analytics import Dashboard, Filters
-from ui.context import data_version, engine, session, t
+from ui.context import data_version, raw_frames, session, t
 
 WEEKDAYS = "一二三四五六日"
 _FILTER_KEYS = ("plan", "phase", "dept", "role", "from", "to")
 
 
 # ----------------------------------------------------------------------------- caches
-# Frames are immutable and large: one shared copy per data version (cache_resource, no
-# pickling per hit). The per-filter figures are small and go through cache_data. Every
-# write bumps the data version (audit.record), so a unit's report shows on the next render,
-# in every process sharing the database.
-@st.cache_resource(max_entries=2, show_spinner=False)
-def _raw(version: int) -> analytics.RawFrames:
-    return analytics.read_frames(engine())
-
-
 @st.cache_resource(max_entries=2, show_spinner=False)
 def _status(version: int, today: dt.date):
     with session() as s:
         rules = rules_mod.load_rules(s)
         cal = rules_mod.load_calendar(s)
-    raw = _raw(version)
+    raw = raw_frames(version)
     now = analytics.build_status(raw, today=today, rules=rules, cal=cal)
     before = analytics.last_week(raw, today=today, rules=rules, cal=cal)
     return now, before, rules, cal

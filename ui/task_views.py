@@ -15,7 +15,7 @@ from duban.register import RegisterFilter
 from duban.warnings import COLOUR_LABELS
 from models import Direction, RequestStatus, TaskStatus
 from ui.common import empty_state
-from ui.context import data_version, engine, session, settings, t, vocab
+from ui.context import data_version, engine, raw_frames, session, settings, t, vocab
 
 COLOUR_DOTS = {"red": "🔴", "yellow": "🟡", "green": "🟢", "grey": "⚪", "blue": "🔵"}
 REQUEST_LABELS = {
@@ -82,11 +82,8 @@ def show_flash() -> None:
 
 @st.cache_data(show_spinner=False, max_entries=4)
 def _base_frame(version: int, today: dt.date) -> pl.DataFrame:
-    # The dashboard's raw read of this data version (shared, cached once per process): a user
-    # coming from the dashboard does not read 300,000 reports a second time.
-    from ui.dashboard_views import _raw
-
-    return register.base_frame(engine(), today=today, raw=_raw(version))
+    # The dashboard's raw read of this data version (ui.context.raw_frames, shared).
+    return register.base_frame(engine(), today=today, raw=raw_frames(version))
 
 
 def register_frame() -> pl.DataFrame:
