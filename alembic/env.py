@@ -6,7 +6,7 @@ from sqlmodel import SQLModel
 
 import models  # noqa: F401  (registers every table on SQLModel.metadata)
 from alembic import context
-from duban.db import make_engine
+from duban.core.db import make_engine
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logger", True):
@@ -16,7 +16,7 @@ target_metadata = SQLModel.metadata
 
 
 def run_migrations_offline() -> None:
-    from duban.settings import get_settings
+    from duban.core.settings import get_settings
 
     context.configure(
         url=config.attributes.get("url") or get_settings().database_url,
@@ -34,7 +34,7 @@ def run_migrations_online() -> None:
     if connection is not None:
         _run(connection)
         return
-    from duban.settings import get_settings
+    from duban.core.settings import get_settings
 
     engine = make_engine(config.attributes.get("url") or get_settings().database_url)
     with engine.connect() as conn:

@@ -39,7 +39,7 @@ def render(url: str, page: str, username: str, role: str, repeat: int):
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
-    from duban.settings import get_settings
+    from duban.core.settings import get_settings
 
     os.environ["DATABASE_URL"] = url
     get_settings.cache_clear()

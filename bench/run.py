@@ -49,7 +49,8 @@ def machine() -> str:
 
 
 def seed(path: Path, scale: str) -> float:
-    from duban import db, seed
+    from duban import seed
+    from duban.core import db
 
     eng = db.make_engine(f"sqlite:///{path}")
     db.upgrade(eng)
@@ -64,7 +65,8 @@ def data_build(url: str):
     """The dashboard pipeline the page runs on a cache miss."""
     from sqlmodel import Session
 
-    from duban import analytics, clock, db, rules
+    from duban.core import clock, db
+    from duban.monitoring import analytics, rules
 
     eng = db.make_engine(url)
     today = clock.today()
@@ -85,7 +87,8 @@ def reference_build(url: str):
     from sqlmodel import Session
 
     from bench import reference
-    from duban import clock, db, rules
+    from duban.core import clock, db
+    from duban.monitoring import rules
 
     eng = db.make_engine(url)
     today = clock.today()
@@ -103,7 +106,7 @@ def render_times(url: str, warm_runs: int) -> tuple[float, float]:
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
-    from duban.settings import get_settings
+    from duban.core.settings import get_settings
 
     os.environ["DATABASE_URL"] = url
     get_settings.cache_clear()
@@ -152,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
     # ---------------------------------------------------------------- data build
     from sqlalchemy import text
 
-    from duban import db
+    from duban.core import db
 
     eng = db.make_engine(large_url)
     with eng.connect() as c:

@@ -8,18 +8,18 @@ import sys
 import time
 from pathlib import Path
 
-from duban.errors import DubanError
-from duban.settings import SettingsError, get_settings
+from duban.core.errors import DubanError
+from duban.core.settings import SettingsError, get_settings
 
 
 def _engine():
-    from duban.db import make_engine
+    from duban.core.db import make_engine
 
     return make_engine(get_settings().database_url)
 
 
 def cmd_init_db(args) -> int:
-    from duban.db import upgrade
+    from duban.core.db import upgrade
 
     engine = _engine()
     upgrade(engine)
@@ -30,7 +30,7 @@ def cmd_init_db(args) -> int:
 def cmd_prepare(args) -> int:
     """What `make run` does first: migrate, then seed the demo if empty (demo mode only)."""
     from duban import seed
-    from duban.db import session_scope, upgrade
+    from duban.core.db import session_scope, upgrade
 
     s = get_settings()
     engine = _engine()
@@ -46,7 +46,7 @@ def cmd_prepare(args) -> int:
 
 def cmd_seed_demo(args) -> int:
     from duban import seed
-    from duban.db import session_scope, upgrade
+    from duban.core.db import session_scope, upgrade
 
     s = get_settings()
     if not s.is_demo:
@@ -74,8 +74,8 @@ def cmd_create_user(args) -> int:
     from sqlmodel import select
 
     from duban import org
-    from duban.db import session_scope
-    from duban.permissions import Actor
+    from duban.core.db import session_scope
+    from duban.core.permissions import Actor
     from models import Department
 
     password = args.password or getpass.getpass("密码：")
@@ -105,7 +105,7 @@ def cmd_create_user(args) -> int:
 
 def cmd_set_password(args) -> int:
     from duban import org
-    from duban.db import session_scope
+    from duban.core.db import session_scope
 
     password = args.password or getpass.getpass("新密码：")
     with session_scope(_engine()) as session:
@@ -141,13 +141,13 @@ def cmd_backup(args) -> int:
 
 
 def cmd_parse_plan(rest: list[str]) -> int:
-    from duban.plan_parse import cli_parse_plan
+    from duban.intake.parse import cli_parse_plan
 
     return cli_parse_plan(rest)
 
 
 def cmd_import_plan(rest: list[str]) -> int:
-    from duban.plan_import import cli_import_plan
+    from duban.intake.importer import cli_import_plan
 
     return cli_import_plan(rest)
 

@@ -5,7 +5,7 @@ from enum import StrEnum
 
 
 def local_now() -> dt.datetime:
-    from duban import clock
+    from duban.core import clock
 
     return clock.now()
 

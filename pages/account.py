@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from duban import auth as dauth
+from duban.org import auth as dauth
 from ui.common import header, show_errors
 from ui.context import actor, session, t, unit_name
 

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from duban.permissions import require
+from duban.core.permissions import require
 from ui.admin_tabs import collect
 from ui.common import header
 from ui.context import actor, t

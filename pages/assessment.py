@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from duban.permissions import can
+from duban.core.permissions import can
 from ui import assessment_views as views
 from ui.common import empty_state, header
 from ui.context import actor, t

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from duban.permissions import require
+from duban.core.permissions import require
 from ui import import_views as iv
 from ui.common import header
 from ui.context import actor, t

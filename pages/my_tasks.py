@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from duban import workflow
-from duban.errors import DubanError
+from duban.core.errors import DubanError
+from duban.tasks import workflow
 from models import Role
 from ui import task_views as tv
 from ui.common import empty_state, header

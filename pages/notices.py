@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from duban.permissions import can
+from duban.core.permissions import can
 from ui import inspection_views as iv
 from ui import notice_views as nv
 from ui.common import header, show_errors

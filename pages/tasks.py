@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from duban import register
-from duban.permissions import can
+from duban.core.permissions import can
+from duban.tasks import register
 from ui import task_views as tv
 from ui.common import empty_state, header
 from ui.context import actor, t

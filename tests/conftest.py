@@ -14,8 +14,8 @@ from sqlalchemy.pool import StaticPool  # noqa: E402
 from sqlmodel import Session, SQLModel  # noqa: E402
 
 import models  # noqa: E402, F401
-from duban import db as dbmod  # noqa: E402
-from duban.settings import get_settings  # noqa: E402
+from duban.core import db as dbmod  # noqa: E402
+from duban.core.settings import get_settings  # noqa: E402
 
 get_settings.cache_clear()
 

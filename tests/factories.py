@@ -5,8 +5,8 @@ import itertools
 
 from sqlmodel import Session
 
-from duban import clock
-from duban.permissions import Actor
+from duban.core import clock
+from duban.core.permissions import Actor
 from models import (
     AppUser,
     Assignment,

@@ -2,7 +2,7 @@
 
 from sqlmodel import Session, select
 
-from duban.db import make_engine
+from duban.core.db import make_engine
 from models import AppUser, AuditLog, Department
 from tests.apptest import errors, page_as
 

@@ -11,10 +11,11 @@ from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, SQLModel
 
 from bench import reference
-from duban import analytics, db
-from duban.analytics import Filters
-from duban.warnings import WarningRules
-from duban.workdays import DayOverride, WorkCalendar
+from duban.core import db
+from duban.monitoring import analytics
+from duban.monitoring.analytics import Filters
+from duban.monitoring.lights import WarningRules
+from duban.monitoring.workdays import DayOverride, WorkCalendar
 from models import (
     Assignment,
     Department,
@@ -351,7 +352,7 @@ def test_file_sqlite_write_after_dashboard_read(tmp_path):
 
 def test_unknown_year_warning_and_fallback():
     """2027 without rows in the table: Mon–Fri, and the dashboard says so."""
-    from duban.rules import unknown_years_warning
+    from duban.monitoring.rules import unknown_years_warning
 
     cal = WorkCalendar()
     assert cal.is_workday(dt.date(2027, 1, 1))  # a Friday; New Year unknown to the package

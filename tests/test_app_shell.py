@@ -2,7 +2,7 @@
 
 import pytest
 
-from duban.permissions import PAGE_ACCESS
+from duban.core.permissions import PAGE_ACCESS
 from models import Role
 from tests.apptest import DEMO_USERS, app_as, errors, fresh_app, page_as
 from ui.nav import PAGES
@@ -83,7 +83,7 @@ def test_each_role_sees_exactly_its_pages(demo_db, username, role, page):
 def test_deactivated_user_is_signed_out(demo_db):
     from sqlmodel import Session, select
 
-    from duban.db import make_engine
+    from duban.core.db import make_engine
     from models import AppUser
 
     eng = make_engine(demo_db)

@@ -7,8 +7,8 @@ import pytest
 from sqlmodel import select
 
 from duban import assessment as asm
-from duban import clock
-from duban.errors import PermissionDenied, StaleEdit, ValidationFailed
+from duban.core import clock
+from duban.core.errors import PermissionDenied, StaleEdit, ValidationFailed
 from models import (
     AppSetting,
     AuditLog,

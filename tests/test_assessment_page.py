@@ -6,9 +6,9 @@ import pytest
 from sqlmodel import Session, select
 
 from duban import assessment as asm
-from duban import clock
-from duban.db import make_engine
-from duban.permissions import Actor
+from duban.core import clock
+from duban.core.db import make_engine
+from duban.core.permissions import Actor
 from models import AppSetting, AppUser, AssessmentPeriod, AssessmentSnapshot, AuditLog
 from tests.apptest import errors, page_as
 

@@ -5,8 +5,9 @@ import datetime as dt
 import pytest
 from sqlmodel import select
 
-from duban import auth, clock
-from duban.errors import ValidationFailed
+from duban.core import clock
+from duban.core.errors import ValidationFailed
+from duban.org import auth
 from models import AuditLog, Role
 from tests.factories import make_user
 

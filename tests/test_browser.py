@@ -2,8 +2,8 @@
 
 import pytest
 
+from duban.core.permissions import pages_for
 from duban.i18n import t
-from duban.permissions import pages_for
 from models import Role
 from tests.browser_support import assert_no_exception, login, wait_idle
 from ui.nav import PAGES

@@ -6,8 +6,8 @@ import shutil
 import pytest
 from sqlmodel import Session, select
 
-from duban import clock
-from duban.db import make_engine
+from duban.core import clock
+from duban.core.db import make_engine
 from models import AppUser, Assignment, Department, Task
 from tests.browser_support import assert_no_exception, login, wait_idle
 

@@ -3,7 +3,7 @@
 import pytest
 from sqlmodel import Session, select
 
-from duban.db import make_engine
+from duban.core.db import make_engine
 from models import AppUser, Assignment, Task
 from tests.browser_support import assert_no_exception, login, wait_idle
 

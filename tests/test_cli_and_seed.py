@@ -6,8 +6,9 @@ import sqlite3
 import pytest
 from sqlmodel import func, select
 
-from duban import cli, db, seed
-from duban.settings import get_settings
+from duban import cli, seed
+from duban.core import db
+from duban.core.settings import get_settings
 from models import AppUser, Assignment, ProgressReport, Task, TaskStatus
 
 

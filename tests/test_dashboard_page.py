@@ -5,8 +5,8 @@ import datetime as dt
 import pytest
 from sqlmodel import Session, select
 
-from duban import audit, db
-from duban.permissions import Actor
+from duban.core import audit, db
+from duban.core.permissions import Actor
 from models import Assignment, Department, ProgressReport, Task
 from tests.apptest import app_as, errors, page_as
 

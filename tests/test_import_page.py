@@ -6,8 +6,8 @@ import openpyxl
 import pytest
 from sqlmodel import Session, select
 
-from duban import db as dbmod
-from duban import plan_excel
+from duban.core import db as dbmod
+from duban.intake import excel
 from models import Assignment, Department, Plan, Task
 from tests.apptest import app_as, errors, page_as
 
@@ -82,11 +82,11 @@ def test_bad_file_gets_a_chinese_error(demo_db):
 def test_excel_sheet_with_bad_rows_skips_them_when_chosen(demo_db):
     wb = openpyxl.Workbook()
     ws = wb.active
-    ws.title = plan_excel.SHEET_TASKS
-    ws.append([h for _, h in plan_excel.COLUMNS])
+    ws.title = excel.SHEET_TASKS
+    ws.append([h for _, h in excel.COLUMNS])
     ws.append(["1", None, "表格任务一", None, None, "市公安局", "市税务局", "2026-12-31"])
     ws.append(["2", None, "表格任务二", None, None, "火星局", None, "明年"])
-    info = wb.create_sheet(plan_excel.SHEET_PLAN)
+    info = wb.create_sheet(excel.SHEET_PLAN)
     info.append(["方案名称", "表格导入的方案"])
     buf = io.BytesIO()
     wb.save(buf)

@@ -5,10 +5,11 @@ import datetime as dt
 import pytest
 from sqlmodel import select
 
-from duban import clock, inspections
-from duban.errors import PermissionDenied, StaleEdit, ValidationFailed
+from duban import inspections
+from duban.core import clock
+from duban.core.errors import PermissionDenied, StaleEdit, ValidationFailed
+from duban.core.settings import get_settings
 from duban.inspections import FindingInput
-from duban.settings import get_settings
 from models import (
     Attachment,
     AuditLog,

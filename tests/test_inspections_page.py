@@ -5,8 +5,8 @@ import datetime as dt
 import pytest
 from sqlmodel import Session, select
 
-from duban import clock
-from duban.db import make_engine
+from duban.core import clock
+from duban.core.db import make_engine
 from models import AppUser, Department, Finding, Inspection
 from tests.apptest import errors, page_as
 

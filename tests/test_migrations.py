@@ -7,8 +7,8 @@ from sqlalchemy import text
 from sqlmodel import SQLModel
 
 import models  # noqa: F401
-from duban import db
-from duban.errors import DatabaseNotReady
+from duban.core import db
+from duban.core.errors import DatabaseNotReady
 from tests.conftest import PG_URL
 
 

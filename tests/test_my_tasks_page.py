@@ -5,9 +5,9 @@ import datetime as dt
 import pytest
 from sqlmodel import Session, select
 
-from duban import workflow
-from duban.db import make_engine
-from duban.permissions import Actor
+from duban.core.db import make_engine
+from duban.core.permissions import Actor
+from duban.tasks import workflow
 from models import (
     AppUser,
     Assignment,

@@ -6,9 +6,10 @@ import threading
 import pytest
 from sqlmodel import Session, SQLModel, select
 
-from duban import clock, notices
-from duban import db as dbmod
-from duban.errors import PermissionDenied, ValidationFailed
+from duban import notices
+from duban.core import clock
+from duban.core import db as dbmod
+from duban.core.errors import PermissionDenied, ValidationFailed
 from models import (
     AuditLog,
     Finding,
@@ -389,7 +390,7 @@ def test_edit_then_issue_and_stale_edit_is_refused(session):
         session, actor=actor, notice_id=n.id, expected_version=v, title="关于加快推进的督办通知",
         body="改写后的正文。",
     )  # fmt: skip
-    from duban.errors import StaleEdit
+    from duban.core.errors import StaleEdit
 
     with pytest.raises(StaleEdit):
         notices.update_draft(session, actor=actor, notice_id=n.id, expected_version=v, title="旧")

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from sqlmodel import Session, select
 
-from duban.db import make_engine
+from duban.core.db import make_engine
 from models import AppUser, Notice, NoticeRecipient
 from tests.apptest import errors, page_as
 

@@ -6,7 +6,7 @@ import pytest
 from sqlmodel import Session, select
 
 from duban import org
-from duban.errors import PermissionDenied, StaleEdit, ValidationFailed
+from duban.core.errors import PermissionDenied, StaleEdit, ValidationFailed
 from models import AppUser, AuditLog, DataVersion, Department, DepartmentKind, Role
 from tests.factories import make_department, make_task, make_user
 

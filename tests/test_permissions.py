@@ -2,8 +2,8 @@
 
 import pytest
 
-from duban.errors import PermissionDenied
-from duban.permissions import (
+from duban.core.errors import PermissionDenied
+from duban.core.permissions import (
     OWN_UNIT_ACTIONS,
     PAGE_ACCESS,
     PERMISSIONS,

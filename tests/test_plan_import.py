@@ -11,10 +11,10 @@ import openpyxl
 import pytest
 from sqlmodel import func, select
 
-from duban import plan_excel
-from duban.errors import PermissionDenied, ValidationFailed
-from duban.permissions import Actor
-from duban.plan_import import (
+from duban.core.errors import PermissionDenied, ValidationFailed
+from duban.core.permissions import Actor
+from duban.intake import excel
+from duban.intake.importer import (
     CREATE,
     DROP,
     DraftMilestone,
@@ -320,7 +320,7 @@ def test_milestone_text_with_semicolon_survives_the_editor_round_trip():
             DraftMilestone(dt.date(2026, 9, 30), "全面推开"),
         ],
     )
-    from duban.plan_import import task_to_row
+    from duban.intake.importer import task_to_row
 
     tasks, errors = rows_to_tasks([task_to_row(t, sep="；")])
     assert errors == [] and tasks[0].milestones == t.milestones
@@ -337,12 +337,12 @@ def test_parse_target_forms():
 def _sheet(rows: list[list], info: dict | None = None) -> bytes:
     wb = openpyxl.Workbook()
     ws = wb.active
-    ws.title = plan_excel.SHEET_TASKS
-    ws.append([h for _, h in plan_excel.COLUMNS])
+    ws.title = excel.SHEET_TASKS
+    ws.append([h for _, h in excel.COLUMNS])
     for r in rows:
         ws.append(r)
     if info:
-        pi = wb.create_sheet(plan_excel.SHEET_PLAN)
+        pi = wb.create_sheet(excel.SHEET_PLAN)
         for k, v in info.items():
             pi.append([k, v])
     buf = io.BytesIO()
@@ -351,14 +351,14 @@ def _sheet(rows: list[list], info: dict | None = None) -> bytes:
 
 
 def test_template_has_headers_frozen_row_and_instructions():
-    wb = openpyxl.load_workbook(io.BytesIO(plan_excel.template_bytes()))
-    assert wb.sheetnames == [plan_excel.SHEET_TASKS, plan_excel.SHEET_PLAN, plan_excel.SHEET_HELP]
-    ws = wb[plan_excel.SHEET_TASKS]
+    wb = openpyxl.load_workbook(io.BytesIO(excel.template_bytes()))
+    assert wb.sheetnames == [excel.SHEET_TASKS, excel.SHEET_PLAN, excel.SHEET_HELP]
+    ws = wb[excel.SHEET_TASKS]
     headers = [c.value for c in ws[1]]
     assert headers[:3] == ["序号", "上级序号", "任务名称"] and "牵头单位" in headers
     assert ws.freeze_panes == "A2"
     assert ws.column_dimensions["C"].width > 30
-    assert "顿号" in "".join(str(c.value) for c in wb[plan_excel.SHEET_HELP]["A"])
+    assert "顿号" in "".join(str(c.value) for c in wb[excel.SHEET_HELP]["A"])
 
 
 def test_excel_round_trip_reproduces_tasks(session):
@@ -394,13 +394,13 @@ def test_excel_round_trip_reproduces_tasks(session):
         ],
     )
     first = commit_import(session, actor=actor, draft=draft)
-    data = plan_excel.export_plan(session, first.plan_id)
-    sheet = plan_excel.read_task_sheet(data, session)
+    data = excel.export_plan(session, first.plan_id)
+    sheet = excel.read_task_sheet(data, session)
     assert sheet.errors == []
     second = commit_import(
         session, actor=actor, draft=sheet.draft, source_name="x.xlsx", source_bytes=data
     )
-    a, b = (plan_excel.plan_draft(session, r.plan_id) for r in (first, second))
+    a, b = (excel.plan_draft(session, r.plan_id) for r in (first, second))
     assert (b.title, b.issuer, b.doc_number, b.issued_on, b.phases) == (
         a.title,
         a.issuer,
@@ -425,7 +425,7 @@ def test_sheet_row_errors_with_unknown_unit_and_skip(session):
         ],
         {"方案名称": "表格方案"},
     )
-    sheet = plan_excel.read_task_sheet(data, session)
+    sheet = excel.read_task_sheet(data, session)
     msgs = [str(e) for e in sheet.errors]
     assert any(m.startswith("第 3 行：单位“火星局”在系统中不存在") for m in msgs)
     assert any(m.startswith("第 3 行：完成时限“不知道”不是有效日期") for m in msgs)
@@ -445,12 +445,12 @@ def test_sheet_row_errors_with_unknown_unit_and_skip(session):
 
 
 def test_not_a_task_sheet():
-    from duban.plan_parse import PlanParseError
+    from duban.intake.parse import PlanParseError
 
     with pytest.raises(PlanParseError, match="不是有效的 Excel"):
-        plan_excel.read_task_sheet(b"hello")
+        excel.read_task_sheet(b"hello")
     with pytest.raises(PlanParseError, match="任务名称"):
-        plan_excel.read_task_sheet(_bad_header())
+        excel.read_task_sheet(_bad_header())
 
 
 def _bad_header() -> bytes:
@@ -487,7 +487,7 @@ def _cli(db: Path, *args: str) -> subprocess.CompletedProcess:
 
 
 def test_cli_dry_run_then_commit(tmp_path):
-    from duban import db as dbmod
+    from duban.core import db as dbmod
 
     path = tmp_path / "cli.db"
     eng = dbmod.make_engine(f"sqlite:///{path}")
@@ -569,8 +569,8 @@ def test_exported_sheet_is_read_strictly_by_load_draft(session):
         ],
     )
     res = commit_import(session, actor=_office(session), draft=draft)
-    data = plan_excel.export_plan(session, res.plan_id)
-    assert plan_excel.is_task_sheet(data)
+    data = excel.export_plan(session, res.plan_id)
+    assert excel.is_task_sheet(data)
     back, errors = load_draft(data, "导出.xlsx")
     assert errors == [] and back.title == "方案"
     assert [(t.code, t.parent_code, t.deadline) for t in back.tasks] == [

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from duban.plan_parse import (
+from duban.intake.parse import (
     ParsedPlan,
     PlanParseError,
     cli_parse_plan,

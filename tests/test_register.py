@@ -6,8 +6,9 @@ import io
 import polars as pl
 import pytest
 
-from duban import clock, register
-from duban.register import RegisterFilter
+from duban.core import clock
+from duban.tasks import register
+from duban.tasks.register import RegisterFilter
 from models import ExtensionRequest, Role, TaskStatus
 from tests.factories import make_department, make_plan, make_report, make_task, make_user
 

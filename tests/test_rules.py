@@ -5,9 +5,10 @@ import datetime as dt
 import pytest
 from sqlmodel import Session, select
 
-from duban import db, rules
-from duban.errors import PermissionDenied, StaleEdit, ValidationFailed
-from duban.warnings import WarningRules
+from duban.core import db
+from duban.core.errors import PermissionDenied, StaleEdit, ValidationFailed
+from duban.monitoring import rules
+from duban.monitoring.lights import WarningRules
 from models import AppSetting, AuditLog, CalendarDay, Role
 from tests.apptest import errors, page_as
 from tests.factories import make_user

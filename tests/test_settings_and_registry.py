@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
+from duban.core.permissions import PAGE_ACCESS
+from duban.core.settings import PLACEHOLDER_COOKIE_KEY, Settings, SettingsError, load_settings
 from duban.i18n import CATALOG, t
-from duban.permissions import PAGE_ACCESS
-from duban.settings import PLACEHOLDER_COOKIE_KEY, Settings, SettingsError, load_settings
 from ui.nav import PAGES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -101,7 +101,7 @@ def test_every_page_calls_the_login_guard_first():
 def test_ui_vocabulary_matches_the_domain_labels():
     """ui.context.vocab shows the domain's words; in Chinese they are exactly duban's labels."""
     from duban import inspections, tasks
-    from duban.warnings import COLOUR_LABELS
+    from duban.monitoring.lights import COLOUR_LABELS
 
     def plain(labels):
         return {getattr(k, "value", k): v for k, v in labels.items()}

@@ -6,9 +6,11 @@ import io
 import polars as pl
 from sqlmodel import Session, select
 
-from duban import db, tasks, workflow
-from duban.db import make_engine
-from duban.permissions import Actor
+from duban import tasks
+from duban.core import db
+from duban.core.db import make_engine
+from duban.core.permissions import Actor
+from duban.tasks import workflow
 from models import (
     AppUser,
     Assignment,
@@ -94,7 +96,7 @@ def test_filters_narrow_the_view_and_export_is_that_view(demo_db):
 
 def test_export_holds_the_filtered_rows():
     """The bytes behind the button: the register's Excel export of a filtered frame."""
-    from duban.register import export_excel
+    from duban.tasks.register import export_excel
 
     view = pl.DataFrame(
         {"code": ["一(一)", "一(二)"], "title": ["甲", "乙"], "depth": [0, 1],

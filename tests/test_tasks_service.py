@@ -5,8 +5,9 @@ import datetime as dt
 import pytest
 from sqlmodel import select
 
-from duban import clock, tasks
-from duban.errors import NotFound, PermissionDenied, StaleEdit, ValidationFailed
+from duban import tasks
+from duban.core import clock
+from duban.core.errors import NotFound, PermissionDenied, StaleEdit, ValidationFailed
 from models import (
     Assignment,
     AuditLog,

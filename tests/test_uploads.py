@@ -7,10 +7,10 @@ import zipfile
 import pytest
 from sqlmodel import select
 
-from duban import uploads
-from duban.errors import NotFound, ValidationFailed
-from duban.services import write
-from duban.settings import load_settings
+from duban.core import uploads
+from duban.core.errors import NotFound, ValidationFailed
+from duban.core.services import write
+from duban.core.settings import load_settings
 from models import Attachment
 from tests.factories import make_user
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from duban.warnings import (
+from duban.monitoring.lights import (
     ALL_STATUSES,
     COLOUR_LABELS,
     Colour,
@@ -18,7 +18,7 @@ from duban.warnings import (
     assess_frame,
     expected_progress,
 )
-from duban.workdays import DayOverride, WorkCalendar
+from duban.monitoring.workdays import DayOverride, WorkCalendar
 
 CAL = WorkCalendar()
 RULES = WarningRules()

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from duban.workdays import DayOverride, WorkCalendar, parse_chinese_int
+from duban.monitoring.workdays import DayOverride, WorkCalendar, parse_chinese_int
 
 CAL = WorkCalendar()
 OVERRIDES_2027 = (

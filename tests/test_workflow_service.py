@@ -5,9 +5,10 @@ import datetime as dt
 import pytest
 from sqlmodel import select
 
-from duban import clock, workflow
-from duban.errors import PermissionDenied, ValidationFailed
-from duban.settings import get_settings
+from duban.core import clock
+from duban.core.errors import PermissionDenied, ValidationFailed
+from duban.core.settings import get_settings
+from duban.tasks import workflow
 from models import (
     AppSetting,
     Assignment,

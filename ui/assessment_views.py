@@ -6,9 +6,9 @@ import pandas as pd
 import streamlit as st
 
 from duban import assessment as asm
-from duban import assessment_charts as charts
-from duban import clock
-from duban.permissions import Actor, can
+from duban.assessment import charts as charts
+from duban.core import clock
+from duban.core.permissions import Actor, can
 from ui.common import empty_state, show_errors
 from ui.context import data_version, session, t
 

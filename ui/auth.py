@@ -7,9 +7,9 @@ import streamlit as st
 import streamlit_authenticator as stauth
 from streamlit_authenticator.utilities.exceptions import LoginError
 
-from duban import auth as dauth
-from duban.auth import DEMO_PASSWORD
-from duban.permissions import Actor
+from duban.core.permissions import Actor
+from duban.org import auth as dauth
+from duban.org.auth import DEMO_PASSWORD
 from ui.context import engine, session, settings, t
 
 COOKIE_MOUNT_SECONDS = 0.8

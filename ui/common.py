@@ -5,7 +5,7 @@ from collections.abc import Iterator
 
 import streamlit as st
 
-from duban.errors import DubanError
+from duban.core.errors import DubanError
 from ui.context import t
 
 

@@ -6,10 +6,10 @@ from collections.abc import Iterator
 import streamlit as st
 from sqlmodel import Session
 
-from duban import db
+from duban.core import db
+from duban.core.permissions import Actor
+from duban.core.settings import Settings, load_settings
 from duban.i18n import t as _t
-from duban.permissions import Actor
-from duban.settings import Settings, load_settings
 
 
 @st.cache_resource
@@ -41,7 +41,7 @@ def data_version() -> int:
 # not read 300,000 reports twice.
 @st.cache_resource(max_entries=2, show_spinner=False)
 def raw_frames(version: int):
-    from duban import analytics
+    from duban.monitoring import analytics
 
     return analytics.read_frames(engine())
 

@@ -7,9 +7,10 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
-from duban import analytics, charts, clock
-from duban import rules as rules_mod
-from duban.analytics import Dashboard, Filters
+from duban.core import clock
+from duban.monitoring import analytics, charts
+from duban.monitoring import rules as rules_mod
+from duban.monitoring.analytics import Dashboard, Filters
 from ui.context import data_version, raw_frames, session, t
 
 WEEKDAYS = "一二三四五六日"

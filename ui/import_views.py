@@ -6,12 +6,12 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
-from duban import plan_excel
-from duban import plan_import as pi
-from duban.errors import DubanError
+from duban.core.errors import DubanError
+from duban.core.permissions import Actor
+from duban.intake import excel
+from duban.intake import importer as pi
+from duban.intake.parse import MAX_BYTES, PlanParseError, parse_plan_bytes
 from duban.org import list_departments
-from duban.permissions import Actor
-from duban.plan_parse import MAX_BYTES, PlanParseError, parse_plan_bytes
 from duban.tasks import list_plans
 from ui.common import show_errors
 from ui.context import session, t
@@ -321,7 +321,7 @@ def _template_and_export() -> None:
     c1, c2, c3 = st.columns([1, 2, 1], vertical_alignment="bottom")
     c1.download_button(
         "📥 " + t("imp.template"),
-        plan_excel.template_bytes,  # built on click
+        excel.template_bytes,  # built on click
         file_name="任务表模板.xlsx",
         mime=XLSX_MIME,
         key="imp_template",
@@ -339,7 +339,7 @@ def _template_and_export() -> None:
 
     def export() -> bytes:  # built on click: a plan of 20,000 tasks takes seconds
         with session() as s:
-            return plan_excel.export_plan(s, pid)
+            return excel.export_plan(s, pid)
 
     c3.download_button(
         "📤 " + t("imp.export"),
@@ -359,12 +359,12 @@ def excel_import(me: Actor) -> None:
     if up is None:
         return
     name, data = up
-    if not plan_excel.is_task_sheet(data):
+    if not excel.is_task_sheet(data):
         st.error(t("imp.not_sheet"), icon="⚠️")
         return
     try:
         with session() as s:
-            sheet = plan_excel.read_task_sheet(data, s)
+            sheet = excel.read_task_sheet(data, s)
     except PlanParseError as exc:
         st.error(t("imp.parse_failed", msg=str(exc)), icon="⚠️")
         return

@@ -6,9 +6,10 @@ import pandas as pd
 import polars as pl
 import streamlit as st
 
-from duban import clock, inspections, org, uploads
+from duban import inspections, org
+from duban.core import clock, uploads
+from duban.core.permissions import Actor, can
 from duban.inspections import METHOD_LABELS, RESULT_LABELS, FindingInput
-from duban.permissions import Actor, can
 from models import InspectionMethod, InspectionResult, RectificationStatus
 from ui.common import empty_state, show_errors
 from ui.context import data_version, session, t, vocab

@@ -5,10 +5,11 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from duban import clock, notices, org
+from duban import notices, org
+from duban.core import clock
+from duban.core.errors import DubanError
+from duban.core.permissions import Actor
 from duban.documents import docx_to_pdf, libreoffice_binary
-from duban.errors import DubanError
-from duban.permissions import Actor
 from models import NoticeKind, NoticeStatus
 from ui.common import empty_state, show_errors
 from ui.context import data_version, session, t

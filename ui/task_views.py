@@ -7,12 +7,14 @@ import pandas as pd
 import polars as pl
 import streamlit as st
 
-from duban import clock, org, register, tasks, uploads, workflow
 from duban import inspections as insp_labels
-from duban.errors import DubanError
-from duban.permissions import Actor, can
-from duban.register import RegisterFilter
-from duban.warnings import COLOUR_LABELS
+from duban import org, tasks
+from duban.core import clock, uploads
+from duban.core.errors import DubanError
+from duban.core.permissions import Actor, can
+from duban.monitoring.lights import COLOUR_LABELS
+from duban.tasks import register, workflow
+from duban.tasks.register import RegisterFilter
 from models import Direction, RequestStatus, TaskStatus
 from ui.common import empty_state
 from ui.context import data_version, engine, raw_frames, session, settings, t, vocab
@@ -964,7 +966,7 @@ def desk_table(items: list, key: str = "my_open") -> None:
 
 def unit_workbench(m, me: Actor) -> None:
     """The actions a unit takes on one of its tasks, as tabs under the detail."""
-    from duban.workflow import WORKING
+    from duban.tasks.workflow import WORKING
 
     with session() as db:
         from sqlmodel import select

@@ -5,8 +5,8 @@ import json
 import streamlit as st
 
 from duban import notices
-from duban.errors import DubanError
-from duban.permissions import Actor
+from duban.core.errors import DubanError
+from duban.core.permissions import Actor
 from models import NoticeKind
 from ui.common import show_errors
 from ui.context import session, t

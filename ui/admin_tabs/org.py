@@ -5,9 +5,10 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from duban import audit, org
+from duban import org
+from duban.core import audit
+from duban.core.permissions import Actor
 from duban.org import KIND_LABELS
-from duban.permissions import Actor
 from models import DepartmentKind, Role
 from ui.common import empty_state, show_errors
 from ui.context import session, t

@@ -5,10 +5,10 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from duban import clock
-from duban import rules as rules_mod
-from duban.permissions import Actor
-from duban.warnings import WarningRules
+from duban.core import clock
+from duban.core.permissions import Actor
+from duban.monitoring import rules as rules_mod
+from duban.monitoring.lights import WarningRules
 from ui.common import show_errors
 from ui.context import session, t
 

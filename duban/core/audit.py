@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlmodel import Session, SQLModel, col, func, select
 
-from duban.permissions import Actor
+from duban.core.permissions import Actor
 from models import AuditLog
 
 _SKIP = {"password_hash"}
@@ -56,8 +56,8 @@ def record(
     note: str | None = None,
 ) -> AuditLog:
     """Add an audit row to the caller's transaction (flushes `obj` to get its id)."""
-    from duban import clock
-    from duban.db import bump_data_version
+    from duban.core import clock
+    from duban.core.db import bump_data_version
 
     if obj is not None:
         session.flush()

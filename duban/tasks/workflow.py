@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, col, select
 
-from duban import audit, clock
-from duban.errors import ValidationFailed
-from duban.permissions import Actor, require
-from duban.services import check_version, get_or_404, write
+from duban.core import audit, clock
+from duban.core.errors import ValidationFailed
+from duban.core.permissions import Actor, require
+from duban.core.services import check_version, get_or_404, write
 from duban.tasks import STATUS_LABELS
 from models import (
     AppSetting,
@@ -74,7 +74,7 @@ def _unit_assignment(
 
 
 def _files(session, actor, files: list[Upload], owner_type: str, owner_id: int) -> list:
-    from duban.uploads import save_upload
+    from duban.core.uploads import save_upload
 
     return [
         save_upload(
@@ -86,8 +86,8 @@ def _files(session, actor, files: list[Upload], owner_type: str, owner_id: int) 
 
 def _check_files_first(files: list[Upload]) -> None:
     """Refuse a bad file before anything is written to disk or database."""
-    from duban.settings import get_settings
-    from duban.uploads import check_upload
+    from duban.core.settings import get_settings
+    from duban.core.uploads import check_upload
 
     names = set()
     for name, data in files:
@@ -227,7 +227,7 @@ def save_workflow_settings(
         row = session.get(AppSetting, WORKFLOW_KEY)
         if row is None:
             if expected_version:
-                from duban.errors import StaleEdit
+                from duban.core.errors import StaleEdit
 
                 raise StaleEdit()
             row = AppSetting(key=WORKFLOW_KEY, value={})
@@ -480,7 +480,7 @@ def notices_to_do(session: Session, department_id: int) -> list[NoticeToDo]:
 
 def my_desk(session: Session, *, actor: Actor, department_id: int | None = None) -> MyDesk:
     """The unit's tasks (lead or responsible) with what needs action first."""
-    from duban.rules import load_calendar, load_rules
+    from duban.monitoring.rules import load_calendar, load_rules
 
     dept_id = department_id if department_id is not None else actor.department_id
     require(actor, "task.read_own", department_id=dept_id)

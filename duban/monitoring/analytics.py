@@ -21,10 +21,10 @@ import polars as pl
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
-from duban import clock
-from duban.db import analytics_uri
-from duban.warnings import WarningRules, assess_frame
-from duban.workdays import WorkCalendar
+from duban.core import clock
+from duban.core.db import analytics_uri
+from duban.monitoring.lights import WarningRules, assess_frame
+from duban.monitoring.workdays import WorkCalendar
 
 __all__ = [
     "RawFrames",
@@ -507,7 +507,7 @@ def status_frames(
     """Read the database and colour every task and assignment (rules/calendar from the DB)."""
     from sqlmodel import Session
 
-    from duban import rules as rules_mod
+    from duban.monitoring import rules as rules_mod
 
     today = today or clock.today()
     if rules is None or cal is None:
@@ -1053,7 +1053,7 @@ def build_dashboard(
     The red list keeps its worst ``red_rows`` (None: all, for the Excel export); ``red_total``
     counts them all. Keeping the cached result small keeps a warm render flat as data grows.
     """
-    from duban.rules import unknown_years_warning
+    from duban.monitoring.rules import unknown_years_warning
 
     today = sf.today
     t, a = scope(sf, filters)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from duban.plan_parse_model import ParsedTarget
-from duban.plan_parse_norm import AText
+from duban.intake.parse.model import ParsedTarget
+from duban.intake.parse.norm import AText
 
 # Labels that introduce units. Person labels (牵头领导, 责任人) are deliberately absent.
 _LEAD = r"牵头(?:单位|部门|科室|处室|机构|责任单位)?"

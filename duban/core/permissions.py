@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from duban.errors import PermissionDenied
+from duban.core.errors import PermissionDenied
 from models import AppUser, Role
 
 LEADER, OFFICE, INSPECTOR, DEPT = Role.leader, Role.office, Role.inspector, Role.dept_head

@@ -12,12 +12,12 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from duban import audit, clock, db
-from duban.errors import DubanError, ValidationFailed
-from duban.permissions import Actor, require
-from duban.plan_parse_model import ParsedPlan
-from duban.plan_parse_norm import punct_norm, strip_debris, to_simplified
-from duban.services import write
+from duban.core import audit, clock, db
+from duban.core.errors import DubanError, ValidationFailed
+from duban.core.permissions import Actor, require
+from duban.core.services import write
+from duban.intake.parse.model import ParsedPlan
+from duban.intake.parse.norm import punct_norm, strip_debris, to_simplified
 from duban.tasks import sort_key_prefix
 from models import (
     Assignment,
@@ -803,8 +803,8 @@ def load_draft(
     data: bytes, filename: str, *, year: int | None = None
 ) -> tuple[ImportDraft, list[RowError]]:
     """A file as a draft: our task-sheet template is read row by row, anything else parsed."""
-    from duban.plan_excel import is_task_sheet, read_task_sheet
-    from duban.plan_parse import parse_plan_bytes
+    from duban.intake.excel import is_task_sheet, read_task_sheet
+    from duban.intake.parse import parse_plan_bytes
 
     if filename.lower().endswith((".xlsx", ".xlsm")) and is_task_sheet(data):
         sheet = read_task_sheet(data)
@@ -842,7 +842,7 @@ def cli_import_plan(argv: list[str]) -> int:
     """`import-plan FILE [--year] [--commit] [--force] [--create-units] [--drop-unmatched]`."""
     from pathlib import Path
 
-    from duban.plan_parse import MAX_BYTES, PlanParseError
+    from duban.intake.parse import MAX_BYTES, PlanParseError
 
     flags = {"--commit", "--force", "--create-units", "--drop-unmatched"}
     args, files, year, opts = list(argv), [], None, set()
@@ -880,8 +880,8 @@ def cli_import_plan(argv: list[str]) -> int:
         data = path.read_bytes()
         draft, errors = load_draft(data, path.name, year=year)
         errors = errors + validate_draft(draft)
-        from duban.db import make_engine, session_scope
-        from duban.settings import get_settings
+        from duban.core.db import make_engine, session_scope
+        from duban.core.settings import get_settings
 
         engine = make_engine(get_settings().database_url)
         with session_scope(engine) as session:

@@ -2,11 +2,11 @@
 
 from sqlmodel import Session, col, func, select
 
-from duban import audit
-from duban.auth import hash_password
-from duban.errors import NotFound, ValidationFailed
-from duban.permissions import Actor, require
-from duban.services import check_version, get_or_404, validated, write
+from duban.core import audit
+from duban.core.errors import NotFound, ValidationFailed
+from duban.core.permissions import Actor, require
+from duban.core.services import check_version, get_or_404, validated, write
+from duban.org.auth import hash_password
 from models import (
     AppUser,
     AppUserCreate,

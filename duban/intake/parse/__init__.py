@@ -11,15 +11,15 @@ import sys
 import zipfile
 from pathlib import Path
 
-from duban.plan_parse_model import (
+from duban.intake.parse._table import cell_to_str, find_header, parse_task_rows, title_above
+from duban.intake.parse._text import TextPlanParser, dates_for_lines
+from duban.intake.parse.model import (
     ParsedMilestone,
     ParsedPlan,
     ParsedTarget,
     ParsedTask,
     PlanParseError,
 )
-from duban.plan_parse_table import cell_to_str, find_header, parse_task_rows, title_above
-from duban.plan_parse_text import TextPlanParser, dates_for_lines
 
 __all__ = [
     "MAX_BYTES",

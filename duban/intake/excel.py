@@ -9,8 +9,8 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from duban.errors import NotFound
-from duban.plan_import import (
+from duban.core.errors import NotFound
+from duban.intake.importer import (
     COLUMNS,
     DraftMilestone,
     DraftTarget,
@@ -23,7 +23,7 @@ from duban.plan_import import (
     task_to_row,
     validate_draft,
 )
-from duban.plan_parse import MAX_BYTES, PlanParseError
+from duban.intake.parse import MAX_BYTES, PlanParseError
 from models import Assignment, AssignmentRole, Department, Milestone, Plan, Target, Task
 
 SHEET_TASKS = "任务表"

@@ -6,16 +6,8 @@ import datetime
 import re
 from dataclasses import dataclass, field
 
-from duban.plan_parse_dates import ONGOING_RE, DateHit, find_dates, parse_full_date
-from duban.plan_parse_model import ParsedMilestone, ParsedPlan, ParsedTarget, ParsedTask
-from duban.plan_parse_norm import (
-    AText,
-    cn_date_to_digits,
-    cn_number,
-    make_atext,
-    split_lines,
-)
-from duban.plan_parse_units import (
+from duban.intake.parse._dates import ONGOING_RE, DateHit, find_dates, parse_full_date
+from duban.intake.parse._units import (
     FIRST_IS_LEAD_RE,
     LABEL_RE,
     LABEL_START_RE,
@@ -23,6 +15,14 @@ from duban.plan_parse_units import (
     find_inline_assignments,
     find_targets,
     parse_assignment_body,
+)
+from duban.intake.parse.model import ParsedMilestone, ParsedPlan, ParsedTarget, ParsedTask
+from duban.intake.parse.norm import (
+    AText,
+    cn_date_to_digits,
+    cn_number,
+    make_atext,
+    split_lines,
 )
 
 # ---------------------------------------------------------------- noise and segments
@@ -861,7 +861,7 @@ class TextPlanParser:
         """Task tables pasted as tab-separated lines (from Excel or Word)."""
         if not lines:
             return []
-        from duban.plan_parse_table import find_header, parse_task_rows
+        from duban.intake.parse._table import find_header, parse_task_rows
 
         rows = [ln.orig.split("\t") for ln in lines]
         header = find_header(rows)

@@ -5,10 +5,10 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from duban import audit, clock, uploads
-from duban.errors import PermissionDenied, ValidationFailed
-from duban.permissions import Actor, can, require
-from duban.services import check_version, get_or_404, write
+from duban.core import audit, clock, uploads
+from duban.core.errors import PermissionDenied, ValidationFailed
+from duban.core.permissions import Actor, can, require
+from duban.core.services import check_version, get_or_404, write
 from models import (
     Department,
     Finding,

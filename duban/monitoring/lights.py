@@ -10,7 +10,7 @@ from typing import Any
 
 import polars as pl
 
-from duban.workdays import WorkCalendar
+from duban.monitoring.workdays import WorkCalendar
 
 __all__ = [
     "ALL_STATUSES",

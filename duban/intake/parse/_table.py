@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime
 import re
 
-from duban.plan_parse_model import ParsedTarget, ParsedTask
-from duban.plan_parse_norm import AText, make_atext
-from duban.plan_parse_units import FIRST_IS_LEAD_RE, Assignment, find_targets, split_units
+from duban.intake.parse._units import FIRST_IS_LEAD_RE, Assignment, find_targets, split_units
+from duban.intake.parse.model import ParsedTarget, ParsedTask
+from duban.intake.parse.norm import AText, make_atext
 
 _H_SEQ = re.compile(r"^(?:序号|序|编号|任务编号|项目编号|No\.?)$", re.IGNORECASE)
 _H_TASK = re.compile(

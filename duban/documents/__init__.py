@@ -21,7 +21,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
-from duban.errors import DubanError
+from duban.core.errors import DubanError
 
 RED = RGBColor(0xE6, 0x00, 0x12)  # the red of 红头 and the red rule
 RED_HEX = "E60012"

@@ -3,7 +3,6 @@
 import datetime as dt
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -12,11 +11,13 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, col, select
 
-from duban import audit, clock, inspections
+from duban import inspections
+from duban.core import audit, clock
+from duban.core.errors import NotFound, PermissionDenied, ValidationFailed
+from duban.core.permissions import Actor, can, require
+from duban.core.services import check_version, get_or_404, write
+from duban.core.settings import ROOT
 from duban.documents import OfficialDocument, render_docx
-from duban.errors import NotFound, PermissionDenied, ValidationFailed
-from duban.permissions import Actor, can, require
-from duban.services import check_version, get_or_404, write
 from models import (
     AppSetting,
     Department,
@@ -35,7 +36,7 @@ from models import (
 )
 from models.common import OPEN_STATUSES
 
-TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "data" / "templates" / "notices"
+TEMPLATE_DIR = ROOT / "data" / "templates" / "notices"
 RULES_KEY = "notice_rules"
 
 KIND_LABELS = {
@@ -389,13 +390,13 @@ def _cn(day: dt.date | None) -> str:
 
 
 def _calendar(session: Session):
-    from duban import rules as warning_rules
+    from duban.monitoring import rules as warning_rules
 
     return warning_rules.load_calendar(session)
 
 
 def _frames(session: Session, today: dt.date):
-    from duban import analytics
+    from duban.monitoring import analytics
 
     return analytics.status_frames(session.get_bind(), today=today)
 

@@ -8,10 +8,10 @@ import polars as pl
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from duban import clock
-from duban.permissions import Actor, can
+from duban.core import clock
+from duban.core.permissions import Actor, can
+from duban.monitoring.lights import COLOUR_LABELS
 from duban.tasks import STATUS_LABELS
-from duban.warnings import COLOUR_LABELS
 from models import Task, TaskStatus
 
 UNIT_ROLES = ("any", "lead", "responsible")
@@ -37,8 +37,8 @@ def base_frame(engine: Engine, *, today: dt.date | None = None, raw=None) -> pl.
     dashboard's read of the same data version (analytics.RawFrames), when it has one: then
     only the colouring is done here.
     """
-    from duban import analytics
-    from duban import rules as rules_mod
+    from duban.monitoring import analytics
+    from duban.monitoring import rules as rules_mod
 
     today = today or clock.today()
     if raw is None:

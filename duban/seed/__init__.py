@@ -6,9 +6,9 @@ import random
 from sqlalchemy import delete, insert, text
 from sqlmodel import Session, SQLModel, func, select
 
-from duban import audit, clock
-from duban.auth import DEMO_PASSWORD, hash_password
-from duban.permissions import Actor
+from duban.core import audit, clock
+from duban.core.permissions import Actor
+from duban.org.auth import DEMO_PASSWORD, hash_password
 from models import (
     AppUser,
     Assignment,

@@ -6,11 +6,11 @@ from dataclasses import dataclass
 import bcrypt
 from sqlmodel import Session, select
 
-from duban import audit, clock
-from duban.errors import ValidationFailed
-from duban.permissions import Actor
-from duban.services import write
-from duban.settings import get_settings
+from duban.core import audit, clock
+from duban.core.errors import ValidationFailed
+from duban.core.permissions import Actor
+from duban.core.services import write
+from duban.core.settings import get_settings
 from models import AppUser
 
 DEMO_PASSWORD = "duban-demo"

@@ -7,12 +7,12 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from duban import audit, clock
-from duban.errors import StaleEdit, ValidationFailed
-from duban.permissions import Actor, require
-from duban.services import check_version, write
-from duban.warnings import WarningRules
-from duban.workdays import DayOverride, WorkCalendar
+from duban.core import audit, clock
+from duban.core.errors import StaleEdit, ValidationFailed
+from duban.core.permissions import Actor, require
+from duban.core.services import check_version, write
+from duban.monitoring.lights import WarningRules
+from duban.monitoring.workdays import DayOverride, WorkCalendar
 from models import AppSetting, CalendarDay
 
 __all__ = [

@@ -18,10 +18,10 @@ from pathlib import Path
 import filetype
 from sqlmodel import Session, col, select
 
-from duban import clock
-from duban.errors import NotFound, ValidationFailed
-from duban.permissions import Actor
-from duban.settings import Settings, get_settings
+from duban.core import clock
+from duban.core.errors import NotFound, ValidationFailed
+from duban.core.permissions import Actor
+from duban.core.settings import Settings, get_settings
 from models import Attachment
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Compound File (doc/xls/ppt/wps/et)

@@ -7,7 +7,7 @@ from typing import TypeVar
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, SQLModel
 
-from duban.errors import DubanError, NotFound, StaleEdit
+from duban.core.errors import DubanError, NotFound, StaleEdit
 
 T = TypeVar("T", bound=SQLModel)
 
@@ -99,7 +99,7 @@ def validated(model: type[T], data: dict) -> T:
     """`model.model_validate(data)`, with failures turned into a Chinese ValidationFailed."""
     from pydantic import ValidationError
 
-    from duban.errors import ValidationFailed
+    from duban.core.errors import ValidationFailed
 
     try:
         return model.model_validate(data)

@@ -6,10 +6,10 @@ from dataclasses import dataclass, field
 from pydantic import BaseModel, Field, field_validator
 from sqlmodel import Session, col, func, select
 
-from duban import audit, clock
-from duban.errors import NotFound, PermissionDenied, ValidationFailed
-from duban.permissions import Actor, can, require
-from duban.services import check_version, get_or_404, validated, write
+from duban.core import audit, clock
+from duban.core.errors import NotFound, PermissionDenied, ValidationFailed
+from duban.core.permissions import Actor, can, require
+from duban.core.services import check_version, get_or_404, validated, write
 from models import (
     AppUser,
     Assignment,
@@ -595,7 +595,7 @@ def bulk_update(session: Session, *, actor: Actor, rows: list[dict]) -> list[Bul
 
     Each row: {"task_id", "expected_version", and any of the update_task fields}.
     """
-    from duban.errors import DubanError
+    from duban.core.errors import DubanError
 
     results = []
     for row in rows:
@@ -702,7 +702,7 @@ def _names(session: Session, model, ids) -> dict:
 
 def task_detail(session: Session, *, actor: Actor, task_id: int) -> TaskDetail:
     """Everything about one task for one screen (units, reports, targets, extensions, …)."""
-    from duban.uploads import attachments_by_owner
+    from duban.core.uploads import attachments_by_owner
 
     task = require_read(session, actor, task_id)
     plan = session.get(Plan, task.plan_id)

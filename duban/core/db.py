@@ -10,8 +10,8 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlmodel import Session, create_engine
 
-from duban.errors import DatabaseNotReady
-from duban.settings import ROOT, SettingsError
+from duban.core.errors import DatabaseNotReady
+from duban.core.settings import ROOT, SettingsError
 
 ALEMBIC_INI = ROOT / "alembic.ini"
 
@@ -136,7 +136,7 @@ def session_scope(engine: Engine) -> Iterator[Session]:
 
 def bump_data_version(session: Session) -> None:
     """Mark that data changed, inside the caller's transaction."""
-    from duban import clock
+    from duban.core import clock
 
     updated = session.execute(
         text("UPDATE data_version SET version = version + 1, updated_at = :t WHERE id = 1"),

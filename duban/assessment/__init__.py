@@ -8,11 +8,11 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from duban import audit, clock
-from duban.errors import NotFound, PermissionDenied, StaleEdit, ValidationFailed
-from duban.permissions import Actor, can, require
-from duban.services import check_version, get_or_404, write
-from duban.workdays import DayOverride, WorkCalendar
+from duban.core import audit, clock
+from duban.core.errors import NotFound, PermissionDenied, StaleEdit, ValidationFailed
+from duban.core.permissions import Actor, can, require
+from duban.core.services import check_version, get_or_404, write
+from duban.monitoring.workdays import DayOverride, WorkCalendar
 from models import (
     AppSetting,
     AssessmentPeriod,
@@ -383,7 +383,7 @@ class PeriodResult:
 def load_calendar(session: Session) -> WorkCalendar:
     """The shared calendar (duban.rules) when present, else package + CalendarDay overrides."""
     try:
-        from duban import rules  # type: ignore[attr-defined]
+        from duban.monitoring import rules  # type: ignore[attr-defined]
 
         return rules.load_calendar(session)
     except (ImportError, AttributeError):
