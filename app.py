@@ -7,9 +7,8 @@ to listing (and serving) every file in pages/, bypassing this guard.
 import streamlit as st
 
 from duban.core import db
-from duban.core.errors import DatabaseNotReady
+from duban.core.errors import DatabaseNotReady, SettingsError
 from duban.core.permissions import PAGE_ACCESS
-from duban.core.settings import SettingsError
 from duban.i18n import LOCALE_LABELS, LOCALES
 from ui import auth
 from ui.context import engine, settings, t, unit_name

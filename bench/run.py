@@ -66,7 +66,7 @@ def data_build(url: str):
     from sqlmodel import Session
 
     from duban.core import clock, db
-    from duban.monitoring import analytics, rules
+    from duban.monitoring import analytics, holidays, rules
 
     eng = db.make_engine(url)
     today = clock.today()
@@ -74,7 +74,7 @@ def data_build(url: str):
     raw = analytics.read_frames(eng)
     t1 = time.perf_counter()
     with Session(eng) as s:
-        r, cal = rules.load_rules(s), rules.load_calendar(s)
+        r, cal = rules.load_warning_rules(s), holidays.load_calendar(s)
     now = analytics.build_status(raw, today=today, rules=r, cal=cal)
     before = analytics.last_week(raw, today=today, rules=r, cal=cal)
     d = analytics.build_dashboard(now, before, analytics.Filters(), rules=r, cal=cal)
@@ -88,13 +88,13 @@ def reference_build(url: str):
 
     from bench import reference
     from duban.core import clock, db
-    from duban.monitoring import rules
+    from duban.monitoring import holidays, rules
 
     eng = db.make_engine(url)
     today = clock.today()
     t0 = time.perf_counter()
     with Session(eng) as s:
-        r, cal = rules.load_rules(s), rules.load_calendar(s)
+        r, cal = rules.load_warning_rules(s), holidays.load_calendar(s)
         out = reference.compute(s, today=today, rules=r, cal=cal)
     dt_ = time.perf_counter() - t0
     eng.dispose()

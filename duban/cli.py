@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from duban.core.errors import DubanError
-from duban.core.settings import SettingsError, get_settings
+from duban.core.settings import get_settings
 
 
 def _engine():
@@ -193,6 +193,6 @@ def main(argv: list[str]) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.fn(args)
-    except (DubanError, SettingsError) as exc:
+    except DubanError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2

@@ -1,13 +1,27 @@
 """Shared column helpers and the fixed vocabularies (stored as short English strings)."""
 
 import datetime as dt
+from collections.abc import Callable
 from enum import StrEnum
 
 
-def local_now() -> dt.datetime:
-    from duban.core import clock
+def _system_now() -> dt.datetime:
+    return dt.datetime.now().replace(microsecond=0)
 
-    return clock.now()
+
+_now: Callable[[], dt.datetime] = _system_now
+
+
+def use_clock(now: Callable[[], dt.datetime]) -> None:
+    """Set where timestamp defaults come from: `duban.core.clock` registers itself on import,
+    so rows get the configured zone's wall-clock time (and a frozen time in tests)."""
+    global _now
+    _now = now
+
+
+def local_now() -> dt.datetime:
+    """Default for created/updated timestamps: naive local time from the registered clock."""
+    return _now()
 
 
 class Role(StrEnum):

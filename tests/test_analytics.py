@@ -352,7 +352,7 @@ def test_file_sqlite_write_after_dashboard_read(tmp_path):
 
 def test_unknown_year_warning_and_fallback():
     """2027 without rows in the table: Mon–Fri, and the dashboard says so."""
-    from duban.monitoring.rules import unknown_years_warning
+    from duban.monitoring.holidays import unknown_years_warning
 
     cal = WorkCalendar()
     assert cal.is_workday(dt.date(2027, 1, 1))  # a Friday; New Year unknown to the package

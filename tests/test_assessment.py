@@ -9,6 +9,7 @@ from sqlmodel import select
 from duban import assessment as asm
 from duban.core import clock
 from duban.core.errors import PermissionDenied, StaleEdit, ValidationFailed
+from duban.monitoring import holidays
 from models import (
     AppSetting,
     AuditLog,
@@ -217,7 +218,7 @@ def test_normalisation_busy_unit_not_punished(session, frozen_today):
         end=dt.date(2026, 3, 31),
         today=TODAY,
         formula=asm.Formula(),
-        cal=asm.load_calendar(session),
+        cal=holidays.load_calendar(session),
     )
     units, ref = asm.score_units(lines, load, names, asm.Formula())
     by = {u.department_id: u for u in units}
@@ -241,7 +242,7 @@ def test_normalisation_busy_unit_not_punished(session, frozen_today):
         end=dt.date(2026, 3, 31),
         today=TODAY,
         formula=asm.Formula(),
-        cal=asm.load_calendar(session),
+        cal=holidays.load_calendar(session),
     )
     assert load[helper.id] == 0.5
     assert [ln.points for ln in lines if ln.department_id == helper.id] == [-0.25]
@@ -285,7 +286,7 @@ def test_formula_edit_is_versioned_audited_and_office_only(session):
     with pytest.raises(StaleEdit):
         asm.save_formula(session, actor=office, values={"commendation": 6}, expected_version=99)
     with pytest.raises(StaleEdit):  # an editor opened before the first save
-        asm.save_formula(session, actor=office, values={"commendation": 7}, expected_version=None)
+        asm.save_formula(session, actor=office, values={"commendation": 7}, expected_version=0)
     _, version = asm.load_formula(session)
     asm.save_formula(session, actor=office, values={"commendation": 8}, expected_version=version)
     assert asm.load_formula(session)[0].commendation == 8
@@ -323,7 +324,7 @@ def test_frozen_snapshot_does_not_change(session, world):
         end=period.end,
         today=TODAY,
         formula=asm.load_formula(session)[0],
-        cal=asm.load_calendar(session),
+        cal=holidays.load_calendar(session),
     )
     live, _ = asm.score_units(lines, load, names, asm.load_formula(session)[0])
     assert {u.department_name: u.score for u in live} != {

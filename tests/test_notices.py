@@ -223,7 +223,7 @@ def _scenario(session):
 
 def test_praise_and_criticism_follow_the_rules(session):
     good, bad, one_late, rect = _scenario(session)
-    rules = notices.load_rules(session)
+    rules = notices.load_notice_rules(session)
     records = notices.unit_records(session, TODAY)
     praised = {r.name for r in notices.praised_units(records, rules)}
     criticised = {r.name for r in notices.criticised_units(records, rules)}
@@ -348,7 +348,7 @@ def test_rules_are_validated_and_saved(session):
     notices.save_rules(
         session, actor=office, rules={"escalate_after_ignored": 1}, expected_version=0
     )
-    assert notices.load_rules(session)["escalate_after_ignored"] == 1
+    assert notices.load_notice_rules(session)["escalate_after_ignored"] == 1
     assert notices.rules_version(session) == 1
 
 

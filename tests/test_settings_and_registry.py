@@ -1,12 +1,14 @@
 """Settings refuse weak secrets; registries are complete (pages, settings, i18n, icons)."""
 
+import datetime as dt
 import re
 from pathlib import Path
 
 import pytest
 
+from duban.core.errors import SettingsError
 from duban.core.permissions import PAGE_ACCESS
-from duban.core.settings import PLACEHOLDER_COOKIE_KEY, Settings, SettingsError, load_settings
+from duban.core.settings import PLACEHOLDER_COOKIE_KEY, Settings, get_settings, load_settings
 from duban.i18n import CATALOG, t
 from ui.nav import PAGES
 
@@ -116,3 +118,28 @@ def test_ui_vocabulary_matches_the_domain_labels():
             assert t(f"vocab.{kind}.{value}", "zh") == zh
             en = t(f"vocab.{kind}.{value}", "en")
             assert en and en != zh and en.isascii()
+
+
+def test_the_clock_reads_timezone(monkeypatch):
+    from duban.core import clock
+
+    def offset_hours() -> float:
+        get_settings.cache_clear()
+        utc = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        return round((clock.now() - utc).total_seconds() / 3600, 1)
+
+    try:
+        monkeypatch.setenv("TIMEZONE", "UTC")
+        assert offset_hours() == 0
+        monkeypatch.setenv("TIMEZONE", "Asia/Shanghai")
+        assert offset_hours() == 8
+        monkeypatch.setenv("TIMEZONE", "America/Sao_Paulo")  # no daylight saving since 2019
+        assert offset_hours() == -3
+    finally:
+        monkeypatch.delenv("TIMEZONE")
+        get_settings.cache_clear()
+
+
+def test_an_unknown_timezone_is_a_settings_error():
+    with pytest.raises(SettingsError, match="时区名称无效"):
+        load_settings(timezone="Mars/Olympus_Mons")

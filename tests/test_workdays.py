@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from duban.monitoring.workdays import DayOverride, WorkCalendar, parse_chinese_int
+from duban.monitoring.workdays import DayOverride, WorkCalendar
 
 CAL = WorkCalendar()
 OVERRIDES_2027 = (
@@ -175,19 +175,6 @@ def test_between_matches_brute_force(a: date, b: date, cal: WorkCalendar) -> Non
 )
 def test_resolve_relative_deadline(text: str, expected: date | None) -> None:
     assert CAL.resolve_relative_deadline(text, date(2026, 9, 30)) == expected
-
-
-def test_parse_chinese_int() -> None:
-    assert [parse_chinese_int(s) for s in ("10", "１５", "十", "十五", "二十", "一百零五")] == [
-        10,
-        15,
-        10,
-        15,
-        20,
-        105,
-    ]
-    with pytest.raises(ValueError):
-        parse_chinese_int("几")
 
 
 # ------------------------------------------------------------------ vectorised

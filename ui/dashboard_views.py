@@ -8,7 +8,7 @@ import polars as pl
 import streamlit as st
 
 from duban.core import clock
-from duban.monitoring import analytics, charts
+from duban.monitoring import analytics, charts, holidays
 from duban.monitoring import rules as rules_mod
 from duban.monitoring.analytics import Dashboard, Filters
 from ui.context import data_version, raw_frames, session, t
@@ -21,8 +21,8 @@ _FILTER_KEYS = ("plan", "phase", "dept", "role", "from", "to")
 @st.cache_resource(max_entries=2, show_spinner=False)
 def _status(version: int, today: dt.date):
     with session() as s:
-        rules = rules_mod.load_rules(s)
-        cal = rules_mod.load_calendar(s)
+        rules = rules_mod.load_warning_rules(s)
+        cal = holidays.load_calendar(s)
     raw = raw_frames(version)
     now = analytics.build_status(raw, today=today, rules=rules, cal=cal)
     before = analytics.last_week(raw, today=today, rules=rules, cal=cal)

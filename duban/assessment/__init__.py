@@ -2,6 +2,7 @@
 
 import calendar as _calendar_mod
 import datetime as dt
+import logging
 import math
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
@@ -9,17 +10,17 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from duban.core import audit, clock
-from duban.core.errors import NotFound, PermissionDenied, StaleEdit, ValidationFailed
+from duban.core.errors import NotFound, PermissionDenied, ValidationFailed
 from duban.core.permissions import Actor, can, require
 from duban.core.services import check_version, get_or_404, write
-from duban.monitoring.workdays import DayOverride, WorkCalendar
+from duban.core.stored import save_setting, stored_setting
+from duban.monitoring import holidays
+from duban.monitoring.workdays import WorkCalendar
 from models import (
-    AppSetting,
     AssessmentPeriod,
     AssessmentSnapshot,
     Assignment,
     AssignmentRole,
-    CalendarDay,
     Department,
     Finding,
     Inspection,
@@ -36,6 +37,8 @@ from models import (
     Task,
     TaskStatus,
 )
+
+log = logging.getLogger(__name__)
 
 FORMULA_KEY = "assessment_formula"
 PERIOD_KINDS = {"month": "月度", "quarter": "季度", "year": "年度"}
@@ -189,40 +192,37 @@ class Formula:
         return formula
 
 
-def load_formula(session: Session) -> tuple[Formula, int | None]:
-    """The stored formula (defaults if none) and its row version for the editor."""
-    row = session.get(AppSetting, FORMULA_KEY)
-    if row is None:
-        return Formula(), None
+def load_formula(session: Session) -> tuple[Formula, int]:
+    """The stored formula (defaults if none) and its version for the editor."""
+    value, version = stored_setting(session, FORMULA_KEY)
+    if value is None:
+        return Formula(), version
     try:
-        return Formula.from_dict(row.value), row.version
-    except ValidationFailed:
-        return Formula(), row.version
+        return Formula.from_dict(value), version
+    except ValidationFailed as exc:
+        log.warning("stored assessment formula is invalid (%s); the defaults apply", exc)
+        return Formula(), version
 
 
 def save_formula(
     session: Session, *, actor: Actor, values: dict, expected_version: int | None
 ) -> Formula:
-    """Validate and store the formula; a broken rule is refused and nothing changes."""
+    """Validate and store the formula; a broken rule is refused and nothing changes.
+
+    ``expected_version`` is what ``load_formula`` gave the editor; StaleEdit if someone
+    saved since. None skips the check.
+    """
     require(actor, "assessment.manage")
     formula = Formula.from_dict(values)
     with write(session):
-        row = session.get(AppSetting, FORMULA_KEY)
-        if row is None:
-            if expected_version is not None:
-                raise ValidationFailed("评分规则已被删除，请刷新页面。")
-            row = AppSetting(key=FORMULA_KEY, value=formula.to_dict(), updated_by=actor.user_id)
-            session.add(row)
-            audit.record(session, actor, "assessment_formula.update", row)
-        else:
-            if expected_version is None:  # the editor read "no rules yet"; someone saved since
-                raise StaleEdit()
-            check_version(row, expected_version)
-            before = audit.snapshot(row)
-            row.value = formula.to_dict()
-            row.updated_at = clock.now()
-            row.updated_by = actor.user_id
-            audit.record(session, actor, "assessment_formula.update", row, before=before)
+        save_setting(
+            session,
+            actor=actor,
+            key=FORMULA_KEY,
+            value=formula.to_dict(),
+            expected_version=expected_version,
+            action="assessment_formula.update",
+        )
     return formula
 
 
@@ -378,17 +378,6 @@ class PeriodResult:
             return []
         cut = ordered[min(n, len(ordered)) - 1].rank
         return [u for u in ordered if u.rank >= cut]
-
-
-def load_calendar(session: Session) -> WorkCalendar:
-    """The shared calendar (duban.rules) when present, else package + CalendarDay overrides."""
-    try:
-        from duban.monitoring import rules  # type: ignore[attr-defined]
-
-        return rules.load_calendar(session)
-    except (ImportError, AttributeError):
-        rows = session.exec(select(CalendarDay)).all()
-        return WorkCalendar([DayOverride(r.day, r.is_workday, r.name) for r in rows])
 
 
 def _d(x: Any) -> dt.date | None:
@@ -783,7 +772,7 @@ def _compute(session: Session, period: AssessmentPeriod, today: dt.date | None =
         end=period.end,
         today=today,
         formula=formula,
-        cal=load_calendar(session),
+        cal=holidays.load_calendar(session),
     )
     units, reference = score_units(lines, load, names, formula, _accepted(session, period.id))
     return units, reference, formula.to_dict(), min(period.end, today)
@@ -1146,12 +1135,9 @@ def scorecard_document(session: Session, *, actor: Actor, period_id: int):
     result = period_result(session, actor=actor, period_id=period_id)
     if result.status != "frozen":
         raise ValidationFailed("考核期冻结发布后才能生成正式通报，请先处理申诉并冻结。")
-    try:
-        from duban import notices
+    from duban import notices
 
-        rules = notices.load_rules(session)
-    except (ImportError, AttributeError):
-        rules = {}
+    rules = notices.load_notice_rules(session)
     issuer = rules.get("issuer") or "市行政审批制度改革领导小组办公室"
     units = sorted(result.units, key=lambda u: (u.rank, u.department_name))
     scores = [u.score for u in units]
@@ -1257,6 +1243,6 @@ def scorecard_docx(session: Session, *, actor: Actor, period_id: int) -> bytes:
     doc = scorecard_document(session, actor=actor, period_id=period_id)
     issued = scorecard_notice(session, period_id)
     if issued is not None and issued.status == NoticeStatus.issued:
-        return render_docx(notices.official_document(issued, notices.load_rules(session)))
+        return render_docx(notices.official_document(issued, notices.load_notice_rules(session)))
     doc.doc_number = "（草稿，签发时编号）"
     return render_docx(doc)

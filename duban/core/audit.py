@@ -4,6 +4,7 @@ import datetime as dt
 import enum
 from typing import Any
 
+from sqlalchemy import inspect as sa_inspect
 from sqlmodel import Session, SQLModel, col, func, select
 
 from duban.core.permissions import Actor
@@ -61,9 +62,9 @@ def record(
 
     if obj is not None:
         session.flush()
-        object_type = object_type or obj.__tablename__  # type: ignore[attr-defined]
-        pk = obj.__mapper__.primary_key  # type: ignore[attr-defined]
-        object_id = object_id if object_id is not None else getattr(obj, pk[0].name)
+        mapper = sa_inspect(obj).mapper
+        object_type = object_type or mapper.local_table.name
+        object_id = object_id if object_id is not None else getattr(obj, mapper.primary_key[0].name)
         if after is None:
             after = snapshot(obj)
     before, after = diff(before, after)

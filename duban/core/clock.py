@@ -1,18 +1,26 @@
-"""The current time and date in the configured time zone; tests can freeze it."""
+"""The current time and date in the configured time zone (TIMEZONE); tests can freeze it."""
 
 import datetime as dt
+from collections.abc import Iterator
 from contextlib import contextmanager
 from zoneinfo import ZoneInfo
 
+from duban.core.settings import get_settings
+from models.common import use_clock
+
 _frozen: dt.datetime | None = None
-_tz = ZoneInfo("Asia/Shanghai")
+
+
+def zone() -> ZoneInfo:
+    """The configured time zone (TIMEZONE, checked when the settings load)."""
+    return ZoneInfo(get_settings().timezone)
 
 
 def now() -> dt.datetime:
     """Naive local wall-clock time (all stored timestamps are local, without tz)."""
     if _frozen is not None:
         return _frozen
-    return dt.datetime.now(_tz).replace(tzinfo=None, microsecond=0)
+    return dt.datetime.now(zone()).replace(tzinfo=None, microsecond=0)
 
 
 def today() -> dt.date:
@@ -20,7 +28,7 @@ def today() -> dt.date:
 
 
 @contextmanager
-def frozen(at: dt.datetime | dt.date):
+def frozen(at: dt.datetime | dt.date) -> Iterator[None]:
     """Freeze `now()` for a block (tests, reproducible demo data)."""
     global _frozen
     old = _frozen
@@ -29,3 +37,8 @@ def frozen(at: dt.datetime | dt.date):
         yield
     finally:
         _frozen = old
+
+
+# The tables' timestamp defaults (models.common.local_now) read this clock: models sit below
+# duban and cannot import it, so the clock hands itself down when it is first imported.
+use_clock(now)

@@ -10,8 +10,8 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlmodel import Session, create_engine
 
-from duban.core.errors import DatabaseNotReady
-from duban.core.settings import ROOT, SettingsError
+from duban.core.errors import DatabaseNotReady, SettingsError
+from duban.core.settings import ROOT
 
 ALEMBIC_INI = ROOT / "alembic.ini"
 
@@ -59,7 +59,8 @@ def analytics_uri(engine: Engine) -> str:
     """The URI ADBC/connectorx want: plain postgresql:// or sqlite:////abs/path."""
     url = engine.url
     if url.get_backend_name() == "sqlite":
-        return f"sqlite:///{url.database}" if url.database.startswith("/") else url.database
+        path = url.database or ""
+        return f"sqlite:///{path}" if path.startswith("/") else path
     return url.set(drivername="postgresql").render_as_string(hide_password=False)
 
 
@@ -86,7 +87,10 @@ def upgrade(engine: Engine) -> None:
 def head_revision() -> str:
     from alembic.script import ScriptDirectory
 
-    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    if head is None:
+        raise DatabaseNotReady("迁移脚本缺失：alembic/versions 中没有任何版本。")
+    return head
 
 
 def current_revision(engine: Engine) -> str | None:
@@ -138,11 +142,11 @@ def bump_data_version(session: Session) -> None:
     """Mark that data changed, inside the caller's transaction."""
     from duban.core import clock
 
-    updated = session.execute(
+    result = session.connection().execute(
         text("UPDATE data_version SET version = version + 1, updated_at = :t WHERE id = 1"),
         {"t": clock.now()},
-    ).rowcount
-    if not updated:
+    )
+    if not result.rowcount:
         session.execute(
             text("INSERT INTO data_version (id, version, updated_at) VALUES (1, 1, :t)"),
             {"t": clock.now()},

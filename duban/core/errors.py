@@ -30,3 +30,10 @@ class ValidationFailed(DubanError):
 
 class DatabaseNotReady(DubanError):
     """The database is missing, unreachable, or not at the latest migration."""
+
+
+class SettingsError(DubanError, ValueError):
+    """A configuration error, with a message for the person starting the app.
+
+    Also a ValueError, so that pydantic reports it from a settings validator.
+    """

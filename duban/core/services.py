@@ -1,8 +1,8 @@
 """The write discipline every service follows: load, check version, change, audit, commit."""
 
 import contextlib
-from collections.abc import Iterator
-from typing import TypeVar
+from collections.abc import Iterator, Mapping
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, SQLModel
@@ -37,7 +37,13 @@ def get_or_404(session: Session, model: type[T], pk, what: str = "记录") -> T:
     return obj
 
 
-def check_version(obj: SQLModel, expected_version: int | None) -> None:
+class Versioned(Protocol):
+    """A row with an optimistic-lock counter (``models.common.versioned``)."""
+
+    version: int
+
+
+def check_version(obj: Versioned, expected_version: int | None) -> None:
     """Refuse the write when the user edited an older version of the row."""
     if expected_version is not None and obj.version != expected_version:
         raise StaleEdit()
@@ -56,7 +62,7 @@ def form_errors(exc: Exception) -> str:
     return "；".join(parts)
 
 
-def _msg(err: dict) -> str:
+def _msg(err: Mapping[str, Any]) -> str:
     t = err.get("type", "")
     ctx = err.get("ctx") or {}
     if t == "string_too_short":

@@ -4,16 +4,15 @@ import tomllib
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from duban.core.errors import SettingsError
 
 ROOT = Path(__file__).resolve().parents[2]
 PLACEHOLDER_COOKIE_KEY = "change-me-to-32-random-bytes-or-more"
-
-
-class SettingsError(ValueError):
-    """A configuration error, with a message for the person starting the app."""
 
 
 def _secrets_file_values(path: Path) -> dict:
@@ -53,9 +52,23 @@ class Settings(BaseSettings):
     )
     max_upload_mb: int = Field(default=20, gt=0, description="Largest evidence file, in MB.")
     bcrypt_rounds: int = Field(default=12, ge=4, le=15, description="bcrypt cost factor.")
-    timezone: str = Field(default="Asia/Shanghai", description="Local time zone for dates.")
+    timezone: str = Field(
+        default="Asia/Shanghai", description="Local time zone (IANA name) for dates and times."
+    )
     lockout_attempts: int = Field(default=5, ge=1, description="Failed logins before a lock.")
     lockout_minutes: int = Field(default=15, ge=1, description="How long a lock lasts.")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        default="INFO", description="Level of Duban's own log messages (written to stderr)."
+    )
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, name: str) -> str:
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise SettingsError(f"时区名称无效：{name!r}（例如 Asia/Shanghai）") from exc
+        return name
 
     @model_validator(mode="after")
     def _enforce_secrets(self) -> "Settings":

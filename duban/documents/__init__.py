@@ -22,6 +22,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
 from duban.core.errors import DubanError
+from duban.core.numerals import format_int
 
 RED = RGBColor(0xE6, 0x00, 0x12)  # the red of 红头 and the red rule
 RED_HEX = "E60012"
@@ -93,14 +94,7 @@ def chinese_date(day: dt.date, style: str = "arabic") -> str:
     if style != "hanzi":
         return f"{day.year}年{day.month}月{day.day}日"
     year = "".join(CN_DIGITS[int(c)] for c in str(day.year))
-    return f"{year}年{_cn_number(day.month)}月{_cn_number(day.day)}日"
-
-
-def _cn_number(n: int) -> str:
-    if n < 10:
-        return CN_DIGITS[n]
-    tens, ones = divmod(n, 10)
-    return ("" if tens == 1 else CN_DIGITS[tens]) + "十" + (CN_DIGITS[ones] if ones else "")
+    return f"{year}年{format_int(day.month)}月{format_int(day.day)}日"
 
 
 # ---------------------------------------------------------------- low-level formatting

@@ -507,13 +507,14 @@ def status_frames(
     """Read the database and colour every task and assignment (rules/calendar from the DB)."""
     from sqlmodel import Session
 
+    from duban.monitoring import holidays
     from duban.monitoring import rules as rules_mod
 
     today = today or clock.today()
     if rules is None or cal is None:
         with Session(engine) as s:
-            rules = rules or rules_mod.load_rules(s)
-            cal = cal or rules_mod.load_calendar(s)
+            rules = rules or rules_mod.load_warning_rules(s)
+            cal = cal or holidays.load_calendar(s)
     return build_status(read_frames(engine), today=today, rules=rules, cal=cal)
 
 
@@ -1053,7 +1054,7 @@ def build_dashboard(
     The red list keeps its worst ``red_rows`` (None: all, for the Excel export); ``red_total``
     counts them all. Keeping the cached result small keeps a warm render flat as data grows.
     """
-    from duban.monitoring.rules import unknown_years_warning
+    from duban.monitoring.holidays import unknown_years_warning
 
     today = sf.today
     t, a = scope(sf, filters)

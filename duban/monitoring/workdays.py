@@ -13,11 +13,9 @@ import chinese_calendar
 import numpy as np
 import polars as pl
 
-__all__ = [
-    "DayOverride",
-    "WorkCalendar",
-    "parse_chinese_int",
-]
+from duban.core.numerals import parse_int
+
+__all__ = ["DayOverride", "WorkCalendar"]
 
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()  # polars pl.Date is days since 1970-01-01
 _MAX_EXTEND_YEARS = 200  # safety cap when searching forwards/backwards for working days
@@ -30,43 +28,6 @@ class DayOverride:
     day: date
     is_workday: bool
     name: str = ""
-
-
-_CN_DIGITS = {
-    "零": 0,
-    "〇": 0,
-    "一": 1,
-    "二": 2,
-    "两": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
-_CN_UNITS = {"十": 10, "百": 100, "千": 1000}
-
-
-def parse_chinese_int(text: str) -> int:
-    """Parse "10", "１０", "十", "二十五", "一百零五" into an int; ValueError if not a number."""
-    text = text.strip()
-    if not text:
-        raise ValueError("空的数字")
-    if text.isdigit():
-        return int(text)
-    total = 0
-    current = 0
-    for ch in text:
-        if ch in _CN_DIGITS:
-            current = _CN_DIGITS[ch]
-        elif ch in _CN_UNITS:
-            total += (current or 1) * _CN_UNITS[ch]
-            current = 0
-        else:
-            raise ValueError(f"无法识别的数字: {text}")
-    return total + current
 
 
 _NUM = r"([0-9０-９]+|[零〇一二两三四五六七八九十百千]+)"
@@ -233,11 +194,13 @@ class WorkCalendar:
     def resolve_relative_deadline(self, text: str, start: date) -> date | None:
         """Deadline from "10个工作日内"/"十个工作日内" (working days), "30日内"/"30天内" (calendar)."""
         m = _RE_WORKDAYS.search(text)
-        if m:
-            return self.add_working_days(start, parse_chinese_int(m.group(1)))
+        n = parse_int(m.group(1)) if m else None
+        if n is not None:
+            return self.add_working_days(start, n)
         m = _RE_CALENDAR_DAYS.search(text)
-        if m:
-            return start + timedelta(days=parse_chinese_int(m.group(1)))
+        n = parse_int(m.group(1)) if m else None
+        if n is not None:
+            return start + timedelta(days=n)
         return None
 
     # ----------------------------------------------------------- vectorised

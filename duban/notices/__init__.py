@@ -17,9 +17,10 @@ from duban.core.errors import NotFound, PermissionDenied, ValidationFailed
 from duban.core.permissions import Actor, can, require
 from duban.core.services import check_version, get_or_404, write
 from duban.core.settings import ROOT
+from duban.core.stored import save_setting, save_versioned, stored_setting
 from duban.documents import OfficialDocument, render_docx
+from duban.monitoring import holidays
 from models import (
-    AppSetting,
     Department,
     DocCounter,
     Finding,
@@ -129,15 +130,15 @@ EDITABLE_FIELDS = (
 # ---------------------------------------------------------------- rules
 
 
-def load_rules(session: Session) -> dict[str, Any]:
+def load_notice_rules(session: Session) -> dict[str, Any]:
     """The notice rules in effect: the office's saved values over the defaults."""
-    row = session.get(AppSetting, RULES_KEY)
-    return _merge(DEFAULT_RULES, dict(row.value) if row else {})
+    value, _ = stored_setting(session, RULES_KEY)
+    return _merge(DEFAULT_RULES, value or {})
 
 
 def rules_version(session: Session) -> int:
-    row = session.get(AppSetting, RULES_KEY)
-    return row.version if row else 0
+    """The version of the saved rules an editor starts from (NOTHING_SAVED: defaults)."""
+    return stored_setting(session, RULES_KEY)[1]
 
 
 def _merge(base: dict, over: dict) -> dict:
@@ -177,22 +178,18 @@ def validate_rules(rules: dict) -> dict:
 def save_rules(
     session: Session, *, actor: Actor, rules: dict, expected_version: int | None
 ) -> dict:
+    """Validate and store the notice rules; StaleEdit if someone saved since the editor read."""
     require(actor, "settings.manage")
     merged = validate_rules(rules)
     with write(session):
-        row = session.get(AppSetting, RULES_KEY)
-        before = audit.snapshot(row)
-        if row is None:
-            if expected_version not in (None, 0):
-                raise ValidationFailed("规则已被他人修改，请刷新后重试。")
-            row = AppSetting(key=RULES_KEY, value=merged, updated_by=actor.user_id)
-            session.add(row)
-        else:
-            check_version(row, expected_version)
-            row.value = merged
-            row.updated_at = clock.now()
-            row.updated_by = actor.user_id
-        audit.record(session, actor, "notice_rules.update", row, before=before)
+        save_setting(
+            session,
+            actor=actor,
+            key=RULES_KEY,
+            value=merged,
+            expected_version=expected_version,
+            action="notice_rules.update",
+        )
     return merged
 
 
@@ -344,22 +341,20 @@ def check_template(kind: str, source: str) -> str:
 def save_template(
     session: Session, *, actor: Actor, kind: str, source: str, expected_version: int | None
 ) -> NoticeTemplate:
+    """Store the office's template for `kind` (checked first); StaleEdit on a stale editor."""
     require(actor, "settings.manage")
     kind = NoticeKind(kind).value
     check_template(kind, source)
     with write(session):
-        row = session.get(NoticeTemplate, kind)
-        before = audit.snapshot(row)
-        if row is None:
-            row = NoticeTemplate(kind=kind, body=source, updated_by=actor.user_id)
-            session.add(row)
-        else:
-            check_version(row, expected_version)
-            row.body = source
-            row.updated_at = clock.now()
-            row.updated_by = actor.user_id
-        audit.record(session, actor, "notice_template.update", row, before=before)
-    return row
+        return save_versioned(
+            session,
+            NoticeTemplate,
+            kind,
+            actor=actor,
+            values={"body": source},
+            expected_version=expected_version,
+            action="notice_template.update",
+        )
 
 
 def reset_template(session: Session, *, actor: Actor, kind: str) -> None:
@@ -389,12 +384,6 @@ def _cn(day: dt.date | None) -> str:
     return f"{day.year}年{day.month}月{day.day}日" if day else "未定"
 
 
-def _calendar(session: Session):
-    from duban.monitoring import rules as warning_rules
-
-    return warning_rules.load_calendar(session)
-
-
 def _frames(session: Session, today: dt.date):
     from duban.monitoring import analytics
 
@@ -403,7 +392,7 @@ def _frames(session: Session, today: dt.date):
 
 def _reply_due(session: Session, rules: dict, level: str | None, today: dt.date) -> dt.date:
     days = rules["reply_working_days"].get(level or "other", rules["reply_working_days"]["other"])
-    return _calendar(session).add_working_days(today, int(days))
+    return holidays.load_calendar(session).add_working_days(today, int(days))
 
 
 def _plan_title(session: Session) -> str:
@@ -592,7 +581,7 @@ def suggested_kinds(rec: UnitRecord, rules: dict) -> list[str]:
 def late_units(session: Session, today: dt.date | None = None) -> list[dict]:
     """ "Who is late": units with red or yellow work, the level their next notice would get."""
     today = today or clock.today()
-    rules = load_rules(session)
+    rules = load_notice_rules(session)
     out = []
     for rec in unit_records(session, today):
         if not (rec.overdue or rec.red or rec.yellow):
@@ -932,7 +921,7 @@ def generate(
     """The fields of a draft of `kind`, generated from the data (nothing is written)."""
     kind = NoticeKind(kind).value
     today = today or clock.today()
-    rules = load_rules(session)
+    rules = load_notice_rules(session)
     frames = _frames(session, today)
     ctx: dict[str, Any] = {
         "today": _cn(today),
@@ -1262,7 +1251,7 @@ def _issue_once(session: Session, actor: Actor, notice_id: int, expected_version
         if notice.reply_due is not None and notice.reply_due < now.date():
             raise ValidationFailed("反馈期限已过，请修改反馈期限后再签发。")
         before = audit.snapshot(notice)
-        rules = load_rules(session)
+        rules = load_notice_rules(session)
         kind = NoticeKind(notice.kind).value
         seq = _next_seq(session, kind, now.year)
         notice.doc_year, notice.doc_seq = now.year, seq
@@ -1477,6 +1466,6 @@ def official_document(notice: Notice, rules: dict | None = None) -> OfficialDocu
 def notice_docx(session: Session, *, actor: Actor, notice_id: int) -> tuple[str, bytes]:
     """(file name, DOCX bytes) of a notice the actor may read."""
     notice = get_notice(session, actor=actor, notice_id=notice_id)
-    data = render_docx(official_document(notice, load_rules(session)))
+    data = render_docx(official_document(notice, load_notice_rules(session)))
     name = notice.doc_number or f"草稿{notice.id}"
     return f"{name}-{notice.title[:30]}.docx", data

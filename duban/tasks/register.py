@@ -37,7 +37,7 @@ def base_frame(engine: Engine, *, today: dt.date | None = None, raw=None) -> pl.
     dashboard's read of the same data version (analytics.RawFrames), when it has one: then
     only the colouring is done here.
     """
-    from duban.monitoring import analytics
+    from duban.monitoring import analytics, holidays
     from duban.monitoring import rules as rules_mod
 
     today = today or clock.today()
@@ -45,7 +45,7 @@ def base_frame(engine: Engine, *, today: dt.date | None = None, raw=None) -> pl.
         sf = analytics.status_frames(engine, today=today)
     else:
         with Session(engine) as s:
-            rules, cal = rules_mod.load_rules(s), rules_mod.load_calendar(s)
+            rules, cal = rules_mod.load_warning_rules(s), holidays.load_calendar(s)
         sf = analytics.build_status(raw, today=today, rules=rules, cal=cal)
     tasks, assigns = sf.tasks, sf.assignments
     units = (

@@ -480,7 +480,8 @@ def notices_to_do(session: Session, department_id: int) -> list[NoticeToDo]:
 
 def my_desk(session: Session, *, actor: Actor, department_id: int | None = None) -> MyDesk:
     """The unit's tasks (lead or responsible) with what needs action first."""
-    from duban.monitoring.rules import load_calendar, load_rules
+    from duban.monitoring.holidays import load_calendar
+    from duban.monitoring.rules import load_warning_rules
 
     dept_id = department_id if department_id is not None else actor.department_id
     require(actor, "task.read_own", department_id=dept_id)
@@ -495,7 +496,7 @@ def my_desk(session: Session, *, actor: Actor, department_id: int | None = None)
     notices = notices_to_do(session, dept_id)
     if not rows:
         return MyDesk(
-            session.get(Department, dept_id), [], load_rules(session).due_soon_working_days,
+            session.get(Department, dept_id), [], load_warning_rules(session).due_soon_working_days,
             notices,
         )  # fmt: skip
     a_ids = [a.id for a, _ in rows]
@@ -551,5 +552,8 @@ def my_desk(session: Session, *, actor: Actor, department_id: int | None = None)
             )
         )
     return MyDesk(
-        session.get(Department, dept_id), out, load_rules(session).due_soon_working_days, notices
+        session.get(Department, dept_id),
+        out,
+        load_warning_rules(session).due_soon_working_days,
+        notices,
     )

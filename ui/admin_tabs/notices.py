@@ -61,7 +61,7 @@ def templates_section(me: Actor) -> None:
 def rules_section(me: Actor) -> None:
     st.subheader(t("notices.admin_rules"))
     with session() as s:
-        rules = notices.load_rules(s)
+        rules = notices.load_notice_rules(s)
         version = notices.rules_version(s)
     k = f"nr_{version}"
     new = dict(rules)

@@ -7,6 +7,7 @@ import streamlit as st
 
 from duban.core import clock
 from duban.core.permissions import Actor
+from duban.monitoring import holidays
 from duban.monitoring import rules as rules_mod
 from duban.monitoring.lights import WarningRules
 from ui.common import show_errors
@@ -62,7 +63,7 @@ def _rules_form(me: Actor) -> None:
         reset = right.form_submit_button(t("rules.reset"), width="stretch")
     if save or reset:
         with show_errors(), session() as db:
-            rules_mod.save_rules(
+            rules_mod.save_warning_rules(
                 db,
                 actor=me,
                 values=defaults.to_dict() if reset else values,
@@ -81,11 +82,11 @@ def _calendar_editor(me: Actor) -> None:
     years = list(range(today.year - 1, today.year + 3))
     year = st.selectbox(t("rules.cal_year"), years, index=1, key="cal_year")
     with session() as db:
-        rows = rules_mod.list_calendar_days(db, year=year)
-        cal = rules_mod.load_calendar(db)
+        rows = holidays.list_calendar_days(db, year=year)
+        cal = holidays.load_calendar(db)
     last_known = max(y for y in range(2004, today.year + 5) if cal.package_knows(y))
     st.caption(t("rules.cal_caption", last=last_known))
-    warning = rules_mod.unknown_years_warning(cal, dt.date(year, 1, 1), dt.date(year, 12, 31))
+    warning = holidays.unknown_years_warning(cal, dt.date(year, 1, 1), dt.date(year, 12, 31))
     if warning:
         st.warning(warning, icon="📅")
     elif cal.package_knows(year):
@@ -129,13 +130,13 @@ def _calendar_editor(me: Actor) -> None:
                     day = day.date()
                 seen.add(day)
                 upserts.append(
-                    rules_mod.CalendarChange(
+                    holidays.CalendarChange(
                         day, bool(r.get("is_workday")), str(r.get("name") or "")
                     )
                 )
             deletes = [r.day for r in rows if r.day not in seen]
             with session() as db:
-                n = rules_mod.apply_calendar_changes(db, actor=me, upserts=upserts, deletes=deletes)
+                n = holidays.apply_calendar_changes(db, actor=me, upserts=upserts, deletes=deletes)
             st.success(t("rules.cal_saved", n=n) if n else t("rules.cal_nochange"))
 
 

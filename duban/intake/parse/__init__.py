@@ -11,6 +11,7 @@ import sys
 import zipfile
 from pathlib import Path
 
+from duban.core.numerals import format_int
 from duban.intake.parse._table import cell_to_str, find_header, parse_task_rows, title_above
 from duban.intake.parse._text import TextPlanParser, dates_for_lines
 from duban.intake.parse.model import (
@@ -259,16 +260,6 @@ def _read_docx(data: bytes, year: int | None) -> ParsedPlan:
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 
 
-def _cn_numeral(num: int) -> str:
-    digits = "零一二三四五六七八九"
-    if num < 10:
-        return digits[num]
-    if num < 100:
-        tens, ones = divmod(num, 10)
-        return ("" if tens == 1 else digits[tens]) + "十" + (digits[ones] if ones else "")
-    return str(num)
-
-
 class _DocxNumbering:
     """Reconstruct Word automatic list labels ("（一）", "1.") that are not in paragraph text."""
 
@@ -347,7 +338,7 @@ class _DocxNumbering:
             f = levels.get(level, ("decimal", "", 1))[0]
             n = counters[level] or levels.get(level, ("", "", 1))[2]
             if f.startswith("chinese") or f in ("ideographTraditional", "japaneseCounting"):
-                return _cn_numeral(n)
+                return format_int(n) if n < 10_000 else str(n)
             if f.startswith("decimalEnclosedCircle") and 1 <= n <= 20:
                 return _CIRCLED[n - 1]
             if f == "lowerLetter":

@@ -6,6 +6,7 @@ import datetime
 import re
 from dataclasses import dataclass, field
 
+from duban.core.numerals import parse_int
 from duban.intake.parse._dates import ONGOING_RE, DateHit, find_dates, parse_full_date
 from duban.intake.parse._units import (
     FIRST_IS_LEAD_RE,
@@ -20,7 +21,6 @@ from duban.intake.parse.model import ParsedMilestone, ParsedPlan, ParsedTarget, 
 from duban.intake.parse.norm import (
     AText,
     cn_date_to_digits,
-    cn_number,
     make_atext,
     split_lines,
 )
@@ -129,7 +129,7 @@ def _heading_at(norm: str, pos: int) -> tuple[int, int, int] | None:
         if not m:
             continue
         raw = next(g for g in m.groups() if g)
-        num = _CIRCLED.index(raw) + 1 if style == 4 else cn_number(raw)
+        num = _CIRCLED.index(raw) + 1 if style == 4 else parse_int(raw)
         if num is None or num == 0:
             continue
         end = m.end()

@@ -1,4 +1,4 @@
-"""Result types and error of the plan parser (see duban.plan_parse)."""
+"""Result types and error of the plan parser."""
 
 from __future__ import annotations
 
@@ -6,8 +6,10 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
+from duban.core.errors import DubanError
 
-class PlanParseError(Exception):
+
+class PlanParseError(DubanError):
     """Raised when a plan file cannot be read; the message is Chinese and meant for the user."""
 
 

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from duban.core.numerals import parse_int
+
 # A character followed by pinyin in parentheses, left over from bad conversions: 關(guān).
 _PINYIN = "a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüêńňǹḿ"
 _DEBRIS_RE = re.compile(r"(?<=[\u4e00-\u9fff])[(（][" + _PINYIN + r"]{1,6}[)）]")
@@ -129,46 +131,6 @@ def split_lines(at: AText) -> list[AText]:
     return out
 
 
-_CN_DIGITS = {
-    "〇": 0,
-    "零": 0,
-    "○": 0,
-    "Ｏ": 0,
-    "O": 0,
-    "一": 1,
-    "二": 2,
-    "两": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
-
-
-def cn_number(s: str) -> int | None:
-    """Parse 一..九十九 (and 〇-style digit strings like 二〇二〇); None if not a number."""
-    if not s:
-        return None
-    if s.isdigit():
-        return int(s)
-    if "十" not in s:
-        val = 0
-        for ch in s:
-            if ch not in _CN_DIGITS:
-                return None
-            val = val * 10 + _CN_DIGITS[ch]
-        return val
-    head, _, tail = s.partition("十")
-    if (head and head not in _CN_DIGITS) or (tail and tail not in _CN_DIGITS):
-        return None
-    tens = _CN_DIGITS[head] if head else 1
-    ones = _CN_DIGITS[tail] if tail else 0
-    return tens * 10 + ones
-
-
 _CN_DATE_RE = re.compile(
     r"([〇零○O一二三四五六七八九]{4})\s*年\s*([一二三四五六七八九十]{1,3})\s*月"
     r"\s*([一二三四五六七八九十]{1,3})\s*日"
@@ -179,7 +141,7 @@ def cn_date_to_digits(s: str) -> str:
     """Rewrite 二〇一八年十二月十三日 as 2018年12月13日 (length may change)."""
 
     def rep(m: re.Match[str]) -> str:
-        y, mo, d = cn_number(m.group(1)), cn_number(m.group(2)), cn_number(m.group(3))
+        y, mo, d = parse_int(m.group(1)), parse_int(m.group(2)), parse_int(m.group(3))
         if y is None or mo is None or d is None:
             return m.group(0)
         return f"{y}年{mo}月{d}日"

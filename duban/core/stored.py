@@ -1,0 +1,84 @@
+"""Office-edited settings kept as one versioned row each (warning rules, notice rules and
+templates, the scoring formula): read with the version the editor saw, saved only if nobody
+saved in between, audited in the caller's transaction."""
+
+from typing import Any, TypeVar
+
+from sqlalchemy import inspect as sa_inspect
+from sqlmodel import Session
+
+from duban.core import audit, clock
+from duban.core.errors import StaleEdit
+from duban.core.permissions import Actor
+from duban.core.services import check_version
+from models import AppSetting, NoticeTemplate
+
+# The tables edited as settings: one row per key, with version, updated_at and updated_by.
+T = TypeVar("T", AppSetting, NoticeTemplate)
+
+NOTHING_SAVED = 0
+"""The version an editor sees while nothing is stored (the defaults apply)."""
+
+
+def stored_setting(session: Session, key: str) -> tuple[dict | None, int]:
+    """(the stored JSON value or None, its version; NOTHING_SAVED while there is none)."""
+    row = session.get(AppSetting, key)
+    if row is None:
+        return None, NOTHING_SAVED
+    return dict(row.value or {}), row.version
+
+
+def save_versioned(
+    session: Session,
+    model: type[T],
+    key: str,
+    *,
+    actor: Actor,
+    values: dict[str, Any],
+    expected_version: int | None,
+    action: str,
+) -> T:
+    """Create or update the row `model(key)` with `values`; call inside ``write(session)``.
+
+    ``expected_version`` is the version the editor read (NOTHING_SAVED if it saw no row);
+    a row saved, changed or removed since is refused with StaleEdit and nothing is written.
+    None skips the check (the command line and system jobs, which edit no form).
+    """
+    row = session.get(model, key)
+    before = audit.snapshot(row)
+    if row is None:
+        if expected_version not in (None, NOTHING_SAVED):
+            raise StaleEdit()
+        pk = sa_inspect(model).primary_key[0].name
+        row = model(**{pk: key, **values, "updated_by": actor.user_id})
+    else:
+        if expected_version == NOTHING_SAVED:
+            raise StaleEdit()
+        check_version(row, expected_version)
+        changes = {**values, "updated_at": clock.now(), "updated_by": actor.user_id}
+        for name, value in changes.items():
+            setattr(row, name, value)
+    session.add(row)
+    audit.record(session, actor, action, row, before=before)
+    return row
+
+
+def save_setting(
+    session: Session,
+    *,
+    actor: Actor,
+    key: str,
+    value: dict,
+    expected_version: int | None,
+    action: str,
+) -> AppSetting:
+    """``save_versioned`` for an ``app_setting`` row holding a JSON value."""
+    return save_versioned(
+        session,
+        AppSetting,
+        key,
+        actor=actor,
+        values={"value": value},
+        expected_version=expected_version,
+        action=action,
+    )
