@@ -8,6 +8,7 @@ import streamlit as st
 
 from duban.core import db
 from duban.core.errors import DatabaseNotReady, SettingsError
+from duban.core.logs import configure_logging
 from duban.core.permissions import PAGE_ACCESS
 from duban.i18n import LOCALE_LABELS, LOCALES
 from ui import auth
@@ -38,7 +39,7 @@ def _fail(message: str):
 
 
 try:
-    settings()
+    configure_logging(settings().log_level)
     db.check_ready(engine())
 except SettingsError as exc:
     _only(_fail(f"**{t('config.error')}**：{exc}"), t("config.error"))

@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 from duban.core.errors import DubanError
+from duban.core.logs import configure_logging
 from duban.core.settings import get_settings
 
 
@@ -188,6 +189,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str]) -> int:
+    try:
+        level = get_settings().log_level
+    except DubanError:
+        level = "INFO"  # a command that needs the settings reports the configuration error
+    configure_logging(level)
     if argv and argv[0] in PASSTHROUGH:
         return PASSTHROUGH[argv[0]](argv[1:])
     args = build_parser().parse_args(argv)
