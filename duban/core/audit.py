@@ -31,7 +31,7 @@ def snapshot(obj: SQLModel | None) -> dict | None:
         return None
     return {
         c.name: _jsonable(getattr(obj, c.name, None))
-        for c in obj.__table__.columns  # type: ignore[attr-defined]
+        for c in sa_inspect(obj).mapper.local_table.columns
         if c.name not in _SKIP
     }
 
