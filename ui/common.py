@@ -26,9 +26,3 @@ def show_errors() -> Iterator[None]:
         yield
     except DubanError as exc:
         st.error(str(exc), icon="⚠️")
-
-
-def coming_soon(page_key: str) -> None:
-    """The placeholder a page shows until its own issue builds it."""
-    header(f"page.{page_key}")
-    st.info(t("coming.body", purpose=t(f"purpose.{page_key}")), icon="🚧")

@@ -42,35 +42,6 @@ STRINGS = {
     "page.assessment": ("考核排名", "Assessment"),
     "page.admin": ("系统管理", "Administration"),
     "page.account": ("个人设置", "Account"),
-    "coming.title": ("即将上线", "Coming soon"),
-    "coming.body": (
-        "此页面正在建设中。上线后它将：{purpose}",
-        "This page is being built. When ready it will: {purpose}",
-    ),
-    "purpose.dashboard": (
-        "让领导五秒钟看清哪些任务逾期、哪些单位落后以及原因。",
-        "show leaders in five seconds what is late, who is late and why.",
-    ),
-    "purpose.tasks": (
-        "维护全部任务台账：交办、延期审批、销号、退回重办。",
-        "run the task register: assign, extend, sign off, send back.",
-    ),
-    "purpose.my_tasks": (
-        "列出本单位的任务：签收、填报进展、申请延期、回复批示。",
-        "list your unit's tasks: acknowledge, report, extend, answer.",
-    ),
-    "purpose.inspections": (
-        "记录督查检查、发现问题并跟踪整改。",
-        "record inspections and findings, and track rectification.",
-    ),
-    "purpose.notices": (
-        "根据数据起草、签发催办通知和工作通报。",
-        "draft and issue urging notices and bulletins from the data.",
-    ),
-    "purpose.import_plan": (
-        "把实施方案文件转为任务清单。",
-        "turn a plan document into tasks.",
-    ),
     "purpose.assessment": (
         "按公开规则计算考核得分并发布成绩单。",
         "score units by a published formula and publish the scorecard.",
