@@ -49,14 +49,14 @@ def machine() -> str:
 
 
 def seed(path: Path, scale: str) -> float:
-    from duban import seed
     from duban.core import db
+    from duban.seed import demo, large
 
     eng = db.make_engine(f"sqlite:///{path}")
     db.upgrade(eng)
     t0 = time.perf_counter()
     with db.session_scope(eng) as s:
-        seed.seed_large(s) if scale == "large" else seed.seed_demo(s)
+        large.seed_large(s) if scale == "large" else demo.seed_demo(s)
     eng.dispose()
     return time.perf_counter() - t0
 

@@ -30,24 +30,24 @@ def cmd_init_db(args) -> int:
 
 def cmd_prepare(args) -> int:
     """What `make run` does first: migrate, then seed the demo if empty (demo mode only)."""
-    from duban import seed
     from duban.core.db import session_scope, upgrade
+    from duban.seed import demo
 
     s = get_settings()
     engine = _engine()
     upgrade(engine)
     with session_scope(engine) as session:
-        if s.is_demo and seed.database_is_empty(session):
-            counts = seed.seed_demo(session)
+        if s.is_demo and demo.database_is_empty(session):
+            counts = demo.seed_demo(session)
             print(f"已生成演示数据：{counts}")
-        elif seed.database_is_empty(session):
+        elif demo.database_is_empty(session):
             print("数据库为空。生产模式不生成演示账号，请用 create-user 创建管理员。")
     return 0
 
 
 def cmd_seed_demo(args) -> int:
-    from duban import seed
     from duban.core.db import session_scope, upgrade
+    from duban.seed import demo, large
 
     s = get_settings()
     if not s.is_demo:
@@ -56,13 +56,13 @@ def cmd_seed_demo(args) -> int:
     engine = _engine()
     upgrade(engine)
     with session_scope(engine) as session:
-        if not seed.database_is_empty(session):
+        if not demo.database_is_empty(session):
             if not args.reset:
                 print("错误：数据库已有数据；如需清空后重建，请加 --reset。", file=sys.stderr)
                 return 2
-            seed.reset(session)
+            demo.reset(session)
         t0 = time.perf_counter()
-        counts = seed.seed_large(session) if args.scale == "large" else seed.seed_demo(session)
+        counts = large.seed_large(session) if args.scale == "large" else demo.seed_demo(session)
     print(
         f"已生成{'压测' if args.scale == 'large' else '演示'}数据（{time.perf_counter() - t0:.1f} 秒）："
     )

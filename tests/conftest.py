@@ -84,13 +84,13 @@ def session(engine):
 @pytest.fixture(scope="session")
 def demo_db_template(tmp_path_factory):
     """A migrated, demo-seeded SQLite file, built once; tests get copies."""
-    from duban import seed
+    from duban.seed import demo
 
     path = tmp_path_factory.mktemp("template") / "demo.db"
     eng = dbmod.make_engine(f"sqlite:///{path}")
     dbmod.upgrade(eng)
     with dbmod.session_scope(eng) as s:
-        seed.seed_demo(s)
+        demo.seed_demo(s)
     eng.dispose()
     return path
 

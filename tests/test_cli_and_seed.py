@@ -6,9 +6,10 @@ import sqlite3
 import pytest
 from sqlmodel import func, select
 
-from duban import cli, seed
+from duban import cli
 from duban.core import db
 from duban.core.settings import get_settings
+from duban.seed import demo, large
 from models import AppUser, Assignment, ProgressReport, Task, TaskStatus
 
 
@@ -65,7 +66,7 @@ def test_create_user_set_password_and_backup(db_file, tmp_path, capsys):
 
 def test_demo_data_tells_a_true_story(session):
     today = dt.date(2026, 11, 23)
-    counts = seed.seed_demo(session, today=today)
+    counts = demo.seed_demo(session, today=today)
     assert counts["departments"] == 14 and 30 <= counts["tasks"] <= 34
     statuses = [t.status for t in session.exec(select(Task)).all()]
     assert TaskStatus.completed in statuses and TaskStatus.in_progress in statuses
@@ -84,7 +85,7 @@ def test_demo_data_tells_a_true_story(session):
 
 
 def test_large_seed_shape_small_numbers(session):
-    counts = seed.seed_large(
+    counts = large.seed_large(
         session, departments=12, tasks=300, per_task=3, reports_per_assignment=5, inspections=50
     )
     assert counts["department"] == 12 and counts["task"] == 300

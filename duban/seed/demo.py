@@ -1,0 +1,62 @@
+"""The demo data set (`seed-demo`): a believable six-month-old plan, relative to today."""
+
+import datetime as dt
+import random
+
+from sqlalchemy import delete
+from sqlmodel import Session, SQLModel, func, select
+
+from duban.core import audit, clock
+from duban.core.permissions import Actor
+from duban.seed import _oversight, _story
+from duban.seed._world import found_world, id_of
+from models import AppUser
+
+
+def database_is_empty(session: Session) -> bool:
+    """True while no user exists (a fresh database the demo may fill)."""
+    return session.exec(select(func.count()).select_from(AppUser)).one() == 0
+
+
+def reset(session: Session) -> None:
+    """Delete all rows (children first), keeping the schema and the data_version row."""
+    for table in reversed(SQLModel.metadata.sorted_tables):
+        if table.name in ("data_version", "alembic_version"):
+            continue
+        session.execute(delete(table))
+    session.commit()
+
+
+def seed_demo(
+    session: Session, *, today: dt.date | None = None, rng_seed: int = 42
+) -> dict[str, int]:
+    """A believable six-month-old plan: some tasks done, some late, some stagnant."""
+    world = found_world(session, today=today or clock.today(), rng=random.Random(rng_seed))
+    _story.add_tasks(world)
+    _story.add_subtasks(world)
+    _story.assign_units(world)
+    _story.report_progress(world)
+    _story.add_targets(world)
+    _story.add_milestones(world)
+    _story.extend_deadlines(world)
+    _oversight.give_instructions(world)
+    _oversight.inspect_and_rectify(world)
+    _oversight.issue_notices(world)
+    departments = len(world.departments) + len(world.sections)
+    audit.record(
+        session,
+        Actor.system(),
+        "seed.demo",
+        object_type="plan",
+        object_id=id_of(world.plan),
+        after={"tasks": len(world.tasks), "departments": departments},
+        note="生成演示数据",
+    )
+    session.commit()
+    return {
+        "departments": departments,
+        "users": len(world.users),
+        "tasks": len(world.tasks),
+        "assignments": len(world.assignments),
+        "reports": len(world.reports),
+    }
