@@ -31,12 +31,12 @@ if can(me, "assessment.read_all"):
     with tabs[1]:
         views.unit_picker(res)
     with tabs[2]:
-        views.appeals(me, res)
+        views.appeal_table(me, res)
     with tabs[3]:
         views.method(res.formula, expanded=True)
         views.formula_editor(me, res)
     with tabs[4]:
-        views.exports(me, res)
+        views.export_box(me, res)
 else:
     # A department head: its own unit only (the service filters the others out).
     unit = next((u for u in res.units if u.department_id == me.department_id), None)
@@ -48,6 +48,6 @@ else:
         views.trend(me, res)
         views.appeal_form(me, res, unit)
         st.subheader(t("asm.my_appeals"))
-        views.appeals(me, res, department_id=me.department_id)
-        views.exports(me, res)
+        views.appeal_table(me, res, department_id=me.department_id)
+        views.export_box(me, res)
     views.method(res.formula)

@@ -6,7 +6,7 @@ import itertools
 import pytest
 from sqlmodel import select
 
-from duban import assessment as asm
+from duban.assessment import appeals, exports, formula, freezing, periods, results, scoring
 from duban.core import clock
 from duban.core.errors import PermissionDenied, StaleEdit, ValidationFailed
 from duban.monitoring import holidays
@@ -131,7 +131,7 @@ def world(session, frozen_today):
     _, leader = make_user(session, role=Role.leader)
     _, head_a = make_user(session, role=Role.dept_head, department_id=a.id)
     _, head_c = make_user(session, role=Role.dept_head, department_id=c.id)
-    period = asm.create_period(session, actor=office, kind="quarter", day=Q1)
+    period = periods.create_period(session, actor=office, kind="quarter", day=Q1)
     return dict(
         a=a, b=b, c=c, t1=t1, t2=t2, t3=t3, urging=urging, praise=praise, poor=poor, avg=avg,
         finding=finding, ins=ins, office=office, leader=leader, head_a=head_a,
@@ -144,7 +144,7 @@ def _by_name(result):
 
 
 def test_formula_against_hand_computed_quarter(session, world):
-    res = asm.period_result(session, actor=world["leader"], period_id=world["period"].id)
+    res = results.period_result(session, actor=world["leader"], period_id=world["period"].id)
     assert (res.start, res.end, res.label) == (
         dt.date(2026, 1, 1),
         dt.date(2026, 3, 31),
@@ -185,13 +185,13 @@ def test_formula_against_hand_computed_quarter(session, world):
 
 
 def test_edited_formula_changes_points(session, world):
-    asm.save_formula(
+    formula.save_formula(
         session,
         actor=world["office"],
-        values={**asm.Formula().to_dict(), "overdue_per_day": 1.0, "overdue_cap_per_task": 5.0},
+        values={**formula.Formula().to_dict(), "overdue_per_day": 1.0, "overdue_cap_per_task": 5.0},
         expected_version=None,
     )
-    res = asm.period_result(session, actor=world["office"], period_id=world["period"].id)
+    res = results.period_result(session, actor=world["office"], period_id=world["period"].id)
     overdue = [ln for ln in _by_name(res)["甲局"].lines if ln["category"] == "任务逾期"][0]
     assert overdue["points"] == -5.0  # 7 days × 1.0 = 7, capped at 5
     assert "封顶" in overdue["detail"]
@@ -212,15 +212,15 @@ def test_normalisation_busy_unit_not_punished(session, frozen_today):
                 assigned_at=at(dt.date(2026, 1, 5)),
                 status=TaskStatus.in_progress,
             )
-    lines, load, names = asm.compute_lines(
+    lines, load, names = scoring.compute_lines(
         session,
         start=dt.date(2026, 1, 1),
         end=dt.date(2026, 3, 31),
         today=TODAY,
-        formula=asm.Formula(),
+        formula=formula.Formula(),
         cal=holidays.load_calendar(session),
     )
-    units, ref = asm.score_units(lines, load, names, asm.Formula())
+    units, ref = scoring.score_units(lines, load, names, formula.Formula())
     by = {u.department_id: u for u in units}
     assert by[busy.id].raw_points == -7.0 and by[quiet.id].raw_points == -3.5
     assert (by[busy.id].load, by[quiet.id].load, ref) == (2.0, 1.0, 1.5)
@@ -236,12 +236,12 @@ def test_normalisation_busy_unit_not_punished(session, frozen_today):
         start_date=dt.date(2026, 1, 5),
         assigned_at=at(dt.date(2026, 1, 5)),
     )
-    lines, load, names = asm.compute_lines(
+    lines, load, names = scoring.compute_lines(
         session,
         start=dt.date(2026, 1, 1),
         end=dt.date(2026, 3, 31),
         today=TODAY,
-        formula=asm.Formula(),
+        formula=formula.Formula(),
         cal=holidays.load_calendar(session),
     )
     assert load[helper.id] == 0.5
@@ -265,31 +265,33 @@ def test_normalisation_busy_unit_not_punished(session, frozen_today):
 )
 def test_broken_formula_is_refused_and_nothing_changes(session, change, message):
     _, office = make_user(session, role=Role.office)
-    good = asm.save_formula(session, actor=office, values={}, expected_version=None)
-    version = session.get(AppSetting, asm.FORMULA_KEY).version
+    good = formula.save_formula(session, actor=office, values={}, expected_version=None)
+    version = session.get(AppSetting, formula.FORMULA_KEY).version
     with pytest.raises(ValidationFailed, match=message):
-        asm.save_formula(
+        formula.save_formula(
             session, actor=office, values={**good.to_dict(), **change}, expected_version=version
         )
     session.expire_all()
-    row = session.get(AppSetting, asm.FORMULA_KEY)
-    assert row.version == version and row.value == asm.Formula().to_dict()
+    row = session.get(AppSetting, formula.FORMULA_KEY)
+    assert row.version == version and row.value == formula.Formula().to_dict()
 
 
 def test_formula_edit_is_versioned_audited_and_office_only(session):
     _, office = make_user(session, role=Role.office)
     _, leader = make_user(session, role=Role.leader)
     with pytest.raises(PermissionDenied):
-        asm.save_formula(session, actor=leader, values={}, expected_version=None)
-    asm.save_formula(session, actor=office, values={"commendation": 5}, expected_version=None)
-    assert asm.load_formula(session)[0].commendation == 5
+        formula.save_formula(session, actor=leader, values={}, expected_version=None)
+    formula.save_formula(session, actor=office, values={"commendation": 5}, expected_version=None)
+    assert formula.load_formula(session)[0].commendation == 5
     with pytest.raises(StaleEdit):
-        asm.save_formula(session, actor=office, values={"commendation": 6}, expected_version=99)
+        formula.save_formula(session, actor=office, values={"commendation": 6}, expected_version=99)
     with pytest.raises(StaleEdit):  # an editor opened before the first save
-        asm.save_formula(session, actor=office, values={"commendation": 7}, expected_version=0)
-    _, version = asm.load_formula(session)
-    asm.save_formula(session, actor=office, values={"commendation": 8}, expected_version=version)
-    assert asm.load_formula(session)[0].commendation == 8
+        formula.save_formula(session, actor=office, values={"commendation": 7}, expected_version=0)
+    _, version = formula.load_formula(session)
+    formula.save_formula(
+        session, actor=office, values={"commendation": 8}, expected_version=version
+    )
+    assert formula.load_formula(session)[0].commendation == 8
     assert session.exec(
         select(AuditLog).where(AuditLog.action == "assessment_formula.update")
     ).first()
@@ -297,56 +299,58 @@ def test_formula_edit_is_versioned_audited_and_office_only(session):
 
 def test_frozen_snapshot_does_not_change(session, world):
     office, period = world["office"], world["period"]
-    before = asm.period_result(session, actor=office, period_id=period.id)
-    asm.freeze_period(session, actor=office, period_id=period.id, expected_version=period.version)
-    frozen = asm.period_result(session, actor=office, period_id=period.id)
+    before = results.period_result(session, actor=office, period_id=period.id)
+    freezing.freeze_period(
+        session, actor=office, period_id=period.id, expected_version=period.version
+    )
+    frozen = results.period_result(session, actor=office, period_id=period.id)
     assert frozen.status == "frozen"
     assert [(u.department_name, u.score, u.rank) for u in frozen.units] == [
         (u.department_name, u.score, u.rank) for u in before.units
     ]
     # Later edits: a new red urging notice dated inside Q1, and a harsher formula.
     _notice(session, world["b"], level="red", issued=dt.date(2026, 3, 30))
-    asm.save_formula(
+    formula.save_formula(
         session,
         actor=office,
         values={"urging_red": 50, "overdue_cap_per_task": 50},
         expected_version=None,
     )
-    after = asm.period_result(session, actor=office, period_id=period.id)
+    after = results.period_result(session, actor=office, period_id=period.id)
     assert [(u.department_name, u.score, u.rank, u.lines) for u in after.units] == [
         (u.department_name, u.score, u.rank, u.lines) for u in frozen.units
     ]
-    assert after.formula == asm.Formula().to_dict()  # the formula used, not today's
+    assert after.formula == formula.Formula().to_dict()  # the formula used, not today's
     # The live computation would now differ, so the test above can fail.
-    lines, load, names = asm.compute_lines(
+    lines, load, names = scoring.compute_lines(
         session,
         start=period.start,
         end=period.end,
         today=TODAY,
-        formula=asm.load_formula(session)[0],
+        formula=formula.load_formula(session)[0],
         cal=holidays.load_calendar(session),
     )
-    live, _ = asm.score_units(lines, load, names, asm.load_formula(session)[0])
+    live, _ = scoring.score_units(lines, load, names, formula.load_formula(session)[0])
     assert {u.department_name: u.score for u in live} != {
         u.department_name: u.score for u in after.units
     }
     with pytest.raises(ValidationFailed, match="已冻结"):
-        asm.freeze_period(session, actor=office, period_id=period.id, expected_version=None)
+        freezing.freeze_period(session, actor=office, period_id=period.id, expected_version=None)
 
 
 def test_cannot_freeze_before_the_period_ends(session, frozen_today):
     _, office = make_user(session, role=Role.office)
-    p = asm.create_period(session, actor=office, kind="month", day=TODAY)
+    p = periods.create_period(session, actor=office, kind="month", day=TODAY)
     with pytest.raises(ValidationFailed, match="结束后才能冻结"):
-        asm.freeze_period(session, actor=office, period_id=p.id, expected_version=p.version)
+        freezing.freeze_period(session, actor=office, period_id=p.id, expected_version=p.version)
     with pytest.raises(ValidationFailed, match="已存在"):
-        asm.create_period(session, actor=office, kind="month", day=TODAY)
+        periods.create_period(session, actor=office, kind="month", day=TODAY)
     with pytest.raises(ValidationFailed, match="尚未开始"):
-        asm.create_period(session, actor=office, kind="month", day=dt.date(2026, 6, 1))
+        periods.create_period(session, actor=office, kind="month", day=dt.date(2026, 6, 1))
 
 
 def _line(session, world, actor, category):
-    res = asm.period_result(session, actor=actor, period_id=world["period"].id)
+    res = results.period_result(session, actor=actor, period_id=world["period"].id)
     unit = next(u for u in res.units if u.department_id == world["a"].id)
     return next(ln for ln in unit.lines if ln["category"] == category)
 
@@ -354,7 +358,7 @@ def _line(session, world, actor, category):
 def test_appeal_accepted_removes_the_deduction(session, world):
     head, office, pid = world["head_a"], world["office"], world["period"].id
     line = _line(session, world, head, "督查结果")
-    appeal = asm.create_appeal(
+    appeal = appeals.create_appeal(
         session,
         actor=head,
         period_id=pid,
@@ -363,7 +367,7 @@ def test_appeal_accepted_removes_the_deduction(session, world):
         reason="当日督查对象为乙局窗口，非本单位。",
     )
     with pytest.raises(ValidationFailed, match="待处理"):
-        asm.create_appeal(
+        appeals.create_appeal(
             session,
             actor=head,
             period_id=pid,
@@ -372,13 +376,13 @@ def test_appeal_accepted_removes_the_deduction(session, world):
             reason="再次申诉同一条扣分",
         )
     with pytest.raises(ValidationFailed, match="申诉未处理"):
-        asm.freeze_period(session, actor=office, period_id=pid, expected_version=None)
+        freezing.freeze_period(session, actor=office, period_id=pid, expected_version=None)
     with pytest.raises(PermissionDenied):
-        asm.decide_appeal(session, actor=head, appeal_id=appeal.id, accept=True)
-    asm.decide_appeal(
+        appeals.decide_appeal(session, actor=head, appeal_id=appeal.id, accept=True)
+    appeals.decide_appeal(
         session, actor=office, appeal_id=appeal.id, accept=True, expected_version=appeal.version
     )
-    res = asm.period_result(session, actor=office, period_id=pid)
+    res = results.period_result(session, actor=office, period_id=pid)
     a = _by_name(res)["甲局"]
     assert a.raw_points == -9.5  # −10.5 with the −1 withdrawn
     withdrawn = next(ln for ln in a.lines if ln["key"] == line["key"])
@@ -390,7 +394,7 @@ def test_appeal_accepted_removes_the_deduction(session, world):
     log = session.exec(select(AuditLog).where(AuditLog.action == "score_appeal.accept")).one()
     assert log.object_id == str(appeal.id)
     with pytest.raises(ValidationFailed, match="已处理"):
-        asm.decide_appeal(session, actor=office, appeal_id=appeal.id, accept=False, note="不对")
+        appeals.decide_appeal(session, actor=office, appeal_id=appeal.id, accept=False, note="不对")
 
 
 def test_appeal_rejected_needs_a_reason_and_cannot_be_repeated(session, world):
@@ -398,36 +402,36 @@ def test_appeal_rejected_needs_a_reason_and_cannot_be_repeated(session, world):
     line = _line(session, world, head, "催办通知")
     kw = dict(period_id=pid, department_id=world["a"].id, line_key=line["key"])
     with pytest.raises(ValidationFailed, match="申诉理由"):
-        asm.create_appeal(session, actor=head, reason=" ", **kw)
-    appeal = asm.create_appeal(session, actor=head, reason="已在规定时间内书面回复。", **kw)
+        appeals.create_appeal(session, actor=head, reason=" ", **kw)
+    appeal = appeals.create_appeal(session, actor=head, reason="已在规定时间内书面回复。", **kw)
     with pytest.raises(ValidationFailed, match="须写明理由"):
-        asm.decide_appeal(session, actor=office, appeal_id=appeal.id, accept=False, note="")
-    asm.decide_appeal(
+        appeals.decide_appeal(session, actor=office, appeal_id=appeal.id, accept=False, note="")
+    appeals.decide_appeal(
         session, actor=office, appeal_id=appeal.id, accept=False, note="未见书面回复记录"
     )
     assert session.get(type(appeal), appeal.id).status == "rejected"
     with pytest.raises(ValidationFailed, match="已被驳回"):
-        asm.create_appeal(session, actor=head, reason="再次说明情况如下。", **kw)
+        appeals.create_appeal(session, actor=head, reason="再次说明情况如下。", **kw)
     # A bonus line cannot be appealed; once frozen nothing can.
     assert _line(session, world, head, "催办通知")["points"] == -4.0
-    asm.freeze_period(session, actor=office, period_id=pid, expected_version=None)
+    freezing.freeze_period(session, actor=office, period_id=pid, expected_version=None)
     other = _line(session, world, head, "整改逾期")
     with pytest.raises(ValidationFailed, match="已冻结"):
-        asm.create_appeal(
+        appeals.create_appeal(
             session, actor=head, reason="整改已于期限内完成。", **{**kw, "line_key": other["key"]}
         )
 
 
 def test_dept_head_sees_and_appeals_only_its_own_unit(session, world):
     head_a, head_c, pid = world["head_a"], world["head_c"], world["period"].id
-    res = asm.period_result(session, actor=head_a, period_id=pid)
+    res = results.period_result(session, actor=head_a, period_id=pid)
     assert [u.department_name for u in res.units] == ["甲局"] and res.unit_count == 3
-    assert asm.unit_result(session, actor=head_a, period_id=pid, department_id=world["a"].id)
+    assert results.unit_result(session, actor=head_a, period_id=pid, department_id=world["a"].id)
     with pytest.raises(PermissionDenied, match="只能查看本单位"):
-        asm.unit_result(session, actor=head_c, period_id=pid, department_id=world["a"].id)
+        results.unit_result(session, actor=head_c, period_id=pid, department_id=world["a"].id)
     line = _line(session, world, head_a, "催办通知")
     with pytest.raises(PermissionDenied):
-        asm.create_appeal(
+        appeals.create_appeal(
             session,
             actor=head_c,
             period_id=pid,
@@ -436,23 +440,23 @@ def test_dept_head_sees_and_appeals_only_its_own_unit(session, world):
             reason="替别的单位申诉一下",
         )
     with pytest.raises(PermissionDenied):
-        asm.list_appeals(session, actor=head_c, period_id=pid, department_id=world["a"].id)
+        appeals.list_appeals(session, actor=head_c, period_id=pid, department_id=world["a"].id)
     with pytest.raises(PermissionDenied):
-        asm.create_period(session, actor=world["leader"], kind="month", day=TODAY)
+        periods.create_period(session, actor=world["leader"], kind="month", day=TODAY)
     with pytest.raises(PermissionDenied):
-        asm.freeze_period(session, actor=head_a, period_id=pid, expected_version=None)
+        freezing.freeze_period(session, actor=head_a, period_id=pid, expected_version=None)
 
 
 def test_change_since_previous_period_and_trend(session, world):
     office = world["office"]
-    dec = asm.create_period(session, actor=office, kind="quarter", day=dt.date(2025, 12, 1))
-    jan_res = asm.period_result(session, actor=office, period_id=world["period"].id)
-    dec_res = asm.period_result(session, actor=office, period_id=dec.id)
+    dec = periods.create_period(session, actor=office, kind="quarter", day=dt.date(2025, 12, 1))
+    jan_res = results.period_result(session, actor=office, period_id=world["period"].id)
+    dec_res = results.period_result(session, actor=office, period_id=dec.id)
     c_now, c_before = _by_name(jan_res)["丙局"], _by_name(dec_res)["丙局"]
     assert jan_res.previous_label == "2025年第四季度"
     assert c_now.prev_score == c_before.score
     assert c_now.delta == pytest.approx(c_now.score - c_before.score, abs=0.01)
-    rows = asm.trend(session, actor=world["head_c"], kind="quarter")
+    rows = results.trend(session, actor=world["head_c"], kind="quarter")
     assert {r["department"] for r in rows} == {"丙局"}
     assert [r["period"] for r in rows] == ["2025年第四季度", "2026年第一季度"]
 
@@ -465,23 +469,23 @@ def test_exports_excel_and_official_bulletin(session, world):
 
     office, pid = world["office"], world["period"].id
     with pytest.raises(ValidationFailed, match="冻结发布后"):
-        asm.scorecard_docx(session, actor=office, period_id=pid)
-    asm.freeze_period(session, actor=office, period_id=pid, expected_version=None)
-    res = asm.period_result(session, actor=office, period_id=pid)
-    wb = openpyxl.load_workbook(io.BytesIO(asm.scorecard_xlsx(res)))
+        exports.scorecard_docx(session, actor=office, period_id=pid)
+    freezing.freeze_period(session, actor=office, period_id=pid, expected_version=None)
+    res = results.period_result(session, actor=office, period_id=pid)
+    wb = openpyxl.load_workbook(io.BytesIO(exports.scorecard_xlsx(res)))
     assert wb.sheetnames == ["成绩单", "得分明细", "评分规则", "计分方法"]
     ranking = [r for r in wb["成绩单"].iter_rows(min_row=4, values_only=True)]
     assert [r[:2] for r in ranking] == [(1, "乙局"), (2, "甲局"), (3, "丙局")]
     detail = list(wb["得分明细"].iter_rows(min_row=4, values_only=True))
     assert len(detail) == sum(len(u.lines) for u in res.units)
-    doc = Document(io.BytesIO(asm.scorecard_docx(session, actor=office, period_id=pid)))
+    doc = Document(io.BytesIO(exports.scorecard_docx(session, actor=office, period_id=pid)))
     text = "\n".join(p.text for p in doc.paragraphs)
     cells = "\n".join(c.text for tb in doc.tables for row in tb.rows for c in row.cells)
     assert "关于2026年第一季度各成员单位考核结果的通报" in text
     assert "乙局" in text and "丙局" in text  # top and bottom named
     assert "督查 #" in cells and "整改项 #" in cells  # every line with its source
     with pytest.raises(PermissionDenied):
-        asm.scorecard_docx(session, actor=world["head_a"], period_id=pid)
+        exports.scorecard_docx(session, actor=world["head_a"], period_id=pid)
 
 
 def test_published_scorecard_is_a_numbered_bulletin_delivered_to_every_unit(session, world):
@@ -493,16 +497,16 @@ def test_published_scorecard_is_a_numbered_bulletin_delivered_to_every_unit(sess
 
     office, pid = world["office"], world["period"].id
     with pytest.raises(ValidationFailed, match="冻结发布后"):
-        asm.draft_scorecard_notice(session, actor=office, period_id=pid)
-    asm.freeze_period(session, actor=office, period_id=pid, expected_version=None)
+        exports.draft_scorecard_notice(session, actor=office, period_id=pid)
+    freezing.freeze_period(session, actor=office, period_id=pid, expected_version=None)
     with pytest.raises(PermissionDenied):
-        asm.draft_scorecard_notice(session, actor=world["leader"], period_id=pid)
-    draft = asm.draft_scorecard_notice(session, actor=office, period_id=pid)
+        exports.draft_scorecard_notice(session, actor=world["leader"], period_id=pid)
+    draft = exports.draft_scorecard_notice(session, actor=office, period_id=pid)
     assert draft.kind == "bulletin" and draft.status == "draft" and draft.doc_number is None
-    assert asm.scorecard_notice(session, pid).id == draft.id
+    assert exports.scorecard_notice(session, pid).id == draft.id
     with pytest.raises(ValidationFailed, match="已生成草稿"):  # one bulletin per period
-        asm.draft_scorecard_notice(session, actor=office, period_id=pid)
-    unnumbered = Document(io.BytesIO(asm.scorecard_docx(session, actor=office, period_id=pid)))
+        exports.draft_scorecard_notice(session, actor=office, period_id=pid)
+    unnumbered = Document(io.BytesIO(exports.scorecard_docx(session, actor=office, period_id=pid)))
     assert "（草稿，签发时编号）" in [p.text for p in unnumbered.paragraphs]
     issued = notices.issue_notice(
         session, actor=office, notice_id=draft.id, expected_version=draft.version
@@ -511,7 +515,7 @@ def test_published_scorecard_is_a_numbered_bulletin_delivered_to_every_unit(sess
     to = {r.department_id for r in session.exec(select(NoticeRecipient).where(
         NoticeRecipient.notice_id == draft.id)).all()}  # fmt: skip
     assert to == {world["a"].id, world["b"].id, world["c"].id}
-    doc = Document(io.BytesIO(asm.scorecard_docx(session, actor=office, period_id=pid)))
+    doc = Document(io.BytesIO(exports.scorecard_docx(session, actor=office, period_id=pid)))
     texts = [p.text for p in doc.paragraphs]
     assert "通报〔2026〕1号" in texts
     assert "关于2026年第一季度各成员单位考核结果的通报" in texts
@@ -521,11 +525,11 @@ def test_published_scorecard_is_a_numbered_bulletin_delivered_to_every_unit(sess
     rows = notices.list_notices(session, actor=world["head_c"])
     assert [r.notice.doc_number for r in rows] == ["通报〔2026〕1号"]
     with pytest.raises(ValidationFailed, match="已签发（通报〔2026〕1号）"):
-        asm.draft_scorecard_notice(session, actor=office, period_id=pid)
+        exports.draft_scorecard_notice(session, actor=office, period_id=pid)
 
 
-def _score_line(dept: int, points: float, n: int) -> "asm.ScoreLine":
-    return asm.ScoreLine(
+def _score_line(dept: int, points: float, n: int) -> "scoring.ScoreLine":
+    return scoring.ScoreLine(
         key=f"x:{n}:d{dept}",
         department_id=dept,
         category="测试",
@@ -554,13 +558,13 @@ def test_score_is_base_plus_raw_per_load_and_ranks_share_ties():
         )
     )
     def check(units):
-        f = asm.Formula()
+        f = formula.Formula()
         lines = [
             _score_line(d, p, i) for d, (_, pts) in enumerate(units) for i, p in enumerate(pts)
         ]
         load = {d: ld for d, (ld, _) in enumerate(units)}
         names = {d: f"单位{d}" for d in range(len(units))}
-        results, ref = asm.score_units(lines, load, names, f)
+        results, ref = scoring.score_units(lines, load, names, f)
         positive = [ld for ld, _ in units if ld > 0]
         assert ref == pytest.approx(sum(positive) / len(positive) if positive else 1.0, abs=1e-3)
         for r in results:
@@ -581,8 +585,8 @@ def test_top_and_bottom_include_ties_at_the_cut():
     load = {1: 1.0, 2: 1.0, 3: 1.0, 4: 1.0}
     names = {d: f"单位{d}" for d in load}
     lines = [_score_line(2, -1.0, 1), _score_line(3, -1.0, 2), _score_line(4, -5.0, 3)]
-    units, ref = asm.score_units(lines, load, names, asm.Formula())
-    res = asm.PeriodResult(
+    units, ref = scoring.score_units(lines, load, names, formula.Formula())
+    res = scoring.PeriodResult(
         period_id=1, label="", kind="month", start=TODAY, end=TODAY, status="open",
         as_of=TODAY, formula={}, reference_load=ref, units=units, unit_count=4,
     )  # fmt: skip

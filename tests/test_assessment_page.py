@@ -5,11 +5,11 @@ import datetime as dt
 import pytest
 from sqlmodel import Session, select
 
-from duban import assessment as asm
+from duban.assessment import appeals, exports, formula, periods, results
 from duban.core import clock
 from duban.core.db import make_engine
 from duban.core.permissions import Actor
-from models import AppSetting, AppUser, AssessmentPeriod, AssessmentSnapshot, AuditLog
+from models import AppSetting, AppUser, AssessmentPeriod, AssessmentSnapshot, AuditLog, ScoreAppeal
 from tests.apptest import errors, page_as
 
 
@@ -24,7 +24,7 @@ def period_db(demo_db):
     eng = make_engine(demo_db)
     with Session(eng) as s:
         office = Actor.of(s.exec(select(AppUser).where(AppUser.username == "office")).one())
-        p = asm.create_period(s, actor=office, kind="quarter", day=_last_quarter())
+        p = periods.create_period(s, actor=office, kind="quarter", day=_last_quarter())
         pid = p.id
     yield eng, pid
     eng.dispose()
@@ -55,12 +55,12 @@ def test_office_edits_formula_and_freezes(period_db):
     [b for b in at.button if b.label == "保存评分规则"][0].click().run()
     assert any("不能为负数" in e for e in errors(at))
     with Session(eng) as s:
-        assert s.get(AppSetting, asm.FORMULA_KEY) is None
+        assert s.get(AppSetting, formula.FORMULA_KEY) is None
     at.number_input(key="asm_f_urging_red").set_value(6.0)
     [b for b in at.button if b.label == "保存评分规则"][0].click().run()
     assert not errors(at), errors(at)
     with Session(eng) as s:
-        assert s.get(AppSetting, asm.FORMULA_KEY).value["urging_red"] == 6.0
+        assert s.get(AppSetting, formula.FORMULA_KEY).value["urging_red"] == 6.0
     # Freeze: refused without the confirmation, then done.
     [b for b in at.button if b.label == "冻结并发布成绩单"][0].click().run()
     assert any("请先勾选" in w.value for w in at.warning)
@@ -80,7 +80,7 @@ def test_office_edits_formula_and_freezes(period_db):
     assert not at.exception and not errors(at), errors(at)
     assert any("成绩单通报草稿已生成" in i.value for i in at.info)
     with Session(eng) as s:
-        draft = asm.scorecard_notice(s, pid)
+        draft = exports.scorecard_notice(s, pid)
         assert draft is not None and draft.status == "draft" and draft.kind == "bulletin"
 
 
@@ -99,7 +99,7 @@ def test_dept_head_sees_only_its_own_unit_and_appeals(period_db):
     assert not errors(at), errors(at)
     with Session(eng) as s:
         dept = s.exec(select(AppUser).where(AppUser.username == "dept01")).one().department_id
-        appeal = s.exec(select(asm.ScoreAppeal)).one()
+        appeal = s.exec(select(ScoreAppeal)).one()
         assert appeal.department_id == dept and appeal.status == "pending"
 
 
@@ -122,9 +122,9 @@ def test_office_accepts_an_appeal_on_the_page(period_db):
     eng, pid = period_db
     with Session(eng) as s:
         head = Actor.of(s.exec(select(AppUser).where(AppUser.username == "dept01")).one())
-        unit = asm.unit_result(s, actor=head, period_id=pid, department_id=head.department_id)
+        unit = results.unit_result(s, actor=head, period_id=pid, department_id=head.department_id)
         line = next(ln for ln in unit.lines if ln["points"] < 0)
-        appeal = asm.create_appeal(
+        appeal = appeals.create_appeal(
             s,
             actor=head,
             period_id=pid,
@@ -139,8 +139,8 @@ def test_office_accepts_an_appeal_on_the_page(period_db):
     [b for b in at.button if b.label == "处理"][0].click().run()
     assert not at.exception and not errors(at), errors(at)
     with Session(eng) as s:
-        assert s.get(asm.ScoreAppeal, appeal_id).status == "accepted"
-        res = asm.period_result(s, actor=head, period_id=pid)
+        assert s.get(ScoreAppeal, appeal_id).status == "accepted"
+        res = results.period_result(s, actor=head, period_id=pid)
         mine = next(ln for ln in res.units[0].lines if ln["key"] == line["key"])
         assert mine["status"] == "withdrawn" and mine["points"] == 0
 

@@ -5,7 +5,8 @@ import logging
 import pytest
 from sqlmodel import select
 
-from duban import assessment, notices
+from duban import notices
+from duban.assessment import formula
 from duban.core.errors import StaleEdit
 from duban.core.stored import NOTHING_SAVED
 from duban.monitoring import rules
@@ -36,7 +37,7 @@ def _template(session, actor, expected_version, n):
 
 
 def _formula(session, actor, expected_version, n):
-    assessment.save_formula(
+    formula.save_formula(
         session, actor=actor, values={"commendation": n}, expected_version=expected_version
     )
 
@@ -48,7 +49,7 @@ def _version(session, kind):
         return notices.rules_version(session)
     if kind is _template:
         return notices.template_source(session, "urging")[2]
-    return assessment.load_formula(session)[1]
+    return formula.load_formula(session)[1]
 
 
 SETTINGS = [_warning_rules, _notice_rules, _template, _formula]
@@ -73,11 +74,11 @@ def test_a_stale_editor_is_refused_and_nothing_changes(session, save):
 
 def test_stored_rules_that_no_longer_validate_fall_back_with_a_logged_warning(session, caplog):
     session.add(AppSetting(key=rules.RULES_KEY, value={"behind_red_points": "x"}))
-    session.add(AppSetting(key=assessment.FORMULA_KEY, value={"commendation": "很多"}))
+    session.add(AppSetting(key=formula.FORMULA_KEY, value={"commendation": "很多"}))
     session.commit()
     with caplog.at_level(logging.WARNING, logger="duban"):
         assert rules.load_warning_rules(session) == rules.WarningRules()
-        assert assessment.load_formula(session)[0] == assessment.Formula()
+        assert formula.load_formula(session)[0] == formula.Formula()
     logged = [r for r in caplog.records if r.levelno == logging.WARNING]
     assert any("warning rules" in r.getMessage() for r in logged)
     assert any("assessment formula" in r.getMessage() for r in logged)

@@ -5,10 +5,19 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from duban import assessment as asm
-from duban.assessment import charts as charts
+from duban.assessment import (
+    appeals,
+    charts,
+    exports,
+    formula,
+    freezing,
+    periods,
+    results,
+    scoring,
+)
 from duban.core import clock
 from duban.core.permissions import Actor, can
+from models import ScoreAppeal
 from ui.common import empty_state, show_errors
 from ui.context import data_version, session, t
 
@@ -23,23 +32,23 @@ def _periods(version: int) -> list[dict]:
     with session() as db:
         return [
             {"id": p.id, "label": p.label, "kind": p.kind, "status": p.status, "version": p.version}
-            for p in asm.list_periods(db)
+            for p in periods.list_periods(db)
         ]
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _result(version: int, me: Actor, period_id: int, today: dt.date) -> asm.PeriodResult:
+def _result(version: int, me: Actor, period_id: int, today: dt.date) -> scoring.PeriodResult:
     with session() as db:
-        return asm.period_result(db, actor=me, period_id=period_id, today=today)
+        return results.period_result(db, actor=me, period_id=period_id, today=today)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _trend(version: int, me: Actor, kind: str, until: dt.date, today: dt.date) -> list[dict]:
     with session() as db:
-        return asm.trend(db, actor=me, kind=kind, until=until)
+        return results.trend(db, actor=me, kind=kind, until=until)
 
 
-def result(me: Actor, period_id: int) -> asm.PeriodResult:
+def result(me: Actor, period_id: int) -> scoring.PeriodResult:
     return _result(data_version(), me, period_id, clock.today())
 
 
@@ -47,16 +56,16 @@ def result(me: Actor, period_id: int) -> asm.PeriodResult:
 
 
 def pick_period() -> dict | None:
-    periods = _periods(data_version())
-    if not periods:
+    listed = _periods(data_version())
+    if not listed:
         return None
-    by_id = {p["id"]: p for p in periods}
+    by_id = {p["id"]: p for p in listed}
     pid = st.selectbox(
         t("asm.period"),
         list(by_id),
         format_func=lambda i: (
             f"{STATUS_ICON[by_id[i]['status']]} {by_id[i]['label']}"
-            f"（{asm.PERIOD_STATUS[by_id[i]['status']]}）"
+            f"（{periods.PERIOD_STATUS[by_id[i]['status']]}）"
         ),
         key="asm_period",
     )
@@ -65,7 +74,7 @@ def pick_period() -> dict | None:
 
 def create_period_form(me: Actor) -> None:
     with st.expander(t("asm.new_period")), st.form("asm_new_period"):
-        kinds = list(asm.PERIOD_KINDS)
+        kinds = list(periods.PERIOD_KINDS)
         cols = st.columns(2)
         kind = cols[0].selectbox(
             t("asm.kind"), kinds, index=1, format_func=lambda k: t(f"asm.kind.{k}")
@@ -73,20 +82,20 @@ def create_period_form(me: Actor) -> None:
         day = cols[1].date_input(t("asm.day"), value=clock.today(), key="asm_new_day")
         if st.form_submit_button(t("asm.create")):
             with show_errors(), session() as db:
-                p = asm.create_period(db, actor=me, kind=kind, day=day)
+                p = periods.create_period(db, actor=me, kind=kind, day=day)
                 st.session_state["asm_period"] = p.id
                 st.success(t("asm.created", label=p.label))
                 st.rerun()
 
 
-def status_line(res: asm.PeriodResult) -> None:
+def status_line(res: scoring.PeriodResult) -> None:
     st.caption(
         t(
             "asm.status",
             label=res.label,
             start=res.start,
             end=res.end,
-            status=asm.PERIOD_STATUS[res.status],
+            status=periods.PERIOD_STATUS[res.status],
             as_of=res.as_of,
         )
     )
@@ -96,7 +105,7 @@ def status_line(res: asm.PeriodResult) -> None:
         st.caption(t("asm.live_note"))
 
 
-def freeze_box(me: Actor, period: dict, res: asm.PeriodResult) -> None:
+def freeze_box(me: Actor, period: dict, res: scoring.PeriodResult) -> None:
     if period["status"] != "open" or not can(me, "assessment.manage"):
         return
     if res.end >= clock.today():
@@ -109,7 +118,7 @@ def freeze_box(me: Actor, period: dict, res: asm.PeriodResult) -> None:
                 st.warning(t("asm.freeze_need_confirm"))
                 return
             with show_errors(), session() as db:
-                asm.freeze_period(
+                freezing.freeze_period(
                     db, actor=me, period_id=period["id"], expected_version=period["version"]
                 )
                 st.success(t("asm.frozen_ok", label=period["label"]))
@@ -119,11 +128,11 @@ def freeze_box(me: Actor, period: dict, res: asm.PeriodResult) -> None:
 # ------------------------------------------------------------------ ranking
 
 
-def _names(units: list[asm.UnitResult]) -> str:
+def _names(units: list[scoring.UnitResult]) -> str:
     return "、".join(f"{u.department_name}（{u.score:.2f}）" for u in units) or "—"
 
 
-def ranking(me: Actor, res: asm.PeriodResult) -> None:
+def ranking(me: Actor, res: scoring.PeriodResult) -> None:
     if not res.units:
         empty_state()
         return
@@ -136,7 +145,7 @@ def ranking(me: Actor, res: asm.PeriodResult) -> None:
     c[3].container(border=True).markdown(f":red[**{t('asm.bottom')}**]　{_names(res.bottom(n))}")
     st.caption(t("asm.prev", label=res.previous_label) if res.previous_label else t("asm.no_prev"))
     st.dataframe(
-        pd.DataFrame(asm.ranking_rows(res)),
+        pd.DataFrame(exports.ranking_rows(res)),
         hide_index=True,
         width="stretch",
         height=35 * (len(res.units) + 1) + 3,  # rows are 35 px: no empty strip below
@@ -148,7 +157,7 @@ def ranking(me: Actor, res: asm.PeriodResult) -> None:
     trend(me, res)
 
 
-def trend(me: Actor, res: asm.PeriodResult) -> None:
+def trend(me: Actor, res: scoring.PeriodResult) -> None:
     """Scores across periods of the same kind up to this one (only when there are several)."""
     rows = _trend(data_version(), me, res.kind, res.start, clock.today())
     if len({r["period"] for r in rows}) > 1:
@@ -160,7 +169,7 @@ def trend(me: Actor, res: asm.PeriodResult) -> None:
 # ------------------------------------------------------------------ one unit
 
 
-def unit_card(res: asm.PeriodResult, unit: asm.UnitResult, *, links: bool = False) -> None:
+def unit_card(res: scoring.PeriodResult, unit: scoring.UnitResult, *, links: bool = False) -> None:
     c = st.columns(5)
     c[0].metric(t("asm.score"), f"{unit.score:.2f}", delta=unit.delta)
     c[1].metric(t("asm.rank_of", n=res.unit_count), unit.rank)
@@ -179,7 +188,7 @@ def unit_card(res: asm.PeriodResult, unit: asm.UnitResult, *, links: bool = Fals
             floor=f.get("min_load", 1),
         )
     )
-    rows = asm.line_rows(unit)
+    rows = exports.line_rows(unit)
     if not rows:
         empty_state(t("asm.no_lines"))
         return
@@ -203,7 +212,7 @@ def unit_card(res: asm.PeriodResult, unit: asm.UnitResult, *, links: bool = Fals
     )
 
 
-def unit_picker(res: asm.PeriodResult) -> None:
+def unit_picker(res: scoring.PeriodResult) -> None:
     by_id = {u.department_id: u for u in res.units}
     if not by_id:
         empty_state()
@@ -220,7 +229,7 @@ def unit_picker(res: asm.PeriodResult) -> None:
 # ------------------------------------------------------------------ appeals
 
 
-def appeal_form(me: Actor, res: asm.PeriodResult, unit: asm.UnitResult) -> None:
+def appeal_form(me: Actor, res: scoring.PeriodResult, unit: scoring.UnitResult) -> None:
     st.subheader(t("asm.appeal_title"))
     if res.status != "open":
         st.caption(t("asm.appeal_closed"))
@@ -242,7 +251,7 @@ def appeal_form(me: Actor, res: asm.PeriodResult, unit: asm.UnitResult) -> None:
         reason = st.text_area(t("asm.appeal_reason"), key="asm_appeal_reason")
         if st.form_submit_button(t("asm.appeal_submit")):
             with show_errors(), session() as db:
-                asm.create_appeal(
+                appeals.create_appeal(
                     db,
                     actor=me,
                     period_id=res.period_id,
@@ -253,7 +262,7 @@ def appeal_form(me: Actor, res: asm.PeriodResult, unit: asm.UnitResult) -> None:
                 st.success(t("asm.appeal_sent"))
 
 
-def _appeal_rows(appeals, names: dict[int, str]) -> pd.DataFrame:
+def _appeal_rows(rows: list[ScoreAppeal], names: dict[int, str]) -> pd.DataFrame:
     return pd.DataFrame(
         [
             {
@@ -262,17 +271,19 @@ def _appeal_rows(appeals, names: dict[int, str]) -> pd.DataFrame:
                 "扣分": a.points,
                 "明细": a.line_text,
                 "申诉理由": a.reason,
-                "状态": asm.APPEAL_STATUS.get(a.status, a.status),
+                "状态": appeals.APPEAL_STATUS.get(a.status, a.status),
                 "处理意见": a.decision_note or "",
             }
-            for a in appeals
+            for a in rows
         ]
     )
 
 
-def appeals(me: Actor, res: asm.PeriodResult, department_id: int | None = None) -> None:
+def appeal_table(me: Actor, res: scoring.PeriodResult, department_id: int | None = None) -> None:
     with session() as db:
-        rows = asm.list_appeals(db, actor=me, period_id=res.period_id, department_id=department_id)
+        rows = appeals.list_appeals(
+            db, actor=me, period_id=res.period_id, department_id=department_id
+        )
     names = {u.department_id: u.department_name for u in res.units}
     if not rows:
         st.caption(t("asm.appeals_none"))
@@ -294,7 +305,7 @@ def appeals(me: Actor, res: asm.PeriodResult, department_id: int | None = None) 
             note = st.text_input(t("asm.decision_note"), key=f"asm_note_{a.id}")
             if st.form_submit_button(t("asm.appeal_decide")):
                 with show_errors(), session() as db:
-                    asm.decide_appeal(
+                    appeals.decide_appeal(
                         db,
                         actor=me,
                         appeal_id=a.id,
@@ -309,15 +320,15 @@ def appeals(me: Actor, res: asm.PeriodResult, department_id: int | None = None) 
 # ------------------------------------------------------------------ formula
 
 
-def method(formula: dict, *, expanded: bool = False) -> None:
+def method(values: dict, *, expanded: bool = False) -> None:
     with st.expander(t("asm.method"), expanded=expanded):
-        for para in asm.explain_method(asm.Formula.from_dict(formula)):
+        for para in formula.explain_method(formula.Formula.from_dict(values)):
             st.markdown(para)
 
 
-def formula_editor(me: Actor, res: asm.PeriodResult) -> None:
+def formula_editor(me: Actor, res: scoring.PeriodResult) -> None:
     with session() as db:
-        current, version = asm.load_formula(db)
+        current, version = formula.load_formula(db)
     if res.status == "frozen":
         st.caption(t("asm.formula_frozen_note"))
         _formula_table(res.formula)
@@ -331,7 +342,7 @@ def formula_editor(me: Actor, res: asm.PeriodResult) -> None:
     with st.form("asm_formula"):
         cols = st.columns(3)
         out = {}
-        for i, (name, (kind, label, help_)) in enumerate(asm.FORMULA_FIELDS.items()):
+        for i, (name, (kind, label, help_)) in enumerate(formula.FORMULA_FIELDS.items()):
             v = values[name]
             if kind == "days":
                 out[name] = cols[i % 3].number_input(
@@ -343,17 +354,21 @@ def formula_editor(me: Actor, res: asm.PeriodResult) -> None:
                 )
         if st.form_submit_button(t("asm.formula_save"), type="primary"):
             with show_errors(), session() as db:
-                asm.save_formula(db, actor=me, values=out, expected_version=version)
+                formula.save_formula(db, actor=me, values=out, expected_version=version)
                 st.success(t("asm.formula_saved"))
 
 
-def _formula_table(formula: dict) -> None:
+def _formula_table(values: dict) -> None:
     st.dataframe(
         pd.DataFrame(
             [
-                {"项目": asm.FORMULA_FIELDS[k][1], "分值/系数": v, "说明": asm.FORMULA_FIELDS[k][2]}
-                for k, v in formula.items()
-                if k in asm.FORMULA_FIELDS
+                {
+                    "项目": formula.FORMULA_FIELDS[k][1],
+                    "分值/系数": v,
+                    "说明": formula.FORMULA_FIELDS[k][2],
+                }
+                for k, v in values.items()
+                if k in formula.FORMULA_FIELDS
             ]
         ),
         hide_index=True,
@@ -364,10 +379,10 @@ def _formula_table(formula: dict) -> None:
 # ------------------------------------------------------------------ exports
 
 
-def exports(me: Actor, res: asm.PeriodResult) -> None:
+def export_box(me: Actor, res: scoring.PeriodResult) -> None:
     st.download_button(
         t("asm.export_xlsx"),
-        data=asm.scorecard_xlsx(res),
+        data=exports.scorecard_xlsx(res),
         file_name=f"考核成绩单_{res.label}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="asm_xlsx",
@@ -382,7 +397,7 @@ def exports(me: Actor, res: asm.PeriodResult) -> None:
         with show_errors(), session() as db:
             st.session_state["asm_docx"] = (
                 res.period_id,
-                asm.scorecard_docx(db, actor=me, period_id=res.period_id),
+                exports.scorecard_docx(db, actor=me, period_id=res.period_id),
             )
     made = st.session_state.get("asm_docx")
     if made and made[0] == res.period_id:
@@ -395,10 +410,10 @@ def exports(me: Actor, res: asm.PeriodResult) -> None:
         )
 
 
-def _bulletin_notice(me: Actor, res: asm.PeriodResult) -> None:
+def _bulletin_notice(me: Actor, res: scoring.PeriodResult) -> None:
     """Publishing goes through 通知通报: a 通报 draft there gets its 文号 when it is issued."""
     with session() as db:
-        notice = asm.scorecard_notice(db, res.period_id)
+        notice = exports.scorecard_notice(db, res.period_id)
         number = notice.doc_number if notice is not None else None
     if number:
         st.success(t("asm.bulletin_issued", number=number))
@@ -410,7 +425,7 @@ def _bulletin_notice(me: Actor, res: asm.PeriodResult) -> None:
         if st.button(t("asm.bulletin_make"), key="asm_bulletin_make", type="primary"):
             made = False
             with show_errors(), session() as db:
-                asm.draft_scorecard_notice(db, actor=me, period_id=res.period_id)
+                exports.draft_scorecard_notice(db, actor=me, period_id=res.period_id)
                 made = True
             if made:
                 st.rerun()

@@ -2,7 +2,7 @@
 
 import plotly.graph_objects as go
 
-from duban.assessment import PeriodResult
+from duban.assessment import scoring
 
 TOP, BOTTOM, MIDDLE = "#2e7d32", "#c62828", "#5b7db1"
 _LAYOUT = dict(
@@ -12,7 +12,7 @@ _LAYOUT = dict(
 )
 
 
-def scores_bar(result: PeriodResult, *, n_marked: int = 3) -> go.Figure:
+def scores_bar(result: scoring.PeriodResult, *, n_marked: int = 3) -> go.Figure:
     """Horizontal bars, best at the top; the top and bottom n units in green and red."""
     units = sorted(result.units, key=lambda u: (u.rank, u.department_name))
     count = len(units)
@@ -48,7 +48,7 @@ def scores_bar(result: PeriodResult, *, n_marked: int = 3) -> go.Figure:
 
 
 def trend_lines(rows: list[dict], *, title: str = "各单位得分走势") -> go.Figure:
-    """One line per unit across periods (rows from duban.assessment.trend)."""
+    """One line per unit across periods (rows from duban.assessment.results.trend)."""
     fig = go.Figure()
     periods = list(dict.fromkeys(r["period"] for r in sorted(rows, key=lambda r: r["start"])))
     by_unit: dict[str, dict[str, float]] = {}
@@ -69,7 +69,7 @@ def trend_lines(rows: list[dict], *, title: str = "各单位得分走势") -> go
     return fig
 
 
-def distribution(result: PeriodResult) -> go.Figure:
+def distribution(result: scoring.PeriodResult) -> go.Figure:
     """How the scores spread: a histogram with the mean marked."""
     scores = [u.score for u in result.units]
     fig = go.Figure(
