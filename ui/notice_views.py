@@ -9,7 +9,7 @@ from duban import notices, org
 from duban.core import clock
 from duban.core.errors import DubanError
 from duban.core.permissions import Actor
-from duban.documents import docx_to_pdf, libreoffice_binary
+from duban.documents import pdf
 from models import NoticeKind, NoticeStatus
 from ui.common import empty_state, show_errors
 from ui.context import data_version, session, t
@@ -207,7 +207,7 @@ def downloads(me: Actor, notice_id: int, key: str) -> None:
         mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     )  # fmt: skip
     pdf_key = f"nt_pdf_{notice_id}"
-    if libreoffice_binary() is None:  # say so up front rather than after a click
+    if pdf.libreoffice_binary() is None:  # say so up front rather than after a click
         c2.button(t("notices.pdf_make"), key=f"nt_pdfna_{key}_{notice_id}", disabled=True,
                   width="stretch")  # fmt: skip
         c3.caption(t("notices.pdf_missing"))
@@ -218,14 +218,14 @@ def downloads(me: Actor, notice_id: int, key: str) -> None:
         )  # fmt: skip
     elif c2.button(t("notices.pdf_make"), key=f"nt_pdfmk_{key}_{notice_id}", width="stretch"):
         try:
-            pdf = docx_to_pdf(data)
+            pdf_data = pdf.docx_to_pdf(data)
         except DubanError as exc:
             c3.error(str(exc))
             return
-        if pdf is None:
+        if pdf_data is None:
             c3.warning(t("notices.pdf_missing"))
         else:
-            st.session_state[pdf_key] = pdf
+            st.session_state[pdf_key] = pdf_data
             st.rerun()
 
 

@@ -1129,7 +1129,7 @@ def scorecard_xlsx(result: PeriodResult) -> bytes:
 
 def scorecard_document(session: Session, *, actor: Actor, period_id: int):
     """The published scorecard as an official-layout bulletin (frozen periods only)."""
-    from duban.documents import AttachmentTable, OfficialDocument, chinese_date
+    from duban.documents.official import AttachmentTable, OfficialDocument, chinese_date
 
     require(actor, "assessment.read_all")
     result = period_result(session, actor=actor, period_id=period_id)
@@ -1238,7 +1238,7 @@ def draft_scorecard_notice(session: Session, *, actor: Actor, period_id: int) ->
 def scorecard_docx(session: Session, *, actor: Actor, period_id: int) -> bytes:
     """The bulletin DOCX: the issued, numbered 通报 once there is one, else an unnumbered draft."""
     from duban import notices
-    from duban.documents import render_docx
+    from duban.documents.word import render_docx
 
     doc = scorecard_document(session, actor=actor, period_id=period_id)
     issued = scorecard_notice(session, period_id)

@@ -18,7 +18,8 @@ from duban.core.permissions import Actor, can, require
 from duban.core.services import check_version, get_or_404, write
 from duban.core.settings import ROOT
 from duban.core.stored import save_setting, save_versioned, stored_setting
-from duban.documents import OfficialDocument, render_docx
+from duban.documents import word
+from duban.documents.official import OfficialDocument
 from duban.monitoring import holidays
 from models import (
     Department,
@@ -1466,6 +1467,6 @@ def official_document(notice: Notice, rules: dict | None = None) -> OfficialDocu
 def notice_docx(session: Session, *, actor: Actor, notice_id: int) -> tuple[str, bytes]:
     """(file name, DOCX bytes) of a notice the actor may read."""
     notice = get_notice(session, actor=actor, notice_id=notice_id)
-    data = render_docx(official_document(notice, load_notice_rules(session)))
+    data = word.render_docx(official_document(notice, load_notice_rules(session)))
     name = notice.doc_number or f"草稿{notice.id}"
     return f"{name}-{notice.title[:30]}.docx", data
