@@ -1135,9 +1135,9 @@ def scorecard_document(session: Session, *, actor: Actor, period_id: int):
     result = period_result(session, actor=actor, period_id=period_id)
     if result.status != "frozen":
         raise ValidationFailed("考核期冻结发布后才能生成正式通报，请先处理申诉并冻结。")
-    from duban import notices
+    from duban.notices import rules as notice_rules
 
-    rules = notices.load_notice_rules(session)
+    rules = notice_rules.load_notice_rules(session)
     issuer = rules.get("issuer") or "市行政审批制度改革领导小组办公室"
     units = sorted(result.units, key=lambda u: (u.rank, u.department_name))
     scores = [u.score for u in units]
@@ -1204,7 +1204,7 @@ def draft_scorecard_notice(session: Session, *, actor: Actor, period_id: int) ->
     The bulletin goes through the notices' own numbering (通报〔年〕N号), delivery and 签收, so a
     published scorecard is a real numbered document every unit receives.
     """
-    from duban import notices
+    from duban.notices import drafting
 
     require(actor, "assessment.manage")
     require(actor, "notice.draft")
@@ -1218,7 +1218,7 @@ def draft_scorecard_notice(session: Session, *, actor: Actor, period_id: int) ->
         raise ValidationFailed(f"本期成绩单通报{where}，请到“通知通报”查看。")
     doc = scorecard_document(session, actor=actor, period_id=period_id)
     result = period_result(session, actor=actor, period_id=period_id)
-    return notices.create_draft(
+    return drafting.create_draft(
         session,
         actor=actor,
         kind=NoticeKind.bulletin.value,
@@ -1237,12 +1237,12 @@ def draft_scorecard_notice(session: Session, *, actor: Actor, period_id: int) ->
 
 def scorecard_docx(session: Session, *, actor: Actor, period_id: int) -> bytes:
     """The bulletin DOCX: the issued, numbered 通报 once there is one, else an unnumbered draft."""
-    from duban import notices
     from duban.documents.word import render_docx
+    from duban.notices import reading, rules
 
     doc = scorecard_document(session, actor=actor, period_id=period_id)
     issued = scorecard_notice(session, period_id)
     if issued is not None and issued.status == NoticeStatus.issued:
-        return render_docx(notices.official_document(issued, notices.load_notice_rules(session)))
+        return render_docx(reading.official_document(issued, rules.load_notice_rules(session)))
     doc.doc_number = "（草稿，签发时编号）"
     return render_docx(doc)
