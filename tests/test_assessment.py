@@ -493,7 +493,7 @@ def test_published_scorecard_is_a_numbered_bulletin_delivered_to_every_unit(sess
 
     from docx import Document
 
-    from duban import notices
+    from duban.notices import issuing, reading
 
     office, pid = world["office"], world["period"].id
     with pytest.raises(ValidationFailed, match="冻结发布后"):
@@ -508,7 +508,7 @@ def test_published_scorecard_is_a_numbered_bulletin_delivered_to_every_unit(sess
         exports.draft_scorecard_notice(session, actor=office, period_id=pid)
     unnumbered = Document(io.BytesIO(exports.scorecard_docx(session, actor=office, period_id=pid)))
     assert "（草稿，签发时编号）" in [p.text for p in unnumbered.paragraphs]
-    issued = notices.issue_notice(
+    issued = issuing.issue_notice(
         session, actor=office, notice_id=draft.id, expected_version=draft.version
     )
     assert issued.doc_number == "通报〔2026〕1号"
@@ -522,7 +522,7 @@ def test_published_scorecard_is_a_numbered_bulletin_delivered_to_every_unit(sess
     cells = [c.text for tb in doc.tables for row in tb.rows for c in row.cells]
     assert "乙局" in cells and "得分" in cells  # the ranking table travels with the notice
     # every unit sees the bulletin in its own notice list and can acknowledge it
-    rows = notices.list_notices(session, actor=world["head_c"])
+    rows = reading.list_notices(session, actor=world["head_c"])
     assert [r.notice.doc_number for r in rows] == ["通报〔2026〕1号"]
     with pytest.raises(ValidationFailed, match="已签发（通报〔2026〕1号）"):
         exports.draft_scorecard_notice(session, actor=office, period_id=pid)

@@ -9,8 +9,11 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
-from duban import documents
-from duban.documents import OfficialDocument, chinese_date, docx_to_pdf, render_docx
+from duban.documents import layout, word
+from duban.documents import pdf as documents_pdf
+from duban.documents.official import OfficialDocument, chinese_date
+from duban.documents.pdf import docx_to_pdf
+from duban.documents.word import render_docx
 
 ISSUER = "市行政审批制度改革领导小组办公室"
 
@@ -65,14 +68,14 @@ def test_red_header_number_rule_and_title():
     header = doc.paragraphs[0]
     assert header.text == ISSUER
     run = header.runs[0]
-    assert str(run.font.color.rgb) == documents.RED_HEX
+    assert str(run.font.color.rgb) == layout.RED_HEX
     assert header.alignment == WD_ALIGN_PARAGRAPH.CENTER
     num = _par(doc, "督办〔2026〕7号")
     border = num._p.pPr.find(qn("w:pBdr")).find(qn("w:bottom"))
-    assert border.get(qn("w:color")) == documents.RED_HEX  # the red rule
+    assert border.get(qn("w:color")) == layout.RED_HEX  # the red rule
     title = _par(doc, "关于加快推进逾期任务的督办通知")
     assert title.runs[0].font.size == Pt(22) and title.runs[0].font.bold
-    assert _east_asia(title.runs[0]) == documents.TITLE_FONT
+    assert _east_asia(title.runs[0]) == layout.TITLE_FONT
     assert title.alignment == WD_ALIGN_PARAGRAPH.CENTER
 
 
@@ -82,7 +85,7 @@ def test_addressees_body_signature_date_and_imprint():
     assert "市公安局：" in texts
     body = _par(doc, "经督查")
     assert body.runs[0].font.size == Pt(16)
-    assert _east_asia(body.runs[0]) == documents.BODY_FONT
+    assert _east_asia(body.runs[0]) == layout.BODY_FONT
     assert body.paragraph_format.first_line_indent == Pt(32)  # two characters
     assert body.paragraph_format.line_spacing_rule == WD_LINE_SPACING.EXACTLY
     assert body.paragraph_format.line_spacing == Pt(28)
@@ -128,7 +131,7 @@ def test_imprint_floats_to_the_foot_of_the_last_page_between_rules():
     # only so), so it spans exactly the text block
     assert pos.get(qn("w:horzAnchor")) == "page"
     assert int(pos.get(qn("w:tblpX"))) == round(28 / 25.4 * 1440)
-    assert abs(doc.tables[-1].columns[0].width - Pt(documents.TEXT_WIDTH_PT)) < Pt(0.1)
+    assert abs(doc.tables[-1].columns[0].width - Pt(layout.TEXT_WIDTH_PT)) < Pt(0.1)
     borders = {
         el.tag.split("}")[1]: (el.get(qn("w:val")), el.get(qn("w:sz")))
         for el in imprint.tblPr.find(qn("w:tblBorders"))
@@ -150,7 +153,7 @@ def test_imprint_with_only_the_printing_line():
 def test_normal_style_carries_the_east_asian_font():
     doc = _open(_doc())
     rfonts = doc.styles["Normal"].element.rPr.rFonts
-    assert rfonts.get(qn("w:eastAsia")) == documents.BODY_FONT
+    assert rfonts.get(qn("w:eastAsia")) == layout.BODY_FONT
 
 
 def test_attachment_table_holds_the_tasks():
@@ -197,11 +200,11 @@ def test_chinese_dates():
 
 
 def test_pdf_is_none_without_libreoffice(monkeypatch):
-    monkeypatch.setattr(documents.shutil, "which", lambda name: None)
+    monkeypatch.setattr(documents_pdf.shutil, "which", lambda name: None)
     assert docx_to_pdf(render_docx(_doc())) is None
 
 
-@pytest.mark.skipif(documents.libreoffice_binary() is None, reason="LibreOffice not installed")
+@pytest.mark.skipif(documents_pdf.libreoffice_binary() is None, reason="LibreOffice not installed")
 def test_pdf_conversion_where_libreoffice_exists():
     pdf = docx_to_pdf(render_docx(_doc()))
     assert pdf is not None and pdf.startswith(b"%PDF")
@@ -218,8 +221,8 @@ def test_wide_task_table_keeps_short_columns_whole_and_spans_the_text_block():
     doc = _open(_doc(attachments=[{"title": "清单", "columns": cols, "rows": [row, row]}]))
     table = doc.tables[0]
     widths = [_twips(c.width) for c in table.rows[1].cells]
-    assert sum(widths) == pytest.approx(documents.TEXT_WIDTH_PT, abs=2)
-    pt = documents.TABLE_PT
+    assert sum(widths) == pytest.approx(layout.TEXT_WIDTH_PT, abs=2)
+    pt = layout.TABLE_PT
     # 序号/进度/dates get at least their content's width (plus margins): no "10/0%" wrapping
     assert widths[0] >= pt and widths[7] >= 4 * 0.55 * pt + 10
     assert widths[4] >= 10 * 0.55 * pt + 10
@@ -240,11 +243,11 @@ def test_headings_in_the_body_use_heiti_and_kaiti():
     )
     heading = _par(doc, "一、总体情况")
     assert heading.runs[0].text == "一、总体情况。"
-    assert heading.runs[0]._element.rPr.rFonts.get(qn("w:eastAsia")) == documents.HEADING_FONT
-    assert heading.runs[1].font.name == documents.BODY_FONT
-    assert _par(doc, "（一）按期办结").runs[0].font.name == documents.KAITI_FONT
+    assert heading.runs[0]._element.rPr.rFonts.get(qn("w:eastAsia")) == layout.HEADING_FONT
+    assert heading.runs[1].font.name == layout.BODY_FONT
+    assert _par(doc, "（一）按期办结").runs[0].font.name == layout.KAITI_FONT
     sentence = _par(doc, "一、各单位要")
-    assert [r.font.name for r in sentence.runs] == [documents.BODY_FONT]
+    assert [r.font.name for r in sentence.runs] == [layout.BODY_FONT]
 
 
 def _pdf_pages(pdf: bytes) -> list[tuple[float, list[tuple[str, float, float, float, float]]]]:
@@ -279,7 +282,7 @@ TEXT_BOTTOM_PT = (297 - 35) / 25.4 * 72  # the bottom of the 版心
 
 
 @pytest.mark.skipif(
-    documents.libreoffice_binary() is None or documents.shutil.which("pdftotext") is None,
+    documents_pdf.libreoffice_binary() is None or documents_pdf.shutil.which("pdftotext") is None,
     reason="LibreOffice or poppler-utils not installed",
 )
 @pytest.mark.parametrize("attachments", [False, True], ids=["one page", "with attachment"])
@@ -306,7 +309,7 @@ def test_pdf_puts_the_imprint_at_the_foot_of_the_last_page(attachments):
     assert content < printing - 200
     # the signature centred over the date (within a few points), the date's right end four
     # characters or the signature's two characters from the right edge of the text block
-    right_edge = 28 / 25.4 * 72 + documents.TEXT_WIDTH_PT
+    right_edge = 28 / 25.4 * 72 + layout.TEXT_WIDTH_PT
     first = pages[0][1]  # the signature is on the first page in both cases
     date_y = min(w[2] for w in first if w[0] == "月")  # the 成文日期's line
     date_words = [w for w in first if w[2] == date_y]
@@ -331,18 +334,18 @@ def test_pdf_puts_the_imprint_at_the_foot_of_the_last_page(attachments):
 
 
 def test_signature_is_centred_over_the_date():
-    sig_right, date_right = documents.signature_indents("督查室", "2026年11月23日")
+    sig_right, date_right = layout.signature_indents("督查室", "2026年11月23日")
     assert date_right == 4  # the date keeps four characters free
-    date_w = documents._em_width("2026年11月23日")
+    date_w = layout._em_width("2026年11月23日")
     assert sig_right + 3 / 2 == pytest.approx(date_right + date_w / 2)  # same centre
     # a signature longer than the date by four characters or more: two characters free on
     # the right, the date moved left so that it stays centred under the signature
-    sig_right, date_right = documents.signature_indents(ISSUER, "2026年11月23日")
+    sig_right, date_right = layout.signature_indents(ISSUER, "2026年11月23日")
     assert sig_right == 2
     assert sig_right + 16 / 2 == pytest.approx(date_right + date_w / 2)
     # only a signature, or only a date
-    assert documents.signature_indents("督查室", "") == (2, 0)
-    assert documents.signature_indents("", "2026年11月23日") == (0, 4)
+    assert layout.signature_indents("督查室", "") == (2, 0)
+    assert layout.signature_indents("", "2026年11月23日") == (0, 4)
 
 
 def test_short_signature_paragraphs_carry_the_indents():
@@ -370,7 +373,7 @@ def test_page_numbers_odd_right_even_left_in_4hao_songti():
     assert even.alignment == WD_ALIGN_PARAGRAPH.LEFT and even.paragraph_format.left_indent == Pt(14)
     for par in (odd, even):
         assert {r.font.size for r in par.runs} == {Pt(14)}
-        assert {r.font.name for r in par.runs} == {documents.FALLBACK_FONT}  # 宋体
+        assert {r.font.name for r in par.runs} == {layout.FALLBACK_FONT}  # 宋体
         dash = par.runs[0]._element.rPr.rFonts
         assert dash.get(qn("w:hint")) == "eastAsia"  # the 一字线 a full character wide
     # the footer line starts 7 mm under the 版心 (35 mm bottom margin, exact 14 pt line)
@@ -385,7 +388,7 @@ def test_paragraph_and_table_properties_are_in_schema_order():
     parts += [s.even_page_footer._element for s in doc.sections]
     checked = 0
     for part in parts:
-        for tag, order in (("w:pPr", documents.PPR_ORDER), ("w:tblPr", documents.TBLPR_ORDER)):
+        for tag, order in (("w:pPr", word.PPR_ORDER), ("w:tblPr", word.TBLPR_ORDER)):
             for props in part.iter(qn(tag)):
                 names = [child.tag.split("}")[1] for child in props]
                 assert all(n in order for n in names), names

@@ -6,10 +6,11 @@ import threading
 import pytest
 from sqlmodel import Session, SQLModel, select
 
-from duban import notices
 from duban.core import clock
 from duban.core import db as dbmod
 from duban.core.errors import PermissionDenied, ValidationFailed
+from duban.notices import drafting, facts, issuing, reading, replies, templates
+from duban.notices import rules as notice_rules
 from models import (
     AuditLog,
     Finding,
@@ -89,7 +90,7 @@ def _late_unit(session, overdue_days=10):
 def test_first_urging_for_an_overdue_task_is_yellow_and_lists_the_task(session):
     _, actor = make_user(session, Role.inspector)
     dept, task = _late_unit(session)
-    n = notices.draft_notice(session, actor=actor, kind="urging", department_id=dept.id)
+    n = drafting.draft_notice(session, actor=actor, kind="urging", department_id=dept.id)
     assert n.level == "yellow" and n.status == "draft" and n.doc_number is None
     assert task.title in n.body and "逾期" in n.body
     assert n.addressees == dept.name
@@ -112,12 +113,12 @@ def test_two_ignored_yellows_make_a_red(session):
     _issued_urging(
         session, dept, task, level="yellow", reply_due=TODAY - dt.timedelta(days=20), seq=1
     )
-    n1 = notices.draft_notice(session, actor=actor, kind="urging", department_id=dept.id)
+    n1 = drafting.draft_notice(session, actor=actor, kind="urging", department_id=dept.id)
     assert n1.level == "yellow"  # one ignored is not enough
     _issued_urging(
         session, dept, task, level="yellow", reply_due=TODAY - dt.timedelta(days=3), seq=2
     )
-    n2 = notices.draft_notice(session, actor=actor, kind="urging", department_id=dept.id)
+    n2 = drafting.draft_notice(session, actor=actor, kind="urging", department_id=dept.id)
     assert n2.level == "red"
     assert "督办〔2026〕1号" in n2.body and "督办〔2026〕2号" in n2.body
     assert "未按期反馈" in n2.extra["level_reason"]
@@ -131,14 +132,14 @@ def test_answered_in_time_is_not_ignored_but_a_late_answer_is(session):
     _issued_urging(session, dept, task, level="yellow", reply_due=due, replied_on=due, seq=1)
     _issued_urging(session, dept, task, level="yellow", reply_due=due, replied_on=due, seq=2)
     assert (
-        notices.draft_notice(session, actor=actor, kind="urging", department_id=dept.id).level
+        drafting.draft_notice(session, actor=actor, kind="urging", department_id=dept.id).level
         == "yellow"
     )
     _issued_urging(session, dept, task, level="blue", reply_due=due, replied_on=TODAY, seq=3)
     _issued_urging(session, dept, task, level="yellow", reply_due=due, seq=4)
     # only one ignored at yellow or above (the blue one answered late is below yellow)
     assert (
-        notices.draft_notice(session, actor=actor, kind="urging", department_id=dept.id).level
+        drafting.draft_notice(session, actor=actor, kind="urging", department_id=dept.id).level
         == "yellow"
     )
 
@@ -155,12 +156,12 @@ def test_lagging_only_is_blue_and_long_overdue_is_red(session):
     )
     make_report(session, t, lag, percent=10, reported_at=dt.datetime(2026, 11, 20, 9))
     assert (
-        notices.draft_notice(session, actor=actor, kind="urging", department_id=lag.id).level
+        drafting.draft_notice(session, actor=actor, kind="urging", department_id=lag.id).level
         == "blue"
     )
     old, _ = _late_unit(session, overdue_days=60)
     assert (
-        notices.draft_notice(session, actor=actor, kind="urging", department_id=old.id).level
+        drafting.draft_notice(session, actor=actor, kind="urging", department_id=old.id).level
         == "red"
     )
 
@@ -177,7 +178,7 @@ def test_no_urging_for_a_unit_on_track(session):
     )
     make_report(session, t, ok, percent=20, reported_at=dt.datetime(2026, 11, 20, 9))
     with pytest.raises(ValidationFailed, match="无需催办"):
-        notices.draft_notice(session, actor=actor, kind="urging", department_id=ok.id)
+        drafting.draft_notice(session, actor=actor, kind="urging", department_id=ok.id)
     assert session.exec(select(Notice)).first() is None
 
 
@@ -223,22 +224,22 @@ def _scenario(session):
 
 def test_praise_and_criticism_follow_the_rules(session):
     good, bad, one_late, rect = _scenario(session)
-    rules = notices.load_notice_rules(session)
-    records = notices.unit_records(session, TODAY)
-    praised = {r.name for r in notices.praised_units(records, rules)}
-    criticised = {r.name for r in notices.criticised_units(records, rules)}
+    rules = notice_rules.load_notice_rules(session)
+    records = facts.unit_records(session, TODAY)
+    praised = {r.name for r in facts.praised_units(records, rules)}
+    criticised = {r.name for r in facts.criticised_units(records, rules)}
     assert praised == {"好单位"}
     assert criticised == {"差单位", "整改逾期单位"}
     # the office loosens the criticism threshold: one overdue task is enough
     rules["criticise_overdue_tasks"] = 1
-    criticised = {r.name for r in notices.criticised_units(records, rules)}
+    criticised = {r.name for r in facts.criticised_units(records, rules)}
     assert criticised == {"差单位", "一项逾期单位", "整改逾期单位"}
 
 
 def test_bulletin_names_units_with_the_facts_and_attaches_tables(session):
     _, actor = make_user(session, Role.office)
     _scenario(session)
-    n = notices.draft_notice(session, actor=actor, kind="bulletin", period="month")
+    n = drafting.draft_notice(session, actor=actor, kind="bulletin", period="month")
     assert n.period_label == "2026年11月"
     assert n.title == "关于2026年11月测试推进情况的通报"  # plan “测试实施方案”
     assert "好单位：承担任务2项，已办结2项，按期办结率100%" in n.body
@@ -253,18 +254,18 @@ def test_bulletin_names_units_with_the_facts_and_attaches_tables(session):
     assert len(n.attachments[1]["rows"]) == 3
     assert n.extra["figures"]["overdue"] == 3
     # next bulletin reports the change since this one once it is issued
-    notices.issue_notice(session, actor=actor, notice_id=n.id, expected_version=n.version)
+    issuing.issue_notice(session, actor=actor, notice_id=n.id, expected_version=n.version)
     # a 通报 without figures issued since (e.g. a published scorecard) is not the comparison
     with clock.frozen(dt.datetime(2026, 11, 25, 9)):
-        other = notices.create_draft(
+        other = drafting.create_draft(
             session, actor=actor, kind="bulletin", title="关于考核结果的通报", body="正文",
             recipients=_unit_ids(session),
         )  # fmt: skip
-        notices.issue_notice(
+        issuing.issue_notice(
             session, actor=actor, notice_id=other.id, expected_version=other.version
         )
     with clock.frozen(dt.datetime(2026, 12, 1, 9)):
-        n2 = notices.draft_notice(session, actor=actor, kind="bulletin", period="month")
+        n2 = drafting.draft_notice(session, actor=actor, kind="bulletin", period="month")
     assert "与上期持平" in n2.body or "比上期" in n2.body
     assert n.doc_number in n2.body
 
@@ -279,15 +280,15 @@ def test_commendation_without_qualifying_units_is_refused(session):
     _, actor = make_user(session, Role.office)
     dept, _ = _late_unit(session)
     with pytest.raises(ValidationFailed, match="没有符合条件的单位"):
-        notices.draft_notice(session, actor=actor, kind="commendation")
+        drafting.draft_notice(session, actor=actor, kind="commendation")
 
 
 def test_interview_needs_time_place_attendees_and_forbids_substitutes(session):
     _, actor = make_user(session, Role.inspector)
     dept, _ = _late_unit(session)
     with pytest.raises(ValidationFailed, match="时间、地点和参加人员"):
-        notices.draft_notice(session, actor=actor, kind="interview", department_id=dept.id)
-    n = notices.draft_notice(
+        drafting.draft_notice(session, actor=actor, kind="interview", department_id=dept.id)
+    n = drafting.draft_notice(
         session, actor=actor, kind="interview", department_id=dept.id,
         time_text="11月26日上午9:00", place="三楼会议室", attendees="主要负责同志",
     )  # fmt: skip
@@ -302,12 +303,12 @@ def test_broken_template_is_refused_with_its_line(session):
     _, office = make_user(session, Role.office)
     bad = "第一行{{ unit }}\n第二行\n第三行{% for t in tasks %}\n"
     with pytest.raises(ValidationFailed, match="第 4 行|第 3 行"):
-        notices.save_template(
+        templates.save_template(
             session, actor=office, kind="urging", source=bad, expected_version=None
         )
     undefined = "第一行\n{{ unit }}有{{ no_such_thing }}\n"
     with pytest.raises(ValidationFailed, match="第 2 行.*no_such_thing"):
-        notices.save_template(
+        templates.save_template(
             session, actor=office, kind="urging", source=undefined, expected_version=None
         )
     assert session.exec(select(NoticeTemplate)).first() is None
@@ -316,40 +317,42 @@ def test_broken_template_is_refused_with_its_line(session):
 def test_template_override_is_used_and_reset_restores_the_default(session):
     _, office = make_user(session, Role.office)
     dept, _ = _late_unit(session)
-    notices.save_template(
+    templates.save_template(
         session, actor=office, kind="urging",
         source="{{ unit }}：你单位有{{ tasks|length }}项任务滞后，特此督办。", expected_version=None,
     )  # fmt: skip
-    n = notices.draft_notice(session, actor=office, kind="urging", department_id=dept.id)
+    n = drafting.draft_notice(session, actor=office, kind="urging", department_id=dept.id)
     assert n.body == f"{dept.name}：你单位有1项任务滞后，特此督办。"
-    notices.reset_template(session, actor=office, kind="urging")
-    n = notices.draft_notice(session, actor=office, kind="urging", department_id=dept.id)
+    templates.reset_template(session, actor=office, kind="urging")
+    n = drafting.draft_notice(session, actor=office, kind="urging", department_id=dept.id)
     assert n.body.startswith("经梳理")
 
 
 def test_only_the_office_edits_templates_and_rules(session):
     _, insp = make_user(session, Role.inspector)
     with pytest.raises(PermissionDenied):
-        notices.save_template(session, actor=insp, kind="urging", source="x", expected_version=None)
+        templates.save_template(
+            session, actor=insp, kind="urging", source="x", expected_version=None
+        )
     with pytest.raises(PermissionDenied):
-        notices.save_rules(session, actor=insp, rules={}, expected_version=0)
+        notice_rules.save_rules(session, actor=insp, rules={}, expected_version=0)
 
 
 def test_rules_are_validated_and_saved(session):
     _, office = make_user(session, Role.office)
     with pytest.raises(ValidationFailed, match="文号代字必须互不相同"):
-        notices.save_rules(
+        notice_rules.save_rules(
             session, actor=office, rules={"prefixes": {"urging": "通报"}}, expected_version=0
         )
     with pytest.raises(ValidationFailed, match="升级"):
-        notices.save_rules(
+        notice_rules.save_rules(
             session, actor=office, rules={"escalate_after_ignored": 0}, expected_version=0
         )
-    notices.save_rules(
+    notice_rules.save_rules(
         session, actor=office, rules={"escalate_after_ignored": 1}, expected_version=0
     )
-    assert notices.load_notice_rules(session)["escalate_after_ignored"] == 1
-    assert notices.rules_version(session) == 1
+    assert notice_rules.load_notice_rules(session)["escalate_after_ignored"] == 1
+    assert notice_rules.rules_version(session) == 1
 
 
 # ---------------------------------------------------------------- issuing
@@ -359,12 +362,12 @@ def test_issue_numbers_per_kind_and_makes_read_only(session):
     _, actor = make_user(session, Role.inspector)
     d1, _ = _late_unit(session)
     d2, _ = _late_unit(session)
-    a = notices.draft_notice(session, actor=actor, kind="urging", department_id=d1.id)
-    b = notices.draft_notice(session, actor=actor, kind="urging", department_id=d2.id)
-    r = notices.draft_notice(session, actor=actor, kind="accountability", department_id=d2.id)
-    a = notices.issue_notice(session, actor=actor, notice_id=a.id, expected_version=a.version)
-    b = notices.issue_notice(session, actor=actor, notice_id=b.id, expected_version=b.version)
-    r = notices.issue_notice(session, actor=actor, notice_id=r.id, expected_version=r.version)
+    a = drafting.draft_notice(session, actor=actor, kind="urging", department_id=d1.id)
+    b = drafting.draft_notice(session, actor=actor, kind="urging", department_id=d2.id)
+    r = drafting.draft_notice(session, actor=actor, kind="accountability", department_id=d2.id)
+    a = issuing.issue_notice(session, actor=actor, notice_id=a.id, expected_version=a.version)
+    b = issuing.issue_notice(session, actor=actor, notice_id=b.id, expected_version=b.version)
+    r = issuing.issue_notice(session, actor=actor, notice_id=r.id, expected_version=r.version)
     assert (a.doc_number, b.doc_number, r.doc_number) == (
         "督办〔2026〕1号",
         "督办〔2026〕2号",
@@ -373,41 +376,41 @@ def test_issue_numbers_per_kind_and_makes_read_only(session):
     rec = session.exec(select(NoticeRecipient).where(NoticeRecipient.notice_id == a.id)).one()
     assert rec.delivered_at == dt.datetime(2026, 11, 23, 10, 0)
     with pytest.raises(ValidationFailed, match="已签发"):
-        notices.update_draft(
+        drafting.update_draft(
             session, actor=actor, notice_id=a.id, expected_version=a.version, title="改"
         )
     with pytest.raises(ValidationFailed, match="不能重复签发"):
-        notices.issue_notice(session, actor=actor, notice_id=a.id, expected_version=a.version)
+        issuing.issue_notice(session, actor=actor, notice_id=a.id, expected_version=a.version)
     assert session.exec(select(AuditLog).where(AuditLog.action == "notice.issue")).all()
 
 
 def test_edit_then_issue_and_stale_edit_is_refused(session):
     _, actor = make_user(session, Role.inspector)
     d, _ = _late_unit(session)
-    n = notices.draft_notice(session, actor=actor, kind="urging", department_id=d.id)
+    n = drafting.draft_notice(session, actor=actor, kind="urging", department_id=d.id)
     v = n.version
-    n = notices.update_draft(
+    n = drafting.update_draft(
         session, actor=actor, notice_id=n.id, expected_version=v, title="关于加快推进的督办通知",
         body="改写后的正文。",
     )  # fmt: skip
     from duban.core.errors import StaleEdit
 
     with pytest.raises(StaleEdit):
-        notices.update_draft(session, actor=actor, notice_id=n.id, expected_version=v, title="旧")
+        drafting.update_draft(session, actor=actor, notice_id=n.id, expected_version=v, title="旧")
     with pytest.raises(ValidationFailed, match="标题不能为空"):
-        notices.update_draft(
+        drafting.update_draft(
             session, actor=actor, notice_id=n.id, expected_version=n.version, title=" "
         )
-    n = notices.issue_notice(session, actor=actor, notice_id=n.id, expected_version=n.version)
+    n = issuing.issue_notice(session, actor=actor, notice_id=n.id, expected_version=n.version)
     assert n.title == "关于加快推进的督办通知" and n.body == "改写后的正文。"
 
 
 def test_a_dept_head_cannot_draft_or_issue(session):
     _, head = make_user(session, Role.dept_head)
     with pytest.raises(PermissionDenied):
-        notices.draft_notice(session, actor=head, kind="bulletin")
+        drafting.draft_notice(session, actor=head, kind="bulletin")
     with pytest.raises(PermissionDenied):
-        notices.issue_notice(session, actor=head, notice_id=1, expected_version=1)
+        issuing.issue_notice(session, actor=head, notice_id=1, expected_version=1)
 
 
 def _concurrent_engine(engine, tmp_path):
@@ -445,7 +448,7 @@ def test_numbers_are_unique_and_gapless_under_concurrency(engine, tmp_path):
         with Session(eng, expire_on_commit=False) as s:
             barrier.wait()
             try:
-                notices.issue_notice(s, actor=actor, notice_id=nid, expected_version=1)
+                issuing.issue_notice(s, actor=actor, notice_id=nid, expected_version=1)
             except Exception as exc:  # noqa: BLE001 - collected and asserted below
                 errors.append(exc)
 
@@ -485,7 +488,7 @@ def test_same_draft_issued_twice_at_once_gets_one_number(engine, tmp_path):
         with Session(eng, expire_on_commit=False) as s:
             barrier.wait()
             try:
-                notices.issue_notice(s, actor=actor, notice_id=nid, expected_version=1)
+                issuing.issue_notice(s, actor=actor, notice_id=nid, expected_version=1)
                 outcomes.append("ok")
             except Exception as exc:  # noqa: BLE001
                 outcomes.append(type(exc).__name__)
@@ -513,30 +516,30 @@ def test_units_acknowledge_and_reply_only_their_own(session):
     d2, _ = _late_unit(session)
     _, head1 = make_user(session, Role.dept_head, department_id=d1.id)
     _, head2 = make_user(session, Role.dept_head, department_id=d2.id)
-    n = notices.draft_notice(session, actor=insp, kind="urging", department_id=d1.id)
+    n = drafting.draft_notice(session, actor=insp, kind="urging", department_id=d1.id)
     # a draft is invisible to units
-    assert notices.list_notices(session, actor=head1) == []
-    n = notices.issue_notice(session, actor=insp, notice_id=n.id, expected_version=n.version)
-    rows = notices.list_notices(session, actor=insp)
+    assert reading.list_notices(session, actor=head1) == []
+    n = issuing.issue_notice(session, actor=insp, notice_id=n.id, expected_version=n.version)
+    rows = reading.list_notices(session, actor=insp)
     assert rows[0].pending_ack == [d1.name] and rows[0].pending_reply == [d1.name]
-    assert [r.notice.id for r in notices.list_notices(session, actor=head1)] == [n.id]
-    assert notices.list_notices(session, actor=head2) == []
+    assert [r.notice.id for r in reading.list_notices(session, actor=head1)] == [n.id]
+    assert reading.list_notices(session, actor=head2) == []
     with pytest.raises(PermissionDenied):
-        notices.get_notice(session, actor=head2, notice_id=n.id)
+        reading.get_notice(session, actor=head2, notice_id=n.id)
     with pytest.raises(PermissionDenied):
-        notices.acknowledge_notice(session, actor=head2, notice_id=n.id, department_id=d1.id)
+        replies.acknowledge_notice(session, actor=head2, notice_id=n.id, department_id=d1.id)
     with pytest.raises(Exception, match="不在该通知的接收单位"):
-        notices.acknowledge_notice(session, actor=head2, notice_id=n.id)
-    notices.acknowledge_notice(session, actor=head1, notice_id=n.id)
+        replies.acknowledge_notice(session, actor=head2, notice_id=n.id)
+    replies.acknowledge_notice(session, actor=head1, notice_id=n.id)
     with pytest.raises(ValidationFailed, match="不能少于"):
-        notices.reply_notice(session, actor=head1, notice_id=n.id, text_="好")
-    notices.reply_notice(
+        replies.reply_notice(session, actor=head1, notice_id=n.id, text_="好")
+    replies.reply_notice(
         session, actor=head1, notice_id=n.id, text_="已召开专题会议，倒排工期推进。"
     )
-    row = notices.list_notices(session, actor=insp)[0]
+    row = reading.list_notices(session, actor=insp)[0]
     assert row.acknowledged == 1 and row.replied == 1 and row.pending_reply == []
     with pytest.raises(ValidationFailed, match="已反馈"):
-        notices.reply_notice(session, actor=head1, notice_id=n.id, text_="再次反馈内容。")
+        replies.reply_notice(session, actor=head1, notice_id=n.id, text_="再次反馈内容。")
 
 
 def test_docx_of_an_issued_notice(session):
@@ -546,13 +549,13 @@ def test_docx_of_an_issued_notice(session):
 
     _, insp = make_user(session, Role.inspector)
     d, task = _late_unit(session)
-    n = notices.draft_notice(session, actor=insp, kind="urging", department_id=d.id)
-    n = notices.issue_notice(session, actor=insp, notice_id=n.id, expected_version=n.version)
-    name, data = notices.notice_docx(session, actor=insp, notice_id=n.id)
+    n = drafting.draft_notice(session, actor=insp, kind="urging", department_id=d.id)
+    n = issuing.issue_notice(session, actor=insp, notice_id=n.id, expected_version=n.version)
+    name, data = reading.notice_docx(session, actor=insp, notice_id=n.id)
     assert name.startswith("督办〔2026〕1号")
     doc = Document(io.BytesIO(data))
     texts = [p.text for p in doc.paragraphs]
-    assert texts[0] == notices.DEFAULT_RULES["issuer"]
+    assert texts[0] == notice_rules.DEFAULT_RULES["issuer"]
     assert "督办〔2026〕1号" in texts and n.title in texts and f"{d.name}：" in texts
     assert "黄色督办" in texts
     assert any("2026年11月30日前" in t for t in texts)  # the requirement with its deadline
@@ -563,16 +566,16 @@ def test_interview_and_accountability_rules_are_reported_on_the_draft(session):
     _, actor = make_user(session, Role.inspector)
     dept, task = _late_unit(session)
     args = dict(time_text="11月26日上午9:00", place="三楼会议室", attendees="主要负责同志")
-    n = notices.draft_notice(session, actor=actor, kind="interview", department_id=dept.id, **args)
+    n = drafting.draft_notice(session, actor=actor, kind="interview", department_id=dept.id, **args)
     assert n.extra["meets_rule"] is False and "红色督办达到2次" in n.extra["rule"]
     _issued_urging(session, dept, task, level="red", reply_due=TODAY - dt.timedelta(days=9), seq=1)
     _issued_urging(session, dept, task, level="red", reply_due=TODAY + dt.timedelta(days=3), seq=2)
-    n = notices.draft_notice(session, actor=actor, kind="interview", department_id=dept.id, **args)
+    n = drafting.draft_notice(session, actor=actor, kind="interview", department_id=dept.id, **args)
     assert n.extra["meets_rule"] is True
-    a = notices.draft_notice(session, actor=actor, kind="accountability", department_id=dept.id)
+    a = drafting.draft_notice(session, actor=actor, kind="accountability", department_id=dept.id)
     assert a.extra["meets_rule"] is True  # one red ignored
     assert "红色督办2次" in a.body or "红色督办2次" in a.extra["facts"]
-    late = {u["department_id"]: u for u in notices.late_units(session, TODAY)}
+    late = {u["department_id"]: u for u in facts.late_units(session, TODAY)}
     assert set(late[dept.id]["suggest"]) == {"criticism", "interview", "accountability"}
 
 
@@ -585,5 +588,5 @@ def test_reminder_lists_tasks_due_soon(session):
     make_task(
         session, lead=dept, deadline=TODAY + dt.timedelta(days=60), status=TaskStatus.in_progress
     )
-    n = notices.draft_notice(session, actor=actor, kind="reminder", department_id=dept.id)
+    n = drafting.draft_notice(session, actor=actor, kind="reminder", department_id=dept.id)
     assert soon.title in n.body and n.body.count("测试任务") == 1

@@ -108,9 +108,9 @@ def test_office_edits_a_template_broken_one_is_refused_with_its_line(demo_db):
 
 
 def test_without_libreoffice_the_page_says_pdf_is_unavailable(demo_db, monkeypatch):
-    from duban import documents
+    from duban.documents import pdf as documents_pdf
 
-    monkeypatch.setattr(documents.shutil, "which", lambda name: None)
+    monkeypatch.setattr(documents_pdf.shutil, "which", lambda name: None)
     at = page_as("notices", "leader", "leader")
     assert not at.exception and not errors(at), errors(at)
     pdf = [b for b in at.button if b.label == "生成 PDF"]

@@ -5,11 +5,12 @@ import logging
 import pytest
 from sqlmodel import select
 
-from duban import notices
 from duban.assessment import formula
 from duban.core.errors import StaleEdit
 from duban.core.stored import NOTHING_SAVED
 from duban.monitoring import rules
+from duban.notices import rules as notice_rules
+from duban.notices import templates
 from models import AppSetting, AuditLog, Role
 from tests.factories import make_user
 
@@ -21,13 +22,13 @@ def _warning_rules(session, actor, expected_version, n):
 
 
 def _notice_rules(session, actor, expected_version, n):
-    notices.save_rules(
+    notice_rules.save_rules(
         session, actor=actor, rules={"escalate_after_ignored": n}, expected_version=expected_version
     )
 
 
 def _template(session, actor, expected_version, n):
-    notices.save_template(
+    templates.save_template(
         session,
         actor=actor,
         kind="urging",
@@ -46,9 +47,9 @@ def _version(session, kind):
     if kind is _warning_rules:
         return rules.rules_with_version(session)[1]
     if kind is _notice_rules:
-        return notices.rules_version(session)
+        return notice_rules.rules_version(session)
     if kind is _template:
-        return notices.template_source(session, "urging")[2]
+        return templates.template_source(session, "urging")[2]
     return formula.load_formula(session)[1]
 
 

@@ -5,11 +5,12 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from duban import notices, org
+from duban import org
 from duban.core import clock
 from duban.core.errors import DubanError
 from duban.core.permissions import Actor
-from duban.documents import docx_to_pdf, libreoffice_binary
+from duban.documents import pdf
+from duban.notices import drafting, facts, issuing, labels, reading, replies
 from models import NoticeKind, NoticeStatus
 from ui.common import empty_state, show_errors
 from ui.context import data_version, session, t
@@ -20,7 +21,7 @@ LEVEL_ICON = {"blue": "🔵", "yellow": "🟡", "red": "🔴"}
 
 
 def _kind_label(kind: str) -> str:
-    return notices.KIND_LABELS[NoticeKind(kind)]
+    return labels.KIND_LABELS[NoticeKind(kind)]
 
 
 def _fmt_dt(v: dt.datetime | dt.date | None) -> str:
@@ -44,7 +45,7 @@ def show_flash() -> None:
 @st.cache_data(show_spinner=False)
 def _late(version: int, today: dt.date) -> list[dict]:
     with session() as s:
-        return notices.late_units(s, today)
+        return facts.late_units(s, today)
 
 
 @st.cache_data(show_spinner=False)
@@ -72,7 +73,7 @@ def late_units_view() -> list[dict]:
             t("notices.col_ignored"): [r["ignored_notices"] for r in rows],
             t("notices.col_rect"): [r["overdue_rectifications"] for r in rows],
             t("notices.col_level"): [
-                f"{LEVEL_ICON[r['next_level']]} {notices.LEVEL_LABELS[r['next_level']]}"
+                f"{LEVEL_ICON[r['next_level']]} {labels.LEVEL_LABELS[r['next_level']]}"
                 for r in rows
             ],
             t("notices.col_why"): [r["why"] for r in rows],
@@ -101,9 +102,12 @@ def generator(me: Actor, late: list[dict]) -> int | None:
         )
     else:
         params["period"] = c2.selectbox(
-            t("notices.period"), list(notices.PERIODS), index=1,
-            format_func=lambda p: notices.PERIODS[p], key="nt_period",
-        )  # fmt: skip
+            t("notices.period"),
+            list(labels.PERIODS),
+            index=1,
+            format_func=lambda p: labels.PERIODS[p],
+            key="nt_period",
+        )
     if kind == "interview":
         a, b, c = st.columns(3)
         params["time_text"] = a.text_input(t("notices.time"), key="nt_time")
@@ -113,7 +117,7 @@ def generator(me: Actor, late: list[dict]) -> int | None:
         params["sanction"] = st.text_input(t("notices.sanction"), key="nt_sanction")
     if st.button(t("notices.generate"), type="primary", key="nt_generate"):
         with show_errors(), session() as s:
-            n = notices.draft_notice(s, actor=me, kind=kind, **params)
+            n = drafting.draft_notice(s, actor=me, kind=kind, **params)
             flash(t("notices.generated"))
             return n.id
     return None
@@ -125,8 +129,8 @@ def generator(me: Actor, late: list[dict]) -> int | None:
 def draft_editor(me: Actor, notice_id: int, key: str) -> None:
     """Edit the draft's text, then save or issue; after issue show the downloads."""
     with session() as s:
-        n = notices.get_notice(s, actor=me, notice_id=notice_id)
-        recips = notices.recipients_of(s, notice_id)
+        n = reading.get_notice(s, actor=me, notice_id=notice_id)
+        recips = reading.recipients_of(s, notice_id)
     if n.status == NoticeStatus.issued:
         issued_view(me, notice_id, key)
         return
@@ -144,9 +148,12 @@ def draft_editor(me: Actor, notice_id: int, key: str) -> None:
     level = n.level
     if n.kind == "urging":
         level = c3.selectbox(
-            t("notices.level"), list(notices.LEVELS), index=notices.LEVELS.index(n.level or "blue"),
-            format_func=lambda v: f"{LEVEL_ICON[v]} {notices.LEVEL_LABELS[v]}", key=f"nt_level_{k}",
-        )  # fmt: skip
+            t("notices.level"),
+            list(labels.LEVELS),
+            index=labels.LEVELS.index(n.level or "blue"),
+            format_func=lambda v: f"{LEVEL_ICON[v]} {labels.LEVEL_LABELS[v]}",
+            key=f"nt_level_{k}",
+        )
     body = st.text_area(t("notices.body"), n.body, height=300, key=f"nt_body_{k}")
     req = st.text_area(t("notices.requirements"), n.requirements, height=100, key=f"nt_req_{k}")
     c1, c2 = st.columns(2)
@@ -154,29 +161,42 @@ def draft_editor(me: Actor, notice_id: int, key: str) -> None:
     copy_to = c2.text_input(t("notices.copy_to"), n.copy_to, key=f"nt_copy_{k}")
     units = _units(data_version())
     chosen = st.multiselect(
-        t("notices.recipients"), list(units), default=[r["department_id"] for r in recips if r["department_id"] in units],
-        format_func=lambda i: units.get(i, str(i)), key=f"nt_recips_{k}",
+        t("notices.recipients"),
+        list(units),
+        default=[r["department_id"] for r in recips if r["department_id"] in units],
+        format_func=lambda i: units.get(i, str(i)),
+        key=f"nt_recips_{k}",
         placeholder=t("insp.choose_many"),
-    )  # fmt: skip
+    )
     if n.attachments:
         st.caption(t("notices.attachments", names="；".join(a["title"] for a in n.attachments)))
     changes = dict(
-        title=title, addressees=addressees, body=body, requirements=req, signature=signature,
-        copy_to=copy_to, reply_due=reply_due, level=level,
-    )  # fmt: skip
+        title=title,
+        addressees=addressees,
+        body=body,
+        requirements=req,
+        signature=signature,
+        copy_to=copy_to,
+        reply_due=reply_due,
+        level=level,
+    )
     b1, b2, b3, b4 = st.columns(4)
     save = b1.button(t("notices.save"), key=f"nt_save_{k}", width="stretch")
     issue = b2.button(t("notices.issue"), type="primary", key=f"nt_issue_{k}", width="stretch")
     with session() as s:
-        name, data = notices.notice_docx(s, actor=me, notice_id=n.id)
+        name, data = reading.notice_docx(s, actor=me, notice_id=n.id)
     b3.download_button(
-        t("notices.docx"), data, file_name=name, key=f"nt_docx_{k}", width="stretch",
+        t("notices.docx"),
+        data,
+        file_name=name,
+        key=f"nt_docx_{k}",
+        width="stretch",
         mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    )  # fmt: skip
+    )
     delete = b4.button(t("notices.delete"), key=f"nt_del_{k}", width="stretch")
     if save or issue:
         with show_errors(), session() as s:
-            n2 = notices.update_draft(
+            n2 = drafting.update_draft(
                 s,
                 actor=me,
                 notice_id=n.id,
@@ -185,14 +205,14 @@ def draft_editor(me: Actor, notice_id: int, key: str) -> None:
                 **changes,
             )
             if issue:
-                n2 = notices.issue_notice(s, actor=me, notice_id=n.id, expected_version=n2.version)
+                n2 = issuing.issue_notice(s, actor=me, notice_id=n.id, expected_version=n2.version)
                 flash(t("notices.issued", number=n2.doc_number, n=len(chosen)))
             else:
                 flash(t("notices.saved"))
             st.rerun()
     if delete:
         with show_errors(), session() as s:
-            notices.delete_draft(s, actor=me, notice_id=n.id)
+            drafting.delete_draft(s, actor=me, notice_id=n.id)
             st.session_state.pop(f"{key}_open", None)
             flash(t("notices.deleted"))
             st.rerun()
@@ -200,32 +220,41 @@ def draft_editor(me: Actor, notice_id: int, key: str) -> None:
 
 def downloads(me: Actor, notice_id: int, key: str) -> None:
     with session() as s:
-        name, data = notices.notice_docx(s, actor=me, notice_id=notice_id)
+        name, data = reading.notice_docx(s, actor=me, notice_id=notice_id)
     c1, c2, c3 = st.columns([1, 1, 2])
     c1.download_button(
-        t("notices.docx"), data, file_name=name, key=f"nt_dl_{key}_{notice_id}", width="stretch",
+        t("notices.docx"),
+        data,
+        file_name=name,
+        key=f"nt_dl_{key}_{notice_id}",
+        width="stretch",
         mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    )  # fmt: skip
+    )
     pdf_key = f"nt_pdf_{notice_id}"
-    if libreoffice_binary() is None:  # say so up front rather than after a click
-        c2.button(t("notices.pdf_make"), key=f"nt_pdfna_{key}_{notice_id}", disabled=True,
-                  width="stretch")  # fmt: skip
+    if pdf.libreoffice_binary() is None:  # say so up front rather than after a click
+        c2.button(
+            t("notices.pdf_make"), key=f"nt_pdfna_{key}_{notice_id}", disabled=True, width="stretch"
+        )
         c3.caption(t("notices.pdf_missing"))
     elif pdf_key in st.session_state:
         c2.download_button(
-            t("notices.pdf"), st.session_state[pdf_key], file_name=name.replace(".docx", ".pdf"),
-            mime="application/pdf", key=f"nt_pdfdl_{key}_{notice_id}", width="stretch",
-        )  # fmt: skip
+            t("notices.pdf"),
+            st.session_state[pdf_key],
+            file_name=name.replace(".docx", ".pdf"),
+            mime="application/pdf",
+            key=f"nt_pdfdl_{key}_{notice_id}",
+            width="stretch",
+        )
     elif c2.button(t("notices.pdf_make"), key=f"nt_pdfmk_{key}_{notice_id}", width="stretch"):
         try:
-            pdf = docx_to_pdf(data)
+            pdf_data = pdf.docx_to_pdf(data)
         except DubanError as exc:
             c3.error(str(exc))
             return
-        if pdf is None:
+        if pdf_data is None:
             c3.warning(t("notices.pdf_missing"))
         else:
-            st.session_state[pdf_key] = pdf
+            st.session_state[pdf_key] = pdf_data
             st.rerun()
 
 
@@ -233,7 +262,7 @@ def _print(n) -> None:
     """The notice as read-only text, in the order it is printed."""
     head = f"**{n.doc_number or ''}**"
     if n.level and n.kind == "urging":
-        head += f"　{LEVEL_ICON.get(n.level, '')} {notices.LEVEL_LABELS.get(n.level, '')}"
+        head += f"　{LEVEL_ICON.get(n.level, '')} {labels.LEVEL_LABELS.get(n.level, '')}"
     st.markdown(head)
     st.markdown(f"### {n.title}")
     if n.addressees:
@@ -251,8 +280,8 @@ def _print(n) -> None:
 
 def issued_view(me: Actor, notice_id: int, key: str) -> None:
     with session() as s:
-        n = notices.get_notice(s, actor=me, notice_id=notice_id)
-        recips = notices.recipients_of(s, notice_id)
+        n = reading.get_notice(s, actor=me, notice_id=notice_id)
+        recips = reading.recipients_of(s, notice_id)
     with st.container(border=True):
         _print(n)
     downloads(me, notice_id, key)
@@ -277,7 +306,7 @@ def issued_view(me: Actor, notice_id: int, key: str) -> None:
 # ---------------------------------------------------------------- lists
 
 
-def notice_table(rows: list[notices.NoticeRow], issued: bool) -> None:
+def notice_table(rows: list[reading.NoticeRow], issued: bool) -> None:
     data = {
         t("notices.col_number"): [r.notice.doc_number or "" for r in rows],
         t("notices.col_kind"): [
@@ -302,29 +331,31 @@ def notice_table(rows: list[notices.NoticeRow], issued: bool) -> None:
     st.dataframe(pd.DataFrame(data), hide_index=True, width="stretch")
 
 
-def pick(rows: list[notices.NoticeRow], key: str) -> int | None:
+def pick(rows: list[reading.NoticeRow], key: str) -> int | None:
     if not rows:
         return None
     ids = [r.notice.id for r in rows]
-    labels = {
+    titles = {
         r.notice.id: f"{r.notice.doc_number or t('notices.tab_drafts')} · {r.notice.title}"
         for r in rows
     }
     default = st.session_state.get(f"{key}_open")
     idx = ids.index(default) if default in ids else 0
     return st.selectbox(
-        t("notices.pick"), ids, index=idx, format_func=labels.get, key=f"{key}_pick"
+        t("notices.pick"), ids, index=idx, format_func=titles.get, key=f"{key}_pick"
     )
 
 
 def list_and_open(me: Actor, status: str, key: str) -> None:
     kinds = [None, *KIND_OPTIONS]
     kind = st.selectbox(
-        t("notices.filter_kind"), kinds, key=f"{key}_kind",
+        t("notices.filter_kind"),
+        kinds,
+        key=f"{key}_kind",
         format_func=lambda k: t("notices.all") if k is None else _kind_label(k),
-    )  # fmt: skip
+    )
     with session() as s:
-        rows = notices.list_notices(s, actor=me, kind=kind, status=status)
+        rows = reading.list_notices(s, actor=me, kind=kind, status=status)
     if not rows:
         empty_state(t("notices.no_drafts" if status == "draft" else "notices.no_issued"))
         return
@@ -343,7 +374,7 @@ def list_and_open(me: Actor, status: str, key: str) -> None:
 
 def my_notices(me: Actor) -> None:
     with session() as s:
-        rows = notices.list_notices(s, actor=me)
+        rows = reading.list_notices(s, actor=me)
     if not rows:
         empty_state(t("notices.none_mine"))
         return
@@ -381,14 +412,14 @@ def my_notices(me: Actor) -> None:
                 t("notices.acknowledge"), key=f"nt_ack_{n.id}", type="primary"
             ):
                 with show_errors(), session() as s:
-                    notices.acknowledge_notice(s, actor=me, notice_id=n.id)
+                    replies.acknowledge_notice(s, actor=me, notice_id=n.id)
                     flash(t("notices.acknowledged"))
                     st.rerun()
             if mine.replied_at is None and n.reply_due is not None:
                 text = st.text_area(t("notices.reply_text"), key=f"nt_reply_text_{n.id}")
                 if st.button(t("notices.reply"), key=f"nt_reply_{n.id}"):
                     with show_errors(), session() as s:
-                        notices.reply_notice(s, actor=me, notice_id=n.id, text_=text)
+                        replies.reply_notice(s, actor=me, notice_id=n.id, text_=text)
                         flash(t("notices.replied"))
                         st.rerun()
             elif mine.reply_text:

@@ -9,11 +9,13 @@ from dataclasses import asdict
 import xlsxwriter
 from sqlmodel import Session, col, select
 
-from duban import documents, notices
 from duban.assessment import formula, periods, results, scoring
 from duban.core import clock
 from duban.core.errors import ValidationFailed
 from duban.core.permissions import Actor, require
+from duban.documents import official, word
+from duban.notices import drafting, reading
+from duban.notices import rules as notice_rules
 from models import Notice, NoticeKind, NoticeStatus
 
 LINE_STATUS = {"counted": "计入", "withdrawn": "申诉成立已撤销"}
@@ -117,13 +119,13 @@ def scorecard_xlsx(result: scoring.PeriodResult) -> bytes:
 
 def scorecard_document(
     session: Session, *, actor: Actor, period_id: int
-) -> documents.OfficialDocument:
+) -> official.OfficialDocument:
     """The published scorecard as an official-layout bulletin (frozen periods only)."""
     require(actor, "assessment.read_all")
     result = results.period_result(session, actor=actor, period_id=period_id)
     if result.status != "frozen":
         raise ValidationFailed("考核期冻结发布后才能生成正式通报，请先处理申诉并冻结。")
-    rules = notices.load_notice_rules(session)
+    rules = notice_rules.load_notice_rules(session)
     issuer = rules.get("issuer") or "市行政审批制度改革领导小组办公室"
     units = sorted(result.units, key=lambda u: (u.rank, u.department_name))
     scores = [u.score for u in units]
@@ -132,8 +134,8 @@ def scorecard_document(
     top = "、".join(f"{u.department_name}（{u.score:.2f}分）" for u in result.top(n))
     bottom = "、".join(f"{u.department_name}（{u.score:.2f}分）" for u in result.bottom(n))
     body = [
-        f"根据考核办法，领导小组办公室对各成员单位{result.label}（{documents.chinese_date(result.start)}"
-        f"至{documents.chinese_date(result.end)}）的任务落实情况进行了考核。考核结果已经申诉复核并冻结，"
+        f"根据考核办法，领导小组办公室对各成员单位{result.label}（{official.chinese_date(result.start)}"
+        f"至{official.chinese_date(result.end)}）的任务落实情况进行了考核。考核结果已经申诉复核并冻结，"
         "现将有关情况通报如下。",
         f"一、总体情况。本期共考核 {len(units)} 个单位，平均得分 {mean:.2f} 分。",
         f"二、排名靠前的单位。{top}。" if top else "",
@@ -143,7 +145,7 @@ def scorecard_document(
         "五、有关要求。排名靠后的单位要认真分析原因，于 10 个工作日内将整改措施书面报领导小组办公室。"
         "各单位可登录督办台查看本单位每一条得分明细及其来源。",
     ]
-    ranking = documents.AttachmentTable(
+    ranking = official.AttachmentTable(
         title=f"{result.label}各单位考核成绩单",
         columns=["名次", "单位", "得分", "较上期", "原始得分", "任务负荷"],
         rows=[
@@ -151,7 +153,7 @@ def scorecard_document(
             for u in units
         ],
     )
-    details = documents.AttachmentTable(
+    details = official.AttachmentTable(
         title=f"{result.label}各单位得分明细",
         columns=["单位", "类别", "分值", "说明", "来源"],
         rows=[
@@ -161,7 +163,7 @@ def scorecard_document(
         ],
     )
     today = clock.today()
-    return documents.OfficialDocument(
+    return official.OfficialDocument(
         issuer=issuer,
         title=f"关于{result.label}各成员单位考核结果的通报",
         body=[b for b in body if b],
@@ -203,7 +205,7 @@ def draft_scorecard_notice(session: Session, *, actor: Actor, period_id: int) ->
         raise ValidationFailed(f"本期成绩单通报{where}，请到“通知通报”查看。")
     doc = scorecard_document(session, actor=actor, period_id=period_id)
     result = results.period_result(session, actor=actor, period_id=period_id)
-    return notices.create_draft(
+    return drafting.create_draft(
         session,
         actor=actor,
         kind=NoticeKind.bulletin.value,
@@ -214,7 +216,7 @@ def draft_scorecard_notice(session: Session, *, actor: Actor, period_id: int) ->
         signature=doc.signature,
         copy_to=doc.copy_to,
         period_label=result.label,
-        attachments=[asdict(documents.AttachmentTable.of(t)) for t in doc.attachments],
+        attachments=[asdict(official.AttachmentTable.of(t)) for t in doc.attachments],
         extra={"assessment_period_id": period_id, "source": "assessment"},
         recipients=[u.department_id for u in result.units],
     )
@@ -225,8 +227,8 @@ def scorecard_docx(session: Session, *, actor: Actor, period_id: int) -> bytes:
     doc = scorecard_document(session, actor=actor, period_id=period_id)
     issued = scorecard_notice(session, period_id)
     if issued is not None and issued.status == NoticeStatus.issued:
-        return documents.render_docx(
-            notices.official_document(issued, notices.load_notice_rules(session))
+        return word.render_docx(
+            reading.official_document(issued, notice_rules.load_notice_rules(session))
         )
     doc.doc_number = "（草稿，签发时编号）"
-    return documents.render_docx(doc)
+    return word.render_docx(doc)

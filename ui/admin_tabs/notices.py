@@ -4,16 +4,17 @@ import json
 
 import streamlit as st
 
-from duban import notices
 from duban.core.errors import DubanError
 from duban.core.permissions import Actor
+from duban.notices import labels, templates
+from duban.notices import rules as notice_rules
 from models import NoticeKind
 from ui.common import show_errors
 from ui.context import session, t
 
 
 def _kind_label(kind: str) -> str:
-    return notices.KIND_LABELS[NoticeKind(kind)]
+    return labels.KIND_LABELS[NoticeKind(kind)]
 
 
 def templates_section(me: Actor) -> None:
@@ -23,17 +24,20 @@ def templates_section(me: Actor) -> None:
         t("notices.kind"), [k.value for k in NoticeKind], format_func=_kind_label, key="tpl_kind"
     )
     with session() as s:
-        source, overridden, version = notices.template_source(s, kind)
+        source, overridden, version = templates.template_source(s, kind)
     st.caption(t("notices.admin_overridden" if overridden else "notices.admin_default"))
     left, right = st.columns(2)
     text = left.text_area(
-        "template", source, height=420, key=f"tpl_src_{kind}_{version}",
+        "template",
+        source,
+        height=420,
+        key=f"tpl_src_{kind}_{version}",
         label_visibility="collapsed",
-    )  # fmt: skip
+    )
     with right:
         st.markdown(f"**{t('notices.admin_preview')}**")
         try:
-            preview = notices.check_template(kind, text)
+            preview = templates.check_template(kind, text)
         except DubanError as exc:
             st.error(str(exc), icon="⚠️")
         else:
@@ -44,16 +48,16 @@ def templates_section(me: Actor) -> None:
     c1, c2, _ = st.columns([1, 1, 2])
     if c1.button(t("notices.admin_save_tpl"), type="primary", key="tpl_save", width="stretch"):
         with show_errors(), session() as s:
-            notices.save_template(s, actor=me, kind=kind, source=text, expected_version=version)
+            templates.save_template(s, actor=me, kind=kind, source=text, expected_version=version)
             st.success(t("notices.admin_saved"))
             st.rerun()
     if overridden and c2.button(t("notices.admin_reset_tpl"), key="tpl_reset", width="stretch"):
         with show_errors(), session() as s:
-            notices.reset_template(s, actor=me, kind=kind)
+            templates.reset_template(s, actor=me, kind=kind)
             st.rerun()
     with st.expander(t("notices.admin_vars")):
         st.code(
-            json.dumps(notices.sample_context(kind), ensure_ascii=False, indent=1, default=str),
+            json.dumps(templates.sample_context(kind), ensure_ascii=False, indent=1, default=str),
             language="json",
         )
 
@@ -61,8 +65,8 @@ def templates_section(me: Actor) -> None:
 def rules_section(me: Actor) -> None:
     st.subheader(t("notices.admin_rules"))
     with session() as s:
-        rules = notices.load_notice_rules(s)
-        version = notices.rules_version(s)
+        rules = notice_rules.load_notice_rules(s)
+        version = notice_rules.rules_version(s)
     k = f"nr_{version}"
     new = dict(rules)
     c1, c2 = st.columns(2)
@@ -70,7 +74,7 @@ def rules_section(me: Actor) -> None:
     new["signature"] = c2.text_input(t("notices.signature"), rules["signature"], key=f"{k}_sig")
     new["copy_to"] = st.text_input(t("notices.copy_to"), rules["copy_to"], key=f"{k}_copy")
     cols = st.columns(2)
-    for i, (key, label) in enumerate(notices.RULE_LABELS.items()):
+    for i, (key, label) in enumerate(notice_rules.RULE_LABELS.items()):
         col = cols[i % 2]
         if key == "praise_on_time_rate":
             new[key] = col.number_input(
@@ -86,9 +90,11 @@ def rules_section(me: Actor) -> None:
     }
     st.markdown(f"**{t('notices.admin_reply_days')}**")
     cols = st.columns(len(rules["reply_working_days"]))
-    labels = {**notices.LEVEL_LABELS, "other": "其他通知"}
+    level_words = {**labels.LEVEL_LABELS, "other": "其他通知"}
     new["reply_working_days"] = {
-        lvl: int(cols[i].number_input(labels.get(lvl, lvl), 1, 60, int(n), key=f"{k}_rd_{lvl}"))
+        lvl: int(
+            cols[i].number_input(level_words.get(lvl, lvl), 1, 60, int(n), key=f"{k}_rd_{lvl}")
+        )
         for i, (lvl, n) in enumerate(rules["reply_working_days"].items())
     }
     with st.expander(t("notices.admin_requirements")):
@@ -98,7 +104,7 @@ def rules_section(me: Actor) -> None:
         }
     if st.button(t("notices.admin_save_rules"), type="primary", key="nr_save"):
         with show_errors(), session() as s:
-            notices.save_rules(s, actor=me, rules=new, expected_version=version)
+            notice_rules.save_rules(s, actor=me, rules=new, expected_version=version)
             st.success(t("notices.admin_saved"))
             st.rerun()
 

@@ -1,0 +1,486 @@
+"""The DOCX writer: an OfficialDocument laid out after GB/T 9704 with python-docx."""
+
+import io
+import re
+from collections.abc import Sequence
+
+from docx import Document
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING, WD_TAB_ALIGNMENT
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt
+
+from duban.documents.layout import (
+    BODY_FONT,
+    BODY_PT,
+    FALLBACK_FONT,
+    HEADING_FONT,
+    IMPRINT_PT,
+    KAITI_FONT,
+    LINE_PT,
+    MARGINS_MM,
+    PAGE_HEIGHT_MM,
+    PAGE_NUMBER_GAP_MM,
+    PAGE_WIDTH_MM,
+    RED,
+    RED_HEX,
+    TABLE_PT,
+    TEXT_WIDTH_PT,
+    TITLE_FONT,
+    TITLE_PT,
+    column_widths,
+    format_cell,
+    issuer_size,
+    signature_indents,
+)
+from duban.documents.official import AttachmentTable, OfficialDocument, chinese_date
+
+
+def render_docx(d: OfficialDocument) -> bytes:
+    """The document as DOCX bytes, laid out after GB/T 9704 (A4, 37/35/28/26 mm margins)."""
+    doc = Document()
+    _setup_page(doc)
+    # 发文机关标志 (red header)
+    _paragraph(
+        doc,
+        d.issuer,
+        font=TITLE_FONT,
+        size=issuer_size(d.issuer),
+        bold=True,
+        color=RED,
+        align=WD_ALIGN_PARAGRAPH.CENTER,
+        exact=None,
+        before=12,
+        after=18,
+    )
+    # 发文字号 above the red rule (the rule is the number paragraph's bottom border)
+    num = _paragraph(doc, d.doc_number or "", align=WD_ALIGN_PARAGRAPH.CENTER, after=6)
+    _border(num, "bottom", color=RED_HEX, size_eighths=18, space=8)
+    if d.level_label:
+        _paragraph(doc, d.level_label, font=HEADING_FONT, color=RED, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    # 标题 with one blank line before it
+    _paragraph(doc)
+    _paragraph(
+        doc,
+        d.title,
+        font=TITLE_FONT,
+        size=TITLE_PT,
+        bold=True,
+        align=WD_ALIGN_PARAGRAPH.CENTER,
+        exact=36,
+    )
+    _paragraph(doc)
+    # 主送机关
+    if d.addressees:
+        _paragraph(doc, f"{d.addressees.rstrip('：:')}：", align=WD_ALIGN_PARAGRAPH.LEFT)
+    # 正文
+    for text in d.body:
+        for line in str(text).splitlines() or [""]:
+            if line.strip():
+                _body_paragraph(doc, line.strip())
+    tables = [AttachmentTable.of(a) for a in d.attachments]
+    if tables:
+        _attachment_list(doc, tables)
+    _signature(doc, d)
+    _attachment_pages(doc, tables)
+    _imprint(doc, d)
+    buf = io.BytesIO()
+    doc.save(buf)
+    return buf.getvalue()
+
+
+# ---------------------------------------------------------------- low-level formatting
+
+
+def _set_run_font(run, name: str, size_pt: float, *, bold: bool = False, color=None) -> None:
+    run.font.name = name
+    run.font.size = Pt(size_pt)
+    run.font.bold = bold
+    if color is not None:
+        run.font.color.rgb = color
+    rpr = run._element.get_or_add_rPr()
+    rfonts = rpr.get_or_add_rFonts()
+    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        rfonts.set(qn(attr), name)
+
+
+def _spacing(par, *, exact: float | None = LINE_PT, before: float = 0, after: float = 0) -> None:
+    pf = par.paragraph_format
+    if exact is not None:
+        pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+        pf.line_spacing = Pt(exact)
+    else:
+        pf.line_spacing_rule = WD_LINE_SPACING.SINGLE
+    pf.space_before = Pt(before)
+    pf.space_after = Pt(after)
+
+
+# Children of w:pPr and w:tblPr in the order the OOXML schema requires (Word refuses a file
+# whose elements are out of order; LibreOffice does not mind, so only Word would show it).
+PPR_ORDER = (
+    "pStyle",
+    "keepNext",
+    "keepLines",
+    "pageBreakBefore",
+    "framePr",
+    "widowControl",
+    "numPr",
+    "suppressLineNumbers",
+    "pBdr",
+    "shd",
+    "tabs",
+    "suppressAutoHyphens",
+    "kinsoku",
+    "wordWrap",
+    "overflowPunct",
+    "topLinePunct",
+    "autoSpaceDE",
+    "autoSpaceDN",
+    "bidi",
+    "adjustRightInd",
+    "snapToGrid",
+    "spacing",
+    "ind",
+    "contextualSpacing",
+    "mirrorIndents",
+    "suppressOverlap",
+    "jc",
+    "textDirection",
+    "textAlignment",
+    "textboxTightWrap",
+    "outlineLvl",
+    "divId",
+    "cnfStyle",
+    "rPr",
+    "sectPr",
+    "pPrChange",
+)
+TBLPR_ORDER = (
+    "tblStyle",
+    "tblpPr",
+    "tblOverlap",
+    "bidiVisual",
+    "tblStyleRowBandSize",
+    "tblStyleColBandSize",
+    "tblW",
+    "jc",
+    "tblCellSpacing",
+    "tblInd",
+    "tblBorders",
+    "shd",
+    "tblLayout",
+    "tblCellMar",
+    "tblLook",
+    "tblCaption",
+    "tblDescription",
+    "tblPrChange",
+)
+
+
+def _put(parent, child, order: Sequence[str]) -> None:
+    """Insert child into parent at its schema position, replacing one of the same name."""
+    name = child.tag.split("}")[1]
+    old = parent.find(qn(f"w:{name}"))
+    if old is not None:
+        parent.remove(old)
+    later = order[order.index(name) + 1 :]
+    parent.insert_element_before(child, *(f"w:{n}" for n in later))
+
+
+def _border(par, side: str, *, color: str = "000000", size_eighths: int = 6, space: int = 1):
+    """A paragraph border line (the red rule under the doc number, the imprint rules)."""
+    ppr = par._p.get_or_add_pPr()
+    borders = ppr.find(qn("w:pBdr"))
+    if borders is None:
+        borders = OxmlElement("w:pBdr")
+        _put(ppr, borders, PPR_ORDER)
+    el = OxmlElement(f"w:{side}")
+    el.set(qn("w:val"), "single")
+    el.set(qn("w:sz"), str(size_eighths))
+    el.set(qn("w:space"), str(space))
+    el.set(qn("w:color"), color)
+    borders.append(el)
+
+
+def _paragraph(
+    doc,
+    text: str = "",
+    *,
+    font=BODY_FONT,
+    size=BODY_PT,
+    bold=False,
+    color=None,
+    align=WD_ALIGN_PARAGRAPH.JUSTIFY,
+    indent_chars: float = 0,
+    exact=LINE_PT,
+    before: float = 0,
+    after: float = 0,
+):
+    par = doc.add_paragraph()
+    par.alignment = align
+    _spacing(par, exact=exact, before=before, after=after)
+    if indent_chars:
+        par.paragraph_format.first_line_indent = Pt(size * indent_chars)
+    if text:
+        _set_run_font(par.add_run(text), font, size, bold=bold, color=color)
+    return par
+
+
+# Headings inside 正文: "一、" in 黑体, "（一）" in 楷体 (GB/T 9704 7.3.3). Only a short phrase
+# without a comma is a heading; "一、各单位要…，…。" is a numbered sentence and stays 仿宋.
+_HEADINGS = (
+    (re.compile(r"^([一二三四五六七八九十]+、[^，,。；]{1,15})(。?)(.*)$"), HEADING_FONT),
+    (re.compile(r"^([（(][一二三四五六七八九十]+[)）][^，,。；]{1,15})(。?)(.*)$"), KAITI_FONT),
+)
+
+
+def _body_paragraph(doc, line: str):
+    for pattern, font in _HEADINGS:
+        m = pattern.match(line)
+        if m and (not m[3] or m[2]):
+            par = _paragraph(doc, indent_chars=2)
+            _set_run_font(par.add_run(m[1] + m[2]), font, BODY_PT)
+            if m[3]:
+                _set_run_font(par.add_run(m[3]), BODY_FONT, BODY_PT)
+            return par
+    return _paragraph(doc, line, indent_chars=2)
+
+
+def _setup_page(doc) -> None:
+    section = doc.sections[0]
+    section.page_width, section.page_height = Mm(PAGE_WIDTH_MM), Mm(PAGE_HEIGHT_MM)
+    section.top_margin = Mm(MARGINS_MM["top"])
+    section.bottom_margin = Mm(MARGINS_MM["bottom"])
+    section.left_margin = Mm(MARGINS_MM["left"])
+    section.right_margin = Mm(MARGINS_MM["right"])
+    normal = doc.styles["Normal"]
+    normal.font.name = BODY_FONT
+    normal.font.size = Pt(BODY_PT)
+    rpr = normal.element.get_or_add_rPr()
+    rfonts = rpr.get_or_add_rFonts()
+    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        rfonts.set(qn(attr), BODY_FONT)
+    pf = normal.paragraph_format
+    pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    pf.line_spacing = Pt(LINE_PT)
+    pf.space_before = pf.space_after = Pt(0)
+    _page_number_footer(doc, section)
+
+
+def _field(run, instr: str) -> None:
+    """Append a Word field (PAGE) to a run."""
+    for kind, text in (("begin", None), ("instr", instr), ("separate", None), ("end", None)):
+        if kind == "instr":
+            el = OxmlElement("w:instrText")
+            el.set(qn("xml:space"), "preserve")
+            el.text = text
+        else:
+            el = OxmlElement("w:fldChar")
+            el.set(qn("w:fldCharType"), kind)
+        run._r.append(el)
+
+
+def _page_number_footer(doc, section) -> None:
+    """Page numbers as “— 1 —” in 4号 半角宋体 7 mm below the 版心 (GB/T 9704 7.5): odd pages
+    on the right, even pages on the left, one character from the edge of the text block."""
+    doc.settings.odd_and_even_pages_header_footer = True
+    # the footer's bottom edge, so that its one exact 14 pt line starts 7 mm under the 版心
+    section.footer_distance = Mm(MARGINS_MM["bottom"] - PAGE_NUMBER_GAP_MM) - Pt(IMPRINT_PT)
+    for footer, align in (
+        (section.footer, WD_ALIGN_PARAGRAPH.RIGHT),
+        (section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT),
+    ):
+        footer.is_linked_to_previous = False
+        par = footer.paragraphs[0]
+        par.alignment = align
+        _spacing(par, exact=IMPRINT_PT)
+        if align == WD_ALIGN_PARAGRAPH.RIGHT:
+            par.paragraph_format.right_indent = Pt(IMPRINT_PT)
+        else:
+            par.paragraph_format.left_indent = Pt(IMPRINT_PT)
+        for text in ("— ", None, " —"):
+            run = par.add_run(text or "")
+            _set_run_font(run, FALLBACK_FONT, IMPRINT_PT)
+            if text is None:
+                _field(run, "PAGE")
+            else:  # the 一字线 in the East Asian font, a full character wide
+                run._element.rPr.rFonts.set(qn("w:hint"), "eastAsia")
+
+
+def _cell_text(cell, text: str, *, bold: bool = False, align=WD_ALIGN_PARAGRAPH.LEFT) -> None:
+    par = cell.paragraphs[0]
+    par.alignment = align
+    _spacing(par, exact=None)
+    _set_run_font(par.add_run(text), BODY_FONT, TABLE_PT, bold=bold)
+
+
+def _attachment_list(doc, tables: Sequence[AttachmentTable]) -> None:
+    """附件说明: one blank line after the body, then “附件：1.…” with hanging numbers."""
+    _paragraph(doc)
+    for i, tbl in enumerate(tables, start=1):
+        label = "附件：" if i == 1 else "　　　"
+        num = f"{i}." if len(tables) > 1 else ""
+        _paragraph(doc, f"{label}{num}{tbl.title}", indent_chars=2, align=WD_ALIGN_PARAGRAPH.LEFT)
+
+
+def _attachment_pages(doc, tables: Sequence[AttachmentTable]) -> None:
+    for i, tbl in enumerate(tables, start=1):
+        par = _paragraph(doc, align=WD_ALIGN_PARAGRAPH.LEFT)
+        par.add_run().add_break(WD_BREAK.PAGE)
+        label = f"附件{i}" if len(tables) > 1 else "附件"
+        _set_run_font(par.add_run(label), HEADING_FONT, BODY_PT)
+        _paragraph(
+            doc,
+            tbl.title,
+            font=TITLE_FONT,
+            size=TITLE_PT,
+            bold=True,
+            align=WD_ALIGN_PARAGRAPH.CENTER,
+            exact=None,
+            before=12,
+            after=12,
+        )
+        table = doc.add_table(rows=1, cols=max(1, len(tbl.columns)))
+        table.style = "Table Grid"
+        table.alignment = WD_TABLE_ALIGNMENT.CENTER
+        table.autofit = False
+        widths = column_widths(tbl)
+        for cell, col in zip(table.rows[0].cells, tbl.columns, strict=False):
+            _cell_text(cell, col, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
+        for row in tbl.rows:
+            cells = table.add_row().cells
+            for cell, v in zip(cells, row, strict=False):
+                _cell_text(cell, format_cell(v))
+        for column, w in zip(table.columns, widths, strict=False):
+            column.width = w  # LibreOffice reads the grid, Word the cells: set both
+        for row in table.rows:
+            for cell, w in zip(row.cells, widths, strict=False):
+                cell.width = w
+        if not tbl.rows:
+            cells = table.add_row().cells
+            cells[0].merge(cells[-1])
+            _cell_text(cells[0], "（无）", align=WD_ALIGN_PARAGRAPH.CENTER)
+
+
+def _table_borders(table, **sides: int) -> None:
+    """Only the given borders on a table (sizes in eighths of a point); every other side none."""
+    borders = OxmlElement("w:tblBorders")
+    for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        el = OxmlElement(f"w:{side}")
+        size = sides.get(side)
+        el.set(qn("w:val"), "single" if size else "nil")
+        if size:
+            el.set(qn("w:sz"), str(size))
+            el.set(qn("w:space"), "0")
+            el.set(qn("w:color"), "000000")
+        borders.append(el)
+    _put(table._tbl.tblPr, borders, TBLPR_ORDER)
+
+
+def _at_page_foot(table) -> None:
+    """Float the table to the bottom of the text block (w:tblpPr, vertically anchored to the
+    margin, horizontally to the page at the left margin).
+
+    Word and LibreOffice both honour a positioned table: it sits on the page of the paragraph
+    that follows it, its last rule on the last line of the 版心, and text keeps clear of it (a
+    full last page pushes the table and its anchor onto a new page). LibreOffice (its
+    FloatingTableConversion heuristic) turns a margin-anchored table as wide as the text block
+    back into an ordinary one where the content ends; anchored to the page it stays put."""
+    tblpr = table._tbl.tblPr
+    pos = OxmlElement("w:tblpPr")
+    x = round(MARGINS_MM["left"] / 25.4 * 1440)
+    for attr, value in (
+        ("leftFromText", "0"),
+        ("rightFromText", "0"),
+        ("topFromText", "0"),
+        ("bottomFromText", "0"),
+        ("vertAnchor", "margin"),
+        ("horzAnchor", "page"),
+        ("tblpX", str(x)),
+        ("tblpYSpec", "bottom"),
+    ):
+        pos.set(qn(f"w:{attr}"), value)
+    _put(tblpr, pos, TBLPR_ORDER)
+    overlap = OxmlElement("w:tblOverlap")
+    overlap.set(qn("w:val"), "never")
+    _put(tblpr, overlap, TBLPR_ORDER)
+    margins = OxmlElement("w:tblCellMar")
+    for side in ("top", "left", "bottom", "right"):
+        el = OxmlElement(f"w:{side}")
+        el.set(qn("w:w"), "0")
+        el.set(qn("w:type"), "dxa")
+        margins.append(el)
+    _put(tblpr, margins, TBLPR_ORDER)
+    width = OxmlElement("w:tblW")
+    width.set(qn("w:w"), str(round(TEXT_WIDTH_PT * 20)))
+    width.set(qn("w:type"), "dxa")
+    _put(tblpr, width, TBLPR_ORDER)
+
+
+def _imprint(doc, d: OfficialDocument) -> None:
+    """版记 at the foot of the last page: 抄送 and the 印发 line between rules (GB/T 9704 7.4).
+
+    A one-column table whose borders are the rules (first and last thick, the one between
+    thin), positioned at the bottom of the text block. The texts keep one character free on
+    either side; 印发日期 is right-aligned with a tab."""
+    rows = []
+    if d.copy_to:
+        rows.append(f"抄送：{d.copy_to.rstrip('。')}。")
+    if d.printed_by or d.printed_on:
+        on = f"{chinese_date(d.printed_on)}印发" if d.printed_on else ""
+        rows.append(f"{d.printed_by}\t{on}")
+    if not rows:
+        return
+    # a paragraph between an attachment table and this one, else LibreOffice joins them and
+    # the 版记 loses its position
+    _tiny_paragraph(doc)
+    table = doc.add_table(rows=len(rows), cols=1)
+    table.autofit = False
+    width = Pt(TEXT_WIDTH_PT)
+    table.columns[0].width = width
+    _table_borders(table, top=8, bottom=8, insideH=6)
+    _at_page_foot(table)
+    for row, text in zip(table.rows, rows, strict=True):
+        cell = row.cells[0]
+        cell.width = width
+        par = cell.paragraphs[0]
+        par.alignment = WD_ALIGN_PARAGRAPH.LEFT
+        _spacing(par)
+        par.paragraph_format.left_indent = Pt(IMPRINT_PT)
+        par.paragraph_format.right_indent = Pt(IMPRINT_PT)
+        if "\t" in text:
+            right = TEXT_WIDTH_PT - 2 * IMPRINT_PT
+            par.paragraph_format.tab_stops.add_tab_stop(Pt(right), WD_TAB_ALIGNMENT.RIGHT)
+        _set_run_font(par.add_run(text), BODY_FONT, IMPRINT_PT)
+    # the anchor: a positioned table belongs to the paragraph after it; keep that one tiny
+    _tiny_paragraph(doc)
+
+
+def _tiny_paragraph(doc):
+    """An empty paragraph one point high (takes no visible room on the page)."""
+    par = _paragraph(doc, exact=1)
+    rpr = OxmlElement("w:rPr")
+    size = OxmlElement("w:sz")
+    size.set(qn("w:val"), "2")
+    rpr.append(size)
+    _put(par._p.get_or_add_pPr(), rpr, PPR_ORDER)
+    return par
+
+
+def _signature(doc, d: OfficialDocument) -> None:
+    """署名 and 成文日期 one blank line below the 正文 (or 附件说明), right-aligned at the
+    indents of signature_indents; the last lines of the body stay on their page (a signature
+    never stands alone on a page)."""
+    date_text = chinese_date(d.date, d.date_style) if d.date else ""
+    if not (d.signature or date_text):
+        return
+    if doc.paragraphs:
+        doc.paragraphs[-1].paragraph_format.keep_with_next = True
+    _paragraph(doc).paragraph_format.keep_with_next = True
+    sig_right, date_right = signature_indents(d.signature, date_text)
+    for text, right, keep in ((d.signature, sig_right, True), (date_text, date_right, False)):
+        if text:
+            par = _paragraph(doc, text, align=WD_ALIGN_PARAGRAPH.RIGHT)
+            par.paragraph_format.right_indent = Pt(BODY_PT * right)
+            par.paragraph_format.keep_with_next = keep

@@ -1,0 +1,237 @@
+"""Facts from the data the notice rules look at: each unit's record, its urging history, who is
+praised, criticised or late, and the level of its next urging notice."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from duban import inspections
+from duban.core import clock
+from duban.monitoring.analytics import StatusFrames
+from duban.notices import _shared
+from duban.notices import rules as notice_rules
+from duban.notices.labels import LEVEL_LABELS, LEVELS
+from models import Department, Notice, NoticeKind, NoticeRecipient, NoticeStatus, Task, TaskStatus
+from models.common import OPEN_STATUSES
+
+
+@dataclass
+class UnitRecord:
+    """One unit's figures, as the praise/criticism/escalation rules see them."""
+
+    department_id: int
+    name: str
+    tasks: int = 0
+    completed: int = 0
+    completed_on_time: int = 0
+    overdue: int = 0
+    max_overdue_wd: int = 0
+    red: int = 0
+    yellow: int = 0
+    ignored_notices: int = 0
+    ignored_red: int = 0
+    red_notices: int = 0
+    overdue_rectifications: int = 0
+    facts: list[str] = field(default_factory=list)
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return self.completed_on_time / self.completed if self.completed else None
+
+    def summary(self) -> str:
+        """The record in one sentence, as a draft quotes it."""
+        parts = [f"承担任务{self.tasks}项，已办结{self.completed}项"]
+        if self.completed:
+            parts.append(f"按期办结率{self.on_time_rate:.0%}")
+        if self.overdue:
+            parts.append(f"逾期未办结{self.overdue}项，最长逾期{self.max_overdue_wd}个工作日")
+        if self.ignored_notices:
+            parts.append(f"催办{self.ignored_notices}次未按期反馈")
+        if self.overdue_rectifications:
+            parts.append(f"整改逾期{self.overdue_rectifications}项")
+        return "，".join(parts)
+
+
+def _ignored(rec: NoticeRecipient, notice: Notice, today: dt.date) -> bool:
+    """Not answered by its reply date (a late answer still counts as ignored)."""
+    if notice.reply_due is None or notice.reply_due >= today:
+        return False
+    return rec.replied_at is None or rec.replied_at.date() > notice.reply_due
+
+
+def urging_history(session: Session, department_id: int) -> list[tuple[Notice, NoticeRecipient]]:
+    rows = session.exec(
+        select(Notice, NoticeRecipient)
+        .join(NoticeRecipient, col(NoticeRecipient.notice_id) == Notice.id)
+        .where(
+            NoticeRecipient.department_id == department_id,
+            Notice.kind == NoticeKind.urging,
+            Notice.status == NoticeStatus.issued,
+        )
+        .order_by(col(Notice.issued_at))
+    ).all()
+    return [(n, r) for n, r in rows]
+
+
+def ignored_urgings(session: Session, department_id: int, today: dt.date) -> list[Notice]:
+    """The urging notices the unit did not answer by their reply date, oldest first."""
+    return [n for n, r in urging_history(session, department_id) if _ignored(r, n, today)]
+
+
+def unit_records(
+    session: Session, today: dt.date, frames: StatusFrames | None = None
+) -> list[UnitRecord]:
+    """Every active unit with assignments, with the figures the rules look at."""
+    frames = frames or _shared.status_frames(session, today)
+    recs = _task_records(session, today, frames)
+    rect = inspections.overdue_by_unit(session, today)  # the one rule: is_overdue
+    for dep, rec in recs.items():
+        rec.overdue_rectifications = rect.get(dep, 0)
+        for n, r in urging_history(session, dep):
+            if n.level == "red":
+                rec.red_notices += 1
+            if _ignored(r, n, today):
+                rec.ignored_notices += 1
+                if n.level == "red":
+                    rec.ignored_red += 1
+    return sorted(recs.values(), key=lambda r: (-r.overdue, -r.red, r.name))
+
+
+def _task_records(session: Session, today: dt.date, frames: StatusFrames) -> dict[int, UnitRecord]:
+    """The task figures of every active unit with assignments (tasks, completed, overdue, lights)."""
+    info = {r["task_id"]: r for r in frames.tasks.iter_rows(named=True)}
+    completed_on = dict(
+        session.exec(
+            select(Task.id, Task.completed_at).where(Task.status == TaskStatus.completed)
+        ).all()
+    )
+    depts = {d.id: d for d in session.exec(select(Department)).all()}
+    recs: dict[int, UnitRecord] = {}
+    for row in frames.assignments.iter_rows(named=True):
+        dep = row["department_id"]
+        if dep not in depts or not depts[dep].active:
+            continue
+        t = info.get(row["task_id"])
+        if t is None or t["status"] in ("draft", "cancelled"):
+            continue
+        rec = recs.setdefault(dep, UnitRecord(dep, depts[dep].name))
+        rec.tasks += 1
+        if t["status"] == TaskStatus.completed:
+            rec.completed += 1
+            done = completed_on.get(row["task_id"])
+            base = t["original_deadline"] or t["deadline"]
+            if done is not None and base is not None and done.date() <= base:
+                rec.completed_on_time += 1
+        elif (row["overdue_wd"] or 0) > 0 or (
+            t["deadline"] is not None and t["deadline"] < today and t["status"] in OPEN_STATUSES
+        ):
+            rec.overdue += 1
+            rec.max_overdue_wd = max(rec.max_overdue_wd, int(row["overdue_wd"] or 0))
+        if row["colour"] == "red":
+            rec.red += 1
+        elif row["colour"] == "yellow":
+            rec.yellow += 1
+    return recs
+
+
+def unit_record(
+    session: Session, today: dt.date, frames: StatusFrames, department_id: int, name: str
+) -> UnitRecord:
+    """One unit's record (all zero when it has no assignments)."""
+    return next(
+        (r for r in unit_records(session, today, frames) if r.department_id == department_id),
+        UnitRecord(department_id, name),
+    )
+
+
+def praised_units(records: list[UnitRecord], rules: dict[str, Any]) -> list[UnitRecord]:
+    return [
+        r
+        for r in records
+        if r.tasks >= rules["praise_min_tasks"]
+        and r.overdue == 0
+        and r.ignored_notices == 0
+        and r.overdue_rectifications == 0
+        and r.completed > 0
+        and (r.on_time_rate or 0) >= rules["praise_on_time_rate"]
+    ]
+
+
+def criticised_units(records: list[UnitRecord], rules: dict[str, Any]) -> list[UnitRecord]:
+    return [
+        r
+        for r in records
+        if r.overdue >= rules["criticise_overdue_tasks"]
+        or r.ignored_notices >= rules["criticise_ignored_notices"]
+        or r.overdue_rectifications >= rules["criticise_overdue_rectifications"]
+    ]
+
+
+def meets_interview_rule(rec: UnitRecord, rules: dict[str, Any]) -> bool:
+    return rec.red_notices >= rules["interview_red_notices"]
+
+
+def meets_accountability_rule(rec: UnitRecord, rules: dict[str, Any]) -> bool:
+    return rec.ignored_red >= rules["accountability_ignored_red"]
+
+
+def suggested_kinds(rec: UnitRecord, rules: dict[str, Any]) -> list[str]:
+    """Which stronger measures the rules call for (the office still decides)."""
+    out = []
+    if criticised_units([rec], rules):
+        out.append("criticism")
+    if meets_interview_rule(rec, rules):
+        out.append("interview")
+    if meets_accountability_rule(rec, rules):
+        out.append("accountability")
+    return out
+
+
+def late_units(session: Session, today: dt.date | None = None) -> list[dict[str, Any]]:
+    """ "Who is late": units with red or yellow work, the level their next notice would get."""
+    today = today or clock.today()
+    rules = notice_rules.load_notice_rules(session)
+    out = []
+    for rec in unit_records(session, today):
+        if not (rec.overdue or rec.red or rec.yellow):
+            continue
+        level, why = urging_level(session, rec.department_id, rules, today, rec)
+        out.append(
+            {
+                "department_id": rec.department_id,
+                "name": rec.name,
+                "overdue": rec.overdue,
+                "max_overdue_wd": rec.max_overdue_wd,
+                "red": rec.red,
+                "yellow": rec.yellow,
+                "ignored_notices": rec.ignored_notices,
+                "overdue_rectifications": rec.overdue_rectifications,
+                "next_level": level,
+                "why": why,
+                "suggest": suggested_kinds(rec, rules),
+            }
+        )
+    return out
+
+
+def urging_level(
+    session: Session, department_id: int, rules: dict[str, Any], today: dt.date, rec: UnitRecord
+) -> tuple[str, str]:
+    """The level of the next urging notice, and why (base on lateness, up when ignored)."""
+    if rec.max_overdue_wd >= rules["red_overdue_wd"]:
+        level, why = "red", f"任务逾期已达{rec.max_overdue_wd}个工作日"
+    elif rec.overdue:
+        level, why = "yellow", f"有{rec.overdue}项任务逾期"
+    else:
+        level, why = "blue", "任务进度滞后"
+    ignored = ignored_urgings(session, department_id, today)
+    k = rules["escalate_after_ignored"]
+    while level != "red":
+        at_or_above = [n for n in ignored if LEVELS.index(n.level or "blue") >= LEVELS.index(level)]
+        if len(at_or_above) < k:
+            break
+        why += f"；此前{len(at_or_above)}份{LEVEL_LABELS[level]}未按期反馈，升级"
+        level = LEVELS[LEVELS.index(level) + 1]
+    return level, why
