@@ -14,7 +14,8 @@ from dataclasses import dataclass
 import pandas as pd
 from sqlmodel import Session, select
 
-from duban.monitoring.analytics import OPEN, Filters
+from duban.monitoring.dashboard import Filters
+from duban.monitoring.lights import OPEN_STATUSES as OPEN
 from duban.monitoring.lights import WarningInput, WarningRules, assess
 from duban.monitoring.workdays import WorkCalendar
 from models import (
@@ -430,7 +431,7 @@ def heatmap(tasks, assignments) -> dict[tuple[int, str], tuple[int, int]]:
 
 
 def trend(tasks, facts: Facts, today, cal: WorkCalendar) -> list[dict]:
-    from duban.monitoring.analytics import _week_ends
+    from duban.monitoring.dashboard import _week_ends
 
     firsts = [d for t in tasks for d in (t["start"], t["assigned_on"]) if d]
     if not tasks or not firsts:

@@ -385,9 +385,9 @@ def _cn(day: dt.date | None) -> str:
 
 
 def _frames(session: Session, today: dt.date):
-    from duban.monitoring import analytics
+    from duban.monitoring import status
 
-    return analytics.status_frames(session.get_bind(), today=today)
+    return status.status_frames(session.get_bind(), today=today)
 
 
 def _reply_due(session: Session, rules: dict, level: str | None, today: dt.date) -> dt.date:

@@ -37,16 +37,16 @@ def base_frame(engine: Engine, *, today: dt.date | None = None, raw=None) -> pl.
     dashboard's read of the same data version (analytics.RawFrames), when it has one: then
     only the colouring is done here.
     """
-    from duban.monitoring import analytics, holidays
+    from duban.monitoring import holidays, status
     from duban.monitoring import rules as rules_mod
 
     today = today or clock.today()
     if raw is None:
-        sf = analytics.status_frames(engine, today=today)
+        sf = status.status_frames(engine, today=today)
     else:
         with Session(engine) as s:
             rules, cal = rules_mod.load_warning_rules(s), holidays.load_calendar(s)
-        sf = analytics.build_status(raw, today=today, rules=rules, cal=cal)
+        sf = status.build_status(raw, today=today, rules=rules, cal=cal)
     tasks, assigns = sf.tasks, sf.assignments
     units = (
         assigns.sort(["task_id", "role", "department_name"])
