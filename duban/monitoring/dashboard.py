@@ -490,7 +490,7 @@ def trend(tasks: pl.DataFrame, raw: RawFrames, today: dt.date, cal: WorkCalendar
         .group_by("week_end")
         .agg(pl.len().cast(pl.Int64).alias("overdue"))
     )
-    progress = _progress_by_week(x, t, raw, first_week=weeks[0], today=today, cal=cal)
+    progress = _progress_by_week(x, t, raw, weeks=weeks, today=today, cal=cal)
     return (
         wk.select("week_end")
         .join(_completions_by_week(t, wk), on="week_end", how="left")
@@ -556,7 +556,7 @@ def _progress_by_week(
     t: pl.DataFrame,
     raw: RawFrames,
     *,
-    first_week: dt.date,
+    weeks: list[dt.date],
     today: dt.date,
     cal: WorkCalendar,
 ) -> pl.DataFrame:
@@ -567,7 +567,7 @@ def _progress_by_week(
         return pl.DataFrame(
             schema={"week_end": pl.Date, "expected": pl.Float64, "actual": pl.Float64}
         )
-    lo = min(d for d in (first_day(p["start_date"]), first_day(p["deadline"]), first_week) if d)
+    lo = min(d for d in (first_day(p["start_date"]), first_day(p["deadline"]), weeks[0]) if d)
     hi = max(d for d in (last_day(p["deadline"]), today) if d)
     base, cum = cal.cumulative_index(lo, hi)
     p = p.with_columns(
