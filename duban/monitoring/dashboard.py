@@ -21,9 +21,10 @@ __all__ = [
     "Dashboard",
     "Filters",
     "Kpi",
+    "NO_PHASE",
+    "RED_LIST_ROWS",
     "build_dashboard",
     "filter_options",
-    "scope",
 ]
 
 # The dashboard's definitions (tests/test_analytics.py checks each against plain Python):
@@ -41,9 +42,9 @@ __all__ = [
 #   same rule as above, with the deadline then in effect); mean 序时 and actual progress of
 #   the tasks open then (actual = the lead unit's latest percent reported by then).
 
-COLOUR_ORDER = {"red": 0, "yellow": 1, "green": 2, "grey": 3, "blue": 4}
+_COLOUR_ORDER = {"red": 0, "yellow": 1, "green": 2, "grey": 3, "blue": 4}
 NO_PHASE = "未分阶段"
-GANTT_ROWS = 40
+_GANTT_ROWS = 40
 RED_LIST_ROWS = 50
 
 
@@ -148,37 +149,59 @@ def build_dashboard(
     counts them all. Keeping the cached result small keeps a warm render flat as data grows.
     """
     today = sf.today
-    t, a = scope(sf, filters)
-    t0, _a0 = scope(before, filters)
-    reds = red_list(t, sf.assignments)
-    g, ms = gantt_rows(t, sf.raw.milestones)
+    t, a = _scope(sf, filters)
+    t0, _a0 = _scope(before, filters)
+    reds = _red_list(t, sf.assignments)
+    g, ms = _gantt_rows(t, sf.raw.milestones)
     phases = filter_options(sf)["phases"]
     dates = [d for d in (first_day(t["start_date"]), last_day(t["deadline"])) if d] + [today]
     warning = unknown_years_warning(cal, min(dates), max(dates))
-    values = kpi_values(t, today, rules)
+    values = _kpi_values(t, today, rules)
     return Dashboard(
         today=today,
         filters=filters,
-        kpis=kpis(values, kpi_values(t0, before.today, rules)),
+        kpis=_kpis(values, _kpi_values(t0, before.today, rules)),
         avg_progress=values["avg_progress"],
         avg_expected=values["avg_expected"],
         red_list=reds if red_rows is None else reds.head(red_rows),
         red_total=reds.height,
-        departments=by_department(a, today, rules),
-        heatmap=heatmap(t, a, phases),
+        departments=_by_department(a, today, rules),
+        heatmap=_heatmap(t, a, phases),
         gantt=g,
         gantt_total=t.filter(pl.col("deadline").is_not_null()).height,
         milestones=ms,
-        trend=trend(t, sf.raw, today, cal),
-        targets=targets(t, sf.raw),
+        trend=_trend(t, sf.raw, today, cal),
+        targets=_targets(t, sf.raw),
         calendar_warning=warning,
     )
 
 
+def filter_options(sf: StatusFrames) -> dict[str, Any]:
+    """Choices for the filter widgets: plans, phases (plan order), units."""
+    plans = sf.raw.plans.sort("plan_id")
+    phases: list[str] = []
+    for ph in plans.get_column("phases").to_list():
+        for p in ph or []:
+            if p not in phases:
+                phases.append(p)
+    for p in sf.tasks.get_column("phase").drop_nulls().unique().sort().to_list():
+        if p not in phases:
+            phases.append(p)
+    used = sf.assignments.get_column("department_id").unique().implode()
+    depts = sf.raw.departments.filter(pl.col("department_id").is_in(used)).sort(
+        ["sort_order", "department_name"]
+    )
+    return {
+        "plans": dict(zip(plans["plan_id"].to_list(), plans["plan_title"].to_list(), strict=True)),
+        "phases": phases,
+        "departments": dict(
+            zip(depts["department_id"].to_list(), depts["department_name"].to_list(), strict=True)
+        ),
+    }
+
+
 # ----------------------------------------------------------------------------- figures
-
-
-def scope(sf: StatusFrames, f: Filters) -> tuple[pl.DataFrame, pl.DataFrame]:
+def _scope(sf: StatusFrames, f: Filters) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(tasks, assignments) in scope for the filters."""
     t = sf.tasks.filter(~pl.col("status").is_in(["draft", "cancelled"]))
     if f.plan_id is not None:
@@ -227,7 +250,9 @@ def _flags(df: pl.DataFrame, today: dt.date, rules: WarningRules) -> pl.DataFram
     )
 
 
-def kpi_values(tasks: pl.DataFrame, today: dt.date, rules: WarningRules) -> dict[str, float | None]:
+def _kpi_values(
+    tasks: pl.DataFrame, today: dt.date, rules: WarningRules
+) -> dict[str, float | None]:
     """The KPI numbers for a scope's tasks."""
     t = _flags(tasks, today, rules)
     completed = t.filter(pl.col("status") == "completed").height
@@ -260,7 +285,7 @@ _KPI_SPECS = [
 ]
 
 
-def kpis(now: dict[str, float | None], before: dict[str, float | None]) -> list[Kpi]:
+def _kpis(now: dict[str, float | None], before: dict[str, float | None]) -> list[Kpi]:
     out = []
     for key, unit, inverse in _KPI_SPECS:
         v, b = now[key], before[key]
@@ -269,7 +294,7 @@ def kpis(now: dict[str, float | None], before: dict[str, float | None]) -> list[
     return out
 
 
-def red_list(tasks: pl.DataFrame, assignments: pl.DataFrame) -> pl.DataFrame:
+def _red_list(tasks: pl.DataFrame, assignments: pl.DataFrame) -> pl.DataFrame:
     """Red tasks, worst first, with reasons, lead unit and the units whose own light is red."""
     late_units = (
         assignments.filter(pl.col("colour") == "red")
@@ -302,12 +327,12 @@ def red_list(tasks: pl.DataFrame, assignments: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def by_department(assignments: pl.DataFrame, today: dt.date, rules: WarningRules) -> pl.DataFrame:
+def _by_department(assignments: pl.DataFrame, today: dt.date, rules: WarningRules) -> pl.DataFrame:
     """Per unit: lights as lead and as responsible, overdue count, on-time rate, extensions."""
     a = _flags(assignments, today, rules)
     colour_cols = []
     for role, prefix in (("lead", "lead"), ("responsible", "resp")):
-        for c in COLOUR_ORDER:
+        for c in _COLOUR_ORDER:
             colour_cols.append(
                 ((pl.col("role") == role) & (pl.col("colour") == c))
                 .sum()
@@ -334,7 +359,7 @@ def by_department(assignments: pl.DataFrame, today: dt.date, rules: WarningRules
     ).sort(["overdue", "red", "department_name"], descending=[True, True, False])
 
 
-def heatmap(tasks: pl.DataFrame, assignments: pl.DataFrame, phases: list[str]) -> pl.DataFrame:
+def _heatmap(tasks: pl.DataFrame, assignments: pl.DataFrame, phases: list[str]) -> pl.DataFrame:
     """Units × phases: assignments, red ones, and the red share (long format)."""
     a = assignments.join(
         tasks.select("task_id", pl.col("phase").fill_null(NO_PHASE)), on="task_id", how="inner"
@@ -353,11 +378,11 @@ def heatmap(tasks: pl.DataFrame, assignments: pl.DataFrame, phases: list[str]) -
     ).sort(["phase_order", "department_short"])
 
 
-def gantt_rows(
-    tasks: pl.DataFrame, milestones: pl.DataFrame, limit: int = GANTT_ROWS
+def _gantt_rows(
+    tasks: pl.DataFrame, milestones: pl.DataFrame, limit: int = _GANTT_ROWS
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The tasks that matter most on a timeline (red first, then nearest deadline)."""
-    order = pl.col("colour").replace_strict(COLOUR_ORDER, return_dtype=pl.Int64)
+    order = pl.col("colour").replace_strict(_COLOUR_ORDER, return_dtype=pl.Int64)
     rows = (
         tasks.filter(pl.col("deadline").is_not_null())
         .with_columns(order.alias("_o"))
@@ -390,7 +415,7 @@ def gantt_rows(
     return rows, ms
 
 
-def targets(tasks: pl.DataFrame, raw: RawFrames) -> pl.DataFrame:
+def _targets(tasks: pl.DataFrame, raw: RawFrames) -> pl.DataFrame:
     """Each numeric target of the scope's tasks: current value against target, and its path."""
     tg = raw.targets.join(
         tasks.select("task_id", "code", "title", "expected_progress", "lead_short"),
@@ -432,30 +457,6 @@ def targets(tasks: pl.DataFrame, raw: RawFrames) -> pl.DataFrame:
     )
 
 
-def filter_options(sf: StatusFrames) -> dict[str, Any]:
-    """Choices for the filter widgets: plans, phases (plan order), units."""
-    plans = sf.raw.plans.sort("plan_id")
-    phases: list[str] = []
-    for ph in plans.get_column("phases").to_list():
-        for p in ph or []:
-            if p not in phases:
-                phases.append(p)
-    for p in sf.tasks.get_column("phase").drop_nulls().unique().sort().to_list():
-        if p not in phases:
-            phases.append(p)
-    used = sf.assignments.get_column("department_id").unique().implode()
-    depts = sf.raw.departments.filter(pl.col("department_id").is_in(used)).sort(
-        ["sort_order", "department_name"]
-    )
-    return {
-        "plans": dict(zip(plans["plan_id"].to_list(), plans["plan_title"].to_list(), strict=True)),
-        "phases": phases,
-        "departments": dict(
-            zip(depts["department_id"].to_list(), depts["department_name"].to_list(), strict=True)
-        ),
-    }
-
-
 # ----------------------------------------------------------------------------- trend
 _TREND_SCHEMA = {
     "week_end": pl.Date,
@@ -466,7 +467,7 @@ _TREND_SCHEMA = {
 }
 
 
-def trend(tasks: pl.DataFrame, raw: RawFrames, today: dt.date, cal: WorkCalendar) -> pl.DataFrame:
+def _trend(tasks: pl.DataFrame, raw: RawFrames, today: dt.date, cal: WorkCalendar) -> pl.DataFrame:
     """Weekly completions, overdue at week end, and mean 序时 vs actual progress."""
     firsts = [d for d in (first_day(tasks["start_date"]), first_day(tasks["assigned_on"])) if d]
     if tasks.height == 0 or not firsts:
