@@ -2,7 +2,7 @@
 
 Two uses: the benchmark's reference path (what the polars version is measured against), and
 the independent computation the analytics tests compare with. It follows the definitions at
-the top of the dashboard section of duban/analytics.py, written as directly as possible.
+the top of duban/monitoring/dashboard.py and status.py, written as directly as possible.
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from dataclasses import dataclass
 import pandas as pd
 from sqlmodel import Session, select
 
-from duban.monitoring.analytics import OPEN, Filters
+from duban.monitoring.dashboard import Filters
+from duban.monitoring.lights import OPEN_STATUSES as OPEN
 from duban.monitoring.lights import WarningInput, WarningRules, assess
 from duban.monitoring.workdays import WorkCalendar
 from models import (
@@ -132,7 +133,7 @@ def load(session: Session) -> Facts:
 
 
 def as_of(f: Facts, day: dt.date) -> Facts:
-    """The same reconstruction as analytics._as_of, row by row."""
+    """The same reconstruction as status._as_of, row by row."""
     tasks = []
     for t in f.tasks:
         t = dict(t)
@@ -430,7 +431,7 @@ def heatmap(tasks, assignments) -> dict[tuple[int, str], tuple[int, int]]:
 
 
 def trend(tasks, facts: Facts, today, cal: WorkCalendar) -> list[dict]:
-    from duban.monitoring.analytics import _week_ends
+    from duban.monitoring.dashboard import _week_ends
 
     firsts = [d for t in tasks for d in (t["start"], t["assigned_on"]) if d]
     if not tasks or not firsts:

@@ -66,18 +66,18 @@ def data_build(url: str):
     from sqlmodel import Session
 
     from duban.core import clock, db
-    from duban.monitoring import analytics, holidays, rules
+    from duban.monitoring import dashboard, frames, holidays, rules, status
 
     eng = db.make_engine(url)
     today = clock.today()
     t0 = time.perf_counter()
-    raw = analytics.read_frames(eng)
+    raw = frames.read_frames(eng)
     t1 = time.perf_counter()
     with Session(eng) as s:
         r, cal = rules.load_warning_rules(s), holidays.load_calendar(s)
-    now = analytics.build_status(raw, today=today, rules=r, cal=cal)
-    before = analytics.last_week(raw, today=today, rules=r, cal=cal)
-    d = analytics.build_dashboard(now, before, analytics.Filters(), rules=r, cal=cal)
+    now = status.build_status(raw, today=today, rules=r, cal=cal)
+    before = status.last_week(raw, today=today, rules=r, cal=cal)
+    d = dashboard.build_dashboard(now, before, dashboard.Filters(), rules=r, cal=cal)
     t2 = time.perf_counter()
     eng.dispose()
     return t2 - t0, t1 - t0, d

@@ -12,8 +12,8 @@ from sqlmodel import Session, SQLModel
 
 from bench import reference
 from duban.core import db
-from duban.monitoring import analytics
-from duban.monitoring.analytics import Filters
+from duban.monitoring import dashboard, dashboard_export, frames, status
+from duban.monitoring.dashboard import Filters
 from duban.monitoring.lights import WarningRules
 from duban.monitoring.workdays import DayOverride, WorkCalendar
 from models import (
@@ -202,10 +202,10 @@ def _close(a, b) -> bool:
 
 def check_against_reference(engine, session, today, rules, cal, filters=Filters()):
     ref = reference.compute(session, today=today, rules=rules, cal=cal, filters=filters)
-    raw = analytics.read_frames(engine)
-    now = analytics.build_status(raw, today=today, rules=rules, cal=cal)
-    before = analytics.last_week(raw, today=today, rules=rules, cal=cal)
-    d = analytics.build_dashboard(now, before, filters, rules=rules, cal=cal, red_rows=None)
+    raw = frames.read_frames(engine)
+    now = status.build_status(raw, today=today, rules=rules, cal=cal)
+    before = status.last_week(raw, today=today, rules=rules, cal=cal)
+    d = dashboard.build_dashboard(now, before, filters, rules=rules, cal=cal, red_rows=None)
 
     # every task's colour, reasons and figures
     got = {r["task_id"]: r for r in now.tasks.iter_rows(named=True)}
@@ -316,13 +316,13 @@ def test_fast_read_equals_plain_read(engine, session):
     """PostgreSQL reads through ADBC and gives the same frames as the plain path; SQLite never
     uses ADBC (its own SQLite library would drop this process's file locks)."""
     populate(session, 3, dt.date(2026, 12, 31), n_tasks=30)
-    adbc = analytics._adbc_connect(engine)
+    adbc = frames._adbc_connect(engine)
     if engine.url.get_backend_name() == "sqlite":
         assert adbc is None
         return
     adbc.close()
-    fast = analytics.read_frames(engine)
-    plain = analytics._read_all(engine, analytics._BIG, big=False)
+    fast = frames.read_frames(engine)
+    plain = frames._read_all(engine, frames._BIG, big=False)
     key = {"tasks": "task_id", "assignments": "assignment_id"}
     for name in ("tasks", "assignments"):
         assert getattr(fast, name).sort(key[name]).equals(plain[name].sort(key[name])), name
@@ -342,7 +342,7 @@ def test_file_sqlite_write_after_dashboard_read(tmp_path):
         conn.execute(
             text("INSERT INTO data_version (id, version, updated_at) VALUES (1, 0, '2026-01-01')")
         )
-    sf = analytics.status_frames(eng, today=today)
+    sf = status.status_frames(eng, today=today)
     assert sf.tasks.height == 10
     with eng.begin() as conn:
         conn.execute(text("UPDATE data_version SET version = version + 1"))
@@ -367,12 +367,12 @@ def test_unknown_year_warning_and_fallback():
 def test_excel_export_has_every_section(engine, session):
     today = dt.date(2026, 10, 12)
     populate(session, 11, today, n_tasks=20)
-    sf = analytics.status_frames(engine, today=today)
-    before = analytics.last_week(sf.raw, today=today, rules=WarningRules(), cal=WorkCalendar())
-    d = analytics.build_dashboard(
+    sf = status.status_frames(engine, today=today)
+    before = status.last_week(sf.raw, today=today, rules=WarningRules(), cal=WorkCalendar())
+    d = dashboard.build_dashboard(
         sf, before, Filters(), rules=WarningRules(), cal=WorkCalendar(), red_rows=None
     )
-    data = analytics.export_excel(d)
+    data = dashboard_export.export_excel(d)
     sheets = pl.read_excel(data, sheet_id=0)
     assert list(sheets) == [
         "指标卡",
@@ -402,8 +402,8 @@ def test_filters_round_trip_through_the_url():
 
 @pytest.mark.parametrize("n", [0])
 def test_empty_database(engine, n):
-    sf = analytics.status_frames(engine, today=dt.date(2026, 5, 1))
+    sf = status.status_frames(engine, today=dt.date(2026, 5, 1))
     assert sf.tasks.height == n
-    before = analytics.last_week(sf.raw, today=sf.today, rules=WarningRules(), cal=WorkCalendar())
-    d = analytics.build_dashboard(sf, before, Filters(), rules=WarningRules(), cal=WorkCalendar())
+    before = status.last_week(sf.raw, today=sf.today, rules=WarningRules(), cal=WorkCalendar())
+    d = dashboard.build_dashboard(sf, before, Filters(), rules=WarningRules(), cal=WorkCalendar())
     assert d.kpis[0].value == 0 and d.red_total == 0 and d.trend.height == 0

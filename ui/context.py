@@ -10,6 +10,7 @@ from duban.core import db
 from duban.core.permissions import Actor
 from duban.core.settings import Settings, load_settings
 from duban.i18n import t as _t
+from duban.monitoring import frames
 
 
 @st.cache_resource
@@ -40,10 +41,8 @@ def data_version() -> int:
 # dashboard and the register both start from it: a user going from one to the other does
 # not read 300,000 reports twice.
 @st.cache_resource(max_entries=2, show_spinner=False)
-def raw_frames(version: int):
-    from duban.monitoring import analytics
-
-    return analytics.read_frames(engine())
+def raw_frames(version: int) -> frames.RawFrames:
+    return frames.read_frames(engine())
 
 
 def lang() -> str:

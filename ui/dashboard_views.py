@@ -8,9 +8,10 @@ import polars as pl
 import streamlit as st
 
 from duban.core import clock
-from duban.monitoring import analytics, charts, holidays
+from duban.monitoring import charts, dashboard_export, holidays, status
+from duban.monitoring import dashboard as dashboard_mod
 from duban.monitoring import rules as rules_mod
-from duban.monitoring.analytics import Dashboard, Filters
+from duban.monitoring.dashboard import Dashboard, Filters
 from ui.context import data_version, raw_frames, session, t
 
 WEEKDAYS = "一二三四五六日"
@@ -24,15 +25,15 @@ def _status(version: int, today: dt.date):
         rules = rules_mod.load_warning_rules(s)
         cal = holidays.load_calendar(s)
     raw = raw_frames(version)
-    now = analytics.build_status(raw, today=today, rules=rules, cal=cal)
-    before = analytics.last_week(raw, today=today, rules=rules, cal=cal)
+    now = status.build_status(raw, today=today, rules=rules, cal=cal)
+    before = status.last_week(raw, today=today, rules=rules, cal=cal)
     return now, before, rules, cal
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def dashboard(version: int, today: dt.date, query: tuple[tuple[str, str], ...]) -> Dashboard:
     now, before, rules, cal = _status(version, today)
-    return analytics.build_dashboard(
+    return dashboard_mod.build_dashboard(
         now, before, Filters.from_query(dict(query)), rules=rules, cal=cal
     )
 
@@ -54,10 +55,10 @@ def figures(version: int, today: dt.date, query: tuple[tuple[str, str], ...]) ->
 def full_export(version: int, today: dt.date, query: tuple[tuple[str, str], ...]) -> bytes:
     """The Excel workbook with the whole red list (built when the button is clicked)."""
     now, before, rules, cal = _status(version, today)
-    d = analytics.build_dashboard(
+    d = dashboard_mod.build_dashboard(
         now, before, Filters.from_query(dict(query)), rules=rules, cal=cal, red_rows=None
     )
-    return analytics.export_excel(d)
+    return dashboard_export.export_excel(d)
 
 
 def current_rules(version: int, today: dt.date):
@@ -67,7 +68,7 @@ def current_rules(version: int, today: dt.date):
 
 @st.cache_data(max_entries=8, show_spinner=False)
 def options(version: int, today: dt.date) -> dict:
-    return analytics.filter_options(_status(version, today)[0])
+    return dashboard_mod.filter_options(_status(version, today)[0])
 
 
 # ----------------------------------------------------------------------------- filters
@@ -97,7 +98,7 @@ def filter_bar(opts: dict) -> Filters:
     _init_from_url()
     plans, depts = opts["plans"], opts["departments"]
     phases = opts["phases"] + (
-        [analytics.NO_PHASE] if analytics.NO_PHASE not in opts["phases"] else []
+        [dashboard_mod.NO_PHASE] if dashboard_mod.NO_PHASE not in opts["phases"] else []
     )
     for key, allowed in (("dash_plan", plans), ("dash_dept", depts), ("dash_phase", phases)):
         if st.session_state.get(key) is not None and st.session_state[key] not in allowed:
@@ -154,7 +155,7 @@ def filter_bar(opts: dict) -> Filters:
 
 
 # ----------------------------------------------------------------------------- sections
-def _fmt_value(k: analytics.Kpi) -> str:
+def _fmt_value(k: dashboard_mod.Kpi) -> str:
     if k.value is None:
         return t("dash.na")
     if k.unit == "%":
@@ -164,7 +165,7 @@ def _fmt_value(k: analytics.Kpi) -> str:
     return f"{int(k.value):,}"
 
 
-def _fmt_delta(k: analytics.Kpi) -> str | None:
+def _fmt_delta(k: dashboard_mod.Kpi) -> str | None:
     if k.delta is None:
         return None
     if k.unit in ("%", "pt"):

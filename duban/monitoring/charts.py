@@ -6,6 +6,7 @@ import datetime as dt
 import io
 import os
 import threading
+import warnings
 import zipfile
 
 import plotly.graph_objects as go
@@ -139,7 +140,17 @@ def gantt(rows: pl.DataFrame, milestones: pl.DataFrame, today: dt.date) -> go.Fi
     if rows.height == 0:
         return _empty("当前筛选条件下没有带完成时限的任务")
     fig = go.Figure()
+    _gantt_bars(fig, rows)
+    _gantt_markers(fig, rows, milestones)
+    _today_line(fig, today)
+    fig.update_xaxes(type="date", tickformat="%Y-%m")
     labels = rows.get_column("label").to_list()
+    fig.update_yaxes(autorange="reversed", categoryorder="array", categoryarray=labels)
+    return _layout(fig, height=max(300, 24 * rows.height + 90), barmode="overlay")
+
+
+def _gantt_bars(fig: go.Figure, rows: pl.DataFrame) -> None:
+    """One bar trace per colour: start → deadline, with lead unit and progress on hover."""
     for c in ("red", "yellow", "green", "grey", "blue"):
         part = rows.filter(pl.col("colour") == c)
         if part.height == 0:
@@ -166,6 +177,10 @@ def gantt(rows: pl.DataFrame, milestones: pl.DataFrame, today: dt.date) -> go.Fi
             hovertemplate="%{y}<br>牵头：%{customdata[0]}<br>完成时限：%{customdata[1]}"
             "<br>进度：%{customdata[2]:.0f}%<extra></extra>",
         )
+
+
+def _gantt_markers(fig: go.Figure, rows: pl.DataFrame, milestones: pl.DataFrame) -> None:
+    """Original deadlines of extended tasks, and milestones (hollow once done)."""
     ext = rows.filter(pl.col("extended_from").is_not_null())
     if ext.height:
         fig.add_scatter(
@@ -192,6 +207,9 @@ def gantt(rows: pl.DataFrame, milestones: pl.DataFrame, today: dt.date) -> go.Fi
             text=milestones.get_column("milestone_title").to_list(),
             hovertemplate="%{y}<br>节点：%{text}<br>%{x}<extra></extra>",
         )
+
+
+def _today_line(fig: go.Figure, today: dt.date) -> None:
     fig.add_shape(
         type="line",
         x0=today.isoformat(),
@@ -210,9 +228,6 @@ def gantt(rows: pl.DataFrame, milestones: pl.DataFrame, today: dt.date) -> go.Fi
         yanchor="bottom",
         font=dict(color=COLOURS["blue"]),
     )
-    fig.update_xaxes(type="date", tickformat="%Y-%m")
-    fig.update_yaxes(autorange="reversed", categoryorder="array", categoryarray=labels)
-    return _layout(fig, height=max(300, 24 * rows.height + 90), barmode="overlay")
 
 
 def trend_counts(trend: pl.DataFrame) -> go.Figure:
@@ -315,8 +330,7 @@ def figure_png(fig: go.Figure, *, width: int = 1200, scale: float = 1.0) -> byte
     global _kaleido_started
     if not png_available():
         return None
-    import warnings
-
+    # Imported here: kaleido drives a browser and is only needed for the PNG export.
     import kaleido
 
     with _kaleido_lock, warnings.catch_warnings():

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import math
+import operator
 from dataclasses import asdict, dataclass, fields
 from datetime import date
 from enum import StrEnum
+from functools import reduce
 from typing import Any
 
 import polars as pl
+from polars import col
 
+from duban.monitoring._scalars import first_day, last_day
 from duban.monitoring.workdays import WorkCalendar
 
 __all__ = [
@@ -210,20 +214,55 @@ def assess(inp: WarningInput, *, today: date, rules: WarningRules, cal: WorkCale
     * Extensions never hide lateness: when original_deadline < deadline a last, informational
       reason "已延期（原完成时限 YYYY-MM-DD）" is added (not for grey tasks).
 
-    Numbers in reasons are integers; points are rounded half up. For grey and blue tasks
-    behind_points, due_in_working_days and stale_working_days are None; expected_progress is
-    given whenever start and deadline are known.
+    Reasons are listed red ones first, each colour in the order of the rules above
+    (overdue, due soon, behind, urgings, stagnant, rectifications). Numbers in reasons are
+    integers; points are rounded half up. For grey and blue tasks behind_points,
+    due_in_working_days and stale_working_days are None; expected_progress is given whenever
+    start and deadline are known.
     """
     _check_status(inp.status)
     exp = expected_progress(inp.start, inp.deadline, today, cal)
-    extension: list[str] = []
+    extension = _extension_reason(inp)
+    closed = _grey_or_blue(inp, today=today, cal=cal, exp=exp, extension=extension)
+    if closed is not None:
+        return closed
+    case = _open_case(inp, today=today, rules=rules, cal=cal, exp=exp)
+    found = [f for rule in _RULES if (f := rule(case)) is not None]
+    red = [text for colour, text in found if colour is Colour.RED]
+    yellow = [text for colour, text in found if colour is Colour.YELLOW]
+    if red:
+        colour = Colour.RED
+    elif yellow:
+        colour = Colour.YELLOW
+    else:
+        colour = Colour.GREEN
+    reasons = red + yellow if (red or yellow) else ["正常推进"]
+    return Warning(
+        colour,
+        reasons + extension,
+        case.overdue_wd,
+        case.behind,
+        exp,
+        case.due_in,
+        case.stale,
+    )
+
+
+def _extension_reason(inp: WarningInput) -> list[str]:
+    """The informational last reason of an extended task (empty when not extended)."""
     if (
         inp.original_deadline is not None
         and inp.deadline is not None
         and inp.original_deadline < inp.deadline
     ):
-        extension.append(f"已延期（原完成时限 {inp.original_deadline.isoformat()}）")
+        return [f"已延期（原完成时限 {inp.original_deadline.isoformat()}）"]
+    return []
 
+
+def _grey_or_blue(
+    inp: WarningInput, *, today: date, cal: WorkCalendar, exp: float | None, extension: list[str]
+) -> Warning | None:
+    """The light of a task the rules do not judge (not assigned, stopped, done, not started)."""
     if inp.status in GREY_STATUS_REASONS:
         return Warning(Colour.GREY, [GREY_STATUS_REASONS[inp.status]], 0, None, exp)
     if inp.status == "completed":
@@ -236,57 +275,114 @@ def assess(inp: WarningInput, *, today: date, rules: WarningRules, cal: WorkCale
         return Warning(Colour.BLUE, reasons + extension, late, None, exp)
     if inp.start is not None and inp.start > today:
         return Warning(Colour.GREY, ["尚未开始"], 0, None, exp)
+    return None
 
-    red: list[str] = []
-    yellow: list[str] = []
-    overdue_wd = 0
-    due_in: int | None = None
-    if inp.deadline is not None:
-        due_in = cal.working_days_between(today, inp.deadline)
-        if today > inp.deadline:
-            overdue_wd = -due_in
-            text = f"逾期 {overdue_wd} 个工作日" if overdue_wd > 0 else "已过完成时限"
-            (red if rules.overdue_red else yellow).append(text)
-        elif due_in <= rules.due_soon_working_days:
-            yellow.append(
-                "今日到期" if inp.deadline == today else f"距完成时限还有 {due_in} 个工作日"
-            )
 
-    behind: float | None = None
-    if exp is not None:
-        reported = inp.progress if inp.progress is not None else 0.0
-        behind = exp - reported
-        if behind > rules.behind_red_points or behind >= rules.behind_yellow_points:
-            text = f"进度落后序时进度 {_round_half_up(behind)} 个百分点"
-            if inp.progress is None:
-                text += "（未填报进度）"
-            (red if behind > rules.behind_red_points else yellow).append(text)
+# ----------------------------------------------------------------------------- one rule each
+@dataclass(frozen=True)
+class _Case:
+    """An open task or assignment as the rules see it, with the figures they share."""
 
-    if inp.ignored_urgings >= rules.ignored_urgings_red:
-        red.append(f"{inp.ignored_urgings} 次催办未回应")
+    inp: WarningInput
+    today: date
+    rules: WarningRules
+    overdue: bool  # today > deadline
+    overdue_wd: int  # working days in (deadline, today] when overdue, else 0
+    due_in: int | None  # working days in (today, deadline]; None without a deadline
+    behind: float | None  # 序时进度 − progress (no report counts 0); None without 序时进度
+    stale: int | None  # working days in (last update or start, today]; None without either
 
-    stale: int | None = None
+
+def _open_case(
+    inp: WarningInput, *, today: date, rules: WarningRules, cal: WorkCalendar, exp: float | None
+) -> _Case:
+    due_in = None if inp.deadline is None else cal.working_days_between(today, inp.deadline)
+    overdue = inp.deadline is not None and today > inp.deadline
     since = inp.last_update if inp.last_update is not None else inp.start
-    if since is not None:
-        stale = cal.working_days_between(since, today)
-        if inp.status != "submitted" and stale >= rules.stagnant_working_days:
-            yellow.append(f"{stale} 个工作日未更新")
-
-    if inp.overdue_rectifications >= rules.overdue_rectifications_red:
-        yellow.append(f"{inp.overdue_rectifications} 项整改逾期")
-
-    if red:
-        colour = Colour.RED
-    elif yellow:
-        colour = Colour.YELLOW
-    else:
-        colour = Colour.GREEN
-    reasons = red + yellow if (red or yellow) else ["正常推进"]
-    return Warning(colour, reasons + extension, overdue_wd, behind, exp, due_in, stale)
+    return _Case(
+        inp=inp,
+        today=today,
+        rules=rules,
+        overdue=overdue,
+        overdue_wd=-due_in if overdue and due_in is not None else 0,
+        due_in=due_in,
+        behind=None if exp is None else exp - (inp.progress if inp.progress is not None else 0.0),
+        stale=None if since is None else cal.working_days_between(since, today),
+    )
 
 
+_Finding = tuple[Colour, str]
+
+
+def _overdue(c: _Case) -> _Finding | None:
+    if not c.overdue:
+        return None
+    text = f"逾期 {c.overdue_wd} 个工作日" if c.overdue_wd > 0 else "已过完成时限"
+    return (Colour.RED if c.rules.overdue_red else Colour.YELLOW), text
+
+
+def _due_soon(c: _Case) -> _Finding | None:
+    if c.overdue or c.due_in is None or c.due_in > c.rules.due_soon_working_days:
+        return None
+    if c.inp.deadline == c.today:
+        return Colour.YELLOW, "今日到期"
+    return Colour.YELLOW, f"距完成时限还有 {c.due_in} 个工作日"
+
+
+def _behind_schedule(c: _Case) -> _Finding | None:
+    behind, rules = c.behind, c.rules
+    if behind is None or not (
+        behind > rules.behind_red_points or behind >= rules.behind_yellow_points
+    ):
+        return None
+    text = f"进度落后序时进度 {_round_half_up(behind)} 个百分点"
+    if c.inp.progress is None:
+        text += "（未填报进度）"
+    return (Colour.RED if behind > rules.behind_red_points else Colour.YELLOW), text
+
+
+def _ignored_urgings(c: _Case) -> _Finding | None:
+    if c.inp.ignored_urgings < c.rules.ignored_urgings_red:
+        return None
+    return Colour.RED, f"{c.inp.ignored_urgings} 次催办未回应"
+
+
+def _stagnant(c: _Case) -> _Finding | None:
+    if c.stale is None or c.inp.status == "submitted" or c.stale < c.rules.stagnant_working_days:
+        return None
+    return Colour.YELLOW, f"{c.stale} 个工作日未更新"
+
+
+def _overdue_rectifications(c: _Case) -> _Finding | None:
+    if c.inp.overdue_rectifications < c.rules.overdue_rectifications_red:
+        return None
+    return Colour.YELLOW, f"{c.inp.overdue_rectifications} 项整改逾期"
+
+
+# In this order within each colour (red reasons first): assess_frame's _FRAME_RULES match.
+_RULES = (
+    _overdue,
+    _due_soon,
+    _behind_schedule,
+    _ignored_urgings,
+    _stagnant,
+    _overdue_rectifications,
+)
+
+
+# ----------------------------------------------------------------------------- vectorised
 _SEP = "\x1f"  # unit separator: never part of a reason text
 _FRAME_DATES = ("start", "deadline", "last_update", "completed_on", "original_deadline")
+_FRAME_REQUIRED = (
+    "status",
+    "start",
+    "deadline",
+    "progress",
+    "last_update",
+    "ignored_urgings",
+    "overdue_rectifications",
+    "completed_on",
+)
 
 
 def assess_frame(
@@ -298,17 +394,33 @@ def assess_frame(
     Required columns: status, start, deadline, progress, last_update, ignored_urgings,
     overdue_rectifications, completed_on; ``original_deadline`` is optional.
     """
-    required = (
-        "status",
-        "start",
-        "deadline",
-        "progress",
-        "last_update",
-        "ignored_urgings",
-        "overdue_rectifications",
-        "completed_on",
+    _check_frame(df)
+    today_lit = pl.lit(today, dtype=pl.Date)
+    states = _States.at(today_lit)
+    work, cum_today = _work_frame(df, today, cal)
+    work = _with_figures(work, states, today_lit, cum_today)
+    found = [rule(rules, today_lit) for rule in _FRAME_RULES]
+    work = work.with_columns(
+        *(f.red.alias(f"_r_{f.name}") for f in found if f.red is not None),
+        *(f.yellow.alias(f"_y_{f.name}") for f in found if f.yellow is not None),
     )
-    missing = [c for c in required if c not in df.columns]
+    has_red = reduce(operator.or_, (col(f"_r_{f.name}") for f in found if f.red is not None))
+    has_yellow = reduce(operator.or_, (col(f"_y_{f.name}") for f in found if f.yellow is not None))
+    result = work.select(
+        _frame_colour(states, has_red, has_yellow).alias("colour"),
+        _frame_reasons(states, found, has_red, has_yellow).alias("reasons"),
+        col("_overdue_wd").alias("overdue_wd"),
+        col("_behind").alias("behind_points"),
+        col("_exp").alias("expected_progress"),
+        col("_due_in").alias("due_in_wd"),
+        col("_stale").alias("stale_wd"),
+    )
+    kept = df.drop([c for c in result.columns if c in df.columns])
+    return pl.concat([kept, result], how="horizontal")
+
+
+def _check_frame(df: pl.DataFrame) -> None:
+    missing = [c for c in _FRAME_REQUIRED if c not in df.columns]
     if missing:
         raise ValueError(f"缺少列：{'、'.join(missing)}")
     bad = df.get_column("status").cast(pl.String)
@@ -316,6 +428,10 @@ def assess_frame(
     if bad.len():
         raise ValueError(f"未知的任务状态：{'、'.join(str(s) for s in bad.to_list())}")
 
+
+def _work_frame(df: pl.DataFrame, today: date, cal: WorkCalendar) -> tuple[pl.DataFrame, int]:
+    """The inputs under private names, with each date's cumulative working-day count (one
+    calendar index over every date in the frame), and today's count."""
     n = df.height
     date_cols = {
         c: (
@@ -325,13 +441,11 @@ def assess_frame(
     }
     lo, hi = today, today
     for s in date_cols.values():
-        s_min, s_max = s.min(), s.max()
-        if s_min is not None:
+        s_min, s_max = first_day(s), last_day(s)
+        if s_min is not None and s_max is not None:
             lo, hi = min(lo, s_min), max(hi, s_max)
     base, cum = cal.cumulative_index(lo, hi)
     t_idx = today.toordinal() - date(1970, 1, 1).toordinal() - base
-    cum_today = int(cum[t_idx])
-
     since = date_cols["last_update"].fill_null(date_cols["start"])
     work = pl.DataFrame(
         {
@@ -349,46 +463,62 @@ def assess_frame(
             "_c_since": cal.cum_at(since, base, cum),
         }
     )
+    return work, int(cum[t_idx])
 
-    col = pl.col
-    today_lit = pl.lit(today, dtype=pl.Date)
-    status = col("_status")
+
+@dataclass(frozen=True)
+class _States:
+    """Which rows the rules judge: grey by status, blue, not started yet, or open."""
+
+    grey_status: pl.Expr
+    blue: pl.Expr
+    not_started: pl.Expr
+    open: pl.Expr
+
+    @classmethod
+    def at(cls, today: pl.Expr) -> _States:
+        grey_status = col("_status").is_in(list(GREY_STATUS_REASONS))
+        blue = col("_status") == "completed"
+        not_started = col("_start").is_not_null() & (col("_start") > today)
+        return cls(grey_status, blue, not_started, ~grey_status & ~blue & ~not_started)
+
+
+def _with_figures(
+    work: pl.DataFrame, states: _States, today: pl.Expr, cum_today: int
+) -> pl.DataFrame:
+    """序时进度 (_exp) and, for open rows, due_in, behind, stale; overdue working days (open
+    rows, or blue rows completed late); the _overdue, _open and _late_done flags."""
+    now = pl.lit(cum_today, dtype=pl.Int64)
     total = col("_c_dead") - col("_c_start")
-    elapsed = pl.lit(cum_today, dtype=pl.Int64) - col("_c_start")
+    elapsed = now - col("_c_start")
     exp = (
         pl.when(col("_start").is_null() | col("_deadline").is_null())
         .then(pl.lit(None, dtype=pl.Float64))
         .when(total <= 0)
-        .then(pl.when(today_lit >= col("_deadline")).then(100.0).otherwise(0.0))
+        .then(pl.when(today >= col("_deadline")).then(100.0).otherwise(0.0))
         .otherwise((elapsed.cast(pl.Float64) / total.cast(pl.Float64) * 100.0).clip(0.0, 100.0))
     )
     work = work.with_columns(exp.alias("_exp"))
 
-    is_grey_status = status.is_in(list(GREY_STATUS_REASONS))
-    is_blue = status == "completed"
-    not_started = col("_start").is_not_null() & (col("_start") > today_lit)
-    is_open = ~is_grey_status & ~is_blue & ~not_started
-
-    due_in = col("_c_dead") - pl.lit(cum_today, dtype=pl.Int64)
-    overdue = col("_deadline").is_not_null() & (today_lit > col("_deadline"))
-    overdue_wd_open = pl.when(overdue).then(-due_in).otherwise(0)
-    behind = col("_exp") - col("_progress").fill_null(0.0)
-    stale = pl.lit(cum_today, dtype=pl.Int64) - col("_c_since")
+    is_open = states.open
+    due_in = col("_c_dead") - now
+    overdue = col("_deadline").is_not_null() & (today > col("_deadline"))
     late_done = (
         col("_completed").is_not_null()
         & col("_deadline").is_not_null()
         & (col("_completed") > col("_deadline"))
     )
-    late_wd = col("_c_comp") - col("_c_dead")
-
-    work = work.with_columns(
+    return work.with_columns(
         pl.when(is_open).then(due_in).otherwise(None).alias("_due_in"),
-        pl.when(is_open).then(behind).otherwise(None).alias("_behind"),
-        pl.when(is_open).then(stale).otherwise(None).alias("_stale"),
         pl.when(is_open)
-        .then(overdue_wd_open)
-        .when(is_blue & late_done)
-        .then(late_wd)
+        .then(col("_exp") - col("_progress").fill_null(0.0))
+        .otherwise(None)
+        .alias("_behind"),
+        pl.when(is_open).then(now - col("_c_since")).otherwise(None).alias("_stale"),
+        pl.when(is_open)
+        .then(pl.when(overdue).then(-due_in).otherwise(0))
+        .when(states.blue & late_done)
+        .then(col("_c_comp") - col("_c_dead"))
         .otherwise(0)
         .cast(pl.Int64)
         .alias("_overdue_wd"),
@@ -397,108 +527,104 @@ def assess_frame(
         late_done.alias("_late_done"),
     )
 
-    def when_text(cond: pl.Expr, text: pl.Expr) -> pl.Expr:
-        return pl.when(cond).then(text).otherwise(pl.lit(None, dtype=pl.String))
 
+@dataclass(frozen=True)
+class _FrameRule:
+    """One rule over the work frame: where it lights red, where yellow, and its reason."""
+
+    name: str
+    red: pl.Expr | None
+    yellow: pl.Expr | None
+    text: pl.Expr
+
+
+def _frame_overdue(rules: WarningRules, today: pl.Expr) -> _FrameRule:
     ow = col("_overdue_wd")
-    overdue_text = (
-        pl.when(ow > 0).then(pl.format("逾期 {} 个工作日", ow)).otherwise(pl.lit("已过完成时限"))
-    )
-    b = col("_behind")
-    behind_text = pl.format("进度落后序时进度 {} 个百分点", (b + 0.5).floor().cast(pl.Int64)) + (
-        pl.when(col("_progress").is_null()).then(pl.lit("（未填报进度）")).otherwise(pl.lit(""))
-    )
-    due_text = (
-        pl.when(col("_deadline") == today_lit)
-        .then(pl.lit("今日到期"))
-        .otherwise(pl.format("距完成时限还有 {} 个工作日", col("_due_in")))
-    )
-    behind_red = b.is_not_null() & (b > rules.behind_red_points)
-    behind_yellow = (
-        b.is_not_null() & ~(b > rules.behind_red_points) & (b >= rules.behind_yellow_points)
+    return _FrameRule(
+        "overdue",
+        red=col("_overdue") & pl.lit(rules.overdue_red),
+        yellow=col("_overdue") & pl.lit(not rules.overdue_red),
+        text=pl.when(ow > 0)
+        .then(pl.format("逾期 {} 个工作日", ow))
+        .otherwise(pl.lit("已过完成时限")),
     )
 
-    urg_red = col("_open") & (col("_urg") >= rules.ignored_urgings_red)
-    due_soon = (
-        col("_open")
+
+def _frame_due_soon(rules: WarningRules, today: pl.Expr) -> _FrameRule:
+    due_in = col("_due_in")
+    return _FrameRule(
+        "due",
+        red=None,
+        yellow=col("_open")
         & ~col("_overdue")
-        & col("_due_in").is_not_null()
-        & (col("_due_in") <= rules.due_soon_working_days)
+        & due_in.is_not_null()
+        & (due_in <= rules.due_soon_working_days),
+        text=pl.when(col("_deadline") == today)
+        .then(pl.lit("今日到期"))
+        .otherwise(pl.format("距完成时限还有 {} 个工作日", due_in)),
     )
-    stagnant = (
-        col("_open")
+
+
+def _frame_behind_schedule(rules: WarningRules, today: pl.Expr) -> _FrameRule:
+    b = col("_behind")
+    red = b.is_not_null() & (b > rules.behind_red_points)
+    yellow = b.is_not_null() & ~(b > rules.behind_red_points) & (b >= rules.behind_yellow_points)
+    return _FrameRule(
+        "behind",
+        red=col("_open") & red,
+        yellow=col("_open") & yellow,
+        text=pl.format("进度落后序时进度 {} 个百分点", (b + 0.5).floor().cast(pl.Int64))
+        + pl.when(col("_progress").is_null()).then(pl.lit("（未填报进度）")).otherwise(pl.lit("")),
+    )
+
+
+def _frame_ignored_urgings(rules: WarningRules, today: pl.Expr) -> _FrameRule:
+    return _FrameRule(
+        "urg",
+        red=col("_open") & (col("_urg") >= rules.ignored_urgings_red),
+        yellow=None,
+        text=pl.format("{} 次催办未回应", col("_urg")),
+    )
+
+
+def _frame_stagnant(rules: WarningRules, today: pl.Expr) -> _FrameRule:
+    stale = col("_stale")
+    return _FrameRule(
+        "stale",
+        red=None,
+        yellow=col("_open")
         & (col("_status") != "submitted")
-        & col("_stale").is_not_null()
-        & (col("_stale") >= rules.stagnant_working_days)
+        & stale.is_not_null()
+        & (stale >= rules.stagnant_working_days),
+        text=pl.format("{} 个工作日未更新", stale),
     )
-    rect = col("_open") & (col("_rect") >= rules.overdue_rectifications_red)
-    red_overdue = col("_overdue") & pl.lit(rules.overdue_red)
-    yellow_overdue = col("_overdue") & pl.lit(not rules.overdue_red)
-    work = work.with_columns(
-        red_overdue.alias("_r_overdue"),
-        (col("_open") & behind_red).alias("_r_behind"),
-        urg_red.alias("_r_urg"),
-        yellow_overdue.alias("_y_overdue"),
-        due_soon.alias("_y_due"),
-        (col("_open") & behind_yellow).alias("_y_behind"),
-        stagnant.alias("_y_stale"),
-        rect.alias("_y_rect"),
+
+
+def _frame_overdue_rectifications(rules: WarningRules, today: pl.Expr) -> _FrameRule:
+    return _FrameRule(
+        "rect",
+        red=None,
+        yellow=col("_open") & (col("_rect") >= rules.overdue_rectifications_red),
+        text=pl.format("{} 项整改逾期", col("_rect")),
     )
-    has_red = col("_r_overdue") | col("_r_behind") | col("_r_urg")
-    has_yellow = (
-        col("_y_overdue") | col("_y_due") | col("_y_behind") | col("_y_stale") | col("_y_rect")
-    )
-    ext_text = when_text(
-        ~is_grey_status
-        & (is_blue | ~not_started)
-        & col("_orig").is_not_null()
-        & col("_deadline").is_not_null()
-        & (col("_orig") < col("_deadline")),
-        pl.format("已延期（原完成时限 {}）", col("_orig").cast(pl.String)),
-    )
-    grey_text = (
-        pl.when(status == "draft")
-        .then(pl.lit("未交办"))
-        .when(status == "suspended")
-        .then(pl.lit("已中止"))
-        .when(status == "cancelled")
-        .then(pl.lit("已撤销"))
-        .when(not_started & ~is_blue)
-        .then(pl.lit("尚未开始"))
-        .otherwise(pl.lit(None, dtype=pl.String))
-    )
-    first_text = (  # at most one of: grey reason, 已办结, 正常推进 (green), or nothing
-        pl.when(grey_text.is_not_null())
-        .then(grey_text)
-        .when(is_blue)
-        .then(pl.lit("已办结"))
-        .when(~has_red & ~has_yellow)
-        .then(pl.lit("正常推进"))
-        .otherwise(pl.lit(None, dtype=pl.String))
-    )
-    late_text = when_text(
-        is_blue & col("_late_done"),
-        pl.when(ow > 0)
-        .then(pl.format("逾期 {} 个工作日办结", ow))
-        .otherwise(pl.lit("超过完成时限办结")),
-    )
-    parts = [
-        first_text,
-        late_text,
-        when_text(col("_r_overdue"), overdue_text),
-        when_text(col("_r_behind"), behind_text),
-        when_text(col("_r_urg"), pl.format("{} 次催办未回应", col("_urg"))),
-        when_text(col("_y_overdue"), overdue_text),
-        when_text(col("_y_due"), due_text),
-        when_text(col("_y_behind"), behind_text),
-        when_text(col("_y_stale"), pl.format("{} 个工作日未更新", col("_stale"))),
-        when_text(col("_y_rect"), pl.format("{} 项整改逾期", col("_rect"))),
-        ext_text,
-    ]
-    colour = (
-        pl.when(is_grey_status | (not_started & ~is_blue))
+
+
+# The same rules in the same order as _RULES (reasons must agree row by row).
+_FRAME_RULES = (
+    _frame_overdue,
+    _frame_due_soon,
+    _frame_behind_schedule,
+    _frame_ignored_urgings,
+    _frame_stagnant,
+    _frame_overdue_rectifications,
+)
+
+
+def _frame_colour(states: _States, has_red: pl.Expr, has_yellow: pl.Expr) -> pl.Expr:
+    return (
+        pl.when(states.grey_status | (states.not_started & ~states.blue))
         .then(pl.lit(Colour.GREY.value))
-        .when(is_blue)
+        .when(states.blue)
         .then(pl.lit(Colour.BLUE.value))
         .when(has_red)
         .then(pl.lit(Colour.RED.value))
@@ -506,17 +632,59 @@ def assess_frame(
         .then(pl.lit(Colour.YELLOW.value))
         .otherwise(pl.lit(Colour.GREEN.value))
     )
+
+
+def _when_text(cond: pl.Expr, text: pl.Expr) -> pl.Expr:
+    return pl.when(cond).then(text).otherwise(pl.lit(None, dtype=pl.String))
+
+
+def _frame_reasons(
+    states: _States, found: list[_FrameRule], has_red: pl.Expr, has_yellow: pl.Expr
+) -> pl.Expr:
+    """The reasons list: grey/blue/green reason, late completion, red ones, yellow ones,
+    extension — the order ``assess`` gives."""
+    grey_text = (
+        pl.when(col("_status") == "draft")
+        .then(pl.lit("未交办"))
+        .when(col("_status") == "suspended")
+        .then(pl.lit("已中止"))
+        .when(col("_status") == "cancelled")
+        .then(pl.lit("已撤销"))
+        .when(states.not_started & ~states.blue)
+        .then(pl.lit("尚未开始"))
+        .otherwise(pl.lit(None, dtype=pl.String))
+    )
+    first_text = (  # at most one of: grey reason, 已办结, 正常推进 (green), or nothing
+        pl.when(grey_text.is_not_null())
+        .then(grey_text)
+        .when(states.blue)
+        .then(pl.lit("已办结"))
+        .when(~has_red & ~has_yellow)
+        .then(pl.lit("正常推进"))
+        .otherwise(pl.lit(None, dtype=pl.String))
+    )
+    ow = col("_overdue_wd")
+    late_text = _when_text(
+        states.blue & col("_late_done"),
+        pl.when(ow > 0)
+        .then(pl.format("逾期 {} 个工作日办结", ow))
+        .otherwise(pl.lit("超过完成时限办结")),
+    )
+    ext_text = _when_text(
+        ~states.grey_status
+        & (states.blue | ~states.not_started)
+        & col("_orig").is_not_null()
+        & col("_deadline").is_not_null()
+        & (col("_orig") < col("_deadline")),
+        pl.format("已延期（原完成时限 {}）", col("_orig").cast(pl.String)),
+    )
+    parts = [
+        first_text,
+        late_text,
+        *(_when_text(col(f"_r_{f.name}"), f.text) for f in found if f.red is not None),
+        *(_when_text(col(f"_y_{f.name}"), f.text) for f in found if f.yellow is not None),
+        ext_text,
+    ]
     # Every row has at least one reason (first_text or a red/yellow one). concat_str + split
     # is ~10x faster than concat_list + drop_nulls on polars 2.1.
-    reasons = pl.concat_str(parts, separator=_SEP, ignore_nulls=True).str.split(_SEP)
-    result = work.select(
-        colour.alias("colour"),
-        reasons.alias("reasons"),
-        col("_overdue_wd").alias("overdue_wd"),
-        col("_behind").alias("behind_points"),
-        col("_exp").alias("expected_progress"),
-        col("_due_in").alias("due_in_wd"),
-        col("_stale").alias("stale_wd"),
-    )
-    kept = df.drop([c for c in result.columns if c in df.columns])
-    return pl.concat([kept, result], how="horizontal")
+    return pl.concat_str(parts, separator=_SEP, ignore_nulls=True).str.split(_SEP)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 from collections.abc import Iterable, Sequence
@@ -14,11 +15,17 @@ import numpy as np
 import polars as pl
 
 from duban.core.numerals import parse_int
+from duban.monitoring._scalars import first_day, last_day
 
 __all__ = ["DayOverride", "WorkCalendar"]
 
+log = logging.getLogger(__name__)
+
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()  # polars pl.Date is days since 1970-01-01
 _MAX_EXTEND_YEARS = 200  # safety cap when searching forwards/backwards for working days
+# Years already logged as falling back to Monday–Friday: once per year and process, though
+# every data version builds a new calendar.
+_fallback_logged: set[int] = set()
 
 
 @dataclass(frozen=True)
@@ -115,6 +122,8 @@ class WorkCalendar:
                 count=n,
             )
         else:
+            if self._use_package and year not in self._override_years:
+                _log_fallback(year)
             weekday0 = first.weekday()
             flags = ((np.arange(n) + weekday0) % 7) < 5
         for d, ov in self._overrides.items():
@@ -241,12 +250,22 @@ class WorkCalendar:
         if s.len() != e.len():
             raise ValueError("起止日期序列长度不一致")
         both = pl.concat([s, e]).drop_nulls()
-        if both.len() == 0:
+        lo, hi = first_day(both), last_day(both)
+        if lo is None or hi is None:
             return pl.Series("working_days", [None] * s.len(), dtype=pl.Int64)
-        lo, hi = both.min(), both.max()
         base, cum = self.cumulative_index(lo, hi)
         out = self.cum_at(e, base, cum) - self.cum_at(s, base, cum)
         return out.alias("working_days")
+
+
+def _log_fallback(year: int) -> None:
+    if year not in _fallback_logged:
+        _fallback_logged.add(year)
+        log.warning(
+            "no official holiday data and no holiday table row for %d: "
+            "working days fall back to Monday–Friday",
+            year,
+        )
 
 
 def _as_date_series(values: pl.Series | Sequence[date | None], name: str) -> pl.Series:

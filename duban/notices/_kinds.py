@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from duban.core.errors import ValidationFailed
 from duban.documents.official import AttachmentTable
-from duban.monitoring.analytics import StatusFrames
+from duban.monitoring.status import StatusFrames
 from duban.notices import _shared, facts
 from duban.notices import rules as notice_rules
 from duban.notices._tables import task_table, unit_tasks

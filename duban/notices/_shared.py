@@ -9,7 +9,7 @@ from sqlmodel import Session, col, select
 
 from duban.core.errors import ValidationFailed
 from duban.documents import official
-from duban.monitoring import analytics, holidays
+from duban.monitoring import holidays, status
 from models import Department, Plan
 
 
@@ -18,11 +18,11 @@ def cn_date(day: dt.date | None) -> str:
     return official.chinese_date(day) if day else "未定"
 
 
-def status_frames(session: Session, today: dt.date) -> analytics.StatusFrames:
+def status_frames(session: Session, today: dt.date) -> status.StatusFrames:
     """Every task and assignment with its colour on `today`."""
     bind = session.get_bind()
     engine = bind if isinstance(bind, Engine) else bind.engine
-    return analytics.status_frames(engine, today=today)
+    return status.status_frames(engine, today=today)
 
 
 def reply_due(

@@ -3,7 +3,7 @@
 from typing import Any
 
 from duban.documents.official import AttachmentTable
-from duban.monitoring.analytics import StatusFrames
+from duban.monitoring.status import StatusFrames
 from duban.notices._shared import cn_date
 from models.common import OPEN_STATUSES
 

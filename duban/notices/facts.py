@@ -9,7 +9,7 @@ from sqlmodel import Session, col, select
 
 from duban import inspections
 from duban.core import clock
-from duban.monitoring.analytics import StatusFrames
+from duban.monitoring.status import StatusFrames
 from duban.notices import _shared
 from duban.notices import rules as notice_rules
 from duban.notices.labels import LEVEL_LABELS, LEVELS

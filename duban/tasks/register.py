@@ -34,19 +34,19 @@ def base_frame(engine: Engine, *, today: dt.date | None = None, raw=None) -> pl.
     """Every task with its colour, reasons, units and version, in register (sort_key) order.
 
     Expensive (reads and colours everything): cache it on the data version. `raw` is the
-    dashboard's read of the same data version (analytics.RawFrames), when it has one: then
+    dashboard's read of the same data version (frames.RawFrames), when it has one: then
     only the colouring is done here.
     """
-    from duban.monitoring import analytics, holidays
+    from duban.monitoring import holidays, status
     from duban.monitoring import rules as rules_mod
 
     today = today or clock.today()
     if raw is None:
-        sf = analytics.status_frames(engine, today=today)
+        sf = status.status_frames(engine, today=today)
     else:
         with Session(engine) as s:
             rules, cal = rules_mod.load_warning_rules(s), holidays.load_calendar(s)
-        sf = analytics.build_status(raw, today=today, rules=rules, cal=cal)
+        sf = status.build_status(raw, today=today, rules=rules, cal=cal)
     tasks, assigns = sf.tasks, sf.assignments
     units = (
         assigns.sort(["task_id", "role", "department_name"])
