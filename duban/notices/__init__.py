@@ -11,7 +11,6 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, col, select
 
-from duban import inspections
 from duban.core import audit, clock
 from duban.core.errors import NotFound, PermissionDenied, ValidationFailed
 from duban.core.permissions import Actor, can, require
@@ -19,6 +18,7 @@ from duban.core.services import check_version, get_or_404, write
 from duban.core.settings import ROOT
 from duban.core.stored import save_setting, save_versioned, stored_setting
 from duban.documents import OfficialDocument, render_docx
+from duban.inspections import reading
 from duban.monitoring import holidays
 from models import (
     Department,
@@ -501,7 +501,7 @@ def unit_records(session: Session, today: dt.date, frames=None) -> list[UnitReco
             rec.red += 1
         elif row["colour"] == "yellow":
             rec.yellow += 1
-    rect = inspections.overdue_by_unit(session, today)  # the one rule: is_overdue
+    rect = reading.overdue_by_unit(session, today)  # the one rule: is_overdue
     for dep, rec in recs.items():
         rec.overdue_rectifications = rect.get(dep, 0)
         for n, r in urging_history(session, dep):

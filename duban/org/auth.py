@@ -91,6 +91,7 @@ def attempt_login(session: Session, username: str, password: str) -> LoginOutcom
     if not user.active:
         return LoginOutcome(False, "该账号已停用，请联系领导小组办公室。")
     if is_locked(user, now):
+        assert user.locked_until is not None, "is_locked"
         minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
         return LoginOutcome(False, f"连续登录失败次数过多，账号已锁定，请 {minutes} 分钟后再试。")
     actor = Actor.of(user)

@@ -5,10 +5,10 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from duban import org
 from duban.core import audit
 from duban.core.permissions import Actor
-from duban.org import KIND_LABELS
+from duban.org import departments, users
+from duban.org.departments import KIND_LABELS
 from models import DepartmentKind, Role
 from ui.common import empty_state, show_errors
 from ui.context import session, t
@@ -16,7 +16,7 @@ from ui.context import session, t
 
 def departments_tab(me: Actor) -> None:
     with session() as db:
-        depts = org.list_departments(db, include_inactive=True)
+        depts = departments.list_departments(db, include_inactive=True)
     by_id = {d.id: d for d in depts}
     left, right = st.columns([3, 2])
     with left:
@@ -30,7 +30,7 @@ def departments_tab(me: Actor) -> None:
                 t("col.kind"): KIND_LABELS[DepartmentKind(d.kind)],
                 t("col.active"): t("yes") if d.active else t("no"),
             }
-            for depth, d in org.department_tree(depts)
+            for depth, d in departments.department_tree(depts)
         ]
         st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", height=420)
     with right:
@@ -87,7 +87,7 @@ def departments_tab(me: Actor) -> None:
             }
             with show_errors(), session() as db:
                 if current:
-                    org.update_department(
+                    departments.update_department(
                         db,
                         actor=me,
                         department_id=current.id,
@@ -96,14 +96,14 @@ def departments_tab(me: Actor) -> None:
                     )
                     st.success(t("admin.saved"))
                 else:
-                    org.create_department(db, actor=me, **data)
+                    departments.create_department(db, actor=me, **data)
                     st.success(t("admin.created"))
                 st.rerun()
         if current:
             label = t("admin.dept_deactivate") if current.active else t("admin.dept_activate")
             if st.button(label, key=f"dept_toggle_{current.id}"):
                 with show_errors(), session() as db:
-                    org.set_department_active(
+                    departments.set_department_active(
                         db,
                         actor=me,
                         department_id=current.id,
@@ -115,8 +115,8 @@ def departments_tab(me: Actor) -> None:
 
 def users_tab(me: Actor) -> None:
     with session() as db:
-        users = org.list_users(db)
-        depts = org.list_departments(db)
+        accounts = users.list_users(db)
+        depts = departments.list_departments(db)
     dname = {d.id: d.name for d in depts}
     rows = [
         {
@@ -131,7 +131,7 @@ def users_tab(me: Actor) -> None:
             ),
             t("col.last_login"): u.last_login_at,
         }
-        for u in users
+        for u in accounts
     ]
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", height=360)
     roles = list(Role)
@@ -148,7 +148,7 @@ def users_tab(me: Actor) -> None:
         password = st.text_input(t("admin.user_password"), type="password")
         if st.form_submit_button(t("admin.create"), type="primary"):
             with show_errors(), session() as db:
-                org.create_user(
+                users.create_user(
                     db,
                     actor=me,
                     username=username,
@@ -161,7 +161,7 @@ def users_tab(me: Actor) -> None:
                 st.rerun()
     with c2:
         st.subheader(t("admin.user_edit"))
-        by_id = {u.id: u for u in users}
+        by_id = {u.id: u for u in accounts}
         uid = st.selectbox(
             t("admin.user_pick"),
             list(by_id),
@@ -185,7 +185,7 @@ def users_tab(me: Actor) -> None:
             active = st.checkbox(t("admin.user_active"), value=u.active)
             if st.form_submit_button(t("admin.save"), type="primary"):
                 with show_errors(), session() as db:
-                    org.update_user(
+                    users.update_user(
                         db,
                         actor=me,
                         user_id=u.id,
@@ -201,20 +201,20 @@ def users_tab(me: Actor) -> None:
             pw = st.text_input(t("admin.user_new_pw"), type="password")
             if st.form_submit_button(t("admin.user_reset_pw")):
                 with show_errors(), session() as db:
-                    org.reset_password(db, actor=me, user_id=u.id, new_password=pw)
+                    users.reset_password(db, actor=me, user_id=u.id, new_password=pw)
                     st.success(t("admin.saved"))
         if u.locked_until and st.button(t("admin.user_unlock"), key=f"unlock_{u.id}"):
             with show_errors(), session() as db:
-                org.unlock_user(db, actor=me, user_id=u.id)
+                users.unlock_user(db, actor=me, user_id=u.id)
                 st.rerun()
 
 
 def audit_tab(me: Actor) -> None:
     with session() as db:
-        users = org.list_users(db)
+        accounts = users.list_users(db)
     c1, c2, c3, c4, c5 = st.columns(5)
     any_ = t("admin.any")
-    user = c1.selectbox(t("admin.audit_user"), [any_, "system"] + [u.username for u in users])
+    user = c1.selectbox(t("admin.audit_user"), [any_, "system"] + [u.username for u in accounts])
     obj = c2.selectbox(t("admin.audit_object"), [any_] + AUDIT_OBJECTS)
     obj_id = c3.text_input(t("admin.audit_object_id"))
     d_from = c4.date_input(t("admin.audit_from"), value=None)
