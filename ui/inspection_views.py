@@ -77,6 +77,33 @@ def inspection_form(me: Actor) -> None:
         placeholder=t("insp.choose_many"),
     )
     narrative = st.text_area(t("insp.narrative"), key=f"{k}_n", height=120)
+    edited = _findings_editor(k, units, tasks)
+    files = st.file_uploader(
+        t("insp.files"), type=UPLOAD_TYPES, accept_multiple_files=True, key=f"{k}_files"
+    )
+    if st.button(t("insp.save"), type="primary", key=f"{k}_save"):
+        findings = _findings(edited, units, tasks)
+        with show_errors(), session() as s:
+            records.record_inspection(
+                s,
+                actor=me,
+                inspected_on=day,
+                method=method,
+                result=result,
+                inspectors=who,
+                narrative=narrative,
+                department_ids=unit_ids,
+                task_ids=task_ids,
+                findings=findings,
+                files=_files(files),
+            )
+            st.session_state["insp_form_n"] = n + 1
+            flash(t("insp.saved", n=len(findings)))
+            st.rerun()
+
+
+def _findings_editor(k: str, units: dict[int, str], tasks: dict[int, str]) -> pd.DataFrame:
+    """The problems found, one row each: unit, task, description, due date."""
     st.markdown(f"**{t('insp.findings')}**")
     unit_names = list(units.values())
     task_names = [""] + list(tasks.values())
@@ -100,41 +127,27 @@ def inspection_form(me: Actor) -> None:
             t("insp.f_due"): st.column_config.DateColumn(min_value=dt.date(2000, 1, 1)),
         },
     )
-    files = st.file_uploader(
-        t("insp.files"), type=UPLOAD_TYPES, accept_multiple_files=True, key=f"{k}_files"
-    )
-    if st.button(t("insp.save"), type="primary", key=f"{k}_save"):
-        by_name = {v: i for i, v in units.items()}
-        task_by_name = {v: i for i, v in tasks.items()}
-        findings = [
-            records.FindingInput(
-                department_id=by_name.get(r[t("insp.f_unit")]),
-                description=str(r[t("insp.f_desc")] or ""),
-                due_date=pd.to_datetime(r[t("insp.f_due")]).date()
-                if r[t("insp.f_due")] is not None and not pd.isna(r[t("insp.f_due")])
-                else None,
-                task_id=task_by_name.get(r[t("insp.f_task")] or ""),
-            )
-            for r in edited.to_dict("records")
-            if any(v is not None and str(v).strip() and not pd.isna(v) for v in r.values())
-        ]
-        with show_errors(), session() as s:
-            records.record_inspection(
-                s,
-                actor=me,
-                inspected_on=day,
-                method=method,
-                result=result,
-                inspectors=who,
-                narrative=narrative,
-                department_ids=unit_ids,
-                task_ids=task_ids,
-                findings=findings,
-                files=_files(files),
-            )
-            st.session_state["insp_form_n"] = n + 1
-            flash(t("insp.saved", n=len(findings)))
-            st.rerun()
+    return edited
+
+
+def _findings(
+    edited: pd.DataFrame, units: dict[int, str], tasks: dict[int, str]
+) -> list[records.FindingInput]:
+    """The editor's non-blank rows as the service takes them (names back to ids)."""
+    by_name = {v: i for i, v in units.items()}
+    task_by_name = {v: i for i, v in tasks.items()}
+    return [
+        records.FindingInput(
+            department_id=by_name.get(r[t("insp.f_unit")]),
+            description=str(r[t("insp.f_desc")] or ""),
+            due_date=pd.to_datetime(r[t("insp.f_due")]).date()
+            if r[t("insp.f_due")] is not None and not pd.isna(r[t("insp.f_due")])
+            else None,
+            task_id=task_by_name.get(r[t("insp.f_task")] or ""),
+        )
+        for r in edited.to_dict("records")
+        if any(v is not None and str(v).strip() and not pd.isna(v) for v in r.values())
+    ]
 
 
 # ---------------------------------------------------------------- list

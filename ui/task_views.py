@@ -15,7 +15,7 @@ from duban.monitoring.lights import COLOUR_LABELS
 from duban.org import departments
 from duban.tasks import labels, manage, reading, register, workflow
 from duban.tasks.register import RegisterFilter
-from models import Direction, RequestStatus, TaskStatus
+from models import Direction, RequestStatus, Task, TaskStatus
 from ui.common import empty_state, show_errors
 from ui.context import data_version, engine, raw_frames, session, settings, t, vocab
 
@@ -301,6 +301,24 @@ def task_detail_view(task_id: int, me: Actor, *, key: str, row: dict | None = No
     except DubanError as exc:
         st.error(str(exc), icon="⚠️")
         return None
+    _detail_header(d, row)
+    _units_table(d)
+    if actions is not None:
+        actions(d)
+    left, right = st.columns([3, 2])
+    with left:
+        _timeline(d, key)
+    with right:
+        _side(d)
+    if d.inspections or d.notices:
+        _inspections_and_notices(d)
+    if d.history:
+        _history(d)
+    return d
+
+
+def _detail_header(d: reading.TaskDetail, row: dict | None) -> None:
+    """Title, plan and parent, the four figures, the colour and the description."""
     task = d.task
     st.subheader(f"{task.code} {task.title}".strip())
     crumbs = [d.plan.title, task.phase or ""]
@@ -337,6 +355,8 @@ def task_detail_view(task_id: int, me: Actor, *, key: str, row: dict | None = No
             t("tasks.children") + "：" + "；".join(f"{c.code} {c.title}" for c in d.children)
         )
 
+
+def _units_table(d: reading.TaskDetail) -> None:
     st.markdown(f"##### {t('tasks.units')}")
     st.dataframe(
         pd.DataFrame(
@@ -359,60 +379,62 @@ def task_detail_view(task_id: int, me: Actor, *, key: str, row: dict | None = No
         hide_index=True,
         width="stretch",
     )
-    if actions is not None:
-        actions(d)
-    left, right = st.columns([3, 2])
-    with left:
-        st.markdown(f"##### {t('tasks.timeline')}")
-        if not d.reports:
-            empty_state(t("tasks.no_reports"))
-        for rv in d.reports[:5]:
-            _report_card(rv, key)
-        if len(d.reports) > 5:
-            with st.expander(t("tasks.more_reports", n=len(d.reports) - 5)):
-                for rv in d.reports[5:60]:
-                    _report_card(rv, key)
-    with right:
-        _side(d)
-    if d.inspections or d.notices:
-        st.markdown(f"##### {t('tasks.inspections_notices')}")
-        for ins, findings in d.inspections:
-            method = inspection_labels.METHOD_LABELS.get(ins.method, ins.method)
-            result = inspection_labels.RESULT_LABELS.get(ins.result, ins.result or "")
-            lines = [
-                f"- 🔍 {_d(ins.inspected_on)} {method}（{ins.inspectors}）"
-                f"{t('tasks.insp_result', result=result) if result else ''}："
-                f"{ins.narrative[:80]}"
-            ]
-            for f in findings:
-                status = vocab("rectification", f.status)
-                lines.append(
-                    f"    - {t('tasks.finding')}：{f.description}"
-                    f"（{t('tasks.due')} {_d(f.due_date)}，{status}）"
-                )
-            st.markdown("\n".join(lines))
-        for n in d.notices:
-            when = _d(n.issued_at) if n.issued_at else t("tasks.notice_draft")
-            st.markdown(f"- 📢 {n.doc_number or ''} {n.title}（{when}）")
-    if d.history:
-        with st.expander(t("tasks.history", n=len(d.history))):
-            st.dataframe(
-                pd.DataFrame(
-                    [
-                        {
-                            t("tasks.h_at"): _d(h.at),
-                            t("tasks.h_user"): h.username,
-                            t("tasks.h_action"): labels.HISTORY_ACTIONS.get(h.action, h.action),
-                            t("tasks.h_change"): labels.history_change(h.before, h.after),
-                            t("tasks.h_note"): h.note or "",
-                        }
-                        for h in reversed(d.history)
-                    ]
-                ),
-                hide_index=True,
-                width="stretch",
+
+
+def _timeline(d: reading.TaskDetail, key: str) -> None:
+    """The latest five reports, the older ones (up to 60) folded away."""
+    st.markdown(f"##### {t('tasks.timeline')}")
+    if not d.reports:
+        empty_state(t("tasks.no_reports"))
+    for rv in d.reports[:5]:
+        _report_card(rv, key)
+    if len(d.reports) > 5:
+        with st.expander(t("tasks.more_reports", n=len(d.reports) - 5)):
+            for rv in d.reports[5:60]:
+                _report_card(rv, key)
+
+
+def _inspections_and_notices(d: reading.TaskDetail) -> None:
+    st.markdown(f"##### {t('tasks.inspections_notices')}")
+    for ins, findings in d.inspections:
+        method = inspection_labels.METHOD_LABELS.get(ins.method, ins.method)
+        result = inspection_labels.RESULT_LABELS.get(ins.result, ins.result or "")
+        lines = [
+            f"- 🔍 {_d(ins.inspected_on)} {method}（{ins.inspectors}）"
+            f"{t('tasks.insp_result', result=result) if result else ''}："
+            f"{ins.narrative[:80]}"
+        ]
+        for f in findings:
+            status = vocab("rectification", f.status)
+            lines.append(
+                f"    - {t('tasks.finding')}：{f.description}"
+                f"（{t('tasks.due')} {_d(f.due_date)}，{status}）"
             )
-    return d
+        st.markdown("\n".join(lines))
+    for n in d.notices:
+        when = _d(n.issued_at) if n.issued_at else t("tasks.notice_draft")
+        st.markdown(f"- 📢 {n.doc_number or ''} {n.title}（{when}）")
+
+
+def _history(d: reading.TaskDetail) -> None:
+    """The task's audit trail, newest first, in words."""
+    with st.expander(t("tasks.history", n=len(d.history))):
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        t("tasks.h_at"): _d(h.at),
+                        t("tasks.h_user"): h.username,
+                        t("tasks.h_action"): labels.HISTORY_ACTIONS.get(h.action, h.action),
+                        t("tasks.h_change"): labels.history_change(h.before, h.after),
+                        t("tasks.h_note"): h.note or "",
+                    }
+                    for h in reversed(d.history)
+                ]
+            ),
+            hide_index=True,
+            width="stretch",
+        )
 
 
 def _report_card(rv, key: str) -> None:
@@ -634,31 +656,46 @@ def _rows(df: pd.DataFrame) -> list[dict]:
 def task_form(me: Actor, *, task_id: int | None = None, key: str = "new") -> int | None:
     """Create (task_id None) or edit a task; returns the id written, else None."""
     ch = choices()
-    plans, depts = ch["plans"], ch["depts"]
-    if not plans:
+    if not ch["plans"]:
         empty_state(t("tasks.no_plan"))
         return None
-    version = None
-    if task_id is not None:
-        # The form shows (and saves against) the version read when it was opened: a change
-        # by someone else meanwhile is refused as stale instead of silently mixed in.
-        with session() as db:
-            current = reading.require_read(db, me, task_id)
-            current_version = current.version
-            pin = _pinned(
-                f"edit_{task_id}",
-                lambda: (current.version, current.status, manage.task_form_data(db, current)),
-            )
-        version, status, data = pin
-        if current_version != version:
-            c1, c2 = st.columns([4, 1])
-            c1.warning(t("tasks.stale_note"), icon="⚠️")
-            if c2.button(t("tasks.reload"), key=f"{key}_reload_{task_id}"):
-                unpin(f"edit_{task_id}")
-                st.rerun()
-    else:
-        data, status = None, TaskStatus.draft
-    if data is None:
+    version, status, data = _form_data(me, task_id, key, ch["plans"])
+    with session() as db:
+        parents = dict(reading.task_choices(db, data["plan_id"]))
+    parents.pop(task_id, None)
+    fk = f"{key}_{task_id or 'new'}_{version or st.session_state.get(key + '_n', 0)}"
+    with st.form(f"task_form_{fk}", clear_on_submit=False):
+        fields = _task_fields(fk, data, ch, parents)
+        ms, tg = _child_editors(fk, data)
+        b1, b2, _ = st.columns([1, 1, 4])
+        save = b1.form_submit_button(t("tasks.save"), type="primary", width="stretch")
+        save_assign = False
+        if status == TaskStatus.draft:
+            save_assign = b2.form_submit_button(t("tasks.save_assign"), width="stretch")
+    if not (save or save_assign):
+        return None
+    values = {"plan_id": data["plan_id"], **fields, **_child_values(ms, tg)}
+    written = _save_task(me, task_id, version, values, assign=save_assign)
+    if written is None:
+        return None
+    if task_id is None:
+        bump(key + "_n")
+    unpin(f"edit_{task_id}")
+    flash(
+        t(
+            "tasks.saved_assigned" if save_assign else "tasks.saved",
+            code=written.code or "",
+            title=written.title,
+        )
+    )
+    return written.id
+
+
+def _form_data(
+    me: Actor, task_id: int | None, key: str, plans: dict
+) -> tuple[int | None, TaskStatus, dict]:
+    """(version, status, form data): the task as pinned when its form opened, or a new one."""
+    if task_id is None:
         plan_id = st.selectbox(
             t("tasks.f_plan"), list(plans), format_func=plans.get, key=f"{key}_plan"
         )
@@ -676,103 +713,79 @@ def task_form(me: Actor, *, task_id: int | None = None, key: str = "new") -> int
             "milestones": [],
             "targets": [],
         }
+        return None, TaskStatus.draft, data
+    # The form shows (and saves against) the version read when it was opened: a change
+    # by someone else meanwhile is refused as stale instead of silently mixed in.
     with session() as db:
-        parents = dict(reading.task_choices(db, data["plan_id"]))
-    parents.pop(task_id, None)
-    fk = f"{key}_{task_id or 'new'}_{version or st.session_state.get(key + '_n', 0)}"
-    with st.form(f"task_form_{fk}", clear_on_submit=False):
-        c1, c2 = st.columns([1, 3])
-        code = c1.text_input(t("tasks.col_code"), value=data["code"], key=f"{fk}_code")
-        title = c2.text_input(t("tasks.col_title") + " *", value=data["title"], key=f"{fk}_title")
-        desc = st.text_area(
-            t("tasks.description"), value=data["description"], height=80, key=f"{fk}_desc"
+        current = reading.require_read(db, me, task_id)
+        current_version = current.version
+        pin = _pinned(
+            f"edit_{task_id}",
+            lambda: (current.version, current.status, manage.task_form_data(db, current)),
         )
-        c3, c4, c5, c6 = st.columns(4)
-        phases = [None, *ch["phases"].get(data["plan_id"], [])]
-        phase = c3.selectbox(
-            t("tasks.f_phase"),
-            phases,
-            index=phases.index(data["phase"]) if data["phase"] in phases else 0,
-            format_func=lambda p: p or "—",
-            key=f"{fk}_phase",
-        )
-        popts = [None, *parents]
-        parent = c4.selectbox(
-            t("tasks.parent_label"),
-            popts,
-            index=popts.index(data["parent_id"]) if data["parent_id"] in popts else 0,
-            format_func=lambda i: parents.get(i, "—"),
-            key=f"{fk}_parent",
-        )
-        start = c5.date_input(
-            t("tasks.start"), value=data["start_date"], key=f"{fk}_start", format="YYYY-MM-DD"
-        )
-        deadline = c6.date_input(
-            t("tasks.col_deadline") + " *",
-            value=data["deadline"],
-            key=f"{fk}_deadline",
-            format="YYYY-MM-DD",
-        )
-        c7, c8 = st.columns([1, 2])
-        dopts = [None, *depts]
-        lead = c7.selectbox(
-            t("tasks.col_lead"),
-            dopts,
-            index=dopts.index(data["lead_department_id"])
-            if data["lead_department_id"] in dopts
-            else 0,
-            format_func=lambda i: depts.get(i, "—"),
-            key=f"{fk}_lead",
-        )
-        resp = c8.multiselect(
-            t("tasks.col_resp"),
-            list(depts),
-            default=[i for i in data["responsible_department_ids"] if i in depts],
-            format_func=depts.get,
-            key=f"{fk}_resp",
-            placeholder=t("tasks.resp_ph"),
-        )
-        st.caption(t("tasks.milestones") + "　" + t("tasks.editor_hint"))
-        ms = st.data_editor(
-            pd.DataFrame(data["milestones"], columns=["title", "due_date", "done_on"]),
-            num_rows="dynamic",
-            width="stretch",
-            key=f"{fk}_ms",
-            column_config={
-                "title": st.column_config.TextColumn(t("tasks.m_title"), required=True),
-                "due_date": st.column_config.DateColumn(t("tasks.m_due"), format="YYYY-MM-DD"),
-                "done_on": st.column_config.DateColumn(t("tasks.m_done"), format="YYYY-MM-DD"),
-            },
-        )
-        st.caption(t("tasks.targets") + "　" + t("tasks.editor_hint"))
-        tg = st.data_editor(
-            pd.DataFrame(
-                data["targets"],
-                columns=["id", "text", "baseline", "target_value", "direction", "unit"],
-            ),
-            num_rows="dynamic",
-            width="stretch",
-            key=f"{fk}_tg",
-            column_config={
-                "id": None,
-                "text": st.column_config.TextColumn(t("tasks.t_text"), required=True),
-                "baseline": st.column_config.NumberColumn(t("tasks.baseline")),
-                "target_value": st.column_config.NumberColumn(t("tasks.target")),
-                "direction": st.column_config.SelectboxColumn(
-                    t("tasks.t_direction"), options=[">=", "<="], default=">="
-                ),
-                "unit": st.column_config.TextColumn(t("tasks.t_unit")),
-            },
-        )
-        b1, b2, _ = st.columns([1, 1, 4])
-        save = b1.form_submit_button(t("tasks.save"), type="primary", width="stretch")
-        save_assign = False
-        if status == TaskStatus.draft:
-            save_assign = b2.form_submit_button(t("tasks.save_assign"), width="stretch")
-    if not (save or save_assign):
-        return None
-    values = {
-        "plan_id": data["plan_id"],
+    version, status, data = pin
+    if current_version != version:
+        c1, c2 = st.columns([4, 1])
+        c1.warning(t("tasks.stale_note"), icon="⚠️")
+        if c2.button(t("tasks.reload"), key=f"{key}_reload_{task_id}"):
+            unpin(f"edit_{task_id}")
+            st.rerun()
+    return version, status, data
+
+
+def _task_fields(fk: str, data: dict, ch: dict, parents: dict) -> dict:
+    """The task's own fields and units (inside the form); returns them as the service takes."""
+    depts = ch["depts"]
+    c1, c2 = st.columns([1, 3])
+    code = c1.text_input(t("tasks.col_code"), value=data["code"], key=f"{fk}_code")
+    title = c2.text_input(t("tasks.col_title") + " *", value=data["title"], key=f"{fk}_title")
+    desc = st.text_area(
+        t("tasks.description"), value=data["description"], height=80, key=f"{fk}_desc"
+    )
+    c3, c4, c5, c6 = st.columns(4)
+    phases = [None, *ch["phases"].get(data["plan_id"], [])]
+    phase = c3.selectbox(
+        t("tasks.f_phase"),
+        phases,
+        index=phases.index(data["phase"]) if data["phase"] in phases else 0,
+        format_func=lambda p: p or "—",
+        key=f"{fk}_phase",
+    )
+    popts = [None, *parents]
+    parent = c4.selectbox(
+        t("tasks.parent_label"),
+        popts,
+        index=popts.index(data["parent_id"]) if data["parent_id"] in popts else 0,
+        format_func=lambda i: parents.get(i, "—"),
+        key=f"{fk}_parent",
+    )
+    start = c5.date_input(
+        t("tasks.start"), value=data["start_date"], key=f"{fk}_start", format="YYYY-MM-DD"
+    )
+    deadline = c6.date_input(
+        t("tasks.col_deadline") + " *",
+        value=data["deadline"],
+        key=f"{fk}_deadline",
+        format="YYYY-MM-DD",
+    )
+    c7, c8 = st.columns([1, 2])
+    dopts = [None, *depts]
+    lead = c7.selectbox(
+        t("tasks.col_lead"),
+        dopts,
+        index=dopts.index(data["lead_department_id"]) if data["lead_department_id"] in dopts else 0,
+        format_func=lambda i: depts.get(i, "—"),
+        key=f"{fk}_lead",
+    )
+    resp = c8.multiselect(
+        t("tasks.col_resp"),
+        list(depts),
+        default=[i for i in data["responsible_department_ids"] if i in depts],
+        format_func=depts.get,
+        key=f"{fk}_resp",
+        placeholder=t("tasks.resp_ph"),
+    )
+    return {
         "code": code,
         "title": title,
         "description": desc,
@@ -782,6 +795,49 @@ def task_form(me: Actor, *, task_id: int | None = None, key: str = "new") -> int
         "deadline": deadline,
         "lead_department_id": lead,
         "responsible_department_ids": resp,
+    }
+
+
+def _child_editors(fk: str, data: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The milestone and target editors (inside the form); returns their edited frames."""
+    st.caption(t("tasks.milestones") + "　" + t("tasks.editor_hint"))
+    ms = st.data_editor(
+        pd.DataFrame(data["milestones"], columns=["title", "due_date", "done_on"]),
+        num_rows="dynamic",
+        width="stretch",
+        key=f"{fk}_ms",
+        column_config={
+            "title": st.column_config.TextColumn(t("tasks.m_title"), required=True),
+            "due_date": st.column_config.DateColumn(t("tasks.m_due"), format="YYYY-MM-DD"),
+            "done_on": st.column_config.DateColumn(t("tasks.m_done"), format="YYYY-MM-DD"),
+        },
+    )
+    st.caption(t("tasks.targets") + "　" + t("tasks.editor_hint"))
+    tg = st.data_editor(
+        pd.DataFrame(
+            data["targets"],
+            columns=["id", "text", "baseline", "target_value", "direction", "unit"],
+        ),
+        num_rows="dynamic",
+        width="stretch",
+        key=f"{fk}_tg",
+        column_config={
+            "id": None,
+            "text": st.column_config.TextColumn(t("tasks.t_text"), required=True),
+            "baseline": st.column_config.NumberColumn(t("tasks.baseline")),
+            "target_value": st.column_config.NumberColumn(t("tasks.target")),
+            "direction": st.column_config.SelectboxColumn(
+                t("tasks.t_direction"), options=[">=", "<="], default=">="
+            ),
+            "unit": st.column_config.TextColumn(t("tasks.t_unit")),
+        },
+    )
+    return ms, tg
+
+
+def _child_values(ms: pd.DataFrame, tg: pd.DataFrame) -> dict:
+    """The edited milestone and target rows as the service takes them."""
+    return {
         "milestones": [
             {
                 **m,
@@ -799,6 +855,12 @@ def task_form(me: Actor, *, task_id: int | None = None, key: str = "new") -> int
             for x in _rows(tg)
         ],
     }
+
+
+def _save_task(
+    me: Actor, task_id: int | None, version: int | None, values: dict, *, assign: bool
+) -> Task | None:
+    """Create or update (and, when asked, assign) in one go; None after showing the error."""
     try:
         with session() as db:
             if task_id is None:
@@ -808,24 +870,14 @@ def task_form(me: Actor, *, task_id: int | None = None, key: str = "new") -> int
                 written = manage.update_task(
                     db, actor=me, task_id=task_id, expected_version=version, **values
                 )
-            if save_assign:
+            if assign:
                 manage.assign_task(
                     db, actor=me, task_id=written.id, expected_version=written.version
                 )
     except DubanError as exc:
         st.error(str(exc), icon="⚠️")
         return None
-    if task_id is None:
-        bump(key + "_n")
-    unpin(f"edit_{task_id}")
-    flash(
-        t(
-            "tasks.saved_assigned" if save_assign else "tasks.saved",
-            code=written.code or "",
-            title=written.title,
-        )
-    )
-    return written.id
+    return written
 
 
 # ---------------------------------------------------------------- bulk edit
