@@ -1,6 +1,7 @@
 """Passwords, login attempts and lockout, and the credentials dict for the authenticator."""
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
 
 import bcrypt
@@ -14,6 +15,8 @@ from duban.core.settings import get_settings
 from models import AppUser
 
 DEMO_PASSWORD = "duban-demo"
+
+log = logging.getLogger(__name__)
 
 
 def validate_password(password: str) -> None:
@@ -37,6 +40,8 @@ def verify_password(password: str, password_hash: str) -> bool:
     try:
         return bcrypt.checkpw(password.encode("utf-8"), password_hash.encode())
     except ValueError:
+        # A stored hash bcrypt cannot read: refuse the login, and say so in the log.
+        log.warning("unreadable password hash: login refused")
         return False
 
 
