@@ -74,9 +74,9 @@ def cmd_seed_demo(args) -> int:
 def cmd_create_user(args) -> int:
     from sqlmodel import select
 
-    from duban import org
     from duban.core.db import session_scope
     from duban.core.permissions import Actor
+    from duban.org import users
     from models import Department
 
     password = args.password or getpass.getpass("密码：")
@@ -91,7 +91,7 @@ def cmd_create_user(args) -> int:
                 print(f"错误：单位“{args.department}”不存在。", file=sys.stderr)
                 return 2
             dept_id = dept.id
-        org.create_user(
+        users.create_user(
             session,
             actor=Actor.system(),
             username=args.username,
@@ -105,12 +105,12 @@ def cmd_create_user(args) -> int:
 
 
 def cmd_set_password(args) -> int:
-    from duban import org
     from duban.core.db import session_scope
+    from duban.org import users
 
     password = args.password or getpass.getpass("新密码：")
     with session_scope(_engine()) as session:
-        org.set_password_cli(session, args.username, password)
+        users.set_password_cli(session, args.username, password)
     print(f"已重置 {args.username} 的密码并解除锁定。")
     return 0
 

@@ -5,11 +5,11 @@ import datetime as dt
 import pytest
 from sqlmodel import select
 
-from duban import inspections
 from duban.core import clock
 from duban.core.errors import PermissionDenied, StaleEdit, ValidationFailed
 from duban.core.settings import get_settings
-from duban.inspections import FindingInput
+from duban.inspections import reading, records
+from duban.inspections.records import FindingInput
 from models import (
     Attachment,
     AuditLog,
@@ -49,7 +49,7 @@ def _record(session, actor, dept, task, **kw):
         files=[("现场照片.pdf", PDF)],
     )
     args.update(kw)
-    return inspections.record_inspection(session, actor=actor, **args)
+    return records.record_inspection(session, actor=actor, **args)
 
 
 def test_record_inspection_opens_rectification_items_with_evidence(session):
@@ -78,7 +78,7 @@ def test_record_inspection_opens_rectification_items_with_evidence(session):
     assert set(units) == {dept.id, other.id}  # a finding's unit counts as inspected
     att = session.exec(select(Attachment).where(Attachment.owner_type == "inspection")).one()
     assert att.owner_id == ins.id and att.mime == "application/pdf"
-    rows = inspections.list_inspections(session, actor=insp_actor)
+    rows = reading.list_inspections(session, actor=insp_actor)
     assert rows[0].findings == 2 and rows[0].open_findings == 2 and rows[0].tasks
     assert session.exec(select(AuditLog).where(AuditLog.action == "inspection.create")).one()
 
@@ -120,7 +120,7 @@ def test_answer_then_recheck_accept_or_send_back(session):
     ins = _record(session, insp_actor, dept, task)
     f = session.exec(select(Finding).where(Finding.inspection_id == ins.id)).one()
     with pytest.raises(PermissionDenied):
-        inspections.answer_finding(
+        records.answer_finding(
             session,
             actor=stranger,
             finding_id=f.id,
@@ -128,40 +128,40 @@ def test_answer_then_recheck_accept_or_send_back(session):
             text_="已整改完毕。",
         )
     with pytest.raises(ValidationFailed, match="复查"):
-        inspections.recheck_finding(
+        records.recheck_finding(
             session, actor=insp_actor, finding_id=f.id, expected_version=f.version, accepted=True
         )
-    f = inspections.answer_finding(
+    f = records.answer_finding(
         session, actor=head, finding_id=f.id, expected_version=f.version,
         text_="已补全办事指南要素。", files=[("整改报告.pdf", PDF)],
     )  # fmt: skip
     assert f.status == RectificationStatus.answered
     with pytest.raises(ValidationFailed, match="写明理由"):
-        inspections.recheck_finding(
+        records.recheck_finding(
             session, actor=insp_actor, finding_id=f.id, expected_version=f.version, accepted=False
         )
-    f = inspections.recheck_finding(
+    f = records.recheck_finding(
         session, actor=insp_actor, finding_id=f.id, expected_version=f.version,
         accepted=False, note="仍有3个事项未补全。",
     )  # fmt: skip
     assert f.status == RectificationStatus.open and f.recheck_note == "仍有3个事项未补全。"
     with pytest.raises(StaleEdit):
-        inspections.answer_finding(
+        records.answer_finding(
             session, actor=head, finding_id=f.id, expected_version=1, text_="再次整改完成。"
         )
-    f = inspections.answer_finding(
+    f = records.answer_finding(
         session, actor=head, finding_id=f.id, expected_version=f.version, text_="已全部补全。"
     )
-    f = inspections.recheck_finding(
+    f = records.recheck_finding(
         session, actor=insp_actor, finding_id=f.id, expected_version=f.version, accepted=True
     )
     assert f.status == RectificationStatus.accepted
     with pytest.raises(ValidationFailed, match="已复查销号"):
-        inspections.answer_finding(
+        records.answer_finding(
             session, actor=head, finding_id=f.id, expected_version=f.version, text_="补充说明内容。"
         )
     with pytest.raises(PermissionDenied):
-        inspections.recheck_finding(
+        records.recheck_finding(
             session, actor=head, finding_id=f.id, expected_version=f.version, accepted=True
         )
 
@@ -180,27 +180,27 @@ def test_overdue_rectifications_per_unit_and_task(session):
                 FindingInput(dept.id, "问题三。", dt.date(2026, 11, 12)),
             ],
         )  # fmt: skip
-    assert inspections.overdue_rectification_counts(session, TODAY) == {
+    assert reading.overdue_rectification_counts(session, TODAY) == {
         (dept.id, task.id): 1,
         (dept.id, None): 1,
     }
-    assert inspections.overdue_by_unit(session, TODAY) == {dept.id: 2}
+    assert reading.overdue_by_unit(session, TODAY) == {dept.id: 2}
     # answered and waiting for re-check: the inspector's move, not overdue
     f = session.exec(select(Finding).where(Finding.description == "问题一。")).one()
-    inspections.answer_finding(
+    records.answer_finding(
         session, actor=head, finding_id=f.id, expected_version=f.version, text_="已经整改完成。"
     )
-    assert inspections.overdue_by_unit(session, TODAY) == {dept.id: 1}
-    rows = inspections.list_findings(session, actor=head, overdue_only=True)
+    assert reading.overdue_by_unit(session, TODAY) == {dept.id: 1}
+    rows = reading.list_findings(session, actor=head, overdue_only=True)
     assert {r.finding.description for r in rows} == {"问题三。"}
     # the answer is not accepted at re-check: open again, and overdue again
     session.refresh(f)
-    inspections.recheck_finding(
+    records.recheck_finding(
         session, actor=insp_actor, finding_id=f.id, expected_version=f.version, accepted=False,
         note="整改不到位。",
     )  # fmt: skip
-    assert inspections.overdue_by_unit(session, TODAY) == {dept.id: 2}
-    rows = inspections.list_findings(session, actor=head, overdue_only=True)
+    assert reading.overdue_by_unit(session, TODAY) == {dept.id: 2}
+    rows = reading.list_findings(session, actor=head, overdue_only=True)
     assert {r.finding.description for r in rows} == {"问题一。", "问题三。"}
     assert all(r.overdue for r in rows)
 
@@ -211,10 +211,10 @@ def test_dept_head_sees_only_its_own_findings(session):
     task = make_task(session, lead=d1)
     _, head2 = make_user(session, Role.dept_head, department_id=d2.id)
     _record(session, insp_actor, d1, task)
-    assert inspections.list_findings(session, actor=head2) == []
-    assert len(inspections.list_findings(session, actor=insp_actor)) == 1
+    assert reading.list_findings(session, actor=head2) == []
+    assert len(reading.list_findings(session, actor=insp_actor)) == 1
     with pytest.raises(PermissionDenied):
-        inspections.list_inspections(session, actor=head2)
+        reading.list_inspections(session, actor=head2)
 
 
 def test_filters(session):
@@ -224,7 +224,7 @@ def test_filters(session):
     _record(session, insp_actor, d1, task, method="unannounced", result="poor", findings=[])
     _record(session, insp_actor, d2, task, method="written", result="good", findings=[],
             inspected_on=TODAY - dt.timedelta(days=40))  # fmt: skip
-    by = lambda **kw: inspections.list_inspections(session, actor=insp_actor, **kw)  # noqa: E731
+    by = lambda **kw: reading.list_inspections(session, actor=insp_actor, **kw)  # noqa: E731
     assert len(by()) == 2
     assert [r.inspection.method for r in by(method="unannounced")] == ["unannounced"]
     assert [r.inspection.result for r in by(result="good")] == ["good"]
@@ -248,11 +248,11 @@ def test_list_rows_name_units_tasks_and_count_open_findings_under_a_unit_filter(
     accepted.status = RectificationStatus.accepted
     session.add(accepted)
     session.commit()
-    rows = inspections.list_inspections(session, actor=insp_actor, department_id=d2.id)
+    rows = reading.list_inspections(session, actor=insp_actor, department_id=d2.id)
     assert [r.inspection.id for r in rows] == [both.id]
     assert sorted(rows[0].units) == sorted([d1.name, d2.name])
     assert sorted(rows[0].tasks) == sorted([f"{t1.code}{t1.title}", f"{t2.code}{t2.title}"])
     assert (rows[0].findings, rows[0].open_findings) == (2, 1)
-    assert len(inspections.list_inspections(session, actor=insp_actor)) == 2
-    found = inspections.list_findings(session, actor=insp_actor, inspection_id=both.id)
+    assert len(reading.list_inspections(session, actor=insp_actor)) == 2
+    found = reading.list_findings(session, actor=insp_actor, inspection_id=both.id)
     assert {(f.unit, f.task) for f in found} == {(d1.name, f"{t1.code}{t1.title}"), (d2.name, "")}

@@ -5,8 +5,8 @@ import threading
 import pytest
 from sqlmodel import Session, select
 
-from duban import org
 from duban.core.errors import PermissionDenied, StaleEdit, ValidationFailed
+from duban.org import departments, users
 from models import AppUser, AuditLog, DataVersion, Department, DepartmentKind, Role
 from tests.factories import make_department, make_task, make_user
 
@@ -14,7 +14,7 @@ from tests.factories import make_department, make_task, make_user
 def test_create_department_audited_and_versioned(session):
     _, office = make_user(session)
     v0 = session.get(DataVersion, 1).version
-    d = org.create_department(
+    d = departments.create_department(
         session,
         actor=office,
         name="市公安局",
@@ -33,7 +33,7 @@ def test_create_department_audited_and_versioned(session):
 def test_only_office_manages_departments(session, role):
     _, actor = make_user(session, role=role)
     with pytest.raises(PermissionDenied):
-        org.create_department(session, actor=actor, name="新单位")
+        departments.create_department(session, actor=actor, name="新单位")
     assert session.exec(select(Department).where(Department.name == "新单位")).first() is None
 
 
@@ -41,12 +41,12 @@ def test_bad_input_is_refused_in_chinese_and_writes_nothing(session):
     _, office = make_user(session)
     n_before = len(session.exec(select(AuditLog)).all())
     with pytest.raises(ValidationFailed, match="名称：不能为空"):
-        org.create_department(session, actor=office, name="")
+        departments.create_department(session, actor=office, name="")
     with pytest.raises(ValidationFailed, match="取值不在允许范围内"):
-        org.create_department(session, actor=office, name="甲", kind="planet")
-    org.create_department(session, actor=office, name="甲")
+        departments.create_department(session, actor=office, name="甲", kind="planet")
+    departments.create_department(session, actor=office, name="甲")
     with pytest.raises(ValidationFailed, match="已存在"):
-        org.create_department(session, actor=office, name="甲")
+        departments.create_department(session, actor=office, name="甲")
     assert len(session.exec(select(AuditLog)).all()) == n_before + 1
 
 
@@ -55,10 +55,10 @@ def test_move_cannot_make_a_cycle(session):
     a = make_department(session)
     b = make_department(session, parent_id=a.id)
     with pytest.raises(ValidationFailed, match="下级"):
-        org.update_department(
+        departments.update_department(
             session, actor=office, department_id=a.id, expected_version=a.version, parent_id=b.id
         )
-    tree = org.department_tree([a, b])
+    tree = departments.department_tree([a, b])
     assert [(depth, d.id) for depth, d in tree] == [(0, a.id), (1, b.id)]
 
 
@@ -66,11 +66,11 @@ def test_stale_edit_is_refused(session):
     _, office = make_user(session)
     d = make_department(session)
     seen = d.version
-    org.update_department(
+    departments.update_department(
         session, actor=office, department_id=d.id, expected_version=seen, name="第一次改名"
     )
     with pytest.raises(StaleEdit, match="已被他人修改"):
-        org.update_department(
+        departments.update_department(
             session, actor=office, department_id=d.id, expected_version=seen, name="第二次改名"
         )
     session.expire_all()
@@ -84,9 +84,11 @@ def test_concurrent_update_detected_by_row_version(engine):
         d = make_department(s)
         dept_id, v = d.id, d.version
     s1, s2 = Session(engine), Session(engine)
-    org.update_department(s1, actor=office, department_id=dept_id, expected_version=v, name="甲改")
+    departments.update_department(
+        s1, actor=office, department_id=dept_id, expected_version=v, name="甲改"
+    )
     with pytest.raises(StaleEdit):
-        org.update_department(
+        departments.update_department(
             s2, actor=office, department_id=dept_id, expected_version=v, name="乙改"
         )
     s1.close()
@@ -101,14 +103,14 @@ def test_unit_with_tasks_is_never_deleted(session):
     used = make_department(session)
     make_task(session, lead=used)
     with pytest.raises(ValidationFailed, match="只能停用"):
-        org.delete_department(session, actor=office, department_id=used.id)
-    org.set_department_active(
+        departments.delete_department(session, actor=office, department_id=used.id)
+    departments.set_department_active(
         session, actor=office, department_id=used.id, active=False, expected_version=used.version
     )
     session.refresh(used)
     assert used.active is False
     unused = make_department(session)
-    org.delete_department(session, actor=office, department_id=unused.id)
+    departments.delete_department(session, actor=office, department_id=unused.id)
     assert session.get(Department, unused.id) is None
 
 
@@ -116,7 +118,7 @@ def test_users_create_update_reset_unlock(session):
     _, office = make_user(session)
     dept = make_department(session)
     with pytest.raises(ValidationFailed, match="必须指定所属单位"):
-        org.create_user(
+        users.create_user(
             session,
             actor=office,
             username="head1",
@@ -125,7 +127,7 @@ def test_users_create_update_reset_unlock(session):
             password="long-enough",
         )
     with pytest.raises(ValidationFailed, match="至少需要 8"):
-        org.create_user(
+        users.create_user(
             session,
             actor=office,
             username="head1",
@@ -134,7 +136,7 @@ def test_users_create_update_reset_unlock(session):
             department_id=dept.id,
             password="short",
         )
-    u = org.create_user(
+    u = users.create_user(
         session,
         actor=office,
         username="Head1",
@@ -144,14 +146,14 @@ def test_users_create_update_reset_unlock(session):
         password="long-enough",
     )
     assert u.username == "head1" and u.password_hash.startswith("$2b$")
-    u = org.update_user(
+    u = users.update_user(
         session, actor=office, user_id=u.id, expected_version=u.version, active=False
     )
     assert u.active is False
     u.locked_until = u.created_at
     session.commit()
-    org.unlock_user(session, actor=office, user_id=u.id)
-    org.reset_password(session, actor=office, user_id=u.id, new_password="another-one")
+    users.unlock_user(session, actor=office, user_id=u.id)
+    users.reset_password(session, actor=office, user_id=u.id, new_password="another-one")
     actions = [
         r.action
         for r in session.exec(
@@ -167,7 +169,20 @@ def test_users_create_update_reset_unlock(session):
 def test_office_cannot_lock_itself_out(session):
     me, office = make_user(session)
     with pytest.raises(ValidationFailed, match="自己"):
-        org.update_user(
+        users.update_user(
             session, actor=office, user_id=me.id, expected_version=me.version, active=False
         )
     assert session.get(AppUser, me.id).active
+
+
+def test_active_users_listed_with_their_units_for_the_demo_login(session):
+    dept = make_department(session)
+    me, _ = make_user(session)
+    head, _ = make_user(session, role=Role.dept_head, department_id=dept.id)
+    make_user(session, role=Role.dept_head, department_id=dept.id, active=False)
+    rows = users.list_active_users(session)
+    assert [(u.id, d.name if d else None) for u, d in rows] == [
+        (me.id, None),
+        (head.id, dept.name),
+    ]
+    assert [u.id for u, _ in users.list_active_users(session, limit=1)] == [me.id]

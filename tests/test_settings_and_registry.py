@@ -102,16 +102,17 @@ def test_every_page_calls_the_login_guard_first():
 
 def test_ui_vocabulary_matches_the_domain_labels():
     """ui.context.vocab shows the domain's words; in Chinese they are exactly duban's labels."""
-    from duban import inspections, tasks
+    from duban.inspections import labels as inspection_labels
     from duban.monitoring.lights import COLOUR_LABELS
+    from duban.tasks import labels as task_labels
 
     def plain(labels):
         return {getattr(k, "value", k): v for k, v in labels.items()}
 
     for kind, labels in (
-        ("task_status", plain(tasks.STATUS_LABELS)),
-        ("role", plain(tasks.ROLE_LABELS)),
-        ("rectification", plain(inspections.STATUS_LABELS)),
+        ("task_status", plain(task_labels.STATUS_LABELS)),
+        ("role", plain(task_labels.ROLE_LABELS)),
+        ("rectification", plain(inspection_labels.STATUS_LABELS)),
         ("colour", COLOUR_LABELS),
     ):
         for value, zh in labels.items():

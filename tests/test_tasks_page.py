@@ -6,11 +6,10 @@ import io
 import polars as pl
 from sqlmodel import Session, select
 
-from duban import tasks
 from duban.core import db
 from duban.core.db import make_engine
 from duban.core.permissions import Actor
-from duban.tasks import workflow
+from duban.tasks import manage, workflow
 from models import (
     AppUser,
     Assignment,
@@ -237,7 +236,7 @@ def test_a_stale_edit_is_refused_and_keeps_what_was_typed(demo_db):
     fk = f"edit_{task.id}_{task.version}"
     at.text_input(key=f"{fk}_title").input("改过的标题")
     with _db(demo_db) as s:  # someone else moves the deadline meanwhile
-        tasks.update_task(s, actor=_actor(s, "office"), task_id=task.id,
+        manage.update_task(s, actor=_actor(s, "office"), task_id=task.id,
                           expected_version=task.version,
                           deadline=task.deadline + dt.timedelta(days=3))  # fmt: skip
     _button(at, "保存").click().run()

@@ -5,9 +5,9 @@ import datetime as dt
 import pytest
 from sqlmodel import select
 
-from duban import tasks
 from duban.core import clock
 from duban.core.errors import NotFound, PermissionDenied, StaleEdit, ValidationFailed
+from duban.tasks import manage, reading
 from models import (
     Assignment,
     AuditLog,
@@ -50,7 +50,7 @@ def _new(session, office, plan, **kw):
         "targets": [{"text": "网上可办率", "baseline": 50, "target_value": 80, "unit": "%"}],
         **kw,
     }
-    return tasks.create_task(session, actor=office, **data), a, b
+    return manage.create_task(session, actor=office, **data), a, b
 
 
 def test_create_task_with_units_milestones_targets(session):
@@ -68,7 +68,7 @@ def test_create_task_with_units_milestones_targets(session):
     assert session.exec(select(Target)).one().target_value == 80
     log = _audit(session, "task.create")[0]
     assert log.object_id == str(task.id) and "牵头" in log.note
-    sub = tasks.create_task(
+    sub = manage.create_task(
         session, actor=office, plan_id=plan.id, parent_id=task.id, code="一(一)1",
         title="子任务", deadline=TODAY + dt.timedelta(days=30), phase="梳理公布",
     )  # fmt: skip
@@ -102,7 +102,7 @@ def test_duplicate_code_and_lead_as_responsible_refused(session):
     with pytest.raises(ValidationFailed, match="已被使用"):
         _new(session, office, plan)
     with pytest.raises(ValidationFailed, match="牵头单位不能同时"):
-        tasks.update_task(session, actor=office, task_id=task.id, expected_version=task.version,
+        manage.update_task(session, actor=office, task_id=task.id, expected_version=task.version,
                           responsible_department_ids=[a.id])  # fmt: skip
 
 
@@ -115,9 +115,9 @@ def test_only_office_creates_edits_assigns(session, role):
         _new(session, other, plan)
     task, _, _ = _new(session, office, plan)
     with pytest.raises(PermissionDenied):
-        tasks.assign_task(session, actor=other, task_id=task.id, expected_version=task.version)
+        manage.assign_task(session, actor=other, task_id=task.id, expected_version=task.version)
     with pytest.raises(PermissionDenied):
-        tasks.update_task(session, actor=other, task_id=task.id, expected_version=1, title="x")
+        manage.update_task(session, actor=other, task_id=task.id, expected_version=1, title="x")
     session.refresh(task)
     assert task.status == TaskStatus.draft and task.title == "梳理公布服务事项清单"
 
@@ -126,16 +126,16 @@ def test_assign_puts_task_in_units_and_keeps_baseline(session):
     _, office = make_user(session)
     plan = make_plan(session)
     task, a, b = _new(session, office, plan)
-    task = tasks.assign_task(session, actor=office, task_id=task.id, expected_version=task.version)
+    task = manage.assign_task(session, actor=office, task_id=task.id, expected_version=task.version)
     assert task.status == TaskStatus.assigned and task.assigned_at == clock.now()
     for x in session.exec(select(Assignment).where(Assignment.task_id == task.id)):
         assert x.assigned_at == clock.now()
     assert _audit(session, "task.assign")
     with pytest.raises(ValidationFailed, match="只有草稿"):
-        tasks.assign_task(session, actor=office, task_id=task.id, expected_version=task.version)
+        manage.assign_task(session, actor=office, task_id=task.id, expected_version=task.version)
     # after assignment the original deadline stays the baseline
     new = task.deadline + dt.timedelta(days=10)
-    task = tasks.update_task(session, actor=office, task_id=task.id,
+    task = manage.update_task(session, actor=office, task_id=task.id,
                              expected_version=task.version, deadline=new)  # fmt: skip
     assert task.deadline == new and task.original_deadline == new - dt.timedelta(days=10)
 
@@ -145,7 +145,7 @@ def test_assign_without_lead_refused(session):
     plan = make_plan(session)
     task, _, _ = _new(session, office, plan, lead_department_id=None)
     with pytest.raises(ValidationFailed, match="牵头单位"):
-        tasks.assign_task(session, actor=office, task_id=task.id, expected_version=task.version)
+        manage.assign_task(session, actor=office, task_id=task.id, expected_version=task.version)
 
 
 def test_stale_edit_refused_and_nothing_changed(session):
@@ -153,9 +153,9 @@ def test_stale_edit_refused_and_nothing_changed(session):
     plan = make_plan(session)
     task, _, _ = _new(session, office, plan)
     v = task.version
-    tasks.update_task(session, actor=office, task_id=task.id, expected_version=v, title="甲")
+    manage.update_task(session, actor=office, task_id=task.id, expected_version=v, title="甲")
     with pytest.raises(StaleEdit):
-        tasks.update_task(session, actor=office, task_id=task.id, expected_version=v, title="乙")
+        manage.update_task(session, actor=office, task_id=task.id, expected_version=v, title="乙")
     session.expire_all()
     assert session.get(Task, task.id).title == "甲"
 
@@ -166,10 +166,10 @@ def test_unit_with_reports_cannot_be_removed(session):
     task = make_task(session, lead=a, responsible=[b])
     make_report(session, task, b)
     with pytest.raises(ValidationFailed, match="已填报过进展"):
-        tasks.update_task(session, actor=office, task_id=task.id, expected_version=task.version,
+        manage.update_task(session, actor=office, task_id=task.id, expected_version=task.version,
                           responsible_department_ids=[])  # fmt: skip
     c = make_department(session)
-    tasks.update_task(session, actor=office, task_id=task.id, expected_version=task.version,
+    manage.update_task(session, actor=office, task_id=task.id, expected_version=task.version,
                       responsible_department_ids=[b.id, c.id])  # fmt: skip
     new = session.exec(select(Assignment).where(Assignment.department_id == c.id)).one()
     assert new.assigned_at == clock.now()  # shows in the new unit's 我的任务 at once
@@ -183,11 +183,11 @@ def test_target_with_readings_cannot_be_deleted(session):
     session.add(TargetReading(target_id=tg.id, value=60))
     session.commit()
     with pytest.raises(ValidationFailed, match="已有填报数据"):
-        tasks.update_task(session, actor=office, task_id=task.id, expected_version=task.version,
+        manage.update_task(session, actor=office, task_id=task.id, expected_version=task.version,
                           targets=[])  # fmt: skip
-    data = tasks.task_form_data(session, task)
+    data = manage.task_form_data(session, task)
     data["targets"][0]["target_value"] = 90
-    tasks.update_task(session, actor=office, task_id=task.id, expected_version=task.version,
+    manage.update_task(session, actor=office, task_id=task.id, expected_version=task.version,
                       targets=data["targets"])  # fmt: skip
     session.expire_all()
     assert session.get(Target, tg.id).target_value == 90
@@ -206,7 +206,7 @@ def test_target_with_readings_cannot_be_deleted(session):
 def test_status_changes(session, action, start, end):
     _, office = make_user(session)
     task = make_task(session, lead=make_department(session), status=start)
-    task = tasks.change_status(session, actor=office, task_id=task.id, action=action,
+    task = manage.change_status(session, actor=office, task_id=task.id, action=action,
                                expected_version=task.version, reason="理由")  # fmt: skip
     assert task.status == end
     assert task.status_reason == "理由"
@@ -221,18 +221,18 @@ def test_status_change_refusals(session):
     _, leader = make_user(session, role=Role.leader)
     task = make_task(session, lead=make_department(session), status=TaskStatus.in_progress)
     with pytest.raises(ValidationFailed, match="不能销号"):
-        tasks.sign_off(session, actor=office, task_id=task.id, expected_version=task.version)
+        manage.sign_off(session, actor=office, task_id=task.id, expected_version=task.version)
     with pytest.raises(ValidationFailed, match="请填写退回重办的理由"):
-        tasks.send_back(session, actor=office, task_id=task.id, expected_version=task.version,
+        manage.send_back(session, actor=office, task_id=task.id, expected_version=task.version,
                         reason=" ")  # fmt: skip
     with pytest.raises(PermissionDenied):
-        tasks.change_status(session, actor=leader, task_id=task.id, action="task.suspend",
+        manage.change_status(session, actor=leader, task_id=task.id, action="task.suspend",
                             expected_version=task.version, reason="x")  # fmt: skip
     with pytest.raises(StaleEdit):
-        tasks.change_status(session, actor=office, task_id=task.id, action="task.suspend",
+        manage.change_status(session, actor=office, task_id=task.id, action="task.suspend",
                             expected_version=task.version + 1, reason="x")  # fmt: skip
     with pytest.raises(NotFound):
-        tasks.change_status(session, actor=office, task_id=999, action="task.suspend",
+        manage.change_status(session, actor=office, task_id=999, action="task.suspend",
                             expected_version=1, reason="x")  # fmt: skip
     session.expire_all()
     assert session.get(Task, task.id).status == TaskStatus.in_progress
@@ -244,7 +244,7 @@ def test_restart_after_reports_goes_back_to_in_progress(session):
     a = make_department(session)
     task = make_task(session, lead=a, status=TaskStatus.suspended)
     make_report(session, task, a)
-    task = tasks.change_status(session, actor=office, task_id=task.id, action="task.restart",
+    task = manage.change_status(session, actor=office, task_id=task.id, action="task.restart",
                                expected_version=task.version, reason="恢复推进")  # fmt: skip
     assert task.status == TaskStatus.in_progress
 
@@ -264,7 +264,7 @@ def test_approve_extension_moves_deadline_keeps_original(session):
     original = task.deadline
     req = _ext(session, task, a)
     new = original + dt.timedelta(days=20)
-    tasks.decide_extension(session, actor=office, request_id=req.id, approve=True,
+    manage.decide_extension(session, actor=office, request_id=req.id, approve=True,
                            expected_version=req.version, new_date=new, note="同意")  # fmt: skip
     session.expire_all()
     t = session.get(Task, task.id)
@@ -272,10 +272,10 @@ def test_approve_extension_moves_deadline_keeps_original(session):
     r = session.get(ExtensionRequest, req.id)
     assert r.status == "approved" and r.approved_date == new and r.decided_by == office.user_id
     assert _audit(session, "extension.approve") and _audit(session, "task.extend")
-    detail = tasks.task_detail(session, actor=office, task_id=task.id)
+    detail = reading.task_detail(session, actor=office, task_id=task.id)
     assert detail.extension_count == 1
     with pytest.raises(ValidationFailed, match="已经处理过"):
-        tasks.decide_extension(session, actor=office, request_id=req.id, approve=False,
+        manage.decide_extension(session, actor=office, request_id=req.id, approve=False,
                                expected_version=r.version, note="x")  # fmt: skip
 
 
@@ -286,15 +286,15 @@ def test_refuse_extension_needs_reason_and_keeps_deadline(session):
     task = make_task(session, lead=a)
     req = _ext(session, task, a)
     with pytest.raises(ValidationFailed, match="理由"):
-        tasks.decide_extension(session, actor=office, request_id=req.id, approve=False,
+        manage.decide_extension(session, actor=office, request_id=req.id, approve=False,
                                expected_version=req.version)  # fmt: skip
     with pytest.raises(PermissionDenied):
-        tasks.decide_extension(session, actor=dept, request_id=req.id, approve=True,
+        manage.decide_extension(session, actor=dept, request_id=req.id, approve=True,
                                expected_version=req.version)  # fmt: skip
     with pytest.raises(ValidationFailed, match="必须晚于"):
-        tasks.decide_extension(session, actor=office, request_id=req.id, approve=True,
+        manage.decide_extension(session, actor=office, request_id=req.id, approve=True,
                                expected_version=req.version, new_date=task.deadline)  # fmt: skip
-    tasks.decide_extension(session, actor=office, request_id=req.id, approve=False,
+    manage.decide_extension(session, actor=office, request_id=req.id, approve=False,
                            expected_version=req.version, note="理由不充分")  # fmt: skip
     session.expire_all()
     assert session.get(Task, task.id).deadline == task.deadline
@@ -318,7 +318,7 @@ def test_bulk_update_reports_stale_rows_and_applies_the_rest(session):
             "responsible_department_ids": [a.id],
         },  # fmt: skip
     ]
-    res = tasks.bulk_update(session, actor=office, rows=rows)
+    res = manage.bulk_update(session, actor=office, rows=rows)
     assert [r.ok for r in res] == [True, False, True]
     assert "已被他人修改" in res[1].message
     session.expire_all()
@@ -343,23 +343,23 @@ def test_task_detail_gathers_everything_and_hides_other_units(session):
     session.commit()
     session.add(InstructionAnswer(instruction_id=ins.id, department_id=a.id, text="已部署"))
     session.commit()
-    tasks.change_status(session, actor=office, task_id=task.id, action="task.suspend",
+    manage.change_status(session, actor=office, task_id=task.id, action="task.suspend",
                         expected_version=task.version, reason="暂缓")  # fmt: skip
-    d = tasks.task_detail(session, actor=office, task_id=task.id)
+    d = reading.task_detail(session, actor=office, task_id=task.id)
     assert d.lead.department.id == a.id and d.lead.latest.percent == 40
     assert [u.latest for u in d.units if u.department.id == b.id] == [None]
     assert d.reports[0].report.done_text == "完成调研"
     assert d.instructions[0].answers[0][0].text == "已部署"
     assert d.instructions[0].unanswered_units == [b.name]
     assert [h.action for h in d.history] == ["task.suspend"]
-    mine = tasks.task_detail(session, actor=head_a, task_id=task.id)
+    mine = reading.task_detail(session, actor=head_a, task_id=task.id)
     assert mine.history == []  # the audit trail is the office's
     with pytest.raises(PermissionDenied):
-        tasks.task_detail(session, actor=head_x, task_id=task.id)
+        reading.task_detail(session, actor=head_x, task_id=task.id)
 
 
 def test_history_change_reads_as_chinese():
-    from duban.tasks import history_change
+    from duban.tasks.labels import history_change
 
     text = history_change(
         {"deadline": "2026-11-30", "status": "in_progress", "updated_at": "x", "version": 2},
@@ -370,3 +370,23 @@ def test_history_change_reads_as_chinese():
     assert (
         history_change({"status_reason": None}, {"status_reason": "等待"}) == "状态说明：空 → 等待"
     )
+
+
+def test_list_targets_for_the_report_form_only_to_readers(session):
+    a = make_department(session)
+    _, head_a = make_user(session, role=Role.dept_head, department_id=a.id)
+    _, head_x = make_user(session, role=Role.dept_head)
+    task = make_task(session, lead=a)
+    other = make_task(session, lead=a)
+    session.add_all(
+        [
+            Target(task_id=task.id, text="网办率", target_value=95),
+            Target(task_id=task.id, text="时限", target_value=3),
+            Target(task_id=other.id, text="别的任务"),
+        ]
+    )
+    session.commit()
+    got = reading.list_targets(session, actor=head_a, task_id=task.id)
+    assert [tg.text for tg in got] == ["网办率", "时限"]
+    with pytest.raises(PermissionDenied):
+        reading.list_targets(session, actor=head_x, task_id=task.id)

@@ -9,6 +9,7 @@ from streamlit_authenticator.utilities.exceptions import LoginError
 
 from duban.core.permissions import Actor
 from duban.org import auth as dauth
+from duban.org import users
 from duban.org.auth import DEMO_PASSWORD
 from ui.context import engine, session, settings, t
 
@@ -78,18 +79,12 @@ def login_page(authenticator: stauth.Authenticate) -> None:
             _demo_accounts()
 
 
+DEMO_ROWS = 40  # accounts listed on the demo login page
+
+
 def _demo_accounts() -> None:
-    from sqlmodel import select
-
-    from models import AppUser, Department
-
     with session() as db:
-        rows = db.exec(
-            select(AppUser, Department)
-            .join(Department, AppUser.department_id == Department.id, isouter=True)
-            .where(AppUser.active == True)  # noqa: E712
-            .order_by(AppUser.id)
-        ).all()
+        rows = users.list_active_users(db, limit=DEMO_ROWS)
     if not rows:
         return
     with st.expander(t("login.demo_title"), expanded=True):
@@ -102,7 +97,7 @@ def _demo_accounts() -> None:
                         t("login.col_role"): t(f"role.{u.role.value}"),
                         t("login.col_unit"): d.name if d else "",
                     }
-                    for u, d in rows[:40]
+                    for u, d in rows
                 ]
             ),
             hide_index=True,

@@ -11,8 +11,8 @@ from duban.core.permissions import Actor
 from duban.intake import excel
 from duban.intake import importer as pi
 from duban.intake.parse import MAX_BYTES, PlanParseError, parse_plan_bytes
-from duban.org import list_departments
-from duban.tasks import list_plans
+from duban.org import departments
+from duban.tasks import reading
 from ui.common import show_errors
 from ui.context import session, t
 
@@ -151,7 +151,7 @@ def _unit_mapping(names: list[str], key: str) -> tuple[dict, list[str]]:
         return {}, []
     with session() as s:
         matches = pi.match_units(s, names)
-        depts = [(d.id, d.name) for d in list_departments(s)]
+        depts = [(d.id, d.name) for d in departments.list_departments(s)]
     matched = [m for m in matches.values() if m.matched]
     todo = [m for m in matches.values() if not m.matched]
     if matched:
@@ -328,7 +328,7 @@ def _template_and_export() -> None:
         width="stretch",
     )
     with session() as s:
-        plans = [(p.id, p.title) for p in list_plans(s)]
+        plans = [(p.id, p.title) for p in reading.list_plans(s)]
     if not plans:
         c2.caption(t("imp.no_plans"))
         return

@@ -6,10 +6,11 @@ import pandas as pd
 import polars as pl
 import streamlit as st
 
-from duban import inspections, org
 from duban.core import clock, uploads
 from duban.core.permissions import Actor, can
-from duban.inspections import METHOD_LABELS, RESULT_LABELS, FindingInput
+from duban.inspections import reading, records
+from duban.inspections.labels import METHOD_LABELS, RESULT_LABELS
+from duban.org import departments
 from models import InspectionMethod, InspectionResult, RectificationStatus
 from ui.common import empty_state, show_errors
 from ui.context import data_version, session, t, vocab
@@ -30,8 +31,8 @@ def show_flash() -> None:
 @st.cache_data(show_spinner=False)
 def _choices(version: int) -> tuple[dict[int, str], dict[int, str]]:
     with session() as s:
-        units = {d.id: d.name for d in org.list_departments(s)}
-        tasks = inspections.task_choices(s)
+        units = {d.id: d.name for d in departments.list_departments(s)}
+        tasks = reading.task_choices(s)
     return units, tasks
 
 
@@ -53,15 +54,56 @@ def inspection_form(me: Actor) -> None:
     )
     # No default result: the inspector must choose one, not leave a silent "好".
     result = c3.selectbox(
-        t("insp.result"), list(InspectionResult), format_func=RESULT_LABELS.get, key=f"{k}_r",
-        index=None, placeholder=t("insp.choose"),
-    )  # fmt: skip
+        t("insp.result"),
+        list(InspectionResult),
+        format_func=RESULT_LABELS.get,
+        key=f"{k}_r",
+        index=None,
+        placeholder=t("insp.choose"),
+    )
     who = st.text_input(t("insp.inspectors"), me.name, key=f"{k}_who")
-    unit_ids = st.multiselect(t("insp.units"), list(units), format_func=units.get, key=f"{k}_u",
-                              placeholder=t("insp.choose_many"))  # fmt: skip
-    task_ids = st.multiselect(t("insp.tasks"), list(tasks), format_func=tasks.get, key=f"{k}_t",
-                              placeholder=t("insp.choose_many"))  # fmt: skip
+    unit_ids = st.multiselect(
+        t("insp.units"),
+        list(units),
+        format_func=units.get,
+        key=f"{k}_u",
+        placeholder=t("insp.choose_many"),
+    )
+    task_ids = st.multiselect(
+        t("insp.tasks"),
+        list(tasks),
+        format_func=tasks.get,
+        key=f"{k}_t",
+        placeholder=t("insp.choose_many"),
+    )
     narrative = st.text_area(t("insp.narrative"), key=f"{k}_n", height=120)
+    edited = _findings_editor(k, units, tasks)
+    files = st.file_uploader(
+        t("insp.files"), type=UPLOAD_TYPES, accept_multiple_files=True, key=f"{k}_files"
+    )
+    if st.button(t("insp.save"), type="primary", key=f"{k}_save"):
+        findings = _findings(edited, units, tasks)
+        with show_errors(), session() as s:
+            records.record_inspection(
+                s,
+                actor=me,
+                inspected_on=day,
+                method=method,
+                result=result,
+                inspectors=who,
+                narrative=narrative,
+                department_ids=unit_ids,
+                task_ids=task_ids,
+                findings=findings,
+                files=_files(files),
+            )
+            st.session_state["insp_form_n"] = n + 1
+            flash(t("insp.saved", n=len(findings)))
+            st.rerun()
+
+
+def _findings_editor(k: str, units: dict[int, str], tasks: dict[int, str]) -> pd.DataFrame:
+    """The problems found, one row each: unit, task, description, due date."""
     st.markdown(f"**{t('insp.findings')}**")
     unit_names = list(units.values())
     task_names = [""] + list(tasks.values())
@@ -85,33 +127,27 @@ def inspection_form(me: Actor) -> None:
             t("insp.f_due"): st.column_config.DateColumn(min_value=dt.date(2000, 1, 1)),
         },
     )
-    files = st.file_uploader(
-        t("insp.files"), type=UPLOAD_TYPES, accept_multiple_files=True, key=f"{k}_files"
-    )
-    if st.button(t("insp.save"), type="primary", key=f"{k}_save"):
-        by_name = {v: i for i, v in units.items()}
-        task_by_name = {v: i for i, v in tasks.items()}
-        findings = [
-            FindingInput(
-                department_id=by_name.get(r[t("insp.f_unit")]),
-                description=str(r[t("insp.f_desc")] or ""),
-                due_date=pd.to_datetime(r[t("insp.f_due")]).date()
-                if r[t("insp.f_due")] is not None and not pd.isna(r[t("insp.f_due")])
-                else None,
-                task_id=task_by_name.get(r[t("insp.f_task")] or ""),
-            )
-            for r in edited.to_dict("records")
-            if any(v is not None and str(v).strip() and not pd.isna(v) for v in r.values())
-        ]
-        with show_errors(), session() as s:
-            inspections.record_inspection(
-                s, actor=me, inspected_on=day, method=method, result=result, inspectors=who,
-                narrative=narrative, department_ids=unit_ids, task_ids=task_ids,
-                findings=findings, files=_files(files),
-            )  # fmt: skip
-            st.session_state["insp_form_n"] = n + 1
-            flash(t("insp.saved", n=len(findings)))
-            st.rerun()
+    return edited
+
+
+def _findings(
+    edited: pd.DataFrame, units: dict[int, str], tasks: dict[int, str]
+) -> list[records.FindingInput]:
+    """The editor's non-blank rows as the service takes them (names back to ids)."""
+    by_name = {v: i for i, v in units.items()}
+    task_by_name = {v: i for i, v in tasks.items()}
+    return [
+        records.FindingInput(
+            department_id=by_name.get(r[t("insp.f_unit")]),
+            description=str(r[t("insp.f_desc")] or ""),
+            due_date=pd.to_datetime(r[t("insp.f_due")]).date()
+            if r[t("insp.f_due")] is not None and not pd.isna(r[t("insp.f_due")])
+            else None,
+            task_id=task_by_name.get(r[t("insp.f_task")] or ""),
+        )
+        for r in edited.to_dict("records")
+        if any(v is not None and str(v).strip() and not pd.isna(v) for v in r.values())
+    ]
 
 
 # ---------------------------------------------------------------- list
@@ -125,10 +161,15 @@ def _inspection_table(version: int, me: Actor, date_from, date_to, method, resul
     """(the list as a frame, {id: picker label}) — read once per data version, filter
     and actor (the actor is part of the key: the service checks its permission)."""
     with session() as s:
-        rows = inspections.list_inspections(
-            s, actor=me, date_from=date_from, date_to=date_to, method=method, result=result,
+        rows = reading.list_inspections(
+            s,
+            actor=me,
+            date_from=date_from,
+            date_to=date_to,
+            method=method,
+            result=result,
             department_id=unit,
-        )  # fmt: skip
+        )
     frame = pl.DataFrame(
         {
             "date": [r.inspection.inspected_on for r in rows],
@@ -152,24 +193,37 @@ def inspections_list(me: Actor) -> None:
     date_from = c1.date_input(t("insp.filter_from"), None, key="insp_from")
     date_to = c2.date_input(t("insp.filter_to"), None, key="insp_to")
     method = c3.selectbox(
-        t("insp.method"), [None, *InspectionMethod], key="insp_fm",
+        t("insp.method"),
+        [None, *InspectionMethod],
+        key="insp_fm",
         format_func=lambda m: t("notices.all") if m is None else METHOD_LABELS[m],
-    )  # fmt: skip
+    )
     result = c4.selectbox(
-        t("insp.result"), [None, *InspectionResult], key="insp_fr",
+        t("insp.result"),
+        [None, *InspectionResult],
+        key="insp_fr",
         format_func=lambda r: t("notices.all") if r is None else RESULT_LABELS[r],
-    )  # fmt: skip
+    )
     unit = c5.selectbox(
-        t("insp.units"), [None, *units], key="insp_fu",
+        t("insp.units"),
+        [None, *units],
+        key="insp_fu",
         format_func=lambda u: t("notices.all") if u is None else units[u],
-    )  # fmt: skip
+    )
     frame, labels = _inspection_table(data_version(), me, date_from, date_to, method, result, unit)
     if not labels:
         empty_state(t("insp.none"))
         return
-    headers = {"date": "insp.col_date", "method": "insp.method", "result": "insp.result",
-               "units": "insp.col_units", "tasks": "insp.tasks", "findings": "insp.col_findings",
-               "open": "insp.col_open", "inspectors": "insp.inspectors"}  # fmt: skip
+    headers = {
+        "date": "insp.col_date",
+        "method": "insp.method",
+        "result": "insp.result",
+        "units": "insp.col_units",
+        "tasks": "insp.tasks",
+        "findings": "insp.col_findings",
+        "open": "insp.col_open",
+        "inspectors": "insp.inspectors",
+    }
     # An Arrow table goes to the browser as is (pandas would cost a second at 10,000 rows).
     table = frame.rename({k: t(v) for k, v in headers.items()}).to_arrow()
     st.dataframe(table, hide_index=True, width="stretch")
@@ -181,7 +235,7 @@ def inspections_list(me: Actor) -> None:
     if len(labels) > PICK_MAX:
         st.caption(t("limits.records_capped", shown=PICK_MAX, total=len(labels)))
     with session() as s:
-        insp, findings, files = inspections.inspection_detail(s, actor=me, inspection_id=chosen)
+        insp, findings, files = reading.inspection_detail(s, actor=me, inspection_id=chosen)
     with st.container(border=True):
         st.markdown(insp.narrative or "")
         if files:
@@ -192,7 +246,7 @@ def inspections_list(me: Actor) -> None:
 # ---------------------------------------------------------------- rectification
 
 
-def findings_table(rows: list[inspections.FindingRow]) -> None:
+def findings_table(rows: list[reading.FindingRow]) -> None:
     if not rows:
         empty_state(t("insp.no_findings"))
         return
@@ -214,9 +268,11 @@ def findings_table(rows: list[inspections.FindingRow]) -> None:
 def _finding_filters(key: str) -> tuple[str | None, bool]:
     c1, c2 = st.columns([2, 1])
     status = c1.selectbox(
-        t("insp.f_status"), [None, *RectificationStatus], key=f"{key}_st",
+        t("insp.f_status"),
+        [None, *RectificationStatus],
+        key=f"{key}_st",
         format_func=lambda s: t("notices.all") if s is None else vocab("rectification", s),
-    )  # fmt: skip
+    )
     overdue = c2.checkbox(t("insp.f_overdue"), key=f"{key}_od")
     return status, overdue
 
@@ -236,7 +292,7 @@ def findings_tracker(me: Actor) -> None:
     """The inspector's view: every rectification item; re-check the answered ones."""
     status, overdue = _finding_filters("fx")
     with session() as s:
-        rows = inspections.list_findings(s, actor=me, status=status, overdue_only=overdue)
+        rows = reading.list_findings(s, actor=me, status=status, overdue_only=overdue)
     findings_table(rows)
     answered = [r for r in rows if r.finding.status == RectificationStatus.answered]
     if not answered or not can(me, "finding.recheck"):
@@ -245,7 +301,7 @@ def findings_tracker(me: Actor) -> None:
     row = _pick_finding(answered, "fx_re")
     f = row.finding
     with session() as s:
-        files = uploads.list_attachments(s, inspections.FINDING_OWNER, f.id)
+        files = uploads.list_attachments(s, records.FINDING_OWNER, f.id)
     st.markdown(f"**{t('insp.col_answer')}**：{f.answer_text}")
     if files:
         st.caption(f"{t('insp.evidence')}：" + "、".join(a.filename for a in files))
@@ -254,10 +310,14 @@ def findings_tracker(me: Actor) -> None:
     for col, accepted, label in ((c1, True, "insp.accept"), (c2, False, "insp.reject")):
         if col.button(t(label), key=f"fx_{accepted}_{f.id}", width="stretch"):
             with show_errors(), session() as s:
-                inspections.recheck_finding(
-                    s, actor=me, finding_id=f.id, expected_version=f.version,
-                    accepted=accepted, note=note,
-                )  # fmt: skip
+                records.recheck_finding(
+                    s,
+                    actor=me,
+                    finding_id=f.id,
+                    expected_version=f.version,
+                    accepted=accepted,
+                    note=note,
+                )
                 flash(t("insp.rechecked"))
                 st.rerun()
 
@@ -266,7 +326,7 @@ def my_findings(me: Actor) -> None:
     """A unit's rectification items: answer the open ones with what was done and evidence."""
     show_flash()
     with session() as s:
-        rows = inspections.list_findings(s, actor=me)
+        rows = reading.list_findings(s, actor=me)
     findings_table(rows)
     open_rows = [r for r in rows if r.finding.status == RectificationStatus.open]
     if not open_rows:
@@ -283,9 +343,13 @@ def my_findings(me: Actor) -> None:
     )
     if st.button(t("insp.answer"), type="primary", key=f"{k}_send"):
         with show_errors(), session() as s:
-            inspections.answer_finding(
-                s, actor=me, finding_id=f.id, expected_version=f.version, text_=text,
+            records.answer_finding(
+                s,
+                actor=me,
+                finding_id=f.id,
+                expected_version=f.version,
+                text_=text,
                 files=_files(files),
-            )  # fmt: skip
+            )
             flash(t("insp.answered"))
             st.rerun()

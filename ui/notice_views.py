@@ -5,12 +5,12 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from duban import org
 from duban.core import clock
 from duban.core.errors import DubanError
 from duban.core.permissions import Actor
 from duban.documents import pdf
 from duban.notices import drafting, facts, issuing, labels, reading, replies
+from duban.org import departments
 from models import NoticeKind, NoticeStatus
 from ui.common import empty_state, show_errors
 from ui.context import data_version, session, t
@@ -51,7 +51,7 @@ def _late(version: int, today: dt.date) -> list[dict]:
 @st.cache_data(show_spinner=False)
 def _units(version: int) -> dict[int, str]:
     with session() as s:
-        return {d.id: d.name for d in org.list_departments(s)}
+        return {d.id: d.name for d in departments.list_departments(s)}
 
 
 # ---------------------------------------------------------------- who is late → draft

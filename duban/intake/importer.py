@@ -18,7 +18,7 @@ from duban.core.permissions import Actor, require
 from duban.core.services import write
 from duban.intake.parse.model import ParsedPlan
 from duban.intake.parse.norm import punct_norm, strip_debris, to_simplified
-from duban.tasks import sort_key_prefix
+from duban.tasks import manage
 from models import (
     Assignment,
     AssignmentRole,
@@ -726,7 +726,7 @@ def commit_import(
         counters: dict[str, int] = {}
         for done, t in enumerate(_ordered(draft.tasks), start=1):
             parent = task_ids.get(t.parent_code) if t.parent_code else None
-            prefix, width = sort_key_prefix(parent, phases, t.phase)
+            prefix, width = manage.sort_key_prefix(parent, phases, t.phase)
             counters[prefix] = counters.get(prefix, 0) + 1
             task = Task(
                 plan_id=plan.id,

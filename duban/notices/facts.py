@@ -7,8 +7,8 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from duban import inspections
 from duban.core import clock
+from duban.inspections import reading as inspection_reading
 from duban.monitoring.status import StatusFrames
 from duban.notices import _shared
 from duban.notices import rules as notice_rules
@@ -86,7 +86,7 @@ def unit_records(
     """Every active unit with assignments, with the figures the rules look at."""
     frames = frames or _shared.status_frames(session, today)
     recs = _task_records(session, today, frames)
-    rect = inspections.overdue_by_unit(session, today)  # the one rule: is_overdue
+    rect = inspection_reading.overdue_by_unit(session, today)  # the one rule: is_overdue
     for dep, rec in recs.items():
         rec.overdue_rectifications = rect.get(dep, 0)
         for n, r in urging_history(session, dep):

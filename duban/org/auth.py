@@ -1,6 +1,7 @@
 """Passwords, login attempts and lockout, and the credentials dict for the authenticator."""
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
 
 import bcrypt
@@ -14,6 +15,8 @@ from duban.core.settings import get_settings
 from models import AppUser
 
 DEMO_PASSWORD = "duban-demo"
+
+log = logging.getLogger(__name__)
 
 
 def validate_password(password: str) -> None:
@@ -37,6 +40,8 @@ def verify_password(password: str, password_hash: str) -> bool:
     try:
         return bcrypt.checkpw(password.encode("utf-8"), password_hash.encode())
     except ValueError:
+        # A stored hash bcrypt cannot read: refuse the login, and say so in the log.
+        log.warning("unreadable password hash: login refused")
         return False
 
 
@@ -91,6 +96,7 @@ def attempt_login(session: Session, username: str, password: str) -> LoginOutcom
     if not user.active:
         return LoginOutcome(False, "该账号已停用，请联系领导小组办公室。")
     if is_locked(user, now):
+        assert user.locked_until is not None, "is_locked"
         minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
         return LoginOutcome(False, f"连续登录失败次数过多，账号已锁定，请 {minutes} 分钟后再试。")
     actor = Actor.of(user)

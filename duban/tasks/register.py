@@ -10,9 +10,11 @@ from sqlmodel import Session, select
 
 from duban.core import clock
 from duban.core.permissions import Actor, can
+from duban.monitoring import frames, holidays, status
+from duban.monitoring import rules as rules_mod
 from duban.monitoring.lights import COLOUR_LABELS
-from duban.tasks import STATUS_LABELS
-from models import Task, TaskStatus
+from duban.tasks.labels import STATUS_LABELS
+from models import Task
 
 UNIT_ROLES = ("any", "lead", "responsible")
 
@@ -30,16 +32,15 @@ class RegisterFilter:
     text: str = ""
 
 
-def base_frame(engine: Engine, *, today: dt.date | None = None, raw=None) -> pl.DataFrame:
+def base_frame(
+    engine: Engine, *, today: dt.date | None = None, raw: frames.RawFrames | None = None
+) -> pl.DataFrame:
     """Every task with its colour, reasons, units and version, in register (sort_key) order.
 
     Expensive (reads and colours everything): cache it on the data version. `raw` is the
     dashboard's read of the same data version (frames.RawFrames), when it has one: then
     only the colouring is done here.
     """
-    from duban.monitoring import holidays, status
-    from duban.monitoring import rules as rules_mod
-
     today = today or clock.today()
     if raw is None:
         sf = status.status_frames(engine, today=today)
@@ -178,8 +179,3 @@ def export_excel(view: pl.DataFrame, *, title: str = "任务台账") -> bytes:
         header_format={"bold": True, "bg_color": "#DDE6F0"},
     )
     return buf.getvalue()
-
-
-def open_statuses() -> list[str]:
-    return [s.value for s in (TaskStatus.assigned, TaskStatus.acknowledged,
-                              TaskStatus.in_progress, TaskStatus.submitted)]  # fmt: skip

@@ -6,19 +6,25 @@ report.
 """
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sqlmodel import Session, col, select
 
 from duban.core import audit, clock
-from duban.core.errors import ValidationFailed
+from duban.core.errors import StaleEdit, ValidationFailed
 from duban.core.permissions import Actor, require
 from duban.core.services import check_version, get_or_404, write
-from duban.tasks import STATUS_LABELS
+from duban.core.settings import get_settings
+from duban.core.uploads import check_upload, save_upload
+from duban.monitoring.holidays import load_calendar
+from duban.monitoring.rules import load_warning_rules
+from duban.tasks.labels import STATUS_LABELS
 from models import (
     AppSetting,
     Assignment,
     AssignmentRole,
+    Attachment,
     Department,
     ExtensionRequest,
     Instruction,
@@ -73,26 +79,21 @@ def _unit_assignment(
     return a
 
 
-def _files(session, actor, files: list[Upload], owner_type: str, owner_id: int) -> list:
-    from duban.core.uploads import save_upload
-
+def _files(
+    session: Session, actor: Actor, files: list[Upload], owner_type: str, owner_id: int
+) -> list[Attachment]:
     return [
         save_upload(
             session, actor=actor, data=data, filename=name, owner_type=owner_type, owner_id=owner_id
-        )  # fmt: skip
+        )
         for name, data in files
     ]
 
 
 def _check_files_first(files: list[Upload]) -> None:
     """Refuse a bad file before anything is written to disk or database."""
-    from duban.core.settings import get_settings
-    from duban.core.uploads import check_upload
-
-    names = set()
     for name, data in files:
-        clean, _ = check_upload(data, name, max_mb=get_settings().max_upload_mb)
-        names.add(clean)
+        check_upload(data, name, max_mb=get_settings().max_upload_mb)
 
 
 # ---------------------------------------------------------------- 签收
@@ -131,6 +132,41 @@ def acknowledge(
 # ---------------------------------------------------------------- 进展填报
 
 
+def _percent(value: float) -> float:
+    try:
+        percent = float(value)
+    except (TypeError, ValueError):
+        raise ValidationFailed("进度必须是 0 到 100 之间的数字。") from None
+    if not 0 <= percent <= 100 or percent != percent:
+        raise ValidationFailed("进度必须是 0 到 100 之间的数字。")
+    return percent
+
+
+def _check_readings(session: Session, task_id: int, values: dict[int, float]) -> None:
+    """Every reading is a number for one of the task's own targets."""
+    targets = {
+        tg.id: tg for tg in session.exec(select(Target).where(Target.task_id == task_id)).all()
+    }
+    for tid, v in values.items():
+        if tid not in targets:
+            raise ValidationFailed("指标不属于该任务。")
+        if isinstance(v, bool) or not isinstance(v, int | float) or v != v:
+            raise ValidationFailed(f"指标“{targets[tid].text}”的当前值必须是数字。")
+
+
+def _mark_reported(session: Session, actor: Actor, task: Task, now: dt.datetime) -> None:
+    """A first report starts the work (推进中); any report touches the task."""
+    if task.status in (S.assigned, S.acknowledged):
+        before = audit.snapshot(task)
+        task.status = S.in_progress
+        task.updated_at = now
+        session.add(task)
+        audit.record(session, actor, "task.start", task, before=before)
+    else:
+        task.updated_at = now
+        session.add(task)
+
+
 def report_progress(
     session: Session,
     *,
@@ -141,18 +177,13 @@ def report_progress(
     problems: str = "",
     next_steps: str = "",
     target_values: dict[int, float | None] | None = None,
-    files: list[Upload] = (),
+    files: Sequence[Upload] = (),
 ) -> ProgressReport:
     """One unit's progress report with target readings and evidence; never edited later."""
     done_text = _text(done_text, "进展情况", required=True)
     problems = _text(problems, "存在困难")
     next_steps = _text(next_steps, "下一步计划")
-    try:
-        percent = float(percent)
-    except (TypeError, ValueError):
-        raise ValidationFailed("进度必须是 0 到 100 之间的数字。") from None
-    if not 0 <= percent <= 100 or percent != percent:
-        raise ValidationFailed("进度必须是 0 到 100 之间的数字。")
+    percent = _percent(percent)
     files = list(files or [])
     _check_files_first(files)
     values = {int(k): v for k, v in (target_values or {}).items() if v is not None}
@@ -161,24 +192,23 @@ def report_progress(
         require(actor, "report.create", department_id=a.department_id)
         if task.status not in WORKING:
             raise ValidationFailed(f"任务当前为“{STATUS_LABELS[task.status]}”，不能填报进展。")
-        targets = {
-            tg.id: tg for tg in session.exec(select(Target).where(Target.task_id == task.id)).all()
-        }
-        for tid, v in values.items():
-            if tid not in targets:
-                raise ValidationFailed("指标不属于该任务。")
-            if isinstance(v, bool) or not isinstance(v, int | float) or v != v:
-                raise ValidationFailed(f"指标“{targets[tid].text}”的当前值必须是数字。")
+        _check_readings(session, a.task_id, values)
         now = clock.now()
         if a.acknowledged_at is None:  # reporting is also receiving
             before = audit.snapshot(a)
             a.acknowledged_at, a.acknowledged_by = now, actor.user_id
             session.add(a)
-            audit.record(session, actor, "assignment.acknowledge", a, before=before,
-                         note="填报进展时自动签收")  # fmt: skip
+            audit.record(
+                session,
+                actor,
+                "assignment.acknowledge",
+                a,
+                before=before,
+                note="填报进展时自动签收",
+            )
         report = ProgressReport(
-            task_id=task.id,
-            assignment_id=a.id,
+            task_id=a.task_id,
+            assignment_id=assignment_id,
             department_id=a.department_id,
             reporter_id=actor.user_id,
             kind=ReportKind.progress,
@@ -190,21 +220,15 @@ def report_progress(
         )
         session.add(report)
         session.flush()
+        assert report.id is not None, "flushed"
         for tid, v in values.items():
-            session.add(TargetReading(target_id=tid, report_id=report.id, value=float(v),
-                                      recorded_at=now))  # fmt: skip
+            session.add(
+                TargetReading(target_id=tid, report_id=report.id, value=float(v), recorded_at=now)
+            )
         atts = _files(session, actor, files, "progress_report", report.id)
-        audit.record(session, actor, "report.create", report,
-                     note=f"附件 {len(atts)} 个" if atts else None)  # fmt: skip
-        if task.status in (S.assigned, S.acknowledged):
-            tb = audit.snapshot(task)
-            task.status = S.in_progress
-            task.updated_at = now
-            session.add(task)
-            audit.record(session, actor, "task.start", task, before=tb)
-        else:
-            task.updated_at = now
-            session.add(task)
+        note = f"附件 {len(atts)} 个" if atts else None
+        audit.record(session, actor, "report.create", report, note=note)
+        _mark_reported(session, actor, task, now)
     return report
 
 
@@ -227,16 +251,14 @@ def save_workflow_settings(
         row = session.get(AppSetting, WORKFLOW_KEY)
         if row is None:
             if expected_version:
-                from duban.core.errors import StaleEdit
-
                 raise StaleEdit()
             row = AppSetting(key=WORKFLOW_KEY, value={})
             before = None
         else:
             check_version(row, expected_version)
             before = audit.snapshot(row)
-        row.value = {**(row.value or {}),
-                     "allow_late_extension_requests": bool(allow_late_extension_requests)}  # fmt: skip
+        allow = bool(allow_late_extension_requests)
+        row.value = {**(row.value or {}), "allow_late_extension_requests": allow}
         row.updated_at = clock.now()
         row.updated_by = actor.user_id
         session.add(row)
@@ -284,7 +306,7 @@ def request_extension(
         if pending is not None:
             raise ValidationFailed("本单位已有一条待审批的延期申请，请等待办公室处理。")
         req = ExtensionRequest(
-            task_id=task.id,
+            task_id=task_id,
             department_id=a.department_id,
             requested_by=actor.user_id,
             requested_at=clock.now(),
@@ -307,7 +329,7 @@ def submit_for_sign_off(
     task_id: int,
     summary: str,
     expected_version: int,
-    files: list[Upload] = (),
+    files: Sequence[Upload] = (),
     department_id: int | None = None,
 ) -> Task:
     """申请销号: the lead unit reports completion (100%) with a summary and evidence."""
@@ -327,8 +349,9 @@ def submit_for_sign_off(
         if a.acknowledged_at is None:
             a.acknowledged_at, a.acknowledged_by = now, actor.user_id
             session.add(a)
+        assert a.id is not None, "read from the database"
         report = ProgressReport(
-            task_id=task.id,
+            task_id=task_id,
             assignment_id=a.id,
             department_id=a.department_id,
             reporter_id=actor.user_id,
@@ -339,9 +362,10 @@ def submit_for_sign_off(
         )
         session.add(report)
         session.flush()
+        assert report.id is not None, "flushed"
         atts = _files(session, actor, files, "progress_report", report.id)
-        audit.record(session, actor, "report.create", report,
-                     note=f"申请销号，附件 {len(atts)} 个")  # fmt: skip
+        note = f"申请销号，附件 {len(atts)} 个"
+        audit.record(session, actor, "report.create", report, note=note)
         before = audit.snapshot(task)
         task.status = S.submitted
         task.submitted_at = now
@@ -363,8 +387,9 @@ def create_instruction(session: Session, *, actor: Actor, task_id: int, text: st
         task = get_or_404(session, Task, task_id, "任务")
         if task.status in (S.draft, S.cancelled):
             raise ValidationFailed(f"任务当前为“{STATUS_LABELS[task.status]}”，不能批示。")
-        ins = Instruction(task_id=task.id, author_id=actor.user_id, text=text,
-                          created_at=clock.now())  # fmt: skip
+        ins = Instruction(
+            task_id=task_id, author_id=actor.user_id, text=text, created_at=clock.now()
+        )
         session.add(ins)
         audit.record(session, actor, "instruction.create", ins)
     return ins
@@ -385,7 +410,7 @@ def answer_instruction(
         a = _unit_assignment(session, actor, ins.task_id, department_id)
         require(actor, "instruction.answer", department_id=a.department_id)
         ans = InstructionAnswer(
-            instruction_id=ins.id,
+            instruction_id=instruction_id,
             department_id=a.department_id,
             author_id=actor.user_id,
             text=text,
@@ -480,9 +505,6 @@ def notices_to_do(session: Session, department_id: int) -> list[NoticeToDo]:
 
 def my_desk(session: Session, *, actor: Actor, department_id: int | None = None) -> MyDesk:
     """The unit's tasks (lead or responsible) with what needs action first."""
-    from duban.monitoring.holidays import load_calendar
-    from duban.monitoring.rules import load_warning_rules
-
     dept_id = department_id if department_id is not None else actor.department_id
     require(actor, "task.read_own", department_id=dept_id)
     if dept_id is None:
@@ -494,31 +516,20 @@ def my_desk(session: Session, *, actor: Actor, department_id: int | None = None)
         .order_by(col(Task.sort_key), col(Task.id))
     ).all()
     notices = notices_to_do(session, dept_id)
-    if not rows:
-        return MyDesk(
-            session.get(Department, dept_id), [], load_warning_rules(session).due_soon_working_days,
-            notices,
-        )  # fmt: skip
-    a_ids = [a.id for a, _ in rows]
-    t_ids = [t.id for _, t in rows]
-    latest: dict[int, ProgressReport] = {}
-    for r in session.exec(
-        select(ProgressReport)
-        .where(col(ProgressReport.assignment_id).in_(a_ids))
-        .order_by(col(ProgressReport.reported_at), col(ProgressReport.id))
-    ).all():
-        latest[r.assignment_id] = r
-    instructions = session.exec(
-        select(Instruction).where(col(Instruction.task_id).in_(t_ids))
-    ).all()
-    answered = set(
-        session.exec(
-            select(InstructionAnswer.instruction_id).where(
-                InstructionAnswer.department_id == dept_id
-            )
-        ).all()
+    tasks = _my_tasks(session, dept_id, list(rows)) if rows else []
+    return MyDesk(
+        session.get(Department, dept_id),
+        tasks,
+        load_warning_rules(session).due_soon_working_days,
+        notices,
     )
-    pending_ext = {
+
+
+def _my_tasks(session: Session, dept_id: int, rows: list[tuple[Assignment, Task]]) -> list[MyTask]:
+    """Each of the unit's tasks with its latest report, days left and what is pending."""
+    latest = _latest_reports(session, [a.id for a, _ in rows])
+    instructions = _unanswered_instructions(session, dept_id, [t.id for _, t in rows])
+    pending_ext: dict[int | None, ExtensionRequest] = {
         e.task_id: e
         for e in session.exec(
             select(ExtensionRequest).where(
@@ -531,29 +542,49 @@ def my_desk(session: Session, *, actor: Actor, department_id: int | None = None)
     today = clock.today()
     out = []
     for a, t in rows:
-        due = None
-        if t.deadline is not None:
-            due = cal.working_days_between(today, t.deadline)
-        r = latest.get(a.id)
-        open_task = t.status in OPEN
+        report = latest.get(a.id)
+        due = None if t.deadline is None else cal.working_days_between(today, t.deadline)
         out.append(
             MyTask(
                 task=t,
                 assignment=a,
-                latest_percent=r.percent if r else None,
-                last_report_at=r.reported_at if r else None,
+                latest_percent=report.percent if report else None,
+                last_report_at=report.reported_at if report else None,
                 due_in_wd=due,
-                pending_instructions=[
-                    i for i in instructions if i.task_id == t.id and i.id not in answered
-                ]
-                if open_task
-                else [],
+                pending_instructions=instructions.get(t.id, []) if t.status in OPEN else [],
                 pending_extension=pending_ext.get(t.id),
             )
         )
-    return MyDesk(
-        session.get(Department, dept_id),
-        out,
-        load_warning_rules(session).due_soon_working_days,
-        notices,
+    return out
+
+
+def _latest_reports(
+    session: Session, assignment_ids: list[int | None]
+) -> dict[int | None, ProgressReport]:
+    """{assignment id: its latest progress report}."""
+    latest: dict[int | None, ProgressReport] = {}
+    for r in session.exec(
+        select(ProgressReport)
+        .where(col(ProgressReport.assignment_id).in_(assignment_ids))
+        .order_by(col(ProgressReport.reported_at), col(ProgressReport.id))
+    ).all():
+        latest[r.assignment_id] = r
+    return latest
+
+
+def _unanswered_instructions(
+    session: Session, dept_id: int, task_ids: list[int | None]
+) -> dict[int | None, list[Instruction]]:
+    """{task id: the 批示 on it the unit has not answered yet}."""
+    answered = set(
+        session.exec(
+            select(InstructionAnswer.instruction_id).where(
+                InstructionAnswer.department_id == dept_id
+            )
+        ).all()
     )
+    out: dict[int | None, list[Instruction]] = {}
+    for i in session.exec(select(Instruction).where(col(Instruction.task_id).in_(task_ids))):
+        if i.id not in answered:
+            out.setdefault(i.task_id, []).append(i)
+    return out

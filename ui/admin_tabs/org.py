@@ -5,119 +5,137 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from duban import org
 from duban.core import audit
 from duban.core.permissions import Actor
-from duban.org import KIND_LABELS
-from models import DepartmentKind, Role
+from duban.org import departments, users
+from duban.org.departments import KIND_LABELS
+from models import AppUser, Department, DepartmentKind, Role
 from ui.common import empty_state, show_errors
 from ui.context import session, t
 
 
 def departments_tab(me: Actor) -> None:
     with session() as db:
-        depts = org.list_departments(db, include_inactive=True)
-    by_id = {d.id: d for d in depts}
+        depts = departments.list_departments(db, include_inactive=True)
     left, right = st.columns([3, 2])
     with left:
-        st.subheader(t("admin.dept_tree"))
-        if not depts:
-            empty_state()
-        rows = [
-            {
-                t("col.name"): "　" * depth + ("└ " if depth else "") + d.name,
-                t("admin.dept_short"): d.short_name or "",
-                t("col.kind"): KIND_LABELS[DepartmentKind(d.kind)],
-                t("col.active"): t("yes") if d.active else t("no"),
-            }
-            for depth, d in org.department_tree(depts)
-        ]
-        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", height=420)
+        _department_tree(depts)
     with right:
-        mode = st.radio(
-            "mode",
-            [t("admin.dept_new"), t("admin.dept_edit")],
-            horizontal=True,
-            label_visibility="collapsed",
-            key="dept_mode",
+        _department_editor(me, depts)
+
+
+def _department_tree(depts: list[Department]) -> None:
+    st.subheader(t("admin.dept_tree"))
+    if not depts:
+        empty_state()
+    rows = [
+        {
+            t("col.name"): "　" * depth + ("└ " if depth else "") + d.name,
+            t("admin.dept_short"): d.short_name or "",
+            t("col.kind"): KIND_LABELS[DepartmentKind(d.kind)],
+            t("col.active"): t("yes") if d.active else t("no"),
+        }
+        for depth, d in departments.department_tree(depts)
+    ]
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", height=420)
+
+
+def _department_editor(me: Actor, depts: list[Department]) -> None:
+    """New or edit (with activate / deactivate) on the right of the tree."""
+    by_id = {d.id: d for d in depts}
+    mode = st.radio(
+        "mode",
+        [t("admin.dept_new"), t("admin.dept_edit")],
+        horizontal=True,
+        label_visibility="collapsed",
+        key="dept_mode",
+    )
+    editing = mode == t("admin.dept_edit")
+    current = None
+    if editing:
+        if not depts:
+            return
+        current = by_id[
+            st.selectbox(
+                t("admin.dept_pick"),
+                list(by_id),
+                format_func=lambda i: by_id[i].name,
+                key="dept_pick",
+            )
+        ]
+    parents = [None] + [d.id for d in depts if d.active and (not current or d.id != current.id)]
+    with st.form(f"dept_form_{current.id if current else 'new'}"):
+        name = st.text_input(t("admin.dept_name"), value=current.name if current else "")
+        short = st.text_input(
+            t("admin.dept_short"), value=(current.short_name or "") if current else ""
         )
-        editing = mode == t("admin.dept_edit")
-        current = None
-        if editing:
-            if not depts:
-                return
-            current = by_id[
-                st.selectbox(
-                    t("admin.dept_pick"),
-                    list(by_id),
-                    format_func=lambda i: by_id[i].name,
-                    key="dept_pick",
+        kinds = list(DepartmentKind)
+        kind = st.selectbox(
+            t("admin.dept_kind"),
+            kinds,
+            format_func=KIND_LABELS.get,
+            index=kinds.index(DepartmentKind(current.kind)) if current else 0,
+        )
+        parent = st.selectbox(
+            t("admin.dept_parent"),
+            parents,
+            format_func=lambda i: t("admin.dept_none") if i is None else by_id[i].name,
+            index=parents.index(current.parent_id)
+            if current and current.parent_id in parents
+            else 0,
+        )
+        ok = st.form_submit_button(
+            t("admin.save") if editing else t("admin.create"), type="primary"
+        )
+    if ok:
+        data = {
+            "name": name.strip(),
+            "short_name": short.strip() or None,
+            "kind": kind,
+            "parent_id": parent,
+        }
+        with show_errors(), session() as db:
+            if current:
+                departments.update_department(
+                    db,
+                    actor=me,
+                    department_id=current.id,
+                    expected_version=current.version,
+                    **data,
                 )
-            ]
-        parents = [None] + [d.id for d in depts if d.active and (not current or d.id != current.id)]
-        with st.form(f"dept_form_{current.id if current else 'new'}"):
-            name = st.text_input(t("admin.dept_name"), value=current.name if current else "")
-            short = st.text_input(
-                t("admin.dept_short"), value=(current.short_name or "") if current else ""
-            )
-            kinds = list(DepartmentKind)
-            kind = st.selectbox(
-                t("admin.dept_kind"),
-                kinds,
-                format_func=KIND_LABELS.get,
-                index=kinds.index(DepartmentKind(current.kind)) if current else 0,
-            )
-            parent = st.selectbox(
-                t("admin.dept_parent"),
-                parents,
-                format_func=lambda i: t("admin.dept_none") if i is None else by_id[i].name,
-                index=parents.index(current.parent_id)
-                if current and current.parent_id in parents
-                else 0,
-            )
-            ok = st.form_submit_button(
-                t("admin.save") if editing else t("admin.create"), type="primary"
-            )
-        if ok:
-            data = {
-                "name": name.strip(),
-                "short_name": short.strip() or None,
-                "kind": kind,
-                "parent_id": parent,
-            }
+                st.success(t("admin.saved"))
+            else:
+                departments.create_department(db, actor=me, **data)
+                st.success(t("admin.created"))
+            st.rerun()
+    if current:
+        label = t("admin.dept_deactivate") if current.active else t("admin.dept_activate")
+        if st.button(label, key=f"dept_toggle_{current.id}"):
             with show_errors(), session() as db:
-                if current:
-                    org.update_department(
-                        db,
-                        actor=me,
-                        department_id=current.id,
-                        expected_version=current.version,
-                        **data,
-                    )
-                    st.success(t("admin.saved"))
-                else:
-                    org.create_department(db, actor=me, **data)
-                    st.success(t("admin.created"))
+                departments.set_department_active(
+                    db,
+                    actor=me,
+                    department_id=current.id,
+                    active=not current.active,
+                    expected_version=current.version,
+                )
                 st.rerun()
-        if current:
-            label = t("admin.dept_deactivate") if current.active else t("admin.dept_activate")
-            if st.button(label, key=f"dept_toggle_{current.id}"):
-                with show_errors(), session() as db:
-                    org.set_department_active(
-                        db,
-                        actor=me,
-                        department_id=current.id,
-                        active=not current.active,
-                        expected_version=current.version,
-                    )
-                    st.rerun()
 
 
 def users_tab(me: Actor) -> None:
     with session() as db:
-        users = org.list_users(db)
-        depts = org.list_departments(db)
+        accounts = users.list_users(db)
+        depts = departments.list_departments(db)
     dname = {d.id: d.name for d in depts}
+    _users_table(accounts, dname)
+    c1, c2 = st.columns(2)
+    with c1:
+        _new_user_form(me, dname)
+    with c2:
+        _edit_user(me, accounts, dname)
+
+
+def _users_table(accounts: list[AppUser], dname: dict) -> None:
     rows = [
         {
             t("col.username"): u.username,
@@ -131,13 +149,15 @@ def users_tab(me: Actor) -> None:
             ),
             t("col.last_login"): u.last_login_at,
         }
-        for u in users
+        for u in accounts
     ]
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", height=360)
+
+
+def _new_user_form(me: Actor, dname: dict) -> None:
     roles = list(Role)
     unit_opts = [None] + list(dname)
-    c1, c2 = st.columns(2)
-    with c1, st.form("user_new"):
+    with st.form("user_new"):
         st.subheader(t("admin.user_new"))
         username = st.text_input(t("admin.user_username"))
         name = st.text_input(t("admin.user_name"))
@@ -148,7 +168,7 @@ def users_tab(me: Actor) -> None:
         password = st.text_input(t("admin.user_password"), type="password")
         if st.form_submit_button(t("admin.create"), type="primary"):
             with show_errors(), session() as db:
-                org.create_user(
+                users.create_user(
                     db,
                     actor=me,
                     username=username,
@@ -159,62 +179,67 @@ def users_tab(me: Actor) -> None:
                 )
                 st.success(t("admin.created"))
                 st.rerun()
-    with c2:
-        st.subheader(t("admin.user_edit"))
-        by_id = {u.id: u for u in users}
-        uid = st.selectbox(
-            t("admin.user_pick"),
-            list(by_id),
-            format_func=lambda i: f"{by_id[i].username} · {by_id[i].display_name}",
+
+
+def _edit_user(me: Actor, accounts: list[AppUser], dname: dict) -> None:
+    """Edit one account; reset its password; unlock it."""
+    roles = list(Role)
+    unit_opts = [None] + list(dname)
+    st.subheader(t("admin.user_edit"))
+    by_id = {u.id: u for u in accounts}
+    uid = st.selectbox(
+        t("admin.user_pick"),
+        list(by_id),
+        format_func=lambda i: f"{by_id[i].username} · {by_id[i].display_name}",
+    )
+    u = by_id[uid]
+    with st.form(f"user_edit_{u.id}"):
+        name = st.text_input(t("admin.user_name"), value=u.display_name)
+        role = st.selectbox(
+            t("admin.user_role"),
+            roles,
+            index=roles.index(Role(u.role)),
+            format_func=lambda r: t(f"role.{r.value}"),
         )
-        u = by_id[uid]
-        with st.form(f"user_edit_{u.id}"):
-            name = st.text_input(t("admin.user_name"), value=u.display_name)
-            role = st.selectbox(
-                t("admin.user_role"),
-                roles,
-                index=roles.index(Role(u.role)),
-                format_func=lambda r: t(f"role.{r.value}"),
-            )
-            unit = st.selectbox(
-                t("admin.user_unit"),
-                unit_opts,
-                index=unit_opts.index(u.department_id) if u.department_id in unit_opts else 0,
-                format_func=lambda i: "—" if i is None else dname[i],
-            )
-            active = st.checkbox(t("admin.user_active"), value=u.active)
-            if st.form_submit_button(t("admin.save"), type="primary"):
-                with show_errors(), session() as db:
-                    org.update_user(
-                        db,
-                        actor=me,
-                        user_id=u.id,
-                        expected_version=u.version,
-                        display_name=name.strip(),
-                        role=role,
-                        department_id=unit,
-                        active=active,
-                    )
-                    st.success(t("admin.saved"))
-                    st.rerun()
-        with st.form(f"user_pw_{u.id}", clear_on_submit=True):
-            pw = st.text_input(t("admin.user_new_pw"), type="password")
-            if st.form_submit_button(t("admin.user_reset_pw")):
-                with show_errors(), session() as db:
-                    org.reset_password(db, actor=me, user_id=u.id, new_password=pw)
-                    st.success(t("admin.saved"))
-        if u.locked_until and st.button(t("admin.user_unlock"), key=f"unlock_{u.id}"):
+        unit = st.selectbox(
+            t("admin.user_unit"),
+            unit_opts,
+            index=unit_opts.index(u.department_id) if u.department_id in unit_opts else 0,
+            format_func=lambda i: "—" if i is None else dname[i],
+        )
+        active = st.checkbox(t("admin.user_active"), value=u.active)
+        if st.form_submit_button(t("admin.save"), type="primary"):
             with show_errors(), session() as db:
-                org.unlock_user(db, actor=me, user_id=u.id)
+                users.update_user(
+                    db,
+                    actor=me,
+                    user_id=u.id,
+                    expected_version=u.version,
+                    display_name=name.strip(),
+                    role=role,
+                    department_id=unit,
+                    active=active,
+                )
+                st.success(t("admin.saved"))
                 st.rerun()
+    with st.form(f"user_pw_{u.id}", clear_on_submit=True):
+        pw = st.text_input(t("admin.user_new_pw"), type="password")
+        if st.form_submit_button(t("admin.user_reset_pw")):
+            with show_errors(), session() as db:
+                users.reset_password(db, actor=me, user_id=u.id, new_password=pw)
+                st.success(t("admin.saved"))
+    if u.locked_until and st.button(t("admin.user_unlock"), key=f"unlock_{u.id}"):
+        with show_errors(), session() as db:
+            users.unlock_user(db, actor=me, user_id=u.id)
+            st.rerun()
 
 
 def audit_tab(me: Actor) -> None:
     with session() as db:
-        users = org.list_users(db)
+        accounts = users.list_users(db)
     c1, c2, c3, c4, c5 = st.columns(5)
     any_ = t("admin.any")
-    user = c1.selectbox(t("admin.audit_user"), [any_, "system"] + [u.username for u in users])
+    user = c1.selectbox(t("admin.audit_user"), [any_, "system"] + [u.username for u in accounts])
     obj = c2.selectbox(t("admin.audit_object"), [any_] + AUDIT_OBJECTS)
     obj_id = c3.text_input(t("admin.audit_object_id"))
     d_from = c4.date_input(t("admin.audit_from"), value=None)
