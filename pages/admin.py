@@ -1,17 +1,19 @@
-"""系统管理: office-only settings; each area contributes its tabs through ui.admin_tabs."""
+"""系统管理: office-only settings; each area contributes its tabs (order, title key, render)."""
 
 import streamlit as st
 
 from duban.core.permissions import require
-from ui.admin_tabs import collect
 from ui.common import header
 from ui.context import actor, t
+from ui.monitoring import rules_admin
+from ui.notices import admin as notices_admin
+from ui.org import admin as org_admin
 
 me = actor()
 require(me, "settings.manage")
 header("admin.title")
 
-tabs = collect()
+tabs = sorted([*org_admin.TABS, *rules_admin.TABS, *notices_admin.TABS], key=lambda tab: tab[0])
 for tab, (_, _, render) in zip(st.tabs([t(k) for _, k, _ in tabs]), tabs, strict=True):
     with tab:
         render(me)

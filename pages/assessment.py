@@ -3,7 +3,7 @@
 import streamlit as st
 
 from duban.core.permissions import can
-from ui import assessment_views as views
+from ui.assessment import views
 from ui.common import empty_state, header
 from ui.context import actor, t
 

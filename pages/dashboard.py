@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from ui import dashboard_views as views
 from ui.common import empty_state, header
 from ui.context import actor, data_version
+from ui.monitoring import dashboard as views
 
 actor()  # the login guard (see ui.context.actor)
 header("page.dashboard")

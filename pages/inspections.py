@@ -3,13 +3,13 @@
 import streamlit as st
 
 from duban.core.permissions import can
-from ui import inspection_views as iv
-from ui.common import header
+from ui.common import header, show_flash
 from ui.context import actor, t
+from ui.inspections import views as iv
 
 me = actor()
 header("page.inspections")
-iv.show_flash()
+show_flash()
 
 names = ["list", "findings"] + (["new"] if can(me, "inspection.create") else [])
 tabs = dict(zip(names, st.tabs([t(f"insp.tab_{n}") for n in names]), strict=True))

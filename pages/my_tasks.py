@@ -5,17 +5,17 @@ import streamlit as st
 from duban.core.errors import DubanError
 from duban.tasks import workflow
 from models import Role
-from ui import task_views as tv
-from ui.common import empty_state, header
+from ui.common import empty_state, header, show_flash
 from ui.context import actor, session, t
+from ui.tasks import desk, detail, table
 
 me = actor()
 header("page.my_tasks")
-tv.show_flash()
+show_flash()
 
 dept_id = me.department_id
 if me.role == Role.office:  # the office can look at (and act for) any unit's desk
-    depts = tv.choices()["depts"]
+    depts = table.choices()["depts"]
     dept_id = st.selectbox(
         t("my.unit"), list(depts), format_func=depts.get, index=None, key="my_unit"
     )
@@ -25,50 +25,50 @@ if dept_id is None:
 
 try:
     with session() as db:
-        desk = workflow.my_desk(db, actor=me, department_id=dept_id)
+        my_desk = workflow.my_desk(db, actor=me, department_id=dept_id)
 except DubanError as exc:
     st.error(str(exc), icon="⚠️")
     st.stop()
 
-st.caption(t("my.summary_line", unit=desk.department.name, n=len(desk.tasks)))
+st.caption(t("my.summary_line", unit=my_desk.department.name, n=len(my_desk.tasks)))
 sections = [
-    ("to_ack", desk.to_acknowledge),
-    ("overdue", desk.overdue),
-    ("due_soon", desk.due_soon),
-    ("to_answer", desk.to_answer),
+    ("to_ack", my_desk.to_acknowledge),
+    ("overdue", my_desk.overdue),
+    ("due_soon", my_desk.due_soon),
+    ("to_answer", my_desk.to_answer),
 ]
 cols = st.columns(len(sections) + 1)
 for col, (name, items) in zip(cols, sections, strict=False):
     col.metric(t(f"my.sec_{name}"), len(items))
-cols[-1].metric(t("my.sec_notices"), len(desk.notices))
+cols[-1].metric(t("my.sec_notices"), len(my_desk.notices))
 
 for name, items in sections:
     if not items:
         continue
     with st.expander(f"{t(f'my.sec_{name}')}（{len(items)}）", expanded=True):
-        for m in items[: tv.SECTION_MAX]:
+        for m in items[: desk.SECTION_MAX]:
             c1, c2 = st.columns([5, 1])
-            c1.markdown(tv.desk_line(m))
+            c1.markdown(desk.desk_line(m))
             if name == "to_ack":
                 with c2:
-                    tv.acknowledge_button(m, me, "sec")
+                    desk.acknowledge_button(m, me, "sec")
             elif c2.button(t("my.open"), key=f"open_{name}_{m.task.id}"):
                 st.session_state["my_open"] = m.task.id
                 st.rerun()
-        if len(items) > tv.SECTION_MAX:
-            st.caption(t("limits.list_capped", shown=tv.SECTION_MAX, total=len(items)))
+        if len(items) > desk.SECTION_MAX:
+            st.caption(t("limits.list_capped", shown=desk.SECTION_MAX, total=len(items)))
 
-if desk.notices:
-    with st.expander(f"{t('my.sec_notices')}（{len(desk.notices)}）", expanded=True):
-        tv.notice_lines(desk.notices)
+if my_desk.notices:
+    with st.expander(f"{t('my.sec_notices')}（{len(my_desk.notices)}）", expanded=True):
+        desk.notice_lines(my_desk.notices)
 
 st.markdown(f"#### {t('my.all')}")
-if not desk.tasks:
+if not my_desk.tasks:
     empty_state(t("my.none"))
     st.stop()
-tv.desk_table(desk.tasks)
+desk.desk_table(my_desk.tasks)
 
-by_id = {m.task.id: m for m in desk.tasks}
+by_id = {m.task.id: m for m in my_desk.tasks}
 if st.session_state.get("my_open") not in by_id:
     st.session_state["my_open"] = None
 task_id = st.selectbox(
@@ -80,6 +80,6 @@ task_id = st.selectbox(
 )
 if task_id is not None:
     st.divider()
-    tv.task_detail_view(
-        task_id, me, key="my", actions=lambda d: tv.unit_workbench(by_id[task_id], me)
+    detail.task_detail_view(
+        task_id, me, key="my", actions=lambda d: desk.unit_workbench(by_id[task_id], me)
     )

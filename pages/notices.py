@@ -3,14 +3,14 @@
 import streamlit as st
 
 from duban.core.permissions import can
-from ui import inspection_views as iv
-from ui import notice_views as nv
-from ui.common import header, show_errors
+from ui.common import header, show_errors, show_flash
 from ui.context import actor, t
+from ui.inspections import views as iv
+from ui.notices import views as nv
 
 me = actor()
 header("page.notices")
-nv.show_flash()
+show_flash()
 
 if can(me, "notice.draft"):
     late_tab, drafts_tab, issued_tab = st.tabs(

@@ -4,22 +4,22 @@ import streamlit as st
 
 from duban.core.permissions import can
 from duban.tasks import register
-from ui import task_views as tv
-from ui.common import empty_state, header
+from ui.common import empty_state, header, show_flash
 from ui.context import actor, t
+from ui.tasks import actions, bulk, detail, form, table
 
 me = actor()
 header("page.tasks")
-tv.show_flash()
-office = can(me, "task.edit")
+show_flash()
+is_office = can(me, "task.edit")
 
-names = ["register"] + (["new", "bulk", "extensions"] if office else [])
+names = ["register"] + (["new", "bulk", "extensions"] if is_office else [])
 tabs = dict(zip(names, st.tabs([t(f"tasks.tab_{n}") for n in names]), strict=True))
 
 with tabs["register"]:
-    tv.open_from_query()
-    filters = tv.register_filters()
-    view = register.register_view(tv.register_frame(), filters, actor=me)
+    table.open_from_query()
+    filters = table.register_filters()
+    view = register.register_view(table.register_frame(), filters, actor=me)
     c1, c2 = st.columns([4, 1])
     c1.caption(t("tasks.count", n=view.height))
     c2.download_button(
@@ -32,38 +32,38 @@ with tabs["register"]:
     )
     if view.is_empty():
         empty_state(t("tasks.no_match"))
-    tv.register_table(view)
-    task_id = tv.task_picker(view, t("tasks.open"))
+    table.register_table(view)
+    task_id = table.task_picker(view, t("tasks.open"))
     if task_id is not None:
         st.divider()
         row = view.filter(view["task_id"] == task_id).row(0, named=True)
 
-        def actions(detail):
+        def task_actions(shown):
             instruct = can(me, "instruction.create")
-            left, right = st.columns(2) if office and instruct else (st.container(), None)
-            if office:
+            left, right = st.columns(2) if is_office and instruct else (st.container(), None)
+            if is_office:
                 with left:
-                    tv.office_actions(detail, me, "reg")
+                    actions.office_actions(shown, me, "reg")
             if instruct:
                 with right or left:
-                    tv.instruction_form(task_id, me, "reg")
+                    actions.instruction_form(task_id, me, "reg")
 
-        detail = tv.task_detail_view(task_id, me, key="reg", row=row, actions=actions)
-        if detail is not None and office:
-            if detail.task.status in ("completed", "cancelled"):
+        shown = detail.task_detail_view(task_id, me, key="reg", row=row, actions=task_actions)
+        if shown is not None and is_office:
+            if shown.task.status in ("completed", "cancelled"):
                 st.caption(t("tasks.completed_note"))
             else:
                 with st.expander(t("tasks.edit")):
-                    if tv.task_form(me, task_id=task_id, key="edit") is not None:
+                    if form.task_form(me, task_id=task_id, key="edit") is not None:
                         st.rerun()
 
-if office:
+if is_office:
     with tabs["new"]:
-        new_id = tv.task_form(me, key="new")
+        new_id = form.task_form(me, key="new")
         if new_id is not None:
             st.session_state["_open_next"] = new_id  # opened in 台账 on the next run
             st.rerun()
     with tabs["bulk"]:
-        tv.bulk_editor(view, me)
+        bulk.bulk_editor(view, me)
     with tabs["extensions"]:
-        tv.pending_extensions_view(me)
+        actions.pending_extensions_view(me)

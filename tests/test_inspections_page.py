@@ -95,7 +95,7 @@ def test_roles_without_the_page_cannot_open_it(demo_db, user, role):
 
 
 def test_record_picker_is_capped_with_a_note(demo_db, monkeypatch):
-    import ui.inspection_views as iv
+    from ui.inspections import views as iv
 
     monkeypatch.setattr(iv, "PICK_MAX", 1)
     at = page_as("inspections", "inspector", "inspector")

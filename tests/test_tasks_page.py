@@ -21,7 +21,7 @@ from models import (
     Task,
 )
 from tests.apptest import errors, page_as
-from ui.task_views import bulk_key
+from ui.tasks.bulk import bulk_key
 
 
 def _db(url):
@@ -292,10 +292,10 @@ def test_bulk_edit_saves_through_the_service(demo_db):
 def test_long_views_cap_the_picker_and_bulk_editor_but_not_the_table(demo_db, monkeypatch):
     """At large scale the picker and the bulk editor list the first rows of the view (with a
     note); the table keeps every row, and a task opened from it beyond the cap still opens."""
-    import ui.task_views as tv
+    from ui.tasks import bulk, table
 
-    monkeypatch.setattr(tv, "PICK_MAX", 3)
-    monkeypatch.setattr(tv, "BULK_MAX", 4)
+    monkeypatch.setattr(table, "PICK_MAX", 3)
+    monkeypatch.setattr(bulk, "BULK_MAX", 4)
     at = page_as("tasks", "office", "office")
     shown = at.dataframe[0].value
     assert len(shown) > 10

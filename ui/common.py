@@ -1,12 +1,21 @@
-"""Small widgets every page uses: headers, empty states, domain errors as st.error."""
+"""What every page uses: headers, empty states, service errors shown where the user is, and
+form state across reruns (a success message after a write, fresh widgets, values pinned while a
+form is open, the version of a record the user saw)."""
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import TypeVar
 
 import streamlit as st
 
 from duban.core.errors import DubanError
 from ui.context import t
+
+V = TypeVar("V")
+
+_FLASH = "_flash"
+_PINS = "_form_pins"
+_SEEN = "_seen_versions"
 
 
 def header(title_key: str, caption: str | None = None) -> None:
@@ -26,3 +35,45 @@ def show_errors() -> Iterator[None]:
         yield
     except DubanError as exc:
         st.error(str(exc), icon="⚠️")
+
+
+def flash(message: str) -> None:
+    """A success message that survives the st.rerun() that follows a write.
+
+    After our own write every open form reads afresh (its pinned values are dropped).
+    """
+    st.session_state[_FLASH] = message
+    st.session_state.pop(_PINS, None)
+
+
+def show_flash() -> None:
+    """Show (once) the message a write left before its rerun."""
+    msg = st.session_state.pop(_FLASH, None)
+    if msg:
+        st.success(msg, icon="✅")
+
+
+def bump(key: str) -> None:
+    """Give a form fresh widgets next run (after a successful submit)."""
+    st.session_state[key] = st.session_state.get(key, 0) + 1
+
+
+def pinned(name: str, load: Callable[[], V]) -> V:
+    """A value read once when a form opens and kept until it is saved or reloaded."""
+    pins = st.session_state.setdefault(_PINS, {})
+    if name not in pins:
+        pins[name] = load()
+    return pins[name]
+
+
+def unpin(name: str) -> None:
+    st.session_state.get(_PINS, {}).pop(name, None)
+
+
+def seen_version(name: str, current: int) -> int:
+    """The version the user saw on the previous run (what a click now acts on)."""
+    seen = st.session_state.get(_SEEN, {})
+    prev = seen.get(name, current)
+    seen[name] = current
+    st.session_state[_SEEN] = seen
+    return prev

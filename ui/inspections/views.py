@@ -12,20 +12,10 @@ from duban.inspections import reading, records
 from duban.inspections.labels import METHOD_LABELS, RESULT_LABELS
 from duban.org import departments
 from models import InspectionMethod, InspectionResult, RectificationStatus
-from ui.common import empty_state, show_errors
+from ui.common import empty_state, flash, show_errors, show_flash
 from ui.context import data_version, session, t, vocab
 
 UPLOAD_TYPES = uploads.ACCEPT_EXTENSIONS
-
-
-def flash(msg: str) -> None:
-    st.session_state["insp_flash"] = msg
-
-
-def show_flash() -> None:
-    msg = st.session_state.pop("insp_flash", None)
-    if msg:
-        st.success(msg, icon="✅")
 
 
 @st.cache_data(show_spinner=False)

@@ -12,7 +12,7 @@ from duban.documents import pdf
 from duban.notices import drafting, facts, issuing, labels, reading, replies
 from duban.org import departments
 from models import NoticeKind, NoticeStatus
-from ui.common import empty_state, show_errors
+from ui.common import empty_state, flash, show_errors
 from ui.context import data_version, session, t
 
 KIND_OPTIONS = ["urging", *(k.value for k in NoticeKind if k != "urging")]
@@ -30,16 +30,6 @@ def _fmt_dt(v: dt.datetime | dt.date | None) -> str:
     if isinstance(v, dt.datetime):
         return v.strftime("%Y-%m-%d %H:%M")
     return v.isoformat()
-
-
-def flash(msg: str) -> None:
-    st.session_state["notice_flash"] = msg
-
-
-def show_flash() -> None:
-    msg = st.session_state.pop("notice_flash", None)
-    if msg:
-        st.success(msg, icon="✅")
 
 
 @st.cache_data(show_spinner=False)

@@ -1,0 +1,1 @@
+"""The 考核排名 page: periods, formula, ranking, appeals, exports."""

@@ -1,0 +1,1 @@
+"""The 督查检查 page: inspections, findings and their rectification."""

@@ -1,0 +1,1 @@
+"""The admin tabs for departments, users and the audit log."""

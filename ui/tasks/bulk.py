@@ -1,0 +1,106 @@
+"""Bulk editing of the register's view, through the services."""
+
+import zlib
+
+import polars as pl
+import streamlit as st
+
+from duban.core.permissions import Actor
+from duban.tasks import manage
+from ui.context import data_version, session, t
+from ui.tasks._format import editor_date
+from ui.tasks.table import choices
+
+
+def bulk_key(version: int, task_ids) -> str:
+    """The editor's key changes with the data and with the rows shown, so that an edit made
+    under one filter is never applied by position to the rows of another."""
+    ids = ",".join(str(int(i)) for i in task_ids)
+    return f"bulk_{version}_{zlib.crc32(ids.encode()):08x}"
+
+
+BULK_MAX = 500  # rows in the bulk editor (a 20,000-row editor costs seconds every run)
+
+
+def bulk_editor(view: pl.DataFrame, me: Actor) -> None:
+    """Deadlines and units of the current view in a data editor, saved row by row."""
+    depts = choices()["depts"]
+    names = {v: k for k, v in depts.items()}
+    if view.height > BULK_MAX:
+        st.caption(t("limits.bulk_capped", shown=BULK_MAX, total=view.height))
+        view = view.head(BULK_MAX)
+    base = view.select(
+        "task_id",
+        "version",
+        "code",
+        "title",
+        "deadline",
+        "lead_name",
+        pl.col("responsible_names")
+        .str.split("、")
+        .list.eval(pl.element().filter(pl.element() != ""))
+        .alias("resp"),
+    ).to_pandas()
+    base["resp"] = base["resp"].map(lambda v: [str(x) for x in v] if v is not None else [])
+    st.caption(t("tasks.bulk_hint"))
+    edited = st.data_editor(
+        base,
+        hide_index=True,
+        width="stretch",
+        key=bulk_key(data_version(), base["task_id"]),
+        disabled=["task_id", "version", "code", "title"],
+        column_config={
+            "task_id": None,
+            "version": None,
+            "code": st.column_config.TextColumn(t("tasks.col_code"), width="small"),
+            "title": st.column_config.TextColumn(t("tasks.col_title"), width="medium"),
+            "deadline": st.column_config.DateColumn(
+                t("tasks.col_deadline"), format="YYYY-MM-DD", required=True, width=100
+            ),
+            "lead_name": st.column_config.SelectboxColumn(
+                t("tasks.col_lead"), options=list(names), required=True
+            ),
+            "resp": st.column_config.MultiselectColumn(
+                t("tasks.col_resp"), options=list(names), width="large"
+            ),
+        },
+    )
+    if not st.button(t("tasks.bulk_save"), type="primary", key="bulk_save"):
+        return
+    rows = []
+    for old, new in zip(base.to_dict("records"), edited.to_dict("records"), strict=True):
+        change = {}
+        nd = editor_date(new["deadline"])
+        if nd != editor_date(old["deadline"]):
+            change["deadline"] = nd
+        new_resp = [n for n in list(new["resp"] if new["resp"] is not None else []) if n in names]
+        units_changed = new["lead_name"] != old["lead_name"] or sorted(new_resp) != sorted(
+            old["resp"]
+        )
+        if units_changed and new["lead_name"] in names:
+            lead_id = names[new["lead_name"]]
+            change["lead_department_id"] = lead_id
+            # a unit made lead leaves the responsible list rather than being refused
+            change["responsible_department_ids"] = [
+                names[n] for n in dict.fromkeys(new_resp) if names[n] != lead_id
+            ]
+        if change:
+            rows.append(
+                {
+                    "task_id": int(old["task_id"]),
+                    "expected_version": int(old["version"]),
+                    "code": old["code"],
+                    **change,
+                }
+            )
+    if not rows:
+        st.info(t("tasks.bulk_nothing"))
+        return
+    with session() as db:
+        results = manage.bulk_update(db, actor=me, rows=rows)
+    ok = [r for r in results if r.ok]
+    bad = [r for r in results if not r.ok]
+    if ok:
+        st.success(t("tasks.bulk_ok", n=len(ok)))
+    for r in bad:
+        st.error(t("tasks.bulk_bad", code=r.code, msg=r.message), icon="⚠️")

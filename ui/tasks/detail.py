@@ -1,0 +1,269 @@
+"""One task on one screen: header, units, reports, timeline, targets, instructions, inspections, history."""
+
+import pandas as pd
+import streamlit as st
+
+from duban.core import uploads
+from duban.core.errors import DubanError
+from duban.core.permissions import Actor
+from duban.inspections import labels as inspection_labels
+from duban.tasks import labels, reading
+from models import RequestStatus
+from ui.common import empty_state
+from ui.context import session, t, vocab
+from ui.tasks._format import REQUEST_LABELS, colour_text, date_text, direction_sign, number_text
+
+
+def _download(att, key: str) -> None:
+    try:
+        with session() as db:
+            _, data = uploads.read_attachment(db, att.id)
+    except DubanError as exc:
+        st.caption(f"📎 {att.filename}（{exc}）")
+        return
+    st.download_button(
+        f"📎 {att.filename}（{_size(att.size)}）",
+        data,
+        file_name=att.filename,
+        mime=att.mime,
+        key=f"{key}_att_{att.id}",
+    )
+
+
+def _size(n: int) -> str:
+    if n < 1024:
+        return f"{n} B"
+    if n < 1024 * 1024:
+        return f"{n / 1024:.0f} KB"
+    return f"{n / 1024 / 1024:.1f} MB"
+
+
+def task_detail_view(task_id: int, me: Actor, *, key: str, row: dict | None = None, actions=None):
+    """Everything about one task on one screen; returns the TaskDetail (or None on error)."""
+    try:
+        with session() as db:
+            d = reading.task_detail(db, actor=me, task_id=task_id)
+    except DubanError as exc:
+        st.error(str(exc), icon="⚠️")
+        return None
+    _detail_header(d, row)
+    _units_table(d)
+    if actions is not None:
+        actions(d)
+    left, right = st.columns([3, 2])
+    with left:
+        _timeline(d, key)
+    with right:
+        _side(d)
+    if d.inspections or d.notices:
+        _inspections_and_notices(d)
+    if d.history:
+        _history(d)
+    return d
+
+
+def _detail_header(d: reading.TaskDetail, row: dict | None) -> None:
+    """Title, plan and parent, the four figures, the colour and the description."""
+    task = d.task
+    st.subheader(f"{task.code} {task.title}".strip())
+    crumbs = [d.plan.title, task.phase or ""]
+    if d.parent:
+        crumbs.append(t("tasks.parent", code=d.parent.code, title=d.parent.title))
+    st.caption(" · ".join(c for c in crumbs if c))
+    m1, m2, m3, m4 = st.columns(4)
+    m1.metric(t("tasks.col_status"), vocab("task_status", task.status))
+    m2.metric(t("tasks.col_deadline"), date_text(task.deadline))
+    lead = d.lead
+    m3.metric(
+        t("tasks.lead_progress"), f"{lead.latest.percent:.0f}%" if lead and lead.latest else "—"
+    )
+    m4.metric(t("tasks.col_ext"), d.extension_count)
+    if task.original_deadline and task.original_deadline != task.deadline:
+        st.caption(
+            t(
+                "tasks.original_vs",
+                original=date_text(task.original_deadline),
+                current=date_text(task.deadline),
+                n=d.extension_count,
+            )
+        )
+    if row and row.get("colour"):
+        st.markdown(
+            f"**{t('tasks.col_colour')}**：{colour_text(row['colour'])}　{row['reasons_text']}"
+        )
+    if task.status_reason:
+        st.info(t("tasks.status_reason", reason=task.status_reason), icon="ℹ️")
+    if task.description:
+        st.markdown(task.description)
+    if d.children:
+        st.caption(
+            t("tasks.children") + "：" + "；".join(f"{c.code} {c.title}" for c in d.children)
+        )
+
+
+def _units_table(d: reading.TaskDetail) -> None:
+    st.markdown(f"##### {t('tasks.units')}")
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    t("tasks.col_unit"): u.department.name,
+                    t("tasks.col_role"): vocab("role", u.assignment.role),
+                    t("tasks.col_ack"): date_text(u.assignment.acknowledged_at)
+                    if u.assignment.acknowledged_at
+                    else t("tasks.not_acked"),
+                    t("tasks.col_ack_hours"): "—" if u.ack_hours is None else f"{u.ack_hours:g}",
+                    t("tasks.col_progress"): f"{u.latest.percent:.0f}%" if u.latest else "—",
+                    t("tasks.col_last"): date_text(u.latest.reported_at) if u.latest else "—",
+                    t("tasks.col_latest_text"): u.latest.done_text if u.latest else "",
+                    t("tasks.col_reports"): u.report_count,
+                }
+                for u in d.units
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+
+
+def _timeline(d: reading.TaskDetail, key: str) -> None:
+    """The latest five reports, the older ones (up to 60) folded away."""
+    st.markdown(f"##### {t('tasks.timeline')}")
+    if not d.reports:
+        empty_state(t("tasks.no_reports"))
+    for rv in d.reports[:5]:
+        _report_card(rv, key)
+    if len(d.reports) > 5:
+        with st.expander(t("tasks.more_reports", n=len(d.reports) - 5)):
+            for rv in d.reports[5:60]:
+                _report_card(rv, key)
+
+
+def _inspections_and_notices(d: reading.TaskDetail) -> None:
+    st.markdown(f"##### {t('tasks.inspections_notices')}")
+    for ins, findings in d.inspections:
+        method = inspection_labels.METHOD_LABELS.get(ins.method, ins.method)
+        result = inspection_labels.RESULT_LABELS.get(ins.result, ins.result or "")
+        lines = [
+            f"- 🔍 {date_text(ins.inspected_on)} {method}（{ins.inspectors}）"
+            f"{t('tasks.insp_result', result=result) if result else ''}："
+            f"{ins.narrative[:80]}"
+        ]
+        for f in findings:
+            status = vocab("rectification", f.status)
+            lines.append(
+                f"    - {t('tasks.finding')}：{f.description}"
+                f"（{t('tasks.due')} {date_text(f.due_date)}，{status}）"
+            )
+        st.markdown("\n".join(lines))
+    for n in d.notices:
+        when = date_text(n.issued_at) if n.issued_at else t("tasks.notice_draft")
+        st.markdown(f"- 📢 {n.doc_number or ''} {n.title}（{when}）")
+
+
+def _history(d: reading.TaskDetail) -> None:
+    """The task's audit trail, newest first, in words."""
+    with st.expander(t("tasks.history", n=len(d.history))):
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        t("tasks.h_at"): date_text(h.at),
+                        t("tasks.h_user"): h.username,
+                        t("tasks.h_action"): labels.HISTORY_ACTIONS.get(h.action, h.action),
+                        t("tasks.h_change"): labels.history_change(h.before, h.after),
+                        t("tasks.h_note"): h.note or "",
+                    }
+                    for h in reversed(d.history)
+                ]
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+
+
+def _report_card(rv, key: str) -> None:
+    r = rv.report
+    with st.container(border=True):
+        kind = t("tasks.completion") if r.kind == "completion" else ""
+        st.markdown(
+            f"**{date_text(r.reported_at)}** · {rv.department} · **{r.percent:.0f}%** "
+            f"{kind} <span style='color:gray'>{rv.reporter}</span>",
+            unsafe_allow_html=True,
+        )
+        st.markdown(f"**{t('tasks.done')}**：{r.done_text}")
+        if r.problems:
+            st.markdown(f"**{t('tasks.problems')}**：{r.problems}")
+        if r.next_steps:
+            st.markdown(f"**{t('tasks.next')}**：{r.next_steps}")
+        if rv.readings:
+            st.caption("；".join(f"{tg.text} {v:g}{tg.unit or ''}" for tg, v in rv.readings))
+        for att in rv.attachments:
+            _download(att, key)
+
+
+def _side(d) -> None:
+    st.markdown(f"##### {t('tasks.milestones')}")
+    if d.milestones:
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        t("tasks.m_title"): m.title,
+                        t("tasks.m_due"): date_text(m.due_date),
+                        t("tasks.m_done"): date_text(m.done_on),
+                    }
+                    for m in d.milestones
+                ]
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+    else:
+        st.caption(t("tasks.none"))
+    st.markdown(f"##### {t('tasks.targets')}")
+    if d.targets:
+        for tg, readings in d.targets:
+            hist = " → ".join(f"{x.value:g}" for x in readings[-8:]) or t("tasks.no_readings")
+            arrow = direction_sign(tg.direction)
+            st.markdown(
+                f"**{tg.text}**：{t('tasks.baseline')} {number_text(tg.baseline)}，"
+                f"{t('tasks.target')} {arrow}{number_text(tg.target_value)}{tg.unit or ''}"
+            )
+            st.caption(f"{t('tasks.history_values')}：{hist}")
+    else:
+        st.caption(t("tasks.none"))
+    st.markdown(f"##### {t('tasks.extensions')}")
+    if d.extensions:
+        for e, name in d.extensions:
+            with st.container(border=True):
+                st.markdown(
+                    t(
+                        "tasks.e_line",
+                        unit=name,
+                        status=REQUEST_LABELS[RequestStatus(e.status)],
+                        frm=date_text(e.previous_deadline),
+                        to=date_text(e.approved_date or e.requested_date),
+                    )
+                )
+                st.caption(
+                    t("tasks.e_detail", at=date_text(e.requested_at), reason=e.reason)
+                    + (t("tasks.e_note_line", note=e.decision_note) if e.decision_note else "")
+                )
+    else:
+        st.caption(t("tasks.none"))
+    st.markdown(f"##### {t('tasks.instructions')}")
+    if not d.instructions:
+        st.caption(t("tasks.none"))
+    for iv in d.instructions:
+        with st.container(border=True):
+            st.markdown(f"✍️ **{iv.instruction.text}**")
+            st.caption(f"{iv.author} · {date_text(iv.instruction.created_at)}")
+            for ans, unit in iv.answers:
+                st.markdown(
+                    f"↳ **{unit}**：{ans.text}  <span style='color:gray'>"
+                    f"{date_text(ans.created_at)}</span>",
+                    unsafe_allow_html=True,
+                )
+            if iv.unanswered_units:
+                st.caption(t("tasks.unanswered", units="、".join(iv.unanswered_units)))
