@@ -11,13 +11,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from duban.intake.parse import (
-    ParsedPlan,
-    PlanParseError,
-    cli_parse_plan,
-    parse_plan_bytes,
-    parse_plan_file,
-)
+from duban import cli
+from duban.intake.parse.model import ParsedPlan, PlanParseError
+from duban.intake.parse.reader import parse_plan_bytes, parse_plan_file
 
 FIXTURES = Path(__file__).parent / "fixtures" / "plans"
 SAMPLES = Path("/work/shared/samples/plans")
@@ -646,20 +642,20 @@ def test_too_large() -> None:
 def test_cli_ok_and_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "plan.txt"
     path.write_bytes(_read("heading_style.txt"))
-    assert cli_parse_plan([str(path)]) == 0
+    assert cli.main(["parse-plan", str(path)]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["tasks"][0]["lead_units"] == ["审批改革科"]
     bad = tmp_path / "bad.docx"
     bad.write_text("not a docx")
-    assert cli_parse_plan([str(bad)]) == 2
+    assert cli.main(["parse-plan", str(bad)]) == 2
     assert capsys.readouterr().err.startswith("错误: ")
-    assert cli_parse_plan([str(tmp_path / "missing.txt")]) == 2
-    assert cli_parse_plan([]) == 2
-    assert cli_parse_plan([str(path), "--year", "abc"]) == 2
+    assert cli.main(["parse-plan", str(tmp_path / "missing.txt")]) == 2
+    assert cli.main(["parse-plan"]) == 2
+    assert cli.main(["parse-plan", str(path), "--year", "abc"]) == 2
     capsys.readouterr()
     noyear = tmp_path / "inline.txt"
     noyear.write_bytes(_read("inline_style.txt"))
-    assert cli_parse_plan([str(noyear), "--year", "2017"]) == 0
+    assert cli.main(["parse-plan", str(noyear), "--year", "2017"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["tasks"][0]["deadline"] == "2017-06-30"
 

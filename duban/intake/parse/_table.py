@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Callable
 
 from duban.intake.parse._units import FIRST_IS_LEAD_RE, Assignment, find_targets, split_units
-from duban.intake.parse.model import ParsedTarget, ParsedTask
+from duban.intake.parse.model import ParsedMilestone, ParsedTarget, ParsedTask
 from duban.intake.parse.norm import AText, make_atext
+
+# A task's date lines and title → (milestones, deadline), read with the plan's year.
+DatesFn = Callable[[list[AText], str], tuple[list[ParsedMilestone], datetime.date | None]]
 
 _H_SEQ = re.compile(r"^(?:序号|序|编号|任务编号|项目编号|No\.?)$", re.IGNORECASE)
 _H_TASK = re.compile(
@@ -124,7 +128,7 @@ def _seq_code(raw: str) -> str:
 def parse_task_rows(
     rows: list[list[str]],
     header: tuple[int, dict[str, list[int]]],
-    dates_fn,  # noqa: ANN001 - callable(list[AText], title) -> (milestones, deadline)
+    dates_fn: DatesFn,
     *,
     first_is_lead: bool = False,
 ) -> list[ParsedTask]:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from duban.core.numerals import parse_int
 from duban.intake.parse._dates import ONGOING_RE, DateHit, find_dates, parse_full_date
+from duban.intake.parse._table import find_header, parse_task_rows
 from duban.intake.parse._units import (
     FIRST_IS_LEAD_RE,
     LABEL_RE,
@@ -17,7 +18,13 @@ from duban.intake.parse._units import (
     find_targets,
     parse_assignment_body,
 )
-from duban.intake.parse.model import ParsedMilestone, ParsedPlan, ParsedTarget, ParsedTask
+from duban.intake.parse.model import (
+    ParsedMilestone,
+    ParsedPlan,
+    ParsedTarget,
+    ParsedTask,
+    PlanParseError,
+)
 from duban.intake.parse.norm import (
     AText,
     cn_date_to_digits,
@@ -814,7 +821,7 @@ class TextPlanParser:
             lines.append(ln)
         segments = self._segments(lines)
         if not segments:
-            self._set_year()
+            self.set_year()
             return []
         # A covering notice ("…印发…的通知", its own 一、二、三 paragraphs) followed by the plan
         # it issues looks like two articles: the plan is the first part that assigns units;
@@ -851,7 +858,7 @@ class TextPlanParser:
         if meta.written_on is not None and meta.issued_on is None:
             meta.issued_on = meta.written_on
         body = [ln for i, ln in enumerate(plan_lines) if i not in used]
-        self._set_year()
+        self.set_year()
         self.table_tasks = self._tab_tables(table_lines)
         root = self._build_tree(body)
         self._analyse(root)
@@ -861,19 +868,19 @@ class TextPlanParser:
         """Task tables pasted as tab-separated lines (from Excel or Word)."""
         if not lines:
             return []
-        from duban.intake.parse._table import find_header, parse_task_rows
-
         rows = [ln.orig.split("\t") for ln in lines]
         header = find_header(rows)
         if header is None:
             return []
+        return self.table_rows_to_tasks(rows, header)
 
-        def dates_fn(ls, title_text):  # noqa: ANN001, ANN202
-            return dates_for_lines(self, ls, title_text)
+    def table_rows_to_tasks(
+        self, rows: list[list[str]], header: tuple[int, dict[str, list[int]]]
+    ) -> list[ParsedTask]:
+        """The tasks of a task table, its dates read with this plan's year."""
+        return parse_task_rows(rows, header, self.dates_for, first_is_lead=self.first_is_lead)
 
-        return parse_task_rows(rows, header, dates_fn, first_is_lead=self.first_is_lead)
-
-    def _set_year(self) -> None:
+    def set_year(self) -> None:
         docno_year = _DOCNO_YEAR_RE.search(self.meta.doc_number or "")
         issued = self.meta.issued_on or self.meta.published_on
         if issued is not None:
@@ -1050,7 +1057,7 @@ class TextPlanParser:
         scope = self._scope_lines(node)
         text_lines = [self._remove_parens(ln, deadline=False) for ln in scope]
         text = "\n".join(t.orig for t in text_lines if t.norm)
-        milestones, deadline = self._dates_for(scope + node.lifted, title.orig)
+        milestones, deadline = self.dates_for(scope + node.lifted, title.orig)
         targets: list[ParsedTarget] = []
         for ln in text_lines:
             targets.extend(find_targets(ln))
@@ -1069,10 +1076,18 @@ class TextPlanParser:
             targets=targets,
         )
 
-    def _dates_for(
+    def dates_for(
         self, lines: list[AText], title: str
     ) -> tuple[list[ParsedMilestone], datetime.date | None]:
+        """Milestones and deadline of a task's lines, read with this plan's year."""
         return dates_for_lines(self, lines, title)
+
+
+def parse_text(text: str, year: int | None) -> ParsedPlan:
+    """A plan given as plain text."""
+    if not text.strip():
+        raise PlanParseError("文件内容为空")
+    return TextPlanParser(text, year=year).parse()
 
 
 def dates_for_lines(
