@@ -282,9 +282,17 @@ class SheetResult:
 
 
 # What openpyxl raises on a damaged workbook, when it is opened or (read-only) as its rows are
-# read: a broken zip or a missing part, bad XML (lxml's and ElementTree's parse errors are
-# SyntaxErrors), a bad value in a cell or a style.
-_BAD_WORKBOOK = (zipfile.BadZipFile, KeyError, ValueError, IndexError, SyntaxError, EOFError)
+# read: a broken zip or a missing part (KeyError, or OSError "no valid workbook part"), bad
+# XML (lxml's and ElementTree's parse errors are SyntaxErrors), a bad value in a cell or style.
+_BAD_WORKBOOK = (
+    zipfile.BadZipFile,
+    KeyError,
+    OSError,
+    ValueError,
+    IndexError,
+    SyntaxError,
+    EOFError,
+)
 _UNREADABLE = "无法读取 Excel 文件：文件已损坏或不是 .xlsx 格式"
 
 

@@ -20,6 +20,7 @@ Sheet = list[list[str]]
 # (lxml's XMLSyntaxError is a SyntaxError), a malformed attribute or table grid.
 _DOCX_ERRORS = (zipfile.BadZipFile, KeyError, ValueError, IndexError, SyntaxError, EOFError)
 
+_UNREADABLE = "无法读取 Word 文件:文件已损坏或不是 .docx 格式"
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 
 
@@ -50,12 +51,19 @@ def _read_body(data: bytes) -> tuple[list[str], list[Sheet]]:
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
+    try:
+        document = docx.Document(io.BytesIO(data))
+        children = list(document.element.body.iterchildren())
+    except (PackageNotFoundError, AttributeError, *_DOCX_ERRORS) as exc:
+        # python-docx tells XML that is not what it expects (another root element, no body)
+        # by an AttributeError
+        log.info("Unreadable Word file: %r", exc)
+        raise PlanParseError(_UNREADABLE) from exc
     lines: list[str] = []
     tables: list[Sheet] = []
     try:
-        document = docx.Document(io.BytesIO(data))
         numbering = _Numbering(document)
-        for child in document.element.body.iterchildren():
+        for child in children:
             tag = child.tag.rsplit("}", 1)[-1]
             if tag == "p":
                 para = Paragraph(child, document)
@@ -64,15 +72,15 @@ def _read_body(data: bytes) -> tuple[list[str], list[Sheet]]:
                     text = numbering.label(para) + text
                 lines.append(text)
             elif tag == "tbl":
-                rows = [
-                    [cell.text.strip() for cell in row.cells] for row in Table(child, document).rows
-                ]
+                table = Table(child, document)
+                rows = [[cell.text.strip() for cell in row.cells] for row in table.rows]
                 if find_header(rows) is not None:
                     tables.append(rows)
                 else:
                     lines.extend(_row_line(row) for row in rows)
-    except (PackageNotFoundError, *_DOCX_ERRORS) as exc:
-        raise PlanParseError("无法读取 Word 文件:文件已损坏或不是 .docx 格式") from exc
+    except _DOCX_ERRORS as exc:
+        log.info("Unreadable Word file: %r", exc)
+        raise PlanParseError(_UNREADABLE) from exc
     return lines, tables
 
 
