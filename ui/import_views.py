@@ -170,55 +170,56 @@ def _unit_mapping(names: list[str], key: str) -> tuple[dict, list[str]]:
                 hide_index=True,
                 width="stretch",
             )
+    if not todo:
+        return {}, []
+    return _unmatched_choices(todo, depts, key)
+
+
+def _unmatched_choices(
+    todo: list[matching.UnitMatch], depts: list[tuple[int | None, str]], key: str
+) -> tuple[dict, list[str]]:
+    """A department, 新建 or 不导入 per unmatched name (one choice for the rest when many)."""
+    st.info(t("imp.units_todo", n=len(todo)), icon="🧭")
+    labels = dict(depts)
+    special = {
+        "": t("imp.unit_pick"),
+        matching.CREATE: t("imp.unit_create"),
+        matching.DROP: t("imp.unit_drop"),
+    }
+    rest = ""
+    if len(todo) > 3:
+        rest = st.selectbox(
+            t("imp.unit_rest"),
+            ["", matching.CREATE, matching.DROP],
+            format_func=special.get,
+            key=f"{key}_unit_rest",
+        )
     mapping: dict = {}
     undecided: list[str] = []
-    if todo:
-        st.info(t("imp.units_todo", n=len(todo)), icon="🧭")
-        labels = dict(depts)
-        special = {
-            "": t("imp.unit_pick"),
-            matching.CREATE: t("imp.unit_create"),
-            matching.DROP: t("imp.unit_drop"),
-        }
-        rest = ""
-        if len(todo) > 3:
-            rest = st.selectbox(
-                t("imp.unit_rest"),
-                ["", matching.CREATE, matching.DROP],
-                format_func=special.get,
-                key=f"{key}_unit_rest",
-            )
-        for i, m in enumerate(todo):
-            first = [d for d, _ in m.candidates]
-            options = [
-                "",
-                matching.CREATE,
-                matching.DROP,
-                *first,
-                *[d for d, _ in depts if d not in first],
-            ]
-            default = options.index(matching.DROP) if m.generic else 0
-            c1, c2 = st.columns([2, 3], vertical_alignment="center")
-            hint = "、".join(n for _, n in m.candidates[:2])
-            c1.markdown(
-                f"**{m.name}**" + (f"  \n:gray[{t('imp.maybe', names=hint)}]" if hint else "")
-            )
-            choice = c2.selectbox(
-                m.name,
-                options,
-                index=default,
-                key=f"{key}_unit_{i}_{m.name}",
-                format_func=lambda v, sp=special: (
-                    sp.get(v) if v in sp else "→ " + labels.get(v, str(v))
-                ),
-                label_visibility="collapsed",
-            )
-            if choice == "" and rest:
-                mapping[m.name] = rest
-            elif choice == "":
-                undecided.append(m.name)
-            else:
-                mapping[m.name] = choice
+    for i, m in enumerate(todo):
+        first = [d for d, _ in m.candidates]
+        options = ["", matching.CREATE, matching.DROP, *first]
+        options += [d for d, _ in depts if d not in first]
+        default = options.index(matching.DROP) if m.generic else 0
+        c1, c2 = st.columns([2, 3], vertical_alignment="center")
+        hint = "、".join(n for _, n in m.candidates[:2])
+        c1.markdown(f"**{m.name}**" + (f"  \n:gray[{t('imp.maybe', names=hint)}]" if hint else ""))
+        choice = c2.selectbox(
+            m.name,
+            options,
+            index=default,
+            key=f"{key}_unit_{i}_{m.name}",
+            format_func=lambda v, sp=special: (
+                sp.get(v) if v in sp else "→ " + labels.get(v, str(v))
+            ),
+            label_visibility="collapsed",
+        )
+        if choice == "" and rest:
+            mapping[m.name] = rest
+        elif choice == "":
+            undecided.append(m.name)
+        else:
+            mapping[m.name] = choice
     return mapping, undecided
 
 
