@@ -1,38 +1,49 @@
-"""Command-line tools: database setup, demo data, users, backup, plan parsing."""
+"""Command-line tools: database setup, demo data, users, backup, plan parsing and import."""
 
 import argparse
 import getpass
+import json
+import logging
+import re
 import shutil
 import sqlite3
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, NoReturn
 
+from sqlalchemy import Engine
+from sqlmodel import select
+
+from duban.core.db import make_engine, session_scope, upgrade
 from duban.core.errors import DubanError
 from duban.core.logs import configure_logging
+from duban.core.permissions import Actor
 from duban.core.settings import get_settings
+from duban.intake import drafts, importer, matching
+from duban.intake.parse import reader
+from duban.intake.parse.model import PlanParseError
+from duban.org import users
+from duban.seed import demo, large
+from models import Department
+
+log = logging.getLogger(__name__)
 
 
-def _engine():
-    from duban.core.db import make_engine
-
+def _engine() -> Engine:
     return make_engine(get_settings().database_url)
 
 
-def cmd_init_db(args) -> int:
-    from duban.core.db import upgrade
-
+def cmd_init_db(args: argparse.Namespace) -> int:
     engine = _engine()
     upgrade(engine)
     print("数据库已升级到最新版本。")
     return 0
 
 
-def cmd_prepare(args) -> int:
+def cmd_prepare(args: argparse.Namespace) -> int:
     """What `make run` does first: migrate, then seed the demo if empty (demo mode only)."""
-    from duban.core.db import session_scope, upgrade
-    from duban.seed import demo
-
     s = get_settings()
     engine = _engine()
     upgrade(engine)
@@ -45,10 +56,7 @@ def cmd_prepare(args) -> int:
     return 0
 
 
-def cmd_seed_demo(args) -> int:
-    from duban.core.db import session_scope, upgrade
-    from duban.seed import demo, large
-
+def cmd_seed_demo(args: argparse.Namespace) -> int:
     s = get_settings()
     if not s.is_demo:
         print("错误：生产模式（DUBAN_MODE=production）下不能生成演示数据。", file=sys.stderr)
@@ -71,14 +79,7 @@ def cmd_seed_demo(args) -> int:
     return 0
 
 
-def cmd_create_user(args) -> int:
-    from sqlmodel import select
-
-    from duban.core.db import session_scope
-    from duban.core.permissions import Actor
-    from duban.org import users
-    from models import Department
-
+def cmd_create_user(args: argparse.Namespace) -> int:
     password = args.password or getpass.getpass("密码：")
     engine = _engine()
     with session_scope(engine) as session:
@@ -104,10 +105,7 @@ def cmd_create_user(args) -> int:
     return 0
 
 
-def cmd_set_password(args) -> int:
-    from duban.core.db import session_scope
-    from duban.org import users
-
+def cmd_set_password(args: argparse.Namespace) -> int:
     password = args.password or getpass.getpass("新密码：")
     with session_scope(_engine()) as session:
         users.set_password_cli(session, args.username, password)
@@ -115,7 +113,7 @@ def cmd_set_password(args) -> int:
     return 0
 
 
-def cmd_backup(args) -> int:
+def cmd_backup(args: argparse.Namespace) -> int:
     s = get_settings()
     engine = _engine()
     out = Path(args.out)
@@ -141,64 +139,243 @@ def cmd_backup(args) -> int:
     return 0
 
 
-def cmd_parse_plan(rest: list[str]) -> int:
-    from duban.intake.parse import cli_parse_plan
-
-    return cli_parse_plan(rest)
+# ---------------------------------------------------------------- plans
 
 
-def cmd_import_plan(rest: list[str]) -> int:
-    from duban.intake.importer import cli_import_plan
+def cmd_parse_plan(args: argparse.Namespace) -> int:
+    """Print the plan as JSON; writes nothing."""
+    try:
+        plan = reader.parse_plan_file(args.file, year=args.year)
+    except PlanParseError as exc:
+        print(f"错误: {exc}", file=sys.stderr)
+        return 2
+    print(json.dumps(plan.to_json_dict(), ensure_ascii=False, indent=2))
+    return 0
 
-    return cli_import_plan(rest)
+
+def cmd_import_plan(args: argparse.Namespace) -> int:
+    """Show what the file would import; with --commit, import it."""
+    path = Path(args.file)
+    if not path.is_file():
+        raise PlanParseError(f"找不到文件：{path}")
+    if path.stat().st_size > reader.MAX_BYTES:
+        raise PlanParseError("文件过大，方案文件不能超过 10 MB")
+    data = path.read_bytes()
+    draft, errors = importer.load_draft(data, path.name, year=args.year)
+    errors = errors + drafts.validate_draft(draft)
+    with session_scope(_engine()) as session:
+        matches = matching.match_units(session, draft.unit_names())
+        _print_draft(draft, matches, errors)
+        if errors:
+            print(f"错误：有 {len(errors)} 处需要修改，未导入。", file=sys.stderr)
+            return 2
+        prev = importer.find_previous_import(session, data)
+        if prev is not None and not args.force:
+            message = importer.reimport_message(prev).replace("勾选“仍然导入”", "加 --force")
+            print(f"错误：{message}", file=sys.stderr)
+            return 2
+        unmatched = [n for n, m in matches.items() if not m.matched]
+        mapping: dict[str, Any] = {}
+        if unmatched:
+            if args.create_units:
+                mapping = {n: matching.CREATE for n in unmatched}
+            elif args.drop_unmatched:
+                mapping = {n: matching.DROP for n in unmatched}
+            elif args.commit:
+                print(
+                    f"错误：{len(unmatched)} 个单位未匹配（{'、'.join(unmatched[:10])}）；"
+                    "请先在单位管理中添加，或加 --create-units 新建、--drop-unmatched 不导入。",
+                    file=sys.stderr,
+                )
+                return 2
+        if not args.commit:
+            print("预览完成（未写入数据库）；加 --commit 导入。")
+            return 0
+        res = importer.commit_import(
+            session,
+            actor=Actor.system(),
+            draft=draft,
+            mapping=mapping,
+            source_name=path.name,
+            source_bytes=data,
+            force=args.force,
+        )
+    print(_imported_line(res))
+    return 0
 
 
-PASSTHROUGH = {"parse-plan": cmd_parse_plan, "import-plan": cmd_import_plan}
+def _print_draft(
+    draft: drafts.ImportDraft,
+    matches: dict[str, matching.UnitMatch],
+    errors: list[drafts.RowError],
+) -> None:
+    """The preview: header, tasks, how each unit name matched, warnings and errors."""
+    print(f"方案名称：{draft.title or '（未识别）'}")
+    print(
+        f"发文单位：{draft.issuer or '—'}　文号：{draft.doc_number or '—'}"
+        f"　成文日期：{draft.issued_on or '—'}"
+    )
+    no_deadline = sum(1 for t in draft.tasks if t.deadline is None)
+    print(f"任务：{len(draft.tasks)} 项（未识别完成时限 {no_deadline} 项）")
+    for t in draft.tasks:
+        units = "、".join(t.lead_units) or "—"
+        print(f"  {t.code or '·'} {t.title[:40]}　牵头：{units}　时限：{t.deadline or '—'}")
+    if matches:
+        print("单位对应：")
+        for name, m in matches.items():
+            if m.matched:
+                print(f"  {name} → {m.department_name}（{matching.METHOD_LABELS[m.method]}）")
+            else:
+                cands = "、".join(n for _, n in m.candidates[:3])
+                print(f"  {name} → 未匹配" + (f"（可能是：{cands}）" if cands else ""))
+    for w in draft.warnings:
+        print(f"提示：{w}")
+    for e in errors:
+        print(f"错误：{e}")
+
+
+def _imported_line(res: importer.ImportResult) -> str:
+    return (
+        f"已导入方案“{res.plan_title}”（编号 {res.plan_id}）：任务 {res.tasks} 项，"
+        f"分工 {res.assignments} 条，节点 {res.milestones} 个，指标 {res.targets} 个"
+        + (f"；新建单位 {len(res.created_departments)} 个" if res.created_departments else "")
+        + "。任务为草稿状态，请在任务台账中交办。"
+    )
+
+
+# ---------------------------------------------------------------- the parser
+
+
+def _year(value: str) -> int:
+    if not (value.isdigit() and len(value) == 4):
+        raise argparse.ArgumentTypeError(f"年份无效：{value}")
+    return int(value)
+
+
+# argparse's own messages (Python 3.11), as the office reads them
+_MESSAGES = [
+    (re.compile(r"the following arguments are required: (.+)"), r"缺少参数 \1"),
+    (re.compile(r"unrecognized arguments: (.+)"), r"不认识的参数或选项 \1"),
+    (re.compile(r"argument (\S+): expected one argument"), r"\1 后面缺少取值"),
+    (
+        re.compile(r"argument (\S+): invalid choice: (.+) \(choose from (.+)\)"),
+        r"\1 不能取 \2（可选：\3）",
+    ),
+    (re.compile(r"argument (\S+): invalid \S+ value: (.+)"), r"\1 不能取 \2"),
+    (re.compile(r"ambiguous option: (\S+) could match (.+)"), r"选项 \1 有歧义，可能是 \2"),
+    # a message of our own (the type functions above) is already Chinese
+    (re.compile(r"argument \S+: (.*[\u4e00-\u9fff].*)"), r"\1"),
+]
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse in Chinese: bad input is told as "错误：…" with the command's usage, exit 2."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["add_help"] = False
+        super().__init__(*args, **kwargs)
+        self.add_argument(
+            "-h", "--help", action="help", default=argparse.SUPPRESS, help="显示本帮助并退出"
+        )
+
+    def format_usage(self) -> str:
+        return super().format_usage().replace("usage:", "用法:", 1)
+
+    def format_help(self) -> str:
+        return (
+            super()
+            .format_help()
+            .replace("usage:", "用法:", 1)
+            .replace("\npositional arguments:\n", "\n参数:\n")
+            .replace("\noptions:\n", "\n选项:\n")
+        )
+
+    def error(self, message: str) -> NoReturn:
+        for pattern, chinese in _MESSAGES:
+            if pattern.fullmatch(message):
+                message = pattern.sub(chinese, message)
+                break
+        self.exit(2, f"错误：{message}\n{self.format_usage()}")
+
+
+Command = Callable[[argparse.Namespace], int]
+
+
+def _command(sub: Any, name: str, fn: Command, **kwargs: Any) -> argparse.ArgumentParser:
+    """A subcommand's parser; the namespace carries the function and the parser itself."""
+    parser: argparse.ArgumentParser = sub.add_parser(name, **kwargs)
+    parser.set_defaults(fn=fn, parser=parser)
+    return parser
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m duban", description="督办台命令行工具")
-    sub = p.add_subparsers(dest="command", required=True)
-    sub.add_parser("init-db", help="创建或升级数据库到最新迁移").set_defaults(fn=cmd_init_db)
-    sub.add_parser("prepare", help="升级数据库；演示模式下空库自动生成演示数据").set_defaults(
-        fn=cmd_prepare
-    )
-    sp = sub.add_parser("seed-demo", help="生成演示数据（demo）或压测数据（large）")
+    p = _Parser(prog="python -m duban", description="督办台命令行工具")
+    sub = p.add_subparsers(dest="command", required=True, metavar="命令")
+    _command(sub, "init-db", cmd_init_db, help="创建或升级数据库到最新迁移")
+    _command(sub, "prepare", cmd_prepare, help="升级数据库；演示模式下空库自动生成演示数据")
+    sp = _command(sub, "seed-demo", cmd_seed_demo, help="生成演示数据（demo）或压测数据（large）")
     sp.add_argument("--scale", choices=["demo", "large"], default="demo")
     sp.add_argument("--reset", action="store_true", help="先清空现有数据")
-    sp.set_defaults(fn=cmd_seed_demo)
-    cu = sub.add_parser("create-user", help="创建用户")
+    cu = _command(sub, "create-user", cmd_create_user, help="创建用户")
     cu.add_argument("username")
     cu.add_argument("--role", required=True, choices=["leader", "office", "inspector", "dept_head"])
     cu.add_argument("--name")
     cu.add_argument("--department", help="所属单位全称（责任单位负责人必填）")
     cu.add_argument("--password", help="不填则交互输入")
-    cu.set_defaults(fn=cmd_create_user)
-    spw = sub.add_parser("set-password", help="重置用户密码并解除锁定")
+    spw = _command(sub, "set-password", cmd_set_password, help="重置用户密码并解除锁定")
     spw.add_argument("username")
     spw.add_argument("--password")
-    spw.set_defaults(fn=cmd_set_password)
-    bk = sub.add_parser(
-        "backup", help="备份数据库（SQLite 一致性快照；PostgreSQL 给出 pg_dump 命令）"
+    bk = _command(
+        sub,
+        "backup",
+        cmd_backup,
+        help="备份数据库（SQLite 一致性快照；PostgreSQL 给出 pg_dump 命令）",
     )
     bk.add_argument("out")
-    bk.set_defaults(fn=cmd_backup)
-    sub.add_parser("parse-plan", help="解析实施方案文件，输出 JSON（不写库）", add_help=False)
-    sub.add_parser("import-plan", help="解析并导入实施方案（--commit 才写库）", add_help=False)
+    pp = _command(sub, "parse-plan", cmd_parse_plan, help="解析实施方案文件，输出 JSON（不写库）")
+    pp.add_argument("file", metavar="文件", help="方案文件：.txt、.docx、.xlsx、.csv 或网页")
+    pp.add_argument("--year", type=_year, metavar="年份", help="方案未写明年份时按此年份读日期")
+    ip = _command(
+        sub,
+        "import-plan",
+        cmd_import_plan,
+        help="解析并导入实施方案（--commit 才写库）",
+        description="不加 --commit 时只预览（不写库）；.xlsx 按任务表模板读取，其余按方案文件解析。",
+    )
+    ip.add_argument("file", metavar="文件", help="方案文件或任务表（.xlsx）")
+    ip.add_argument("--year", type=_year, metavar="年份", help="方案未写明年份时按此年份读日期")
+    ip.add_argument("--commit", action="store_true", help="写入数据库（不加则只预览）")
+    ip.add_argument("--force", action="store_true", help="同一文件已导入过时仍然导入")
+    ip.add_argument("--create-units", action="store_true", help="未匹配的单位新建为单位")
+    ip.add_argument("--drop-unmatched", action="store_true", help="未匹配的单位不导入")
     return p
 
 
+def _parse_args(argv: list[str]) -> argparse.Namespace:
+    args, extras = build_parser().parse_known_args(argv)
+    if extras:  # told by the subcommand's parser, with its own usage
+        args.parser.error(f"不认识的参数或选项 {' '.join(extras)}")
+    return args
+
+
 def main(argv: list[str]) -> int:
+    """Run one command; returns the exit code (2: bad input or refused, with a message)."""
     try:
         level = get_settings().log_level
     except DubanError:
         level = "INFO"  # a command that needs the settings reports the configuration error
     configure_logging(level)
-    if argv and argv[0] in PASSTHROUGH:
-        return PASSTHROUGH[argv[0]](argv[1:])
-    args = build_parser().parse_args(argv)
     try:
-        return args.fn(args)
+        args = _parse_args(argv)
+    except SystemExit as exc:  # -h printed the help, or the parser told what is wrong
+        return exc.code if isinstance(exc.code, int) else 2
+    try:
+        fn: Command = args.fn
+        return fn(args)
     except DubanError as exc:
         print(f"错误：{exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:  # noqa: BLE001 - the office sees a message, the log the traceback
+        log.exception("Command %s failed", args.command)
+        print(f"错误：{args.command} 失败（{type(exc).__name__}：{exc}）", file=sys.stderr)
         return 2

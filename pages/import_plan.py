@@ -3,9 +3,9 @@
 import streamlit as st
 
 from duban.core.permissions import require
-from ui import import_views as iv
 from ui.common import header
 from ui.context import actor, t
+from ui.intake import views as iv
 
 me = actor()
 require(me, "plan.import")

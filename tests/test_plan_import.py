@@ -14,21 +14,18 @@ from sqlmodel import func, select
 from duban.core.errors import PermissionDenied, ValidationFailed
 from duban.core.permissions import Actor
 from duban.intake import excel
-from duban.intake.importer import (
-    CREATE,
-    DROP,
+from duban.intake.drafts import (
     DraftMilestone,
     DraftTarget,
     DraftTask,
     ImportDraft,
-    commit_import,
     drop_rows,
-    load_draft,
-    match_units,
     parse_target,
     rows_to_tasks,
     validate_draft,
 )
+from duban.intake.importer import commit_import, load_draft
+from duban.intake.matching import CREATE, DROP, match_units
 from models import (
     Assignment,
     AssignmentRole,
@@ -320,7 +317,7 @@ def test_milestone_text_with_semicolon_survives_the_editor_round_trip():
             DraftMilestone(dt.date(2026, 9, 30), "全面推开"),
         ],
     )
-    from duban.intake.importer import task_to_row
+    from duban.intake.drafts import task_to_row
 
     tasks, errors = rows_to_tasks([task_to_row(t, sep="；")])
     assert errors == [] and tasks[0].milestones == t.milestones
@@ -445,7 +442,7 @@ def test_sheet_row_errors_with_unknown_unit_and_skip(session):
 
 
 def test_not_a_task_sheet():
-    from duban.intake.parse import PlanParseError
+    from duban.intake.parse.model import PlanParseError
 
     with pytest.raises(PlanParseError, match="不是有效的 Excel"):
         excel.read_task_sheet(b"hello")

@@ -1,23 +1,21 @@
-"""Tests for the plan parser (duban.plan_parse) on synthetic fixtures and the shared samples."""
+"""Tests for the plan parser (duban.intake.parse) on synthetic fixtures and the shared samples."""
 
 from __future__ import annotations
 
 import datetime
 import io
 import json
+import logging
+import zipfile
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from duban.intake.parse import (
-    ParsedPlan,
-    PlanParseError,
-    cli_parse_plan,
-    parse_plan_bytes,
-    parse_plan_file,
-)
+from duban import cli
+from duban.intake.parse.model import ParsedPlan, PlanParseError
+from duban.intake.parse.reader import parse_plan_bytes, parse_plan_file
 
 FIXTURES = Path(__file__).parent / "fixtures" / "plans"
 SAMPLES = Path("/work/shared/samples/plans")
@@ -646,22 +644,58 @@ def test_too_large() -> None:
 def test_cli_ok_and_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "plan.txt"
     path.write_bytes(_read("heading_style.txt"))
-    assert cli_parse_plan([str(path)]) == 0
+    assert cli.main(["parse-plan", str(path)]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["tasks"][0]["lead_units"] == ["审批改革科"]
     bad = tmp_path / "bad.docx"
     bad.write_text("not a docx")
-    assert cli_parse_plan([str(bad)]) == 2
+    assert cli.main(["parse-plan", str(bad)]) == 2
     assert capsys.readouterr().err.startswith("错误: ")
-    assert cli_parse_plan([str(tmp_path / "missing.txt")]) == 2
-    assert cli_parse_plan([]) == 2
-    assert cli_parse_plan([str(path), "--year", "abc"]) == 2
+    assert cli.main(["parse-plan", str(tmp_path / "missing.txt")]) == 2
+    assert cli.main(["parse-plan"]) == 2
+    assert cli.main(["parse-plan", str(path), "--year", "abc"]) == 2
     capsys.readouterr()
     noyear = tmp_path / "inline.txt"
     noyear.write_bytes(_read("inline_style.txt"))
-    assert cli_parse_plan([str(noyear), "--year", "2017"]) == 0
+    assert cli.main(["parse-plan", str(noyear), "--year", "2017"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["tasks"][0]["deadline"] == "2017-06-30"
+
+
+def test_cli_usage_errors_are_told_in_chinese(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["parse-plan", "a.txt", "b.txt"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("错误：") and "用法" in err and "Traceback" not in err
+    assert cli.main(["import-plan", "a.txt", "--bogus"]) == 2
+    assert "不认识的参数或选项 --bogus" in capsys.readouterr().err
+    assert cli.main(["import-plan", "a.txt", "--year", "26"]) == 2
+    assert "年份无效：26" in capsys.readouterr().err
+    assert cli.main(["parse-plan", "-h"]) == 0
+    assert "--year" in capsys.readouterr().out
+
+
+def test_damaged_word_file_is_a_user_error() -> None:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("[Content_Types].xml", "<?xml version='1.0'?><Types/>")
+        zf.writestr("word/document.xml", "<?xml version='1.0'?><document/>")
+    with pytest.raises(PlanParseError, match="无法读取 Word 文件"):
+        parse_plan_bytes(buf.getvalue(), "a.docx")
+
+
+def test_an_unexpected_error_is_logged_and_told_to_the_user(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from duban.intake.parse import reader
+
+    def broken(data: bytes, ext: str, year: int | None) -> ParsedPlan:
+        raise TypeError("a bug")
+
+    monkeypatch.setattr(reader, "_dispatch", broken)
+    with caplog.at_level(logging.ERROR, logger="duban"):
+        with pytest.raises(PlanParseError, match=r"出错\(TypeError\)"):
+            parse_plan_bytes(b"text", "a.txt")
+    assert [r.exc_info is not None for r in caplog.records] == [True]
 
 
 def test_parse_plan_file(tmp_path: Path) -> None:

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from duban.intake.parse import ParsedPlan, parse_plan_bytes
+from duban.intake.parse.model import ParsedPlan
+from duban.intake.parse.reader import parse_plan_bytes
 
 REAL = Path(__file__).parent / "fixtures" / "plans" / "real"
 PLANS = sorted(p for p in REAL.iterdir() if p.suffix in (".txt", ".docx"))

@@ -4,26 +4,28 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import zipfile
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlmodel import Session, col, select
 
 from duban.core.errors import NotFound
-from duban.intake.importer import (
+from duban.intake.drafts import (
     COLUMNS,
     DraftMilestone,
     DraftTarget,
     DraftTask,
     ImportDraft,
     RowError,
-    match_units,
     parse_date,
     rows_to_tasks,
     task_to_row,
     validate_draft,
 )
-from duban.intake.parse import MAX_BYTES, PlanParseError
+from duban.intake.matching import match_units
+from duban.intake.parse.model import PlanParseError
+from duban.intake.parse.reader import MAX_BYTES
 from models import Assignment, AssignmentRole, Department, Milestone, Plan, Target, Task
 
 SHEET_TASKS = "任务表"
@@ -66,29 +68,48 @@ HELP_LINES = [
 
 
 def _write_workbook(draft: ImportDraft, example: bool) -> bytes:
-    import xlsxwriter
+    import xlsxwriter  # loaded only when a workbook is written
 
     buf = io.BytesIO()
     wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_numbers": False})
-    head = wb.add_format(
-        {
-            "bold": True,
-            "bg_color": "#DDE7F3",
-            "border": 1,
-            "text_wrap": True,
-            "valign": "vcenter",
-            "align": "center",
-        }
-    )
-    cell = wb.add_format({"text_wrap": True, "valign": "top", "border": 1})
-    text = wb.add_format({"text_wrap": True, "valign": "top", "border": 1, "num_format": "@"})
-    date = wb.add_format({"num_format": "yyyy-mm-dd", "valign": "top", "border": 1})
-    bold = wb.add_format({"bold": True, "font_size": 14})
+    fmt = _formats(wb)
+    ws = _write_task_sheet(wb, fmt, draft)
+    _write_plan_sheet(wb, fmt, draft)
+    hs = wb.add_worksheet(SHEET_HELP)
+    hs.set_column(0, 0, 110)
+    for r, line in enumerate(HELP_LINES):
+        hs.write_string(r, 0, line, fmt["title"] if r == 0 else None)
+    if example:
+        ws.activate()
+    wb.close()
+    return buf.getvalue()
 
+
+def _formats(wb: Any) -> dict[str, Any]:  # xlsxwriter Workbook → its cell formats
+    return {
+        "head": wb.add_format(
+            {
+                "bold": True,
+                "bg_color": "#DDE7F3",
+                "border": 1,
+                "text_wrap": True,
+                "valign": "vcenter",
+                "align": "center",
+            }
+        ),
+        "cell": wb.add_format({"text_wrap": True, "valign": "top", "border": 1}),
+        "text": wb.add_format({"text_wrap": True, "valign": "top", "border": 1, "num_format": "@"}),
+        "date": wb.add_format({"num_format": "yyyy-mm-dd", "valign": "top", "border": 1}),
+        "title": wb.add_format({"bold": True, "font_size": 14}),
+    }
+
+
+def _write_task_sheet(wb: Any, fmt: dict[str, Any], draft: ImportDraft) -> Any:
+    """The task sheet: a frozen, filtered header row and one row per task."""
     ws = wb.add_worksheet(SHEET_TASKS)
     for c, (key, header) in enumerate(COLUMNS):
-        ws.write_string(0, c, header, head)
-        ws.set_column(c, c, WIDTHS[key], text if key in ("code", "parent_code") else cell)
+        ws.write_string(0, c, header, fmt["head"])
+        ws.set_column(c, c, WIDTHS[key], fmt["text"] if key in _CODE_KEYS else fmt["cell"])
     ws.set_row(0, 30)
     ws.freeze_panes(1, 0)
     ws.autofilter(0, 0, max(1, len(draft.tasks)), len(COLUMNS) - 1)
@@ -98,15 +119,14 @@ def _write_workbook(draft: ImportDraft, example: bool) -> bytes:
             v = row[key]
             if key == "deadline":
                 if v is not None:
-                    ws.write_datetime(r, c, dt.datetime.combine(v, dt.time()), date)
+                    ws.write_datetime(r, c, dt.datetime.combine(v, dt.time()), fmt["date"])
                 else:
-                    ws.write_blank(r, c, None, date)
+                    ws.write_blank(r, c, None, fmt["date"])
             elif key == "weight":
-                ws.write_number(r, c, float(v), cell)
+                ws.write_number(r, c, float(v), fmt["cell"])
             else:
-                ws.write_string(
-                    r, c, str(v or ""), text if key in ("code", "parent_code") else cell
-                )
+                style = fmt["text"] if key in _CODE_KEYS else fmt["cell"]
+                ws.write_string(r, c, str(v or ""), style)
     ws.data_validation(
         1,
         7,
@@ -119,7 +139,14 @@ def _write_workbook(draft: ImportDraft, example: bool) -> bytes:
             "error_message": "请填写日期，如 2026-12-31",
         },
     )
+    return ws
 
+
+# codes are text ("1.10" is not 1.1): their columns are formatted as text
+_CODE_KEYS = ("code", "parent_code")
+
+
+def _write_plan_sheet(wb: Any, fmt: dict[str, Any], draft: ImportDraft) -> None:
     info = wb.add_worksheet(SHEET_PLAN)
     info.set_column(0, 0, 14)
     info.set_column(1, 1, 60)
@@ -131,17 +158,8 @@ def _write_workbook(draft: ImportDraft, example: bool) -> bytes:
         "phases": "、".join(draft.phases),
     }
     for r, (key, label) in enumerate(PLAN_FIELDS):
-        info.write_string(r, 0, label, head)
-        info.write_string(r, 1, values[key], cell)
-
-    hs = wb.add_worksheet(SHEET_HELP)
-    hs.set_column(0, 0, 110)
-    for r, line in enumerate(HELP_LINES):
-        hs.write_string(r, 0, line, bold if r == 0 else None)
-    if example:
-        ws.activate()
-    wb.close()
-    return buf.getvalue()
+        info.write_string(r, 0, label, fmt["head"])
+        info.write_string(r, 1, values[key], fmt["cell"])
 
 
 def template_bytes() -> bytes:
@@ -171,33 +189,19 @@ def plan_draft(session: Session, plan_id: int) -> ImportDraft:
     plan = session.get(Plan, plan_id)
     if plan is None:
         raise NotFound(f"实施方案不存在（编号 {plan_id}）。")
-    tasks = list(
-        session.exec(
+    tasks = [
+        (_db_id(t), t)
+        for t in session.exec(
             select(Task).where(Task.plan_id == plan_id).order_by(col(Task.sort_key), col(Task.id))
         ).all()
-    )
-    ids = [t.id for t in tasks]
+    ]
+    ids = [i for i, _t in tasks]
     # a task without a code gets one only when a sub-task must point at it
-    parents = {t.parent_id for t in tasks if t.parent_id}
-    code_of = {t.id: (t.code or (f"T{t.id}" if t.id in parents else "")) for t in tasks}
-    names = {d.id: d.name for d in session.exec(select(Department)).all()}
-    units: dict[int, tuple[list[str], list[str]]] = {i: ([], []) for i in ids}
-    for a in session.exec(
-        select(Assignment).where(col(Assignment.task_id).in_(ids)).order_by(col(Assignment.id))
-    ).all():
-        units[a.task_id][0 if a.role == AssignmentRole.lead else 1].append(names[a.department_id])
-    ms: dict[int, list[DraftMilestone]] = {i: [] for i in ids}
-    for m in session.exec(
-        select(Milestone)
-        .where(col(Milestone.task_id).in_(ids))
-        .order_by(col(Milestone.due_date), col(Milestone.id))
-    ).all():
-        ms[m.task_id].append(DraftMilestone(m.due_date, m.title))
-    tg: dict[int, list[DraftTarget]] = {i: [] for i in ids}
-    for x in session.exec(
-        select(Target).where(col(Target.task_id).in_(ids)).order_by(col(Target.id))
-    ).all():
-        tg[x.task_id].append(DraftTarget(x.text, x.target_value, x.unit, str(x.direction)))
+    parents = {t.parent_id for _i, t in tasks if t.parent_id}
+    code_of = {i: (t.code or (f"T{i}" if i in parents else "")) for i, t in tasks}
+    units = _units_of(session, ids)
+    ms = _milestones_of(session, ids)
+    tg = _targets_of(session, ids)
     return ImportDraft(
         title=plan.title,
         issuer=plan.issuer,
@@ -206,21 +210,57 @@ def plan_draft(session: Session, plan_id: int) -> ImportDraft:
         phases=list(plan.phases or []),
         tasks=[
             DraftTask(
-                code=code_of[t.id],
+                code=code_of[i],
                 parent_code=code_of.get(t.parent_id) if t.parent_id else None,
                 title=t.title,
                 description=t.description or "",
                 phase=t.phase,
-                lead_units=units[t.id][0],
-                responsible_units=units[t.id][1],
+                lead_units=units[i][0],
+                responsible_units=units[i][1],
                 deadline=t.deadline,
-                milestones=ms[t.id],
-                targets=tg[t.id],
+                milestones=ms[i],
+                targets=tg[i],
                 weight=t.weight,
             )
-            for t in tasks
+            for i, t in tasks
         ],
     )
+
+
+def _db_id(task: Task) -> int:
+    assert task.id is not None  # read from the database
+    return task.id
+
+
+def _units_of(session: Session, ids: list[int]) -> dict[int, tuple[list[str], list[str]]]:
+    """Task id → (lead unit names, responsible unit names), in assignment order."""
+    names = {d.id: d.name for d in session.exec(select(Department)).all()}
+    units: dict[int, tuple[list[str], list[str]]] = {i: ([], []) for i in ids}
+    for a in session.exec(
+        select(Assignment).where(col(Assignment.task_id).in_(ids)).order_by(col(Assignment.id))
+    ).all():
+        units[a.task_id][0 if a.role == AssignmentRole.lead else 1].append(names[a.department_id])
+    return units
+
+
+def _milestones_of(session: Session, ids: list[int]) -> dict[int, list[DraftMilestone]]:
+    ms: dict[int, list[DraftMilestone]] = {i: [] for i in ids}
+    for m in session.exec(
+        select(Milestone)
+        .where(col(Milestone.task_id).in_(ids))
+        .order_by(col(Milestone.due_date), col(Milestone.id))
+    ).all():
+        ms[m.task_id].append(DraftMilestone(m.due_date, m.title))
+    return ms
+
+
+def _targets_of(session: Session, ids: list[int]) -> dict[int, list[DraftTarget]]:
+    tg: dict[int, list[DraftTarget]] = {i: [] for i in ids}
+    for x in session.exec(
+        select(Target).where(col(Target.task_id).in_(ids)).order_by(col(Target.id))
+    ).all():
+        tg[x.task_id].append(DraftTarget(x.text, x.target_value, x.unit, str(x.direction)))
+    return tg
 
 
 def export_plan(session: Session, plan_id: int) -> bytes:
@@ -241,8 +281,23 @@ class SheetResult:
         return {e.row for e in self.errors}
 
 
-def _load(data: bytes):  # noqa: ANN202 - openpyxl workbook
-    import openpyxl
+# What openpyxl raises on a damaged workbook, when it is opened or (read-only) as its rows are
+# read: a broken zip or a missing part (KeyError, or OSError "no valid workbook part"), bad
+# XML (lxml's and ElementTree's parse errors are SyntaxErrors), a bad value in a cell or style.
+_BAD_WORKBOOK = (
+    zipfile.BadZipFile,
+    KeyError,
+    OSError,
+    ValueError,
+    IndexError,
+    SyntaxError,
+    EOFError,
+)
+_UNREADABLE = "无法读取 Excel 文件：文件已损坏或不是 .xlsx 格式"
+
+
+def _load(data: bytes) -> Any:  # an openpyxl read-only workbook
+    import openpyxl  # heavy: loaded only when a workbook is read
 
     if not data:
         raise PlanParseError("文件为空")
@@ -252,20 +307,24 @@ def _load(data: bytes):  # noqa: ANN202 - openpyxl workbook
         raise PlanParseError("不是有效的 Excel 文件（.xlsx），请使用下载的任务表模板")
     try:
         return openpyxl.load_workbook(io.BytesIO(data), data_only=True, read_only=True)
-    except Exception as exc:  # noqa: BLE001 - any reader failure is the user's file
-        raise PlanParseError("无法读取 Excel 文件：文件已损坏或不是 .xlsx 格式") from exc
+    except _BAD_WORKBOOK as exc:
+        raise PlanParseError(_UNREADABLE) from exc
 
 
 _HEADER_KEYS = {h: k for k, h in COLUMNS} | {"任务内容/说明": "description", "任务": "title"}
 
 
-def _header_map(row: tuple) -> dict[int, str]:
+def _header_map(row: tuple[Any, ...]) -> dict[int, str]:
     out: dict[int, str] = {}
     for i, v in enumerate(row):
         key = _HEADER_KEYS.get(str(v).strip()) if v is not None else None
         if key and key not in out.values():
             out[i] = key
     return out
+
+
+def _task_sheet(wb: Any) -> Any:
+    return wb[SHEET_TASKS] if SHEET_TASKS in wb.sheetnames else wb.worksheets[0]
 
 
 def is_task_sheet(data: bytes) -> bool:
@@ -275,10 +334,11 @@ def is_task_sheet(data: bytes) -> bool:
     except PlanParseError:
         return False
     try:
-        ws = wb[SHEET_TASKS] if SHEET_TASKS in wb.sheetnames else wb.worksheets[0]
-        first = next(ws.iter_rows(min_row=1, max_row=1, values_only=True), ())
+        first = next(_task_sheet(wb).iter_rows(min_row=1, max_row=1, values_only=True), ())
         cols = set(_header_map(first).values())
         return {"title", "lead_units", "parent_code"} <= cols
+    except _BAD_WORKBOOK:
+        return False  # not readable as our sheet: the plan reader reports what is wrong
     finally:
         wb.close()
 
@@ -290,54 +350,71 @@ def read_task_sheet(data: bytes, session: Session | None = None) -> SheetResult:
     """
     wb = _load(data)
     try:
-        ws = wb[SHEET_TASKS] if SHEET_TASKS in wb.sheetnames else wb.worksheets[0]
-        rows_iter = ws.iter_rows(values_only=True)
-        header = _header_map(next(rows_iter, ()))
-        if "title" not in header.values():
-            raise PlanParseError(
-                "第 1 行没有找到“任务名称”列：请使用下载的任务表模板，不要修改表头"
-            )
-        rows: list[dict[str, Any]] = []
-        for n, row in enumerate(rows_iter, start=2):
-            if n > 20001:
-                raise PlanParseError("任务表超过 20000 行，无法导入")
-            rows.append({key: (row[i] if i < len(row) else None) for i, key in header.items()})
-        draft = ImportDraft()
-        if SHEET_PLAN in wb.sheetnames:
-            info = {}
-            for row in wb[SHEET_PLAN].iter_rows(values_only=True):
-                if row and row[0]:
-                    info[str(row[0]).strip()] = row[1] if len(row) > 1 else None
-            labels = dict(PLAN_FIELDS)
-            draft.title = str(info.get(labels["title"]) or "").strip() or None
-            draft.issuer = str(info.get(labels["issuer"]) or "").strip() or None
-            draft.doc_number = str(info.get(labels["doc_number"]) or "").strip() or None
-            try:
-                draft.issued_on = parse_date(info.get(labels["issued_on"]))
-            except ValueError:
-                draft.warnings.append(
-                    f"方案信息中的成文日期“{info.get(labels['issued_on'])}”无法识别，已留空"
-                )
-            draft.phases = [
-                p
-                for p in str(info.get(labels["phases"]) or "").replace("，", "、").split("、")
-                if p.strip()
-            ]
+        rows = _task_rows(_task_sheet(wb))
+        draft = _plan_info(wb[SHEET_PLAN]) if SHEET_PLAN in wb.sheetnames else ImportDraft()
+    except _BAD_WORKBOOK as exc:
+        raise PlanParseError(_UNREADABLE) from exc
     finally:
         wb.close()
     tasks, errors = rows_to_tasks(rows, first_row=2)
     draft.tasks = tasks
     errors = errors + [e for e in validate_draft(draft) if e.row is not None]
     if session is not None:
-        matches = match_units(session, draft.unit_names())
-        for t in tasks:
-            for u in [*t.lead_units, *t.responsible_units]:
-                if not matches[u].matched:
-                    hint = "、".join(n for _, n in matches[u].candidates[:2])
-                    errors.append(
-                        RowError(
-                            t.row,
-                            f"单位“{u}”在系统中不存在" + (f"（是否为：{hint}？）" if hint else ""),
-                        )
-                    )
+        errors += _unknown_unit_errors(session, draft)
     return SheetResult(draft=draft, errors=sorted(errors, key=lambda e: e.row or 0))
+
+
+def _task_rows(ws: Any) -> list[dict[str, Any]]:
+    """The rows below the header, as column key → cell value."""
+    rows_iter = ws.iter_rows(values_only=True)
+    header = _header_map(next(rows_iter, ()))
+    if "title" not in header.values():
+        raise PlanParseError("第 1 行没有找到“任务名称”列：请使用下载的任务表模板，不要修改表头")
+    rows: list[dict[str, Any]] = []
+    for n, row in enumerate(rows_iter, start=2):
+        if n > 20001:
+            raise PlanParseError("任务表超过 20000 行，无法导入")
+        rows.append({key: (row[i] if i < len(row) else None) for i, key in header.items()})
+    return rows
+
+
+def _plan_info(ws: Any) -> ImportDraft:
+    """The plan-info sheet as an empty draft's header."""
+    draft = ImportDraft()
+    info = {}
+    for row in ws.iter_rows(values_only=True):
+        if row and row[0]:
+            info[str(row[0]).strip()] = row[1] if len(row) > 1 else None
+    labels = dict(PLAN_FIELDS)
+    draft.title = str(info.get(labels["title"]) or "").strip() or None
+    draft.issuer = str(info.get(labels["issuer"]) or "").strip() or None
+    draft.doc_number = str(info.get(labels["doc_number"]) or "").strip() or None
+    try:
+        draft.issued_on = parse_date(info.get(labels["issued_on"]))
+    except ValueError:
+        draft.warnings.append(
+            f"方案信息中的成文日期“{info.get(labels['issued_on'])}”无法识别，已留空"
+        )
+    draft.phases = [
+        p
+        for p in str(info.get(labels["phases"]) or "").replace("，", "、").split("、")
+        if p.strip()
+    ]
+    return draft
+
+
+def _unknown_unit_errors(session: Session, draft: ImportDraft) -> list[RowError]:
+    """A row error for each unit name that matches no department, with a hint when close."""
+    errors: list[RowError] = []
+    matches = match_units(session, draft.unit_names())
+    for t in draft.tasks:
+        for u in [*t.lead_units, *t.responsible_units]:
+            if not matches[u].matched:
+                hint = "、".join(n for _, n in matches[u].candidates[:2])
+                errors.append(
+                    RowError(
+                        t.row,
+                        f"单位“{u}”在系统中不存在" + (f"（是否为：{hint}？）" if hint else ""),
+                    )
+                )
+    return errors

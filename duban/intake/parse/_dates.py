@@ -81,79 +81,10 @@ def find_dates(text: str, plan_year: int | None) -> list[DateHit]:
             continue  # a start or status date (…起施行, 截至…), not a deadline
         gap = text[last_end : m.start()] if last_end >= 0 else ""
         in_range = last_year is not None and _RANGE_RE.match(gap) is not None
-        explicit_year: int | None = None
-        needs_year = False
-        date: datetime.date | None = None
-        if m.group("iso"):
-            explicit_year = int(m.group("iy"))
-            date = _safe_date(explicit_year, int(m.group("im")), int(m.group("id")))
-        elif m.group("md"):
-            month = int(m.group("m"))
-            if not 1 <= month <= 12:
-                continue
-            if m.group("y"):
-                year: int | None = int(m.group("y"))
-                explicit_year = year
-            elif m.group("rel"):
-                year, _ = _rel_year(m.group("rel"), plan_year)
-                needs_year = year is None
-            elif in_range:
-                year = last_year
-            else:
-                year = plan_year
-                needs_year = year is None
-            day: int | None = None
-            if m.group("d"):
-                day = int(m.group("d"))
-            else:
-                part = m.group("part")
-                if part in ("上旬", "初"):
-                    day = 10
-                elif part in ("中旬", "中"):
-                    day = 20
-            date = _safe_date(year, month, day)
-            if date is None and not needs_year:
-                continue
-        elif m.group("yp"):
-            if m.group("y2"):
-                year = int(m.group("y2"))
-                explicit_year = year
-            else:
-                rel = m.group("rel2")
-                if rel == "年" and re.match(
-                    r"[每去前上\d一二两三四五六七八九十几多半百]",
-                    text[max(0, m.start() - 1) : m.start()] or "x",
-                ):
-                    continue
-                year, _ = _rel_year(rel, plan_year)
-                needs_year = year is None
-            part = m.group("ypart")
-            if part in ("底", "末", "内", "下半年", "全年"):
-                date = _safe_date(year, 12, 31)
-            elif part == "上半年":
-                date = _safe_date(year, 6, None)
-            else:
-                q = _QN.get(part.strip("第季度"), 4)
-                date = _safe_date(year, q * 3, None)
-        elif m.group("half"):
-            if m.group("y3"):
-                year = int(m.group("y3"))
-                explicit_year = year
-            else:
-                year, _ = _rel_year(m.group("rel3"), plan_year)
-                needs_year = year is None
-            date = _safe_date(year, 6 if m.group("hp") == "上半年" else 12, None)
-        elif m.group("q"):
-            if m.group("y4"):
-                year = int(m.group("y4"))
-                explicit_year = year
-            else:
-                year, _ = _rel_year(m.group("rel4"), plan_year)
-                needs_year = year is None
-            date = _safe_date(year, _QN[m.group("qn")] * 3, None)
-        elif m.group("whole"):
-            needs_year = plan_year is None
-            date = _safe_date(plan_year, 12, 31)
+        read = _read(m, text, plan_year, range_year=last_year if in_range else None)
+        if read is None:
+            continue
+        date, explicit_year, needs_year = read
         if date is None and not needs_year:
             continue
         if in_range and hits:
@@ -165,6 +96,90 @@ def find_dates(text: str, plan_year: int | None) -> list[DateHit]:
             last_year = date.year
         last_end = m.end()
     return hits
+
+
+# (date or None when the year is unknown, the year written out if any, needs a year)
+_Read = tuple[datetime.date | None, int | None, bool]
+
+
+def _read(
+    m: re.Match[str], text: str, plan_year: int | None, *, range_year: int | None
+) -> _Read | None:
+    """One match of DATE_RE read as a date; None when it is not one after all.
+
+    `range_year` is the year of the date before when this one ends a range ("3月至6月").
+    """
+    if m.group("iso"):
+        iso_year = int(m.group("iy"))
+        return _safe_date(iso_year, int(m.group("im")), int(m.group("id"))), iso_year, False
+    if m.group("md"):
+        return _month_day(m, plan_year, range_year)
+    if m.group("yp"):
+        return _year_part(m, text, plan_year)
+    if m.group("half"):
+        year, explicit, needs_year = _year_of(m.group("y3"), m.group("rel3"), plan_year)
+        return _safe_date(year, 6 if m.group("hp") == "上半年" else 12, None), explicit, needs_year
+    if m.group("q"):
+        year, explicit, needs_year = _year_of(m.group("y4"), m.group("rel4"), plan_year)
+        return _safe_date(year, _QN[m.group("qn")] * 3, None), explicit, needs_year
+    if m.group("whole"):
+        return _safe_date(plan_year, 12, 31), None, plan_year is None
+    return None
+
+
+def _year_of(
+    written: str | None, rel: str | None, plan_year: int | None
+) -> tuple[int | None, int | None, bool]:
+    """(year, the year written out if any, needs a year) from "2021年" or "明年"/"今年"/none."""
+    if written:
+        return int(written), int(written), False
+    year, _ = _rel_year(rel, plan_year)
+    return year, None, year is None
+
+
+def _month_day(m: re.Match[str], plan_year: int | None, range_year: int | None) -> _Read | None:
+    """12月30日 / 9月底 / 6月份 / 2月上旬, with or without a year."""
+    month = int(m.group("m"))
+    if not 1 <= month <= 12:
+        return None
+    if m.group("y") or m.group("rel"):
+        year, explicit, needs_year = _year_of(m.group("y"), m.group("rel"), plan_year)
+    elif range_year is not None:
+        year, explicit, needs_year = range_year, None, False
+    else:
+        year, explicit, needs_year = plan_year, None, plan_year is None
+    day: int | None = None
+    if m.group("d"):
+        day = int(m.group("d"))
+    elif m.group("part") in ("上旬", "初"):
+        day = 10
+    elif m.group("part") in ("中旬", "中"):
+        day = 20
+    return _safe_date(year, month, day), explicit, needs_year
+
+
+def _year_part(m: re.Match[str], text: str, plan_year: int | None) -> _Read | None:
+    """2020年底 / 年底前 / 今年底 / 年内 / 2021年上半年 / 三季度 / 全年."""
+    rel = m.group("rel2")
+    if (
+        not m.group("y2")
+        and rel == "年"
+        and re.match(
+            r"[每去前上\d一二两三四五六七八九十几多半百]",
+            text[max(0, m.start() - 1) : m.start()] or "x",
+        )
+    ):
+        return None  # 每年底, 三年内, 2年内: not a date
+    year, explicit, needs_year = _year_of(m.group("y2"), rel, plan_year)
+    part = m.group("ypart")
+    if part in ("底", "末", "内", "下半年", "全年"):
+        date = _safe_date(year, 12, 31)
+    elif part == "上半年":
+        date = _safe_date(year, 6, None)
+    else:
+        q = _QN.get(part.strip("第季度"), 4)
+        date = _safe_date(year, q * 3, None)
+    return date, explicit, needs_year
 
 
 _ISSUE_RE = re.compile(

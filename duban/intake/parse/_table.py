@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Callable
 
 from duban.intake.parse._units import FIRST_IS_LEAD_RE, Assignment, find_targets, split_units
-from duban.intake.parse.model import ParsedTarget, ParsedTask
+from duban.intake.parse.model import ParsedMilestone, ParsedTarget, ParsedTask
 from duban.intake.parse.norm import AText, make_atext
+
+# A task's date lines and title → (milestones, deadline), read with the plan's year.
+DatesFn = Callable[[list[AText], str], tuple[list[ParsedMilestone], datetime.date | None]]
 
 _H_SEQ = re.compile(r"^(?:序号|序|编号|任务编号|项目编号|No\.?)$", re.IGNORECASE)
 _H_TASK = re.compile(
@@ -124,14 +128,13 @@ def _seq_code(raw: str) -> str:
 def parse_task_rows(
     rows: list[list[str]],
     header: tuple[int, dict[str, list[int]]],
-    dates_fn,  # noqa: ANN001 - callable(list[AText], title) -> (milestones, deadline)
+    dates_fn: DatesFn,
     *,
     first_is_lead: bool = False,
 ) -> list[ParsedTask]:
     """Tasks from the rows below a recognised header row."""
     hr, cols = header
     first_is_lead = first_is_lead or "first_is_lead" in cols
-    task_cols = cols.get("task", [])
     tasks: list[ParsedTask] = []
     category_code = ""
     counter = 0
@@ -141,28 +144,17 @@ def parse_task_rows(
         nonempty = [c for c in cells if c]
         if not nonempty:
             continue
-        texts = [_cell(cells, i) for i in task_cols]
+        texts = [_cell(cells, i) for i in cols.get("task", [])]
         texts = [t for i, t in enumerate(texts) if t and t not in texts[:i]]
-        lead_raw = " ".join(_cell(cells, i) for i in cols.get("lead", []))
-        resp_raw = "、".join(x for x in (_cell(cells, i) for i in cols.get("resp", [])) if x)
-        only = nonempty[0] if len(set(nonempty)) == 1 else None
-        is_category = only is not None and (
-            not texts
-            or len(nonempty) >= 2
-            or re.match(
-                r"^\s*(?:[一二三四五六七八九十]{1,3}\s*[、.]|\(?[一二三四五六七八九十]{1,3}\))",
-                make_atext(only).norm,
-            )
-        )
-        if not texts or is_category:
-            if is_category:
-                # a category row such as "一、优化营商环境" spanning the table
-                m = re.match(
-                    r"^\s*([一二三四五六七八九十]{1,3})\s*[、.]", make_atext(nonempty[0]).norm
-                )
-                category_code = m.group(1) if m else ""
-                counter = 0
+        if _is_category_row(nonempty, texts):
+            # a category row such as "一、优化营商环境" spanning the table
+            m = re.match(r"^\s*([一二三四五六七八九十]{1,3})\s*[、.]", make_atext(nonempty[0]).norm)
+            category_code = m.group(1) if m else ""
+            counter = 0
             continue
+        if not texts:
+            continue
+        lead_raw = " ".join(_cell(cells, i) for i in cols.get("lead", []))
         if _norm_header(texts[0]) and _classify([texts[0]]).get("task") and not lead_raw:
             continue  # repeated header row
         counter += 1
@@ -171,56 +163,95 @@ def parse_task_rows(
         if code in seen_codes:
             code = f"{code}-{counter}"
         seen_codes.add(code)
-        body = make_atext("\n".join(texts))
-        title_src = make_atext(texts[0])
-        n = title_src.norm
-        cut = len(n)
-        for ch in "。;\n":
-            i = n.find(ch)
-            if 2 <= i < cut:
-                cut = i
-        title = title_src[:cut].strip(" 。;,")
-        title = re.sub(r"^\s*(?:\d{1,3}|[一二三四五六七八九十]{1,3})\s*[、.]\s*", "", title.orig)
-        a = Assignment()
-        if lead_raw:
-            a.lead, _ = split_units(make_atext(lead_raw))
-        if resp_raw:
-            units, marked = split_units(make_atext(resp_raw))
-            for u in marked:
-                if u not in a.lead:
-                    a.lead.append(u)
-            a.resp = [u for u in units if u not in marked and u not in a.lead]
-        if first_is_lead and not a.lead and a.resp:
-            a.lead, a.resp = a.resp[:1], a.resp[1:]
-        deadline_lines = [make_atext(_cell(cells, i)) for i in cols.get("deadline", [])]
-        date_lines = [ln for ln in deadline_lines if ln.norm]
-        milestones, deadline = dates_fn(date_lines, title)
-        if not date_lines:
-            milestones, deadline = dates_fn([body], title)
-        targets: list[ParsedTarget] = find_targets(body)
-        for i in cols.get("target", []):
-            targets.extend(find_targets(make_atext(_cell(cells, i))))
-        tasks.append(
-            ParsedTask(
-                code=code,
-                title=title or texts[0][:40],
-                text=body.orig,
-                parent_code=None,
-                lead_units=a.lead,
-                responsible_units=a.resp,
-                deadline=deadline,
-                milestones=milestones,
-                targets=targets,
-            )
-        )
-    # dotted codes (1.1 under 1) give parents
+        a = _row_assignment(cells, cols, lead_raw, first_is_lead=first_is_lead)
+        tasks.append(_row_task(cells, cols, texts, code=code, assignment=a, dates_fn=dates_fn))
+    _set_dotted_parents(tasks)
+    return tasks
+
+
+_CATEGORY_RE = re.compile(
+    r"^\s*(?:[一二三四五六七八九十]{1,3}\s*[、.]|\(?[一二三四五六七八九十]{1,3}\))"
+)
+
+
+def _is_category_row(nonempty: list[str], texts: list[str]) -> bool:
+    """One text across the row (merged cells), or a numbered one in place of a task."""
+    if len(set(nonempty)) != 1:
+        return False
+    return not texts or len(nonempty) >= 2 or bool(_CATEGORY_RE.match(make_atext(nonempty[0]).norm))
+
+
+def _row_assignment(
+    cells: list[str], cols: dict[str, list[int]], lead_raw: str, *, first_is_lead: bool
+) -> Assignment:
+    """The row's lead and responsible units; "(牵头)" in the responsible column leads too."""
+    resp_raw = "、".join(x for x in (_cell(cells, i) for i in cols.get("resp", [])) if x)
+    a = Assignment()
+    if lead_raw:
+        a.lead, _ = split_units(make_atext(lead_raw))
+    if resp_raw:
+        units, marked = split_units(make_atext(resp_raw))
+        for u in marked:
+            if u not in a.lead:
+                a.lead.append(u)
+        a.resp = [u for u in units if u not in marked and u not in a.lead]
+    if first_is_lead and not a.lead and a.resp:
+        a.lead, a.resp = a.resp[:1], a.resp[1:]
+    return a
+
+
+def _row_task(
+    cells: list[str],
+    cols: dict[str, list[int]],
+    texts: list[str],
+    *,
+    code: str,
+    assignment: Assignment,
+    dates_fn: DatesFn,
+) -> ParsedTask:
+    """The task of one row: title, text, dates (from the deadline column, else the text)."""
+    body = make_atext("\n".join(texts))
+    title = _row_title(texts[0])
+    deadline_lines = [make_atext(_cell(cells, i)) for i in cols.get("deadline", [])]
+    date_lines = [ln for ln in deadline_lines if ln.norm]
+    milestones, deadline = dates_fn(date_lines or [body], title)
+    targets: list[ParsedTarget] = find_targets(body)
+    for i in cols.get("target", []):
+        targets.extend(find_targets(make_atext(_cell(cells, i))))
+    return ParsedTask(
+        code=code,
+        title=title or texts[0][:40],
+        text=body.orig,
+        parent_code=None,
+        lead_units=assignment.lead,
+        responsible_units=assignment.resp,
+        deadline=deadline,
+        milestones=milestones,
+        targets=targets,
+    )
+
+
+def _row_title(text: str) -> str:
+    """A task cell's first sentence, without its own number ("1、")."""
+    title_src = make_atext(text)
+    n = title_src.norm
+    cut = len(n)
+    for ch in "。;\n":
+        i = n.find(ch)
+        if 2 <= i < cut:
+            cut = i
+    title = title_src[:cut].strip(" 。;,")
+    return re.sub(r"^\s*(?:\d{1,3}|[一二三四五六七八九十]{1,3})\s*[、.]\s*", "", title.orig)
+
+
+def _set_dotted_parents(tasks: list[ParsedTask]) -> None:
+    """Dotted codes (1.1 under 1) give parents."""
     codes = {t.code for t in tasks}
     for t in tasks:
         if "." in t.code:
             parent = t.code.rsplit(".", 1)[0]
             if parent in codes:
                 t.parent_code = parent
-    return tasks
 
 
 def title_above(rows: list[list[str]], header_row: int) -> AText | None:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from duban.core.numerals import parse_int
 from duban.intake.parse._dates import ONGOING_RE, DateHit, find_dates, parse_full_date
+from duban.intake.parse._table import find_header, parse_task_rows
 from duban.intake.parse._units import (
     FIRST_IS_LEAD_RE,
     LABEL_RE,
@@ -17,7 +18,13 @@ from duban.intake.parse._units import (
     find_targets,
     parse_assignment_body,
 )
-from duban.intake.parse.model import ParsedMilestone, ParsedPlan, ParsedTarget, ParsedTask
+from duban.intake.parse.model import (
+    ParsedMilestone,
+    ParsedPlan,
+    ParsedTarget,
+    ParsedTask,
+    PlanParseError,
+)
 from duban.intake.parse.norm import (
     AText,
     cn_date_to_digits,
@@ -314,6 +321,154 @@ def _join_broken(lines: list[AText]) -> list[AText]:
     return out
 
 
+def _title_start(lines: list[AText], i: int, used: set[int]) -> int | None:
+    """Where a title broken over lines starts, up to 4 lines before line i: "关于印发《…" +
+    "…实施方案》的通知", or "县人民政府办公室关于" / "对县《…》确定的2021年" / … / "…的通知"."""
+    for j in range(i - 1, max(-1, i - 5), -1):
+        prev = lines[j].norm
+        if (
+            j in used
+            or len(prev) > 40
+            or prev[-1:] in _TERMINAL + ",:"
+            or _DOCNO_RE.match(prev)
+            or _heading_at(prev, 0) is not None
+            or parse_full_date(cn_date_to_digits(prev).strip()) is not None
+        ):
+            return None
+        if "关于" in prev or prev.count("《") > prev.count("》"):
+            return j
+    return None
+
+
+def _closes_items(n: str, current: _Node) -> bool:
+    """A short unnumbered line such as 职责分工 after a finished item is a section title."""
+    return (
+        len(n) <= 15
+        and not re.search(r"[,。;:!?、\d()]", n)
+        and _heading_at(n, 0) is None
+        and bool(current.lines)
+        and (
+            current.lines[-1].norm[-1:] in "。)"
+            or _is_assign_line(current.lines[-1])
+            or bool(_DEADLINE_LINE_RE.match(current.lines[-1].norm))
+        )
+    )
+
+
+class _TreeBuilder:
+    """Lines → the tree of numbered headings, each node holding its own lines."""
+
+    def __init__(self) -> None:
+        self.root = _Node(style=-1, num=0, part="")
+        self.stack: list[_Node] = [self.root]
+
+    def open_node(self, style: int, num: int, inline: bool) -> _Node | None:
+        """The node a heading opens, or None when its number does not follow on."""
+        stack = self.stack
+        i = len(stack)
+        while i > 1 and stack[i - 1].style >= style:
+            i -= 1
+        parent = stack[i - 1]
+        last = parent.last_num.get(style, 0)
+        ok = num == last + 1
+        if not inline and not ok:
+            if style == 0:
+                ok = last == 0 or num == last + 2
+            else:
+                ok = num == 1 or last == 0 or num == last + 2
+        if not ok:
+            return None
+        del stack[i:]
+        node = _Node(style=style, num=num, part=_code_part(style, num), parent=parent)
+        parent.last_num[style] = num
+        parent.children.append(node)
+        stack.append(node)
+        return node
+
+    def new_section(self) -> _Node:
+        """An unnumbered section at the top, excluded from the tasks."""
+        sect = _Node(style=0, num=0, part="", parent=self.root)
+        sect.excluded = True
+        self.root.children.append(sect)
+        del self.stack[1:]
+        self.stack.append(sect)
+        return sect
+
+    def add_text(self, line: AText) -> None:
+        """A line into the tree, split at inline headings "…(牵头部门:…) 2.深化…"."""
+        n = line.norm
+        cands: list[tuple[int, tuple[int, int, int], bool]] = []
+        first = _heading_at(n, 0)
+        if first is not None:
+            cands.append((0, first, False))
+        cands.extend(
+            (p, h, True) for p, h in _inline_headings(n) if p >= (first[2] if first else 1)
+        )
+        segments: list[tuple[_Node, int, int, bool]] = []
+        current = self.stack[-1]
+        seg_start = 0
+        heading_seg = False
+        for pos, (style, num, end), inline in cands:
+            if pos < seg_start:
+                continue
+            node = self.open_node(style, num, inline)
+            if node is None:
+                continue  # not a heading: the marker stays in the running text
+            if pos > seg_start:
+                segments.append((current, seg_start, pos, heading_seg))
+            current, seg_start, heading_seg = node, end, True
+        segments.append((current, seg_start, len(n), heading_seg))
+        for k, (node, s0, s1, is_heading) in enumerate(segments):
+            text = line[s0:s1].strip()
+            if not text.norm and not is_heading:
+                continue
+            head, tail = _split_tail(text) if node.part else (text, None)
+            node.lines.append(head)
+            if tail is not None:
+                if k == len(segments) - 1:
+                    self.new_section().lines.append(tail)
+                else:
+                    node.lines.append(tail)
+
+
+def _split_tail(text: AText) -> tuple[AText, AText | None]:
+    """ "…。(牵头部门:X) 职责分工" → the task part and an unrelated tail."""
+    inl = find_inline_assignments(text)
+    if not inl or _is_assign_line(text):
+        return text, None
+    s, e, _ = inl[-1]
+    tail = text[e:].strip()
+    if "。" in text.norm[:s] and tail.norm and _heading_at(tail.norm, 0) is None:
+        return text[:e].strip(), tail
+    return text, None
+
+
+def _inline_headings(n: str) -> list[tuple[int, tuple[int, int, int]]]:
+    """Inline heading markers after ")", "。" or ";" outside parentheses."""
+    out: list[tuple[int, tuple[int, int, int]]] = []
+    depth = 0
+    for i, ch in enumerate(n):
+        if ch == "(":
+            if depth == 0 and i > 0 and _INLINE_BEFORE_RE.search(n[max(0, i - 6) : i]):
+                h = _heading_at(n, i)
+                if h and h[0] in (1, 3):
+                    out.append((i, h))
+            depth += 1
+        elif ch == ")":
+            depth = max(0, depth - 1)
+        elif (
+            depth == 0
+            and i > 0
+            and (ch.isdigit() or ch in "一二三四五六七八九十" or ch in _CIRCLED)
+            and _INLINE_BEFORE_RE.search(n[max(0, i - 6) : i])
+            and not n[i - 1].isdigit()
+        ):
+            h = _heading_at(n, i)
+            if h and h[0] in (0, 2, 4):
+                out.append((i, h))
+    return out
+
+
 # ---------------------------------------------------------------- parser
 
 
@@ -393,46 +548,7 @@ class TextPlanParser:
         first_heading = next(
             (i for i, ln in enumerate(lines) if _heading_at(ln.norm, 0) is not None), len(lines)
         )
-        # title
-        for i, ln in enumerate(lines[: max(first_heading, 1)][:30]):
-            if _is_title_like(ln) or (_ARTICLE_RE.match(ln.norm) and len(ln.norm) > 3):
-                t = _clean_title(ln)
-                if len(t.norm) >= 4:
-                    # a title broken over two lines: "关于印发《…" + "…实施方案》的通知"
-                    # or over several: "县人民政府办公室关于" / "对县《…》确定的2021年" / … / "…的通知"
-                    start = None
-                    for j in range(i - 1, max(-1, i - 5), -1):
-                        prev = lines[j].norm
-                        if (
-                            j in used
-                            or len(prev) > 40
-                            or prev[-1:] in _TERMINAL + ",:"
-                            or _DOCNO_RE.match(prev)
-                            or _heading_at(prev, 0) is not None
-                            or parse_full_date(cn_date_to_digits(prev).strip()) is not None
-                        ):
-                            break
-                        if "关于" in prev or prev.count("《") > prev.count("》"):
-                            start = j
-                            break
-                    if start is not None:
-                        joined = lines[start]
-                        for j in range(start + 1, i + 1):
-                            joined = joined + lines[j]
-                        t = _clean_title(joined)
-                        used.update(range(start, i))
-                    if i + 1 < len(lines) and re.fullmatch(
-                        r"(?:的)?(?:通知|意见|决定|方案|函)", lines[i + 1].norm
-                    ):
-                        t = t + lines[i + 1]
-                        used.add(i + 1)
-                    self.meta.title = t
-                    used.add(i)
-                    break
-        if self.meta.title is not None:
-            for i, ln in enumerate(lines[:first_heading]):
-                if _clean_title(ln).norm == self.meta.title.norm:
-                    used.add(i)
+        self._scan_title(lines, first_heading, used)
         # doc number: a line starting with it, before the first heading
         for i, ln in enumerate(lines[: first_heading + 1][:40]):
             m = _DOCNO_RE.match(ln.norm)
@@ -441,29 +557,42 @@ class TextPlanParser:
                 if m.end() >= len(ln.norm.rstrip()):
                     used.add(i)
                 break
-        # issue date: standalone date lines (成文日期), prefer one after an organisation line
-        date_lines: list[tuple[int, datetime.date]] = []
-        for i, ln in enumerate(lines):
-            n = cn_date_to_digits(ln.norm).strip()
-            n = re.sub(
-                r"^\((.*)\)$|^(.*?)\s*(?:印发|发布|制定)$", lambda m: m.group(1) or m.group(2), n
-            )
-            d = parse_full_date(n.strip())
-            if d is None:
-                m = re.match(
-                    r"^(.{2,40}?)\s{2,}((?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)$", n
-                )
-                if (
-                    m
-                    and _ORG_END_RE.search(m.group(1).strip())
-                    and not re.search(r"\s{2,}|\t", m.group(1).strip())
-                ):
-                    d = parse_full_date(m.group(2))
-                    if d:
-                        date_lines.append((i, d))
-                        self.meta.issuer = ln.orig[: len(m.group(1))].strip()
+        self._scan_issue_date(lines, first_heading, used)
+        if self.meta.issuer is None:
+            self.meta.issuer = self._find_issuer(lines, first_heading, used)
+        return used
+
+    def _scan_title(self, lines: list[AText], first_heading: int, used: set[int]) -> None:
+        """The first title-like line before the first heading, joined with its broken parts."""
+        for i, ln in enumerate(lines[: max(first_heading, 1)][:30]):
+            if not (_is_title_like(ln) or (_ARTICLE_RE.match(ln.norm) and len(ln.norm) > 3)):
                 continue
-            date_lines.append((i, d))
+            t = _clean_title(ln)
+            if len(t.norm) < 4:
+                continue
+            start = _title_start(lines, i, used)
+            if start is not None:
+                joined = lines[start]
+                for j in range(start + 1, i + 1):
+                    joined = joined + lines[j]
+                t = _clean_title(joined)
+                used.update(range(start, i))
+            if i + 1 < len(lines) and re.fullmatch(
+                r"(?:的)?(?:通知|意见|决定|方案|函)", lines[i + 1].norm
+            ):
+                t = t + lines[i + 1]
+                used.add(i + 1)
+            self.meta.title = t
+            used.add(i)
+            break
+        if self.meta.title is not None:
+            for i, ln in enumerate(lines[:first_heading]):
+                if _clean_title(ln).norm == self.meta.title.norm:
+                    used.add(i)
+
+    def _scan_issue_date(self, lines: list[AText], first_heading: int, used: set[int]) -> None:
+        """The issue date (成文日期): a date line, preferably one under an organisation line."""
+        date_lines = self._date_lines(lines)
         chosen: tuple[int, datetime.date] | None = None
         for i, d in date_lines:
             if i > 0 and self._org_line(lines[i - 1]):
@@ -483,34 +612,61 @@ class TextPlanParser:
                 i >= len(lines) - 4 or (i > 0 and self._org_line(lines[i - 1]))
             ):
                 used.add(i)
-        if self.meta.issuer is None:
-            for i in range(len(lines) - 1, -1, -1):
-                n = lines[i].norm
-                if (
-                    len(n) <= 30
-                    and re.search(r"(?:领导小组|领导小组办公室|指挥部)$", n)
-                    and _heading_at(n, 0) is None
-                ):
-                    self.meta.issuer = lines[i].orig.strip()
-                    used.add(i)
-                    break
-        if self.meta.issuer is None:
-            pre = "".join(ln.norm for ln in lines[:first_heading])
-            pre_orig = "".join(ln.orig for ln in lines[:first_heading])
-            m = re.search(
-                r"(?:^|[,。;:])([^,。;:]{2,30}?(?:领导小组|办公室|政府|委员会|指挥部|局|中心))"
-                r"(?:拟|决定|研究|特|现)[^。]{0,60}?(?:制定|印发|出台)(?:了)?本",
-                pre,
+
+    def _date_lines(self, lines: list[AText]) -> list[tuple[int, datetime.date]]:
+        """Lines that are a whole date, or "organisation  date" (which also gives the issuer)."""
+        date_lines: list[tuple[int, datetime.date]] = []
+        for i, ln in enumerate(lines):
+            n = cn_date_to_digits(ln.norm).strip()
+            n = re.sub(
+                r"^\((.*)\)$|^(.*?)\s*(?:印发|发布|制定)$", lambda m: m.group(1) or m.group(2), n
             )
-            if m:
-                self.meta.issuer = pre_orig[m.start(1) : m.end(1)]
-        if self.meta.issuer is None and self.meta.source:
-            self.meta.issuer = self.meta.source
-        if self.meta.issuer is None and self.meta.title is not None:
+            d = parse_full_date(n.strip())
+            if d is not None:
+                date_lines.append((i, d))
+                continue
+            m = re.match(
+                r"^(.{2,40}?)\s{2,}((?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)$", n
+            )
+            if (
+                m
+                and _ORG_END_RE.search(m.group(1).strip())
+                and not re.search(r"\s{2,}|\t", m.group(1).strip())
+            ):
+                d = parse_full_date(m.group(2))
+                if d:
+                    date_lines.append((i, d))
+                    self.meta.issuer = ln.orig[: len(m.group(1))].strip()
+        return date_lines
+
+    def _find_issuer(self, lines: list[AText], first_heading: int, used: set[int]) -> str | None:
+        """The issuer when no line signs the plan: a 领导小组 line near the end, the text
+        before the first heading ("X决定制定本方案"), the source, or the title ("X关于…")."""
+        for i in range(len(lines) - 1, -1, -1):
+            n = lines[i].norm
+            if (
+                len(n) <= 30
+                and re.search(r"(?:领导小组|领导小组办公室|指挥部)$", n)
+                and _heading_at(n, 0) is None
+            ):
+                used.add(i)
+                return lines[i].orig.strip()
+        pre = "".join(ln.norm for ln in lines[:first_heading])
+        pre_orig = "".join(ln.orig for ln in lines[:first_heading])
+        m = re.search(
+            r"(?:^|[,。;:])([^,。;:]{2,30}?(?:领导小组|办公室|政府|委员会|指挥部|局|中心))"
+            r"(?:拟|决定|研究|特|现)[^。]{0,60}?(?:制定|印发|出台)(?:了)?本",
+            pre,
+        )
+        if m:
+            return pre_orig[m.start(1) : m.end(1)]
+        if self.meta.source:
+            return self.meta.source
+        if self.meta.title is not None:
             m = re.match(r"^(.{2,40}?)关于", self.meta.title.norm)
             if m and _ORG_END_RE.search(m.group(1)):
-                self.meta.issuer = self.meta.title.orig[: m.end(1)]
-        return used
+                return self.meta.title.orig[: m.end(1)]
+        return None
 
     @staticmethod
     def _org_line(line: AText) -> bool:
@@ -526,111 +682,9 @@ class TextPlanParser:
 
     # --- tree -----------------------------------------------------------
     def _build_tree(self, lines: list[AText]) -> _Node:
-        root = _Node(style=-1, num=0, part="")
-        stack: list[_Node] = [root]
+        tree = _TreeBuilder()
         seen_heading = False
         seen_assign = False
-
-        def open_node(style: int, num: int, inline: bool) -> _Node | None:
-            i = len(stack)
-            while i > 1 and stack[i - 1].style >= style:
-                i -= 1
-            parent = stack[i - 1]
-            last = parent.last_num.get(style, 0)
-            ok = num == last + 1
-            if not inline and not ok:
-                if style == 0:
-                    ok = last == 0 or num == last + 2
-                else:
-                    ok = num == 1 or last == 0 or num == last + 2
-            if not ok:
-                return None
-            del stack[i:]
-            node = _Node(style=style, num=num, part=_code_part(style, num), parent=parent)
-            parent.last_num[style] = num
-            parent.children.append(node)
-            stack.append(node)
-            return node
-
-        def new_section() -> _Node:
-            sect = _Node(style=0, num=0, part="", parent=root)
-            sect.excluded = True
-            root.children.append(sect)
-            del stack[1:]
-            stack.append(sect)
-            return sect
-
-        def split_tail(text: AText) -> tuple[AText, AText | None]:
-            """ "…。(牵头部门:X) 职责分工" → the task part and an unrelated tail."""
-            inl = find_inline_assignments(text)
-            if not inl or _is_assign_line(text):
-                return text, None
-            s, e, _ = inl[-1]
-            tail = text[e:].strip()
-            if "。" in text.norm[:s] and tail.norm and _heading_at(tail.norm, 0) is None:
-                return text[:e].strip(), tail
-            return text, None
-
-        def candidates(n: str) -> list[tuple[int, tuple[int, int, int]]]:
-            """Inline heading markers after ")", "。" or ";" outside parentheses."""
-            out: list[tuple[int, tuple[int, int, int]]] = []
-            depth = 0
-            for i, ch in enumerate(n):
-                if ch == "(":
-                    if depth == 0 and i > 0 and _INLINE_BEFORE_RE.search(n[max(0, i - 6) : i]):
-                        h = _heading_at(n, i)
-                        if h and h[0] in (1, 3):
-                            out.append((i, h))
-                    depth += 1
-                elif ch == ")":
-                    depth = max(0, depth - 1)
-                elif (
-                    depth == 0
-                    and i > 0
-                    and (ch.isdigit() or ch in "一二三四五六七八九十" or ch in _CIRCLED)
-                    and _INLINE_BEFORE_RE.search(n[max(0, i - 6) : i])
-                    and not n[i - 1].isdigit()
-                ):
-                    h = _heading_at(n, i)
-                    if h and h[0] in (0, 2, 4):
-                        out.append((i, h))
-            return out
-
-        def add_text(line: AText) -> None:
-            # split at inline headings "…(牵头部门:…) 2.深化…"
-            n = line.norm
-            cands: list[tuple[int, tuple[int, int, int], bool]] = []
-            first = _heading_at(n, 0)
-            if first is not None:
-                cands.append((0, first, False))
-            cands.extend((p, h, True) for p, h in candidates(n) if p >= (first[2] if first else 1))
-            segments: list[tuple[_Node, int, int, bool]] = []
-            current = stack[-1]
-            seg_start = 0
-            heading_seg = False
-            for pos, (style, num, end), inline in cands:
-                if pos < seg_start:
-                    continue
-                node = open_node(style, num, inline)
-                if node is None:
-                    continue  # not a heading: the marker stays in the running text
-                if pos > seg_start:
-                    segments.append((current, seg_start, pos, heading_seg))
-                current, seg_start, heading_seg = node, end, True
-            segments.append((current, seg_start, len(n), heading_seg))
-            for k, (node, s0, s1, is_heading) in enumerate(segments):
-                text = line[s0:s1].strip()
-                last_seg = k == len(segments) - 1
-                if not text.norm and not is_heading:
-                    continue
-                head, tail = split_tail(text) if node.part else (text, None)
-                node.lines.append(head)
-                if tail is not None:
-                    if last_seg:
-                        new_section().lines.append(tail)
-                    else:
-                        node.lines.append(tail)
-
         for li, line in enumerate(lines):
             n = line.norm
             if seen_heading and re.match(r"^附件\s*\d*\s*(?:[::]|$)", n):
@@ -638,33 +692,21 @@ class TextPlanParser:
                     break  # attachments after the plan
                 # nothing assigned yet but the attachment assigns: the numbered lines so far
                 # were the covering notice ("附件:1.… 2.…"), and the plan is this attachment
-                root = _Node(style=-1, num=0, part="")
-                stack[:] = [root]
+                tree = _TreeBuilder()
                 seen_heading = False
                 continue
             if LABEL_RE.search(n):
                 seen_assign = True
-            if (
-                seen_heading
-                and len(n) <= 15
-                and not re.search(r"[,。;:!?、\d()]", n)
-                and _heading_at(n, 0) is None
-                and stack[-1].lines
-                and (
-                    stack[-1].lines[-1].norm[-1:] in "。)"
-                    or _is_assign_line(stack[-1].lines[-1])
-                    or _DEADLINE_LINE_RE.match(stack[-1].lines[-1].norm)
-                )
-            ):
+            if seen_heading and _closes_items(n, tree.stack[-1]):
                 # an unnumbered section title such as 职责分工 closes the numbered items
-                new_section().lines.append(line)
+                tree.new_section().lines.append(line)
                 continue
             if _heading_at(n, 0) is not None:
                 seen_heading = True
-            add_text(line)
-        self._split_paragraph_tasks(root)
-        self._assign_codes(root, "")
-        return root
+            tree.add_text(line)
+        self._split_paragraph_tasks(tree.root)
+        self._assign_codes(tree.root, "")
+        return tree.root
 
     def _split_paragraph_tasks(self, node: _Node) -> None:
         """Unnumbered paragraphs that each end with their own assignment become subtasks."""
@@ -774,51 +816,75 @@ class TextPlanParser:
         """Read metadata and return the tasks of the (first) plan in the text."""
         at = make_atext(self.text)
         self.first_is_lead = bool(FIRST_IS_LEAD_RE.search(at.norm))
-        raw_lines = [ln.strip() for ln in split_lines(at)]
+        segments = self._segments(self._content_lines(at))
+        if not segments:
+            self.set_year()
+            return []
+        notice, seg = self._plan_segment(segments)
+        table_lines = [ln for ln in seg if ln.norm.count("\t") >= 2]
+        if table_lines:
+            seg = [ln for ln in seg if ln.norm.count("\t") < 2]
+        notice_lines = _join_broken(notice) if notice else []
+        plan_lines = notice_lines + _join_broken(seg)
+        used = self._scan_meta(plan_lines)
+        used |= set(range(len(notice_lines)))
+        self._prefer_labels()
+        body = [ln for i, ln in enumerate(plan_lines) if i not in used]
+        self.set_year()
+        self.table_tasks = self._tab_tables(table_lines)
+        root = self._build_tree(body)
+        self._analyse(root)
+        return self._collect(root) + self.table_tasks
+
+    def _content_lines(self, at: AText) -> list[AText]:
+        """The non-empty lines without metadata and web page noise (metadata fills self.meta)."""
         lines: list[AText] = []
-        for ln in raw_lines:
-            if not ln.norm:
-                continue
-            n = ln.norm
-            m = _PUBLISH_RE.search(n)
-            if m and self.meta.published_on is None:
-                self.meta.published_on = parse_full_date(cn_date_to_digits(m.group(1)), whole=False)
-            mw = _WRITTEN_RE.search(n)
-            if mw and self.meta.written_on is None:
-                self.meta.written_on = parse_full_date(cn_date_to_digits(mw.group(1)), whole=False)
-            for mv in _LABEL_VALUE_RE.finditer(n):
-                val = ln[mv.start("val") : mv.end("val")].strip()
-                if not val.norm:
-                    continue
-                lab = mv.group("lab")
-                if lab in ("发文机关", "发布机构", "发文单位") and self.meta.label_issuer is None:
-                    self.meta.label_issuer = val.orig
-                elif lab in ("发文字号", "文号") and self.meta.label_docno is None:
-                    if _DOCNO_RE.match(val.norm):
-                        self.meta.label_docno = val.orig.replace(" ", "")
-                elif lab == "标题" and self.meta.label_title is None and len(val.norm) >= 4:
-                    self.meta.label_title = val
-            if self.meta.label_docno is None:
-                md = _LOOSE_DOCNO_RE.search(n)
-                if md:
-                    self.meta.label_docno = ln.orig[md.start("no") : md.end("no")].replace(" ", "")
-            m = _SOURCE_RE.search(n)
-            if m and self.meta.source is None and len(n) <= 120:
-                val = ln.orig[m.start(1) : m.end(1)].strip()
-                if val and not re.search(r"\d{4}|http|www|\.com|\.cn", val) and len(val) <= 40:
-                    self.meta.source = val
-            if _META_LINE_RE.match(n) or (m and len(n) <= 80 and "发布" in n):
-                continue
-            if _is_noise(ln):
+        for ln in (raw.strip() for raw in split_lines(at)):
+            if not ln.norm or self._read_line_meta(ln) or _is_noise(ln):
                 continue
             lines.append(ln)
-        segments = self._segments(lines)
-        if not segments:
-            self._set_year()
-            return []
-        # A covering notice ("…印发…的通知", its own 一、二、三 paragraphs) followed by the plan
-        # it issues looks like two articles: the plan is the first part that assigns units;
-        # the notice before it still gives the title, doc number, issuer and date.
+        return lines
+
+    def _read_line_meta(self, ln: AText) -> bool:
+        """Fill self.meta from the labelled values on a line; True for a metadata-only line."""
+        meta = self.meta
+        n = ln.norm
+        m = _PUBLISH_RE.search(n)
+        if m and meta.published_on is None:
+            meta.published_on = parse_full_date(cn_date_to_digits(m.group(1)), whole=False)
+        mw = _WRITTEN_RE.search(n)
+        if mw and meta.written_on is None:
+            meta.written_on = parse_full_date(cn_date_to_digits(mw.group(1)), whole=False)
+        for mv in _LABEL_VALUE_RE.finditer(n):
+            val = ln[mv.start("val") : mv.end("val")].strip()
+            if not val.norm:
+                continue
+            lab = mv.group("lab")
+            if lab in ("发文机关", "发布机构", "发文单位") and meta.label_issuer is None:
+                meta.label_issuer = val.orig
+            elif lab in ("发文字号", "文号") and meta.label_docno is None:
+                if _DOCNO_RE.match(val.norm):
+                    meta.label_docno = val.orig.replace(" ", "")
+            elif lab == "标题" and meta.label_title is None and len(val.norm) >= 4:
+                meta.label_title = val
+        if meta.label_docno is None:
+            md = _LOOSE_DOCNO_RE.search(n)
+            if md:
+                meta.label_docno = ln.orig[md.start("no") : md.end("no")].replace(" ", "")
+        ms = _SOURCE_RE.search(n)
+        if ms and meta.source is None and len(n) <= 120:
+            source = ln.orig[ms.start(1) : ms.end(1)].strip()
+            if source and not re.search(r"\d{4}|http|www|\.com|\.cn", source) and len(source) <= 40:
+                meta.source = source
+        return bool(_META_LINE_RE.match(n) or (ms and len(n) <= 80 and "发布" in n))
+
+    def _plan_segment(self, segments: list[list[AText]]) -> tuple[list[AText], list[AText]]:
+        """(covering notice, plan): the segment that is the plan, and the notice before it.
+
+        A covering notice ("…印发…的通知", its own 一、二、三 paragraphs) followed by the plan
+        it issues looks like two articles: the plan is the first part that assigns units;
+        the notice before it still gives the title, doc number, issuer and date.
+        """
         first = 0
         while (
             first + 1 < len(segments)
@@ -832,15 +898,10 @@ class TextPlanParser:
             self.warnings.append(
                 f"文件中包含多个方案/文章,已解析第一个,跳过其余 {len(segments) - first - 1} 个"
             )
-        notice = [ln for sg in segments[:first] for ln in sg]
-        seg = segments[first]
-        table_lines = [ln for ln in seg if ln.norm.count("\t") >= 2]
-        if table_lines:
-            seg = [ln for ln in seg if ln.norm.count("\t") < 2]
-        notice_lines = _join_broken(notice) if notice else []
-        plan_lines = notice_lines + _join_broken(seg)
-        used = self._scan_meta(plan_lines)
-        used |= set(range(len(notice_lines)))
+        return [ln for sg in segments[:first] for ln in sg], segments[first]
+
+    def _prefer_labels(self) -> None:
+        """Labelled metadata (标题:, 发文机关:, 文号:, 成文日期:) wins over what the text shows."""
         meta = self.meta
         if meta.label_title is not None:
             meta.title = meta.label_title
@@ -850,30 +911,24 @@ class TextPlanParser:
             meta.doc_number = meta.label_docno
         if meta.written_on is not None and meta.issued_on is None:
             meta.issued_on = meta.written_on
-        body = [ln for i, ln in enumerate(plan_lines) if i not in used]
-        self._set_year()
-        self.table_tasks = self._tab_tables(table_lines)
-        root = self._build_tree(body)
-        self._analyse(root)
-        return self._collect(root) + self.table_tasks
 
     def _tab_tables(self, lines: list[AText]) -> list[ParsedTask]:
         """Task tables pasted as tab-separated lines (from Excel or Word)."""
         if not lines:
             return []
-        from duban.intake.parse._table import find_header, parse_task_rows
-
         rows = [ln.orig.split("\t") for ln in lines]
         header = find_header(rows)
         if header is None:
             return []
+        return self.table_rows_to_tasks(rows, header)
 
-        def dates_fn(ls, title_text):  # noqa: ANN001, ANN202
-            return dates_for_lines(self, ls, title_text)
+    def table_rows_to_tasks(
+        self, rows: list[list[str]], header: tuple[int, dict[str, list[int]]]
+    ) -> list[ParsedTask]:
+        """The tasks of a task table, its dates read with this plan's year."""
+        return parse_task_rows(rows, header, self.dates_for, first_is_lead=self.first_is_lead)
 
-        return parse_task_rows(rows, header, dates_fn, first_is_lead=self.first_is_lead)
-
-    def _set_year(self) -> None:
+    def set_year(self) -> None:
         docno_year = _DOCNO_YEAR_RE.search(self.meta.doc_number or "")
         issued = self.meta.issued_on or self.meta.published_on
         if issued is not None:
@@ -1050,7 +1105,7 @@ class TextPlanParser:
         scope = self._scope_lines(node)
         text_lines = [self._remove_parens(ln, deadline=False) for ln in scope]
         text = "\n".join(t.orig for t in text_lines if t.norm)
-        milestones, deadline = self._dates_for(scope + node.lifted, title.orig)
+        milestones, deadline = self.dates_for(scope + node.lifted, title.orig)
         targets: list[ParsedTarget] = []
         for ln in text_lines:
             targets.extend(find_targets(ln))
@@ -1069,10 +1124,18 @@ class TextPlanParser:
             targets=targets,
         )
 
-    def _dates_for(
+    def dates_for(
         self, lines: list[AText], title: str
     ) -> tuple[list[ParsedMilestone], datetime.date | None]:
+        """Milestones and deadline of a task's lines, read with this plan's year."""
         return dates_for_lines(self, lines, title)
+
+
+def parse_text(text: str, year: int | None) -> ParsedPlan:
+    """A plan given as plain text."""
+    if not text.strip():
+        raise PlanParseError("文件内容为空")
+    return TextPlanParser(text, year=year).parse()
 
 
 def dates_for_lines(
@@ -1105,9 +1168,8 @@ def dates_for_lines(
                 continue
             if h.range_start:
                 continue
-            in_label = any(s <= h.start < e for s, e in label_spans)
             text = _clause(ln, h, hits[k + 1 :])
-            if in_label:
+            if any(s <= h.start < e for s, e in label_spans):
                 # "完成时限:9月底前完成建设,12月底前上线运行": each date keeps its own words;
                 # a bare date ("完成时限:2024年6月底前") is the task itself
                 rest = n[h.end : h.end + 40]

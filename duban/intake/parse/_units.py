@@ -136,7 +136,7 @@ def split_units(at: AText) -> tuple[list[str], list[str]]:
             prefix = units[0].orig[: pm.end()]
     # a list that spells the prefix out again after an unprefixed name means that name is
     # complete as written ("省发展改革委、商务厅、省大数据中心": 商务厅 stays 商务厅)
-    spelled = [bool(prefix) and u.orig.startswith(prefix) for u in units]
+    spelled = [u.orig.startswith(prefix) for u in units] if prefix else [False] * len(units)
     for i, u in enumerate(units):
         name = u.orig
         norm = u.norm

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from duban.core.numerals import parse_int
+
+log = logging.getLogger(__name__)
 
 # A character followed by pinyin in parentheses, left over from bad conversions: 關(guān).
 _PINYIN = "a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüêńňǹḿ"
@@ -23,12 +27,13 @@ _TRANS = str.maketrans(
 
 
 @lru_cache(maxsize=1)
-def _converter():  # noqa: ANN202 - opencc has no type hints
+def _converter() -> Any:  # opencc.OpenCC, or None when it cannot be loaded
     try:
-        from opencc import OpenCC
+        from opencc import OpenCC  # loaded once, on the first text to convert
 
         return OpenCC("t2s")
-    except Exception:  # pragma: no cover - opencc missing
+    except (ImportError, OSError, ValueError):  # not installed, or its dictionaries unreadable
+        log.warning("opencc unavailable: traditional characters are not converted", exc_info=True)
         return None
 
 
@@ -44,27 +49,29 @@ def _traditional_chars() -> frozenset[str]:
         import opencc
 
         path = Path(opencc.__file__).parent / "dictionary" / "TSCharacters.txt"
-        chars = set()
-        for line in path.read_text(encoding="utf-8").splitlines():
-            trad, _, simp = line.partition("\t")
-            if len(trad) == 1 and simp and simp.split()[0] != trad:
-                chars.add(trad)
-        return frozenset(chars)
-    except Exception:  # pragma: no cover - fall back to always converting
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (ImportError, OSError, UnicodeDecodeError):
+        # without the table every text goes through the (slower) phrase-level conversion
+        log.warning("opencc's TSCharacters table unreadable: converting every text", exc_info=True)
         return frozenset()
+    chars = set()
+    for line in lines:
+        trad, _, simp = line.partition("\t")
+        if len(trad) == 1 and simp and simp.split()[0] != trad:
+            chars.add(trad)
+    return frozenset(chars)
 
 
 def to_simplified(text: str) -> str:
+    """Traditional characters as simplified ones (unchanged when opencc is unavailable)."""
     conv = _converter()
     if conv is None or not text:
         return text
     trad = _traditional_chars()
     if trad and trad.isdisjoint(text):
         return text  # nothing to convert: skip the (slow) phrase-level conversion
-    try:
-        return conv.convert(text)
-    except Exception:  # pragma: no cover - defensive
-        return text
+    result: str = conv.convert(text)
+    return result
 
 
 def punct_norm(text: str) -> str:

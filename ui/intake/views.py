@@ -8,9 +8,9 @@ import streamlit as st
 
 from duban.core.errors import DubanError
 from duban.core.permissions import Actor
-from duban.intake import excel
-from duban.intake import importer as pi
-from duban.intake.parse import MAX_BYTES, PlanParseError, parse_plan_bytes
+from duban.intake import drafts, excel, importer, matching
+from duban.intake.parse import reader
+from duban.intake.parse.model import PlanParseError
 from duban.org import departments
 from duban.tasks import reading
 from ui.common import show_errors
@@ -18,7 +18,7 @@ from ui.context import session, t
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FILE_TYPES = ["docx", "txt", "htm", "html", "xlsx", "csv"]
-TEXT_COLS = [k for k, _ in pi.COLUMNS if k not in ("deadline", "weight")]
+TEXT_COLS = [k for k, _ in drafts.COLUMNS if k not in ("deadline", "weight")]
 
 
 def _upload(label_key: str, types: list[str], key: str, help_key: str) -> tuple[str, bytes] | None:
@@ -26,13 +26,13 @@ def _upload(label_key: str, types: list[str], key: str, help_key: str) -> tuple[
     if f is None:
         return None
     data = f.getvalue()
-    if len(data) > MAX_BYTES:
+    if len(data) > reader.MAX_BYTES:
         st.error(t("imp.too_big", mb=len(data) / 1024 / 1024), icon="⚠️")
         return None
     return f.name, data
 
 
-def _parsed(name: str, data: bytes, year: int | None) -> pi.ImportDraft | None:
+def _parsed(name: str, data: bytes, year: int | None) -> drafts.ImportDraft | None:
     """Parse once per (file, year); the draft is kept in session state while the user edits."""
     sig = f"{hashlib.sha256(data).hexdigest()}:{year}"
     cache = st.session_state.get("imp_parsed")
@@ -40,7 +40,7 @@ def _parsed(name: str, data: bytes, year: int | None) -> pi.ImportDraft | None:
         return cache[1]
     try:
         with st.spinner(t("imp.parsing")):
-            draft = pi.ImportDraft.from_parsed(parse_plan_bytes(data, name, year=year))
+            draft = drafts.ImportDraft.from_parsed(reader.parse_plan_bytes(data, name, year=year))
     except PlanParseError as exc:
         st.error(t("imp.parse_failed", msg=str(exc)), icon="⚠️")
         return None
@@ -48,7 +48,7 @@ def _parsed(name: str, data: bytes, year: int | None) -> pi.ImportDraft | None:
     return draft
 
 
-def _header_fields(draft: pi.ImportDraft, key: str) -> pi.ImportDraft:
+def _header_fields(draft: drafts.ImportDraft, key: str) -> drafts.ImportDraft:
     st.subheader(t("imp.step_header"))
     title = st.text_input(t("imp.title"), draft.title or "", key=f"{key}_title", max_chars=300)
     c1, c2, c3 = st.columns([2, 2, 1])
@@ -62,7 +62,7 @@ def _header_fields(draft: pi.ImportDraft, key: str) -> pi.ImportDraft:
         max_value=dt.date(2100, 12, 31),
         format="YYYY-MM-DD",
     )
-    return pi.ImportDraft(
+    return drafts.ImportDraft(
         title=title.strip() or None,
         issuer=issuer.strip() or None,
         doc_number=doc.strip() or None,
@@ -83,11 +83,14 @@ def _clean(v):
     return v
 
 
-def _task_editor(draft: pi.ImportDraft, key: str) -> tuple[list[pi.DraftTask], list[pi.RowError]]:
+def _task_editor(
+    draft: drafts.ImportDraft, key: str
+) -> tuple[list[drafts.DraftTask], list[drafts.RowError]]:
     st.subheader(t("imp.step_tasks", n=len(draft.tasks)))
     st.caption(t("imp.tasks_help"))
     df = pd.DataFrame(
-        [pi.task_to_row(x, sep="；") for x in draft.tasks], columns=[k for k, _ in pi.COLUMNS]
+        [drafts.task_to_row(x, sep="；") for x in draft.tasks],
+        columns=[k for k, _ in drafts.COLUMNS],
     )
     df["deadline"] = pd.to_datetime(df["deadline"]).dt.date
     df["weight"] = df["weight"].astype(float)
@@ -115,18 +118,18 @@ def _task_editor(draft: pi.ImportDraft, key: str) -> tuple[list[pi.DraftTask], l
         num_rows="dynamic",
         hide_index=True,
         column_config=cfg,
-        column_order=[k for k, _ in pi.COLUMNS if k != "description"] + ["description"],
+        column_order=[k for k, _ in drafts.COLUMNS if k != "description"] + ["description"],
         height=min(420, 38 + 35 * max(3, len(df) + 1)),
     )
     rows = [{k: _clean(v) for k, v in rec.items()} for rec in edited.to_dict("records")]
-    tasks, errors = pi.rows_to_tasks(rows, first_row=1)
+    tasks, errors = drafts.rows_to_tasks(rows, first_row=1)
     missing = sum(1 for x in tasks if x.deadline is None)
     if missing:
         st.caption("⏳ " + t("imp.no_deadline", n=missing))
     return tasks, errors
 
 
-def _error_table(errors: list[pi.RowError]) -> None:
+def _error_table(errors: list[drafts.RowError]) -> None:
     row, problem = t("imp.col_row"), t("imp.col_problem")
     st.dataframe(
         pd.DataFrame({row: [e.row for e in errors], problem: [e.message for e in errors]}),
@@ -136,7 +139,7 @@ def _error_table(errors: list[pi.RowError]) -> None:
     )
 
 
-def _show_errors(errors: list[pi.RowError]) -> None:
+def _show_errors(errors: list[drafts.RowError]) -> None:
     if not errors:
         return
     st.error(t("imp.row_errors", n=len(errors)), icon="⚠️")
@@ -150,7 +153,7 @@ def _unit_mapping(names: list[str], key: str) -> tuple[dict, list[str]]:
         st.caption(t("imp.units_none"))
         return {}, []
     with session() as s:
-        matches = pi.match_units(s, names)
+        matches = matching.match_units(s, names)
         depts = [(d.id, d.name) for d in departments.list_departments(s)]
     matched = [m for m in matches.values() if m.matched]
     todo = [m for m in matches.values() if not m.matched]
@@ -161,61 +164,68 @@ def _unit_mapping(names: list[str], key: str) -> tuple[dict, list[str]]:
                     {
                         t("imp.col_name"): [m.name for m in matched],
                         t("imp.col_dept"): [m.department_name for m in matched],
-                        t("imp.col_method"): [pi.METHOD_LABELS[m.method] for m in matched],
+                        t("imp.col_method"): [matching.METHOD_LABELS[m.method] for m in matched],
                     }
                 ),
                 hide_index=True,
                 width="stretch",
             )
+    if not todo:
+        return {}, []
+    return _unmatched_choices(todo, depts, key)
+
+
+def _unmatched_choices(
+    todo: list[matching.UnitMatch], depts: list[tuple[int | None, str]], key: str
+) -> tuple[dict, list[str]]:
+    """A department, 新建 or 不导入 per unmatched name (one choice for the rest when many)."""
+    st.info(t("imp.units_todo", n=len(todo)), icon="🧭")
+    labels = dict(depts)
+    special = {
+        "": t("imp.unit_pick"),
+        matching.CREATE: t("imp.unit_create"),
+        matching.DROP: t("imp.unit_drop"),
+    }
+    rest = ""
+    if len(todo) > 3:
+        rest = st.selectbox(
+            t("imp.unit_rest"),
+            ["", matching.CREATE, matching.DROP],
+            format_func=special.get,
+            key=f"{key}_unit_rest",
+        )
     mapping: dict = {}
     undecided: list[str] = []
-    if todo:
-        st.info(t("imp.units_todo", n=len(todo)), icon="🧭")
-        labels = dict(depts)
-        special = {
-            "": t("imp.unit_pick"),
-            pi.CREATE: t("imp.unit_create"),
-            pi.DROP: t("imp.unit_drop"),
-        }
-        rest = ""
-        if len(todo) > 3:
-            rest = st.selectbox(
-                t("imp.unit_rest"),
-                ["", pi.CREATE, pi.DROP],
-                format_func=special.get,
-                key=f"{key}_unit_rest",
-            )
-        for i, m in enumerate(todo):
-            first = [d for d, _ in m.candidates]
-            options = ["", pi.CREATE, pi.DROP, *first, *[d for d, _ in depts if d not in first]]
-            default = options.index(pi.DROP) if m.generic else 0
-            c1, c2 = st.columns([2, 3], vertical_alignment="center")
-            hint = "、".join(n for _, n in m.candidates[:2])
-            c1.markdown(
-                f"**{m.name}**" + (f"  \n:gray[{t('imp.maybe', names=hint)}]" if hint else "")
-            )
-            choice = c2.selectbox(
-                m.name,
-                options,
-                index=default,
-                key=f"{key}_unit_{i}_{m.name}",
-                format_func=lambda v, sp=special: (
-                    sp.get(v) if v in sp else "→ " + labels.get(v, str(v))
-                ),
-                label_visibility="collapsed",
-            )
-            if choice == "" and rest:
-                mapping[m.name] = rest
-            elif choice == "":
-                undecided.append(m.name)
-            else:
-                mapping[m.name] = choice
+    for i, m in enumerate(todo):
+        first = [d for d, _ in m.candidates]
+        options = ["", matching.CREATE, matching.DROP, *first]
+        options += [d for d, _ in depts if d not in first]
+        default = options.index(matching.DROP) if m.generic else 0
+        c1, c2 = st.columns([2, 3], vertical_alignment="center")
+        hint = "、".join(n for _, n in m.candidates[:2])
+        c1.markdown(f"**{m.name}**" + (f"  \n:gray[{t('imp.maybe', names=hint)}]" if hint else ""))
+        choice = c2.selectbox(
+            m.name,
+            options,
+            index=default,
+            key=f"{key}_unit_{i}_{m.name}",
+            format_func=lambda v, sp=special: (
+                sp.get(v) if v in sp else "→ " + labels.get(v, str(v))
+            ),
+            label_visibility="collapsed",
+        )
+        if choice == "" and rest:
+            mapping[m.name] = rest
+        elif choice == "":
+            undecided.append(m.name)
+        else:
+            mapping[m.name] = choice
     return mapping, undecided
 
 
 def _commit(
     me: Actor,
-    draft: pi.ImportDraft,
+    draft: drafts.ImportDraft,
     mapping: dict,
     name: str,
     data: bytes,
@@ -226,10 +236,10 @@ def _commit(
 ) -> None:
     st.subheader(t(step_key))
     with session() as s:
-        prev = pi.find_previous_import(s, data)
+        prev = importer.find_previous_import(s, data)
     force = False
     if prev is not None:
-        st.warning(t("imp.reimport", msg=pi.reimport_message(prev)))
+        st.warning(t("imp.reimport", msg=importer.reimport_message(prev)))
         force = st.checkbox(t("imp.force"), key=f"{key}_force")
     disabled = blocked or not draft.tasks or (prev is not None and not force)
     if not st.button(
@@ -244,7 +254,7 @@ def _commit(
 
         try:
             with session() as s:
-                res = pi.commit_import(
+                res = importer.commit_import(
                     s,
                     actor=me,
                     draft=draft,
@@ -268,7 +278,7 @@ def _commit(
     st.page_link("pages/tasks.py", label=t("imp.to_register"), icon="📋")
 
 
-def _counts(res: pi.ImportResult) -> dict:
+def _counts(res: importer.ImportResult) -> dict:
     return {
         "tasks": res.tasks,
         "assignments": res.assignments,
@@ -307,7 +317,7 @@ def file_import(me: Actor) -> None:
     draft = _header_fields(draft, key)
     tasks, errors = _task_editor(draft, f"{key}_editor")
     draft.tasks = tasks
-    errors = errors + pi.validate_draft(draft)
+    errors = errors + drafts.validate_draft(draft)
     _show_errors(errors)
     mapping, undecided = _unit_mapping(draft.unit_names(), key)
     if undecided:
@@ -375,8 +385,8 @@ def excel_import(me: Actor) -> None:
     st.subheader(t("imp.step_sheet", n=len(draft.tasks)))
     with st.expander(t("imp.sheet_preview"), expanded=False):
         st.dataframe(
-            pd.DataFrame([pi.task_to_row(x, sep="；") for x in draft.tasks]).rename(
-                columns={k: t(f"imp.c_{k}") for k, _ in pi.COLUMNS}
+            pd.DataFrame([drafts.task_to_row(x, sep="；") for x in draft.tasks]).rename(
+                columns={k: t(f"imp.c_{k}") for k, _ in drafts.COLUMNS}
             ),
             hide_index=True,
             width="stretch",
@@ -386,14 +396,14 @@ def excel_import(me: Actor) -> None:
         rows = {e.row for e in sheet.errors}
         st.error(t("imp.sheet_errors", n=len(sheet.errors), rows=len(rows)), icon="⚠️")
         _error_table(sheet.errors)
-        kept, dropped = pi.drop_rows(draft.tasks, sheet.bad_rows)
+        kept, dropped = drafts.drop_rows(draft.tasks, sheet.bad_rows)
         skip = st.checkbox(t("imp.skip_rows", n=len(dropped), m=len(kept)), key=f"{key}_skip")
         if skip:
             draft.tasks = kept
         blocked = not skip
     else:
         st.success(t("imp.sheet_ok", n=len(draft.tasks)), icon="✅")
-    header_errors = [e for e in pi.validate_draft(draft) if e.row is None]
+    header_errors = [e for e in drafts.validate_draft(draft) if e.row is None]
     _show_errors(header_errors)
     with show_errors():
         _commit(
