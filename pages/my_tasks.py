@@ -5,7 +5,7 @@ import streamlit as st
 from duban.core.errors import DubanError
 from duban.tasks import workflow
 from models import Role
-from ui.common import empty_state, header, show_flash
+from ui.common import empty_state, header, show_error, show_flash
 from ui.context import actor, session, t
 from ui.tasks import desk, detail, table
 
@@ -27,7 +27,7 @@ try:
     with session() as db:
         my_desk = workflow.my_desk(db, actor=me, department_id=dept_id)
 except DubanError as exc:
-    st.error(str(exc), icon="⚠️")
+    show_error(exc)
     st.stop()
 
 st.caption(t("my.summary_line", unit=my_desk.department.name, n=len(my_desk.tasks)))

@@ -28,13 +28,18 @@ def empty_state(message: str | None = None, icon: str = "📭") -> None:
     st.info(message or t("empty.nothing"), icon=icon)
 
 
+def show_error(exc: DubanError) -> None:
+    """A service's refusal as a red message where the user is (its text is for the user)."""
+    st.error(str(exc), icon="⚠️")
+
+
 @contextlib.contextmanager
 def show_errors() -> Iterator[None]:
     """Turn a DubanError from a service into a red message; everything else still raises."""
     try:
         yield
     except DubanError as exc:
-        st.error(str(exc), icon="⚠️")
+        show_error(exc)
 
 
 def flash(message: str) -> None:

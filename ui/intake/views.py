@@ -13,7 +13,7 @@ from duban.intake.parse import reader
 from duban.intake.parse.model import PlanParseError
 from duban.org import departments
 from duban.tasks import reading
-from ui.common import show_errors
+from ui.common import show_error, show_errors
 from ui.context import session, t
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -266,7 +266,7 @@ def _commit(
                 )
         except DubanError as exc:
             status.update(label=str(exc), state="error")
-            st.error(str(exc), icon="⚠️")
+            show_error(exc)
             return
         status.update(label=t("imp.done_short"), state="complete", expanded=False)
     st.success(t("imp.done", title=res.plan_title, **_counts(res)), icon="✅")

@@ -9,7 +9,7 @@ from duban.core.permissions import Actor
 from duban.notices import labels, templates
 from duban.notices import rules as notice_rules
 from models import NoticeKind
-from ui.common import show_errors
+from ui.common import show_error, show_errors
 from ui.context import session, t
 
 
@@ -39,7 +39,7 @@ def templates_section(me: Actor) -> None:
         try:
             preview = templates.check_template(kind, text)
         except DubanError as exc:
-            st.error(str(exc), icon="⚠️")
+            show_error(exc)
         else:
             with st.container(border=True, height=380):
                 for line in preview.splitlines():

@@ -131,6 +131,12 @@ def draft_editor(me: Actor, notice_id: int, key: str) -> None:
         key_ = "notices.rule_met" if n.extra["meets_rule"] else "notices.rule_not_met"
         (st.caption if n.extra["meets_rule"] else st.warning)(t(key_, rule=n.extra["rule"]))
     k = f"{key}_{n.id}_{n.version}"
+    changes, chosen = _draft_fields(n, recips, k)
+    _draft_buttons(me, n, k, key, changes, chosen)
+
+
+def _draft_fields(n, recips: list[dict], k: str) -> tuple[dict, list[int]]:
+    """The draft's editable fields; returns (the changes for update_draft, the recipients)."""
     title = st.text_input(t("notices.title"), n.title, key=f"nt_title_{k}")
     c1, c2, c3 = st.columns([3, 1, 1])
     addressees = c1.text_input(t("notices.addressees"), n.addressees, key=f"nt_addr_{k}")
@@ -170,6 +176,11 @@ def draft_editor(me: Actor, notice_id: int, key: str) -> None:
         reply_due=reply_due,
         level=level,
     )
+    return changes, chosen
+
+
+def _draft_buttons(me: Actor, n, k: str, key: str, changes: dict, chosen: list[int]) -> None:
+    """Save, issue, download as DOCX, delete."""
     b1, b2, b3, b4 = st.columns(4)
     save = b1.button(t("notices.save"), key=f"nt_save_{k}", width="stretch")
     issue = b2.button(t("notices.issue"), type="primary", key=f"nt_issue_{k}", width="stretch")

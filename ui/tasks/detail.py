@@ -9,7 +9,7 @@ from duban.core.permissions import Actor
 from duban.inspections import labels as inspection_labels
 from duban.tasks import labels, reading
 from models import RequestStatus
-from ui.common import empty_state
+from ui.common import empty_state, show_error
 from ui.context import session, t, vocab
 from ui.tasks._format import REQUEST_LABELS, colour_text, date_text, direction_sign, number_text
 
@@ -44,7 +44,7 @@ def task_detail_view(task_id: int, me: Actor, *, key: str, row: dict | None = No
         with session() as db:
             d = reading.task_detail(db, actor=me, task_id=task_id)
     except DubanError as exc:
-        st.error(str(exc), icon="⚠️")
+        show_error(exc)
         return None
     _detail_header(d, row)
     _units_table(d)

@@ -10,7 +10,7 @@ from duban.core.errors import DubanError
 from duban.core.permissions import Actor
 from duban.tasks import manage, reading
 from models import Task, TaskStatus
-from ui.common import bump, empty_state, flash, pinned, unpin
+from ui.common import bump, empty_state, flash, pinned, show_error, unpin
 from ui.context import session, t
 from ui.tasks._format import editor_date
 from ui.tasks.table import choices
@@ -250,6 +250,6 @@ def _save_task(
                     db, actor=me, task_id=written.id, expected_version=written.version
                 )
     except DubanError as exc:
-        st.error(str(exc), icon="⚠️")
+        show_error(exc)
         return None
     return written
