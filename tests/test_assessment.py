@@ -133,10 +133,24 @@ def world(session, frozen_today):
     _, head_c = make_user(session, role=Role.dept_head, department_id=c.id)
     period = periods.create_period(session, actor=office, kind="quarter", day=Q1)
     return dict(
-        a=a, b=b, c=c, t1=t1, t2=t2, t3=t3, urging=urging, praise=praise, poor=poor, avg=avg,
-        finding=finding, ins=ins, office=office, leader=leader, head_a=head_a,
-        head_c=head_c, period=period,
-    )  # fmt: skip
+        a=a,
+        b=b,
+        c=c,
+        t1=t1,
+        t2=t2,
+        t3=t3,
+        urging=urging,
+        praise=praise,
+        poor=poor,
+        avg=avg,
+        finding=finding,
+        ins=ins,
+        office=office,
+        leader=leader,
+        head_a=head_a,
+        head_c=head_c,
+        period=period,
+    )
 
 
 def _by_name(result):
@@ -512,8 +526,12 @@ def test_published_scorecard_is_a_numbered_bulletin_delivered_to_every_unit(sess
         session, actor=office, notice_id=draft.id, expected_version=draft.version
     )
     assert issued.doc_number == "通报〔2026〕1号"
-    to = {r.department_id for r in session.exec(select(NoticeRecipient).where(
-        NoticeRecipient.notice_id == draft.id)).all()}  # fmt: skip
+    to = {
+        r.department_id
+        for r in session.exec(
+            select(NoticeRecipient).where(NoticeRecipient.notice_id == draft.id)
+        ).all()
+    }
     assert to == {world["a"].id, world["b"].id, world["c"].id}
     doc = Document(io.BytesIO(exports.scorecard_docx(session, actor=office, period_id=pid)))
     texts = [p.text for p in doc.paragraphs]
@@ -587,8 +605,17 @@ def test_top_and_bottom_include_ties_at_the_cut():
     lines = [_score_line(2, -1.0, 1), _score_line(3, -1.0, 2), _score_line(4, -5.0, 3)]
     units, ref = scoring.score_units(lines, load, names, formula.Formula())
     res = scoring.PeriodResult(
-        period_id=1, label="", kind="month", start=TODAY, end=TODAY, status="open",
-        as_of=TODAY, formula={}, reference_load=ref, units=units, unit_count=4,
-    )  # fmt: skip
+        period_id=1,
+        label="",
+        kind="month",
+        start=TODAY,
+        end=TODAY,
+        status="open",
+        as_of=TODAY,
+        formula={},
+        reference_load=ref,
+        units=units,
+        unit_count=4,
+    )
     assert [u.department_id for u in res.top(1)] == [1]
     assert [u.department_id for u in res.bottom(2)] == [4, 2, 3]  # 2 and 3 tie for third

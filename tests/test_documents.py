@@ -215,8 +215,17 @@ def _twips(width) -> float:
 
 
 def test_wide_task_table_keeps_short_columns_whole_and_spans_the_text_block():
-    row = ["1", "一(七)", "建立容缺受理事项清单并在全市推行" * 2, "责任", "2026年7月13日",
-           "", 91, "100%", "逾期91个工作日；进度落后序时进度65个百分点"]  # fmt: skip
+    row = [
+        "1",
+        "一(七)",
+        "建立容缺受理事项清单并在全市推行" * 2,
+        "责任",
+        "2026年7月13日",
+        "",
+        91,
+        "100%",
+        "逾期91个工作日；进度落后序时进度65个百分点",
+    ]
     cols = ["序号", "编号", "任务", "分工", "完成时限", "原定时限", "逾期工作日", "进度", "原因"]
     doc = _open(_doc(attachments=[{"title": "清单", "columns": cols, "rows": [row, row]}]))
     table = doc.tables[0]
@@ -259,8 +268,9 @@ def _pdf_pages(pdf: bytes) -> list[tuple[float, list[tuple[str, float, float, fl
         ["pdftotext", "-bbox", "-", "-"], input=pdf, capture_output=True, check=True
     ).stdout.decode()
     pages = []
-    for height, content in re.findall(r'<page width="[\d.]+" height="([\d.]+)">(.*?)</page>',
-                                      out, re.S):  # fmt: skip
+    for height, content in re.findall(
+        r'<page width="[\d.]+" height="([\d.]+)">(.*?)</page>', out, re.S
+    ):
         words = [
             (w, float(x0), float(y0), float(x1), float(y1))
             for x0, y0, x1, y1, w in re.findall(

@@ -89,9 +89,12 @@ def test_bad_input_changes_nothing(session, tmp_path):
     task = make_task(session, lead=dept)
     with pytest.raises(ValidationFailed, match="整改期限早于督查日期"):
         _record(
-            session, insp_actor, dept, task,
+            session,
+            insp_actor,
+            dept,
+            task,
             findings=[FindingInput(dept.id, "问题。", TODAY - dt.timedelta(days=30))],
-        )  # fmt: skip
+        )
     with pytest.raises(ValidationFailed, match="督查人员"):
         _record(session, insp_actor, dept, task, inspectors=" ")
     with pytest.raises(ValidationFailed, match="晚于今天"):
@@ -132,18 +135,26 @@ def test_answer_then_recheck_accept_or_send_back(session):
             session, actor=insp_actor, finding_id=f.id, expected_version=f.version, accepted=True
         )
     f = records.answer_finding(
-        session, actor=head, finding_id=f.id, expected_version=f.version,
-        text_="已补全办事指南要素。", files=[("整改报告.pdf", PDF)],
-    )  # fmt: skip
+        session,
+        actor=head,
+        finding_id=f.id,
+        expected_version=f.version,
+        text_="已补全办事指南要素。",
+        files=[("整改报告.pdf", PDF)],
+    )
     assert f.status == RectificationStatus.answered
     with pytest.raises(ValidationFailed, match="写明理由"):
         records.recheck_finding(
             session, actor=insp_actor, finding_id=f.id, expected_version=f.version, accepted=False
         )
     f = records.recheck_finding(
-        session, actor=insp_actor, finding_id=f.id, expected_version=f.version,
-        accepted=False, note="仍有3个事项未补全。",
-    )  # fmt: skip
+        session,
+        actor=insp_actor,
+        finding_id=f.id,
+        expected_version=f.version,
+        accepted=False,
+        note="仍有3个事项未补全。",
+    )
     assert f.status == RectificationStatus.open and f.recheck_note == "仍有3个事项未补全。"
     with pytest.raises(StaleEdit):
         records.answer_finding(
@@ -173,13 +184,17 @@ def test_overdue_rectifications_per_unit_and_task(session):
     _, head = make_user(session, Role.dept_head, department_id=dept.id)
     with clock.frozen(dt.datetime(2026, 11, 2, 10)):
         _record(
-            session, insp_actor, dept, task, inspected_on=dt.date(2026, 11, 1),
+            session,
+            insp_actor,
+            dept,
+            task,
+            inspected_on=dt.date(2026, 11, 1),
             findings=[
                 FindingInput(dept.id, "问题一。", dt.date(2026, 11, 10), task.id),
                 FindingInput(dept.id, "问题二。", dt.date(2026, 11, 30), task.id),
                 FindingInput(dept.id, "问题三。", dt.date(2026, 11, 12)),
             ],
-        )  # fmt: skip
+        )
     assert reading.overdue_rectification_counts(session, TODAY) == {
         (dept.id, task.id): 1,
         (dept.id, None): 1,
@@ -196,9 +211,13 @@ def test_overdue_rectifications_per_unit_and_task(session):
     # the answer is not accepted at re-check: open again, and overdue again
     session.refresh(f)
     records.recheck_finding(
-        session, actor=insp_actor, finding_id=f.id, expected_version=f.version, accepted=False,
+        session,
+        actor=insp_actor,
+        finding_id=f.id,
+        expected_version=f.version,
+        accepted=False,
         note="整改不到位。",
-    )  # fmt: skip
+    )
     assert reading.overdue_by_unit(session, TODAY) == {dept.id: 2}
     rows = reading.list_findings(session, actor=head, overdue_only=True)
     assert {r.finding.description for r in rows} == {"问题一。", "问题三。"}
@@ -222,8 +241,16 @@ def test_filters(session):
     d1, d2 = make_department(session), make_department(session)
     task = make_task(session, lead=d1)
     _record(session, insp_actor, d1, task, method="unannounced", result="poor", findings=[])
-    _record(session, insp_actor, d2, task, method="written", result="good", findings=[],
-            inspected_on=TODAY - dt.timedelta(days=40))  # fmt: skip
+    _record(
+        session,
+        insp_actor,
+        d2,
+        task,
+        method="written",
+        result="good",
+        findings=[],
+        inspected_on=TODAY - dt.timedelta(days=40),
+    )
     by = lambda **kw: reading.list_inspections(session, actor=insp_actor, **kw)  # noqa: E731
     assert len(by()) == 2
     assert [r.inspection.method for r in by(method="unannounced")] == ["unannounced"]
@@ -239,10 +266,17 @@ def test_list_rows_name_units_tasks_and_count_open_findings_under_a_unit_filter(
     d1, d2, d3 = make_department(session), make_department(session), make_department(session)
     t1, t2 = make_task(session, lead=d1), make_task(session, lead=d2)
     both = _record(
-        session, insp_actor, d1, t1, department_ids=[d1.id, d2.id], task_ids=[t1.id, t2.id],
-        findings=[FindingInput(d1.id, "一", TODAY + dt.timedelta(days=9), t1.id),
-                  FindingInput(d2.id, "二", TODAY + dt.timedelta(days=9))],
-    )  # fmt: skip
+        session,
+        insp_actor,
+        d1,
+        t1,
+        department_ids=[d1.id, d2.id],
+        task_ids=[t1.id, t2.id],
+        findings=[
+            FindingInput(d1.id, "一", TODAY + dt.timedelta(days=9), t1.id),
+            FindingInput(d2.id, "二", TODAY + dt.timedelta(days=9)),
+        ],
+    )
     _record(session, insp_actor, d3, t1, findings=[], department_ids=[d3.id])
     accepted = session.exec(select(Finding).where(Finding.description == "二")).one()
     accepted.status = RectificationStatus.accepted

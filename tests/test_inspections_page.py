@@ -69,8 +69,12 @@ def test_unit_answers_and_inspector_accepts(demo_db):
         )
         s.add(insp)
         s.flush()
-        f = Finding(inspection_id=insp.id, department_id=dept_id, description="台账不全。",
-                    due_date=clock.today() + dt.timedelta(days=5))  # fmt: skip
+        f = Finding(
+            inspection_id=insp.id,
+            department_id=dept_id,
+            description="台账不全。",
+            due_date=clock.today() + dt.timedelta(days=5),
+        )
         s.add(f)
         s.commit()
         fid = f.id

@@ -63,9 +63,14 @@ def _open(at, task_id):
 
 def test_desk_shows_only_the_units_tasks_and_what_needs_action(demo_db):
     with _db(demo_db) as s:  # an urging notice waiting for the unit's 签收 and reply
-        n = Notice(kind="urging", status="issued", title="关于加快推进的督办通知",
-                   doc_number="督办〔2026〕99号", reply_due=dt.date.today() + dt.timedelta(days=5),
-                   issued_at=dt.datetime.now())  # fmt: skip
+        n = Notice(
+            kind="urging",
+            status="issued",
+            title="关于加快推进的督办通知",
+            doc_number="督办〔2026〕99号",
+            reply_due=dt.date.today() + dt.timedelta(days=5),
+            issued_at=dt.datetime.now(),
+        )
         s.add(n)
         s.flush()
         s.add(NoticeRecipient(notice_id=n.id, department_id=_actor(s, "dept01").department_id))

@@ -216,7 +216,7 @@ def _scenario(session):
             task_id=t.id,
             description="台账不全",
             due_date=TODAY - dt.timedelta(days=5),
-        )  # fmt: skip
+        )
     )
     session.commit()
     return good, bad, one_late, rect
@@ -258,9 +258,13 @@ def test_bulletin_names_units_with_the_facts_and_attaches_tables(session):
     # a 通报 without figures issued since (e.g. a published scorecard) is not the comparison
     with clock.frozen(dt.datetime(2026, 11, 25, 9)):
         other = drafting.create_draft(
-            session, actor=actor, kind="bulletin", title="关于考核结果的通报", body="正文",
+            session,
+            actor=actor,
+            kind="bulletin",
+            title="关于考核结果的通报",
+            body="正文",
             recipients=_unit_ids(session),
-        )  # fmt: skip
+        )
         issuing.issue_notice(
             session, actor=actor, notice_id=other.id, expected_version=other.version
         )
@@ -289,9 +293,14 @@ def test_interview_needs_time_place_attendees_and_forbids_substitutes(session):
     with pytest.raises(ValidationFailed, match="时间、地点和参加人员"):
         drafting.draft_notice(session, actor=actor, kind="interview", department_id=dept.id)
     n = drafting.draft_notice(
-        session, actor=actor, kind="interview", department_id=dept.id,
-        time_text="11月26日上午9:00", place="三楼会议室", attendees="主要负责同志",
-    )  # fmt: skip
+        session,
+        actor=actor,
+        kind="interview",
+        department_id=dept.id,
+        time_text="11月26日上午9:00",
+        place="三楼会议室",
+        attendees="主要负责同志",
+    )
     assert "不得委托他人参加" in n.body and "三楼会议室" in n.body
     assert n.extra["place"] == "三楼会议室"
 
@@ -318,9 +327,12 @@ def test_template_override_is_used_and_reset_restores_the_default(session):
     _, office = make_user(session, Role.office)
     dept, _ = _late_unit(session)
     templates.save_template(
-        session, actor=office, kind="urging",
-        source="{{ unit }}：你单位有{{ tasks|length }}项任务滞后，特此督办。", expected_version=None,
-    )  # fmt: skip
+        session,
+        actor=office,
+        kind="urging",
+        source="{{ unit }}：你单位有{{ tasks|length }}项任务滞后，特此督办。",
+        expected_version=None,
+    )
     n = drafting.draft_notice(session, actor=office, kind="urging", department_id=dept.id)
     assert n.body == f"{dept.name}：你单位有1项任务滞后，特此督办。"
     templates.reset_template(session, actor=office, kind="urging")
@@ -390,9 +402,13 @@ def test_edit_then_issue_and_stale_edit_is_refused(session):
     n = drafting.draft_notice(session, actor=actor, kind="urging", department_id=d.id)
     v = n.version
     n = drafting.update_draft(
-        session, actor=actor, notice_id=n.id, expected_version=v, title="关于加快推进的督办通知",
+        session,
+        actor=actor,
+        notice_id=n.id,
+        expected_version=v,
+        title="关于加快推进的督办通知",
         body="改写后的正文。",
-    )  # fmt: skip
+    )
     from duban.core.errors import StaleEdit
 
     with pytest.raises(StaleEdit):

@@ -54,9 +54,17 @@ def test_broken_interview_input_is_refused_in_chinese(demo_db):
 def test_dept_head_acknowledges_and_replies(demo_db):
     with Session(make_engine(demo_db)) as s:
         u = s.exec(select(AppUser).where(AppUser.username == "dept01")).one()
-        n = Notice(kind="urging", level="blue", status="issued", title="测试督办通知",
-                   body="请加快推进。", doc_number="督办〔2099〕1号", doc_year=2099, doc_seq=1,
-                   reply_due=dt.date(2099, 1, 31))  # fmt: skip
+        n = Notice(
+            kind="urging",
+            level="blue",
+            status="issued",
+            title="测试督办通知",
+            body="请加快推进。",
+            doc_number="督办〔2099〕1号",
+            doc_year=2099,
+            doc_seq=1,
+            reply_due=dt.date(2099, 1, 31),
+        )
         s.add(n)
         s.flush()
         s.add(NoticeRecipient(notice_id=n.id, department_id=u.department_id))

@@ -598,9 +598,13 @@ def test_same_file_imported_twice_at_once_makes_one_plan(engine, tmp_path):
             barrier.wait()
             try:
                 commit_import(
-                    s, actor=actor, draft=_draft(), mapping={"市级相关部门": DROP},
-                    source_name="a.txt", source_bytes=data,
-                )  # fmt: skip
+                    s,
+                    actor=actor,
+                    draft=_draft(),
+                    mapping={"市级相关部门": DROP},
+                    source_name="a.txt",
+                    source_bytes=data,
+                )
                 outcomes.append("ok")
             except ValidationFailed as exc:
                 outcomes.append("refused" if "已于" in str(exc) else str(exc))

@@ -22,25 +22,68 @@ def reg(session, engine):
         a = make_department(session, name="市公安局")
         b = make_department(session, name="市税务局")
         c = make_department(session, name="市人社局")
-        late = make_task(session, plan=plan, lead=a, responsible=[b], code="一(一)",
-                         title="梳理事项清单", sort_key="00.001", phase="梳理公布",
-                         deadline=TODAY - dt.timedelta(days=10),
-                         status=TaskStatus.in_progress)  # fmt: skip
-        ok = make_task(session, plan=plan, lead=b, responsible=[c], code="二(一)",
-                       title="推进社保网上办", sort_key="01.001", phase="试点先行",
-                       deadline=TODAY + dt.timedelta(days=60), description="社保卡业务")  # fmt: skip
-        sub = make_task(session, plan=plan, lead=c, code="二(一)1", title="社保卡全程网办",
-                        parent_id=ok.id, sort_key="01.001.01", phase="试点先行",
-                        status=TaskStatus.completed, completed_at=clock.now())  # fmt: skip
+        late = make_task(
+            session,
+            plan=plan,
+            lead=a,
+            responsible=[b],
+            code="一(一)",
+            title="梳理事项清单",
+            sort_key="00.001",
+            phase="梳理公布",
+            deadline=TODAY - dt.timedelta(days=10),
+            status=TaskStatus.in_progress,
+        )
+        ok = make_task(
+            session,
+            plan=plan,
+            lead=b,
+            responsible=[c],
+            code="二(一)",
+            title="推进社保网上办",
+            sort_key="01.001",
+            phase="试点先行",
+            deadline=TODAY + dt.timedelta(days=60),
+            description="社保卡业务",
+        )
+        sub = make_task(
+            session,
+            plan=plan,
+            lead=c,
+            code="二(一)1",
+            title="社保卡全程网办",
+            parent_id=ok.id,
+            sort_key="01.001.01",
+            phase="试点先行",
+            status=TaskStatus.completed,
+            completed_at=clock.now(),
+        )
         make_report(session, ok, b, percent=40)
-        session.add(ExtensionRequest(task_id=ok.id, department_id=b.id, requested_date=TODAY,
-                                     reason="x", status="approved", approved_date=TODAY,
-                                     decided_at=clock.now()))  # fmt: skip
+        session.add(
+            ExtensionRequest(
+                task_id=ok.id,
+                department_id=b.id,
+                requested_date=TODAY,
+                reason="x",
+                status="approved",
+                approved_date=TODAY,
+                decided_at=clock.now(),
+            )
+        )
         session.commit()
         df = register.base_frame(engine, today=TODAY)
     _, office = make_user(session)
-    return {"df": df, "a": a, "b": b, "c": c, "late": late, "ok": ok, "sub": sub,
-            "office": office, "plan": plan}  # fmt: skip
+    return {
+        "df": df,
+        "a": a,
+        "b": b,
+        "c": c,
+        "late": late,
+        "ok": ok,
+        "sub": sub,
+        "office": office,
+        "plan": plan,
+    }
 
 
 def _codes(df):
@@ -74,7 +117,7 @@ def test_order_hierarchy_colour_units(reg):
         (
             lambda r: RegisterFilter(deadline_from=TODAY + dt.timedelta(days=1)),
             ["二(一)", "二(一)1"],
-        ),  # fmt: skip
+        ),
         (lambda r: RegisterFilter(text="社保"), ["二(一)", "二(一)1"]),
         (lambda r: RegisterFilter(text="社保卡"), ["二(一)", "二(一)1"]),  # description too
         (lambda r: RegisterFilter(text="税务 社保"), ["二(一)"]),
@@ -93,8 +136,9 @@ def test_department_head_sees_only_its_unit(session, reg):
 
 
 def test_export_is_the_current_view(reg):
-    view = register.register_view(reg["df"], RegisterFilter(phases=["试点先行"]),
-                                  actor=reg["office"])  # fmt: skip
+    view = register.register_view(
+        reg["df"], RegisterFilter(phases=["试点先行"]), actor=reg["office"]
+    )
     data = register.export_excel(view)
     back = pl.read_excel(io.BytesIO(data))
     assert back.columns[:3] == ["编号", "任务", "阶段"]

@@ -98,9 +98,13 @@ def test_export_holds_the_filtered_rows():
     from duban.tasks.register import export_excel
 
     view = pl.DataFrame(
-        {"code": ["一(一)", "一(二)"], "title": ["甲", "乙"], "depth": [0, 1],
-         "deadline": [dt.date(2026, 12, 1), dt.date(2026, 12, 2)]}
-    )  # fmt: skip
+        {
+            "code": ["一(一)", "一(二)"],
+            "title": ["甲", "乙"],
+            "depth": [0, 1],
+            "deadline": [dt.date(2026, 12, 1), dt.date(2026, 12, 2)],
+        }
+    )
     back = pl.read_excel(io.BytesIO(export_excel(view)))
     assert back.columns == ["编号", "任务", "当前时限"]
     assert back["任务"].to_list() == ["甲", "　乙"]
@@ -143,8 +147,10 @@ def test_office_creates_and_assigns_a_task_that_reaches_the_units_desk(demo_db):
     with _db(demo_db) as s:
         task = s.exec(select(Task).where(Task.code == "九(一)")).one()
         assert task.status == "assigned" and task.original_deadline == deadline
-        units = {a.department_id: a.role for a in s.exec(
-            select(Assignment).where(Assignment.task_id == task.id)).all()}  # fmt: skip
+        units = {
+            a.department_id: a.role
+            for a in s.exec(select(Assignment).where(Assignment.task_id == task.id)).all()
+        }
         assert units == {dept01: "lead", dept02: "responsible"}
         assert [m.title for m in s.exec(select(Milestone).where(Milestone.task_id == task.id))] == [
             "制度印发"
@@ -200,9 +206,14 @@ def test_office_sends_back_then_signs_off(demo_db):
             select(Assignment).where(Assignment.task_id == task.id, Assignment.role == "lead")
         ).one()
         office = _actor(s, "office")
-        workflow.submit_for_sign_off(s, actor=office, task_id=task.id, summary="已补充验收报告。",
-                                     expected_version=t2.version,
-                                     department_id=lead.department_id)  # fmt: skip
+        workflow.submit_for_sign_off(
+            s,
+            actor=office,
+            task_id=task.id,
+            summary="已补充验收报告。",
+            expected_version=t2.version,
+            department_id=lead.department_id,
+        )
     at.run()
     at.radio(key="reg_act").set_value("task.sign_off")
     _button(at, "确定").click().run()
@@ -236,9 +247,13 @@ def test_a_stale_edit_is_refused_and_keeps_what_was_typed(demo_db):
     fk = f"edit_{task.id}_{task.version}"
     at.text_input(key=f"{fk}_title").input("改过的标题")
     with _db(demo_db) as s:  # someone else moves the deadline meanwhile
-        manage.update_task(s, actor=_actor(s, "office"), task_id=task.id,
-                          expected_version=task.version,
-                          deadline=task.deadline + dt.timedelta(days=3))  # fmt: skip
+        manage.update_task(
+            s,
+            actor=_actor(s, "office"),
+            task_id=task.id,
+            expected_version=task.version,
+            deadline=task.deadline + dt.timedelta(days=3),
+        )
     _button(at, "保存").click().run()
     assert any("已被他人修改" in e for e in errors(at)), errors(at)
     assert at.text_input(key=f"{fk}_title").value == "改过的标题"
@@ -261,8 +276,10 @@ def test_bulk_edit_saves_through_the_service(demo_db):
     with _db(demo_db) as s:
         dept03 = _actor(s, "dept03").department_id
         dept03_name = s.get(Department, dept03).name
-        before = {a.department_id for a in s.exec(
-            select(Assignment).where(Assignment.task_id == other.id))}  # fmt: skip
+        before = {
+            a.department_id
+            for a in s.exec(select(Assignment).where(Assignment.task_id == other.id))
+        }
     assert dept03 not in before
     at = page_as("tasks", "office", "office")
     version = db.data_version(make_engine(demo_db))
@@ -284,8 +301,10 @@ def test_bulk_edit_saves_through_the_service(demo_db):
     with _db(demo_db) as s:
         t2 = s.get(Task, task.id)
         assert t2.deadline == new and t2.original_deadline == task.original_deadline
-        after = {a.department_id: a.role for a in s.exec(
-            select(Assignment).where(Assignment.task_id == other.id))}  # fmt: skip
+        after = {
+            a.department_id: a.role
+            for a in s.exec(select(Assignment).where(Assignment.task_id == other.id))
+        }
         assert set(after) == before | {dept03} and after[dept03] == "responsible"
 
 

@@ -69,9 +69,15 @@ def test_create_task_with_units_milestones_targets(session):
     log = _audit(session, "task.create")[0]
     assert log.object_id == str(task.id) and "牵头" in log.note
     sub = manage.create_task(
-        session, actor=office, plan_id=plan.id, parent_id=task.id, code="一(一)1",
-        title="子任务", deadline=TODAY + dt.timedelta(days=30), phase="梳理公布",
-    )  # fmt: skip
+        session,
+        actor=office,
+        plan_id=plan.id,
+        parent_id=task.id,
+        code="一(一)1",
+        title="子任务",
+        deadline=TODAY + dt.timedelta(days=30),
+        phase="梳理公布",
+    )
     assert sub.sort_key == "00.001.01"
 
 
@@ -102,8 +108,13 @@ def test_duplicate_code_and_lead_as_responsible_refused(session):
     with pytest.raises(ValidationFailed, match="已被使用"):
         _new(session, office, plan)
     with pytest.raises(ValidationFailed, match="牵头单位不能同时"):
-        manage.update_task(session, actor=office, task_id=task.id, expected_version=task.version,
-                          responsible_department_ids=[a.id])  # fmt: skip
+        manage.update_task(
+            session,
+            actor=office,
+            task_id=task.id,
+            expected_version=task.version,
+            responsible_department_ids=[a.id],
+        )
 
 
 @pytest.mark.parametrize("role", [Role.leader, Role.inspector, Role.dept_head])
@@ -135,8 +146,9 @@ def test_assign_puts_task_in_units_and_keeps_baseline(session):
         manage.assign_task(session, actor=office, task_id=task.id, expected_version=task.version)
     # after assignment the original deadline stays the baseline
     new = task.deadline + dt.timedelta(days=10)
-    task = manage.update_task(session, actor=office, task_id=task.id,
-                             expected_version=task.version, deadline=new)  # fmt: skip
+    task = manage.update_task(
+        session, actor=office, task_id=task.id, expected_version=task.version, deadline=new
+    )
     assert task.deadline == new and task.original_deadline == new - dt.timedelta(days=10)
 
 
@@ -166,11 +178,21 @@ def test_unit_with_reports_cannot_be_removed(session):
     task = make_task(session, lead=a, responsible=[b])
     make_report(session, task, b)
     with pytest.raises(ValidationFailed, match="已填报过进展"):
-        manage.update_task(session, actor=office, task_id=task.id, expected_version=task.version,
-                          responsible_department_ids=[])  # fmt: skip
+        manage.update_task(
+            session,
+            actor=office,
+            task_id=task.id,
+            expected_version=task.version,
+            responsible_department_ids=[],
+        )
     c = make_department(session)
-    manage.update_task(session, actor=office, task_id=task.id, expected_version=task.version,
-                      responsible_department_ids=[b.id, c.id])  # fmt: skip
+    manage.update_task(
+        session,
+        actor=office,
+        task_id=task.id,
+        expected_version=task.version,
+        responsible_department_ids=[b.id, c.id],
+    )
     new = session.exec(select(Assignment).where(Assignment.department_id == c.id)).one()
     assert new.assigned_at == clock.now()  # shows in the new unit's 我的任务 at once
 
@@ -183,12 +205,18 @@ def test_target_with_readings_cannot_be_deleted(session):
     session.add(TargetReading(target_id=tg.id, value=60))
     session.commit()
     with pytest.raises(ValidationFailed, match="已有填报数据"):
-        manage.update_task(session, actor=office, task_id=task.id, expected_version=task.version,
-                          targets=[])  # fmt: skip
+        manage.update_task(
+            session, actor=office, task_id=task.id, expected_version=task.version, targets=[]
+        )
     data = manage.task_form_data(session, task)
     data["targets"][0]["target_value"] = 90
-    manage.update_task(session, actor=office, task_id=task.id, expected_version=task.version,
-                      targets=data["targets"])  # fmt: skip
+    manage.update_task(
+        session,
+        actor=office,
+        task_id=task.id,
+        expected_version=task.version,
+        targets=data["targets"],
+    )
     session.expire_all()
     assert session.get(Target, tg.id).target_value == 90
 
@@ -206,8 +234,14 @@ def test_target_with_readings_cannot_be_deleted(session):
 def test_status_changes(session, action, start, end):
     _, office = make_user(session)
     task = make_task(session, lead=make_department(session), status=start)
-    task = manage.change_status(session, actor=office, task_id=task.id, action=action,
-                               expected_version=task.version, reason="理由")  # fmt: skip
+    task = manage.change_status(
+        session,
+        actor=office,
+        task_id=task.id,
+        action=action,
+        expected_version=task.version,
+        reason="理由",
+    )
     assert task.status == end
     assert task.status_reason == "理由"
     log = _audit(session, action)[0]
@@ -223,17 +257,36 @@ def test_status_change_refusals(session):
     with pytest.raises(ValidationFailed, match="不能销号"):
         manage.sign_off(session, actor=office, task_id=task.id, expected_version=task.version)
     with pytest.raises(ValidationFailed, match="请填写退回重办的理由"):
-        manage.send_back(session, actor=office, task_id=task.id, expected_version=task.version,
-                        reason=" ")  # fmt: skip
+        manage.send_back(
+            session, actor=office, task_id=task.id, expected_version=task.version, reason=" "
+        )
     with pytest.raises(PermissionDenied):
-        manage.change_status(session, actor=leader, task_id=task.id, action="task.suspend",
-                            expected_version=task.version, reason="x")  # fmt: skip
+        manage.change_status(
+            session,
+            actor=leader,
+            task_id=task.id,
+            action="task.suspend",
+            expected_version=task.version,
+            reason="x",
+        )
     with pytest.raises(StaleEdit):
-        manage.change_status(session, actor=office, task_id=task.id, action="task.suspend",
-                            expected_version=task.version + 1, reason="x")  # fmt: skip
+        manage.change_status(
+            session,
+            actor=office,
+            task_id=task.id,
+            action="task.suspend",
+            expected_version=task.version + 1,
+            reason="x",
+        )
     with pytest.raises(NotFound):
-        manage.change_status(session, actor=office, task_id=999, action="task.suspend",
-                            expected_version=1, reason="x")  # fmt: skip
+        manage.change_status(
+            session,
+            actor=office,
+            task_id=999,
+            action="task.suspend",
+            expected_version=1,
+            reason="x",
+        )
     session.expire_all()
     assert session.get(Task, task.id).status == TaskStatus.in_progress
     assert session.exec(select(AuditLog)).all() == []
@@ -244,14 +297,25 @@ def test_restart_after_reports_goes_back_to_in_progress(session):
     a = make_department(session)
     task = make_task(session, lead=a, status=TaskStatus.suspended)
     make_report(session, task, a)
-    task = manage.change_status(session, actor=office, task_id=task.id, action="task.restart",
-                               expected_version=task.version, reason="恢复推进")  # fmt: skip
+    task = manage.change_status(
+        session,
+        actor=office,
+        task_id=task.id,
+        action="task.restart",
+        expected_version=task.version,
+        reason="恢复推进",
+    )
     assert task.status == TaskStatus.in_progress
 
 
 def _ext(session, task, dept, days=30):
-    r = ExtensionRequest(task_id=task.id, department_id=dept.id, previous_deadline=task.deadline,
-                         requested_date=task.deadline + dt.timedelta(days=days), reason="等待接口")  # fmt: skip
+    r = ExtensionRequest(
+        task_id=task.id,
+        department_id=dept.id,
+        previous_deadline=task.deadline,
+        requested_date=task.deadline + dt.timedelta(days=days),
+        reason="等待接口",
+    )
     session.add(r)
     session.commit()
     return r
@@ -264,8 +328,15 @@ def test_approve_extension_moves_deadline_keeps_original(session):
     original = task.deadline
     req = _ext(session, task, a)
     new = original + dt.timedelta(days=20)
-    manage.decide_extension(session, actor=office, request_id=req.id, approve=True,
-                           expected_version=req.version, new_date=new, note="同意")  # fmt: skip
+    manage.decide_extension(
+        session,
+        actor=office,
+        request_id=req.id,
+        approve=True,
+        expected_version=req.version,
+        new_date=new,
+        note="同意",
+    )
     session.expire_all()
     t = session.get(Task, task.id)
     assert t.deadline == new and t.original_deadline == original
@@ -275,8 +346,14 @@ def test_approve_extension_moves_deadline_keeps_original(session):
     detail = reading.task_detail(session, actor=office, task_id=task.id)
     assert detail.extension_count == 1
     with pytest.raises(ValidationFailed, match="已经处理过"):
-        manage.decide_extension(session, actor=office, request_id=req.id, approve=False,
-                               expected_version=r.version, note="x")  # fmt: skip
+        manage.decide_extension(
+            session,
+            actor=office,
+            request_id=req.id,
+            approve=False,
+            expected_version=r.version,
+            note="x",
+        )
 
 
 def test_refuse_extension_needs_reason_and_keeps_deadline(session):
@@ -286,16 +363,30 @@ def test_refuse_extension_needs_reason_and_keeps_deadline(session):
     task = make_task(session, lead=a)
     req = _ext(session, task, a)
     with pytest.raises(ValidationFailed, match="理由"):
-        manage.decide_extension(session, actor=office, request_id=req.id, approve=False,
-                               expected_version=req.version)  # fmt: skip
+        manage.decide_extension(
+            session, actor=office, request_id=req.id, approve=False, expected_version=req.version
+        )
     with pytest.raises(PermissionDenied):
-        manage.decide_extension(session, actor=dept, request_id=req.id, approve=True,
-                               expected_version=req.version)  # fmt: skip
+        manage.decide_extension(
+            session, actor=dept, request_id=req.id, approve=True, expected_version=req.version
+        )
     with pytest.raises(ValidationFailed, match="必须晚于"):
-        manage.decide_extension(session, actor=office, request_id=req.id, approve=True,
-                               expected_version=req.version, new_date=task.deadline)  # fmt: skip
-    manage.decide_extension(session, actor=office, request_id=req.id, approve=False,
-                           expected_version=req.version, note="理由不充分")  # fmt: skip
+        manage.decide_extension(
+            session,
+            actor=office,
+            request_id=req.id,
+            approve=True,
+            expected_version=req.version,
+            new_date=task.deadline,
+        )
+    manage.decide_extension(
+        session,
+        actor=office,
+        request_id=req.id,
+        approve=False,
+        expected_version=req.version,
+        note="理由不充分",
+    )
     session.expire_all()
     assert session.get(Task, task.id).deadline == task.deadline
     assert session.get(ExtensionRequest, req.id).status == "refused"
@@ -316,7 +407,7 @@ def test_bulk_update_reports_stale_rows_and_applies_the_rest(session):
             "expected_version": t3.version,
             "lead_department_id": b.id,
             "responsible_department_ids": [a.id],
-        },  # fmt: skip
+        },
     ]
     res = manage.bulk_update(session, actor=office, rows=rows)
     assert [r.ok for r in res] == [True, False, True]
@@ -343,8 +434,14 @@ def test_task_detail_gathers_everything_and_hides_other_units(session):
     session.commit()
     session.add(InstructionAnswer(instruction_id=ins.id, department_id=a.id, text="已部署"))
     session.commit()
-    manage.change_status(session, actor=office, task_id=task.id, action="task.suspend",
-                        expected_version=task.version, reason="暂缓")  # fmt: skip
+    manage.change_status(
+        session,
+        actor=office,
+        task_id=task.id,
+        action="task.suspend",
+        expected_version=task.version,
+        reason="暂缓",
+    )
     d = reading.task_detail(session, actor=office, task_id=task.id)
     assert d.lead.department.id == a.id and d.lead.latest.percent == 40
     assert [u.latest for u in d.units if u.department.id == b.id] == [None]

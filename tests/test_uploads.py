@@ -124,9 +124,14 @@ def test_too_big_is_refused_with_the_limit(session, cfg):
     big = PDF + b"0" * (1024 * 1024)
     with pytest.raises(ValidationFailed, match="超过 1 MB"):
         uploads.save_upload(
-            session, actor=dept, data=big, filename="大.pdf", owner_type="x", owner_id=1,
+            session,
+            actor=dept,
+            data=big,
+            filename="大.pdf",
+            owner_type="x",
+            owner_id=1,
             settings=cfg,
-        )  # fmt: skip
+        )
     assert session.exec(select(Attachment)).all() == []
 
 
@@ -134,13 +139,23 @@ def test_identical_content_stored_once(session, cfg):
     _, dept = make_user(session)
     with write(session):
         a = uploads.save_upload(
-            session, actor=dept, data=PDF, filename="a.pdf", owner_type="r", owner_id=1,
+            session,
+            actor=dept,
+            data=PDF,
+            filename="a.pdf",
+            owner_type="r",
+            owner_id=1,
             settings=cfg,
-        )  # fmt: skip
+        )
         b = uploads.save_upload(
-            session, actor=dept, data=PDF, filename="../../etc/b.pdf", owner_type="r",
-            owner_id=2, settings=cfg,
-        )  # fmt: skip
+            session,
+            actor=dept,
+            data=PDF,
+            filename="../../etc/b.pdf",
+            owner_type="r",
+            owner_id=2,
+            settings=cfg,
+        )
     assert a.sha256 == b.sha256 and a.id != b.id
     assert b.filename == "b.pdf"
     files = [p for p in cfg.upload_dir.rglob("*") if p.is_file()]
@@ -151,9 +166,14 @@ def test_missing_or_damaged_file_is_reported(session, cfg):
     _, dept = make_user(session)
     with write(session):
         att = uploads.save_upload(
-            session, actor=dept, data=PDF, filename="a.pdf", owner_type="r", owner_id=1,
+            session,
+            actor=dept,
+            data=PDF,
+            filename="a.pdf",
+            owner_type="r",
+            owner_id=1,
             settings=cfg,
-        )  # fmt: skip
+        )
     path = cfg.upload_dir / att.sha256[:2] / att.sha256
     path.write_bytes(b"tampered")
     with pytest.raises(NotFound, match="损坏"):
@@ -175,8 +195,13 @@ def test_failed_write_leaves_no_partial_file(session, cfg, monkeypatch):
     with pytest.raises(OSError):
         with write(session):
             uploads.save_upload(
-                session, actor=dept, data=PDF, filename="a.pdf", owner_type="r", owner_id=1,
+                session,
+                actor=dept,
+                data=PDF,
+                filename="a.pdf",
+                owner_type="r",
+                owner_id=1,
                 settings=cfg,
-            )  # fmt: skip
+            )
     assert [p for p in cfg.upload_dir.rglob("*") if p.is_file()] == []
     assert session.exec(select(Attachment)).all() == []

@@ -52,8 +52,17 @@ def world(session):
         x.department_id: x
         for x in session.exec(select(Assignment).where(Assignment.task_id == task.id))
     }
-    return {"a": a, "b": b, "head_a": head_a, "head_b": head_b, "head_x": head_x,
-            "office": office, "leader": leader, "task": task, "asg": asg}  # fmt: skip
+    return {
+        "a": a,
+        "b": b,
+        "head_a": head_a,
+        "head_b": head_b,
+        "head_x": head_x,
+        "office": office,
+        "leader": leader,
+        "task": task,
+        "asg": asg,
+    }
 
 
 def _audit(session, action):
@@ -62,8 +71,9 @@ def _audit(session, action):
 
 def test_acknowledge_keeps_time_and_moves_task(session, world):
     a = world["asg"][world["a"].id]
-    workflow.acknowledge(session, actor=world["head_a"], assignment_id=a.id,
-                         expected_version=a.version)  # fmt: skip
+    workflow.acknowledge(
+        session, actor=world["head_a"], assignment_id=a.id, expected_version=a.version
+    )
     session.expire_all()
     a = session.get(Assignment, a.id)
     assert a.acknowledged_at == NOW and a.acknowledged_by == world["head_a"].user_id
@@ -79,8 +89,9 @@ def test_other_unit_cannot_acknowledge_or_report(session, world):
         with pytest.raises(PermissionDenied):
             workflow.acknowledge(session, actor=actor, assignment_id=a.id)
         with pytest.raises(PermissionDenied):
-            workflow.report_progress(session, actor=actor, assignment_id=a.id, percent=10,
-                                     done_text="x")  # fmt: skip
+            workflow.report_progress(
+                session, actor=actor, assignment_id=a.id, percent=10, done_text="x"
+            )
     assert session.exec(select(ProgressReport)).all() == []
     assert session.exec(select(AuditLog)).all() == []
     session.expire_all()
@@ -94,10 +105,16 @@ def test_report_with_targets_and_evidence(session, world):
     session.commit()
     a = world["asg"][world["a"].id]
     r = workflow.report_progress(
-        session, actor=world["head_a"], assignment_id=a.id, percent=35, done_text="完成梳理",
-        problems="接口未开放", next_steps="联调", target_values={tg.id: 62.5},
+        session,
+        actor=world["head_a"],
+        assignment_id=a.id,
+        percent=35,
+        done_text="完成梳理",
+        problems="接口未开放",
+        next_steps="联调",
+        target_values={tg.id: 62.5},
         files=[("会议纪要.pdf", PDF), ("现场.png", PNG)],
-    )  # fmt: skip
+    )
     session.expire_all()
     assert r.percent == 35 and r.reporter_id == world["head_a"].user_id
     assert session.exec(select(TargetReading)).one().value == 62.5
@@ -138,33 +155,51 @@ def test_no_report_on_completed_task(session, world):
     session.commit()
     a = world["asg"][world["a"].id]
     with pytest.raises(ValidationFailed, match="已办结"):
-        workflow.report_progress(session, actor=world["head_a"], assignment_id=a.id, percent=10,
-                                 done_text="x")  # fmt: skip
+        workflow.report_progress(
+            session, actor=world["head_a"], assignment_id=a.id, percent=10, done_text="x"
+        )
 
 
 def test_extension_request_rules(session, world):
     task = world["task"]
     head = world["head_b"]
     with pytest.raises(ValidationFailed, match="必须晚于"):
-        workflow.request_extension(session, actor=head, task_id=task.id,
-                                   requested_date=task.deadline, reason="x")  # fmt: skip
+        workflow.request_extension(
+            session, actor=head, task_id=task.id, requested_date=task.deadline, reason="x"
+        )
     with pytest.raises(ValidationFailed, match="延期理由"):
-        workflow.request_extension(session, actor=head, task_id=task.id,
-                                   requested_date=task.deadline + dt.timedelta(days=9),
-                                   reason="")  # fmt: skip
+        workflow.request_extension(
+            session,
+            actor=head,
+            task_id=task.id,
+            requested_date=task.deadline + dt.timedelta(days=9),
+            reason="",
+        )
     with pytest.raises(ValidationFailed, match="不是此任务"):
-        workflow.request_extension(session, actor=world["head_x"], task_id=task.id,
-                                   requested_date=task.deadline + dt.timedelta(days=9),
-                                   reason="x")  # fmt: skip
-    req = workflow.request_extension(session, actor=head, task_id=task.id,
-                                     requested_date=task.deadline + dt.timedelta(days=9),
-                                     reason="等待省平台接口")  # fmt: skip
+        workflow.request_extension(
+            session,
+            actor=world["head_x"],
+            task_id=task.id,
+            requested_date=task.deadline + dt.timedelta(days=9),
+            reason="x",
+        )
+    req = workflow.request_extension(
+        session,
+        actor=head,
+        task_id=task.id,
+        requested_date=task.deadline + dt.timedelta(days=9),
+        reason="等待省平台接口",
+    )
     assert req.status == "pending" and req.department_id == world["b"].id
     assert req.previous_deadline == task.deadline
     with pytest.raises(ValidationFailed, match="待审批"):
-        workflow.request_extension(session, actor=head, task_id=task.id,
-                                   requested_date=task.deadline + dt.timedelta(days=20),
-                                   reason="再延")  # fmt: skip
+        workflow.request_extension(
+            session,
+            actor=head,
+            task_id=task.id,
+            requested_date=task.deadline + dt.timedelta(days=20),
+            reason="再延",
+        )
     assert len(session.exec(select(ExtensionRequest)).all()) == 1
     assert len(_audit(session, "extension.request")) == 1
 
@@ -172,18 +207,25 @@ def test_extension_request_rules(session, world):
 def test_late_extension_needs_office_switch(session, world):
     task = world["task"]
     late = NOW + (task.deadline - NOW.date()) + dt.timedelta(days=3)
-    args = {"actor": world["head_a"], "task_id": task.id,
-            "requested_date": task.deadline + dt.timedelta(days=30), "reason": "未赶上"}  # fmt: skip
+    args = {
+        "actor": world["head_a"],
+        "task_id": task.id,
+        "requested_date": task.deadline + dt.timedelta(days=30),
+        "reason": "未赶上",
+    }
     with clock.frozen(late):
         with pytest.raises(ValidationFailed, match="逾期后不能再申请延期"):
             workflow.request_extension(session, **args)
         with pytest.raises(PermissionDenied):
-            workflow.save_workflow_settings(session, actor=world["head_a"],
-                                            allow_late_extension_requests=True,
-                                            expected_version=0)  # fmt: skip
-        workflow.save_workflow_settings(session, actor=world["office"],
-                                        allow_late_extension_requests=True,
-                                        expected_version=0)  # fmt: skip
+            workflow.save_workflow_settings(
+                session,
+                actor=world["head_a"],
+                allow_late_extension_requests=True,
+                expected_version=0,
+            )
+        workflow.save_workflow_settings(
+            session, actor=world["office"], allow_late_extension_requests=True, expected_version=0
+        )
         assert session.get(AppSetting, "workflow").value["allow_late_extension_requests"]
         assert workflow.request_extension(session, **args).id
 
@@ -191,14 +233,29 @@ def test_late_extension_needs_office_switch(session, world):
 def test_submit_for_sign_off_lead_only(session, world):
     task = world["task"]
     with pytest.raises(ValidationFailed, match="只有牵头单位"):
-        workflow.submit_for_sign_off(session, actor=world["head_b"], task_id=task.id,
-                                     summary="完成", expected_version=task.version)  # fmt: skip
+        workflow.submit_for_sign_off(
+            session,
+            actor=world["head_b"],
+            task_id=task.id,
+            summary="完成",
+            expected_version=task.version,
+        )
     with pytest.raises(ValidationFailed, match="完成情况说明"):
-        workflow.submit_for_sign_off(session, actor=world["head_a"], task_id=task.id,
-                                     summary="", expected_version=task.version)  # fmt: skip
-    t = workflow.submit_for_sign_off(session, actor=world["head_a"], task_id=task.id,
-                                     summary="全部完成", expected_version=task.version,
-                                     files=[("验收.pdf", PDF)])  # fmt: skip
+        workflow.submit_for_sign_off(
+            session,
+            actor=world["head_a"],
+            task_id=task.id,
+            summary="",
+            expected_version=task.version,
+        )
+    t = workflow.submit_for_sign_off(
+        session,
+        actor=world["head_a"],
+        task_id=task.id,
+        summary="全部完成",
+        expected_version=task.version,
+        files=[("验收.pdf", PDF)],
+    )
     assert t.status == TaskStatus.submitted and t.submitted_at == NOW
     rep = session.exec(select(ProgressReport)).one()
     assert rep.kind == "completion" and rep.percent == 100
@@ -212,15 +269,18 @@ def test_instruction_and_answers(session, world):
         workflow.create_instruction(session, actor=world["head_a"], task_id=task.id, text="x")
     with pytest.raises(ValidationFailed, match="批示内容"):
         workflow.create_instruction(session, actor=world["leader"], task_id=task.id, text=" ")
-    ins = workflow.create_instruction(session, actor=world["leader"], task_id=task.id,
-                                      text="务必按期完成")  # fmt: skip
+    ins = workflow.create_instruction(
+        session, actor=world["leader"], task_id=task.id, text="务必按期完成"
+    )
     desk = workflow.my_desk(session, actor=world["head_b"])
     assert [m.task.id for m in desk.to_answer] == [task.id]
     with pytest.raises(ValidationFailed, match="不是此任务"):
-        workflow.answer_instruction(session, actor=world["head_x"], instruction_id=ins.id,
-                                    text="收到")  # fmt: skip
-    workflow.answer_instruction(session, actor=world["head_b"], instruction_id=ins.id,
-                                text="已部署落实")  # fmt: skip
+        workflow.answer_instruction(
+            session, actor=world["head_x"], instruction_id=ins.id, text="收到"
+        )
+    workflow.answer_instruction(
+        session, actor=world["head_b"], instruction_id=ins.id, text="已部署落实"
+    )
     assert session.exec(select(InstructionAnswer)).one().department_id == world["b"].id
     assert workflow.my_desk(session, actor=world["head_b"]).to_answer == []
     assert [m.task.id for m in workflow.my_desk(session, actor=world["head_a"]).to_answer] == [
@@ -231,10 +291,12 @@ def test_instruction_and_answers(session, world):
 
 def test_my_desk_sections(session, world):
     a = world["a"]
-    overdue = make_task(session, lead=a, deadline=NOW.date() - dt.timedelta(days=3),
-                        status=TaskStatus.in_progress)  # fmt: skip
-    soon = make_task(session, lead=a, deadline=NOW.date() + dt.timedelta(days=2),
-                     status=TaskStatus.in_progress)  # fmt: skip
+    overdue = make_task(
+        session, lead=a, deadline=NOW.date() - dt.timedelta(days=3), status=TaskStatus.in_progress
+    )
+    soon = make_task(
+        session, lead=a, deadline=NOW.date() + dt.timedelta(days=2), status=TaskStatus.in_progress
+    )
     make_task(session, lead=a, status=TaskStatus.draft)  # drafts are not shown
     make_task(session, lead=world["b"])  # another unit's
     desk = workflow.my_desk(session, actor=world["head_a"])
@@ -252,17 +314,25 @@ def test_desk_lists_notices_waiting_for_ack_or_reply(session, world):
 
     a, b = world["a"], world["b"]
     notices = {}
-    for title, status, reply_due in [("待签收的提醒", "issued", None),
-                                     ("要反馈的督办单", "issued", dt.date(2026, 6, 20)),
-                                     ("未签发的草稿", "draft", dt.date(2026, 6, 20)),
-                                     ("已办完的督办单", "issued", dt.date(2026, 6, 20))]:  # fmt: skip
+    for title, status, reply_due in [
+        ("待签收的提醒", "issued", None),
+        ("要反馈的督办单", "issued", dt.date(2026, 6, 20)),
+        ("未签发的草稿", "draft", dt.date(2026, 6, 20)),
+        ("已办完的督办单", "issued", dt.date(2026, 6, 20)),
+    ]:
         n = Notice(kind="urging", title=title, status=status, reply_due=reply_due, issued_at=NOW)
         session.add(n)
         session.flush()
         done = title == "已办完的督办单"
-        session.add(NoticeRecipient(notice_id=n.id, department_id=a.id, delivered_at=NOW,
-                                    acknowledged_at=NOW if done else None,
-                                    replied_at=NOW if done else None))  # fmt: skip
+        session.add(
+            NoticeRecipient(
+                notice_id=n.id,
+                department_id=a.id,
+                delivered_at=NOW,
+                acknowledged_at=NOW if done else None,
+                replied_at=NOW if done else None,
+            )
+        )
         notices[title] = n
     session.commit()
     desk = workflow.my_desk(session, actor=world["head_a"])

@@ -1,10 +1,19 @@
 """Chinese numerals: the one parser (一百零五, 二十, 二〇二〇, １５ → int) and the one formatter."""
 
-DIGITS = {
-    "零": 0, "〇": 0, "○": 0, "O": 0, "Ｏ": 0,
-    "一": 1, "壹": 1, "二": 2, "两": 2, "贰": 2, "三": 3, "叁": 3, "四": 4, "肆": 4,
-    "五": 5, "伍": 5, "六": 6, "陆": 6, "七": 7, "柒": 7, "八": 8, "捌": 8, "九": 9, "玖": 9,
-}  # fmt: skip
+# Each digit's ways of writing: plain, financial (大写), and the zeros of typed years (二○二○).
+_DIGIT_FORMS = [
+    "零〇○OＯ",
+    "一壹",
+    "二两贰",
+    "三叁",
+    "四肆",
+    "五伍",
+    "六陆",
+    "七柒",
+    "八捌",
+    "九玖",
+]
+DIGITS = {ch: value for value, forms in enumerate(_DIGIT_FORMS) for ch in forms}
 UNITS = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
 _MYRIAD = {"万": 10_000, "萬": 10_000}
 _WRITTEN = "零一二三四五六七八九"
