@@ -4,12 +4,14 @@ import contextlib
 from collections.abc import Iterator, Mapping
 from typing import Any, Protocol, TypeVar
 
+from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, SQLModel
 
-from duban.core.errors import DubanError, NotFound, StaleEdit
+from duban.core.errors import DubanError, NotFound, StaleEdit, ValidationFailed
 
 T = TypeVar("T", bound=SQLModel)
+M = TypeVar("M", bound=BaseModel)
 
 
 @contextlib.contextmanager
@@ -51,8 +53,6 @@ def check_version(obj: Versioned, expected_version: int | None) -> None:
 
 def form_errors(exc: Exception) -> str:
     """A pydantic ValidationError as one Chinese sentence per field."""
-    from pydantic import ValidationError
-
     if not isinstance(exc, ValidationError):
         return str(exc)
     parts = []
@@ -101,12 +101,8 @@ FIELD_LABELS = {
 }
 
 
-def validated(model: type[T], data: dict) -> T:
+def validated(model: type[M], data: dict) -> M:
     """`model.model_validate(data)`, with failures turned into a Chinese ValidationFailed."""
-    from pydantic import ValidationError
-
-    from duban.core.errors import ValidationFailed
-
     try:
         return model.model_validate(data)
     except ValidationError as exc:

@@ -3,12 +3,12 @@ milestones and targets (private to duban.tasks)."""
 
 import datetime as dt
 
-from pydantic import BaseModel, Field, ValidationError, field_validator
+from pydantic import BaseModel, Field, field_validator
 from sqlmodel import Session, col, func, select
 
 from duban.core import clock
 from duban.core.errors import ValidationFailed
-from duban.core.services import form_errors
+from duban.core.services import validated
 from models import (
     Assignment,
     AssignmentRole,
@@ -76,11 +76,7 @@ TASK_FIELDS = (
 
 def validate_form(data: dict) -> TaskForm:
     """The form's own checks (no database): types, lengths, dates, units listed once."""
-    # core.services.validated takes table models; the task form is a plain pydantic model.
-    try:
-        form = TaskForm.model_validate(data)
-    except ValidationError as exc:
-        raise ValidationFailed(form_errors(exc)) from exc
+    form = validated(TaskForm, data)
     if form.start_date and form.start_date > form.deadline:
         raise ValidationFailed("开始日期不能晚于完成时限。")
     if form.lead_department_id in form.responsible_department_ids:
