@@ -7,6 +7,8 @@ from typing import Any
 from sqlalchemy import inspect as sa_inspect
 from sqlmodel import Session, SQLModel, col, func, select
 
+from duban.core import clock
+from duban.core.db import bump_data_version
 from duban.core.permissions import Actor
 from models import AuditLog
 
@@ -57,9 +59,6 @@ def record(
     note: str | None = None,
 ) -> AuditLog:
     """Add an audit row to the caller's transaction (flushes `obj` to get its id)."""
-    from duban.core import clock
-    from duban.core.db import bump_data_version
-
     if obj is not None:
         session.flush()
         mapper = sa_inspect(obj).mapper

@@ -10,6 +10,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlmodel import Session, create_engine
 
+from duban.core import clock
 from duban.core.errors import DatabaseNotReady, SettingsError
 from duban.core.settings import ROOT
 
@@ -140,8 +141,6 @@ def session_scope(engine: Engine) -> Iterator[Session]:
 
 def bump_data_version(session: Session) -> None:
     """Mark that data changed, inside the caller's transaction."""
-    from duban.core import clock
-
     result = session.connection().execute(
         text("UPDATE data_version SET version = version + 1, updated_at = :t WHERE id = 1"),
         {"t": clock.now()},
