@@ -1,1 +1,2 @@
-"""Streamlit helpers shared by the pages: context, current user, errors, common widgets."""
+"""Streamlit for the pages: the kernel (context, common, auth, nav) and one package per
+capability of duban (tasks, monitoring, inspections, notices, intake, assessment, org)."""
