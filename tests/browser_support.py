@@ -23,8 +23,6 @@ import pytest
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
-from streamlit.proto.BackMsg_pb2 import BackMsg
-from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -157,6 +155,12 @@ class ScriptRuns:
     """
 
     def __init__(self) -> None:
+        # Imported here: conftest loads this module for every run, streamlit takes a third
+        # of a second to import, and only browser tests follow script runs.
+        from streamlit.proto.BackMsg_pb2 import BackMsg
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        self._back, self._forward = BackMsg, ForwardMsg
         self._start(None)
 
     def _start(self, ws) -> None:
@@ -203,7 +207,7 @@ class ScriptRuns:
     def _sent(self, payload) -> None:
         if isinstance(payload, str):
             return
-        msg = BackMsg.FromString(payload)
+        msg = self._back.FromString(payload)
         if msg.WhichOneof("type") == "rerun_script":
             self.asked = True
             self.reported.update(w.id for w in msg.rerun_script.widget_states.widgets)
@@ -211,13 +215,13 @@ class ScriptRuns:
     def _received(self, payload) -> None:
         if isinstance(payload, str):
             return
-        msg = ForwardMsg.FromString(payload)
+        msg = self._forward.FromString(payload)
         kind = msg.WhichOneof("type")
         if kind == "new_session":
             self.running, self.asked, self.drawn = True, False, set()
         elif kind == "script_finished":
             self.running = False
-            if msg.script_finished == ForwardMsg.FINISHED_EARLY_FOR_RERUN:
+            if msg.script_finished == self._forward.FINISHED_EARLY_FOR_RERUN:
                 self.asked = True  # st.rerun(): the next run is coming
             else:
                 self.runs += 1

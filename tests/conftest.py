@@ -107,25 +107,31 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.apptest)
 
 
+# tests.apptest counts the AppTests it builds. It is read only once some test has imported
+# it: importing it here would load Streamlit's testing package for every run.
+
+
+@pytest.hookimpl(tryfirst=True)  # before the fixtures are set up
+def pytest_runtest_setup(item):
+    if "tests.apptest" in sys.modules:
+        from tests import apptest
+
+        apptest.APPS_BUILT = 0
+
+
+@pytest.hookimpl(trylast=True)  # after the fixtures are torn down
 def pytest_runtest_teardown(item):
     """A test that built an AppTest without the `apptest` marker fails: the scan missed it."""
-    apptest = sys.modules.get("tests.apptest")
-    if apptest is None or item.get_closest_marker("apptest"):
+    if "tests.apptest" not in sys.modules or item.get_closest_marker("apptest"):
         return
-    built, apptest.APPS_BUILT = apptest.APPS_BUILT, 0
-    if built:
+    from tests import apptest
+
+    if apptest.APPS_BUILT:
         pytest.fail(
             f"{item.nodeid} built an AppTest but is not marked `apptest`: "
             "teach conftest._uses_apptest how this test reaches tests.apptest",
             pytrace=False,
         )
-
-
-@pytest.hookimpl(tryfirst=True)  # before the fixtures are set up
-def pytest_runtest_setup(item):
-    apptest = sys.modules.get("tests.apptest")
-    if apptest is not None:
-        apptest.APPS_BUILT = 0
 
 
 # ---------------------------------------------------------------- databases

@@ -141,12 +141,18 @@ def _bindings(tree: ast.Module, module: str) -> tuple[set[str], set[str], set[st
                 if f"{node.module}.{alias.name}" in TRANSLATOR_MODULES:
                     modules.add(local)
         elif isinstance(node, ast.Import):
-            modules.update(alias.asname for alias in node.names if alias.name in TRANSLATOR_MODULES)
-    return translators, vocabs, modules - {None}
+            modules.update(
+                alias.asname
+                for alias in node.names
+                if alias.name in TRANSLATOR_MODULES and alias.asname
+            )
+    return translators, vocabs, modules
 
 
 def _pattern(node: ast.JoinedStr) -> str:
-    return "".join(part.value if isinstance(part, ast.Constant) else "{}" for part in node.values)
+    return "".join(
+        str(part.value) if isinstance(part, ast.Constant) else "{}" for part in node.values
+    )
 
 
 def _scan() -> Uses:
@@ -187,7 +193,9 @@ def _scan() -> Uses:
                     uses.add(uses.keys, first.value, where)
                 elif isinstance(first, ast.JoinedStr):
                     uses.add(uses.patterns, _pattern(first), where)
-            elif name in vocabs and isinstance(first, ast.Constant):
+            elif (
+                name in vocabs and isinstance(first, ast.Constant) and isinstance(first.value, str)
+            ):
                 uses.add(uses.vocab_kinds, first.value, where)
             elif name in ("t", "_t"):
                 uses.unknown_calls.append(where)
