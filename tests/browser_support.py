@@ -250,17 +250,18 @@ def wait_idle(page, timeout: float = 30_000) -> None:
     deadline = time.monotonic() + timeout / 1000
     while not runs.settled():
         left = (deadline - time.monotonic()) * 1000
+        if left <= 0:
+            raise AssertionError(f"Streamlit did not settle in {timeout:.0f} ms: {runs}")
+        ws = runs.ws
         try:
-            if left <= 0:
-                raise PlaywrightTimeout("")
-            if runs.ws is None:
-                page.wait_for_event("websocket", lambda ws: ws.url.endswith(STREAM), timeout=left)
+            if ws is None:
+                page.wait_for_event("websocket", lambda w: w.url.endswith(STREAM), timeout=left)
             else:
-                runs.ws.wait_for_event("framereceived", timeout=left)
+                ws.wait_for_event("framereceived", timeout=left)
         except PlaywrightTimeout:
-            raise AssertionError(f"Streamlit did not settle in {timeout:.0f} ms: {runs}") from None
+            continue  # reported by the deadline check above
         except PlaywrightError:
-            if runs.ws is not None and not runs.ws.is_closed():
+            if ws is None or not ws.is_closed():
                 raise  # anything but the socket closing under us (a page load) is a failure
     # The browser has the messages; wait until the page has applied the finished run too.
     expect(page.get_by_test_id("stApp")).to_have_attribute(

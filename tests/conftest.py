@@ -58,7 +58,7 @@ def _code_names(code: types.CodeType) -> set[str]:
 
 
 def _reaches_apptest(func, seen: set) -> bool:
-    """Does `func` (or a helper function of its module that it calls) use AppTest?"""
+    """Does `func`, or a helper function of the tests that it calls, use AppTest?"""
     func = inspect.unwrap(func)
     code = getattr(func, "__code__", None)
     if code is None or func in seen:
@@ -74,8 +74,8 @@ def _reaches_apptest(func, seen: set) -> bool:
             continue
         if _from_apptest(obj):
             return True
-        same_module = inspect.isfunction(obj) and obj.__module__ == func.__module__
-        if same_module and _reaches_apptest(obj, seen):
+        helper = inspect.isfunction(obj) and (obj.__module__ or "").startswith("tests.")
+        if helper and _reaches_apptest(obj, seen):
             return True
     return False
 
