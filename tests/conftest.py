@@ -185,9 +185,10 @@ RESTART_SEQUENCES = text(
 def _empty_pg(engine) -> None:
     """Empty the tables the last test wrote to, restart the ids, add the version row.
 
-    TRUNCATE rather than DELETE, so rows come back in insertion order as in a new table;
-    but only the used tables (and, by CASCADE, those referring to them): truncating all
-    29 costs 0.1–0.7 s per test on a busy machine, the few a test touches a few ms.
+    TRUNCATE rather than DELETE (a few ms), so rows come back in insertion order as in a
+    new table: some tests read rows without ORDER BY. Truncating all 29 tables costs
+    0.1–0.7 s per test on a busy machine, so only the used ones, and by CASCADE those that
+    refer to them (most tables, once a test has written a user or a unit).
     """
     with engine.begin() as conn:
         used = conn.execute(USED_TABLES).scalars().all()
