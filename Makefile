@@ -20,15 +20,21 @@ run: venv
 	$(PY) -m duban prepare
 	$(VENV)/bin/streamlit run app.py --server.port $(PORT)
 
+# Everything: services on SQLite (and PostgreSQL when TEST_DATABASE_URL is set), AppTest
+# pages, Chromium flows; one worker per core, a browser module kept on one worker.
 test: venv
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n auto --dist loadgroup
 
+# The edit loop: services and pure logic, no AppTest page, no browser.
 test-fast: venv
-	$(PY) -m pytest -q -m "not browser and not slow"
+	$(PY) -m pytest -q -n auto --dist loadgroup -m "not apptest and not browser"
 
+# Style, types (duban/ and models/) and the import contracts of docs/architecture.md.
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 
 format: venv
 	$(VENV)/bin/ruff format .

@@ -10,9 +10,15 @@ from duban.core.settings import get_settings
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
 
+# How many AppTests the current test built: conftest fails a test that builds one without
+# the `apptest` marker (the marker keeps page tests out of `make test-fast`).
+APPS_BUILT = 0
+
 
 def fresh_app(timeout: float = 60) -> AppTest:
     """A new AppTest; caches cleared so it reads the current DATABASE_URL."""
+    global APPS_BUILT
+    APPS_BUILT += 1
     st.cache_resource.clear()
     st.cache_data.clear()
     get_settings.cache_clear()

@@ -2,7 +2,11 @@
 
 The fixtures `live_app` (base URL) and `browser_page` are registered for every test through
 `pytest_plugins` in conftest.py: just name them as arguments. Import only the helpers
-(`login`, `wait_idle`, `assert_no_exception`) from here.
+(`login`, `wait_idle`, `track`, `assert_no_exception`) from here.
+
+Tests wait for the element they assert on (`playwright.sync_api.expect`, which retries
+until its timeout) and never sleep. Before typing into a form they wait until the app has
+settled (`wait_idle`): read from Streamlit's own websocket, not guessed from the page.
 """
 
 import os
@@ -12,9 +16,13 @@ import subprocess
 import sys
 import time
 import urllib.request
+import weakref
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from playwright.sync_api import expect
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -29,6 +37,7 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 ROOT = Path(__file__).resolve().parent.parent
+STREAM = "/_stcore/stream"  # Streamlit's websocket
 
 
 def _free_port() -> int:
@@ -42,9 +51,29 @@ def require_chromium() -> None:
         pytest.skip(f"浏览器测试已跳过：未找到 Chromium（{CHROMIUM}）。apt-get install chromium")
 
 
+def _wait_until_healthy(url: str, proc: subprocess.Popen, log: Path) -> None:
+    """Poll the server's health endpoint until it answers (a server gives no other signal)."""
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            raise RuntimeError(log.read_text()[-3000:])
+        time.sleep(0.5)  # readiness polling of another process, not a wait inside a test
+
+
 @pytest.fixture(scope="module")
 def live_app(demo_db_template, tmp_path_factory):
-    """Start the real app on a private copy of the demo database; yield its base URL."""
+    """Start the real app on a private copy of the demo database; yield its base URL.
+
+    Under pytest-xdist every module's tests run on one worker (conftest puts them in one
+    `xdist_group`), so each module starts one server, on its own port and temp dir.
+    """
     require_chromium()
     work = tmp_path_factory.mktemp("live")
     db = work / "duban.db"
@@ -57,7 +86,8 @@ def live_app(demo_db_template, tmp_path_factory):
         "DUBAN_MODE": "demo",
         "BCRYPT_ROUNDS": "4",
     }
-    log = open(work / "streamlit.log", "w")  # noqa: SIM115
+    log_path = work / "streamlit.log"
+    log = open(log_path, "w")  # noqa: SIM115
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -80,18 +110,7 @@ def live_app(demo_db_template, tmp_path_factory):
         stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            raise RuntimeError((work / "streamlit.log").read_text()[-3000:])
-        time.sleep(0.5)
+    _wait_until_healthy(url, proc, log_path)
     yield url
     proc.terminate()
     try:
@@ -114,54 +133,168 @@ def _chromium():
 
 @pytest.fixture
 def browser_page(_chromium):
-    """A fresh browser context (no cookies) and page, 1400×900."""
+    """A fresh browser context (no cookies) and page, 1400×900, its script runs tracked."""
     ctx = _chromium.new_context(viewport={"width": 1400, "height": 900}, locale="zh-CN")
     page = ctx.new_page()
     page.set_default_timeout(30_000)
+    track(page)
     yield page
     ctx.close()
 
 
+# ---------------------------------------------------------------- when is the app settled?
+
+
+class ScriptRuns:
+    """What Streamlit's websocket says about the script runs of one page.
+
+    A run starts with a `new_session` message and ends with `script_finished`. Custom
+    components (the authenticator's cookie manager) send their value after they mount,
+    which asks for another run; the app is settled when no run is going or asked for and
+    every component the last run drew has reported.
+    """
+
+    def __init__(self) -> None:
+        # Imported here: conftest loads this module for every run, streamlit takes a third
+        # of a second to import, and only browser tests follow script runs.
+        from streamlit.proto.BackMsg_pb2 import BackMsg
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        self._back, self._forward = BackMsg, ForwardMsg
+        self._start(None)
+
+    def _start(self, ws) -> None:
+        """A new websocket is a new Streamlit session: nothing known about it yet."""
+        self.ws = ws
+        self.runs = 0  # runs finished
+        self.running = False
+        self.asked = False  # a rerun asked for and not started yet
+        self.drawn: set[str] = set()  # component instances of the current (or last) run
+        self.reported: set[str] = set()  # widget ids the browser has sent a value for
+
+    def settled(self) -> bool:
+        return (
+            self.ws is not None
+            and self.runs > 0
+            and not (self.running or self.asked)
+            and self.drawn <= self.reported
+        )
+
+    def __str__(self) -> str:
+        waiting = sorted(self.drawn - self.reported)
+        return (
+            f"runs finished {self.runs}, running {self.running}, rerun asked {self.asked}, "
+            f"components not reported {waiting}"
+        )
+
+    def loading(self, request) -> None:
+        """A new document in the page (goto, reload): its app opens a new websocket."""
+        if request.is_navigation_request() and request.frame.parent_frame is None:
+            self._start(None)
+
+    def opened(self, ws) -> None:
+        if not ws.url.endswith(STREAM):
+            return
+        self._start(ws)
+        ws.on("framesent", self._sent)
+        ws.on("framereceived", self._received)
+        ws.on("close", self._closed)
+
+    def _closed(self, ws) -> None:
+        if ws is self.ws:
+            self.ws = None
+
+    def _sent(self, payload) -> None:
+        if isinstance(payload, str):
+            return
+        msg = self._back.FromString(payload)
+        if msg.WhichOneof("type") == "rerun_script":
+            self.asked = True
+            self.reported.update(w.id for w in msg.rerun_script.widget_states.widgets)
+
+    def _received(self, payload) -> None:
+        if isinstance(payload, str):
+            return
+        msg = self._forward.FromString(payload)
+        kind = msg.WhichOneof("type")
+        if kind == "new_session":
+            self.running, self.asked, self.drawn = True, False, set()
+        elif kind == "script_finished":
+            self.running = False
+            if msg.script_finished == self._forward.FINISHED_EARLY_FOR_RERUN:
+                self.asked = True  # st.rerun(): the next run is coming
+            else:
+                self.runs += 1
+        elif kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
+            element = msg.delta.new_element
+            if element.WhichOneof("type") == "component_instance":
+                self.drawn.add(element.component_instance.id)
+
+
+_RUNS: "weakref.WeakKeyDictionary[object, ScriptRuns]" = weakref.WeakKeyDictionary()
+
+
+def track(page) -> None:
+    """Follow the page's script runs (call before the page opens the app)."""
+    if page not in _RUNS:
+        runs = _RUNS[page] = ScriptRuns()
+        page.on("request", runs.loading)
+        page.on("websocket", runs.opened)
+
+
 def wait_idle(page, timeout: float = 30_000) -> None:
-    """Wait until Streamlit has finished the current script run."""
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')",
-        timeout=timeout,
+    """Wait until the app has settled (see ScriptRuns) and the page shows the finished run."""
+    runs = _RUNS.get(page)
+    if runs is None:
+        raise RuntimeError("call track(page) before the page opens the app")
+    deadline = time.monotonic() + timeout / 1000
+    while not runs.settled():
+        left = (deadline - time.monotonic()) * 1000
+        if left <= 0:
+            raise AssertionError(f"Streamlit did not settle in {timeout:.0f} ms: {runs}")
+        ws = runs.ws
+        try:
+            if ws is None:
+                page.wait_for_event("websocket", lambda w: w.url.endswith(STREAM), timeout=left)
+            else:
+                ws.wait_for_event("framereceived", timeout=left)
+        except PlaywrightTimeout:
+            continue  # reported by the deadline check above
+        except PlaywrightError:
+            if ws is None or not ws.is_closed():
+                raise  # anything but the socket closing under us (a page load) is a failure
+    # The browser has the messages; wait until the page has applied the finished run too.
+    expect(page.get_by_test_id("stApp")).to_have_attribute(
+        "data-test-script-state", "notRunning", timeout=timeout
     )
-    page.wait_for_timeout(300)
 
 
 def login(page, base_url: str, username: str, password: str = "duban-demo") -> None:
     """Log in through the real form and wait for the sidebar navigation.
 
-    Under load the form can re-render between `fill` and the click (the first script run
-    is still settling), which empties the inputs: so wait for the run to finish, check
-    the typed values are still there, and try again (at most three times) if the sidebar
-    does not come. A failure says what the page showed instead.
+    The login page runs again when the cookie manager has read the browser's cookies (and
+    on a fresh server once more, as its widgets get new ids): a form filled before that
+    run would be emptied. So wait until the app has settled, then fill, check and submit.
     """
+    track(page)
     page.goto(base_url)
-    for attempt in range(3):
-        page.get_by_label("用户名").wait_for()
-        wait_idle(page, timeout=60_000)
-        user_box, pw_box = page.get_by_label("用户名"), page.get_by_label("密码")
-        user_box.fill(username)
-        pw_box.fill(password)
-        if user_box.input_value() != username or pw_box.input_value() != password:
-            continue
-        page.get_by_role("button", name="登录").click()
-        try:
-            page.wait_for_selector('[data-testid="stSidebarNav"]', timeout=45_000)
-        except Exception:
-            if attempt == 2:
-                body = page.locator("body").inner_text()[:1500]
-                raise AssertionError(f"登录后未出现侧边栏导航；页面内容：\n{body}") from None
-            page.goto(base_url)
-            continue
-        wait_idle(page)
-        return
-    raise AssertionError("登录表单三次均未能填写")
+    wait_idle(page, timeout=60_000)
+    user_box, pw_box = page.get_by_label("用户名"), page.get_by_label("密码")
+    user_box.fill(username)
+    pw_box.fill(password)
+    expect(user_box).to_have_value(username)
+    expect(pw_box).to_have_value(password)
+    page.get_by_role("button", name="登录").click()
+    try:
+        expect(page.get_by_test_id("stSidebarNav")).to_be_visible(timeout=60_000)
+    except AssertionError:
+        body = page.locator("body").inner_text()[:1500]
+        raise AssertionError(f"登录后未出现侧边栏导航；页面内容：\n{body}") from None
+    wait_idle(page)
 
 
 def assert_no_exception(page) -> None:
+    """Once the app has settled, the page shows no Python exception."""
+    wait_idle(page)
     boxes = page.locator('[data-testid="stException"]')
     assert boxes.count() == 0, boxes.first.inner_text()[:2000]

@@ -7,6 +7,7 @@ server (`live_app` is module-scoped), so its first test is that first request.
 """
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser_support import assert_no_exception, wait_idle
 
@@ -28,8 +29,8 @@ def test_first_request_for_admin_shows_the_login_form_then_the_page(live_app, br
     wait_idle(page)
     body = page.locator("body").inner_text()
     assert "系统管理" not in body and "审计日志" not in body  # nothing of the page leaks
-    assert page.get_by_text("Page not found").count() == 0
-    assert page.locator('[data-testid="stSidebarNav"]').count() == 0  # no page list either
+    expect(page.get_by_text("Page not found")).to_have_count(0)
+    expect(page.locator('[data-testid="stSidebarNav"]')).to_have_count(0)  # no page list either
     _log_in(page, "office")
     page.get_by_role("heading", name="系统管理").wait_for(timeout=60_000)
     assert page.url.startswith(f"{live_app}/admin")
@@ -41,7 +42,7 @@ def test_a_shared_dashboard_link_survives_the_login(live_app, browser_page):
     page.goto(f"{live_app}/tasks?task=1")  # a red-list link from the dashboard
     page.get_by_label("用户名").wait_for(timeout=60_000)
     wait_idle(page)
-    assert page.get_by_text("Page not found").count() == 0
+    expect(page.get_by_text("Page not found")).to_have_count(0)
     _log_in(page, "leader")
     page.get_by_role("heading", name="任务台账").wait_for(timeout=60_000)
     assert "/tasks" in page.url and "task=1" in page.url  # not the leader's default page
@@ -54,6 +55,6 @@ def test_a_page_the_role_may_not_see_is_not_served(live_app, browser_page):
     page.get_by_label("用户名").wait_for(timeout=60_000)
     wait_idle(page)
     _log_in(page, "dept01")
-    page.wait_for_timeout(1000)
-    assert page.get_by_role("heading", name="系统管理").count() == 0
-    assert page.get_by_role("heading", name="我的任务").count() == 1
+    expect(page.get_by_role("heading", name="我的任务")).to_have_count(1)  # dept01's first page
+    wait_idle(page)
+    expect(page.get_by_role("heading", name="系统管理")).to_have_count(0)

@@ -1,9 +1,11 @@
 """Browser: `inspector` issues an urging notice to dept01's unit; `dept01` acknowledges and answers."""
 
 import datetime as dt
+import re
 import shutil
 
 import pytest
+from playwright.sync_api import expect
 from sqlmodel import Session, select
 
 from duban.core import clock
@@ -63,13 +65,11 @@ def test_inspector_issues_and_dept01_acknowledges_and_answers(live_app, _chromiu
     _select(page, "单位", unit)
     page.get_by_role("button", name="生成草稿").first.click()
     page.wait_for_selector("text=草稿已生成")
-    wait_idle(page)
     assert_no_exception(page)
+    expect(page.get_by_label("标题").first).to_have_value(re.compile(re.escape(unit)))
     title = page.get_by_label("标题").first.input_value()
-    assert unit in title
     page.get_by_role("button", name="签发", exact=True).first.click()
     page.wait_for_selector("text=已签发：督办〔")
-    wait_idle(page)
     assert_no_exception(page)
     page.screenshot(path="/tmp/notices_issued.png", full_page=True)
     ctx.close()
@@ -90,7 +90,6 @@ def test_inspector_issues_and_dept01_acknowledges_and_answers(live_app, _chromiu
     )
     page.get_by_role("button", name="提交反馈").first.click()
     page.wait_for_selector("text=反馈已提交。")
-    wait_idle(page)
     assert_no_exception(page)
     page.screenshot(path="/tmp/notices_dept01.png", full_page=True)
     ctx.close()

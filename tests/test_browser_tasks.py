@@ -1,6 +1,7 @@
 """Browser: dept01 acknowledges, reports with an evidence PDF and submits; office signs it off."""
 
 import pytest
+from playwright.sync_api import expect
 from sqlmodel import Session, select
 
 from duban.core.db import make_engine
@@ -82,13 +83,11 @@ def test_dept01_reports_with_evidence_and_office_signs_off(
     page.get_by_text("推进会议纪要.pdf").first.wait_for()
     page.get_by_role("button", name="提交进展").click()
     page.wait_for_selector("text=进展已提交")
-    wait_idle(page)
     assert_no_exception(page)
     page.get_by_role("tab", name="申请销号").click()
     page.get_by_label("完成情况说明 *").fill("评估已完成，报告已印发。")
     page.get_by_role("button", name="申请销号").click()
     page.wait_for_selector("text=已申请销号")
-    wait_idle(page)
     assert_no_exception(page)
     page.screenshot(path="/tmp/tasks_dept01_submitted.png", full_page=True)
     ctx.close()
@@ -98,12 +97,11 @@ def test_dept01_reports_with_evidence_and_office_signs_off(
     _nav(page, "任务台账")
     _select(page, "查看任务", label)
     page.get_by_text("已完成第三方评估机构遴选，签订服务合同。").first.wait_for()
-    assert page.get_by_role("button", name="📎 推进会议纪要.pdf").count() == 1
+    expect(page.get_by_role("button", name="📎 推进会议纪要.pdf")).to_have_count(1)
     page.get_by_text("销号", exact=True).first.click()  # the first action on a submitted task
     page.get_by_role("button", name="确定").click()
     page.wait_for_selector("text=已销号")
-    wait_idle(page)
     assert_no_exception(page)
-    assert page.locator('[data-testid="stMetricValue"]', has_text="已办结").count() == 1
+    expect(page.locator('[data-testid="stMetricValue"]', has_text="已办结")).to_have_count(1)
     page.screenshot(path="/tmp/tasks_office_signed_off.png", full_page=True)
     ctx.close()
