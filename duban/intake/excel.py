@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import zipfile
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,7 +23,7 @@ from duban.intake.drafts import (
     validate_draft,
 )
 from duban.intake.matching import match_units
-from duban.intake.parse.model import PlanParseError
+from duban.intake.parse.model import XLSX_ERRORS, PlanParseError
 from duban.intake.parse.reader import MAX_BYTES
 from models import Assignment, AssignmentRole, Department, Milestone, Plan, Target, Task
 
@@ -281,18 +280,6 @@ class SheetResult:
         return {e.row for e in self.errors}
 
 
-# What openpyxl raises on a damaged workbook, when it is opened or (read-only) as its rows are
-# read: a broken zip or a missing part (KeyError, or OSError "no valid workbook part"), bad
-# XML (lxml's and ElementTree's parse errors are SyntaxErrors), a bad value in a cell or style.
-_BAD_WORKBOOK = (
-    zipfile.BadZipFile,
-    KeyError,
-    OSError,
-    ValueError,
-    IndexError,
-    SyntaxError,
-    EOFError,
-)
 _UNREADABLE = "无法读取 Excel 文件：文件已损坏或不是 .xlsx 格式"
 
 
@@ -307,7 +294,7 @@ def _load(data: bytes) -> Any:  # an openpyxl read-only workbook
         raise PlanParseError("不是有效的 Excel 文件（.xlsx），请使用下载的任务表模板")
     try:
         return openpyxl.load_workbook(io.BytesIO(data), data_only=True, read_only=True)
-    except _BAD_WORKBOOK as exc:
+    except XLSX_ERRORS as exc:
         raise PlanParseError(_UNREADABLE) from exc
 
 
@@ -337,7 +324,7 @@ def is_task_sheet(data: bytes) -> bool:
         first = next(_task_sheet(wb).iter_rows(min_row=1, max_row=1, values_only=True), ())
         cols = set(_header_map(first).values())
         return {"title", "lead_units", "parent_code"} <= cols
-    except _BAD_WORKBOOK:
+    except XLSX_ERRORS:
         return False  # not readable as our sheet: the plan reader reports what is wrong
     finally:
         wb.close()
@@ -352,7 +339,7 @@ def read_task_sheet(data: bytes, session: Session | None = None) -> SheetResult:
     try:
         rows = _task_rows(_task_sheet(wb))
         draft = _plan_info(wb[SHEET_PLAN]) if SHEET_PLAN in wb.sheetnames else ImportDraft()
-    except _BAD_WORKBOOK as exc:
+    except XLSX_ERRORS as exc:
         raise PlanParseError(_UNREADABLE) from exc
     finally:
         wb.close()

@@ -5,29 +5,15 @@ from __future__ import annotations
 import csv
 import io
 import logging
-import zipfile
 
 from duban.intake.parse._decode import decode_text
 from duban.intake.parse._table import cell_to_str, find_header, title_above
 from duban.intake.parse._text import TextPlanParser, parse_text
-from duban.intake.parse.model import ParsedPlan, ParsedTask, PlanParseError
+from duban.intake.parse.model import XLSX_ERRORS, ParsedPlan, ParsedTask, PlanParseError
 
 log = logging.getLogger(__name__)
 
 Sheet = list[list[str]]
-
-# What openpyxl raises on a damaged workbook: a broken zip, a missing part (KeyError, or
-# OSError "no valid workbook part"), bad XML (lxml's and ElementTree's parse errors are
-# SyntaxErrors), a bad value in a cell or style.
-_XLSX_ERRORS = (
-    zipfile.BadZipFile,
-    KeyError,
-    OSError,
-    ValueError,
-    IndexError,
-    SyntaxError,
-    EOFError,
-)
 
 
 def read_xlsx(data: bytes) -> list[Sheet]:
@@ -37,7 +23,7 @@ def read_xlsx(data: bytes) -> list[Sheet]:
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
         return [_sheet_grid(ws) for ws in wb.worksheets]
-    except _XLSX_ERRORS as exc:
+    except XLSX_ERRORS as exc:
         log.info("Unreadable Excel file: %r", exc)
         raise PlanParseError("无法读取 Excel 文件:文件已损坏或不是 .xlsx 格式") from exc
 

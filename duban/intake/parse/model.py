@@ -1,8 +1,9 @@
-"""Result types and error of the plan parser."""
+"""Result types and errors of the plan parser (and what a damaged workbook raises)."""
 
 from __future__ import annotations
 
 import datetime
+import zipfile
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,6 +12,20 @@ from duban.core.errors import DubanError
 
 class PlanParseError(DubanError):
     """Raised when a plan file cannot be read; the message is Chinese and meant for the user."""
+
+
+# What openpyxl raises on a damaged workbook, when it is opened or (read-only) as its rows are
+# read: a broken zip or a missing part (KeyError, or OSError "no valid workbook part"), bad
+# XML (lxml's and ElementTree's parse errors are SyntaxErrors), a bad value in a cell or style.
+XLSX_ERRORS: tuple[type[Exception], ...] = (
+    zipfile.BadZipFile,
+    KeyError,
+    OSError,
+    ValueError,
+    IndexError,
+    SyntaxError,
+    EOFError,
+)
 
 
 def _iso(d: datetime.date | None) -> str | None:
