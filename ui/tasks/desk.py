@@ -27,6 +27,18 @@ def acknowledge_button(m, me: Actor, key: str) -> None:
             st.rerun()
 
 
+def _evidence(fk: str):
+    """The evidence file picker of a report or a sign-off request (types and size checked)."""
+    return st.file_uploader(
+        t("my.evidence"),
+        accept_multiple_files=True,
+        type=uploads.ACCEPT_EXTENSIONS,
+        key=f"{fk}_files",
+        max_upload_size=settings().max_upload_mb,
+        help=t("my.evidence_help"),
+    )
+
+
 def _files(uploaded) -> list[tuple[str, bytes]]:
     return [(f.name, f.getvalue()) for f in (uploaded or [])]
 
@@ -55,14 +67,7 @@ def report_form(m, me: Actor, targets: list) -> None:
                 value=None,
                 key=f"{fk}_tg_{tg.id}",
             )
-        files = st.file_uploader(
-            t("my.evidence"),
-            accept_multiple_files=True,
-            type=uploads.ACCEPT_EXTENSIONS,
-            key=f"{fk}_files",
-            max_upload_size=settings().max_upload_mb,
-            help=t("my.evidence_help"),
-        )
+        files = _evidence(fk)
         if st.form_submit_button(t("my.send_report"), type="primary"):
             with show_errors():
                 with session() as db:
@@ -117,14 +122,7 @@ def submit_form(m, me: Actor) -> None:
     with st.form(fk):
         st.caption(t("my.submit_hint"))
         summary = st.text_area(t("my.summary") + " *", key=f"{fk}_summary", height=120)
-        files = st.file_uploader(
-            t("my.evidence"),
-            accept_multiple_files=True,
-            type=uploads.ACCEPT_EXTENSIONS,
-            key=f"{fk}_files",
-            max_upload_size=settings().max_upload_mb,
-            help=t("my.evidence_help"),
-        )
+        files = _evidence(fk)
         if st.form_submit_button(t("my.submit_send"), type="primary"):
             with show_errors():
                 with session() as db:
