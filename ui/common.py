@@ -3,6 +3,8 @@ form state across reruns (a success message after a write, fresh widgets, values
 form is open, the version of a record the user saw)."""
 
 import contextlib
+import html
+import re
 from collections.abc import Callable, Iterator
 from typing import TypeVar
 
@@ -16,6 +18,21 @@ V = TypeVar("V")
 _FLASH = "_flash"
 _PINS = "_form_pins"
 _SEEN = "_seen_versions"
+
+
+# Characters that make Markdown (or Streamlit's extensions: :colour[…], $math$) out of text.
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|~:$])")
+
+
+def plain(text: object) -> str:
+    """Text a user typed, for st.markdown: shown as typed, never as markup.
+
+    HTML is escaped and every Markdown character is backslash-escaped, so a unit's answer
+    cannot draw a form, a link or an image (which would load any URL in the reader's browser)
+    on a leader's screen. Line breaks stay line breaks.
+    """
+    escaped = _MARKDOWN.sub(r"\\\1", html.escape(str(text), quote=False))
+    return escaped.replace("\n", "  \n")
 
 
 def header(title_key: str, caption: str | None = None) -> None:

@@ -18,7 +18,7 @@ from duban.assessment import (
 from duban.core import clock
 from duban.core.permissions import Actor, can
 from models import ScoreAppeal
-from ui.common import empty_state, show_errors
+from ui.common import empty_state, plain, show_errors
 from ui.context import data_version, session, t
 
 STATUS_ICON = {"open": "🟡", "frozen": "🔒"}
@@ -293,7 +293,9 @@ def appeal_table(me: Actor, res: scoring.PeriodResult, department_id: int | None
         return
     for a in [a for a in rows if a.status == "pending"]:
         with st.form(f"asm_decide_{a.id}"):
-            st.markdown(f"**#{a.id} {names.get(a.department_id, '')}**：{a.line_text}")
+            st.markdown(
+                f"**#{a.id} {plain(names.get(a.department_id, ''))}**：{plain(a.line_text)}"
+            )
             st.caption(a.reason)
             choice = st.radio(
                 t("asm.appeal_decide"),

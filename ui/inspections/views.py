@@ -12,7 +12,7 @@ from duban.inspections import reading, records
 from duban.inspections.labels import METHOD_LABELS, RESULT_LABELS
 from duban.org import departments
 from models import InspectionMethod, InspectionResult, RectificationStatus
-from ui.common import empty_state, flash, show_errors, show_flash
+from ui.common import empty_state, flash, plain, show_errors, show_flash
 from ui.context import data_version, session, t, vocab
 
 UPLOAD_TYPES = uploads.ACCEPT_EXTENSIONS
@@ -292,7 +292,7 @@ def findings_tracker(me: Actor) -> None:
     f = row.finding
     with session() as s:
         files = uploads.list_attachments(s, records.FINDING_OWNER, f.id)
-    st.markdown(f"**{t('insp.col_answer')}**：{f.answer_text}")
+    st.markdown(f"**{t('insp.col_answer')}**：{plain(f.answer_text)}")
     if files:
         st.caption(f"{t('insp.evidence')}：" + "、".join(a.filename for a in files))
     note = st.text_input(t("insp.recheck_note"), key=f"fx_note_{f.id}_{f.version}")

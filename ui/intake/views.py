@@ -13,7 +13,7 @@ from duban.intake.parse import reader
 from duban.intake.parse.model import PlanParseError
 from duban.org import departments
 from duban.tasks import reading
-from ui.common import show_error, show_errors
+from ui.common import plain, show_error, show_errors
 from ui.context import session, t
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -203,7 +203,9 @@ def _unmatched_choices(
         default = options.index(matching.DROP) if m.generic else 0
         c1, c2 = st.columns([2, 3], vertical_alignment="center")
         hint = "、".join(n for _, n in m.candidates[:2])
-        c1.markdown(f"**{m.name}**" + (f"  \n:gray[{t('imp.maybe', names=hint)}]" if hint else ""))
+        c1.markdown(
+            f"**{plain(m.name)}**" + (f"  \n:gray[{t('imp.maybe', names=hint)}]" if hint else "")
+        )
         choice = c2.selectbox(
             m.name,
             options,
@@ -312,7 +314,7 @@ def file_import(me: Actor) -> None:
     if draft.warnings:
         with st.expander(t("imp.warnings", n=len(draft.warnings)), expanded=True):
             for w in draft.warnings:
-                st.markdown(f"- {w.replace('可用 --year 指定年份', t('imp.year_hint'))}")
+                st.markdown(f"- {plain(w.replace('可用 --year 指定年份', t('imp.year_hint')))}")
     key = f"imp_{hashlib.sha256(data).hexdigest()[:10]}_{year_or_none or 0}"
     draft = _header_fields(draft, key)
     tasks, errors = _task_editor(draft, f"{key}_editor")

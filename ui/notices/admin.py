@@ -9,7 +9,7 @@ from duban.core.permissions import Actor
 from duban.notices import labels, templates
 from duban.notices import rules as notice_rules
 from models import NoticeKind
-from ui.common import show_error, show_errors
+from ui.common import plain, show_error, show_errors
 from ui.context import session, t
 
 
@@ -44,7 +44,7 @@ def templates_section(me: Actor) -> None:
             with st.container(border=True, height=380):
                 for line in preview.splitlines():
                     if line.strip():
-                        st.markdown(f"　　{line.strip()}")
+                        st.markdown(f"　　{plain(line.strip())}")
     c1, c2, _ = st.columns([1, 1, 2])
     if c1.button(t("notices.admin_save_tpl"), type="primary", key="tpl_save", width="stretch"):
         with show_errors(), session() as s:

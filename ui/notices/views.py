@@ -12,7 +12,7 @@ from duban.documents import pdf
 from duban.notices import drafting, facts, issuing, labels, reading, replies
 from duban.org import departments
 from models import NoticeKind, NoticeStatus
-from ui.common import empty_state, flash, show_errors
+from ui.common import empty_state, flash, plain, show_errors
 from ui.context import data_version, session, t
 
 KIND_OPTIONS = ["urging", *(k.value for k in NoticeKind if k != "urging")]
@@ -265,18 +265,15 @@ def _print(n) -> None:
     if n.level and n.kind == "urging":
         head += f"　{LEVEL_ICON.get(n.level, '')} {labels.LEVEL_LABELS.get(n.level, '')}"
     st.markdown(head)
-    st.markdown(f"### {n.title}")
+    st.markdown(f"### {plain(n.title)}")
     if n.addressees:
-        st.markdown(f"{n.addressees}：")
+        st.markdown(f"{plain(n.addressees)}：")
     for p in (n.body + "\n" + (n.requirements or "")).splitlines():
         if p.strip():
-            st.markdown(f"　　{p.strip()}")
+            st.markdown(f"　　{plain(p.strip())}")
     if n.attachments:
         st.caption(t("notices.attachments", names="；".join(a["title"] for a in n.attachments)))
-    st.markdown(
-        f"<div style='text-align:right'>{n.signature}<br>{_fmt_dt(n.issued_at)[:10]}</div>",
-        unsafe_allow_html=True,
-    )
+    st.markdown(f"{plain(n.signature)}  \n{_fmt_dt(n.issued_at)[:10]}", text_alignment="right")
 
 
 def issued_view(me: Actor, notice_id: int, key: str) -> None:

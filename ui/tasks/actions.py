@@ -5,7 +5,7 @@ import streamlit as st
 from duban.core.permissions import Actor, can
 from duban.tasks import manage, reading, workflow
 from models import RequestStatus, TaskStatus
-from ui.common import empty_state, flash, seen_version, show_errors
+from ui.common import empty_state, flash, plain, seen_version, show_errors
 from ui.context import session, t, vocab
 from ui.tasks._format import date_text
 from ui.tasks.table import choices
@@ -142,5 +142,5 @@ def pending_extensions_view(me: Actor) -> None:
         return
     for e in reqs:
         task, unit = info[e.id]
-        st.markdown(f"**{task.code} {task.title}**")
+        st.markdown(f"**{plain(task.code or '')} {plain(task.title)}**")
         extension_decision_form(e, unit, task, me, "extq")

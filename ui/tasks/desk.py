@@ -8,7 +8,7 @@ import streamlit as st
 from duban.core import clock, uploads
 from duban.core.permissions import Actor
 from duban.tasks import reading, workflow
-from ui.common import bump, flash, seen_version, show_errors
+from ui.common import bump, flash, plain, seen_version, show_errors
 from ui.context import session, settings, t, vocab
 from ui.tasks._format import date_text, direction_sign, number_text
 
@@ -142,10 +142,7 @@ def submit_form(m, me: Actor) -> None:
 def answer_form(ins, m, me: Actor, key: str) -> None:
     fk = f"{key}_ans_{ins.id}_{m.assignment.department_id}"
     with st.form(fk):
-        st.markdown(
-            f"✍️ **{ins.text}**  <span style='color:gray'>{date_text(ins.created_at)}</span>",
-            unsafe_allow_html=True,
-        )
+        st.markdown(f"✍️ **{plain(ins.text)}**  :gray[{date_text(ins.created_at)}]")
         text = st.text_area(t("my.answer"), key=f"{fk}_text", height=80)
         if st.form_submit_button(t("my.answer_send"), type="primary"):
             with show_errors():
@@ -263,7 +260,7 @@ def notice_lines(todo: list) -> None:
             need.append(t("my.n_need_ack"))
         if x.needs_reply:
             need.append(t("my.n_need_reply", date=date_text(n.reply_due)))
-        st.markdown(f"📢 **{n.doc_number or ''} {n.title}** · {'、'.join(need)}")
+        st.markdown(f"📢 **{plain(n.doc_number or '')} {plain(n.title)}** · {'、'.join(need)}")
     st.page_link("pages/notices.py", label=t("my.n_go"), icon="➡️")
 
 

@@ -9,7 +9,7 @@ from duban.core.permissions import Actor
 from duban.inspections import labels as inspection_labels
 from duban.tasks import labels, reading
 from models import RequestStatus
-from ui.common import empty_state, show_error
+from ui.common import empty_state, plain, show_error
 from ui.context import session, t, vocab
 from ui.tasks._format import REQUEST_LABELS, colour_text, date_text, direction_sign, number_text
 
@@ -158,7 +158,7 @@ def _inspections_and_notices(d: reading.TaskDetail) -> None:
         st.markdown("\n".join(lines))
     for n in d.notices:
         when = date_text(n.issued_at) if n.issued_at else t("tasks.notice_draft")
-        st.markdown(f"- 📢 {n.doc_number or ''} {n.title}（{when}）")
+        st.markdown(f"- 📢 {plain(n.doc_number or '')} {plain(n.title)}（{when}）")
 
 
 def _history(d: reading.TaskDetail) -> None:
@@ -187,15 +187,14 @@ def _report_card(rv, key: str) -> None:
     with st.container(border=True):
         kind = t("tasks.completion") if r.kind == "completion" else ""
         st.markdown(
-            f"**{date_text(r.reported_at)}** · {rv.department} · **{r.percent:.0f}%** "
-            f"{kind} <span style='color:gray'>{rv.reporter}</span>",
-            unsafe_allow_html=True,
+            f"**{date_text(r.reported_at)}** · {plain(rv.department)} · **{r.percent:.0f}%** "
+            f"{kind} :gray[{plain(rv.reporter)}]"
         )
-        st.markdown(f"**{t('tasks.done')}**：{r.done_text}")
+        st.markdown(f"**{t('tasks.done')}**：{plain(r.done_text)}")
         if r.problems:
-            st.markdown(f"**{t('tasks.problems')}**：{r.problems}")
+            st.markdown(f"**{t('tasks.problems')}**：{plain(r.problems)}")
         if r.next_steps:
-            st.markdown(f"**{t('tasks.next')}**：{r.next_steps}")
+            st.markdown(f"**{t('tasks.next')}**：{plain(r.next_steps)}")
         if rv.readings:
             st.caption("；".join(f"{tg.text} {v:g}{tg.unit or ''}" for tg, v in rv.readings))
         for att in rv.attachments:
@@ -257,13 +256,11 @@ def _side(d) -> None:
         st.caption(t("tasks.none"))
     for iv in d.instructions:
         with st.container(border=True):
-            st.markdown(f"✍️ **{iv.instruction.text}**")
+            st.markdown(f"✍️ **{plain(iv.instruction.text)}**")
             st.caption(f"{iv.author} · {date_text(iv.instruction.created_at)}")
             for ans, unit in iv.answers:
                 st.markdown(
-                    f"↳ **{unit}**：{ans.text}  <span style='color:gray'>"
-                    f"{date_text(ans.created_at)}</span>",
-                    unsafe_allow_html=True,
+                    f"↳ **{plain(unit)}**：{plain(ans.text)}  :gray[{date_text(ans.created_at)}]"
                 )
             if iv.unanswered_units:
                 st.caption(t("tasks.unanswered", units="、".join(iv.unanswered_units)))
