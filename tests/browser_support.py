@@ -14,6 +14,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 import weakref
@@ -51,20 +52,37 @@ def require_chromium() -> None:
         pytest.skip(f"浏览器测试已跳过：未找到 Chromium（{CHROMIUM}）。apt-get install chromium")
 
 
-def _wait_until_healthy(url: str, proc: subprocess.Popen, log: Path) -> None:
-    """Poll the server's health endpoint until it answers (a server gives no other signal)."""
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            raise RuntimeError(log.read_text()[-3000:])
-        time.sleep(0.5)  # readiness polling of another process, not a wait inside a test
+READY_LINE = "You can now view your Streamlit app"  # printed once the server listens
+
+
+def _start_server(cmd: list[str], env: dict, log_path: Path, url: str) -> subprocess.Popen:
+    """Start `streamlit run` and return once it says it is listening (its log goes to a file).
+
+    No polling: a thread copies the server's output to the log and signals the line Streamlit
+    prints when its server has started; the wait ends on that line, or on the server's exit.
+    """
+    proc = subprocess.Popen(
+        cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    ready = threading.Event()
+
+    def copy_output() -> None:
+        with open(log_path, "w") as log:
+            assert proc.stdout is not None
+            for line in proc.stdout:
+                log.write(line)
+                log.flush()
+                if READY_LINE in line:
+                    ready.set()
+        ready.set()  # the server exited: stop waiting and report it
+
+    threading.Thread(target=copy_output, daemon=True).start()
+    if not ready.wait(timeout=90) or proc.poll() is not None:
+        proc.kill()
+        raise RuntimeError(log_path.read_text()[-3000:])
+    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=10) as r:
+        assert r.status == 200
+    return proc
 
 
 @pytest.fixture(scope="module")
@@ -86,38 +104,29 @@ def live_app(demo_db_template, tmp_path_factory):
         "DUBAN_MODE": "demo",
         "BCRYPT_ROUNDS": "4",
     }
-    log_path = work / "streamlit.log"
-    log = open(log_path, "w")  # noqa: SIM115
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(ROOT / "app.py"),
-            "--server.port",
-            str(port),
-            "--server.headless",
-            "true",
-            "--server.address",
-            "127.0.0.1",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
     url = f"http://127.0.0.1:{port}"
-    _wait_until_healthy(url, proc, log_path)
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(ROOT / "app.py"),
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true",
+        "--server.address",
+        "127.0.0.1",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
+    proc = _start_server(cmd, env, work / "streamlit.log", url)
     yield url
     proc.terminate()
     try:
         proc.wait(10)
     except subprocess.TimeoutExpired:
         proc.kill()
-    log.close()
 
 
 @pytest.fixture(scope="module")
