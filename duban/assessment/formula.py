@@ -1,6 +1,5 @@
 """The editable scoring formula: its fields, validation, storage and the method in words."""
 
-import logging
 import math
 from dataclasses import asdict, dataclass, fields
 from typing import Any
@@ -10,10 +9,8 @@ from sqlmodel import Session
 from duban.core.errors import ValidationFailed
 from duban.core.permissions import Actor, require
 from duban.core.services import write
-from duban.core.stored import save_setting, stored_setting
+from duban.core.stored import load_setting, save_setting
 from models import AssignmentRole
-
-log = logging.getLogger(__name__)
 
 FORMULA_KEY = "assessment_formula"
 
@@ -159,14 +156,9 @@ class Formula:
 
 def load_formula(session: Session) -> tuple[Formula, int]:
     """The stored formula (defaults if none) and its version for the editor."""
-    value, version = stored_setting(session, FORMULA_KEY)
-    if value is None:
-        return Formula(), version
-    try:
-        return Formula.from_dict(value), version
-    except ValidationFailed as exc:
-        log.warning("stored assessment formula is invalid (%s); the defaults apply", exc)
-        return Formula(), version
+    return load_setting(
+        session, FORMULA_KEY, parse=Formula.from_dict, default=Formula, what="assessment formula"
+    )
 
 
 def save_formula(

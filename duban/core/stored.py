@@ -2,19 +2,24 @@
 templates, the scoring formula): read with the version the editor saw, saved only if nobody
 saved in between, audited in the caller's transaction."""
 
+import logging
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from sqlalchemy import inspect as sa_inspect
 from sqlmodel import Session
 
 from duban.core import audit, clock
-from duban.core.errors import StaleEdit
+from duban.core.errors import StaleEdit, ValidationFailed
 from duban.core.permissions import Actor
 from duban.core.services import check_version
 from models import AppSetting, NoticeTemplate
 
 # The tables edited as settings: one row per key, with version, updated_at and updated_by.
 T = TypeVar("T", AppSetting, NoticeTemplate)
+S = TypeVar("S")
+
+log = logging.getLogger(__name__)
 
 NOTHING_SAVED = 0
 """The version an editor sees while nothing is stored (the defaults apply)."""
@@ -26,6 +31,24 @@ def stored_setting(session: Session, key: str) -> tuple[dict | None, int]:
     if row is None:
         return None, NOTHING_SAVED
     return dict(row.value or {}), row.version
+
+
+def load_setting(
+    session: Session, key: str, *, parse: Callable[[dict], S], default: Callable[[], S], what: str
+) -> tuple[S, int]:
+    """The stored setting parsed, or the default while none is stored; and its version.
+
+    A stored value that no longer parses (written by hand, or by an older version) must not take
+    the pages down: the default applies, with a logged warning, until the office saves again.
+    """
+    value, version = stored_setting(session, key)
+    if value is None:
+        return default(), version
+    try:
+        return parse(value), version
+    except (ValueError, ValidationFailed) as exc:
+        log.warning("stored %s is invalid (%s); the defaults apply", what, exc)
+        return default(), version
 
 
 def save_versioned(

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import logging
-
 from sqlmodel import Session
 
 from duban.core.errors import ValidationFailed
 from duban.core.permissions import Actor, require
 from duban.core.services import write
-from duban.core.stored import save_setting, stored_setting
+from duban.core.stored import load_setting, save_setting
 from duban.monitoring.lights import WarningRules
-
-log = logging.getLogger(__name__)
 
 __all__ = [
     "RULES_KEY",
@@ -39,16 +35,9 @@ RULE_LABELS: dict[str, tuple[str, str]] = {
 # ------------------------------------------------------------------ warning rules
 def rules_with_version(session: Session) -> tuple[WarningRules, int]:
     """The rules in effect and the setting's version (NOTHING_SAVED while the defaults apply)."""
-    value, version = stored_setting(session, RULES_KEY)
-    if value is None:
-        return WarningRules(), version
-    try:
-        return WarningRules.from_dict(value), version
-    except ValueError as exc:
-        # A row written by hand that no longer validates must not take the dashboard down:
-        # the defaults apply until the office saves valid rules again.
-        log.warning("stored warning rules are invalid (%s); the defaults apply", exc)
-        return WarningRules(), version
+    return load_setting(
+        session, RULES_KEY, parse=WarningRules.from_dict, default=WarningRules, what="warning rules"
+    )
 
 
 def load_warning_rules(session: Session) -> WarningRules:
