@@ -1,8 +1,8 @@
 """Plan files within bounds: zip bombs refused before anything inflates, sheets streamed with a
-row limit.
+row limit, Big5 (and every other supported encoding) decoded right or refused by name.
 
-Issue 11 #7: a 1.5 MB .docx expanded to 3 GB before being refused; a 1M-row .xlsx was read
-whole before "工作表过大".
+Issue 11 #7 (a 1.5 MB .docx expanded to 3 GB before being refused; a 1M-row .xlsx was read
+whole before "工作表过大") and #17 (a Big5 plan decoded as garbage, exit 0 "未识别到任务").
 """
 
 import datetime
@@ -14,6 +14,7 @@ import zlib
 
 import pytest
 
+from duban import cli
 from duban.intake import excel, importer
 from duban.intake.parse import ooxml
 from duban.intake.parse.model import PlanParseError
@@ -241,3 +242,66 @@ def test_a_sheet_within_the_limits_is_read():
     data = sheet_xlsx(_row(1) + _row(2) + '<row r="30000"/>')  # an empty formatted row far down
     plan = parse_plan_bytes(data, "任务.xlsx")
     assert "未找到任务列表头" in " ".join(plan.warnings)  # read as text: no task header
+
+
+# ---------------------------------------------------------------- Big5 and friends (issue 11 #17)
+
+TRADITIONAL_PLAN = """關於印發《2026年優化營商環境重點任務分工方案》的通知
+
+各區人民政府，市政府各部門：
+現將《2026年優化營商環境重點任務分工方案》印發給你們，請認真貫徹落實。
+
+一、深化政務服務改革
+（一）推進政務服務事項標準化。全面梳理政務服務事項清單，實現同一事項無差別受理、同標準辦理。（牽頭單位：市政務服務和大數據管理局；責任單位：市發展和改革委員會、市公安局；完成時限：2026年6月30日前）
+（二）優化企業開辦流程。企業開辦時間壓縮至1個工作日以內。（牽頭單位：市市場監督管理局；責任單位：市稅務局；完成時限：2026年9月30日前）
+二、加強監督檢查
+（三）建立營商環境投訴處理機制，做到件件有回應。（牽頭單位：市司法局；完成時限：2026年12月31日前）
+"""
+
+
+def _check_traditional(plan) -> None:
+    assert [t.code for t in plan.tasks] == ["一(一)", "一(二)", "二(三)"]
+    first, second, third = plan.tasks
+    assert first.title == "推進政務服務事項標準化"
+    assert first.lead_units == ["市政務服務和大數據管理局"]
+    assert first.responsible_units == ["市發展和改革委員會", "市公安局"]
+    assert [t.deadline for t in plan.tasks] == [D(2026, 6, 30), D(2026, 9, 30), D(2026, 12, 31)]
+    assert second.lead_units == ["市市場監督管理局"] and third.lead_units == ["市司法局"]
+
+
+@pytest.mark.parametrize("encoding", ["big5", "cp950", "utf-8", "utf-8-sig", "utf-16", "gb18030"])
+def test_a_traditional_plan_parses_in_every_encoding(encoding):
+    """issue 11 #17: Big5 was decoded as GB18030 garbage (or refused when long enough)."""
+    _check_traditional(parse_plan_bytes(TRADITIONAL_PLAN.encode(encoding), "方案.txt"))
+
+
+def test_a_short_big5_plan_is_not_swallowed_by_gb18030():
+    """Under 20 characters the old check did not look: GB18030 took it, "未识别到任务"."""
+    text = "（一）推進標準化。（牽頭單位：市局；完成時限：2026年6月30日前）"
+    plan = parse_plan_bytes(text.encode("big5"), "a.txt")
+    assert [(t.lead_units, t.deadline) for t in plan.tasks] == [(["市局"], D(2026, 6, 30))]
+
+
+@pytest.mark.parametrize("encoding", ["gbk", "gb18030", "utf-16-le", "utf-16-be"])
+def test_a_simplified_plan_still_decodes(encoding):
+    text = "（一）推进标准化建设工作。（牵头单位：市政务服务局；完成时限：2026年6月30日前）\n"
+    plan = parse_plan_bytes((text * 3).encode(encoding), "a.txt")
+    assert plan.tasks and plan.tasks[0].lead_units == ["市政务服务局"]
+
+
+def test_garbage_text_is_refused_as_an_unknown_encoding(tmp_path, capsys):
+    """issue 11 #17: bytes that decode (GB18030) only to rare characters exit 2, saying the
+    encoding was not recognised, instead of exit 0 with "未识别到任务"."""
+    path = tmp_path / "plan.txt"
+    path.write_bytes(bytes([0x81, 0x40, 0x82, 0x50, 0x83, 0x60, 0x84, 0x70, 0x85, 0x41]) * 4)
+    assert cli.main(["parse-plan", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "无法识别文件编码" in err and "Big5" in err
+
+
+def test_big5_plan_through_the_command_line(tmp_path, capsys):
+    path = tmp_path / "plan.txt"
+    path.write_bytes(TRADITIONAL_PLAN.encode("big5"))
+    assert cli.main(["parse-plan", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "市政務服務和大數據管理局" in out and "2026-06-30" in out
