@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
 PORT ?= 8501
 
-.PHONY: run test test-fast lint format bench seed-demo seed-large backup clean-db venv
+.PHONY: run test test-fast lint format bench seed-demo seed-large backup restore clean-db venv
 
 venv: $(STAMP)
 
@@ -50,5 +50,11 @@ seed-demo: venv
 seed-large: venv
 	$(PY) -m duban seed-demo --scale large --reset
 
+# One archive: a consistent database snapshot, every evidence file, a manifest with hashes.
 backup: venv
-	$(PY) -m duban backup data/backups/duban-$(shell date +%Y%m%d-%H%M%S).db
+	$(PY) -m duban backup data/backups/duban-$(shell date +%Y%m%d-%H%M%S).tar.gz
+
+# Into an empty database (DATABASE_URL) and upload folder (UPLOAD_DIR); FORCE=1 overwrites.
+restore: venv
+	@test -n "$(ARCHIVE)" || { echo "用法：make restore ARCHIVE=备份文件 [FORCE=1]"; exit 2; }
+	$(PY) -m duban restore $(ARCHIVE) $(if $(FORCE),--force)

@@ -5,8 +5,6 @@ import getpass
 import json
 import logging
 import re
-import shutil
-import sqlite3
 import sys
 import time
 from collections.abc import Callable
@@ -16,7 +14,8 @@ from typing import Any, NoReturn
 from sqlalchemy import Engine
 from sqlmodel import select
 
-from duban.core.db import make_engine, session_scope, upgrade
+from duban.core import backup
+from duban.core.db import head_revision, make_engine, session_scope, upgrade
 from duban.core.errors import DubanError
 from duban.core.logs import configure_logging
 from duban.core.permissions import Actor
@@ -114,28 +113,39 @@ def cmd_set_password(args: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
+    """One archive: the database snapshot, every evidence file, a manifest with hashes."""
+    s = get_settings()
+    out = Path(args.out)
+    res = backup.create_backup(_engine(), s.upload_dir, out)
+    m = res.manifest
+    rows = sum(m["tables"].values())
+    print(
+        f"已备份到 {out}（{out.stat().st_size / 1024 / 1024:.1f} MB）：数据库 {len(m['tables'])} 张表"
+        f" {rows} 行（迁移版本 {m['schema_revision'] or '—'}），附件文件 {len(m['files'])} 个。"
+    )
+    for label, shas in (("丢失", res.missing), ("已损坏", res.damaged)):
+        if shas:
+            print(
+                f"警告：{len(shas)} 个附件文件{label}，未能备份（清单中已记录）：{'、'.join(shas[:5])}",
+                file=sys.stderr,
+            )
+    return 1 if res.missing or res.damaged else 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    """Into an empty database and upload folder (or --force); every hash checked first."""
     s = get_settings()
     engine = _engine()
-    out = Path(args.out)
-    if engine.url.get_backend_name() != "sqlite":
-        u = engine.url
-        print("PostgreSQL 请使用 pg_dump 备份，例如：")
+    res = backup.restore_backup(engine, s.upload_dir, Path(args.archive), force=args.force)
+    m = res.manifest
+    print(
+        f"已从 {args.archive}（{m['created_at']} 备份）恢复：数据库 {len(m['tables'])} 张表"
+        f" {sum(m['tables'].values())} 行，附件文件 {len(m['files'])} 个，校验全部通过。"
+    )
+    if m["schema_revision"] != head_revision():
         print(
-            f"  PGPASSWORD=*** pg_dump -h {u.host or 'localhost'} -p {u.port or 5432} "
-            f"-U {u.username} -Fc -f {out} {u.database}"
+            f"提示：备份的数据库版本为 {m['schema_revision']}，请运行 python -m duban init-db 升级。"
         )
-        return 0
-    src = engine.url.database
-    if not src or not Path(src).exists():
-        print(f"错误：数据库文件不存在：{src}", file=sys.stderr)
-        return 2
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_suffix(out.suffix + ".part")
-    # sqlite3's online backup API copies a consistent snapshot even while the app writes.
-    with sqlite3.connect(src) as s_conn, sqlite3.connect(tmp) as d_conn:
-        s_conn.backup(d_conn)
-    shutil.move(tmp, out)
-    print(f"已备份到 {out}（{out.stat().st_size // 1024} KB）。{s.database_url and ''}")
     return 0
 
 
@@ -329,9 +339,21 @@ def build_parser() -> argparse.ArgumentParser:
         sub,
         "backup",
         cmd_backup,
-        help="备份数据库（SQLite 一致性快照；PostgreSQL 给出 pg_dump 命令）",
+        help="备份数据库和全部附件文件到一个归档（.tar.gz，含校验清单）",
+        description="SQLite 用在线备份接口取一致快照；PostgreSQL 用 pg_dump（需安装同版本客户端）。",
     )
-    bk.add_argument("out")
+    bk.add_argument("out", metavar="归档文件", help="如 data/backups/duban-20260101.tar.gz")
+    rs = _command(
+        sub,
+        "restore",
+        cmd_restore,
+        help="从备份归档恢复到空的数据库和附件目录（先校验全部文件）",
+        description="目标为 DATABASE_URL 和 UPLOAD_DIR；非空时拒绝，除非加 --force（请先停止应用）。",
+    )
+    rs.add_argument("archive", metavar="归档文件")
+    rs.add_argument(
+        "--force", action="store_true", help="目标数据库或附件目录非空时仍然恢复（覆盖）"
+    )
     pp = _command(sub, "parse-plan", cmd_parse_plan, help="解析实施方案文件，输出 JSON（不写库）")
     pp.add_argument("file", metavar="文件", help="方案文件：.txt、.docx、.xlsx、.csv 或网页")
     pp.add_argument("--year", type=_year, metavar="年份", help="方案未写明年份时按此年份读日期")

@@ -1,5 +1,7 @@
 """Browser: dept01 acknowledges, reports with an evidence PDF and submits; office signs it off."""
 
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import expect
 from sqlmodel import Session, select
@@ -98,6 +100,11 @@ def test_dept01_reports_with_evidence_and_office_signs_off(
     _select(page, "查看任务", label)
     page.get_by_text("已完成第三方评估机构遴选，签订服务合同。").first.wait_for()
     expect(page.get_by_role("button", name="📎 推进会议纪要.pdf")).to_have_count(1)
+    # the page drew the button without the file; the click reads it (issue 11 #8)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="📎 推进会议纪要.pdf").click()
+    assert Path(download.value.path()).read_bytes() == PDF
+    wait_idle(page)
     page.get_by_text("销号", exact=True).first.click()  # the first action on a submitted task
     page.get_by_role("button", name="确定").click()
     page.wait_for_selector("text=已销号")

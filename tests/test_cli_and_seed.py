@@ -1,7 +1,9 @@
 """The command line against a real SQLite file: init, seed, users, backup."""
 
 import datetime as dt
+import json
 import sqlite3
+import tarfile
 
 import pytest
 from sqlmodel import func, select
@@ -58,9 +60,12 @@ def test_create_user_set_password_and_backup(db_file, tmp_path, capsys):
     assert cli.main(["create-user", "x", "--role", "office", "--password", "short"]) == 2
     assert cli.main(["set-password", "admin", "--password", "another-pass"]) == 0
     assert cli.main(["set-password", "ghost", "--password", "another-pass"]) == 2
-    out = tmp_path / "b" / "backup.db"
+    out = tmp_path / "b" / "backup.tar.gz"
     assert cli.main(["backup", str(out)]) == 0
-    con = sqlite3.connect(out)
+    with tarfile.open(out) as tf:
+        assert json.loads(tf.extractfile("manifest.json").read())["tables"]["app_user"] == 1
+        (tmp_path / "snap.db").write_bytes(tf.extractfile("database/duban.sqlite3").read())
+    con = sqlite3.connect(tmp_path / "snap.db")
     assert con.execute("SELECT username FROM app_user").fetchall() == [("admin",)]
 
 
@@ -93,10 +98,12 @@ def test_large_seed_shape_small_numbers(session):
     assert 0 < counts["progress_report"] <= 4500
 
 
-def test_backup_for_postgresql_prints_pg_dump(monkeypatch, capsys):
+def test_backup_for_postgresql_without_pg_dump_says_what_to_install(monkeypatch, tmp_path, capsys):
     monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://u:p@dbhost:5433/duban")
+    monkeypatch.setenv("PATH", str(tmp_path))  # no pg_dump on it
     get_settings.cache_clear()
-    assert cli.main(["backup", "/tmp/x.dump"]) == 0
-    assert "pg_dump -h dbhost -p 5433 -U u -Fc" in capsys.readouterr().out
+    assert cli.main(["backup", str(tmp_path / "x.tar.gz")]) == 2
+    assert "未找到 pg_dump" in capsys.readouterr().err
+    assert not (tmp_path / "x.tar.gz").exists()
     get_settings.cache_clear()
     assert db  # module used in other tests

@@ -51,6 +51,26 @@ class Settings(BaseSettings):
         default=ROOT / "data" / "uploads", description="Where evidence files are stored."
     )
     max_upload_mb: int = Field(default=20, gt=0, description="Largest evidence file, in MB.")
+    # Evidence quotas (issue 11): checked by duban.core.uploads.check_quota before a file is
+    # written; one file past a quota refuses the whole submission.
+    max_files_per_submission: int = Field(
+        default=10,
+        ge=1,
+        le=100,
+        description="每次提交（一份进展填报、一次整改反馈或一条检查记录）最多附带的佐证材料个数。",
+    )
+    max_task_upload_mb: int = Field(
+        default=500,
+        ge=1,
+        le=100_000,
+        description="每项任务的佐证材料合计上限（MB）：各单位的进展填报和整改反馈的附件。",
+    )
+    max_unit_upload_mb: int = Field(
+        default=5000,
+        ge=1,
+        le=1_000_000,
+        description="每个单位的佐证材料合计上限（MB）：该单位所有进展填报和整改反馈的附件。",
+    )
     bcrypt_rounds: int = Field(default=12, ge=4, le=15, description="bcrypt cost factor.")
     timezone: str = Field(
         default="Asia/Shanghai", description="Local time zone (IANA name) for dates and times."

@@ -24,6 +24,7 @@ from duban.intake.drafts import (
 )
 from duban.intake.matching import match_units
 from duban.intake.parse.model import XLSX_ERRORS, PlanParseError
+from duban.intake.parse.ooxml import MAX_SHEET_COLUMNS, MAX_SHEET_ROWS, check_package, check_sheets
 from duban.intake.parse.reader import MAX_BYTES
 from models import Assignment, AssignmentRole, Department, Milestone, Plan, Target, Task
 
@@ -281,17 +282,24 @@ class SheetResult:
 
 
 _UNREADABLE = "无法读取 Excel 文件：文件已损坏或不是 .xlsx 格式"
+# Rows are streamed (read-only workbook) and reading stops at the first row past MAX_ROWS;
+# a row is read only up to MAX_COLUMNS, whatever width the sheet declares.
+MAX_ROWS = MAX_SHEET_ROWS
+MAX_COLUMNS = MAX_SHEET_COLUMNS
+_PLAN_INFO_ROWS = 50  # the plan-info sheet has five labelled rows; the rest is not read
 
 
 def _load(data: bytes) -> Any:  # an openpyxl read-only workbook
-    import openpyxl  # heavy: loaded only when a workbook is read
-
     if not data:
         raise PlanParseError("文件为空")
     if len(data) > MAX_BYTES:
         raise PlanParseError("文件过大，任务表不能超过 10 MB")
     if not data.startswith(b"PK\x03\x04"):
         raise PlanParseError("不是有效的 Excel 文件（.xlsx），请使用下载的任务表模板")
+    check_package(data)  # before openpyxl inflates anything
+    check_sheets(data)  # before openpyxl walks a sheet (read-only, it reads one whole to size it)
+    import openpyxl  # heavy: loaded only when a workbook is read
+
     try:
         return openpyxl.load_workbook(io.BytesIO(data), data_only=True, read_only=True)
     except XLSX_ERRORS as exc:
@@ -321,7 +329,8 @@ def is_task_sheet(data: bytes) -> bool:
     except PlanParseError:
         return False
     try:
-        first = next(_task_sheet(wb).iter_rows(min_row=1, max_row=1, values_only=True), ())
+        sheet = _task_sheet(wb)
+        first = next(sheet.iter_rows(max_row=1, max_col=MAX_COLUMNS, values_only=True), ())
         cols = set(_header_map(first).values())
         return {"title", "lead_units", "parent_code"} <= cols
     except XLSX_ERRORS:
@@ -352,15 +361,16 @@ def read_task_sheet(data: bytes, session: Session | None = None) -> SheetResult:
 
 
 def _task_rows(ws: Any) -> list[dict[str, Any]]:
-    """The rows below the header, as column key → cell value."""
-    rows_iter = ws.iter_rows(values_only=True)
+    """The rows below the header, as column key → cell value (streamed; stops past the limit)."""
+    ws.reset_dimensions()  # the stored dimension may lie: read the rows that are there
+    rows_iter = ws.iter_rows(values_only=True, max_col=MAX_COLUMNS)
     header = _header_map(next(rows_iter, ()))
     if "title" not in header.values():
         raise PlanParseError("第 1 行没有找到“任务名称”列：请使用下载的任务表模板，不要修改表头")
     rows: list[dict[str, Any]] = []
     for n, row in enumerate(rows_iter, start=2):
-        if n > 20001:
-            raise PlanParseError("任务表超过 20000 行，无法导入")
+        if n > MAX_ROWS + 1:
+            raise PlanParseError(f"任务表超过 {MAX_ROWS} 行，无法导入")
         rows.append({key: (row[i] if i < len(row) else None) for i, key in header.items()})
     return rows
 
@@ -369,7 +379,7 @@ def _plan_info(ws: Any) -> ImportDraft:
     """The plan-info sheet as an empty draft's header."""
     draft = ImportDraft()
     info = {}
-    for row in ws.iter_rows(values_only=True):
+    for row in ws.iter_rows(values_only=True, max_row=_PLAN_INFO_ROWS, max_col=2):
         if row and row[0]:
             info[str(row[0]).strip()] = row[1] if len(row) > 1 else None
     labels = dict(PLAN_FIELDS)

@@ -5,6 +5,7 @@ import datetime as dt
 import pandas as pd
 import polars as pl
 import streamlit as st
+from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from duban.core import clock, uploads
 from duban.core.permissions import Actor, can
@@ -26,8 +27,9 @@ def _choices(version: int) -> tuple[dict[int, str], dict[int, str]]:
     return units, tasks
 
 
-def _files(uploaded) -> list[tuple[str, bytes]]:
-    return [(f.name, f.getvalue()) for f in uploaded or []]
+def _files(uploaded) -> list[tuple[str, UploadedFile]]:
+    """The picked files as (name, file): the service streams each from it in chunks."""
+    return [(f.name, f) for f in uploaded or []]
 
 
 # ---------------------------------------------------------------- record

@@ -4,6 +4,7 @@ import datetime as dt
 
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from duban.core import clock, uploads
 from duban.core.permissions import Actor
@@ -39,8 +40,9 @@ def _evidence(fk: str):
     )
 
 
-def _files(uploaded) -> list[tuple[str, bytes]]:
-    return [(f.name, f.getvalue()) for f in (uploaded or [])]
+def _files(uploaded) -> list[tuple[str, UploadedFile]]:
+    """The picked files as (name, file): the service streams each from it in chunks."""
+    return [(f.name, f) for f in (uploaded or [])]
 
 
 def report_form(m, me: Actor, targets: list) -> None:

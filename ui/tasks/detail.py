@@ -1,5 +1,7 @@
 """One task on one screen: header, units, reports, timeline, targets, instructions, inspections, history."""
 
+import functools
+
 import pandas as pd
 import streamlit as st
 
@@ -15,15 +17,14 @@ from ui.tasks._format import REQUEST_LABELS, colour_text, date_text, direction_s
 
 
 def _download(att, key: str) -> None:
-    try:
-        with session() as db:
-            _, data = uploads.read_attachment(db, att.id)
-    except DubanError as exc:
-        st.caption(f"📎 {att.filename}（{exc}）")
+    """A download button whose file is read only when clicked: drawing it reads no file."""
+    problem = uploads.file_problem(att)  # the directory entry only
+    if problem:
+        st.caption(f"📎 {plain(att.filename)}（{plain(problem)}）")
         return
     st.download_button(
-        f"📎 {att.filename}（{_size(att.size)}）",
-        data,
+        f"📎 {plain(att.filename)}（{_size(att.size)}）",
+        functools.partial(uploads.stored_bytes, att.sha256, att.filename),
         file_name=att.filename,
         mime=att.mime,
         key=f"{key}_att_{att.id}",

@@ -11,6 +11,7 @@ from duban.core.numerals import format_int
 from duban.intake.parse._table import find_header
 from duban.intake.parse._text import TextPlanParser
 from duban.intake.parse.model import ParsedPlan, PlanParseError
+from duban.intake.parse.ooxml import check_package
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +27,7 @@ _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 
 def read_docx(data: bytes, year: int | None) -> ParsedPlan:
     """A Word plan: the text parsed as a plan, the task tables added to its tasks."""
+    check_package(data)  # before python-docx inflates anything
     lines, tables = _read_body(data)
     text = "\n".join(lines)
     if not text.strip() and not tables:

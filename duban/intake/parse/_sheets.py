@@ -10,6 +10,12 @@ from duban.intake.parse._decode import decode_text
 from duban.intake.parse._table import cell_to_str, find_header, title_above
 from duban.intake.parse._text import TextPlanParser, parse_text
 from duban.intake.parse.model import XLSX_ERRORS, ParsedPlan, ParsedTask, PlanParseError
+from duban.intake.parse.ooxml import (
+    MAX_SHEET_COLUMNS,
+    MAX_SHEET_ROWS,
+    check_package,
+    check_sheets,
+)
 
 log = logging.getLogger(__name__)
 
@@ -17,7 +23,14 @@ Sheet = list[list[str]]
 
 
 def read_xlsx(data: bytes) -> list[Sheet]:
-    """Every worksheet's cells as text, merged cells filled with their value."""
+    """Every worksheet's cells as text, merged cells filled with their value.
+
+    The package is checked first, then every sheet is streamed to refuse one past the limits
+    after at most one row too many; only a workbook within them is loaded (openpyxl gives the
+    merged cells only to a loaded sheet).
+    """
+    check_package(data)
+    check_sheets(data)
     import openpyxl  # heavy: loaded only when a workbook is read
 
     try:
@@ -29,7 +42,7 @@ def read_xlsx(data: bytes) -> list[Sheet]:
 
 
 def _sheet_grid(ws) -> Sheet:  # noqa: ANN001 - openpyxl worksheet
-    if ws.max_row > 20000 or ws.max_column > 200:
+    if ws.max_row > MAX_SHEET_ROWS or ws.max_column > MAX_SHEET_COLUMNS:
         raise PlanParseError("Excel 工作表过大,无法作为任务分工表导入")
     grid = [[cell_to_str(c) for c in row] for row in ws.iter_rows(values_only=True)]
     for rng in ws.merged_cells.ranges:
