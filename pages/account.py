@@ -22,7 +22,9 @@ with st.form("change_password", clear_on_submit=False):
     old = st.text_input(t("account.old_pw"), type="password", key="pw_old")
     new = st.text_input(t("account.new_pw"), type="password", key="pw_new")
     repeat = st.text_input(t("account.repeat_pw"), type="password", key="pw_repeat")
-    if st.form_submit_button(t("account.save_pw"), type="primary"):
-        with show_errors():
-            auth.change_password(me, old=old, new=new, repeat=repeat)
-            st.success(t("account.pw_changed_others"))
+    submitted = st.form_submit_button(t("account.save_pw"), type="primary")
+# Outside the form: the new cookie is set by a component, which inside a form would not report.
+if submitted:
+    with show_errors():
+        auth.change_password(me, old=old, new=new, repeat=repeat)
+        st.success(t("account.pw_changed_others"))
