@@ -11,8 +11,9 @@ from duban.core.errors import DatabaseNotReady, SettingsError
 from duban.core.logs import configure_logging
 from duban.core.permissions import PAGE_ACCESS
 from duban.i18n import LOCALE_LABELS, LOCALES
+from duban.org import auth as dauth
 from ui import auth
-from ui.context import engine, settings, t, unit_name
+from ui.context import engine, session, settings, t, unit_name
 from ui.nav import PAGES
 
 st.set_page_config(page_title="督办台 Duban", page_icon="🏛️", layout="wide")
@@ -41,6 +42,9 @@ def _fail(message: str):
 try:
     configure_logging(settings().log_level)
     db.check_ready(engine())
+    if not settings().is_demo:
+        with session() as s:
+            dauth.check_no_demo_passwords(s)
 except SettingsError as exc:
     _only(_fail(f"**{t('config.error')}**：{exc}"), t("config.error"))
 except DatabaseNotReady as exc:
@@ -55,16 +59,12 @@ with st.sidebar:
         label_visibility="collapsed",
     )
 
-authenticator = auth.build_authenticator()
-if not st.session_state.get("authentication_status"):
-    auth.restore_from_cookie(authenticator)
-
-actor = auth.current_actor() if st.session_state.get("authentication_status") else None
+auth.build_authenticator()  # its cookie manager reads, sets and deletes the login cookie
+actor = auth.current_actor()  # the server-side session, checked on every run
 if actor is None:
-    if st.session_state.get("authentication_status"):
-        auth.sign_out(authenticator)
+    if st.session_state.get(auth.ENDED):
         st.warning(t("login.session_ended"))
-    _only(lambda: auth.login_page(authenticator), t("login.title"))
+    _only(auth.login_page, t("login.title"))
 
 with st.sidebar:
     st.markdown(f"**{actor.name}**  ·  `{actor.username}`")
@@ -73,7 +73,7 @@ with st.sidebar:
     if unit:
         st.caption(t("sidebar.unit", unit=unit))
     if st.button(t("logout"), icon="🚪", width="stretch"):
-        auth.sign_out(authenticator)
+        auth.sign_out(actor)
         st.rerun()
 
 pages = [

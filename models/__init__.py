@@ -1,5 +1,6 @@
 """SQLModel tables: fields and relations only, no logic."""
 
+from models.access import LoginAttempt, UserSession
 from models.assessment import AssessmentPeriod, AssessmentSnapshot, ScoreAppeal
 from models.common import (
     OPEN_STATUSES,
@@ -64,6 +65,7 @@ __all__ = [
     "InspectionTask",
     "Instruction",
     "InstructionAnswer",
+    "LoginAttempt",
     "Milestone",
     "Notice",
     "NoticeKind",
@@ -83,4 +85,5 @@ __all__ = [
     "TargetReading",
     "Task",
     "TaskStatus",
+    "UserSession",
 ]

@@ -43,8 +43,9 @@ class AppUser(AppUserBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
     password_hash: str = Field(max_length=100)
     active: bool = True
-    failed_logins: int = 0
-    locked_until: NaiveDatetime | None = None
+    # Whether password_hash is the demo password (None: not checked yet). Production refuses
+    # to start while an active account has it; the check fills unknown rows once.
+    password_is_demo: bool | None = None
     last_login_at: NaiveDatetime | None = None
     created_at: NaiveDatetime = Field(default_factory=local_now)
     version: int = 1

@@ -22,6 +22,7 @@ class AuditLog(SQLModel, table=True):
     before: dict | None = Field(default=None, sa_column=Column(JSON))
     after: dict | None = Field(default=None, sa_column=Column(JSON))
     note: str | None = None
+    client: str | None = Field(default=None, max_length=64)  # the actor's address, if known
 
 
 class DataVersion(SQLModel, table=True):

@@ -1,10 +1,10 @@
-"""个人设置: the user's own profile and password change."""
+"""个人设置: the user's own profile, signed-in browsers and password change."""
 
 import streamlit as st
 
-from duban.org import auth as dauth
+from ui import auth
 from ui.common import header, show_errors
-from ui.context import actor, session, t, unit_name
+from ui.context import actor, t, unit_name
 
 me = actor()
 header("account.title")
@@ -15,12 +15,16 @@ c1.metric(t("col.display_name"), me.name)
 c2.metric(t("col.role"), t(f"role.{me.role.value}"))
 c3.metric(t("col.unit"), unit_name(me.department_id) or "—")
 
+auth.my_sessions(me)
+
 st.subheader(t("account.change_pw"))
 with st.form("change_password", clear_on_submit=False):
     old = st.text_input(t("account.old_pw"), type="password", key="pw_old")
     new = st.text_input(t("account.new_pw"), type="password", key="pw_new")
     repeat = st.text_input(t("account.repeat_pw"), type="password", key="pw_repeat")
-    if st.form_submit_button(t("account.save_pw"), type="primary"):
-        with show_errors(), session() as db:
-            dauth.change_own_password(db, actor=me, old=old, new=new, repeat=repeat)
-            st.success(t("account.pw_changed"))
+    submitted = st.form_submit_button(t("account.save_pw"), type="primary")
+# Outside the form: the new cookie is set by a component, which inside a form would not report.
+if submitted:
+    with show_errors():
+        auth.change_password(me, old=old, new=new, repeat=repeat)
+        st.success(t("account.pw_changed_others"))

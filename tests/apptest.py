@@ -6,6 +6,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from duban.core.settings import get_settings
+from ui.auth import SID
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
@@ -25,9 +26,30 @@ def fresh_app(timeout: float = 60) -> AppTest:
     return AppTest.from_file(APP, default_timeout=timeout)
 
 
+def open_session(username: str) -> str:
+    """A live server-side login session for `username` in the DATABASE_URL database (what
+    the login form would open); returns its secret id."""
+    from sqlmodel import select
+
+    from duban.core.db import make_engine, session_scope
+    from duban.org import sessions
+    from models import AppUser
+
+    engine = make_engine(get_settings().database_url)
+    try:
+        with session_scope(engine) as s:
+            user = s.exec(select(AppUser).where(AppUser.username == username)).one()
+            assert user.id is not None
+            return sessions.open_session(s, user_id=user.id, client="apptest")
+    finally:
+        engine.dispose()
+
+
 def app_as(username: str, role: str, name: str = "测试") -> AppTest:
-    """Logged in (skipping the form, as a valid cookie would) as `username`."""
+    """Logged in (skipping the form, as a valid cookie would) as `username`: a real session
+    row, since every run checks it on the server."""
     at = fresh_app()
+    at.session_state[SID] = open_session(username)
     at.session_state["authentication_status"] = True
     at.session_state["username"] = username
     at.session_state["name"] = name

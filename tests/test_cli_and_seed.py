@@ -2,6 +2,7 @@
 
 import datetime as dt
 import json
+import secrets
 import sqlite3
 import tarfile
 
@@ -43,7 +44,7 @@ def test_seed_refuses_non_empty_without_reset(db_file, capsys):
 
 def test_production_mode_has_no_demo(db_file, monkeypatch, capsys):
     monkeypatch.setenv("DUBAN_MODE", "production")
-    monkeypatch.setenv("COOKIE_KEY", "k" * 40)
+    monkeypatch.setenv("COOKIE_KEY", secrets.token_urlsafe(48))  # production refuses "k" * 40
     get_settings.cache_clear()
     assert cli.main(["prepare"]) == 0
     assert "生产模式" in capsys.readouterr().out

@@ -150,8 +150,6 @@ def test_users_create_update_reset_unlock(session):
         session, actor=office, user_id=u.id, expected_version=u.version, active=False
     )
     assert u.active is False
-    u.locked_until = u.created_at
-    session.commit()
     users.unlock_user(session, actor=office, user_id=u.id)
     users.reset_password(session, actor=office, user_id=u.id, new_password="another-one")
     actions = [

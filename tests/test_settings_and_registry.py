@@ -2,6 +2,7 @@
 
 import datetime as dt
 import re
+import secrets
 from pathlib import Path
 
 import pytest
@@ -22,12 +23,17 @@ def test_demo_defaults_run_on_sqlite(monkeypatch):
     assert s.is_demo and s.is_sqlite and s.database_url.endswith("data/duban.db")
 
 
-@pytest.mark.parametrize("key", [PLACEHOLDER_COOKIE_KEY, "short-key"])
+@pytest.mark.parametrize(
+    "key", [PLACEHOLDER_COOKIE_KEY, "", "short-key", "a" * 32, " " * 32, "password" * 4]
+)
 def test_production_refuses_weak_cookie_key(key):
-    with pytest.raises(SettingsError, match="COOKIE_KEY"):
+    """issue 11 #4: the placeholder, short and low-entropy keys are refused, with the fix."""
+    with pytest.raises(SettingsError, match="COOKIE_KEY") as refused:
         load_settings(secrets_path=NOFILE, duban_mode="production", cookie_key=key)
-    ok = load_settings(secrets_path=NOFILE, duban_mode="production", cookie_key="x" * 32)
-    assert ok.cookie_key == "x" * 32
+    assert "secrets.token_urlsafe(48)" in str(refused.value)
+    strong = secrets.token_urlsafe(48)
+    ok = load_settings(secrets_path=NOFILE, duban_mode="production", cookie_key=strong)
+    assert ok.cookie_key == strong
 
 
 @pytest.mark.parametrize("url", ["", "nonsense", "mysql://u@h/db"])

@@ -1,82 +1,239 @@
-"""Login (streamlit-authenticator fed from app_user, lockout in our own table) and logout."""
+"""Login and logout in the browser: our own form over `duban.org.auth`, a server-side session
+(`duban.org.sessions`) per login, and the cookie that names it.
 
+The cookie holds only a signed session id. It is read on the server (`st.context.cookies`, and
+the cookie manager's report once it has mounted); it is set and deleted by the cookie manager
+component streamlit-authenticator brings (SameSite=Strict, Secure with COOKIE_SECURE; set from
+JavaScript, so it cannot be HttpOnly). `st.context.cookies` keeps the cookie the page connected
+with, even after logout: what refuses it then is the revoked session row, not the browser.
+"""
+
+import datetime as dt
 import time
 
 import pandas as pd
 import streamlit as st
 import streamlit_authenticator as stauth
-from streamlit_authenticator.utilities.exceptions import LoginError
+from extra_streamlit_components import CookieManager
 
 from duban.core.permissions import Actor
 from duban.org import auth as dauth
-from duban.org import users
+from duban.org import lockout, sessions, users
 from duban.org.auth import DEMO_PASSWORD
 from ui.context import engine, session, settings, t
 
 COOKIE_MOUNT_SECONDS = 0.8
-AUTH_KEYS = ("authentication_status", "username", "name", "roles", "email", "actor")
+SID = "duban_sid"  # this browser tab's session id (secret: never shown)
+ENDED = "_session_ended"  # set when a session this tab had was refused
+_AUTHENTICATOR = "_duban_authenticator"
+STATE_KEYS = ("authentication_status", "username", "name", "roles", "email", "actor", SID)
 
 
 def build_authenticator() -> stauth.Authenticate:
-    """Built once per run from the users table (never a YAML file: it would be rewritten)."""
+    """Built once per run for its cookie manager (no credentials: we check passwords)."""
     s = settings()
-    with session() as db:
-        creds = dauth.credentials(db)
-    return stauth.Authenticate(
-        creds,
+    authenticator = stauth.Authenticate(
+        {"usernames": {}},
         cookie_name=s.cookie_name,
         cookie_key=s.cookie_key,
         cookie_expiry_days=s.cookie_expiry_days,
         auto_hash=False,
         login_sleep_time=0,
     )
+    st.session_state[_AUTHENTICATOR] = authenticator
+    return authenticator
 
 
-def restore_from_cookie(authenticator: stauth.Authenticate) -> None:
-    """Log in from a valid cookie; a locked or removed user's cookie is ignored."""
-    try:
-        authenticator.login(location="unrendered")
-    except LoginError:
-        for k in AUTH_KEYS:
-            st.session_state[k] = None
+def _cookie_manager() -> CookieManager:
+    return st.session_state[_AUTHENTICATOR].cookie_controller.cookie_model.cookie_manager
 
 
-def _finish_login(authenticator: stauth.Authenticate, actor: Actor) -> None:
-    st.session_state.update(
-        authentication_status=True,
-        username=actor.username,
-        name=actor.name,
-        roles=[actor.role.value],
-        logout=False,
-        actor=actor,
+def _text(value: object) -> str | None:
+    """A value from the request (headers, cookies, a component's report), if it is text:
+    what the browser sends is not trusted to have the expected type."""
+    return value if isinstance(value, str) else None
+
+
+def client_address() -> str:
+    """Where this browser connects from (behind TRUSTED_PROXY_HOPS proxies: X-Forwarded-For)."""
+    peer = _text(st.context.ip_address)
+    forwarded = [h for h in st.context.headers.get_all("X-Forwarded-For") if _text(h)]
+    return lockout.normalise_source(
+        lockout.client_address(peer, forwarded, settings().trusted_proxy_hops)
     )
-    authenticator.cookie_controller.set_cookie()
 
 
-def login_page(authenticator: stauth.Authenticate) -> None:
-    """Our own form (we need the username to count failures); the authenticator sets cookies."""
+def _user_agent() -> str | None:
+    return _text(st.context.headers.get("User-Agent"))
+
+
+# ---------------------------------------------------------------- every run
+
+
+def current_actor() -> Actor | None:
+    """The signed-in user, checked against the server-side session on every run.
+
+    A tab without a session adopts the browser's cookie if it names a live session. A tab
+    whose session was ended (logout elsewhere, password change, deactivation, timeout) is
+    signed out here, and ENDED tells app.py to say so. Failed logins never end a session.
+    """
+    sid = st.session_state.get(SID)
+    if sid:
+        with session() as db:
+            live = sessions.check(db, sid)
+        if live is None:
+            _clear_state()
+            st.session_state[ENDED] = True
+            return None
+    else:
+        sid, live = _from_cookie()
+        if live is None:
+            return None
+    actor = Actor.of(live.user, client=client_address())
+    state = {
+        SID: sid,
+        "authentication_status": True,
+        "username": actor.username,
+        "name": actor.name,
+        "roles": [actor.role.value],
+        "actor": actor,
+    }
+    for k, v in state.items():
+        st.session_state[k] = v
+    return actor
+
+
+def _from_cookie() -> tuple[str | None, sessions.Live | None]:
+    """The first of the browser's cookies (as the page connected with it, and as the cookie
+    manager reports it now) that names a live session."""
+    s = settings()
+    tokens = [st.context.cookies.get(s.cookie_name), _cookie_manager().cookies.get(s.cookie_name)]
+    for token in dict.fromkeys(tok for tok in map(_text, tokens) if tok):
+        sid = sessions.decode_cookie(token, s.cookie_key)
+        if sid:
+            with session() as db:
+                live = sessions.check(db, sid)
+            if live is not None:
+                return sid, live
+    return None, None
+
+
+def _clear_state() -> None:
+    for k in STATE_KEYS:
+        st.session_state[k] = None
+
+
+def set_session_cookie(sid: str) -> None:
+    """Give the browser the cookie for session `sid` (written by a frontend component)."""
+    s = settings()
+    expires = dt.datetime.now(dt.UTC) + dt.timedelta(days=s.cookie_expiry_days)
+    _cookie_manager().set(
+        s.cookie_name,
+        sessions.encode_cookie(sid, s.cookie_key, expires),
+        expires_at=expires,
+        same_site="strict",
+        secure=True if s.cookie_secure else None,
+    )
+
+
+def _drop_browser_cookie() -> None:
+    """Delete the login cookie the browser still has (we are on the login page, so it names
+    no live session): after logout, or a cookie of an ended session or another key."""
+    name = settings().cookie_name
+    manager = _cookie_manager()
+    if manager.cookies.get(name):
+        manager.delete(name)
+
+
+# ---------------------------------------------------------------- login and logout
+
+
+def login_page() -> None:
+    """Our own form (failures are counted per username and address in duban.org.lockout)."""
+    _drop_browser_cookie()
     left, mid, right = st.columns([1, 2, 1])
     with mid:
         st.markdown(f"## 🏛️ {t('app.title')}")
         st.caption(t("app.subtitle"))
         with st.form("login", clear_on_submit=False):
             st.subheader(t("login.title"))
-            username = st.text_input(t("login.username"), key="login_username")
-            password = st.text_input(t("login.password"), type="password", key="login_password")
+            username = st.text_input(t("login.username"), key="login_username", max_chars=64)
+            password = st.text_input(
+                t("login.password"), type="password", key="login_password", max_chars=128
+            )
             submitted = st.form_submit_button(t("login.submit"), type="primary", width="stretch")
         if submitted:
             with session() as db:
-                outcome = dauth.attempt_login(db, username, password)
-            if outcome.ok:
-                _finish_login(authenticator, outcome.actor)
-                # The cookie is written by a frontend component: give it a moment to mount
-                # before the rerun replaces this page, or the login would not survive a reload.
-                st.success(t("login.ok"))
-                time.sleep(COOKIE_MOUNT_SECONDS)
-                st.rerun()
+                outcome = dauth.attempt_login(
+                    db, username, password, source=client_address(), user_agent=_user_agent()
+                )
+            if outcome.ok and outcome.sid:
+                _finish_login(outcome.sid)
             st.error(outcome.message, icon="🔒")
         if settings().is_demo:
             _demo_accounts()
+
+
+def _finish_login(sid: str) -> None:
+    st.session_state[SID] = sid
+    st.session_state[ENDED] = False
+    set_session_cookie(sid)
+    # The cookie is written by a frontend component: give it a moment to mount before the
+    # rerun replaces this page, or the login would not survive a reload.
+    st.success(t("login.ok"))
+    time.sleep(COOKIE_MOUNT_SECONDS)
+    st.rerun()
+
+
+def sign_out(actor: Actor) -> None:
+    """End this tab's session on the server; the login page then deletes the cookie."""
+    with session() as db:
+        sessions.logout(db, actor=actor, sid=st.session_state.get(SID))
+    _clear_state()
+
+
+def sign_out_everywhere(actor: Actor) -> None:
+    """End every session of the user, this one included."""
+    assert actor.user_id is not None, "a signed-in user has an id"
+    with session() as db:
+        sessions.sign_out_everywhere(db, actor=actor, user_id=actor.user_id)
+    _clear_state()
+
+
+def change_password(actor: Actor, *, old: str, new: str, repeat: str) -> None:
+    """Change one's password; every other browser is signed out, this one gets a new cookie."""
+    with session() as db:
+        sid = dauth.change_own_password(
+            db, actor=actor, old=old, new=new, repeat=repeat, user_agent=_user_agent()
+        )
+    st.session_state[SID] = sid
+    set_session_cookie(sid)
+
+
+def my_sessions(actor: Actor) -> None:
+    """The user's live sessions (when, from where, which browser) and "sign out everywhere"."""
+    st.subheader(t("account.sessions"))
+    st.caption(t("account.sessions_caption"))
+    with session() as db:
+        live = sessions.live_sessions(db, actor=actor, user_id=actor.user_id)
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    t("admin.sec_created"): v.created_at,
+                    t("admin.sec_last_seen"): v.last_seen_at,
+                    t("admin.sec_source"): v.client or "",
+                    t("admin.sec_agent"): v.user_agent or "",
+                }
+                for v in live
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+    if st.button(t("account.sign_out_everywhere"), icon="🚪", key="sign_out_everywhere"):
+        sign_out_everywhere(actor)
+        st.rerun()
 
 
 DEMO_ROWS = 40  # accounts listed on the demo login page
@@ -105,24 +262,13 @@ def _demo_accounts() -> None:
         )
 
 
-def current_actor() -> Actor | None:
-    """Re-read the user every run: a user deactivated or locked meanwhile is signed out."""
-    username = st.session_state.get("username")
-    if not username:
-        return None
-    with session() as db:
-        user = dauth.user_for(db, username)
-        if not dauth.can_log_in(user):
-            return None
-        actor = Actor.of(user)
-    st.session_state["actor"] = actor
-    st.session_state["roles"] = [actor.role.value]
-    return actor
-
-
-def sign_out(authenticator: stauth.Authenticate) -> None:
-    authenticator.logout(location="unrendered")
-    st.session_state["actor"] = None
-
-
-__all__ = ["build_authenticator", "current_actor", "engine", "login_page", "restore_from_cookie"]
+__all__ = [
+    "build_authenticator",
+    "change_password",
+    "current_actor",
+    "engine",
+    "login_page",
+    "my_sessions",
+    "sign_out",
+    "sign_out_everywhere",
+]

@@ -57,8 +57,13 @@ def record(
     before: dict | None = None,
     after: dict | None = None,
     note: str | None = None,
+    bump_version: bool = True,
 ) -> AuditLog:
-    """Add an audit row to the caller's transaction (flushes `obj` to get its id)."""
+    """Add an audit row to the caller's transaction (flushes `obj` to get its id).
+
+    `bump_version=False` for rows that change no data a page caches (login attempts,
+    sessions): a stream of failed logins must not make every dashboard re-read its data.
+    """
     if obj is not None:
         session.flush()
         mapper = sa_inspect(obj).mapper
@@ -77,9 +82,11 @@ def record(
         before=_jsonable(before),
         after=_jsonable(after),
         note=note,
+        client=actor.client,
     )
     session.add(row)
-    bump_data_version(session)
+    if bump_version:
+        bump_data_version(session)
     return row
 
 

@@ -93,21 +93,34 @@ ROLE_LABELS = {
 
 @dataclass(frozen=True)
 class Actor:
-    """The user a service acts for (a plain value, safe to keep in session state)."""
+    """The user a service acts for (a plain value, safe to keep in session state).
+
+    `client` is the address the request came from (set by the UI from the login session);
+    the audit log records it.
+    """
 
     user_id: int | None
     username: str
     name: str
     role: Role
     department_id: int | None = None
+    client: str | None = None
 
     @classmethod
-    def of(cls, user: AppUser) -> "Actor":
-        return cls(user.id, user.username, user.display_name, Role(user.role), user.department_id)
+    def of(cls, user: AppUser, client: str | None = None) -> "Actor":
+        return cls(
+            user.id, user.username, user.display_name, Role(user.role), user.department_id, client
+        )
 
     @classmethod
     def system(cls) -> "Actor":
         return cls(None, "system", "系统", Role.office, None)
+
+    @classmethod
+    def anonymous(cls, username: str, client: str | None) -> "Actor":
+        """Someone not signed in (a login attempt under `username`): for the audit log only,
+        with the least role and no unit, so no permission check passes for it by accident."""
+        return cls(None, username, username, Role.dept_head, None, client)
 
 
 def can(actor: Actor, action: str, department_id: int | None = None) -> bool:

@@ -1,5 +1,10 @@
 """Typed application settings from the environment, `.env` and `.streamlit/secrets.toml`."""
 
+import collections
+import logging
+import math
+import os
+import secrets
 import tomllib
 from functools import lru_cache
 from pathlib import Path
@@ -13,6 +18,60 @@ from duban.core.errors import SettingsError
 
 ROOT = Path(__file__).resolve().parents[2]
 PLACEHOLDER_COOKIE_KEY = "change-me-to-32-random-bytes-or-more"
+KEY_HINT = '生成方法：python -c "import secrets; print(secrets.token_urlsafe(48))"'
+MIN_KEY_BITS = 128
+
+log = logging.getLogger(__name__)
+
+
+def key_strength_bits(key: str) -> float:
+    """A cautious estimate of a key's entropy: the Shannon entropy of its own characters times
+    its length. 'a'*32 and 32 spaces score 0, 'password'*4 scores 88; a token_urlsafe(32) or
+    longer scores well above 128. It under-rates short random keys, which is the safe side."""
+    if not key:
+        return 0.0
+    n = len(key)
+    return -sum(c / n * math.log2(c / n) for c in collections.Counter(key).values()) * n
+
+
+def _check_production_key(key: str) -> None:
+    if not key or key == PLACEHOLDER_COOKIE_KEY:
+        raise SettingsError(f"生产模式下必须设置 COOKIE_KEY，不能为空或使用示例占位值。{KEY_HINT}")
+    if len(key) < 32:
+        raise SettingsError(f"生产模式下 COOKIE_KEY 至少需要 32 个字符的随机字符串。{KEY_HINT}")
+    if key_strength_bits(key) < MIN_KEY_BITS:
+        raise SettingsError(
+            "生产模式下 COOKIE_KEY 过于简单（重复或可猜测的字符，估计熵不足 "
+            f"{MIN_KEY_BITS} 位），任何人都可能伪造登录。{KEY_HINT}"
+        )
+
+
+def installation_key(path: Path) -> str:
+    """The demo installation's own cookie key: read from `path`, or made once (random, mode
+    0600). Written to a temporary file and linked into place, so two processes starting at
+    once agree on one key and nobody reads a half-written file."""
+    try:
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f"{path.name}.{secrets.token_hex(8)}.tmp")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w", encoding="ascii") as f:
+                f.write(secrets.token_urlsafe(48))
+            try:
+                os.link(tmp, path)
+                log.info("generated a cookie key for this installation in %s", path)
+            except FileExistsError:
+                pass  # another process made it first: use theirs
+            finally:
+                tmp.unlink()
+        key = path.read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SettingsError(
+            f"无法读取或生成本机的 Cookie 密钥文件 {path}：{exc}。请设置 COOKIE_KEY。{KEY_HINT}"
+        ) from exc
+    if key_strength_bits(key) < MIN_KEY_BITS:
+        raise SettingsError(f"Cookie 密钥文件 {path} 的内容不是随机密钥：请删除该文件后重启。")
+    return key
 
 
 def _secrets_file_values(path: Path) -> dict:
@@ -41,11 +100,30 @@ class Settings(BaseSettings):
     )
     cookie_name: str = Field(default="duban_auth", description="Name of the login cookie.")
     cookie_key: str = Field(
-        default=PLACEHOLDER_COOKIE_KEY,
-        description="Secret that signs the login cookie (JWT HS256); at least 32 random bytes.",
+        default="",
+        description="Secret that signs the login cookie (JWT HS256): 32+ random characters. "
+        "Demo mode without one (or with the placeholder) uses a random key kept in "
+        "COOKIE_KEY_FILE; production refuses empty, short and low-entropy keys.",
+    )
+    cookie_key_file: Path = Field(
+        default=ROOT / "data" / ".cookie_key",
+        description="Demo mode only: where the installation's generated cookie key is kept.",
     )
     cookie_expiry_days: float = Field(
-        default=0.5, gt=0, le=30, description="Login cookie lifetime in days; keep it short."
+        default=0.5,
+        gt=0,
+        le=30,
+        description="Longest life of a login session (checked on the server) and of its cookie.",
+    )
+    cookie_secure: bool = Field(
+        default=False,
+        description="Send the login cookie over HTTPS only (set true behind a TLS proxy).",
+    )
+    session_idle_minutes: int = Field(
+        default=120,
+        ge=5,
+        le=24 * 60,
+        description="A login session unused this long ends (checked on the server).",
     )
     upload_dir: Path = Field(
         default=ROOT / "data" / "uploads", description="Where evidence files are stored."
@@ -75,8 +153,30 @@ class Settings(BaseSettings):
     timezone: str = Field(
         default="Asia/Shanghai", description="Local time zone (IANA name) for dates and times."
     )
-    lockout_attempts: int = Field(default=5, ge=1, description="Failed logins before a lock.")
-    lockout_minutes: int = Field(default=15, ge=1, description="How long a lock lasts.")
+    lockout_attempts: int = Field(
+        default=5,
+        ge=1,
+        le=100,
+        description="Failed logins of one username from one address before it must wait "
+        "(1, 2, 4 … minutes, up to LOCKOUT_MINUTES). Other addresses are not affected.",
+    )
+    lockout_minutes: int = Field(
+        default=15, ge=1, le=24 * 60, description="Longest wait after repeated failures."
+    )
+    login_source_attempts: int = Field(
+        default=30,
+        ge=5,
+        le=10_000,
+        description="Failed logins from one address within an hour, over all usernames, "
+        "before that address must wait (guessing many accounts).",
+    )
+    trusted_proxy_hops: int = Field(
+        default=0,
+        ge=0,
+        le=5,
+        description="0: the client address is the connection's. N: Duban sits behind N "
+        "reverse proxies that append to X-Forwarded-For; the Nth address from the right is used.",
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         default="INFO", description="Level of Duban's own log messages (written to stderr)."
     )
@@ -90,6 +190,11 @@ class Settings(BaseSettings):
             raise SettingsError(f"时区名称无效：{name!r}（例如 Asia/Shanghai）") from exc
         return name
 
+    @field_validator("cookie_key_file")
+    @classmethod
+    def _under_root(cls, path: Path) -> Path:
+        return path if path.is_absolute() else ROOT / path
+
     @model_validator(mode="after")
     def _enforce_secrets(self) -> "Settings":
         url = self.database_url.strip()
@@ -101,10 +206,10 @@ class Settings(BaseSettings):
         if not url.startswith(("sqlite", "postgresql")):
             raise SettingsError(f"DATABASE_URL 只支持 SQLite 或 PostgreSQL：{url.split('://')[0]}")
         if self.duban_mode == "production":
-            if self.cookie_key == PLACEHOLDER_COOKIE_KEY:
-                raise SettingsError("生产模式下必须设置 COOKIE_KEY，不能使用示例占位值。")
-            if len(self.cookie_key.encode()) < 32:
-                raise SettingsError("生产模式下 COOKIE_KEY 至少需要 32 字节的随机字符串。")
+            _check_production_key(self.cookie_key)
+        elif self.cookie_key in ("", PLACEHOLDER_COOKIE_KEY):
+            # The placeholder is public: a cookie signed with it would be a forged login.
+            self.cookie_key = installation_key(self.cookie_key_file)
         return self
 
     @property
@@ -118,8 +223,6 @@ class Settings(BaseSettings):
 
 def load_settings(secrets_path: Path | None = None, **overrides) -> Settings:
     """Settings from secrets.toml, overridden by the environment, overridden by `overrides`."""
-    import os
-
     file_values = _secrets_file_values(secrets_path or ROOT / ".streamlit" / "secrets.toml")
     # The environment wins over the secrets file: drop file values the environment sets.
     file_values = {k: v for k, v in file_values.items() if k.upper() not in os.environ}

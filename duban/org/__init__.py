@@ -1,2 +1,2 @@
-"""Organisation: departments (departments), user accounts (users), and passwords, logins and
-lockout (auth)."""
+"""Organisation: departments (departments), user accounts (users), passwords and logins
+(auth), server-side login sessions (sessions) and login throttling (lockout)."""

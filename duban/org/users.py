@@ -1,5 +1,8 @@
 """User accounts: listing, creating, editing, password reset and unlock by the office, the
-command line's password reset, and the active accounts shown on the demo login page."""
+command line's password reset, and the active accounts shown on the demo login page.
+
+A password reset, a deactivation and a change of role or unit end the user's login sessions
+(`sessions.revoke_user_sessions`): what the old cookie stood for no longer holds."""
 
 from sqlmodel import Session, col, select
 
@@ -7,7 +10,8 @@ from duban.core import audit
 from duban.core.errors import NotFound, ValidationFailed
 from duban.core.permissions import Actor, require
 from duban.core.services import check_version, get_or_404, validated, write
-from duban.org.auth import hash_password
+from duban.org import lockout, sessions
+from duban.org.auth import NewPassword
 from models import AppUser, AppUserCreate, Department, Role
 
 
@@ -28,12 +32,16 @@ def create_user(session: Session, *, actor: Actor, password: str, **data) -> App
     require(actor, "user.manage")
     data["username"] = (data.get("username") or "").strip().lower()
     form = validated(AppUserCreate, {**data, "password": password})
-    pw_hash = hash_password(form.password)
+    password_fields = NewPassword.of(form.password)
     with write(session):
         if session.exec(select(AppUser).where(AppUser.username == form.username)).first():
             raise ValidationFailed(f"用户名“{form.username}”已存在。")
         _check_unit(session, Role(form.role), form.department_id)
-        user = AppUser(**form.model_dump(exclude={"password"}), password_hash=pw_hash)
+        user = AppUser(
+            **form.model_dump(exclude={"password"}),
+            password_hash=password_fields.hash,
+            password_is_demo=password_fields.is_demo,
+        )
         session.add(user)
         audit.record(session, actor, "user.create", user)
     return user
@@ -64,41 +72,55 @@ def update_user(
             setattr(user, k, getattr(form, k))
         if "active" in changes:
             user.active = bool(changes["active"])
+        reason = _session_ending_change(before, user)
+        if reason:
+            sessions.revoke_user_sessions(session, user.id, reason)
         audit.record(session, actor, "user.update", user, before=before)
     return user
 
 
+def _session_ending_change(before: dict | None, user: AppUser) -> str | None:
+    """Why an edit ends the user's sessions: deactivated, or a new role or unit."""
+    before = before or {}
+    if before.get("active") and not user.active:
+        return "deactivated"
+    role = getattr(user.role, "value", user.role)
+    if before.get("role") != role or before.get("department_id") != user.department_id:
+        return "role"
+    return None
+
+
 def reset_password(session: Session, *, actor: Actor, user_id: int, new_password: str) -> None:
+    """The office sets a new password: the user's sessions end, its login throttles lift."""
     require(actor, "user.manage")
-    pw_hash = hash_password(new_password)
+    password = NewPassword.of(new_password)
     with write(session):
         user = get_or_404(session, AppUser, user_id, "用户")
-        user.password_hash = pw_hash
-        user.failed_logins = 0
-        user.locked_until = None
+        password.apply(user)
+        sessions.revoke_user_sessions(session, user.id, "password")
+        lockout.add_lift(session, username=user.username, source=None)
         audit.record(session, actor, "user.reset_password", user, after={}, note="重置密码")
 
 
 def unlock_user(session: Session, *, actor: Actor, user_id: int) -> None:
+    """Lift every login throttle on the user's name, from every address."""
     require(actor, "user.manage")
     with write(session):
         user = get_or_404(session, AppUser, user_id, "用户")
-        before = audit.snapshot(user)
-        user.failed_logins = 0
-        user.locked_until = None
-        audit.record(session, actor, "user.unlock", user, before=before)
+        lockout.add_lift(session, username=user.username, source=None)
+        audit.record(session, actor, "user.unlock", user, after={}, note="解除登录限制")
 
 
 def set_password_cli(session: Session, username: str, new_password: str) -> None:
     """For `python -m duban set-password`: no actor check (it is the server's own shell)."""
-    pw_hash = hash_password(new_password)
+    password = NewPassword.of(new_password)
     with write(session):
         user = session.exec(select(AppUser).where(AppUser.username == username)).first()
         if user is None:
             raise NotFound(f"用户“{username}”不存在。")
-        user.password_hash = pw_hash
-        user.failed_logins = 0
-        user.locked_until = None
+        password.apply(user)
+        sessions.revoke_user_sessions(session, user.id, "password")
+        lockout.add_lift(session, username=user.username, source=None)
         audit.record(
             session, Actor.system(), "user.reset_password", user, after={}, note="命令行重置密码"
         )

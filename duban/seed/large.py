@@ -139,7 +139,6 @@ def _insert_users(bulk: _Bulk, dept_ids: list[int]) -> None:
             "department_id": dept_id,
             "password_hash": pw,
             "active": True,
-            "failed_logins": 0,
             "created_at": bulk.now,
             "version": 1,
         }

@@ -1,13 +1,11 @@
-"""Administration tabs for departments, users and the audit log."""
-
-import datetime as dt
+"""Administration tabs for departments, users, sign-in security and the audit log."""
 
 import pandas as pd
 import streamlit as st
 
 from duban.core import audit
 from duban.core.permissions import Actor
-from duban.org import departments, users
+from duban.org import departments, lockout, sessions, users
 from duban.org.departments import KIND_LABELS
 from models import AppUser, Department, DepartmentKind, Role
 from ui.common import empty_state, show_errors
@@ -142,11 +140,7 @@ def _users_table(accounts: list[AppUser], dname: dict) -> None:
             t("col.display_name"): u.display_name,
             t("col.role"): t(f"role.{Role(u.role).value}"),
             t("col.unit"): dname.get(u.department_id, ""),
-            t("col.status"): (
-                t("admin.user_locked", until=u.locked_until)
-                if u.locked_until and u.locked_until > dt.datetime.now()
-                else (t("yes") if u.active else t("no"))
-            ),
+            t("col.status"): t("yes") if u.active else t("no"),
             t("col.last_login"): u.last_login_at,
         }
         for u in accounts
@@ -182,7 +176,7 @@ def _new_user_form(me: Actor, dname: dict) -> None:
 
 
 def _edit_user(me: Actor, accounts: list[AppUser], dname: dict) -> None:
-    """Edit one account; reset its password; unlock it."""
+    """Edit one account; reset its password; lift the throttles on its name."""
     roles = list(Role)
     unit_opts = [None] + list(dname)
     st.subheader(t("admin.user_edit"))
@@ -228,10 +222,10 @@ def _edit_user(me: Actor, accounts: list[AppUser], dname: dict) -> None:
             with show_errors(), session() as db:
                 users.reset_password(db, actor=me, user_id=u.id, new_password=pw)
                 st.success(t("admin.saved"))
-    if u.locked_until and st.button(t("admin.user_unlock"), key=f"unlock_{u.id}"):
+    if st.button(t("admin.user_unlock"), key=f"unlock_{u.id}"):
         with show_errors(), session() as db:
             users.unlock_user(db, actor=me, user_id=u.id)
-            st.rerun()
+            st.success(t("admin.sec_lifted"))
 
 
 def audit_tab(me: Actor) -> None:
@@ -268,6 +262,7 @@ def audit_tab(me: Actor) -> None:
                     t("col.before"): _short(r.before),
                     t("col.after"): _short(r.after),
                     t("col.note"): r.note or "",
+                    t("admin.sec_source"): r.client or "",
                 }
                 for r in rows
             ]
@@ -276,6 +271,90 @@ def audit_tab(me: Actor) -> None:
         width="stretch",
         height=480,
     )
+
+
+def security_tab(me: Actor) -> None:
+    """Who must wait before signing in again (and lifting it); who is signed in (and ending it)."""
+    st.subheader(t("admin.sec_throttles"))
+    st.caption(t("admin.sec_throttles_caption"))
+    with session() as db:
+        throttles = lockout.current_throttles(db, actor=me)
+    _throttles(me, throttles)
+    st.subheader(t("admin.sec_sessions"))
+    with session() as db:
+        live = sessions.live_sessions(db, actor=me)
+        accounts = users.list_users(db)
+    _live_sessions(live)
+    _kick(me, accounts)
+
+
+def _throttles(me: Actor, throttles: list[lockout.Throttle]) -> None:
+    if not throttles:
+        empty_state(t("admin.sec_no_throttles"), icon="✅")
+        return
+    label = [f"{th.username or t('admin.sec_any_user')} @ {th.source}" for th in throttles]
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    t("col.username"): th.username or t("admin.sec_any_user"),
+                    t("admin.sec_source"): th.source,
+                    t("admin.sec_failures"): th.failures,
+                    t("admin.sec_until"): th.until,
+                }
+                for th in throttles
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+    pick = st.selectbox(
+        t("admin.sec_pick"), range(len(throttles)), format_func=label.__getitem__, key="sec_pick"
+    )
+    if st.button(t("admin.sec_lift"), key="sec_lift"):
+        chosen = throttles[pick]
+        with show_errors(), session() as db:
+            lockout.lift(db, actor=me, username=chosen.username, source=chosen.source)
+            st.success(t("admin.sec_lifted"))
+            st.rerun()
+
+
+def _live_sessions(live: list[sessions.SessionView]) -> None:
+    if not live:
+        empty_state()
+        return
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    t("col.username"): v.username,
+                    t("col.display_name"): v.display_name,
+                    t("admin.sec_created"): v.created_at,
+                    t("admin.sec_last_seen"): v.last_seen_at,
+                    t("admin.sec_expires"): v.expires_at,
+                    t("admin.sec_source"): v.client or "",
+                    t("admin.sec_agent"): v.user_agent or "",
+                }
+                for v in live
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+
+
+def _kick(me: Actor, accounts: list[AppUser]) -> None:
+    by_id = {u.id: u for u in accounts}
+    uid = st.selectbox(
+        t("admin.sec_kick_pick"),
+        list(by_id),
+        format_func=lambda i: f"{by_id[i].username} · {by_id[i].display_name}",
+        key="sec_kick_pick",
+    )
+    if uid is not None and st.button(t("admin.sec_kick"), key="sec_kick"):
+        with show_errors(), session() as db:
+            n = sessions.sign_out_everywhere(db, actor=me, user_id=uid)
+            st.success(t("admin.sec_kicked", n=n))
 
 
 AUDIT_OBJECTS = [
@@ -290,6 +369,8 @@ AUDIT_OBJECTS = [
     "plan",
     "department",
     "app_user",
+    "login_attempt",
+    "user_session",
     "app_setting",
     "calendar_day",
 ]
@@ -305,5 +386,6 @@ def _short(v) -> str:
 TABS = [
     (10, "admin.tab_departments", departments_tab),
     (20, "admin.tab_users", users_tab),
+    (30, "admin.tab_security", security_tab),
     (90, "admin.tab_audit", audit_tab),
 ]
