@@ -43,7 +43,8 @@ def cmd_init_db(args: argparse.Namespace) -> int:
 
 
 def cmd_prepare(args: argparse.Namespace) -> int:
-    """What `make run` does first: migrate, then seed the demo if empty (demo mode only)."""
+    """What `make run` does first: migrate, delete interrupted plan imports, then seed the
+    demo if empty (demo mode only)."""
     s = get_settings()
     engine = _engine()
     upgrade(engine)

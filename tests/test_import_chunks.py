@@ -37,7 +37,7 @@ from models import (
     Task,
 )
 from tests.conftest import PG_URL
-from tests.factories import make_department, make_task, make_user
+from tests.factories import make_department, make_report, make_task, make_user
 from tests.test_notices import _concurrent_engine
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -349,6 +349,24 @@ def test_killed_import_stays_hidden_and_is_cleaned_later(eng, world):
         assert log.username == "system" and "导入中断" in log.note and "4 项任务" in log.note
         assert log.object_id == str(plan_id)
         assert s.get(Plan, res.plan_id).importing_at is None
+
+
+def test_an_abandoned_plan_that_cannot_be_deleted_does_not_block_imports(eng, world, caplog):
+    """A hidden plan whose rows something refers to (here a report, written past the
+    services) cannot be deleted: the cleaner logs it, leaves it hidden, and the import that
+    looked goes on."""
+    with Session(eng, expire_on_commit=False) as s:
+        stuck = Plan(title="卡住的导入", importing_at=clock.now() - dt.timedelta(hours=1))
+        s.add(stuck)
+        s.flush()
+        task = make_task(s, plan=stuck, lead=world["units"][0])
+        make_report(s, task, world["units"][0])
+    with Session(eng) as s:
+        res = _import(s, world)
+        assert res.tasks == TASKS
+        assert s.get(Plan, stuck.id).importing_at is not None
+        assert stuck.id not in {p.id for p in reading.list_plans(s)}
+    assert f"未能清除中断导入的方案 {stuck.id}" in caplog.text
 
 
 def test_prepare_cleans_an_abandoned_import(demo_db, capsys):

@@ -517,16 +517,24 @@ def _discard_after_failure(session: Session, run: _Run) -> None:
 def clean_abandoned_imports(session: Session) -> list[int]:
     """Delete the plans whose import shows no sign of life for ABANDONED_AFTER (killed).
 
-    Run before every import and by `python -m duban prepare`. Returns the plans deleted.
+    Run before every import and by `python -m duban prepare`. Returns the plans deleted. A
+    plan that cannot be deleted (something refers to its rows) is logged and left hidden: it
+    must not stop the import that looked.
     """
     cutoff = clock.now() - ABANDONED_AFTER
     stale = session.exec(select(Plan.id).where(col(Plan.importing_at) < cutoff)).all()
+    reason = f"导入中断（超过 {ABANDONED_AFTER.seconds // 60} 分钟无进展）"
     done = []
     for plan_id in stale:
         assert plan_id is not None, "read from the database"
-        reason = f"导入中断（超过 {ABANDONED_AFTER.seconds // 60} 分钟无进展）"
-        if discard_import(session, plan_id, actor=Actor.system(), reason=reason, before=cutoff):
-            done.append(plan_id)
+        try:
+            if discard_import(session, plan_id, actor=Actor.system(), reason=reason, before=cutoff):
+                done.append(plan_id)
+        except SQLAlchemyError:
+            session.rollback()
+            log.warning(
+                "未能清除中断导入的方案 %s，已跳过（仍对所有人隐藏）", plan_id, exc_info=True
+            )
     return done
 
 
