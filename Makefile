@@ -43,6 +43,7 @@ format: venv
 bench: venv
 	$(PY) -m bench.run --db /tmp/duban_bench_large.db
 	$(PY) -m bench.pages --db /tmp/duban_bench_large.db
+	$(PY) -m bench.imports
 
 seed-demo: venv
 	$(PY) -m duban seed-demo --reset

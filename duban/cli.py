@@ -42,11 +42,17 @@ def cmd_init_db(args: argparse.Namespace) -> int:
 
 
 def cmd_prepare(args: argparse.Namespace) -> int:
-    """What `make run` does first: migrate, then seed the demo if empty (demo mode only)."""
+    """What `make run` does first: migrate, delete interrupted plan imports, then seed the
+    demo if empty (demo mode only)."""
     s = get_settings()
     engine = _engine()
     upgrade(engine)
     with session_scope(engine) as session:
+        discarded = importer.clean_abandoned_imports(session)
+        if discarded:
+            print(
+                f"已清理 {len(discarded)} 个中断的方案导入（编号 {'、'.join(map(str, discarded))}）。"
+            )
         if s.is_demo and demo.database_is_empty(session):
             counts = demo.seed_demo(session)
             print(f"已生成演示数据：{counts}")

@@ -21,6 +21,10 @@ class Plan(PlanBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
     source_sha256: str | None = Field(default=None, max_length=64, index=True)
     created_at: NaiveDatetime = Field(default_factory=local_now)
+    # Set while the plan is being imported (its tasks go in chunk by chunk): the time of the
+    # import's last sign of life. Every reader skips such a plan and its tasks; NULL once the
+    # import is complete (see duban.intake.importer).
+    importing_at: NaiveDatetime | None = None
     version: int = 1
 
     __mapper_args__ = versioned()

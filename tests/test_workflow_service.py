@@ -148,6 +148,37 @@ def test_bad_report_writes_nothing(session, world, kw, msg, tmp_path):
     assert not uploads.exists() or not [p for p in uploads.rglob("*") if p.is_file()]
 
 
+def test_report_does_not_make_an_open_task_edit_stale(session, world):
+    """issue 11 #13: a report touches the task (updated_at) without changing its version, so
+    the office's edit form loaded before it still saves; two edits of one version still
+    conflict (the lost-update protection of real edits stays)."""
+    from duban.core.errors import StaleEdit
+    from duban.tasks import manage
+
+    task, a = world["task"], world["asg"][world["a"].id]
+    workflow.report_progress(
+        session, actor=world["head_a"], assignment_id=a.id, percent=10, done_text="开始"
+    )
+    loaded = session.get(Task, task.id).version  # the office opens the task's form
+    with clock.frozen(NOW + dt.timedelta(hours=1)):
+        workflow.report_progress(
+            session,
+            actor=world["head_b"],
+            assignment_id=world["asg"][world["b"].id].id,
+            percent=20,
+            done_text="继续",
+        )
+    assert session.get(Task, task.id).updated_at == NOW + dt.timedelta(hours=1)
+    manage.update_task(
+        session, actor=world["office"], task_id=task.id, expected_version=loaded, title="新标题"
+    )
+    with pytest.raises(StaleEdit):
+        manage.update_task(
+            session, actor=world["office"], task_id=task.id, expected_version=loaded, title="又改"
+        )
+    assert session.get(Task, task.id).title == "新标题"
+
+
 def test_no_report_on_completed_task(session, world):
     task = world["task"]
     task.status = TaskStatus.completed

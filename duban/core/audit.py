@@ -4,6 +4,7 @@ import datetime as dt
 import enum
 from typing import Any
 
+from sqlalchemy import insert
 from sqlalchemy import inspect as sa_inspect
 from sqlmodel import Session, SQLModel, col, func, select
 
@@ -88,6 +89,45 @@ def record(
     if bump_version:
         bump_data_version(session)
     return row
+
+
+def record_created(
+    session: Session,
+    actor: Actor,
+    action: str,
+    object_type: str,
+    rows: list[dict[str, Any]],
+    *,
+    note: str | None = None,
+) -> int:
+    """One audit row per inserted row (given as its column values, id included), in one
+    multi-row INSERT; `after` is what `snapshot` gives for the row.
+
+    For bulk writes whose rows are not visible yet (a plan's tasks while it is imported in
+    chunks): the data version is NOT bumped here, the caller bumps it in the transaction
+    that makes the rows visible. Returns the number of audit rows written.
+    """
+    if not rows:
+        return 0
+    at = clock.now()
+    session.connection().execute(
+        insert(AuditLog),
+        [
+            {
+                "at": at,
+                "user_id": actor.user_id,
+                "username": actor.username,
+                "action": action,
+                "object_type": object_type,
+                "object_id": str(row["id"]),
+                "before": None,
+                "after": {k: _jsonable(v) for k, v in row.items() if k not in _SKIP},
+                "note": note,
+            }
+            for row in rows
+        ],
+    )
+    return len(rows)
 
 
 def query_log(

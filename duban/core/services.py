@@ -5,6 +5,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any, Protocol, TypeVar
 
 from pydantic import BaseModel, ValidationError
+from sqlalchemy import text
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, SQLModel
 
@@ -34,6 +35,35 @@ def write(session: Session) -> Iterator[Session]:
 
 def get_or_404(session: Session, model: type[T], pk, what: str = "记录") -> T:
     obj = session.get(model, pk)
+    if obj is None:
+        raise NotFound(f"{what}不存在（编号 {pk}）。")
+    return obj
+
+
+def take_write_lock(session: Session) -> None:
+    """On SQLite, start the transaction with a write so it holds the database write lock.
+
+    SQLite has no row locks, and pysqlite opens the transaction only at the first write: a
+    row read before it may be overwritten by another writer in between. A first write of
+    nothing (the data version set to itself) waits for the lock (busy_timeout) and makes every
+    later read current. No-op on PostgreSQL, which locks rows (`get_for_update`).
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(text("UPDATE data_version SET version = version WHERE id = 1"))
+
+
+def get_for_update(session: Session, model: type[T], pk, what: str = "记录") -> T:
+    """The row as it is now, locked until the transaction ends (or NotFound).
+
+    For writes that derive a row's fields from what others may be writing at the same moment
+    (a report touching its task, 签收): the second writer waits for the first and then reads
+    its result, instead of failing on the version it loaded too early. PostgreSQL: SELECT …
+    FOR NO KEY UPDATE (inserts referring to the row are not blocked); SQLite: the database
+    write lock. Lock a task before its assignments, as every service does, so two writers
+    never wait for each other.
+    """
+    take_write_lock(session)
+    obj = session.get(model, pk, with_for_update={"key_share": True}, populate_existing=True)
     if obj is None:
         raise NotFound(f"{what}不存在（编号 {pk}）。")
     return obj
@@ -109,4 +139,13 @@ def validated(model: type[M], data: dict) -> M:
         raise ValidationFailed(form_errors(exc)) from exc
 
 
-__all__ = ["DubanError", "check_version", "form_errors", "get_or_404", "validated", "write"]
+__all__ = [
+    "DubanError",
+    "check_version",
+    "form_errors",
+    "get_for_update",
+    "get_or_404",
+    "take_write_lock",
+    "validated",
+    "write",
+]

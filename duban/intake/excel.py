@@ -187,7 +187,7 @@ def template_bytes() -> bytes:
 def plan_draft(session: Session, plan_id: int) -> ImportDraft:
     """An existing plan's tasks as a draft (the export's content)."""
     plan = session.get(Plan, plan_id)
-    if plan is None:
+    if plan is None or plan.importing_at is not None:  # still being imported: not yet
         raise NotFound(f"实施方案不存在（编号 {plan_id}）。")
     tasks = [
         (_db_id(t), t)

@@ -70,6 +70,15 @@ def _day_sql(dialect: str, col: str) -> str:
     return f"(CAST({col} AS DATE) - DATE '1970-01-01')"
 
 
+# A plan still being imported (intake.importer writes it in chunks) is nobody's yet: its
+# tasks and their rows are left out until its import is complete. Both sets are empty nearly
+# always, and each subquery runs once.
+_IMPORTING_PLANS = "SELECT id FROM plan WHERE importing_at IS NOT NULL"
+_SHOWN_TASKS = f" WHERE plan_id NOT IN ({_IMPORTING_PLANS})"
+_OF_SHOWN_TASKS = (
+    f" WHERE task_id NOT IN (SELECT id FROM task WHERE plan_id IN ({_IMPORTING_PLANS}))"
+)
+
 # name -> (SQL template, schema). {d:x} marks a date column; text columns that may be NULL
 # are COALESCEd to '' (turned back into NULL after reading) for the ADBC type guess.
 _BIG: dict[str, _Spec] = {
@@ -78,7 +87,8 @@ _BIG: dict[str, _Spec] = {
         " COALESCE(phase, '') AS phase, status, {d:start_date} AS start_date,"
         " {d:deadline} AS deadline, {d:original_deadline} AS original_deadline, weight,"
         " COALESCE(sort_key, '') AS sort_key, {d:assigned_at} AS assigned_on,"
-        " {d:submitted_at} AS submitted_on, {d:completed_at} AS completed_on FROM task",
+        " {d:submitted_at} AS submitted_on, {d:completed_at} AS completed_on FROM task"
+        + _SHOWN_TASKS,
         {
             "task_id": _I,
             "plan_id": _I,
@@ -100,7 +110,7 @@ _BIG: dict[str, _Spec] = {
     "assignments": (
         "SELECT id AS assignment_id, task_id, department_id, role,"
         " {d:assigned_at} AS assigned_on, {d:acknowledged_at} AS acknowledged_at"
-        " FROM assignment",
+        " FROM assignment" + _OF_SHOWN_TASKS,
         {
             "assignment_id": _I,
             "task_id": _I,
@@ -172,7 +182,7 @@ _SMALL: dict[str, _Spec] = {
     ),
     "milestones": (
         "SELECT id AS milestone_id, task_id, title AS milestone_title,"
-        " {d:due_date} AS due_date, {d:done_on} AS done_on FROM milestone",
+        " {d:due_date} AS due_date, {d:done_on} AS done_on FROM milestone" + _OF_SHOWN_TASKS,
         {
             "milestone_id": _I,
             "task_id": _I,
@@ -183,7 +193,7 @@ _SMALL: dict[str, _Spec] = {
     ),
     "targets": (
         "SELECT id AS target_id, task_id, text AS target_text, baseline, target_value,"
-        " direction, unit FROM target",
+        " direction, unit FROM target" + _OF_SHOWN_TASKS,
         {
             "target_id": _I,
             "task_id": _I,
@@ -199,7 +209,8 @@ _SMALL: dict[str, _Spec] = {
         {"target_id": _I, "value": _F, "recorded_on": _D},
     ),
     "plans": (
-        "SELECT id AS plan_id, title AS plan_title, CAST(phases AS TEXT) AS phases FROM plan",
+        "SELECT id AS plan_id, title AS plan_title, CAST(phases AS TEXT) AS phases FROM plan"
+        " WHERE importing_at IS NULL",
         {"plan_id": _I, "plan_title": _S, "phases": _S},
     ),
 }

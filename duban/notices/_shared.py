@@ -35,7 +35,9 @@ def reply_due(
 
 def plan_title(session: Session) -> str:
     """The work the plan is about: 关于进一步推行X工作的实施方案 → 进一步推行X工作."""
-    plan = session.exec(select(Plan).order_by(col(Plan.id).desc())).first()
+    plan = session.exec(
+        select(Plan).where(col(Plan.importing_at).is_(None)).order_by(col(Plan.id).desc())
+    ).first()
     if plan is None:
         return "改革任务"
     return plan.title.removeprefix("关于").removesuffix("的实施方案").removesuffix("实施方案")

@@ -5,7 +5,7 @@ from sqlmodel import Session, select
 from duban.core import audit, clock
 from duban.core.errors import NotFound, ValidationFailed
 from duban.core.permissions import Actor, require
-from duban.core.services import get_or_404, write
+from duban.core.services import get_for_update, get_or_404, write
 from models import Notice, NoticeRecipient, NoticeStatus
 
 
@@ -23,7 +23,9 @@ def _recipient(
     ).first()
     if rec is None:
         raise NotFound("本单位不在该通知的接收单位中。")
-    return notice, rec
+    # Locked and read again: two heads of one unit acting at once see each other's 签收 or
+    # reply (one 签收 recorded, a second reply refused) instead of overwriting it.
+    return notice, get_for_update(session, NoticeRecipient, rec.id, "接收记录")
 
 
 def acknowledge_notice(

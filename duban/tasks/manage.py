@@ -3,6 +3,7 @@ extension decisions, bulk edit, and the register's sort keys."""
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Protocol
 
 from sqlmodel import Session, col, func, select
 
@@ -50,8 +51,14 @@ REASON_REQUIRED = {"task.send_back", "task.suspend", "task.cancel", "task.restar
 # ---------------------------------------------------------------- sort keys
 
 
+class SortKeyed(Protocol):
+    """A task, or a task about to be inserted (the importer's bulk rows): its register key."""
+
+    sort_key: str
+
+
 def sort_key_prefix(
-    parent: Task | None, phases: list[str] | None, phase: str | None
+    parent: SortKeyed | None, phases: list[str] | None, phase: str | None
 ) -> tuple[str, int]:
     """(prefix, digits) of a task's place in the register order: under its parent, else
     under its phase ("01.003", "01.003.02"). The importer numbers whole plans with it too."""

@@ -37,6 +37,12 @@ from models import (
 )
 
 
+def _importing(session: Session, plan_id: int) -> bool:
+    """Is the plan still being imported (intake.importer)? Its tasks are nobody's yet."""
+    plan = session.get(Plan, plan_id)
+    return plan is not None and plan.importing_at is not None
+
+
 def can_read_task(session: Session, actor: Actor, task_id: int) -> bool:
     if can(actor, "task.read_all"):
         return True
@@ -54,7 +60,7 @@ def can_read_task(session: Session, actor: Actor, task_id: int) -> bool:
 
 def require_read(session: Session, actor: Actor, task_id: int) -> Task:
     task = session.get(Task, task_id)
-    if task is None:
+    if task is None or _importing(session, task.plan_id):
         raise NotFound(f"任务不存在（编号 {task_id}）。")
     if not can_read_task(session, actor, task_id):
         raise PermissionDenied("无权查看：该任务不属于本单位。")
@@ -338,7 +344,12 @@ def _notices(session: Session, actor: Actor, task_id: int) -> list[Notice]:
 
 
 def list_plans(session: Session) -> list[Plan]:
-    return list(session.exec(select(Plan).order_by(col(Plan.id))).all())
+    """The plans, but those still being imported."""
+    return list(
+        session.exec(
+            select(Plan).where(col(Plan.importing_at).is_(None)).order_by(col(Plan.id))
+        ).all()
+    )
 
 
 def task_choices(session: Session, plan_id: int) -> list[tuple[int, str]]:

@@ -9,12 +9,13 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from duban.core import audit, clock
 from duban.core.errors import StaleEdit, ValidationFailed
 from duban.core.permissions import Actor, require
-from duban.core.services import check_version, get_or_404, write
+from duban.core.services import check_version, get_for_update, get_or_404, write
 from duban.core.settings import get_settings
 from duban.core.uploads import check_upload, save_upload
 from duban.monitoring.holidays import load_calendar
@@ -60,8 +61,16 @@ def _text(value: str | None, label: str, *, required: bool = False, limit: int =
 
 
 def _assignment(session: Session, assignment_id: int) -> tuple[Assignment, Task]:
-    a = get_or_404(session, Assignment, assignment_id, "任务分工")
-    return a, get_or_404(session, Task, a.task_id, "任务")
+    """The assignment and its task as they are now, both locked to the end of the write.
+
+    Units act on one task at the same moment (reports, 签收, 申请销号) and each may change the
+    task's status or the assignment's 签收: the second waits for the first and sees its
+    result, instead of being refused for a version it loaded before the first committed.
+    The task is locked before the assignment, as everywhere, so two writers never deadlock.
+    """
+    task_id = get_or_404(session, Assignment, assignment_id, "任务分工").task_id
+    task = get_for_update(session, Task, task_id, "任务")
+    return get_for_update(session, Assignment, assignment_id, "任务分工"), task
 
 
 def _unit_assignment(
@@ -106,9 +115,9 @@ def acknowledge(
     with write(session):
         a, task = _assignment(session, assignment_id)
         require(actor, "assignment.acknowledge", department_id=a.department_id)
-        check_version(a, expected_version)
         if a.acknowledged_at is not None:
             raise ValidationFailed("该任务本单位已签收。")
+        check_version(a, expected_version)
         if task.status not in OPEN:
             raise ValidationFailed(f"任务当前为“{STATUS_LABELS[task.status]}”，无需签收。")
         before = audit.snapshot(a)
@@ -155,7 +164,11 @@ def _check_readings(session: Session, task_id: int, values: dict[int, float]) ->
 
 
 def _mark_reported(session: Session, actor: Actor, task: Task, now: dt.datetime) -> None:
-    """A first report starts the work (推进中); any report touches the task."""
+    """A first report starts the work (推进中); any report touches the task.
+
+    The touch leaves the task's version alone: a report does not make the office's open edit
+    of the task (or the lead's 申请销号 form) stale.
+    """
     if task.status in (S.assigned, S.acknowledged):
         before = audit.snapshot(task)
         task.status = S.in_progress
@@ -163,8 +176,7 @@ def _mark_reported(session: Session, actor: Actor, task: Task, now: dt.datetime)
         session.add(task)
         audit.record(session, actor, "task.start", task, before=before)
     else:
-        task.updated_at = now
-        session.add(task)
+        session.execute(update(Task).where(col(Task.id) == task.id).values(updated_at=now))
 
 
 def report_progress(
@@ -280,7 +292,8 @@ def request_extension(
     if not isinstance(requested_date, dt.date):
         raise ValidationFailed("请填写申请延期到的日期。")
     with write(session):
-        task = get_or_404(session, Task, task_id, "任务")
+        # Locked: two heads of one unit asking at once make one pending request, not two.
+        task = get_for_update(session, Task, task_id, "任务")
         a = _unit_assignment(session, actor, task_id, department_id)
         require(actor, "extension.request", department_id=a.department_id)
         if task.status not in OPEN:
@@ -337,8 +350,9 @@ def submit_for_sign_off(
     files = list(files or [])
     _check_files_first(files)
     with write(session):
-        task = get_or_404(session, Task, task_id, "任务")
+        task = get_for_update(session, Task, task_id, "任务")  # before the assignment
         a = _unit_assignment(session, actor, task_id, department_id)
+        a = get_for_update(session, Assignment, a.id, "任务分工")
         require(actor, "task.submit", department_id=a.department_id)
         check_version(task, expected_version)
         if a.role != AssignmentRole.lead:

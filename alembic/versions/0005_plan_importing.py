@@ -1,0 +1,27 @@
+"""plan.importing_at: a plan whose tasks are still being imported, hidden from readers
+
+Revision ID: 0005
+Revises: 0002
+Create Date: 2026-12-01 10:00:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+
+revision: str = '0005'
+down_revision: str | None = '0002'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table('plan') as batch_op:
+        batch_op.add_column(sa.Column('importing_at', sa.DateTime(), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('plan') as batch_op:
+        batch_op.drop_column('importing_at')
