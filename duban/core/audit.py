@@ -123,6 +123,7 @@ def record_created(
                 "before": None,
                 "after": {k: _jsonable(v) for k, v in row.items() if k not in _SKIP},
                 "note": note,
+                "client": actor.client,
             }
             for row in rows
         ],
