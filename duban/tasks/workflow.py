@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, col, select
 
-from duban.core import audit, clock
+from duban.core import audit, clock, text
 from duban.core.errors import StaleEdit, ValidationFailed
 from duban.core.permissions import Actor, require
 from duban.core.services import check_version, get_or_404, write
@@ -54,9 +54,7 @@ def _text(value: str | None, label: str, *, required: bool = False, limit: int =
     value = (value or "").strip()
     if required and not value:
         raise ValidationFailed(f"请填写{label}。")
-    if len(value) > limit:
-        raise ValidationFailed(f"{label}不能超过 {limit} 个字符（当前 {len(value)}）。")
-    return value
+    return text.check_text(value, label, limit=limit)  # no control characters, bounded
 
 
 def _assignment(session: Session, assignment_id: int) -> tuple[Assignment, Task]:
