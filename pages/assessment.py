@@ -4,11 +4,12 @@ import streamlit as st
 
 from duban.core.permissions import can
 from ui.assessment import views
-from ui.common import empty_state, header
+from ui.common import empty_state, header, show_flash
 from ui.context import actor, t
 
 me = actor()
 header("page.assessment", t("purpose.assessment"))
+show_flash()
 manage = can(me, "assessment.manage")
 if manage:
     views.create_period_form(me)

@@ -92,6 +92,26 @@ def unpin(name: str) -> None:
     st.session_state.get(_PINS, {}).pop(name, None)
 
 
+def opened_version(name: str, current_version: int, load: Callable[[], V]) -> tuple[int, V]:
+    """(version, values) of a record as its form was opened, kept until the form is saved
+    (`flash`) or reloaded. Save against this version: if someone else saved the record
+    meanwhile the service refuses the stale edit and the typed values stay in the form.
+    Key the form's widgets on the version, so that a reload gives fresh ones."""
+    version, values = pinned(name, lambda: (current_version, load()))
+    if version != current_version:
+        stale_note(name)
+    return version, values
+
+
+def stale_note(name: str) -> None:
+    """The record behind the pinned form `name` changed: say so, offer to reload it."""
+    c1, c2 = st.columns([5, 1], vertical_alignment="center")
+    c1.warning(t("form.stale_note"), icon="⚠️")
+    if c2.button(t("form.reload"), key=f"{name}_reload"):
+        unpin(name)
+        st.rerun()
+
+
 def seen_version(name: str, current: int) -> int:
     """The version the user saw on the previous run (what a click now acts on)."""
     seen = st.session_state.get(_SEEN, {})

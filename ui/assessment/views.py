@@ -18,7 +18,7 @@ from duban.assessment import (
 from duban.core import clock
 from duban.core.permissions import Actor, can
 from models import ScoreAppeal
-from ui.common import empty_state, plain, show_errors
+from ui.common import empty_state, flash, opened_version, plain, show_errors
 from ui.context import data_version, session, t
 
 STATUS_ICON = {"open": "🟡", "frozen": "🔒"}
@@ -330,7 +330,9 @@ def method(values: dict, *, expanded: bool = False) -> None:
 
 def formula_editor(me: Actor, res: scoring.PeriodResult) -> None:
     with session() as db:
-        current, version = formula.load_formula(db)
+        latest, latest_version = formula.load_formula(db)
+    # Saved against the version the form opened with: a save by someone else since is refused.
+    version, current = opened_version("asm_formula", latest_version, lambda: latest)
     if res.status == "frozen":
         st.caption(t("asm.formula_frozen_note"))
         _formula_table(res.formula)
@@ -348,16 +350,22 @@ def formula_editor(me: Actor, res: scoring.PeriodResult) -> None:
             v = values[name]
             if kind == "days":
                 out[name] = cols[i % 3].number_input(
-                    label, value=int(v), step=1, help=help_, key=f"asm_f_{name}"
+                    label, value=int(v), step=1, help=help_, key=f"asm_f_{name}_{version}"
                 )
             else:
                 out[name] = cols[i % 3].number_input(
-                    label, value=float(v), step=0.5, format="%.2f", help=help_, key=f"asm_f_{name}"
+                    label,
+                    value=float(v),
+                    step=0.5,
+                    format="%.2f",
+                    help=help_,
+                    key=f"asm_f_{name}_{version}",
                 )
         if st.form_submit_button(t("asm.formula_save"), type="primary"):
             with show_errors(), session() as db:
                 formula.save_formula(db, actor=me, values=out, expected_version=version)
-                st.success(t("asm.formula_saved"))
+                flash(t("asm.formula_saved"))
+                st.rerun()
 
 
 def _formula_table(values: dict) -> None:
