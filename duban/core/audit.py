@@ -2,6 +2,7 @@
 
 import datetime as dt
 import enum
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import inspect as sa_inspect
@@ -118,3 +119,17 @@ def history(session: Session, object_type: str, object_id: Any) -> list[AuditLog
             .order_by(col(AuditLog.id))
         ).all()
     )
+
+
+def files(attachments: Iterable[Any]) -> list[dict]:
+    """Evidence files as the audit keeps them: name, size in bytes and SHA-256, so the log
+    says which content was submitted (a file swapped on disk would not match its hash)."""
+    return [{"filename": a.filename, "size": a.size, "sha256": a.sha256} for a in attachments]
+
+
+def files_note(attachments: Sequence[Any], label: str = "附件") -> str:
+    """「附件 2 个：佐证.pdf（12,345 字节，SHA-256 3f2a…）、…」 for the audit note."""
+    listed = "、".join(
+        f"{a.filename}（{a.size:,} 字节，SHA-256 {a.sha256[:12]}…）" for a in attachments
+    )
+    return f"{label} {len(attachments)} 个" + (f"：{listed}" if listed else "")

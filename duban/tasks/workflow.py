@@ -224,8 +224,9 @@ def report_progress(
                 TargetReading(target_id=tid, report_id=report.id, value=float(v), recorded_at=now)
             )
         atts = _files(session, actor, files, "progress_report", report.id)
-        note = f"附件 {len(atts)} 个" if atts else None
-        audit.record(session, actor, "report.create", report, note=note)
+        note = audit.files_note(atts) if atts else None
+        after = {**(audit.snapshot(report) or {}), "attachments": audit.files(atts)}
+        audit.record(session, actor, "report.create", report, after=after, note=note)
         _mark_reported(session, actor, task, now)
     return report
 
@@ -362,8 +363,9 @@ def submit_for_sign_off(
         session.flush()
         assert report.id is not None, "flushed"
         atts = _files(session, actor, files, "progress_report", report.id)
-        note = f"申请销号，附件 {len(atts)} 个"
-        audit.record(session, actor, "report.create", report, note=note)
+        note = "申请销号，" + audit.files_note(atts)
+        after = {**(audit.snapshot(report) or {}), "attachments": audit.files(atts)}
+        audit.record(session, actor, "report.create", report, after=after, note=note)
         before = audit.snapshot(task)
         task.status = S.submitted
         task.submitted_at = now
