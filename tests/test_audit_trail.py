@@ -181,3 +181,10 @@ def test_inspection_and_rectification_evidence_is_audited_with_hashes(session, _
     row = _last(session, "finding.answer")
     assert row.after["attachments"] == _expected(("整改台账.pdf", PDF))
     assert row.after["status"] == "answered"
+
+
+def test_an_audit_filter_typed_with_a_nul_is_cleaned_instead_of_failing(session):
+    audit.record(session, Actor.system(), "test.one", object_type="plan", object_id=7)
+    session.commit()
+    rows, total = audit.query_log(session, object_id="7\x00")
+    assert total == 1 and rows[0].object_id == "7"

@@ -22,17 +22,37 @@ _SEEN = "_seen_versions"
 
 # Characters that make Markdown (or Streamlit's extensions: :colour[…], $math$) out of text.
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|~:$])")
+# Where GFM's autolinker would make a link of plain text (http://…, www.…, a@b.c): it works
+# on the text after the escapes are resolved, so a backslash cannot stop it; an invisible
+# word joiner (U+2060) inside the trigger does.
+_AUTOLINK = re.compile(r"(?i)(?<=https)(?=:)|(?<=http)(?=:)|(?<=ftp)(?=:)|(?<=www)(?=\.)|(?=@)")
+_WORD_JOINER = "\u2060"
 
 
 def plain(text: object) -> str:
-    """Text a user typed, for st.markdown: shown as typed, never as markup.
+    """Text a user typed, for anything Streamlit reads as Markdown: shown as typed, never as
+    markup.
 
     HTML is escaped and every Markdown character is backslash-escaped, so a unit's answer
     cannot draw a form, a link or an image (which would load any URL in the reader's browser)
-    on a leader's screen. Line breaks stay line breaks.
+    on a leader's screen. Bare URLs and e-mail addresses (``http://…``, ``www.…``, ``a@b.c``)
+    show as text, not as links: a word joiner (U+2060, invisible) after ``http``/``www`` and
+    before ``@`` keeps Markdown's autolinker off them. Line breaks stay line breaks.
+
+    Markdown is read by st.markdown, st.caption, st.write, st.title/header/subheader,
+    st.info/success/warning/error/toast, and by every label: widgets, buttons, download
+    buttons, expanders, tabs, popovers, metrics (label, value and delta), st.radio and
+    st.pills options, and `help=` tooltips. It is not read by st.text, st.code, st.dataframe
+    and st.data_editor cells, or the options of st.selectbox and st.multiselect.
     """
-    escaped = _MARKDOWN.sub(r"\\\1", html.escape(str(text), quote=False))
+    unlinked = _AUTOLINK.sub(_WORD_JOINER, str(text))
+    escaped = _MARKDOWN.sub(r"\\\1", html.escape(unlinked, quote=False))
     return escaped.replace("\n", "  \n")
+
+
+def plain_line(text: object) -> str:
+    """`plain` on one line, for a label (a widget's, an expander's, a button's)."""
+    return plain(" ".join(str(text).split()))
 
 
 def header(title_key: str, caption: str | None = None) -> None:
@@ -46,8 +66,9 @@ def empty_state(message: str | None = None, icon: str = "📭") -> None:
 
 
 def show_error(exc: DubanError) -> None:
-    """A service's refusal as a red message where the user is (its text is for the user)."""
-    st.error(str(exc), icon="⚠️")
+    """A service's refusal as a red message where the user is (its text is for the user; it
+    may quote what the user typed, so it is shown as text)."""
+    st.error(plain(exc), icon="⚠️")
 
 
 @contextlib.contextmanager

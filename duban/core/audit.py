@@ -95,6 +95,10 @@ def query_log(
     limit: int = 500,
 ) -> tuple[list[AuditLog], int]:
     """Filtered audit rows, newest first, and the total count matching."""
+    # A filter typed by hand: control characters dropped (PostgreSQL refuses a NUL even in a
+    # WHERE clause, with a raw error).
+    username = "".join(ch for ch in username if ch.isprintable()) if username else username
+    object_id = "".join(ch for ch in object_id if ch.isprintable()) if object_id else object_id
     q = select(AuditLog)
     if username:
         q = q.where(AuditLog.username == username)

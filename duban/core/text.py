@@ -18,6 +18,7 @@ the lookup and the stored row agree, and compare with `name_key` (NFKC, case and
 folded) so that look-alikes count as duplicates.
 """
 
+import html
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -184,6 +185,13 @@ def name_key(value: str) -> str:
 def _check_length(value: str, label: str, limit: int | None) -> None:
     if limit is not None and len(value) > limit:
         raise ValidationFailed(f"{label}不能超过 {limit} 个字符（当前 {len(value)} 个）。")
+
+
+def for_plotly(value: object) -> str:
+    """User text for a plotly axis label, legend or hover text. Plotly reads a little HTML
+    there (``<a href>`` becomes a clickable link, ``<span style>``, ``<b>``, ``<br>``);
+    escaped, the characters show as typed (plotly decodes the entities for display)."""
+    return html.escape(str(value), quote=False)
 
 
 # ---------------------------------------------------------------- the flush hook

@@ -84,7 +84,7 @@ def create_period_form(me: Actor) -> None:
             with show_errors(), session() as db:
                 p = periods.create_period(db, actor=me, kind=kind, day=day)
                 st.session_state["asm_period"] = p.id
-                st.success(t("asm.created", label=p.label))
+                st.success(t("asm.created", label=plain(p.label)))
                 st.rerun()
 
 
@@ -129,7 +129,7 @@ def freeze_box(me: Actor, period: dict, res: scoring.PeriodResult) -> None:
 
 
 def _names(units: list[scoring.UnitResult]) -> str:
-    return "、".join(f"{u.department_name}（{u.score:.2f}）" for u in units) or "—"
+    return "、".join(f"{plain(u.department_name)}（{u.score:.2f}）" for u in units) or "—"
 
 
 def ranking(me: Actor, res: scoring.PeriodResult) -> None:
@@ -296,7 +296,7 @@ def appeal_table(me: Actor, res: scoring.PeriodResult, department_id: int | None
             st.markdown(
                 f"**#{a.id} {plain(names.get(a.department_id, ''))}**：{plain(a.line_text)}"
             )
-            st.caption(a.reason)
+            st.caption(plain(a.reason))
             choice = st.radio(
                 t("asm.appeal_decide"),
                 ["accept", "reject"],
@@ -426,7 +426,7 @@ def _bulletin_notice(me: Actor, res: scoring.PeriodResult) -> None:
         notice = exports.scorecard_notice(db, res.period_id)
         number = notice.doc_number if notice is not None else None
     if number:
-        st.success(t("asm.bulletin_issued", number=number))
+        st.success(t("asm.bulletin_issued", number=plain(number)))
         return
     if notice is not None:
         st.info(t("asm.bulletin_draft"))
