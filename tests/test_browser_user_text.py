@@ -122,7 +122,10 @@ class Visit:
         box = self.page.locator(scope, has_text=label).first
         box.click()
         self.page.keyboard.type(typed)
-        self.page.get_by_role("option").filter(has_text=typed).first.click()
+        option = self.page.get_by_role("option").filter(has_text=typed).first
+        option.wait_for()
+        self.problems += _violations(self.page, f"the options of {label}")  # the list is open
+        option.click()
         wait_idle(self.page)
 
     def tab(self, label: str) -> None:
