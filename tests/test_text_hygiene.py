@@ -448,3 +448,40 @@ def test_a_value_longer_than_its_column_is_refused_before_the_database(
         call(session, world, value)
     session.rollback()
     assert _dump(session) == before
+
+
+def test_excel_exports_keep_user_text_starting_with_equals_as_text():
+    """A unit named =HYPERLINK(…) must not become a live formula in the office's Excel."""
+    import io
+
+    import openpyxl
+
+    from duban.assessment import exports, scoring
+
+    evil = '=HYPERLINK("http://evil.example/x","点此查看")'
+    line = {
+        "key": "k",
+        "category": "督查结果",
+        "points": -2.0,
+        "detail": evil,
+        "source_ref": "督查 #1",
+        "day": "2026-03-01",
+        "status": "counted",
+    }
+    unit = scoring.UnitResult(1, evil, -2.0, 1.0, 1.0, 98.0, 1, lines=[line])
+    result = scoring.PeriodResult(
+        period_id=1,
+        label="2026年第一季度",
+        kind="quarter",
+        start=dt.date(2026, 1, 1),
+        end=dt.date(2026, 3, 31),
+        status="open",
+        as_of=dt.date(2026, 4, 1),
+        formula={},
+        reference_load=1.0,
+        units=[unit],
+        unit_count=1,
+    )
+    wb = openpyxl.load_workbook(io.BytesIO(exports.scorecard_xlsx(result)))
+    cells = [c for ws in wb for row in ws.iter_rows() for c in row if c.value == evil]
+    assert len(cells) >= 2 and all(c.data_type == "s" for c in cells)
