@@ -13,6 +13,7 @@ from duban.core.permissions import PAGE_ACCESS
 from duban.i18n import LOCALE_LABELS, LOCALES
 from duban.org import auth as dauth
 from ui import auth
+from ui.common import plain_line
 from ui.context import engine, session, settings, t, unit_name
 from ui.nav import PAGES
 
@@ -67,11 +68,11 @@ if actor is None:
     _only(auth.login_page, t("login.title"))
 
 with st.sidebar:
-    st.markdown(f"**{actor.name}**  ·  `{actor.username}`")
+    st.markdown(f"**{plain_line(actor.name)}**  ·  `{actor.username}`")
     st.caption(t("sidebar.role", role=t(f"role.{actor.role.value}")))
     unit = unit_name(actor.department_id)
     if unit:
-        st.caption(t("sidebar.unit", unit=unit))
+        st.caption(t("sidebar.unit", unit=plain_line(unit)))
     if st.button(t("logout"), icon="🚪", width="stretch"):
         auth.sign_out(actor)
         st.rerun()

@@ -69,11 +69,13 @@ def cmd_seed_demo(args: argparse.Namespace) -> int:
     engine = _engine()
     upgrade(engine)
     with session_scope(engine) as session:
-        if not demo.database_is_empty(session):
-            if not args.reset:
-                print("错误：数据库已有数据；如需清空后重建，请加 --reset。", file=sys.stderr)
-                return 2
-            demo.reset(session)
+        empty = demo.database_is_empty(session)
+    if not empty:
+        if not args.reset:
+            print("错误：数据库已有数据；如需清空后重建，请加 --reset。", file=sys.stderr)
+            return 2
+        demo.reset(engine)
+    with session_scope(engine) as session:
         t0 = time.perf_counter()
         counts = large.seed_large(session) if args.scale == "large" else demo.seed_demo(session)
     print(

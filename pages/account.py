@@ -3,7 +3,7 @@
 import streamlit as st
 
 from ui import auth
-from ui.common import header, show_errors
+from ui.common import header, plain_line, show_errors
 from ui.context import actor, t, unit_name
 
 me = actor()
@@ -11,9 +11,9 @@ header("account.title")
 
 st.subheader(t("account.profile"))
 c1, c2, c3 = st.columns(3)
-c1.metric(t("col.display_name"), me.name)
+c1.metric(t("col.display_name"), plain_line(me.name))
 c2.metric(t("col.role"), t(f"role.{me.role.value}"))
-c3.metric(t("col.unit"), unit_name(me.department_id) or "—")
+c3.metric(t("col.unit"), plain_line(unit_name(me.department_id) or "—"))
 
 auth.my_sessions(me)
 

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from duban.core.permissions import require
-from ui.common import header
+from ui.common import header, show_flash
 from ui.context import actor, t
 from ui.monitoring import rules_admin
 from ui.notices import admin as notices_admin
@@ -12,6 +12,7 @@ from ui.org import admin as org_admin
 me = actor()
 require(me, "settings.manage")
 header("admin.title")
+show_flash()
 
 tabs = sorted([*org_admin.TABS, *rules_admin.TABS, *notices_admin.TABS], key=lambda tab: tab[0])
 for tab, (_, _, render) in zip(st.tabs([t(k) for _, k, _ in tabs]), tabs, strict=True):

@@ -4,11 +4,12 @@ import streamlit as st
 
 from duban.core.permissions import can
 from ui.assessment import views
-from ui.common import empty_state, header
+from ui.common import empty_state, header, plain, show_flash
 from ui.context import actor, t
 
 me = actor()
 header("page.assessment", t("purpose.assessment"))
+show_flash()
 manage = can(me, "assessment.manage")
 if manage:
     views.create_period_form(me)
@@ -43,7 +44,7 @@ else:
     if unit is None:
         empty_state(t("asm.not_assessed"))
     else:
-        st.subheader(unit.department_name)
+        st.subheader(plain(unit.department_name), anchor=False)
         views.unit_card(res, unit)
         views.trend(me, res)
         views.appeal_form(me, res, unit)

@@ -5,7 +5,7 @@ import streamlit as st
 from duban.core.errors import DubanError
 from duban.tasks import workflow
 from models import Role
-from ui.common import empty_state, header, show_error, show_flash
+from ui.common import empty_state, header, plain, show_error, show_flash
 from ui.context import actor, session, t
 from ui.tasks import desk, detail, table
 
@@ -30,7 +30,7 @@ except DubanError as exc:
     show_error(exc)
     st.stop()
 
-st.caption(t("my.summary_line", unit=my_desk.department.name, n=len(my_desk.tasks)))
+st.caption(t("my.summary_line", unit=plain(my_desk.department.name), n=len(my_desk.tasks)))
 sections = [
     ("to_ack", my_desk.to_acknowledge),
     ("overdue", my_desk.overdue),

@@ -1,5 +1,7 @@
 """Helpers to run the real app.py under Streamlit's AppTest as a given user."""
 
+import html
+import re
 from pathlib import Path
 
 import streamlit as st
@@ -67,8 +69,16 @@ def page_as(page: str, username: str, role: str) -> AppTest:
     return at
 
 
+def shown(markdown: str) -> str:
+    """What the reader sees of Markdown made by ui.common.plain: escapes and the invisible
+    word joiners gone (AppTest gives an element's Markdown source, not its rendering)."""
+    text = re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown).replace("\u2060", "")
+    return html.unescape(text).replace("  \n", "\n")
+
+
 def errors(at: AppTest) -> list[str]:
-    return [e.value for e in at.error]
+    """The red messages as the user reads them."""
+    return [shown(e.value) for e in at.error]
 
 
 DEMO_USERS = {

@@ -51,12 +51,12 @@ def test_office_edits_formula_and_freezes(period_db):
     at = page_as("assessment", "office", "office")
     assert not at.exception and not errors(at), errors(at)
     # A broken rule is refused in Chinese and nothing is stored.
-    at.number_input(key="asm_f_urging_red").set_value(-4.0)
+    at.number_input(key="asm_f_urging_red_0").set_value(-4.0)
     [b for b in at.button if b.label == "保存评分规则"][0].click().run()
     assert any("不能为负数" in e for e in errors(at))
     with Session(eng) as s:
         assert s.get(AppSetting, formula.FORMULA_KEY) is None
-    at.number_input(key="asm_f_urging_red").set_value(6.0)
+    at.number_input(key="asm_f_urging_red_0").set_value(6.0)
     [b for b in at.button if b.label == "保存评分规则"][0].click().run()
     assert not errors(at), errors(at)
     with Session(eng) as s:

@@ -30,3 +30,15 @@ def test_markup_is_shown_not_rendered():
 def test_the_reader_sees_exactly_what_was_typed(text):
     text = " ".join(text.split())  # Markdown folds runs of spaces; typed line breaks are kept
     assert _rendered_text(plain(text)) == text
+
+
+def test_bare_urls_and_addresses_in_user_text_do_not_become_links():
+    """GFM (Streamlit's Markdown) links http://…, www.… and a@b.c found in the text even
+    when escaped; a word joiner inside the trigger stops it (issue 11 #6)."""
+    shown = plain("见 http://evil.example/x、HTTPS://a.b、www.evil.example 或 x@evil.example")
+    for trigger in ("http\\:", "HTTPS\\:", "www\\.", "x@"):
+        assert trigger not in shown
+    assert shown.count("\u2060") == 4
+    assert _rendered_text(shown).replace("\u2060", "") == (
+        "见 http://evil.example/x、HTTPS://a.b、www.evil.example 或 x@evil.example"
+    )

@@ -139,11 +139,11 @@ def test_admin_tab_saves_rules_and_shows_the_fallback_warning(demo_db):
     assert "预警规则与节假日" in [tab.label for tab in at.tabs]
     at.selectbox(key="cal_year").select(2027).run()
     assert any("2027 年" in w.value and "周一至周五" in w.value for w in at.warning)
-    at.number_input(key="rule_stagnant_working_days").set_value(8)
+    at.number_input(key="rule_stagnant_working_days_0").set_value(8)
     [b for b in at.button if b.label == "保存规则"][0].click().run()
     assert not at.exception and not errors(at), errors(at)
     with Session(db.make_engine(demo_db)) as s:
         assert rules.load_warning_rules(s).stagnant_working_days == 8
-    at.number_input(key="rule_behind_yellow_points").set_value(50)
+    at.number_input(key="rule_behind_yellow_points_1").set_value(50)
     [b for b in at.button if b.label == "保存规则"][0].click().run()
     assert any("须小于红灯" in e for e in errors(at))

@@ -20,7 +20,7 @@ from models import (
     Target,
     Task,
 )
-from tests.apptest import errors, page_as
+from tests.apptest import errors, page_as, shown
 from ui.tasks.bulk import bulk_key
 
 
@@ -68,7 +68,7 @@ def test_each_role_sees_what_it_may_do(demo_db):
         assert "确定" not in labels and "保存" not in labels
         assert "编辑任务" not in [e.label for e in at.expander]
         assert ("发送批示" in labels) == (user == "leader")
-        assert [s.value for s in at.subheader][0] == f"{task.code} {task.title}"
+        assert shown([s.value for s in at.subheader][0]) == f"{task.code} {task.title}"
 
 
 def test_filters_narrow_the_view_and_export_is_that_view(demo_db):
@@ -316,21 +316,21 @@ def test_long_views_cap_the_picker_and_bulk_editor_but_not_the_table(demo_db, mo
     monkeypatch.setattr(table, "PICK_MAX", 3)
     monkeypatch.setattr(bulk, "BULK_MAX", 4)
     at = page_as("tasks", "office", "office")
-    shown = at.dataframe[0].value
-    assert len(shown) > 10
+    table = at.dataframe[0].value
+    assert len(table) > 10
     assert len(at.selectbox(key="open_task").options) == 1 + 3
     notes = [c.value for c in at.caption]
-    assert any(f"前 3 项（共 {len(shown)} 项）" in n for n in notes), notes
-    assert any(f"前 4 项（共 {len(shown)} 项）" in n for n in notes), notes
+    assert any(f"前 3 项（共 {len(table)} 项）" in n for n in notes), notes
+    assert any(f"前 4 项（共 {len(table)} 项）" in n for n in notes), notes
     bulk = [d for d in at.dataframe if (d.key or "").startswith("bulk_")]
     assert len(bulk) == 1 and len(bulk[0].value) == 4  # the bulk editor: the first rows
-    far = int(shown["task_id"][10])
+    far = int(table["task_id"][10])
     at.session_state["_open_next"] = far  # as a click on that row of the table does
     at.run()
     assert not at.exception and not errors(at), errors(at)
     assert at.selectbox(key="open_task").value == far
-    code = shown["code"][10]
-    assert [s.value for s in at.subheader][0].startswith(code)
+    code = table["code"][10]
+    assert shown([s.value for s in at.subheader][0]).startswith(code)
 
 
 FAKE_LOGIN = (

@@ -20,6 +20,7 @@ from duban.core.permissions import Actor
 from duban.org import auth as dauth
 from duban.org import lockout, sessions, users
 from duban.org.auth import DEMO_PASSWORD
+from ui.common import plain
 from ui.context import engine, session, settings, t
 
 COOKIE_MOUNT_SECONDS = 0.8
@@ -169,7 +170,7 @@ def login_page() -> None:
                 )
             if outcome.ok and outcome.sid:
                 _finish_login(outcome.sid)
-            st.error(outcome.message, icon="🔒")
+            st.error(plain(outcome.message), icon="🔒")
         if settings().is_demo:
             _demo_accounts()
 

@@ -22,17 +22,37 @@ _SEEN = "_seen_versions"
 
 # Characters that make Markdown (or Streamlit's extensions: :colour[…], $math$) out of text.
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|~:$])")
+# Where GFM's autolinker would make a link of plain text (http://…, www.…, a@b.c): it works
+# on the text after the escapes are resolved, so a backslash cannot stop it; an invisible
+# word joiner (U+2060) inside the trigger does.
+_AUTOLINK = re.compile(r"(?i)(?<=https)(?=:)|(?<=http)(?=:)|(?<=ftp)(?=:)|(?<=www)(?=\.)|(?=@)")
+_WORD_JOINER = "\u2060"
 
 
 def plain(text: object) -> str:
-    """Text a user typed, for st.markdown: shown as typed, never as markup.
+    """Text a user typed, for anything Streamlit reads as Markdown: shown as typed, never as
+    markup.
 
     HTML is escaped and every Markdown character is backslash-escaped, so a unit's answer
     cannot draw a form, a link or an image (which would load any URL in the reader's browser)
-    on a leader's screen. Line breaks stay line breaks.
+    on a leader's screen. Bare URLs and e-mail addresses (``http://…``, ``www.…``, ``a@b.c``)
+    show as text, not as links: a word joiner (U+2060, invisible) after ``http``/``www`` and
+    before ``@`` keeps Markdown's autolinker off them. Line breaks stay line breaks.
+
+    Markdown is read by st.markdown, st.caption, st.write, st.title/header/subheader,
+    st.info/success/warning/error/toast, and by every label: widgets, buttons, download
+    buttons, expanders, tabs, popovers, metrics (label, value and delta), st.radio and
+    st.pills options, and `help=` tooltips. It is not read by st.text, st.code, st.dataframe
+    and st.data_editor cells, or the options of st.selectbox and st.multiselect.
     """
-    escaped = _MARKDOWN.sub(r"\\\1", html.escape(str(text), quote=False))
+    unlinked = _AUTOLINK.sub(_WORD_JOINER, str(text))
+    escaped = _MARKDOWN.sub(r"\\\1", html.escape(unlinked, quote=False))
     return escaped.replace("\n", "  \n")
+
+
+def plain_line(text: object) -> str:
+    """`plain` on one line, for a label (a widget's, an expander's, a button's)."""
+    return plain(" ".join(str(text).split()))
 
 
 def header(title_key: str, caption: str | None = None) -> None:
@@ -46,8 +66,9 @@ def empty_state(message: str | None = None, icon: str = "📭") -> None:
 
 
 def show_error(exc: DubanError) -> None:
-    """A service's refusal as a red message where the user is (its text is for the user)."""
-    st.error(str(exc), icon="⚠️")
+    """A service's refusal as a red message where the user is (its text is for the user; it
+    may quote what the user typed, so it is shown as text)."""
+    st.error(plain(exc), icon="⚠️")
 
 
 @contextlib.contextmanager
@@ -90,6 +111,26 @@ def pinned(name: str, load: Callable[[], V]) -> V:
 
 def unpin(name: str) -> None:
     st.session_state.get(_PINS, {}).pop(name, None)
+
+
+def opened_version(name: str, current_version: int, load: Callable[[], V]) -> tuple[int, V]:
+    """(version, values) of a record as its form was opened, kept until the form is saved
+    (`flash`) or reloaded. Save against this version: if someone else saved the record
+    meanwhile the service refuses the stale edit and the typed values stay in the form.
+    Key the form's widgets on the version, so that a reload gives fresh ones."""
+    version, values = pinned(name, lambda: (current_version, load()))
+    if version != current_version:
+        stale_note(name)
+    return version, values
+
+
+def stale_note(name: str) -> None:
+    """The record behind the pinned form `name` changed: say so, offer to reload it."""
+    c1, c2 = st.columns([5, 1], vertical_alignment="center")
+    c1.warning(t("form.stale_note"), icon="⚠️")
+    if c2.button(t("form.reload"), key=f"{name}_reload"):
+        unpin(name)
+        st.rerun()
 
 
 def seen_version(name: str, current: int) -> int:

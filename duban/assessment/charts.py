@@ -3,6 +3,7 @@
 import plotly.graph_objects as go
 
 from duban.assessment import scoring
+from duban.core.text import for_plotly
 
 TOP, BOTTOM, MIDDLE = "#2e7d32", "#c62828", "#5b7db1"
 _LAYOUT = dict(
@@ -25,7 +26,7 @@ def scores_bar(result: scoring.PeriodResult, *, n_marked: int = 3) -> go.Figure:
     fig = go.Figure(
         go.Bar(
             x=[u.score for u in units],
-            y=[u.department_name for u in units],
+            y=[for_plotly(u.department_name) for u in units],
             orientation="h",
             marker_color=colours,
             text=[f"{u.score:.2f}" for u in units],
@@ -38,7 +39,7 @@ def scores_bar(result: scoring.PeriodResult, *, n_marked: int = 3) -> go.Figure:
     lo = min((u.score for u in units), default=0)
     hi = max((u.score for u in units), default=100)
     fig.update_layout(
-        title=f"{result.label}各单位得分",
+        title=f"{for_plotly(result.label)}各单位得分",
         height=max(260, 32 * count + 80),
         yaxis=dict(autorange="reversed"),
         xaxis=dict(range=[max(0, lo - 10), hi + 6], gridcolor="#eee"),
@@ -53,7 +54,7 @@ def trend_lines(rows: list[dict], *, title: str = "各单位得分走势") -> go
     periods = list(dict.fromkeys(r["period"] for r in sorted(rows, key=lambda r: r["start"])))
     by_unit: dict[str, dict[str, float]] = {}
     for r in rows:
-        by_unit.setdefault(r["department"], {})[r["period"]] = r["score"]
+        by_unit.setdefault(for_plotly(r["department"]), {})[r["period"]] = r["score"]
     for name, points in by_unit.items():
         fig.add_trace(
             go.Scatter(

@@ -68,7 +68,9 @@ def line_rows(unit: scoring.UnitResult) -> list[dict]:
 def scorecard_xlsx(result: scoring.PeriodResult) -> bytes:
     """Excel workbook: the ranking, every line of every unit, and the formula used."""
     buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+    # strings_to_formulas off: a unit name or a task title starting with "=" stays text
+    # (=HYPERLINK(…) from user text would otherwise be a live formula in the office's Excel).
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False})
     head = wb.add_format({"bold": True, "bg_color": "#DDE6F0", "border": 1})
     cell = wb.add_format({"border": 1})
     title = wb.add_format({"bold": True, "font_size": 14})

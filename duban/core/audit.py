@@ -2,6 +2,7 @@
 
 import datetime as dt
 import enum
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import insert
@@ -142,6 +143,10 @@ def query_log(
     limit: int = 500,
 ) -> tuple[list[AuditLog], int]:
     """Filtered audit rows, newest first, and the total count matching."""
+    # A filter typed by hand: control characters dropped (PostgreSQL refuses a NUL even in a
+    # WHERE clause, with a raw error).
+    username = "".join(ch for ch in username if ch.isprintable()) if username else username
+    object_id = "".join(ch for ch in object_id if ch.isprintable()) if object_id else object_id
     q = select(AuditLog)
     if username:
         q = q.where(AuditLog.username == username)
@@ -166,3 +171,17 @@ def history(session: Session, object_type: str, object_id: Any) -> list[AuditLog
             .order_by(col(AuditLog.id))
         ).all()
     )
+
+
+def files(attachments: Iterable[Any]) -> list[dict]:
+    """Evidence files as the audit keeps them: name, size in bytes and SHA-256, so the log
+    says which content was submitted (a file swapped on disk would not match its hash)."""
+    return [{"filename": a.filename, "size": a.size, "sha256": a.sha256} for a in attachments]
+
+
+def files_note(attachments: Sequence[Any], label: str = "附件") -> str:
+    """「附件 2 个：佐证.pdf（12,345 字节，SHA-256 3f2a…）、…」 for the audit note."""
+    listed = "、".join(
+        f"{a.filename}（{a.size:,} 字节，SHA-256 {a.sha256[:12]}…）" for a in attachments
+    )
+    return f"{label} {len(attachments)} 个" + (f"：{listed}" if listed else "")

@@ -8,13 +8,20 @@ from pathlib import Path
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, create_engine
 
 from duban.core import clock
 from duban.core.errors import DatabaseNotReady, SettingsError
 from duban.core.settings import ROOT
+from duban.core.text import check_flush
 
 ALEMBIC_INI = ROOT / "alembic.ini"
+
+# Input hygiene for every row any session flushes (control characters, invisible characters
+# in names, lengths): registered on the base Session class, so no service can bypass it.
+if not event.contains(OrmSession, "before_flush", check_flush):
+    event.listen(OrmSession, "before_flush", check_flush)
 
 
 def normalise_url(url: str) -> str:

@@ -5,10 +5,11 @@ from collections.abc import Iterator, Mapping
 from typing import Any, Protocol, TypeVar
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import text
+from sqlalchemy import text as sql
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, SQLModel
 
+from duban.core import text
 from duban.core.errors import DubanError, NotFound, StaleEdit, ValidationFailed
 
 T = TypeVar("T", bound=SQLModel)
@@ -49,7 +50,7 @@ def take_write_lock(session: Session) -> None:
     later read current. No-op on PostgreSQL, which locks rows (`get_for_update`).
     """
     if session.get_bind().dialect.name == "sqlite":
-        session.execute(text("UPDATE data_version SET version = version WHERE id = 1"))
+        session.execute(sql("UPDATE data_version SET version = version WHERE id = 1"))
 
 
 def get_for_update(session: Session, model: type[T], pk, what: str = "记录") -> T:
@@ -128,15 +129,40 @@ FIELD_LABELS = {
     "deadline": "完成时限",
     "percent": "进度",
     "reason": "理由",
+    "description": "说明",
+    "email": "电子邮箱",
+    "phase": "阶段",
+    "milestones.title": "节点名称",
+    "targets.text": "指标名称",
+    "targets.unit": "指标单位",
 }
 
 
 def validated(model: type[M], data: dict) -> M:
-    """`model.model_validate(data)`, with failures turned into a Chinese ValidationFailed."""
+    """`model.model_validate(data)`, with failures turned into a Chinese ValidationFailed.
+
+    Text with a control character (a NUL …) is refused here too, before the service uses it
+    in a query: PostgreSQL refuses a NUL even in a WHERE clause.
+    """
     try:
-        return model.model_validate(data)
+        form = model.model_validate(data)
     except ValidationError as exc:
         raise ValidationFailed(form_errors(exc)) from exc
+    _refuse_controls(form.model_dump())
+    return form
+
+
+def _refuse_controls(value: Any, path: str = "") -> None:
+    """Every string of a validated form; `path` names it (``milestones.title``)."""
+    if isinstance(value, str):
+        label = FIELD_LABELS.get(path) or FIELD_LABELS.get(path.rsplit(".", 1)[-1], path)
+        text.check_text(value, label or "输入", limit=None)
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            _refuse_controls(v, f"{path}.{k}" if path else str(k))
+    elif isinstance(value, list | tuple):
+        for v in value:
+            _refuse_controls(v, path)
 
 
 __all__ = [

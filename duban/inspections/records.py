@@ -156,7 +156,7 @@ def record_inspection(
         session.flush()
         assert insp.id is not None, "flushed"
         _link(session, insp.id, units, tasks, checked)
-        for name, data in files:
+        atts = [
             uploads.save_upload(
                 session,
                 actor=actor,
@@ -165,8 +165,11 @@ def record_inspection(
                 owner_type=INSPECTION_OWNER,
                 owner_id=insp.id,
             )
-        note = f"{len(checked)} 个问题，{len(files)} 个佐证材料"
-        audit.record(session, actor, "inspection.create", insp, note=note)
+            for name, data in files
+        ]
+        note = f"{len(checked)} 个问题，" + audit.files_note(atts, "佐证材料")
+        after = {**(audit.snapshot(insp) or {}), "attachments": audit.files(atts)}
+        audit.record(session, actor, "inspection.create", insp, after=after, note=note)
     return insp
 
 
@@ -195,7 +198,7 @@ def answer_finding(
         f.answered_by = actor.user_id
         f.status = RectificationStatus.answered
         session.add(f)
-        for name, data in files:
+        atts = [
             uploads.save_upload(
                 session,
                 actor=actor,
@@ -204,7 +207,12 @@ def answer_finding(
                 owner_type=FINDING_OWNER,
                 owner_id=finding_id,
             )
-        audit.record(session, actor, "finding.answer", f, before=before)
+            for name, data in files
+        ]
+        session.flush()
+        after = {**(audit.snapshot(f) or {}), "attachments": audit.files(atts)}
+        note = audit.files_note(atts) if atts else None
+        audit.record(session, actor, "finding.answer", f, before=before, after=after, note=note)
     return f
 
 

@@ -12,6 +12,8 @@ import zipfile
 import plotly.graph_objects as go
 import polars as pl
 
+from duban.core.text import for_plotly
+
 __all__ = [
     "COLOURS",
     "department_bars",
@@ -61,6 +63,11 @@ def _empty(text: str, height: int = 240) -> go.Figure:
     return _layout(fig, height=height)
 
 
+def _esc(values: list) -> list:
+    """Names, titles and phases as plotly shows them: its HTML escaped (see for_plotly)."""
+    return [None if v is None else for_plotly(v) for v in values]
+
+
 def department_bars(
     departments: pl.DataFrame, *, role: str | None = None, limit: int = 25
 ) -> go.Figure:
@@ -69,7 +76,7 @@ def department_bars(
         return _empty("当前筛选条件下没有单位")
     d = departments.head(limit)
     prefixes = {"lead": ["lead"], "responsible": ["resp"]}.get(role or "", ["lead", "resp"])
-    names = d.get_column("department_short").to_list()
+    names = _esc(d.get_column("department_short").to_list())
     fig = go.Figure()
     for c in ("red", "yellow", "green", "blue", "grey"):
         values = [0] * d.height
@@ -118,8 +125,8 @@ def heatmap(cells: pl.DataFrame, *, limit: int = 30) -> go.Figure:
     fig = go.Figure(
         go.Heatmap(
             z=z,
-            x=phases,
-            y=worst,
+            x=_esc(phases),
+            y=_esc(worst),
             text=text,
             texttemplate="%{text}",
             colorscale=[[0, "#E6F4EA"], [0.35, "#FCE8B2"], [1, COLOURS["red"]]],
@@ -144,7 +151,7 @@ def gantt(rows: pl.DataFrame, milestones: pl.DataFrame, today: dt.date) -> go.Fi
     _gantt_markers(fig, rows, milestones)
     _today_line(fig, today)
     fig.update_xaxes(type="date", tickformat="%Y-%m")
-    labels = rows.get_column("label").to_list()
+    labels = _esc(rows.get_column("label").to_list())
     fig.update_yaxes(autorange="reversed", categoryorder="array", categoryarray=labels)
     return _layout(fig, height=max(300, 24 * rows.height + 90), barmode="overlay")
 
@@ -158,7 +165,7 @@ def _gantt_bars(fig: go.Figure, rows: pl.DataFrame) -> None:
         starts = part.get_column("bar_start").to_list()
         ends = part.get_column("deadline").to_list()
         fig.add_bar(
-            y=part.get_column("label").to_list(),
+            y=_esc(part.get_column("label").to_list()),
             base=[s.isoformat() for s in starts],
             x=[((e - s).days + 1) * 86_400_000 for s, e in zip(starts, ends, strict=True)],
             orientation="h",
@@ -168,7 +175,7 @@ def _gantt_bars(fig: go.Figure, rows: pl.DataFrame) -> None:
             name=LABELS[c],
             customdata=list(
                 zip(
-                    part.get_column("lead_short").fill_null("").to_list(),
+                    _esc(part.get_column("lead_short").fill_null("").to_list()),
                     [e.isoformat() for e in ends],
                     part.get_column("progress").fill_null(0).to_list(),
                     strict=True,
@@ -184,7 +191,7 @@ def _gantt_markers(fig: go.Figure, rows: pl.DataFrame, milestones: pl.DataFrame)
     ext = rows.filter(pl.col("extended_from").is_not_null())
     if ext.height:
         fig.add_scatter(
-            y=ext.get_column("label").to_list(),
+            y=_esc(ext.get_column("label").to_list()),
             x=[d.isoformat() for d in ext.get_column("extended_from").to_list()],
             mode="markers",
             marker=dict(symbol="line-ns", size=16, line=dict(width=3, color="#202124")),
@@ -194,7 +201,7 @@ def _gantt_markers(fig: go.Figure, rows: pl.DataFrame, milestones: pl.DataFrame)
     if milestones.height:
         done = milestones.get_column("done_on").is_not_null().to_list()
         fig.add_scatter(
-            y=milestones.get_column("label").to_list(),
+            y=_esc(milestones.get_column("label").to_list()),
             x=[d.isoformat() for d in milestones.get_column("due_date").to_list()],
             mode="markers",
             marker=dict(
@@ -204,7 +211,7 @@ def _gantt_markers(fig: go.Figure, rows: pl.DataFrame, milestones: pl.DataFrame)
                 line=dict(width=1.5, color="#202124"),
             ),
             name="节点",
-            text=milestones.get_column("milestone_title").to_list(),
+            text=_esc(milestones.get_column("milestone_title").to_list()),
             hovertemplate="%{y}<br>节点：%{text}<br>%{x}<extra></extra>",
         )
 
@@ -294,7 +301,7 @@ def target_bars(targets: pl.DataFrame, *, limit: int = 20) -> go.Figure:
     ]
     fig = go.Figure(
         go.Bar(
-            y=t.get_column("target_text").to_list(),
+            y=_esc(t.get_column("target_text").to_list()),
             x=t.get_column("achieved").to_list(),
             orientation="h",
             marker_color=colours,
@@ -302,7 +309,7 @@ def target_bars(targets: pl.DataFrame, *, limit: int = 20) -> go.Figure:
                 zip(
                     t.get_column("current").to_list(),
                     t.get_column("target_value").to_list(),
-                    t.get_column("unit").fill_null("").to_list(),
+                    _esc(t.get_column("unit").fill_null("").to_list()),
                     strict=True,
                 )
             ),

@@ -41,7 +41,8 @@ def export_excel(d: Dashboard, lang: str = "zh") -> bytes:
         "量化指标": _targets_sheet(d.targets),
     }
     buf = io.BytesIO()
-    with xlsxwriter.Workbook(buf, {"in_memory": True}) as wb:
+    # strings_to_formulas off: a task title starting with "=" stays text, not a live formula
+    with xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False}) as wb:
         for name, df in sheets.items():
             df.write_excel(
                 workbook=wb, worksheet=name, autofit=True, dtype_formats={pl.Date: "yyyy-mm-dd"}

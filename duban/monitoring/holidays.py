@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select
 
 from duban.core import audit
-from duban.core.errors import ValidationFailed
+from duban.core.errors import StaleEdit, ValidationFailed
 from duban.core.permissions import Actor, require
 from duban.core.services import write
 from duban.monitoring.workdays import DayOverride, WorkCalendar
@@ -53,14 +53,28 @@ def _check_change(ch: CalendarChange) -> CalendarChange:
     return CalendarChange(ch.day, ch.is_workday, name)
 
 
+def year_rows(session: Session, year: int) -> tuple[CalendarChange, ...]:
+    """One year's override rows as the editor shows them (and as `seen` gives them back)."""
+    return tuple(
+        CalendarChange(r.day, bool(r.is_workday), r.name or "")
+        for r in list_calendar_days(session, year=year)
+    )
+
+
 def apply_calendar_changes(
     session: Session,
     *,
     actor: Actor,
     upserts: Sequence[CalendarChange] = (),
     deletes: Sequence[dt.date] = (),
+    seen: tuple[int, Sequence[CalendarChange]] | None = None,
 ) -> int:
-    """Add/change and remove override rows in one transaction; returns how many rows changed."""
+    """Add/change and remove override rows in one transaction; returns how many rows changed.
+
+    `seen` is (year, that year's rows as the editor showed them): when the table has changed
+    since (someone else saved), the edit is refused as stale instead of being applied to rows
+    the user never saw.
+    """
     require(actor, "settings.manage")
     checked = [_check_change(c) for c in upserts]
     days = [c.day for c in checked]
@@ -74,6 +88,8 @@ def apply_calendar_changes(
         )
     changed = 0
     with write(session):
+        if seen is not None and year_rows(session, seen[0]) != tuple(seen[1]):
+            raise StaleEdit()
         for ch in checked:
             row = session.get(CalendarDay, ch.day)
             before = audit.snapshot(row)

@@ -2,7 +2,7 @@
 
 from sqlmodel import Session, col, func, select
 
-from duban.core import audit
+from duban.core import audit, text
 from duban.core.errors import ValidationFailed
 from duban.core.permissions import Actor, require
 from duban.core.services import check_version, get_or_404, validated, write
@@ -59,19 +59,34 @@ def _check_parent(session: Session, dept_id: int | None, parent_id: int | None) 
         cur = session.get(Department, cur.parent_id) if cur.parent_id else None
 
 
-def _name_taken(session: Session, name: str, exclude_id: int | None = None) -> bool:
-    q = select(Department.id).where(Department.name == name)
+def _clean_names(data: dict) -> dict:
+    """The form's names as they will be stored (invisible characters gone, spaces folded)."""
+    out = dict(data)
+    if "name" in out:
+        out["name"] = text.clean_name(out["name"], "单位名称")
+    if out.get("short_name") is not None:
+        out["short_name"] = text.clean_name(out["short_name"], "单位简称") or None
+    return out
+
+
+def _refuse_taken_name(session: Session, name: str, exclude_id: int | None = None) -> None:
+    """A unit's name must differ from every other unit's, also from look-alikes: compared
+    without invisible characters, spaces, case, and full-width/compatibility forms."""
+    key = text.name_key(name)
+    q = select(Department.id, Department.name)
     if exclude_id:
         q = q.where(Department.id != exclude_id)
-    return session.exec(q).first() is not None
+    for _, other in session.exec(q).all():
+        if text.name_key(other) == key:
+            same = "" if other == name else f"（与已有的“{other}”视为同名）"
+            raise ValidationFailed(f"单位名称“{name}”已存在{same}。")
 
 
 def create_department(session: Session, *, actor: Actor, **data) -> Department:
     require(actor, "department.manage")
-    form = validated(DepartmentCreate, data)
+    form = validated(DepartmentCreate, _clean_names(data))
     with write(session):
-        if _name_taken(session, form.name):
-            raise ValidationFailed(f"单位名称“{form.name}”已存在。")
+        _refuse_taken_name(session, form.name)
         _check_parent(session, None, form.parent_id)
         dept = Department.model_validate(form)
         session.add(dept)
@@ -89,9 +104,8 @@ def update_department(
         check_version(dept, expected_version)
         before = audit.snapshot(dept)
         merged = {**dept.model_dump(include=set(DepartmentCreate.model_fields)), **changes}
-        form = validated(DepartmentCreate, merged)
-        if _name_taken(session, form.name, dept.id):
-            raise ValidationFailed(f"单位名称“{form.name}”已存在。")
+        form = validated(DepartmentCreate, _clean_names(merged))
+        _refuse_taken_name(session, form.name, dept.id)
         _check_parent(session, dept.id, form.parent_id)
         for k, v in form.model_dump().items():
             setattr(dept, k, v)

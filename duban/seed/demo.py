@@ -3,10 +3,10 @@
 import datetime as dt
 import random
 
-from sqlalchemy import delete
+from sqlalchemy import Engine, text
 from sqlmodel import Session, SQLModel, func, select
 
-from duban.core import audit, clock
+from duban.core import audit, clock, db
 from duban.core.permissions import Actor
 from duban.seed import _oversight, _story
 from duban.seed._world import found_world, id_of
@@ -18,13 +18,16 @@ def database_is_empty(session: Session) -> bool:
     return session.exec(select(func.count()).select_from(AppUser)).one() == 0
 
 
-def reset(session: Session) -> None:
-    """Delete all rows (children first), keeping the schema and the data_version row."""
-    for table in reversed(SQLModel.metadata.sorted_tables):
-        if table.name in ("data_version", "alembic_version"):
-            continue
-        session.execute(delete(table))
-    session.commit()
+def reset(engine: Engine) -> None:
+    """Drop every table and migrate again: an empty database with the current schema.
+
+    Rows are not deleted: the audit log is append-only (a trigger refuses DELETE), and a
+    demo reset is the one time the whole history may go.
+    """
+    with engine.begin() as conn:
+        SQLModel.metadata.drop_all(conn)
+        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    db.upgrade(engine)
 
 
 def seed_demo(

@@ -6,7 +6,7 @@ import datetime as dt
 from pydantic import BaseModel, Field, field_validator
 from sqlmodel import Session, col, func, select
 
-from duban.core import clock
+from duban.core import clock, text
 from duban.core.errors import ValidationFailed
 from duban.core.services import validated
 from models import (
@@ -54,10 +54,16 @@ class TaskForm(BaseModel):
     milestones: list[MilestoneIn] = Field(default_factory=list)
     targets: list[TargetIn] = Field(default_factory=list)
 
-    @field_validator("title", "code", "description")
+    @field_validator("title", "description")
     @classmethod
     def _strip(cls, v: str) -> str:
         return v.strip()
+
+    @field_validator("code")
+    @classmethod
+    def _clean_code(cls, v: str) -> str:
+        # as stored (see duban.core.text), so that the uniqueness check compares like with like
+        return text.clean_name(v, "任务编号")
 
 
 # The form's fields that are columns of the task itself.

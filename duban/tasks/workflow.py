@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from duban.core import audit, clock
+from duban.core import audit, clock, text
 from duban.core.errors import StaleEdit, ValidationFailed
 from duban.core.permissions import Actor, require
 from duban.core.services import check_version, get_for_update, get_or_404, write
@@ -55,9 +55,7 @@ def _text(value: str | None, label: str, *, required: bool = False, limit: int =
     value = (value or "").strip()
     if required and not value:
         raise ValidationFailed(f"请填写{label}。")
-    if len(value) > limit:
-        raise ValidationFailed(f"{label}不能超过 {limit} 个字符（当前 {len(value)}）。")
-    return value
+    return text.check_text(value, label, limit=limit)  # no control characters, bounded
 
 
 def _assignment(session: Session, assignment_id: int) -> tuple[Assignment, Task]:
@@ -238,8 +236,9 @@ def report_progress(
                 TargetReading(target_id=tid, report_id=report.id, value=float(v), recorded_at=now)
             )
         atts = _files(session, actor, files, "progress_report", report.id)
-        note = f"附件 {len(atts)} 个" if atts else None
-        audit.record(session, actor, "report.create", report, note=note)
+        note = audit.files_note(atts) if atts else None
+        after = {**(audit.snapshot(report) or {}), "attachments": audit.files(atts)}
+        audit.record(session, actor, "report.create", report, after=after, note=note)
         _mark_reported(session, actor, task, now)
     return report
 
@@ -378,8 +377,9 @@ def submit_for_sign_off(
         session.flush()
         assert report.id is not None, "flushed"
         atts = _files(session, actor, files, "progress_report", report.id)
-        note = f"申请销号，附件 {len(atts)} 个"
-        audit.record(session, actor, "report.create", report, note=note)
+        note = "申请销号，" + audit.files_note(atts)
+        after = {**(audit.snapshot(report) or {}), "attachments": audit.files(atts)}
+        audit.record(session, actor, "report.create", report, after=after, note=note)
         before = audit.snapshot(task)
         task.status = S.submitted
         task.submitted_at = now

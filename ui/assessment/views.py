@@ -18,7 +18,7 @@ from duban.assessment import (
 from duban.core import clock
 from duban.core.permissions import Actor, can
 from models import ScoreAppeal
-from ui.common import empty_state, plain, show_errors
+from ui.common import empty_state, flash, opened_version, plain, show_errors
 from ui.context import data_version, session, t
 
 STATUS_ICON = {"open": "🟡", "frozen": "🔒"}
@@ -84,7 +84,7 @@ def create_period_form(me: Actor) -> None:
             with show_errors(), session() as db:
                 p = periods.create_period(db, actor=me, kind=kind, day=day)
                 st.session_state["asm_period"] = p.id
-                st.success(t("asm.created", label=p.label))
+                st.success(t("asm.created", label=plain(p.label)))
                 st.rerun()
 
 
@@ -129,7 +129,7 @@ def freeze_box(me: Actor, period: dict, res: scoring.PeriodResult) -> None:
 
 
 def _names(units: list[scoring.UnitResult]) -> str:
-    return "、".join(f"{u.department_name}（{u.score:.2f}）" for u in units) or "—"
+    return "、".join(f"{plain(u.department_name)}（{u.score:.2f}）" for u in units) or "—"
 
 
 def ranking(me: Actor, res: scoring.PeriodResult) -> None:
@@ -296,7 +296,7 @@ def appeal_table(me: Actor, res: scoring.PeriodResult, department_id: int | None
             st.markdown(
                 f"**#{a.id} {plain(names.get(a.department_id, ''))}**：{plain(a.line_text)}"
             )
-            st.caption(a.reason)
+            st.caption(plain(a.reason))
             choice = st.radio(
                 t("asm.appeal_decide"),
                 ["accept", "reject"],
@@ -330,7 +330,9 @@ def method(values: dict, *, expanded: bool = False) -> None:
 
 def formula_editor(me: Actor, res: scoring.PeriodResult) -> None:
     with session() as db:
-        current, version = formula.load_formula(db)
+        latest, latest_version = formula.load_formula(db)
+    # Saved against the version the form opened with: a save by someone else since is refused.
+    version, current = opened_version("asm_formula", latest_version, lambda: latest)
     if res.status == "frozen":
         st.caption(t("asm.formula_frozen_note"))
         _formula_table(res.formula)
@@ -348,16 +350,22 @@ def formula_editor(me: Actor, res: scoring.PeriodResult) -> None:
             v = values[name]
             if kind == "days":
                 out[name] = cols[i % 3].number_input(
-                    label, value=int(v), step=1, help=help_, key=f"asm_f_{name}"
+                    label, value=int(v), step=1, help=help_, key=f"asm_f_{name}_{version}"
                 )
             else:
                 out[name] = cols[i % 3].number_input(
-                    label, value=float(v), step=0.5, format="%.2f", help=help_, key=f"asm_f_{name}"
+                    label,
+                    value=float(v),
+                    step=0.5,
+                    format="%.2f",
+                    help=help_,
+                    key=f"asm_f_{name}_{version}",
                 )
         if st.form_submit_button(t("asm.formula_save"), type="primary"):
             with show_errors(), session() as db:
                 formula.save_formula(db, actor=me, values=out, expected_version=version)
-                st.success(t("asm.formula_saved"))
+                flash(t("asm.formula_saved"))
+                st.rerun()
 
 
 def _formula_table(values: dict) -> None:
@@ -418,7 +426,7 @@ def _bulletin_notice(me: Actor, res: scoring.PeriodResult) -> None:
         notice = exports.scorecard_notice(db, res.period_id)
         number = notice.doc_number if notice is not None else None
     if number:
-        st.success(t("asm.bulletin_issued", number=number))
+        st.success(t("asm.bulletin_issued", number=plain(number)))
         return
     if notice is not None:
         st.info(t("asm.bulletin_draft"))

@@ -229,9 +229,9 @@ def inspections_list(me: Actor) -> None:
     with session() as s:
         insp, findings, files = reading.inspection_detail(s, actor=me, inspection_id=chosen)
     with st.container(border=True):
-        st.markdown(insp.narrative or "")
+        st.markdown(plain(insp.narrative or ""))
         if files:
-            st.caption(f"{t('insp.evidence')}：" + "、".join(f.filename for f in files))
+            st.caption(f"{t('insp.evidence')}：" + "、".join(plain(f.filename) for f in files))
         findings_table(findings)
 
 
@@ -296,7 +296,7 @@ def findings_tracker(me: Actor) -> None:
         files = uploads.list_attachments(s, records.FINDING_OWNER, f.id)
     st.markdown(f"**{t('insp.col_answer')}**：{plain(f.answer_text)}")
     if files:
-        st.caption(f"{t('insp.evidence')}：" + "、".join(a.filename for a in files))
+        st.caption(f"{t('insp.evidence')}：" + "、".join(plain(a.filename) for a in files))
     note = st.text_input(t("insp.recheck_note"), key=f"fx_note_{f.id}_{f.version}")
     c1, c2 = st.columns(2)
     for col, accepted, label in ((c1, True, "insp.accept"), (c2, False, "insp.reject")):
@@ -327,7 +327,7 @@ def my_findings(me: Actor) -> None:
     row = _pick_finding(open_rows, "my_f")
     f = row.finding
     if f.recheck_note:
-        st.warning(f"{t('insp.recheck_note')}：{f.recheck_note}")
+        st.warning(f"{t('insp.recheck_note')}：{plain(f.recheck_note)}")
     k = f"my_f_{f.id}_{f.version}"
     text = st.text_area(t("insp.answer_text"), key=f"{k}_text")
     files = st.file_uploader(

@@ -13,7 +13,7 @@ from duban.intake.parse import reader
 from duban.intake.parse.model import PlanParseError
 from duban.org import departments
 from duban.tasks import reading
-from ui.common import plain, show_error, show_errors
+from ui.common import plain, plain_line, show_error, show_errors
 from ui.context import session, t
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -42,7 +42,7 @@ def _parsed(name: str, data: bytes, year: int | None) -> drafts.ImportDraft | No
         with st.spinner(t("imp.parsing")):
             draft = drafts.ImportDraft.from_parsed(reader.parse_plan_bytes(data, name, year=year))
     except PlanParseError as exc:
-        st.error(t("imp.parse_failed", msg=str(exc)), icon="⚠️")
+        st.error(t("imp.parse_failed", msg=plain(exc)), icon="⚠️")
         return None
     st.session_state["imp_parsed"] = (sig, draft)
     return draft
@@ -202,12 +202,12 @@ def _unmatched_choices(
         options += [d for d, _ in depts if d not in first]
         default = options.index(matching.DROP) if m.generic else 0
         c1, c2 = st.columns([2, 3], vertical_alignment="center")
-        hint = "、".join(n for _, n in m.candidates[:2])
+        hint = "、".join(plain(n) for _, n in m.candidates[:2])
         c1.markdown(
             f"**{plain(m.name)}**" + (f"  \n:gray[{t('imp.maybe', names=hint)}]" if hint else "")
         )
         choice = c2.selectbox(
-            m.name,
+            plain_line(m.name),
             options,
             index=default,
             key=f"{key}_unit_{i}_{m.name}",
@@ -241,7 +241,7 @@ def _commit(
         prev = importer.find_previous_import(s, data)
     force = False
     if prev is not None:
-        st.warning(t("imp.reimport", msg=importer.reimport_message(prev)))
+        st.warning(t("imp.reimport", msg=plain(importer.reimport_message(prev))))
         force = st.checkbox(t("imp.force"), key=f"{key}_force")
     disabled = blocked or not draft.tasks or (prev is not None and not force)
     if not st.button(
@@ -267,15 +267,16 @@ def _commit(
                     progress=progress,
                 )
         except DubanError as exc:
-            status.update(label=str(exc), state="error")
+            status.update(label=plain_line(exc), state="error")
             show_error(exc)
             return
         status.update(label=t("imp.done_short"), state="complete", expanded=False)
-    st.success(t("imp.done", title=res.plan_title, **_counts(res)), icon="✅")
+    st.success(t("imp.done", title=plain(res.plan_title), **_counts(res)), icon="✅")
     if res.created_departments:
-        st.caption(t("imp.done_units", names="、".join(res.created_departments)))
+        names = "、".join(plain(n) for n in res.created_departments)
+        st.caption(t("imp.done_units", names=names))
     if res.dropped_units:
-        st.caption(t("imp.done_dropped", names="、".join(res.dropped_units)))
+        st.caption(t("imp.done_dropped", names="、".join(plain(n) for n in res.dropped_units)))
     st.caption(t("imp.done_next"))
     st.page_link("pages/tasks.py", label=t("imp.to_register"), icon="📋")
 
@@ -378,12 +379,12 @@ def excel_import(me: Actor) -> None:
         with session() as s:
             sheet = excel.read_task_sheet(data, s)
     except PlanParseError as exc:
-        st.error(t("imp.parse_failed", msg=str(exc)), icon="⚠️")
+        st.error(t("imp.parse_failed", msg=plain(exc)), icon="⚠️")
         return
     key = "imps_" + hashlib.sha256(data).hexdigest()[:10]
     draft = _header_fields(sheet.draft, key)
     for w in draft.warnings:
-        st.caption("ℹ️ " + w)
+        st.caption("ℹ️ " + plain(w))
     st.subheader(t("imp.step_sheet", n=len(draft.tasks)))
     with st.expander(t("imp.sheet_preview"), expanded=False):
         st.dataframe(

@@ -10,7 +10,7 @@ from duban.core.permissions import Actor
 from duban.monitoring import holidays
 from duban.monitoring import rules as rules_mod
 from duban.monitoring.lights import WarningRules
-from ui.common import show_errors
+from ui.common import bump, flash, opened_version, pinned, show_errors, stale_note
 from ui.context import session, t
 
 _INT_FIELDS = {
@@ -25,7 +25,10 @@ def _rules_form(me: Actor) -> None:
     st.subheader(t("rules.title"), anchor=False)
     st.caption(t("rules.caption"))
     with session() as db:
-        current, version = rules_mod.rules_with_version(db)
+        latest, latest_version = rules_mod.rules_with_version(db)
+    # Saved against the version the form was opened with: a save by someone else since is
+    # refused, not overwritten.
+    version, current = opened_version("warning_rules", latest_version, lambda: latest)
     if version == 0:
         st.caption(t("rules.defaults_note"))
     defaults = WarningRules()
@@ -40,11 +43,17 @@ def _rules_form(me: Actor) -> None:
                 f"{help_text}（默认 {default}）" if not isinstance(default, bool) else help_text
             )
             if isinstance(default, bool):
-                values[name] = col.toggle(label, value=value, help=help_full, key=f"rule_{name}")
+                values[name] = col.toggle(
+                    label, value=value, help=help_full, key=f"rule_{name}_{version}"
+                )
             elif name in _INT_FIELDS:
                 values[name] = int(
                     col.number_input(
-                        label, value=int(value), step=1, help=help_full, key=f"rule_{name}"
+                        label,
+                        value=int(value),
+                        step=1,
+                        help=help_full,
+                        key=f"rule_{name}_{version}",
                     )
                 )
             else:
@@ -55,7 +64,7 @@ def _rules_form(me: Actor) -> None:
                         step=1.0,
                         format="%g",
                         help=help_full,
-                        key=f"rule_{name}",
+                        key=f"rule_{name}_{version}",
                     )
                 )
         left, right = st.columns([1, 1])
@@ -69,11 +78,8 @@ def _rules_form(me: Actor) -> None:
                 values=defaults.to_dict() if reset else values,
                 expected_version=version,
             )
-            st.success(t("rules.saved"))
-            if reset:
-                for name in rules_mod.RULE_LABELS:
-                    st.session_state.pop(f"rule_{name}", None)
-                st.rerun()
+            flash(t("rules.saved"))  # fresh widgets with the saved values
+            st.rerun()
 
 
 def _calendar_editor(me: Actor) -> None:
@@ -82,8 +88,13 @@ def _calendar_editor(me: Actor) -> None:
     years = list(range(today.year - 1, today.year + 3))
     year = st.selectbox(t("rules.cal_year"), years, index=1, key="cal_year")
     with session() as db:
-        rows = holidays.list_calendar_days(db, year=year)
+        latest = holidays.year_rows(db, year)
         cal = holidays.load_calendar(db)
+    # The rows as they were when the editor opened: its edits are positions in them, and the
+    # save is refused if the table changed since. A new editor (key) for every new pin.
+    gen, rows = pinned(f"cal_{year}", lambda: (_new_editor(), latest))
+    if rows != latest:
+        stale_note(f"cal_{year}")
     last_known = max(y for y in range(2004, today.year + 5) if cal.package_knows(y))
     st.caption(t("rules.cal_caption", last=last_known))
     warning = holidays.unknown_years_warning(cal, dt.date(year, 1, 1), dt.date(year, 12, 31))
@@ -105,7 +116,7 @@ def _calendar_editor(me: Actor) -> None:
         num_rows="dynamic",
         hide_index=True,
         width="stretch",
-        key=f"cal_editor_{year}",
+        key=f"cal_editor_{year}_{gen}",
         column_config={
             "day": st.column_config.DateColumn(
                 t("rules.cal_day"),
@@ -119,25 +130,36 @@ def _calendar_editor(me: Actor) -> None:
         },
     )
     if st.button(t("rules.cal_save"), type="primary", key=f"cal_save_{year}"):
-        with show_errors():
-            upserts, seen = [], set()
-            for i, r in enumerate(edited.to_dict("records"), start=1):
-                day = r.get("day")
-                if day is None or (isinstance(day, float) and pd.isna(day)):
-                    st.error(t("rules.cal_invalid", row=i))
-                    return
-                if isinstance(day, pd.Timestamp | dt.datetime):
-                    day = day.date()
-                seen.add(day)
-                upserts.append(
-                    holidays.CalendarChange(
-                        day, bool(r.get("is_workday")), str(r.get("name") or "")
-                    )
-                )
-            deletes = [r.day for r in rows if r.day not in seen]
-            with session() as db:
-                n = holidays.apply_calendar_changes(db, actor=me, upserts=upserts, deletes=deletes)
-            st.success(t("rules.cal_saved", n=n) if n else t("rules.cal_nochange"))
+        _save_calendar(me, year, rows, edited)
+
+
+def _new_editor() -> int:
+    bump("cal_gen")
+    return st.session_state["cal_gen"]
+
+
+def _save_calendar(me: Actor, year: int, rows: tuple, edited: pd.DataFrame) -> None:
+    """The edited table as upserts and deletes, against the rows the editor opened with."""
+    with show_errors():
+        upserts, seen = [], set()
+        for i, r in enumerate(edited.to_dict("records"), start=1):
+            day = r.get("day")
+            if day is None or (isinstance(day, float) and pd.isna(day)):
+                st.error(t("rules.cal_invalid", row=i))
+                return
+            if isinstance(day, pd.Timestamp | dt.datetime):
+                day = day.date()
+            seen.add(day)
+            upserts.append(
+                holidays.CalendarChange(day, bool(r.get("is_workday")), str(r.get("name") or ""))
+            )
+        deletes = [r.day for r in rows if r.day not in seen]
+        with session() as db:
+            n = holidays.apply_calendar_changes(
+                db, actor=me, upserts=upserts, deletes=deletes, seen=(year, rows)
+            )
+        flash(t("rules.cal_saved", n=n) if n else t("rules.cal_nochange"))
+        st.rerun()
 
 
 def rules_tab(me: Actor) -> None:

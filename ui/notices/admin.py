@@ -9,7 +9,7 @@ from duban.core.permissions import Actor
 from duban.notices import labels, templates
 from duban.notices import rules as notice_rules
 from models import NoticeKind
-from ui.common import plain, show_error, show_errors
+from ui.common import flash, opened_version, plain, show_error, show_errors
 from ui.context import session, t
 
 
@@ -24,7 +24,10 @@ def templates_section(me: Actor) -> None:
         t("notices.kind"), [k.value for k in NoticeKind], format_func=_kind_label, key="tpl_kind"
     )
     with session() as s:
-        source, overridden, version = templates.template_source(s, kind)
+        latest, overridden, latest_version = templates.template_source(s, kind)
+    # Saved against the version the editor opened with (a save by someone else since is
+    # refused, and the text typed stays in the editor).
+    version, source = opened_version(f"tpl_{kind}", latest_version, lambda: latest)
     st.caption(t("notices.admin_overridden" if overridden else "notices.admin_default"))
     left, right = st.columns(2)
     text = left.text_area(
@@ -49,7 +52,7 @@ def templates_section(me: Actor) -> None:
     if c1.button(t("notices.admin_save_tpl"), type="primary", key="tpl_save", width="stretch"):
         with show_errors(), session() as s:
             templates.save_template(s, actor=me, kind=kind, source=text, expected_version=version)
-            st.success(t("notices.admin_saved"))
+            flash(t("notices.admin_saved"))
             st.rerun()
     if overridden and c2.button(t("notices.admin_reset_tpl"), key="tpl_reset", width="stretch"):
         with show_errors(), session() as s:
@@ -65,8 +68,9 @@ def templates_section(me: Actor) -> None:
 def rules_section(me: Actor) -> None:
     st.subheader(t("notices.admin_rules"))
     with session() as s:
-        rules = notice_rules.load_notice_rules(s)
-        version = notice_rules.rules_version(s)
+        latest = notice_rules.load_notice_rules(s)
+        latest_version = notice_rules.rules_version(s)
+    version, rules = opened_version("notice_rules", latest_version, lambda: latest)
     k = f"nr_{version}"
     new = dict(rules)
     c1, c2 = st.columns(2)
@@ -105,7 +109,7 @@ def rules_section(me: Actor) -> None:
     if st.button(t("notices.admin_save_rules"), type="primary", key="nr_save"):
         with show_errors(), session() as s:
             notice_rules.save_rules(s, actor=me, rules=new, expected_version=version)
-            st.success(t("notices.admin_saved"))
+            flash(t("notices.admin_saved"))
             st.rerun()
 
 

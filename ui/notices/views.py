@@ -12,7 +12,7 @@ from duban.documents import pdf
 from duban.notices import drafting, facts, issuing, labels, reading, replies
 from duban.org import departments
 from models import NoticeKind, NoticeStatus
-from ui.common import empty_state, flash, plain, show_errors
+from ui.common import empty_state, flash, plain, plain_line, show_errors
 from ui.context import data_version, session, t
 
 KIND_OPTIONS = ["urging", *(k.value for k in NoticeKind if k != "urging")]
@@ -126,10 +126,10 @@ def draft_editor(me: Actor, notice_id: int, key: str) -> None:
         return
     st.markdown(f"#### {t('notices.editor', title=_kind_label(n.kind))}")
     if n.extra.get("level_reason"):
-        st.caption(t("notices.level_reason", why=n.extra["level_reason"]))
+        st.caption(t("notices.level_reason", why=plain(n.extra["level_reason"])))
     if "meets_rule" in n.extra:
         key_ = "notices.rule_met" if n.extra["meets_rule"] else "notices.rule_not_met"
-        (st.caption if n.extra["meets_rule"] else st.warning)(t(key_, rule=n.extra["rule"]))
+        (st.caption if n.extra["meets_rule"] else st.warning)(t(key_, rule=plain(n.extra["rule"])))
     k = f"{key}_{n.id}_{n.version}"
     changes, chosen = _draft_fields(n, recips, k)
     _draft_buttons(me, n, k, key, changes, chosen)
@@ -165,7 +165,7 @@ def _draft_fields(n, recips: list[dict], k: str) -> tuple[dict, list[int]]:
         placeholder=t("insp.choose_many"),
     )
     if n.attachments:
-        st.caption(t("notices.attachments", names="；".join(a["title"] for a in n.attachments)))
+        st.caption(_attachments(n))
     changes = dict(
         title=title,
         addressees=addressees,
@@ -207,7 +207,7 @@ def _draft_buttons(me: Actor, n, k: str, key: str, changes: dict, chosen: list[i
             )
             if issue:
                 n2 = issuing.issue_notice(s, actor=me, notice_id=n.id, expected_version=n2.version)
-                flash(t("notices.issued", number=n2.doc_number, n=len(chosen)))
+                flash(t("notices.issued", number=plain(n2.doc_number or ""), n=len(chosen)))
             else:
                 flash(t("notices.saved"))
             st.rerun()
@@ -250,7 +250,7 @@ def downloads(me: Actor, notice_id: int, key: str) -> None:
         try:
             pdf_data = pdf.docx_to_pdf(data)
         except DubanError as exc:
-            c3.error(str(exc))
+            c3.error(plain(exc))
             return
         if pdf_data is None:
             c3.warning(t("notices.pdf_missing"))
@@ -259,9 +259,13 @@ def downloads(me: Actor, notice_id: int, key: str) -> None:
             st.rerun()
 
 
+def _attachments(n) -> str:
+    return t("notices.attachments", names="；".join(plain(a["title"]) for a in n.attachments))
+
+
 def _print(n) -> None:
     """The notice as read-only text, in the order it is printed."""
-    head = f"**{n.doc_number or ''}**"
+    head = f"**{plain(n.doc_number or '')}**"
     if n.level and n.kind == "urging":
         head += f"　{LEVEL_ICON.get(n.level, '')} {labels.LEVEL_LABELS.get(n.level, '')}"
     st.markdown(head)
@@ -272,7 +276,7 @@ def _print(n) -> None:
         if p.strip():
             st.markdown(f"　　{plain(p.strip())}")
     if n.attachments:
-        st.caption(t("notices.attachments", names="；".join(a["title"] for a in n.attachments)))
+        st.caption(_attachments(n))
     st.markdown(f"{plain(n.signature)}  \n{_fmt_dt(n.issued_at)[:10]}", text_alignment="right")
 
 
@@ -391,7 +395,7 @@ def my_notices(me: Actor) -> None:
         n, mine = r.notice, r.mine
         done = not _open(r)
         icon = "✅" if done else ("📨" if not (mine and mine.acknowledged_at) else "⏳")
-        label = f"{icon} {n.doc_number} · {n.title}"
+        label = f"{icon} {plain_line(n.doc_number or '')} · {plain_line(n.title)}"
         with st.expander(label, expanded=not done and r is rows[0]):
             _print(n)
             if mine:
@@ -421,4 +425,4 @@ def my_notices(me: Actor) -> None:
                         flash(t("notices.replied"))
                         st.rerun()
             elif mine.reply_text:
-                st.info(mine.reply_text)
+                st.info(plain(mine.reply_text))

@@ -8,7 +8,14 @@ from duban.core.permissions import Actor
 from duban.org import departments, lockout, sessions, users
 from duban.org.departments import KIND_LABELS
 from models import AppUser, Department, DepartmentKind, Role
-from ui.common import empty_state, show_errors
+from ui.common import (
+    bump,
+    empty_state,
+    flash,
+    opened_version,
+    seen_version,
+    show_errors,
+)
 from ui.context import session, t
 
 
@@ -48,9 +55,8 @@ def _department_editor(me: Actor, depts: list[Department]) -> None:
         label_visibility="collapsed",
         key="dept_mode",
     )
-    editing = mode == t("admin.dept_edit")
     current = None
-    if editing:
+    if mode == t("admin.dept_edit"):
         if not depts:
             return
         current = by_id[
@@ -61,63 +67,89 @@ def _department_editor(me: Actor, depts: list[Department]) -> None:
                 key="dept_pick",
             )
         ]
-    parents = [None] + [d.id for d in depts if d.active and (not current or d.id != current.id)]
-    with st.form(f"dept_form_{current.id if current else 'new'}"):
-        name = st.text_input(t("admin.dept_name"), value=current.name if current else "")
-        short = st.text_input(
-            t("admin.dept_short"), value=(current.short_name or "") if current else ""
+    _department_form(me, current, by_id)
+    if current:
+        _department_toggle(me, current)
+
+
+def _department_values(d: Department | None) -> dict:
+    if d is None:
+        return {
+            "name": "",
+            "short_name": "",
+            "kind": DepartmentKind.city_department,
+            "parent": None,
+        }
+    kind = DepartmentKind(d.kind)
+    return {"name": d.name, "short_name": d.short_name or "", "kind": kind, "parent": d.parent_id}
+
+
+def _department_form(me: Actor, current: Department | None, by_id: dict) -> None:
+    """The unit's fields as they were when the form opened; saved against that version."""
+    version: int | None = None
+    values = _department_values(None)
+    if current is not None:
+        version, values = opened_version(
+            f"dept_{current.id}", current.version, lambda: _department_values(current)
         )
-        kinds = list(DepartmentKind)
+    fk = (
+        f"dept_{current.id}_{version}"
+        if current
+        else f"dept_new_{st.session_state.get('dept_n', 0)}"
+    )
+    parents = [None] + [d.id for d in by_id.values() if d.active and d is not current]
+    kinds = list(DepartmentKind)
+    with st.form(f"{fk}_form"):
+        name = st.text_input(t("admin.dept_name"), value=values["name"], key=f"{fk}_name")
+        short = st.text_input(t("admin.dept_short"), value=values["short_name"], key=f"{fk}_short")
         kind = st.selectbox(
             t("admin.dept_kind"),
             kinds,
             format_func=KIND_LABELS.get,
-            index=kinds.index(DepartmentKind(current.kind)) if current else 0,
+            index=kinds.index(values["kind"]),
+            key=f"{fk}_kind",
         )
         parent = st.selectbox(
             t("admin.dept_parent"),
             parents,
             format_func=lambda i: t("admin.dept_none") if i is None else by_id[i].name,
-            index=parents.index(current.parent_id)
-            if current and current.parent_id in parents
-            else 0,
+            index=parents.index(values["parent"]) if values["parent"] in parents else 0,
+            key=f"{fk}_parent",
         )
         ok = st.form_submit_button(
-            t("admin.save") if editing else t("admin.create"), type="primary"
+            t("admin.save") if current else t("admin.create"), type="primary"
         )
-    if ok:
-        data = {
-            "name": name.strip(),
-            "short_name": short.strip() or None,
-            "kind": kind,
-            "parent_id": parent,
-        }
+    if not ok:
+        return
+    data = {"name": name, "short_name": short.strip() or None, "kind": kind, "parent_id": parent}
+    with show_errors(), session() as db:
+        if current is not None and version is not None:
+            departments.update_department(
+                db, actor=me, department_id=current.id, expected_version=version, **data
+            )
+            flash(t("admin.saved"))
+        else:
+            departments.create_department(db, actor=me, **data)
+            bump("dept_n")
+            flash(t("admin.created"))
+        st.rerun()
+
+
+def _department_toggle(me: Actor, current: Department) -> None:
+    """Deactivate or reactivate, acting on the unit as the user saw it."""
+    seen = seen_version(f"dept_toggle_{current.id}", current.version)
+    label = t("admin.dept_deactivate") if current.active else t("admin.dept_activate")
+    if st.button(label, key=f"dept_toggle_{current.id}"):
         with show_errors(), session() as db:
-            if current:
-                departments.update_department(
-                    db,
-                    actor=me,
-                    department_id=current.id,
-                    expected_version=current.version,
-                    **data,
-                )
-                st.success(t("admin.saved"))
-            else:
-                departments.create_department(db, actor=me, **data)
-                st.success(t("admin.created"))
+            departments.set_department_active(
+                db,
+                actor=me,
+                department_id=current.id,
+                active=not current.active,
+                expected_version=seen,
+            )
+            flash(t("admin.saved"))
             st.rerun()
-    if current:
-        label = t("admin.dept_deactivate") if current.active else t("admin.dept_activate")
-        if st.button(label, key=f"dept_toggle_{current.id}"):
-            with show_errors(), session() as db:
-                departments.set_department_active(
-                    db,
-                    actor=me,
-                    department_id=current.id,
-                    active=not current.active,
-                    expected_version=current.version,
-                )
-                st.rerun()
 
 
 def users_tab(me: Actor) -> None:
@@ -176,46 +208,18 @@ def _new_user_form(me: Actor, dname: dict) -> None:
 
 
 def _edit_user(me: Actor, accounts: list[AppUser], dname: dict) -> None:
-    """Edit one account; reset its password; lift the throttles on its name."""
-    roles = list(Role)
-    unit_opts = [None] + list(dname)
+    """Edit one account (as it was when the form opened); reset its password; lift the
+    throttles on its name."""
     st.subheader(t("admin.user_edit"))
     by_id = {u.id: u for u in accounts}
     uid = st.selectbox(
         t("admin.user_pick"),
         list(by_id),
         format_func=lambda i: f"{by_id[i].username} · {by_id[i].display_name}",
+        key="user_pick",  # keeps the pick when a name in the list changes
     )
     u = by_id[uid]
-    with st.form(f"user_edit_{u.id}"):
-        name = st.text_input(t("admin.user_name"), value=u.display_name)
-        role = st.selectbox(
-            t("admin.user_role"),
-            roles,
-            index=roles.index(Role(u.role)),
-            format_func=lambda r: t(f"role.{r.value}"),
-        )
-        unit = st.selectbox(
-            t("admin.user_unit"),
-            unit_opts,
-            index=unit_opts.index(u.department_id) if u.department_id in unit_opts else 0,
-            format_func=lambda i: "—" if i is None else dname[i],
-        )
-        active = st.checkbox(t("admin.user_active"), value=u.active)
-        if st.form_submit_button(t("admin.save"), type="primary"):
-            with show_errors(), session() as db:
-                users.update_user(
-                    db,
-                    actor=me,
-                    user_id=u.id,
-                    expected_version=u.version,
-                    display_name=name.strip(),
-                    role=role,
-                    department_id=unit,
-                    active=active,
-                )
-                st.success(t("admin.saved"))
-                st.rerun()
+    _user_form(me, u, dname)
     with st.form(f"user_pw_{u.id}", clear_on_submit=True):
         pw = st.text_input(t("admin.user_new_pw"), type="password")
         if st.form_submit_button(t("admin.user_reset_pw")):
@@ -226,6 +230,55 @@ def _edit_user(me: Actor, accounts: list[AppUser], dname: dict) -> None:
         with show_errors(), session() as db:
             users.unlock_user(db, actor=me, user_id=u.id)
             st.success(t("admin.sec_lifted"))
+
+
+def _user_values(u: AppUser) -> dict:
+    return {
+        "display_name": u.display_name,
+        "role": Role(u.role),
+        "department_id": u.department_id,
+        "active": u.active,
+    }
+
+
+def _user_form(me: Actor, u: AppUser, dname: dict) -> None:
+    roles = list(Role)
+    unit_opts = [None] + list(dname)
+    version, values = opened_version(f"user_{u.id}", u.version, lambda: _user_values(u))
+    fk = f"user_edit_{u.id}_{version}"
+    with st.form(fk):
+        name = st.text_input(t("admin.user_name"), value=values["display_name"], key=f"{fk}_name")
+        role = st.selectbox(
+            t("admin.user_role"),
+            roles,
+            index=roles.index(values["role"]),
+            format_func=lambda r: t(f"role.{r.value}"),
+            key=f"{fk}_role",
+        )
+        unit = st.selectbox(
+            t("admin.user_unit"),
+            unit_opts,
+            index=unit_opts.index(values["department_id"])
+            if values["department_id"] in unit_opts
+            else 0,
+            format_func=lambda i: "—" if i is None else dname[i],
+            key=f"{fk}_unit",
+        )
+        active = st.checkbox(t("admin.user_active"), value=values["active"], key=f"{fk}_active")
+        if st.form_submit_button(t("admin.save"), type="primary"):
+            with show_errors(), session() as db:
+                users.update_user(
+                    db,
+                    actor=me,
+                    user_id=u.id,
+                    expected_version=version,
+                    display_name=name.strip(),
+                    role=role,
+                    department_id=unit,
+                    active=active,
+                )
+                flash(t("admin.saved"))
+                st.rerun()
 
 
 def audit_tab(me: Actor) -> None:

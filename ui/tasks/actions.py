@@ -57,10 +57,10 @@ def extension_decision_form(e, unit: str, task, me: Actor, key: str) -> None:
         st.markdown(
             t(
                 "tasks.ext_pending",
-                unit=unit,
+                unit=plain(unit),
                 date=date_text(e.requested_date),
                 deadline=date_text(task.deadline),
-                reason=e.reason,
+                reason=plain(e.reason),
                 original=date_text(task.original_deadline or task.deadline),
             )
         )

@@ -7,6 +7,7 @@ import streamlit as st
 
 from duban.core.permissions import Actor
 from duban.tasks import manage
+from ui.common import plain
 from ui.context import data_version, session, t
 from ui.tasks._format import editor_date
 from ui.tasks.table import choices
@@ -103,4 +104,4 @@ def bulk_editor(view: pl.DataFrame, me: Actor) -> None:
     if ok:
         st.success(t("tasks.bulk_ok", n=len(ok)))
     for r in bad:
-        st.error(t("tasks.bulk_bad", code=r.code, msg=r.message), icon="⚠️")
+        st.error(t("tasks.bulk_bad", code=plain(r.code), msg=plain(r.message)), icon="⚠️")

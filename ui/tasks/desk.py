@@ -9,7 +9,7 @@ from streamlit.runtime.uploaded_file_manager import UploadedFile
 from duban.core import clock, uploads
 from duban.core.permissions import Actor
 from duban.tasks import reading, workflow
-from ui.common import bump, flash, plain, seen_version, show_errors
+from ui.common import bump, flash, plain, plain_line, seen_version, show_errors
 from ui.context import session, settings, t, vocab
 from ui.tasks._format import date_text, direction_sign, number_text
 
@@ -24,7 +24,7 @@ def acknowledge_button(m, me: Actor, key: str) -> None:
                 workflow.acknowledge(
                     db, actor=me, assignment_id=m.assignment.id, expected_version=seen
                 )
-            flash(t("my.acked", code=m.task.code, title=m.task.title))
+            flash(t("my.acked", code=plain(m.task.code), title=plain(m.task.title)))
             st.rerun()
 
 
@@ -64,8 +64,10 @@ def report_form(m, me: Actor, targets: list) -> None:
         values = {}
         for tg in targets:
             values[tg.id] = st.number_input(
-                f"{tg.text}（{t('tasks.target')} {direction_sign(tg.direction)}{number_text(tg.target_value)}"
-                f"{tg.unit or ''}）",
+                plain_line(
+                    f"{tg.text}（{t('tasks.target')} {direction_sign(tg.direction)}"
+                    f"{number_text(tg.target_value)}{tg.unit or ''}）"
+                ),
                 value=None,
                 key=f"{fk}_tg_{tg.id}",
             )
@@ -268,7 +270,7 @@ def notice_lines(todo: list) -> None:
 
 def desk_line(m) -> str:
     """One line per task in the action sections: code, title, deadline, what is pending."""
-    bits = [f"**{m.task.code} {m.task.title}**", vocab("role", m.assignment.role)]
+    bits = [f"**{plain(f'{m.task.code} {m.task.title}')}**", vocab("role", m.assignment.role)]
     if m.task.deadline:
         if m.overdue:
             bits.append(

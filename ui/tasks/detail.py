@@ -11,7 +11,7 @@ from duban.core.permissions import Actor
 from duban.inspections import labels as inspection_labels
 from duban.tasks import labels, reading
 from models import RequestStatus
-from ui.common import empty_state, plain, show_error
+from ui.common import empty_state, plain, plain_line, show_error
 from ui.context import session, t, vocab
 from ui.tasks._format import REQUEST_LABELS, colour_text, date_text, direction_sign, number_text
 
@@ -23,7 +23,7 @@ def _download(att, key: str) -> None:
         st.caption(f"📎 {plain(att.filename)}（{plain(problem)}）")
         return
     st.download_button(
-        f"📎 {plain(att.filename)}（{_size(att.size)}）",
+        f"📎 {plain_line(att.filename)}（{_size(att.size)}）",
         functools.partial(uploads.stored_bytes, att.sha256, att.filename),
         file_name=att.filename,
         mime=att.mime,
@@ -66,10 +66,10 @@ def task_detail_view(task_id: int, me: Actor, *, key: str, row: dict | None = No
 def _detail_header(d: reading.TaskDetail, row: dict | None) -> None:
     """Title, plan and parent, the four figures, the colour and the description."""
     task = d.task
-    st.subheader(f"{task.code} {task.title}".strip())
-    crumbs = [d.plan.title, task.phase or ""]
+    st.subheader(plain(f"{task.code} {task.title}".strip()), anchor=False)
+    crumbs = [plain(d.plan.title), plain(task.phase or "")]
     if d.parent:
-        crumbs.append(t("tasks.parent", code=d.parent.code, title=d.parent.title))
+        crumbs.append(t("tasks.parent", code=plain(d.parent.code), title=plain(d.parent.title)))
     st.caption(" · ".join(c for c in crumbs if c))
     m1, m2, m3, m4 = st.columns(4)
     m1.metric(t("tasks.col_status"), vocab("task_status", task.status))
@@ -90,15 +90,16 @@ def _detail_header(d: reading.TaskDetail, row: dict | None) -> None:
         )
     if row and row.get("colour"):
         st.markdown(
-            f"**{t('tasks.col_colour')}**：{colour_text(row['colour'])}　{row['reasons_text']}"
+            f"**{t('tasks.col_colour')}**：{colour_text(row['colour'])}　"
+            + plain(row["reasons_text"] or "")
         )
     if task.status_reason:
-        st.info(t("tasks.status_reason", reason=task.status_reason), icon="ℹ️")
+        st.info(t("tasks.status_reason", reason=plain(task.status_reason)), icon="ℹ️")
     if task.description:
-        st.markdown(task.description)
+        st.markdown(plain(task.description))
     if d.children:
         st.caption(
-            t("tasks.children") + "：" + "；".join(f"{c.code} {c.title}" for c in d.children)
+            t("tasks.children") + "：" + "；".join(plain(f"{c.code} {c.title}") for c in d.children)
         )
 
 
@@ -146,14 +147,14 @@ def _inspections_and_notices(d: reading.TaskDetail) -> None:
         method = inspection_labels.METHOD_LABELS.get(ins.method, ins.method)
         result = inspection_labels.RESULT_LABELS.get(ins.result, ins.result or "")
         lines = [
-            f"- 🔍 {date_text(ins.inspected_on)} {method}（{ins.inspectors}）"
+            f"- 🔍 {date_text(ins.inspected_on)} {method}（{plain(ins.inspectors)}）"
             f"{t('tasks.insp_result', result=result) if result else ''}："
-            f"{ins.narrative[:80]}"
+            f"{plain(' '.join(ins.narrative[:80].split()))}"
         ]
         for f in findings:
             status = vocab("rectification", f.status)
             lines.append(
-                f"    - {t('tasks.finding')}：{f.description}"
+                f"    - {t('tasks.finding')}：{plain(' '.join(f.description.split()))}"
                 f"（{t('tasks.due')} {date_text(f.due_date)}，{status}）"
             )
         st.markdown("\n".join(lines))
@@ -197,7 +198,7 @@ def _report_card(rv, key: str) -> None:
         if r.next_steps:
             st.markdown(f"**{t('tasks.next')}**：{plain(r.next_steps)}")
         if rv.readings:
-            st.caption("；".join(f"{tg.text} {v:g}{tg.unit or ''}" for tg, v in rv.readings))
+            st.caption("；".join(plain(f"{tg.text} {v:g}{tg.unit or ''}") for tg, v in rv.readings))
         for att in rv.attachments:
             _download(att, key)
 
@@ -227,8 +228,8 @@ def _side(d) -> None:
             hist = " → ".join(f"{x.value:g}" for x in readings[-8:]) or t("tasks.no_readings")
             arrow = direction_sign(tg.direction)
             st.markdown(
-                f"**{tg.text}**：{t('tasks.baseline')} {number_text(tg.baseline)}，"
-                f"{t('tasks.target')} {arrow}{number_text(tg.target_value)}{tg.unit or ''}"
+                f"**{plain(tg.text)}**：{t('tasks.baseline')} {number_text(tg.baseline)}，"
+                f"{t('tasks.target')} {arrow}{number_text(tg.target_value)}{plain(tg.unit or '')}"
             )
             st.caption(f"{t('tasks.history_values')}：{hist}")
     else:
@@ -240,15 +241,19 @@ def _side(d) -> None:
                 st.markdown(
                     t(
                         "tasks.e_line",
-                        unit=name,
+                        unit=plain(name),
                         status=REQUEST_LABELS[RequestStatus(e.status)],
                         frm=date_text(e.previous_deadline),
                         to=date_text(e.approved_date or e.requested_date),
                     )
                 )
                 st.caption(
-                    t("tasks.e_detail", at=date_text(e.requested_at), reason=e.reason)
-                    + (t("tasks.e_note_line", note=e.decision_note) if e.decision_note else "")
+                    t("tasks.e_detail", at=date_text(e.requested_at), reason=plain(e.reason))
+                    + (
+                        t("tasks.e_note_line", note=plain(e.decision_note))
+                        if e.decision_note
+                        else ""
+                    )
                 )
     else:
         st.caption(t("tasks.none"))
@@ -258,10 +263,11 @@ def _side(d) -> None:
     for iv in d.instructions:
         with st.container(border=True):
             st.markdown(f"✍️ **{plain(iv.instruction.text)}**")
-            st.caption(f"{iv.author} · {date_text(iv.instruction.created_at)}")
+            st.caption(f"{plain(iv.author)} · {date_text(iv.instruction.created_at)}")
             for ans, unit in iv.answers:
                 st.markdown(
                     f"↳ **{plain(unit)}**：{plain(ans.text)}  :gray[{date_text(ans.created_at)}]"
                 )
             if iv.unanswered_units:
-                st.caption(t("tasks.unanswered", units="、".join(iv.unanswered_units)))
+                units = "、".join(plain(u) for u in iv.unanswered_units)
+                st.caption(t("tasks.unanswered", units=units))

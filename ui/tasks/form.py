@@ -10,7 +10,7 @@ from duban.core.errors import DubanError
 from duban.core.permissions import Actor
 from duban.tasks import manage, reading
 from models import Task, TaskStatus
-from ui.common import bump, empty_state, flash, pinned, show_error, unpin
+from ui.common import bump, empty_state, flash, pinned, plain, show_error, unpin
 from ui.context import session, t
 from ui.tasks._format import editor_date
 from ui.tasks.table import choices
@@ -59,8 +59,8 @@ def task_form(me: Actor, *, task_id: int | None = None, key: str = "new") -> int
     flash(
         t(
             "tasks.saved_assigned" if save_assign else "tasks.saved",
-            code=written.code or "",
-            title=written.title,
+            code=plain(written.code or ""),
+            title=plain(written.title),
         )
     )
     return written.id

@@ -1,0 +1,11 @@
+"""Strings shared by forms that edit a stored record (the stale-edit note)."""
+
+STRINGS = {
+    "form.stale_note": (
+        "打开此表单后，该记录已被他人修改。保存将被拒绝（您填写的内容仍保留在表单中）；"
+        "点击“载入最新”放弃您的修改并显示最新内容。",
+        "Someone changed this record after you opened the form. Saving will be refused (what "
+        "you typed stays in the form); Reload drops your changes and shows the latest version.",
+    ),
+    "form.reload": ("载入最新", "Reload"),
+}
