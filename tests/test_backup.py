@@ -143,12 +143,21 @@ def test_restore_refuses_a_target_that_is_not_empty_unless_forced(
     assert cli.main(["restore", str(archive)]) == 0
     before = sqlite_counts(target / "duban.db")
     with Session(db.make_engine(f"sqlite:///{target / 'duban.db'}")) as s:
-        s.exec(text("DELETE FROM audit_log"))
+        # a row the archive does not have (the audit log is append-only: add, don't delete)
+        s.exec(
+            text(
+                "INSERT INTO calendar_day (day, is_workday, name) VALUES ('2031-01-02', 0, '恢复后新增')"
+            )
+        )
         s.commit()
     capsys.readouterr()
     assert cli.main(["restore", str(archive)]) == 2
     assert "目标数据库不是空的" in capsys.readouterr().err
-    assert sqlite_counts(target / "duban.db")["audit_log"] == 0  # untouched
+    after = sqlite_counts(target / "duban.db")
+    assert after["calendar_day"] == before["calendar_day"] + 1  # untouched
+    assert {k: v for k, v in after.items() if k != "calendar_day"} == {
+        k: v for k, v in before.items() if k != "calendar_day"
+    }
     (target / "duban.db").unlink()
     assert cli.main(["restore", str(archive)]) == 2
     assert "附件目录" in capsys.readouterr().err  # the database is gone, the files are not
