@@ -10,10 +10,15 @@ me = actor()
 header("account.title")
 
 st.subheader(t("account.profile"))
-c1, c2, c3 = st.columns(3)
-c1.metric(t("col.display_name"), plain_line(me.name))
-c2.metric(t("col.role"), t(f"role.{me.role.value}"))
-c3.metric(t("col.unit"), plain_line(unit_name(me.department_id) or "—"))
+# Label over value, not st.metric: a unit's full name (often 12+ characters) must not be cut.
+for col, label, value in zip(
+    st.columns([1, 1, 2]),
+    (t("col.display_name"), t("col.role"), t("col.unit")),
+    (me.name, t(f"role.{me.role.value}"), unit_name(me.department_id) or "—"),
+    strict=True,
+):
+    col.caption(label)
+    col.markdown(f"**{plain_line(value)}**")
 
 auth.my_sessions(me)
 
