@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
 PORT ?= 8501
 
-.PHONY: run test test-fast lint format bench seed-demo seed-large backup restore clean-db venv
+.PHONY: run test test-fast lint format bench eval-plans seed-demo seed-large backup restore clean-db venv
 
 venv: $(STAMP)
 
@@ -39,6 +39,10 @@ lint: venv
 format: venv
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+
+# The plan parser scored on the real plans with hand-written expectations (docs/benchmarks.md).
+eval-plans: venv
+	$(PY) -m bench.eval_plans
 
 bench: venv
 	$(PY) -m bench.run --db /tmp/duban_bench_large.db
