@@ -211,27 +211,31 @@ def change_password(actor: Actor, *, old: str, new: str, repeat: str) -> None:
     set_session_cookie(sid)
 
 
+def sessions_table(live: list[sessions.SessionView], *, whose: bool = False) -> None:
+    """Live sessions as a table: when, until when, from where, which browser (and whose)."""
+    rows = []
+    for v in live:
+        who = {t("col.username"): v.username, t("col.display_name"): v.display_name}
+        rows.append(
+            {
+                **(who if whose else {}),
+                t("admin.sec_created"): v.created_at,
+                t("admin.sec_last_seen"): v.last_seen_at,
+                **({t("admin.sec_expires"): v.expires_at} if whose else {}),
+                t("admin.sec_source"): v.client or "",
+                t("admin.sec_agent"): v.user_agent or "",
+            }
+        )
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+
+
 def my_sessions(actor: Actor) -> None:
     """The user's live sessions (when, from where, which browser) and "sign out everywhere"."""
     st.subheader(t("account.sessions"))
     st.caption(t("account.sessions_caption"))
     with session() as db:
         live = sessions.live_sessions(db, actor=actor, user_id=actor.user_id)
-    st.dataframe(
-        pd.DataFrame(
-            [
-                {
-                    t("admin.sec_created"): v.created_at,
-                    t("admin.sec_last_seen"): v.last_seen_at,
-                    t("admin.sec_source"): v.client or "",
-                    t("admin.sec_agent"): v.user_agent or "",
-                }
-                for v in live
-            ]
-        ),
-        hide_index=True,
-        width="stretch",
-    )
+    sessions_table(live)
     if st.button(t("account.sign_out_everywhere"), icon="🚪", key="sign_out_everywhere"):
         sign_out_everywhere(actor)
         st.rerun()

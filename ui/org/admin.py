@@ -8,6 +8,7 @@ from duban.core.permissions import Actor
 from duban.org import departments, lockout, sessions, users
 from duban.org.departments import KIND_LABELS
 from models import AppUser, Department, DepartmentKind, Role
+from ui import auth
 from ui.common import (
     bump,
     empty_state,
@@ -376,24 +377,7 @@ def _live_sessions(live: list[sessions.SessionView]) -> None:
     if not live:
         empty_state()
         return
-    st.dataframe(
-        pd.DataFrame(
-            [
-                {
-                    t("col.username"): v.username,
-                    t("col.display_name"): v.display_name,
-                    t("admin.sec_created"): v.created_at,
-                    t("admin.sec_last_seen"): v.last_seen_at,
-                    t("admin.sec_expires"): v.expires_at,
-                    t("admin.sec_source"): v.client or "",
-                    t("admin.sec_agent"): v.user_agent or "",
-                }
-                for v in live
-            ]
-        ),
-        hide_index=True,
-        width="stretch",
-    )
+    auth.sessions_table(live, whose=True)
 
 
 def _kick(me: Actor, accounts: list[AppUser]) -> None:
