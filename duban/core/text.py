@@ -190,6 +190,12 @@ def name_key(value: str) -> str:
     return _SPACES.sub("", folded).casefold()
 
 
+def printable(value: str, limit: int) -> str:
+    """Untrusted request text kept for the record (a typed username, an address, a browser's
+    User-Agent): at most `limit` characters, anything unprintable shown as '?'."""
+    return "".join(c if c.isprintable() else "?" for c in value[:limit])
+
+
 def _check_length(value: str, label: str, limit: int | None) -> None:
     if limit is not None and len(value) > limit:
         raise ValidationFailed(f"{label}不能超过 {limit} 个字符（当前 {len(value)} 个）。")

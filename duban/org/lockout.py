@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
-from duban.core import audit, clock
+from duban.core import audit, clock, text
 from duban.core.errors import ValidationFailed
 from duban.core.permissions import Actor, require
 from duban.core.services import write
@@ -37,8 +37,7 @@ log = logging.getLogger(__name__)
 def normalise_username(typed: str | None) -> str:
     """The typed username as it is counted and stored: trimmed, lower case, at most 64
     characters, anything unprintable (NUL, controls) shown as '?'."""
-    text = (typed or "").strip().lower()[:64]
-    return "".join(c if c.isprintable() else "?" for c in text)
+    return text.printable((typed or "").strip().lower(), 64)
 
 
 def client_address(peer: str | None, forwarded_for: Iterable[str], hops: int) -> str | None:
@@ -63,7 +62,7 @@ def client_address(peer: str | None, forwarded_for: Iterable[str], hops: int) ->
 def normalise_source(address: str | None) -> str:
     if not address:
         return LOCAL
-    return "".join(c if c.isprintable() else "?" for c in address.strip()[:64]) or LOCAL
+    return text.printable(address.strip(), 64) or LOCAL
 
 
 def backoff(failures: int, threshold: int, cap_minutes: int) -> dt.timedelta | None:

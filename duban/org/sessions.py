@@ -18,7 +18,7 @@ import jwt
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from duban.core import audit, clock
+from duban.core import audit, clock, text
 from duban.core.errors import NotFound
 from duban.core.permissions import Actor, require
 from duban.core.services import write
@@ -48,11 +48,8 @@ def _hash(sid: str) -> str:
     return hashlib.sha256(sid.encode("utf-8")).hexdigest()
 
 
-def _bound(text: str | None, n: int) -> str | None:
-    """Header text for a column: printable characters only, at most n of them."""
-    if not text:
-        return None
-    return "".join(c if c.isprintable() else "?" for c in text[:n])
+def _bound(value: str | None, n: int) -> str | None:
+    return text.printable(value, n) if value else None
 
 
 # ---------------------------------------------------------------- the cookie
