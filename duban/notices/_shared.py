@@ -5,12 +5,13 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from duban.core.errors import ValidationFailed
 from duban.documents import official
 from duban.monitoring import holidays, status
-from models import Department, Plan
+from duban.tasks import reading
+from models import Department
 
 
 def cn_date(day: dt.date | None) -> str:
@@ -35,11 +36,10 @@ def reply_due(
 
 def plan_title(session: Session) -> str:
     """The work the plan is about: 关于进一步推行X工作的实施方案 → 进一步推行X工作."""
-    plan = session.exec(
-        select(Plan).where(col(Plan.importing_at).is_(None)).order_by(col(Plan.id).desc())
-    ).first()
-    if plan is None:
+    plans = reading.list_plans(session)  # (not one still being imported)
+    if not plans:
         return "改革任务"
+    plan = plans[-1]
     return plan.title.removeprefix("关于").removesuffix("的实施方案").removesuffix("实施方案")
 
 
