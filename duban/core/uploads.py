@@ -38,6 +38,7 @@ from duban.core.settings import Settings, get_settings
 from models import Attachment, Department, Finding, ProgressReport
 
 Content = bytes | BinaryIO  # an upload: its bytes, or a readable, seekable binary file
+Upload = tuple[str, Content]  # (filename, content), as services take evidence files
 CHUNK = 1024 * 1024
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Compound File (doc/xls/ppt/wps/et)

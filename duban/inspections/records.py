@@ -26,8 +26,6 @@ from models import (
 INSPECTION_OWNER = "inspection"  # attachment owner types: an inspection's evidence,
 FINDING_OWNER = "finding"  # and a unit's evidence of its rectification
 
-Upload = tuple[str, bytes]  # (filename, content)
-
 
 @dataclass
 class FindingInput:
@@ -125,7 +123,7 @@ def record_inspection(
     department_ids: Sequence[int] = (),
     task_ids: Sequence[int] = (),
     findings: Sequence[FindingInput] = (),
-    files: Sequence[Upload] = (),
+    files: Sequence[uploads.Upload] = (),
     plan_id: int | None = None,
 ) -> Inspection:
     """Record one inspection with the units and tasks seen, its findings and evidence."""
@@ -180,7 +178,7 @@ def answer_finding(
     finding_id: int,
     expected_version: int,
     text_: str,
-    files: Sequence[Upload] = (),
+    files: Sequence[uploads.Upload] = (),
 ) -> Finding:
     """The unit says what it did (with evidence); the item waits for the inspector's re-check."""
     body = (text_ or "").strip()

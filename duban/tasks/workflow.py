@@ -17,7 +17,7 @@ from duban.core.errors import StaleEdit, ValidationFailed
 from duban.core.permissions import Actor, require
 from duban.core.services import check_version, get_for_update, get_or_404, write
 from duban.core.settings import get_settings
-from duban.core.uploads import check_upload, save_upload
+from duban.core.uploads import Upload, check_upload, save_upload
 from duban.monitoring.holidays import load_calendar
 from duban.monitoring.rules import load_warning_rules
 from duban.tasks.labels import STATUS_LABELS
@@ -47,8 +47,6 @@ WORKING = (S.assigned, S.acknowledged, S.in_progress)  # the unit may report and
 OPEN = (S.assigned, S.acknowledged, S.in_progress, S.submitted)
 WORKFLOW_KEY = "workflow"
 TEXT_MAX = 4000
-
-Upload = tuple[str, bytes]  # (filename, content)
 
 
 def _text(value: str | None, label: str, *, required: bool = False, limit: int = TEXT_MAX) -> str:
