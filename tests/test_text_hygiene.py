@@ -31,6 +31,7 @@ from models import (
     RectificationStatus,
     Role,
     ScoreAppeal,
+    Task,
 )
 from tests.factories import make_department, make_plan, make_task, make_user
 
@@ -485,3 +486,59 @@ def test_excel_exports_keep_user_text_starting_with_equals_as_text():
     wb = openpyxl.load_workbook(io.BytesIO(exports.scorecard_xlsx(result)))
     cells = [c for ws in wb for row in ws.iter_rows() for c in row if c.value == evil]
     assert len(cells) >= 2 and all(c.data_type == "s" for c in cells)
+
+
+# ---------------------------------------------------------------- the plan import's bulk rows
+
+
+def _plan_draft(**task_fields):
+    from duban.intake import drafts
+
+    unit = "市政务服务和大数据管理局"
+    fields = {"code": "一", "title": "推进一网通办", "lead_units": [unit]} | task_fields
+    return drafts.ImportDraft(title="实施方案", tasks=[drafts.DraftTask(**fields)])
+
+
+@pytest.mark.parametrize(
+    "task_fields, label",
+    [
+        ({"title": "推进\x00一网通办"}, "任务名称"),
+        ({"description": "说明\x07"}, "任务说明"),
+        ({"milestones": "milestone"}, "节点"),
+        ({"targets": "target"}, "指标"),
+    ],
+)
+def test_a_plan_import_checks_its_bulk_rows_like_every_other_write(session, task_fields, label):
+    """The import writes tasks, milestones and targets with multi-row INSERTs, which no
+    flush sees: the same check runs on those rows, and a refused import leaves no plan."""
+    from duban.intake import drafts, importer
+
+    if task_fields.get("milestones") == "milestone":
+        day = clock.today() + dt.timedelta(days=9)
+        task_fields = {"milestones": [drafts.DraftMilestone(date=day, text="完成\x00上线")]}
+    if task_fields.get("targets") == "target":
+        task_fields = {"targets": [drafts.DraftTarget(text="办件量\x1b", value=100.0)]}
+    make_department(session, name="市政务服务和大数据管理局")
+    _, office = make_user(session)
+    before = _dump(session)
+    with pytest.raises(ValidationFailed, match="控制字符") as refused:
+        importer.commit_import(session, actor=office, draft=_plan_draft(**task_fields))
+    assert label in str(refused.value)
+    # (the partial plan's removal is audited and bumps the cache key: nothing else changes)
+    kept = ("audit_log", "data_version")
+    after = _dump(session)
+    assert {k: v for k, v in after.items() if k not in kept} == {
+        k: v for k, v in before.items() if k not in kept
+    }
+
+
+def test_a_plan_import_stores_codes_and_phases_without_invisible_characters(session):
+    from duban.intake import importer
+
+    make_department(session, name="市政务服务和大数据管理局")
+    _, office = make_user(session)
+    importer.commit_import(
+        session, actor=office, draft=_plan_draft(code=f"{RLM_ZW}一", phase="\u200b第一阶段")
+    )
+    session.expire_all()
+    assert session.exec(select(Task.code, Task.phase)).all() == [("一", "第一阶段")]

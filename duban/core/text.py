@@ -287,14 +287,21 @@ def _strings(value: Any) -> Iterable[str]:
             yield from _strings(v)
 
 
-def _check_json(obj: Any, f: _Field, value: Any) -> None:
-    if f.name and isinstance(value, list) and all(isinstance(v, str) for v in value):
-        cleaned = [clean_name(v, f.label) for v in value]
-        if cleaned != value:
-            setattr(obj, f.key, cleaned)
-        return
-    for s in _strings(value):
-        _refuse_controls(s, f.label, _CONTROL_IN_TEXT)
+def _checked(f: _Field, value: Any) -> Any:
+    """`value` as it may be stored (names cleaned), or ValidationFailed."""
+    if value is None:
+        return None
+    if f.json:
+        if f.name and isinstance(value, list) and all(isinstance(v, str) for v in value):
+            return [clean_name(v, f.label) for v in value]
+        for s in _strings(value):
+            _refuse_controls(s, f.label, _CONTROL_IN_TEXT)
+        return value
+    if not isinstance(value, str):
+        return value
+    if f.name:
+        return clean_name(value, f.label, limit=f.limit)
+    return check_text(value, f.label, limit=f.limit)
 
 
 def check_row(obj: Any, changed: Iterable[str] | None = None) -> None:
@@ -304,18 +311,21 @@ def check_row(obj: Any, changed: Iterable[str] | None = None) -> None:
         if keys is not None and f.key not in keys:
             continue
         value = getattr(obj, f.key, None)
-        if value is None:
-            continue
-        if f.json:
-            _check_json(obj, f, value)
-        elif not isinstance(value, str):
-            continue
-        elif f.name:
-            cleaned = clean_name(value, f.label, limit=f.limit)
-            if cleaned != value:
-                setattr(obj, f.key, cleaned)
-        else:
-            check_text(value, f.label, limit=f.limit)
+        cleaned = _checked(f, value)
+        if cleaned != value:
+            setattr(obj, f.key, cleaned)
+
+
+def check_values(model: type, rows: Iterable[dict[str, Any]]) -> None:
+    """The flush check for rows a bulk INSERT writes (no flush sees them): column values by
+    attribute name, names cleaned in place."""
+    fields = _fields(sa_inspect(model))
+    for row in rows:
+        for f in fields:
+            if f.key in row:
+                cleaned = _checked(f, row[f.key])
+                if cleaned != row[f.key]:
+                    row[f.key] = cleaned
 
 
 def check_flush(session: Session, _flush_context: Any, _instances: Any) -> None:

@@ -36,7 +36,7 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, select
 
-from duban.core import audit, clock, db
+from duban.core import audit, clock, db, text
 from duban.core.errors import ValidationFailed
 from duban.core.permissions import Actor, require
 from duban.core.services import write
@@ -409,6 +409,7 @@ def _planned_tasks(draft: ImportDraft, run: _Run) -> list[_Planned]:
             "updated_at": now,
             "version": 1,
         }
+        text.check_values(Task, [row])  # (bulk INSERTs pass no flush: the same check here)
         planned = _Planned(t, row, key, parent, parent.depth + 1 if parent else 0)
         if t.code:
             by_code[t.code] = planned
@@ -445,6 +446,7 @@ def _insert_level(session: Session, run: _Run, level: list[_Planned]) -> None:
         p.id = p.row["id"] = task_id
     for model, values in _task_rows(run, level).items():
         if values:
+            text.check_values(model, values)
             conn.execute(insert(model), values)
     note = f"导入方案（{run.source_name}）"
     audit.record_created(session, run.actor, "task.create", "task", rows, note=note)
