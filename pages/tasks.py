@@ -29,6 +29,7 @@ with tabs["register"]:
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         width="stretch",
         disabled=view.is_empty(),
+        on_click="ignore",
     )
     if view.is_empty():
         empty_state(t("tasks.no_match"))

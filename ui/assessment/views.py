@@ -396,6 +396,7 @@ def export_box(me: Actor, res: scoring.PeriodResult) -> None:
         file_name=f"考核成绩单_{res.label}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="asm_xlsx",
+        on_click="ignore",
     )
     if not can(me, "assessment.read_all"):
         return
@@ -417,6 +418,7 @@ def export_box(me: Actor, res: scoring.PeriodResult) -> None:
             file_name=f"考核结果通报_{res.label}.docx",
             mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
             key="asm_docx_dl",
+            on_click="ignore",
         )
 
 

@@ -339,6 +339,7 @@ def _template_and_export() -> None:
         mime=XLSX_MIME,
         key="imp_template",
         width="stretch",
+        on_click="ignore",
     )
     with session() as s:
         plans = [(p.id, p.title) for p in reading.list_plans(s)]
@@ -361,6 +362,7 @@ def _template_and_export() -> None:
         mime=XLSX_MIME,
         key="imp_export",
         width="stretch",
+        on_click="ignore",
     )
 
 

@@ -388,6 +388,7 @@ def export(d: Dashboard, figs: dict) -> None:
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         icon="📊",
         width="stretch",
+        on_click="ignore",
     )
     if charts.png_available():
         b.download_button(
@@ -397,6 +398,7 @@ def export(d: Dashboard, figs: dict) -> None:
             mime="application/zip",
             icon="🖼️",
             width="stretch",
+            on_click="ignore",
         )
     else:
         b.caption(t("dash.png_missing"))

@@ -193,6 +193,7 @@ def _draft_buttons(me: Actor, n, k: str, key: str, changes: dict, chosen: list[i
         key=f"nt_docx_{k}",
         width="stretch",
         mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        on_click="ignore",
     )
     delete = b4.button(t("notices.delete"), key=f"nt_del_{k}", width="stretch")
     if save or issue:
@@ -230,6 +231,7 @@ def downloads(me: Actor, notice_id: int, key: str) -> None:
         key=f"nt_dl_{key}_{notice_id}",
         width="stretch",
         mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        on_click="ignore",
     )
     pdf_key = f"nt_pdf_{notice_id}"
     if pdf.libreoffice_binary() is None:  # say so up front rather than after a click
@@ -245,6 +247,7 @@ def downloads(me: Actor, notice_id: int, key: str) -> None:
             mime="application/pdf",
             key=f"nt_pdfdl_{key}_{notice_id}",
             width="stretch",
+            on_click="ignore",
         )
     elif c2.button(t("notices.pdf_make"), key=f"nt_pdfmk_{key}_{notice_id}", width="stretch"):
         try:

@@ -28,6 +28,7 @@ def _download(att, key: str) -> None:
         file_name=att.filename,
         mime=att.mime,
         key=f"{key}_att_{att.id}",
+        on_click="ignore",
     )
 
 
