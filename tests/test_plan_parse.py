@@ -97,7 +97,15 @@ def test_full_width_punctuation_and_crlf() -> None:
 def test_json_shape() -> None:
     plan = parse_plan_bytes(_read("heading_style.txt"), "plan.txt")
     d = plan.to_json_dict()
-    assert set(d) == {"title", "issuer", "doc_number", "issued_on", "tasks", "warnings"}
+    assert set(d) == {
+        "title",
+        "issuer",
+        "doc_number",
+        "issued_on",
+        "phases",
+        "tasks",
+        "warnings",
+    }
     assert d["issued_on"] == "2021-03-01"
     task = d["tasks"][2]
     assert set(task) == {
@@ -108,6 +116,7 @@ def test_json_shape() -> None:
         "lead_units",
         "responsible_units",
         "deadline",
+        "phase",
         "milestones",
         "targets",
     }

@@ -79,6 +79,7 @@ class ImportDraft:
                 title=t.title.strip(),
                 parent_code=t.parent_code,
                 description=t.text.strip(),
+                phase=t.phase,
                 lead_units=list(t.lead_units),
                 responsible_units=[u for u in t.responsible_units if u not in t.lead_units],
                 deadline=t.deadline,
@@ -93,6 +94,7 @@ class ImportDraft:
             issuer=plan.issuer,
             doc_number=plan.doc_number,
             issued_on=plan.issued_on,
+            phases=[p.name for p in plan.phases],
             tasks=tasks,
             warnings=list(plan.warnings) + _drop_late_milestones(tasks),
         )

@@ -27,6 +27,13 @@ DATE_RE = re.compile(
 
 ONGOING_RE = re.compile(r"长期坚持|长期推进|持续推进|长期|常态化|持续开展|持续实施|长效")
 
+# A policy's period of validity is not a deadline: "实施期限至2021年12月31日", "有效期至…",
+# "政策实施至…", "2021年5月1日至2022年4月30日实施阶段性…政策", "执行到…"
+_POLICY_BEFORE_RE = re.compile(
+    r"(?:实施|执行|施行|有效|延续|延长|适用|暂行)(?:期限|期间|期)?(?:为|截)?\s*(?:至|到)\s*$|"
+    r"有效期(?:为|至|到)?\s*$"
+)
+_POLICY_AFTER_RE = re.compile(r"\s*(?:前|止|以前)?\s*[,]?\s*(?:实施|执行|施行|有效|适用)")
 _RECURRING_RE = re.compile(r"(每[年月周季日天]?|去年?|上年)\s*$")
 _START_AFTER_RE = re.compile(r"\s*(?:起|开始|以来|以后|之后|后)")
 _RANGE_RE = re.compile(r"^\s*(?:-|~|至|到|—)\s*$")
@@ -79,6 +86,13 @@ def find_dates(text: str, plan_year: int | None) -> list[DateHit]:
             continue
         if _START_AFTER_RE.match(text, m.end()) or before.endswith(("截至", "截至到", "自", "从")):
             continue  # a start or status date (…起施行, 截至…), not a deadline
+        if _POLICY_BEFORE_RE.search(text[max(0, m.start() - 10) : m.start()]):
+            continue  # the period a policy runs, not a deadline
+        gap0 = text[last_end : m.start()] if last_end >= 0 else ""
+        if _RANGE_RE.match(gap0) and _POLICY_AFTER_RE.match(text, m.end()) and hits:
+            hits.pop()  # "2021年5月1日至2022年4月30日实施…": the period of a policy
+            last_end = m.end()
+            continue
         gap = text[last_end : m.start()] if last_end >= 0 else ""
         in_range = last_year is not None and _RANGE_RE.match(gap) is not None
         read = _read(m, text, plan_year, range_year=last_year if in_range else None)

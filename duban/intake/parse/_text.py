@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from duban.core.numerals import parse_int
 from duban.intake.parse._dates import ONGOING_RE, DateHit, find_dates, parse_full_date
+from duban.intake.parse._flat import flat_table
 from duban.intake.parse._table import find_header, parse_task_rows
 from duban.intake.parse._units import (
     FIRST_IS_LEAD_RE,
@@ -17,9 +18,11 @@ from duban.intake.parse._units import (
     find_inline_assignments,
     find_targets,
     parse_assignment_body,
+    role_line,
 )
 from duban.intake.parse.model import (
     ParsedMilestone,
+    ParsedPhase,
     ParsedPlan,
     ParsedTarget,
     ParsedTask,
@@ -77,15 +80,26 @@ _TITLE_KW_RE = re.compile(
     r"方案|意见|通知|办法|计划|要点|规划|细则|决定|清单|任务分工|工作安排|措施|行动|"
     r"责任分工|责任分解"
 )
-_DOCNO_RE = re.compile(
-    r"^(?:文号\s*:\s*)?(?P<no>[\u4e00-\u9fffA-Za-z]{1,12}\s*[〔\[【(]\s*(?:19|20)\d{2}\s*[〕\]】)]"
-    r"\s*第?\s*\d{1,4}\s*号)"
+# A document number (发文字号) in any of the forms seen: 机关代字 with quotes, dots or spaces
+# (宁"放管服"组办〔2020〕5号, 京政办发 (2019) 3号), the year in 〔〕, [], 【】 or (), 第 before
+# the serial number.
+_DOCNO_CORE = (
+    r"[\u4e00-\u9fffA-Za-z\"“”'‘’·](?:[\u4e00-\u9fffA-Za-z\"“”'‘’· ]{0,18}"
+    r"[\u4e00-\u9fffA-Za-z\"“”'‘’·])?"
+    r"\s*[〔\[【(]\s*(?:19|20)\d{2}\s*[〕\]】)]\s*第?\s*\d{1,4}\s*号"
 )
-# "文    号 蔡政办〔2023〕1号" in a metadata table flattened to text (no colon, spaced label)
+_DOCNO_RE = re.compile(r"^(?:(?:发文字号|文\s*号)\s*:?\s*)?(?P<no>" + _DOCNO_CORE + ")")
+# "文    号 蔡政办〔2023〕1号" in a metadata table flattened to text (no colon, spaced label), or
+# a number after the red header ("…人民政府文件 X政发〔2020〕3号")
 _LOOSE_DOCNO_RE = re.compile(
-    r"(?:^|\s)(?:发文字号|文\s*号)\s*:?\s*(?P<no>[\u4e00-\u9fffA-Za-z]{1,12}\s*[〔\[【(]\s*"
-    r"(?:19|20)\d{2}\s*[〕\]】)]\s*第?\s*\d{1,4}\s*号)"
+    r"(?:(?:^|\s)(?:发文字号|文\s*号)\s*:?|文件)\s*(?P<no>" + _DOCNO_CORE + ")"
 )
+_DOCNO_BRACKETS_RE = re.compile(r"[〔\[【（(［]\s*((?:19|20)\d{2})\s*[〕\]】）)］]")
+
+
+def _docno_text(orig: str) -> str:
+    """A document number as written, without spaces and with its year in 〔〕."""
+    return _DOCNO_BRACKETS_RE.sub(r"〔\1〕", re.sub(r"\s+", "", orig))
 _DOCNO_YEAR_RE = re.compile(r"[〔\[【(]\s*((?:19|20)\d{2})\s*[〕\]】)]")
 _ORG_END_RE = re.compile(
     r"(?:政府|办公室|办公厅|领导小组|工作组|小组|委员会|指挥部|局|中心|委|办|厅|部|党委|党组|"
@@ -122,6 +136,17 @@ _ONGOING_FIELD_RE = re.compile(
 _DEADLINE_LINE_RE = re.compile(
     r"^\s*\(?\s*(?:完成时限|完成时间|时间节点|时限要求|完成期限|截止时间|时限)\s*:"
 )
+
+
+# A heading that names a stage of the plan: "(一)动员部署阶段(2020年3月)", "第二阶段:集中整治"
+_PHASE_RE = re.compile(
+    r"^(?:第[一二三四五六七八九十\d]{1,3}阶段(?:\s*[:,]?\s*[\u4e00-\u9fff]{2,12})?"
+    r"|[\u4e00-\u9fff]{2,14}阶段)$"
+)
+
+
+def _assigned(task: ParsedTask) -> bool:
+    return bool(task.lead_units or task.responsible_units or task.deadline)
 
 
 def _assigns(lines: list[AText]) -> bool:
@@ -187,6 +212,7 @@ class _Node:
     is_task: bool = False
     excluded: bool = False
     any_assign: bool | None = None
+    phase: str | None = None  # the name of the phase heading this node is or sits under
 
 
 # ---------------------------------------------------------------- helpers
@@ -199,8 +225,22 @@ def _is_noise(line: AText) -> bool:
     return bool(_NOISE_RE.search(n)) or bool(re.fullmatch(r"【[^】]*(?:www|com|cn)[^】]*】", n))
 
 
+_ROLE_VERB_RE = re.compile(r"(?:牵头|负责|配合|参与|协助|协办|落实|承担|承办)[\u4e00-\u9fff]{0,4}[。;]?\s*$")
+
+
 def _is_assign_line(line: AText) -> bool:
-    return bool(LABEL_START_RE.match(line.norm))
+    """A line that only assigns: "牵头单位:X", or "由X牵头,A、B配合。" in the verb form."""
+    if LABEL_START_RE.match(line.norm):
+        return True
+    return bool(_ROLE_VERB_RE.search(line.norm)) and role_line(_unwrap(line)) is not None
+
+
+def _line_assignment(line: AText) -> Assignment:
+    """The assignment of an assignment line (either form)."""
+    inner = _unwrap(line)
+    if LABEL_START_RE.match(line.norm) or LABEL_START_RE.match(inner.norm):
+        return parse_assignment_body(inner)
+    return role_line(inner) or Assignment()
 
 
 def _is_title_like(line: AText) -> bool:
@@ -401,6 +441,14 @@ class _TreeBuilder:
         first = _heading_at(n, 0)
         if first is not None:
             cands.append((0, first, False))
+        else:
+            weak = _DIGIT_AFTER_MARK_RE.match(n)
+            if weak:
+                # "11.121人才…": a number right after the marker; an item only when it is the
+                # next one in sequence (opened like an inline heading, which must follow on)
+                num = int(weak.group(1))
+                first = (2, num, weak.end(1) + 1)
+                cands.append((0, first, True))
         cands.extend(
             (p, h, True) for p, h in _inline_headings(n) if p >= (first[2] if first else 1)
         )
@@ -429,6 +477,9 @@ class _TreeBuilder:
                     self.new_section().lines.append(tail)
                 else:
                     node.lines.append(tail)
+
+
+_DIGIT_AFTER_MARK_RE = re.compile(r"^(\d{1,2})\.(?=\d[\d.,]{0,8}[%\u4e00-\u9fff])")
 
 
 def _split_tail(text: AText) -> tuple[AText, AText | None]:
@@ -498,6 +549,7 @@ class TextPlanParser:
         self.text = text
         self.first_is_lead = False
         self.table_tasks: list[ParsedTask] = []
+        self.phases: list[ParsedPhase] = []
 
     # --- segments -----------------------------------------------------
     def _segments(self, lines: list[AText]) -> list[list[AText]]:
@@ -553,7 +605,7 @@ class TextPlanParser:
         for i, ln in enumerate(lines[: first_heading + 1][:40]):
             m = _DOCNO_RE.match(ln.norm)
             if m:
-                self.meta.doc_number = ln.orig[m.start("no") : m.end("no")].replace(" ", "")
+                self.meta.doc_number = _docno_text(ln.orig[m.start("no") : m.end("no")])
                 if m.end() >= len(ln.norm.rstrip()):
                     used.add(i)
                 break
@@ -795,13 +847,13 @@ class TextPlanParser:
         a = Assignment()
         for i, ln in enumerate(node.lines):
             if i in node.assign_idx:
-                a.extend(parse_assignment_body(_unwrap(ln)))
+                a.extend(_line_assignment(ln))
             else:
                 for _s, _e, ia in find_inline_assignments(ln):
                     a.extend(ia)
         for ln in node.lifted:
             if _is_assign_line(ln):
-                a.extend(parse_assignment_body(_unwrap(ln)))
+                a.extend(_line_assignment(ln))
         return a
 
     # --- public -----------------------------------------------------------
@@ -834,7 +886,22 @@ class TextPlanParser:
         self.table_tasks = self._tab_tables(table_lines)
         root = self._build_tree(body)
         self._analyse(root)
-        return self._collect(root) + self.table_tasks
+        tasks = self._collect(root)
+        flat = self._flat_table(seg)
+        if flat and sum(_assigned(t) for t in flat) > sum(_assigned(t) for t in tasks):
+            # a table flattened one cell a line: its rows are the tasks
+            return flat + self.table_tasks
+        return tasks + self.table_tasks
+
+    def _flat_table(self, lines: list[AText]) -> list[ParsedTask]:
+        found = flat_table(lines)
+        if found is None:
+            return []
+        rows, _start, _end = found
+        header = find_header(rows)
+        if header is None:
+            return []
+        return self.table_rows_to_tasks(rows, header)
 
     def _content_lines(self, at: AText) -> list[AText]:
         """The non-empty lines without metadata and web page noise (metadata fills self.meta)."""
@@ -864,13 +931,13 @@ class TextPlanParser:
                 meta.label_issuer = val.orig
             elif lab in ("发文字号", "文号") and meta.label_docno is None:
                 if _DOCNO_RE.match(val.norm):
-                    meta.label_docno = val.orig.replace(" ", "")
+                    meta.label_docno = _docno_text(val.orig)
             elif lab == "标题" and meta.label_title is None and len(val.norm) >= 4:
                 meta.label_title = val
         if meta.label_docno is None:
             md = _LOOSE_DOCNO_RE.search(n)
             if md:
-                meta.label_docno = ln.orig[md.start("no") : md.end("no")].replace(" ", "")
+                meta.label_docno = _docno_text(ln.orig[md.start("no") : md.end("no")])
         ms = _SOURCE_RE.search(n)
         if ms and meta.source is None and len(n) <= 120:
             source = ln.orig[ms.start(1) : ms.end(1)].strip()
@@ -975,6 +1042,7 @@ class TextPlanParser:
             issued_on=issued,
             tasks=tasks,
             warnings=warnings + extra,
+            phases=list(self.phases),
         )
 
     # --- tasks ------------------------------------------------------------
@@ -998,6 +1066,7 @@ class TextPlanParser:
                 del head
 
         walk(root, False)
+        self._mark_phases(nodes)
         any_assign = False
         for node in nodes:
             if not node.code:
@@ -1006,7 +1075,12 @@ class TextPlanParser:
             node_a = a
             node.is_task = bool(node_a)
             any_assign = any_assign or bool(node_a)
-            if not node.is_task and not node.excluded and self._heading_deadline(node):
+            if (
+                not node.is_task
+                and not node.excluded
+                and not self._is_phase_heading(node)
+                and self._heading_deadline(node)
+            ):
                 node.is_task = True
         if not any(n.is_task for n in nodes) and not any_assign:
             # fallback: numbered leaf items that carry dates
@@ -1020,6 +1094,35 @@ class TextPlanParser:
             if node.is_task:
                 tasks.append(self._make_task(node))
         return tasks
+
+    def _is_phase_heading(self, node: _Node) -> bool:
+        return node.phase is not None and (node.parent is None or node.parent.phase != node.phase)
+
+    def _mark_phases(self, nodes: list[_Node]) -> None:
+        """Phase headings become the plan's phases; the nodes under one carry its name.
+
+        A phase heading is not a task by its dates alone (only when it assigns units itself)."""
+        for node in nodes:  # parents come before their children
+            inherited = node.parent.phase if node.parent is not None else None
+            node.phase = inherited
+            if not node.code or not node.lines or inherited is not None:
+                continue
+            title = self._title_of(node).norm.strip(" :,;。")
+            if not _PHASE_RE.match(title):
+                continue
+            node.phase = title
+            if any(p.name == title for p in self.phases):
+                continue
+            head = node.lines[0].norm
+            hits = [h for h in find_dates(head, self.plan_year) if h.date is not None]
+            start = end = None
+            if len(hits) >= 2 and hits[0].range_start:
+                start, end = hits[0].date, hits[1].date
+                if start is not None and not re.search(r"\d\s*[日号]", head[hits[0].start : hits[0].end]):
+                    start = start.replace(day=1)  # "3月—4月": from the first of March
+            elif hits:
+                end = hits[-1].date
+            self.phases.append(ParsedPhase(name=title, start=start, end=end))
 
     def _heading_deadline(self, node: _Node) -> bool:
         if not node.lines:
@@ -1122,6 +1225,7 @@ class TextPlanParser:
             deadline=deadline,
             milestones=milestones,
             targets=targets,
+            phase=node.phase,
         )
 
     def dates_for(

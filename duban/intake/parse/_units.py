@@ -6,33 +6,55 @@ import re
 from dataclasses import dataclass, field
 
 from duban.intake.parse.model import ParsedTarget
-from duban.intake.parse.norm import AText
+from duban.intake.parse.norm import AText, make_atext
 
-# Labels that introduce units. Person labels (牵头领导, 责任人) are deliberately absent.
-_LEAD = r"牵头(?:单位|部门|科室|处室|机构|责任单位)?"
+# ---------------------------------------------------------------- the assignment grammar
+#
+# An assignment names units in roles. It is written either with labels —
+#     LABEL ":" UNITS (";" | "," | "。" LABEL ":" UNITS)*
+# (牵头单位:A;责任单位:B、C / 牵头责任单位:A。协同责任单位:B) — or with verbs —
+#     [由] UNITS VERB ("," | ";" [由] UNITS VERB)*
+# (A牵头,B、C配合 / 由A负责 / A、B等按职责分工负责 / A牵头负责), where a unit list with no
+# verb of its own takes the next one's (A,B负责). A generic label (部门分工:, 责任分工:) is
+# followed by the verb form. Either form stands in parentheses (also 〔〕【】[], read as
+# parentheses), on its own line or as the last sentence of an item. Person labels
+# (牵头领导, 分管省领导, 责任人) end a unit list and name no unit. The role of a label or verb
+# is lead when it says 牵头/主办/负总责, responsible otherwise; a note "排在第一位的为牵头单位"
+# makes the first of every later responsible list the lead.
+_LEAD = r"(?:总)?牵头(?:负责|责任|主办)?(?:单位|部门|科室|处室|机构)?|主办(?:单位|部门|科室)?"
 _RESP = (
-    r"(?:主要)?责任(?:单位|部门|科室|处室|主体)|主责(?:单位|部门)|实施(?:单位|主体)|"
-    r"落实(?:单位|部门)"
+    r"(?:主要|直接)?责任(?:单位|部门|科室|处室|主体)|主责(?:单位|部门)|实施(?:单位|主体|部门)|"
+    r"落实(?:单位|部门)|负责(?:单位|部门|科室|处室)|承办(?:单位|部门)"
 )
-_COOP = r"(?:配合|协办|协助|参与|协同)(?:单位|部门|科室|处室)?"
+_COOP = r"(?:配合|协办|协助|参与|协同|协作)(?:责任)?(?:单位|部门|科室|处室)?"
+_ROLES = r"(?:部门|单位|责任|任务|工作)?分工|责任分解"  # followed by the verb form
 LABEL_RE = re.compile(
-    r"(?P<lab>(?P<lead>" + _LEAD + r")|(?P<resp>" + _RESP + r"|责任)|(?P<coop>" + _COOP + r"))"
+    r"(?P<lab>(?P<lead>" + _LEAD + r")|(?P<resp>" + _RESP + r"|责任)|(?P<coop>" + _COOP + r")"
+    r"|(?P<roles>" + _ROLES + r"))"
     r"\s*(?P<note>\([^()]{0,24}\))?\s*[:]\s*"
 )
 # An assignment line / parenthetical must start with one of the labels.
 LABEL_START_RE = re.compile(
-    r"^\s*[(\[]?\s*(?:" + _LEAD + "|" + _RESP + "|责任|" + _COOP + r")\s*(?:\([^()]{0,24}\))?\s*[:]"
+    r"^\s*[(\[]?\s*(?:"
+    + _LEAD
+    + "|"
+    + _RESP
+    + "|责任|"
+    + _COOP
+    + "|"
+    + _ROLES
+    + r")\s*(?:\([^()]{0,24}\))?\s*[:]"
 )
 
 _SUFFIX = (
     "局|委|办|厅|中心|科|室|部|院|会|队|政府|公司|所|站|处|行|组|窗口|单位|部门|集团|馆|校|"
-    "支队|大队|法院|检察院|管委会|街道|社|团|联|署|口|台|协会|园区|办事处|分局|党委|党组"
+    "支队|大队|法院|检察院|管委会|街道|社|团|联|署|口|台|协会|园区|办事处|分局|党委|党组|库|场|厂|港|关|所"
 )
 _UNIT_END_RE = re.compile(r"(?:" + _SUFFIX + r")$")
 _AGENCY_END_RE = re.compile(r"(?:局|委|办|厅|中心|委员会|署)$")
 _PREFIX_RE = re.compile(r"^(.{0,8}?(?:自治区|自治州|省|市|州|盟|县|旗|区))(?=[^省市区县州旗])")
 _HAS_ADMIN_RE = re.compile(r"^(?:各|全|中|国|省|市|区|县|州|镇|乡|人民|自治)|[省市区县]")
-_GENERIC = {"单位", "部门", "有关单位", "相关单位", "有关部门", "相关部门", "其他单位", "等", ""}
+_GENERIC = {"单位", "部门", "等", "其他", ""}
 _TRAIL_RE = re.compile(
     r"(?:等(?:有关|相关)?(?:单位|部门|科室)?|(?:按职责)?(?:分工)?(?:分别)?负责|落实|配合|参与)$"
 )
@@ -85,14 +107,18 @@ def _split_conj(at: AText) -> list[AText]:
             continue
         if m.group(0) == "等":
             rest = right.norm
-            if rest in _GENERIC or re.fullmatch(r"(?:有关|相关|其他)?(?:单位|部门|科室)", rest):
-                return [left]
+            if rest in _GENERIC or re.fullmatch(r"(?:其他)?(?:单位|部门|科室)", rest):
+                return [left]  # "X等部门" is X
+            if re.fullmatch(r"(?:有关|相关)(?:单位|部门|科室)", rest):
+                return [left, right]  # "X等有关部门" is X and 有关部门
             if not rest:
                 return [left]
             if len(rest) < 2:
                 continue
             return [left, *_split_conj(right)]
-        if len(right.norm) >= 2 and _UNIT_END_RE.search(right.norm.split("和")[0]):
+        if len(right.norm) >= 2 and (
+            _UNIT_END_RE.search(right.norm.split("和")[0]) or right.norm.startswith("各")
+        ):
             return [left, *_split_conj(right)]
     return [at]
 
@@ -115,17 +141,67 @@ def _clean_unit(at: AText) -> AText:
     return at
 
 
+_LEVELS = r"(?:县级市|市辖区|县|市|区|州|盟|旗|镇|乡|街道|乡镇)"
+_ORGANS = r"(?:人民政府|政府|管委会|党委|办事处)"
+_COLLECTIVE_HEAD_RE = re.compile(r"各" + _LEVELS)
+_LEVEL_RE = re.compile(_LEVELS + _ORGANS + r"?(?:\([^()]*\))?")
+_PLACE_RE = re.compile(r"[\u4e00-\u9fff]{1,5}[区县市]")
+_PLACE_ORGAN_RE = re.compile(r"[\u4e00-\u9fff]{1,5}[区县市](" + _ORGANS + ")")
+_VERB_ONLY_RE = re.compile(
+    r"(?:按照?职责分工|按照?职责|依职责|根据职责|按分工)?(?:分别|共同|具体)?"
+    r"(?:负责|落实|配合|参与|协助|协办|承担|牵头)"
+)
+
+
+def _join_collectives(parts: list[AText]) -> list[AText]:
+    """ "各县、市、区政府", "各区、县级市", "各州、市人民政府": one collective unit."""
+    out: list[AText] = []
+    i = 0
+    while i < len(parts):
+        part = parts[i].strip()
+        if _COLLECTIVE_HEAD_RE.fullmatch(part.norm):
+            acc, j = part, i + 1
+            while j < len(parts) and _LEVEL_RE.fullmatch(parts[j].strip().norm):
+                acc = acc + AText("、", "、") + parts[j].strip()
+                j += 1
+                if re.search(_ORGANS + r"(?:\([^()]*\))?$", acc.norm):
+                    break
+            if j > i + 1:
+                out.append(acc)
+                i = j
+                continue
+        out.append(part)
+        i += 1
+    return out
+
+
+def _share_suffix(units: list[AText]) -> None:
+    """ "黄埔区、南沙区政府": the organ written once belongs to both places."""
+    for i in range(len(units) - 1):
+        if _PLACE_RE.fullmatch(units[i].norm) and not units[i].norm.startswith("各"):
+            m = _PLACE_ORGAN_RE.fullmatch(units[i + 1].norm)
+            if m:
+                suffix = units[i + 1][m.start(1) : m.end(1)]
+                units[i] = units[i] + suffix
+
+
 def split_units(at: AText) -> tuple[list[str], list[str]]:
     """Split a unit list; returns (units, units_marked_as_lead)."""
     units: list[AText] = []
-    for part in _split_top(at, "、,;/ \t"):
+    for part in _join_collectives(_split_top(at, "、,;/ \t\n")):
         part = part.strip()
         if not part.norm:
             continue
         for sub in _split_conj(part):
             sub = _clean_unit(sub)
-            if sub.norm and sub.norm not in _GENERIC and len(sub.norm) <= 60:
+            if (
+                sub.norm
+                and sub.norm not in _GENERIC
+                and len(sub.norm) <= 60
+                and not _VERB_ONLY_RE.fullmatch(sub.norm)
+            ):
                 units.append(sub)
+    _share_suffix(units)
     # shared prefix: 市公安局、税务局 → 市税务局
     out: list[str] = []
     leads: list[str] = []
@@ -185,6 +261,9 @@ def parse_assignment_body(at: AText) -> Assignment:
         if stop >= 0:
             end = stop
         value = at[m.end() : end].strip(" ;,。.")
+        if m.group("roles"):
+            result.extend(parse_roles(value) or Assignment())
+            continue
         units, marked = split_units(value)
         note = m.group("note") or ""
         if not m.group("lead") and FIRST_IS_LEAD_RE.search(note) and units and not marked:
@@ -219,19 +298,10 @@ def find_inline_assignments(at: AText) -> list[tuple[int, int, Assignment]]:
             if a:
                 out.append((m.start(), m.end(), a))
             continue
-        # (市发改委牵头,市财政局、市税务局配合)
-        mm = re.fullmatch(
-            r"\s*([^():;,]{2,60}?)牵头(?:[,;、]\s*([^():;]{2,200}?)"
-            r"(?:按职责分工|按职责|分别|共同)?(?:配合|参与|负责|落实))?\s*",
-            inner.norm,
-        )
-        if mm:
-            a = Assignment()
-            a.lead, _ = split_units(inner[mm.start(1) : mm.end(1)])
-            if mm.group(2):
-                a.resp, _ = split_units(inner[mm.start(2) : mm.end(2)])
-            if a.lead and all(_UNIT_END_RE.search(u) or len(u) <= 12 for u in a.lead):
-                out.append((m.start(), m.end(), a))
+        # (市发改委牵头,市财政局、市税务局配合) / (A、B等按职责分工负责) / (A、B。排在第一位的为牵头单位)
+        a = parse_roles(inner)
+        if a:
+            out.append((m.start(), m.end(), a))
     # "…工作。牵头单位:X;责任单位:Y" without parentheses
     n = at.norm
     for m in LABEL_RE.finditer(n):
@@ -247,7 +317,119 @@ def find_inline_assignments(at: AText) -> list[tuple[int, int, Assignment]]:
             end = len(n.rstrip(" 。"))
             out.append((m.start(), end, a))
         break
+    if not out:
+        # "…工作。由X牵头,A、B配合。" — the item's last sentence, in the verb form
+        body = n.rstrip(" 。;")
+        cut = max(body.rfind("。"), body.rfind(";"))
+        if 0 < cut < len(body) - 3 and body[:cut].count("(") == body[:cut].count(")"):
+            a = parse_roles(at[cut + 1 : len(body)], verbs_only=True)
+            if a:
+                out.append((cut + 1, len(body), a))
     return out
+
+
+def role_line(at: AText) -> Assignment | None:
+    """A line that is an assignment in the verb form ("由X牵头,A、B配合。"), else None."""
+    n = at.norm.strip(" 。;")
+    if len(n) > 160 or _paren_or_none(n):
+        return None
+    return parse_roles(at.strip(" 。;"), verbs_only=True)
+
+
+def _paren_or_none(n: str) -> bool:
+    return n.count("(") != n.count(")")
+
+
+_VERB_RE = re.compile(
+    r"(?:(?P<lead>(?:总)?牵头(?:负责|落实|抓总|实施)?|负总责|主办)"
+    r"|(?P<resp>(?:按照?职责分工|按照?职责|依职责|根据职责|按分工|各司其职)?"
+    r"(?:分别|共同|具体|协同|密切)?(?:负责|落实|配合|参与|协助|协办|承担|承办)))"
+    r"(?:组织实施|具体实施|抓好落实|推进落实|组织落实|实施|落实|推进|完成)?$"
+)
+_NOTE_RE = re.compile(r"下同|不再列出|为牵头|其他有关部门|明确牵头")
+
+
+def _simplified(name: str) -> str:
+    return make_atext(name).norm
+
+
+def looks_like_unit(name: str) -> bool:
+    """A name that ends like a unit (局, 委, 政府, 部门, 区…) or names a collective (各…)."""
+    core = re.sub(r"\([^()]*\)$", "", name).strip()  # 区应急管理局(安委办), 高新区(邹区镇)
+    if not core or len(core) > 30 or "的" in core:
+        return False
+    return bool(
+        _UNIT_END_RE.search(core)
+        or re.match(r"^(?:各|有关|相关|其他)", core)
+        or re.match(r"^全[市区县省][^,。]{0,8}$", core)
+        or re.search(r"(?:各地|地区|各级|系统|[区县市镇乡旗])$", core)
+    )
+
+
+def parse_roles(at: AText, *, verbs_only: bool = False) -> Assignment | None:
+    """The verb form of an assignment, or None when the text is not one.
+
+    Every clause must be a unit list (that takes the next verb), a unit list with its verb, or
+    — when some clause has a verb — a note (下同, 排在第一位的为牵头单位) or a remark such as a
+    date. A bare unit list (no verb at all) is an assignment only with a first-is-lead note,
+    unless `verbs_only`.
+    """
+    result = Assignment()
+    pending: list[str] = []
+    verbs = 0
+    remarks = 0
+    first_is_lead = False
+    for clause in _split_top(at, ";,。:"):
+        c = clause.strip(" .")
+        cn = c.norm
+        if not cn:
+            continue
+        if FIRST_IS_LEAD_RE.search(cn):
+            first_is_lead = True
+            continue
+        if _NOTE_RE.search(cn):
+            remarks += 1
+            continue
+        unit_part, role = c, None
+        mv = _VERB_RE.search(cn)
+        if mv and mv.start() > 0:
+            unit_part, role = c[: mv.start()], ("lead" if mv.group("lead") else "resp")
+        text = unit_part.strip(" ")
+        if text.norm.startswith("由"):
+            text = text[1:]
+        units, marked = split_units(text) if text.norm else ([], [])
+        if not units or not all(looks_like_unit(_simplified(u)) for u in units):
+            if role is None and (verbs or pending):
+                remarks += 1  # "年内持续推进", "6月底前完成"
+                continue
+            return None
+        if role is None:
+            pending.extend(units)
+            continue
+        verbs += 1
+        names = pending + units
+        pending = []
+        dest = result.lead if role == "lead" else result.resp
+        for u in names:
+            if u in marked and role == "resp":
+                if u not in result.lead:
+                    result.lead.append(u)
+            elif u not in dest:
+                dest.append(u)
+    if pending and not verbs_only and (first_is_lead or verbs):
+        # "(A、B、C。排在第一位的为牵头单位)" / "(A牵头;B、C)": the units are responsible
+        for u in pending:
+            if u not in result.resp and u not in result.lead:
+                result.resp.append(u)
+        if first_is_lead and not result.lead and result.resp:
+            result.lead.append(result.resp.pop(0))
+        pending = []
+    if pending or not (verbs or first_is_lead):
+        return None
+    if verbs_only and remarks:
+        return None
+    result.resp = [u for u in result.resp if u not in result.lead]
+    return result if result else None
 
 
 # ---------------------------------------------------------------- targets

@@ -47,6 +47,18 @@ class ParsedTarget:
 
 
 @dataclass
+class ParsedPhase:
+    """A stage of the plan (实施步骤: 动员部署阶段, …) and its dates when the heading gives them."""
+
+    name: str
+    start: datetime.date | None = None
+    end: datetime.date | None = None
+
+    def to_json_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "start": _iso(self.start), "end": _iso(self.end)}
+
+
+@dataclass
 class ParsedTask:
     code: str
     title: str
@@ -57,6 +69,7 @@ class ParsedTask:
     deadline: datetime.date | None = None
     milestones: list[ParsedMilestone] = field(default_factory=list)
     targets: list[ParsedTarget] = field(default_factory=list)
+    phase: str | None = None  # the plan phase the task sits under
 
     def to_json_dict(self) -> dict[str, Any]:
         return {
@@ -67,6 +80,7 @@ class ParsedTask:
             "lead_units": list(self.lead_units),
             "responsible_units": list(self.responsible_units),
             "deadline": _iso(self.deadline),
+            "phase": self.phase,
             "milestones": [{"date": m.date.isoformat(), "text": m.text} for m in self.milestones],
             "targets": [
                 {"text": t.text, "value": t.value, "unit": t.unit, "direction": t.direction}
@@ -83,6 +97,7 @@ class ParsedPlan:
     issued_on: datetime.date | None
     tasks: list[ParsedTask] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    phases: list[ParsedPhase] = field(default_factory=list)
 
     def to_json_dict(self) -> dict[str, Any]:
         return {
@@ -90,6 +105,7 @@ class ParsedPlan:
             "issuer": self.issuer,
             "doc_number": self.doc_number,
             "issued_on": _iso(self.issued_on),
+            "phases": [p.to_json_dict() for p in self.phases],
             "tasks": [t.to_json_dict() for t in self.tasks],
             "warnings": list(self.warnings),
         }
