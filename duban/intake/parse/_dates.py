@@ -23,6 +23,10 @@ DATE_RE = re.compile(
     r"|(?P<q>(?:(?P<y4>(?:19|20)\d{2})\s*年|(?P<rel4>今年|本年|明年|次年))?第?(?P<qn>[一二三四1-4])季度?"
     r"(?=末|底|前|内|完成|结束|公布|,|;|。|\)|$))"
     r"|(?P<whole>全年)"
+    # "2016 年 6 底前" (the 月 left out)
+    r"|(?P<ymb>(?P<y6>(?:19|20)\d{2})\s*年\s*(?P<m6>\d{1,2})\s*(?:底|末))"
+    # "到2020年,全市用水总量控制在…": the end of that year
+    r"|(?P<yo>(?<=[到至])(?P<y7>(?:19|20)\d{2})\s*年(?![\d底末内上下第全前]|\s*\d))"
 )
 
 ONGOING_RE = re.compile(r"长期坚持|长期推进|持续推进|长期|常态化|持续开展|持续实施|长效")
@@ -95,7 +99,13 @@ def find_dates(text: str, plan_year: int | None) -> list[DateHit]:
             continue
         gap = text[last_end : m.start()] if last_end >= 0 else ""
         in_range = last_year is not None and _RANGE_RE.match(gap) is not None
-        read = _read(m, text, plan_year, range_year=last_year if in_range else None)
+        # without the plan's year, "2017年6月底前…、9月底前…" reads 9月 in the year just written
+        read = _read(
+            m,
+            text,
+            plan_year if plan_year is not None else last_year,
+            range_year=last_year if in_range else None,
+        )
         if read is None:
             continue
         date, explicit_year, needs_year = read
@@ -138,6 +148,12 @@ def _read(
         return _safe_date(year, _QN[m.group("qn")] * 3, None), explicit, needs_year
     if m.group("whole"):
         return _safe_date(plan_year, 12, 31), None, plan_year is None
+    if m.group("ymb"):
+        year = int(m.group("y6"))
+        return _safe_date(year, int(m.group("m6")), None), year, False
+    if m.group("yo"):
+        year = int(m.group("y7"))
+        return _safe_date(year, 12, 31), year, False
     return None
 
 

@@ -17,6 +17,7 @@ from duban.intake.parse._units import (
     Assignment,
     find_inline_assignments,
     find_targets,
+    looks_like_unit,
     parse_assignment_body,
     role_line,
 )
@@ -58,7 +59,7 @@ _META_LINE_RE = re.compile(
 _PUBLISH_RE = re.compile(r"(?:发布日期|发布时间|印发日期)\s*:\s*(\S+(?:\s*\d+\s*日)?)")
 _WRITTEN_RE = re.compile(r"(?:成文日期|发文日期)\s*:\s*(\S+(?:\s*\d+\s*日)?)")
 _LABEL_VALUE_RE = re.compile(
-    r"(?P<lab>发文机关|发布机构|发文单位|发文字号|文号|标题)\s*:\s*"
+    r"(?P<lab>发文机关|发布机构|发文单位|发文字号|文件编号|文号|标题)\s*:\s*"
     r"(?P<val>.+?)(?=\s{2,}|\t|\s+[\u4e00-\u9fff]{2,5}\s*:|$)"
 )
 _SOURCE_RE = re.compile(r"(?:^|\s)(?:信息来源|文章来源|来源)\s*:\s*([^\s:]+)")
@@ -78,7 +79,7 @@ _GENERIC_TITLES = {
 }
 _TITLE_KW_RE = re.compile(
     r"方案|意见|通知|办法|计划|要点|规划|细则|决定|清单|任务分工|工作安排|措施|行动|"
-    r"责任分工|责任分解"
+    r"责任分工|责任分解|分解表|任务表|责任表|一览表|台账"
 )
 # A document number (发文字号) in any of the forms seen: 机关代字 with quotes, dots or spaces
 # (宁"放管服"组办〔2020〕5号, 京政办发 (2019) 3号), the year in 〔〕, [], 【】 or (), 第 before
@@ -112,7 +113,7 @@ _TERMINAL = "。;:!?)】》\"'"
 _H_PATTERNS: list[tuple[int, re.Pattern[str]]] = [
     (0, re.compile(r"([一二三四五六七八九十]{1,3})\s*[、.](?![、])")),
     (1, re.compile(r"\(\s*([一二三四五六七八九十]{1,3})\s*\)\s*[、.]?")),
-    (2, re.compile(r"(\d{1,2})\s*(?:[、.](?![\d、.])|\.(?=\s))")),
+    (2, re.compile(r"(\d{1,2})\s*(?:[、.](?![\d、.])|\.(?=\s)|。(?=[\u4e00-\u9fff]))")),
     (3, re.compile(r"(?:\(\s*(\d{1,2})\s*\)|(\d{1,2})\)(?!\d))\s*[、.]?")),
     (4, re.compile(r"([①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳])\s*")),
 ]
@@ -143,6 +144,13 @@ _PHASE_RE = re.compile(
     r"^(?:第[一二三四五六七八九十\d]{1,3}阶段(?:\s*[:,]?\s*[\u4e00-\u9fff]{2,12})?"
     r"|[\u4e00-\u9fff]{2,14}阶段)$"
 )
+
+
+def _fuller(signed: str | None, label: str) -> bool:
+    """The signature "海盐县人民政府办公室" names the same organ as a label's "县政府办公室"."""
+    if not signed or len(signed) <= len(label):
+        return False
+    return signed[-3:] == label[-3:] and set(label) <= set(signed)
 
 
 def _assigned(task: ParsedTask) -> bool:
@@ -247,6 +255,7 @@ def _is_title_like(line: AText) -> bool:
     n = line.norm
     return (
         4 <= len(n) <= 90
+        and not (len(n) > 30 and re.search(r"[,。;]", n))
         and bool(_TITLE_KW_RE.search(n))
         and n[-1] not in "。,;:"
         and not _META_LINE_RE.match(n)
@@ -256,6 +265,14 @@ def _is_title_like(line: AText) -> bool:
     )
 
 
+# A title followed by its doc number: "…的实施意见(池政〔2017〕101号)", "…的通知拱政办发〔2018〕42号"
+_TITLE_DOCNO_RE = re.compile(
+    r"^(?P<title>.{4,}?(?:通知|意见|方案|办法|计划|要点|规划|细则|决定|清单|分工|措施|分解))\s*\(?\s*"
+    r"(?P<no>[^()《》的,。\s]{1,12}?\s*[〔\[【(]\s*(?:19|20)\d{2}\s*[〕\]】)]\s*第?\s*\d{1,4}\s*号)"
+    r"\s*\)?$"
+)
+
+
 def _clean_title(line: AText) -> AText:
     m = _ARTICLE_RE.match(line.norm)
     if m:
@@ -263,12 +280,30 @@ def _clean_title(line: AText) -> AText:
     m = _DOCNO_RE.match(line.norm)
     if m and m.end() < len(line.norm):
         line = line[m.end() :].strip()
-    m = re.match(r"^附件\s*\d*\s*[:]?\s*", line.norm)
+    m = re.match(r"^附件\s*\d*\s*[:]?\s*(?:\d{1,2}\s*[.、]\s*)?", line.norm)
     if m:
         line = line[m.end() :].strip()
+    # a headline's 【topic】 before the title
+    m = re.match(r"^【[^】]{1,30}】\s*", line.norm)
+    if m and m.end() < len(line.norm) - 4:
+        line = line[m.end() :].strip()
+    # the site's name after the title ("…的意见-湖南省人民政府门户网站", "…_中国政府网")
+    m = re.search(r"\s*[-_|]\s*[^-_|]{2,30}(?:网站|网|门户)$", line.norm)
+    if m and m.start() >= 4:
+        line = line[: m.start()].strip()
+    # the doc number after the title, bare or in parentheses
+    m = _TITLE_DOCNO_RE.match(line.norm)
+    if m:
+        line = line[: m.end("title")].strip()
     if line.norm.startswith("《") and line.norm.endswith("》"):
         line = line[1:-1].strip()
     return line
+
+
+def _docno_in_title(line: AText) -> str | None:
+    """ "…的实施意见(池政〔2017〕101号)": the doc number a headline carries."""
+    m = _TITLE_DOCNO_RE.match(line.norm)
+    return _docno_text(line.orig[m.start("no") : m.end("no")]) if m else None
 
 
 def _unwrap(line: AText) -> AText:
@@ -323,6 +358,8 @@ def _join_broken(lines: list[AText]) -> list[AText]:
                 join = True
             elif depth > 0 and _is_assign_line(line) and "牵头" in open_tail:
                 join = True  # "(牵头单位:X;\n责任单位:Y)"
+            elif first_assign and not starts_new and _continues_units(group[-1].norm, nn):
+                join = True  # "协办单位:…、园区党工" + "委、各街道党工委" (a line broken in a name)
             elif (
                 length >= 30
                 and last not in _TERMINAL
@@ -361,6 +398,17 @@ def _join_broken(lines: list[AText]) -> list[AText]:
     return out
 
 
+def _continues_units(prev: str, nxt: str) -> bool:
+    """Does `nxt` finish the unit name `prev` was cut in ("…园区党工" + "委、各街道党工委")?"""
+    if not prev or prev[-1] in _TERMINAL + ",、;" or len(nxt) > 80:
+        return False
+    tail = re.split(r"[、,;:]", prev)[-1]
+    head = re.split(r"[、,;。]", nxt)[0]
+    if not tail or not head or len(head) > 6:
+        return False
+    return not looks_like_unit(tail) and looks_like_unit(tail + head)
+
+
 def _title_start(lines: list[AText], i: int, used: set[int]) -> int | None:
     """Where a title broken over lines starts, up to 4 lines before line i: "关于印发《…" +
     "…实施方案》的通知", or "县人民政府办公室关于" / "对县《…》确定的2021年" / … / "…的通知"."""
@@ -369,7 +417,7 @@ def _title_start(lines: list[AText], i: int, used: set[int]) -> int | None:
         if (
             j in used
             or len(prev) > 40
-            or prev[-1:] in _TERMINAL + ",:"
+            or (prev[-1:] in _TERMINAL + ",:" and not (prev.endswith("》") and "关于" in prev))
             or _DOCNO_RE.match(prev)
             or _heading_at(prev, 0) is not None
             or parse_full_date(cn_date_to_digits(prev).strip()) is not None
@@ -482,6 +530,46 @@ class _TreeBuilder:
 _DIGIT_AFTER_MARK_RE = re.compile(r"^(\d{1,2})\.(?=\d[\d.,]{0,8}[%\u4e00-\u9fff])")
 
 
+_CELL_BAR_RE = re.compile(r"\s*[|｜]\s*")
+# Where a line that holds a whole page (its line breaks lost) starts a new paragraph: a
+# heading marker, an assignment label or a signature after white space.
+_RESPLIT_RE = re.compile(
+    r"\s+(?=(?:[一二三四五六七八九十]{1,3}\s*、|\(\s*[一二三四五六七八九十]{1,3}\s*\)|"
+    r"\d{1,2}\s*[.、](?!\d)|\(\s*\d{1,2}\s*\)|"
+    r"(?:牵头|责任|配合|协办|协同|主办)[\u4e00-\u9fff]{0,6}\s*:|附件|\(此件))"
+)
+_LONG_LINE = 300
+
+
+def _cells_apart(line: AText) -> AText:
+    """ "文件编号: | 盐政办发〔2022〕16号 | 组配分类:" — table cells as spaced text."""
+    if "|" not in line.norm and "｜" not in line.norm:
+        return line
+    out = AText("", "")
+    pos = 0
+    for m in _CELL_BAR_RE.finditer(line.norm):
+        out = out + line[pos : m.start()] + AText("  ", "  ")
+        pos = m.end()
+    return out + line[pos:]
+
+
+def _resplit(line: AText) -> list[AText]:
+    """A very long line with no breaks (a page collapsed to one line) cut into paragraphs."""
+    if len(line.norm) < _LONG_LINE:
+        return [line]
+    cuts = [m.end() for m in _RESPLIT_RE.finditer(line.norm)]
+    if len(cuts) < 3:
+        return [line]
+    parts: list[AText] = []
+    pos = 0
+    for c in cuts:
+        if c > pos:
+            parts.append(line[pos:c])
+            pos = c
+    parts.append(line[pos:])
+    return parts
+
+
 def _split_tail(text: AText) -> tuple[AText, AText | None]:
     """ "…。(牵头部门:X) 职责分工" → the task part and an unrelated tail."""
     inl = find_inline_assignments(text)
@@ -535,6 +623,7 @@ class _Meta:
     label_docno: str | None = None
     label_title: AText | None = None
     source: str | None = None
+    title_docno: str | None = None
 
 
 class TextPlanParser:
@@ -609,6 +698,8 @@ class TextPlanParser:
                 if m.end() >= len(ln.norm.rstrip()):
                     used.add(i)
                 break
+        if self.meta.doc_number is None:
+            self.meta.doc_number = self.meta.title_docno
         self._scan_issue_date(lines, first_heading, used)
         if self.meta.issuer is None:
             self.meta.issuer = self._find_issuer(lines, first_heading, used)
@@ -635,6 +726,7 @@ class TextPlanParser:
                 t = t + lines[i + 1]
                 used.add(i + 1)
             self.meta.title = t
+            self.meta.title_docno = _docno_in_title(ln)
             used.add(i)
             break
         if self.meta.title is not None:
@@ -708,6 +800,15 @@ class TextPlanParser:
         m = re.search(
             r"(?:^|[,。;:])([^,。;:]{2,30}?(?:领导小组|办公室|政府|委员会|指挥部|局|中心))"
             r"(?:拟|决定|研究|特|现)[^。]{0,60}?(?:制定|印发|出台)(?:了)?本",
+            pre,
+        )
+        if m:
+            return pre_orig[m.start(1) : m.end(1)]
+        # a news lead: "天津市人民政府印发通知", "安徽省人民政府发布关于…的通知"
+        m = re.search(
+            r"(?:^|[,。;:])(?:[^,。;:]{0,12}?(?:讯|消息|获悉|日前|近日|刚刚)[,]?)?"
+            r"([^,。;:\s]{2,20}?(?:人民政府|政府|办公厅|办公室|委员会|领导小组))"
+            r"(?:近日|日前|正式)?(?:印发|发布|出台|下发)",
             pre,
         )
         if m:
@@ -854,6 +955,7 @@ class TextPlanParser:
         for ln in node.lifted:
             if _is_assign_line(ln):
                 a.extend(_line_assignment(ln))
+        a.resp = [u for u in a.resp if u not in a.lead]  # a unit is never both
         return a
 
     # --- public -----------------------------------------------------------
@@ -897,19 +999,26 @@ class TextPlanParser:
         found = flat_table(lines)
         if found is None:
             return []
-        rows, _start, _end = found
+        rows, start, _end = found
         header = find_header(rows)
         if header is None:
             return []
-        return self.table_rows_to_tasks(rows, header)
+        tasks = self.table_rows_to_tasks(rows, header)
+        if tasks and self.meta.title is None and start > 0:
+            above = _clean_title(lines[start - 1].strip())
+            if _is_title_like(above):
+                self.meta.title = above  # the table's own title, when the page has no other
+        return tasks
 
     def _content_lines(self, at: AText) -> list[AText]:
         """The non-empty lines without metadata and web page noise (metadata fills self.meta)."""
         lines: list[AText] = []
-        for ln in (raw.strip() for raw in split_lines(at)):
-            if not ln.norm or self._read_line_meta(ln) or _is_noise(ln):
-                continue
-            lines.append(ln)
+        for raw in split_lines(at):
+            for ln in _resplit(_cells_apart(raw)):
+                ln = ln.strip()
+                if not ln.norm or self._read_line_meta(ln) or _is_noise(ln):
+                    continue
+                lines.append(ln)
         return lines
 
     def _read_line_meta(self, ln: AText) -> bool:
@@ -929,7 +1038,7 @@ class TextPlanParser:
             lab = mv.group("lab")
             if lab in ("发文机关", "发布机构", "发文单位") and meta.label_issuer is None:
                 meta.label_issuer = val.orig
-            elif lab in ("发文字号", "文号") and meta.label_docno is None:
+            elif lab in ("发文字号", "文件编号", "文号") and meta.label_docno is None:
                 if _DOCNO_RE.match(val.norm):
                     meta.label_docno = _docno_text(val.orig)
             elif lab == "标题" and meta.label_title is None and len(val.norm) >= 4:
@@ -941,7 +1050,11 @@ class TextPlanParser:
         ms = _SOURCE_RE.search(n)
         if ms and meta.source is None and len(n) <= 120:
             source = ln.orig[ms.start(1) : ms.end(1)].strip()
-            if source and not re.search(r"\d{4}|http|www|\.com|\.cn", source) and len(source) <= 40:
+            if (
+                source
+                and not re.search(r"\d{4}|http|www|\.com|\.cn|网站?$|门户|报$|新闻", source)
+                and len(source) <= 40
+            ):
                 meta.source = source
         return bool(_META_LINE_RE.match(n) or (ms and len(n) <= 80 and "发布" in n))
 
@@ -972,7 +1085,7 @@ class TextPlanParser:
         meta = self.meta
         if meta.label_title is not None:
             meta.title = meta.label_title
-        if meta.label_issuer:
+        if meta.label_issuer and not _fuller(meta.issuer, meta.label_issuer):
             meta.issuer = meta.label_issuer
         if meta.label_docno:
             meta.doc_number = meta.label_docno
@@ -1024,7 +1137,11 @@ class TextPlanParser:
             ongoing = [
                 t.code
                 for t in tasks
-                if t.deadline is None and _ONGOING_FIELD_RE.search(make_atext(t.text).norm)
+                if t.deadline is None
+                and (
+                    _ONGOING_FIELD_RE.search(make_atext(t.text).norm)
+                    or _ONGOING_AFTER_DATE_RE.search(make_atext(t.text).norm)
+                )
             ]
             if ongoing:
                 warnings.append(
@@ -1242,6 +1359,12 @@ def parse_text(text: str, year: int | None) -> ParsedPlan:
     return TextPlanParser(text, year=year).parse()
 
 
+_ONGOING_AFTER_DATE_RE = re.compile(
+    r"(?:年内|全年|今年)\s*(?:要|均|都|将)?\s*(?:持续|长期|常态化|不断|坚持)|长期坚持|持续推进"
+)
+_ONGOING_AFTER_RE = re.compile(r"\s*(?:要|均|都|将)?\s*(?:持续|长期|常态化|不断|坚持)")
+
+
 def dates_for_lines(
     parser: TextPlanParser, lines: list[AText], title: str
 ) -> tuple[list[ParsedMilestone], datetime.date | None]:
@@ -1267,6 +1390,8 @@ def dates_for_lines(
             elif ONGOING_RE.search(value) and not any(h.needs_year for h in hits):
                 explicit_none = True
         for k, h in enumerate(hits):
+            if ONGOING_RE.match(n, h.end) or _ONGOING_AFTER_RE.match(n, h.end):
+                continue  # "年内持续推进", "全年常态化开展": ongoing work, not a deadline
             if h.needs_year or h.date is None:
                 parser.missing_year_dates += 1
                 continue

@@ -53,7 +53,16 @@ _SUFFIX = (
 _UNIT_END_RE = re.compile(r"(?:" + _SUFFIX + r")$")
 _AGENCY_END_RE = re.compile(r"(?:局|委|办|厅|中心|委员会|署)$")
 _PREFIX_RE = re.compile(r"^(.{0,8}?(?:自治区|自治州|省|市|州|盟|县|旗|区))(?=[^省市区县州旗])")
-_HAS_ADMIN_RE = re.compile(r"^(?:各|全|中|国|省|市|区|县|州|镇|乡|人民|自治)|[省市区县]")
+_HAS_ADMIN_RE = re.compile(
+    r"^(?:各|全|中央|中国|中共|国家|国务院|省|市(?!场)|区(?!域)|县|州|镇|乡|人民|自治)|"
+    r"(?<!城)[省市区县](?!场|域)"
+)
+# A name that starts with its own place ("湖北银监局", "合肥海关") or is a place's branch
+# ("环保拱墅分局") does not take the list's prefix.
+_OWN_PLACE_RE = re.compile(
+    r"^(?:北京|天津|上海|重庆|河北|山西|辽宁|吉林|黑龙江|江苏|浙江|安徽|福建|江西|山东|河南|湖北|"
+    r"湖南|广东|海南|四川|贵州|云南|陕西|甘肃|青海|台湾|内蒙古|广西|西藏|宁夏|新疆|香港|澳门)|分局$"
+)
 _GENERIC = {"单位", "部门", "等", "其他", ""}
 _TRAIL_RE = re.compile(
     r"(?:等(?:有关|相关)?(?:单位|部门|科室)?|(?:按职责)?(?:分工)?(?:分别)?负责|落实|配合|参与)$"
@@ -96,6 +105,9 @@ def _split_top(at: AText, seps: str) -> list[AText]:
     return parts
 
 
+_BARE_ORGAN_RE = re.compile(r"(?:人民政府|政府|管委会|党委|党工委|办事处|人大|政协)(?:\([^()]*\))?")
+
+
 def _split_conj(at: AText) -> list[AText]:
     """Split on 和/及/与/以及/等 when both sides look like unit names."""
     n = at.norm
@@ -105,6 +117,8 @@ def _split_conj(at: AText) -> list[AText]:
             continue
         if not _UNIT_END_RE.search(left.norm):
             continue
+        if m.group(0) in ("和", "及") and _BARE_ORGAN_RE.fullmatch(right.norm):
+            continue  # "各县(市、区)党委和人民政府": the same places' two organs, one unit
         if m.group(0) == "等":
             rest = right.norm
             if rest in _GENERIC or re.fullmatch(r"(?:其他)?(?:单位|部门|科室)", rest):
@@ -147,6 +161,10 @@ _COLLECTIVE_HEAD_RE = re.compile(r"各" + _LEVELS)
 _LEVEL_RE = re.compile(_LEVELS + _ORGANS + r"?(?:\([^()]*\))?")
 _PLACE_RE = re.compile(r"[\u4e00-\u9fff]{1,5}[区县市]")
 _PLACE_ORGAN_RE = re.compile(r"[\u4e00-\u9fff]{1,5}[区县市](" + _ORGANS + ")")
+# "(牵头单位:X;责任单位:A、B,6月底完成)": a time given inside a unit list is no unit
+_TIME_PART_RE = re.compile(
+    r"^\d{1,2}\s*月|^(?:19|20)\d{2}\s*年|^(?:年底|年内|上半年|下半年|全年|长期|持续)|(?:完成|前)$"
+)
 _VERB_ONLY_RE = re.compile(
     r"(?:按照?职责分工|按照?职责|依职责|根据职责|按分工)?(?:分别|共同|具体)?"
     r"(?:负责|落实|配合|参与|协助|协办|承担|牵头)"
@@ -199,6 +217,7 @@ def split_units(at: AText) -> tuple[list[str], list[str]]:
                 and sub.norm not in _GENERIC
                 and len(sub.norm) <= 60
                 and not _VERB_ONLY_RE.fullmatch(sub.norm)
+                and not _TIME_PART_RE.search(sub.norm)
             ):
                 units.append(sub)
     _share_suffix(units)
@@ -227,6 +246,7 @@ def split_units(at: AText) -> tuple[list[str], list[str]]:
             and prefix
             and not any(spelled[i + 1 :])
             and not _HAS_ADMIN_RE.search(norm)
+            and not _OWN_PLACE_RE.search(norm)
             and _AGENCY_END_RE.search(norm)
             and len(norm) <= 8
             and "相关" not in norm
@@ -346,6 +366,9 @@ _VERB_RE = re.compile(
     r"(?:分别|共同|具体|协同|密切)?(?:负责|落实|配合|参与|协助|协办|承担|承办)))"
     r"(?:组织实施|具体实施|抓好落实|推进落实|组织落实|实施|落实|推进|完成)?$"
 )
+_POST_RE = re.compile(
+    r"(?:省长|市长|县长|区长|州长|镇长|乡长|秘书长|书记|主任|部长|厅长|局长|领导|同志|负责人|责任人)$"
+)
 _NOTE_RE = re.compile(r"下同|不再列出|为牵头|其他有关部门|明确牵头")
 
 
@@ -379,16 +402,19 @@ def parse_roles(at: AText, *, verbs_only: bool = False) -> Assignment | None:
     verbs = 0
     remarks = 0
     first_is_lead = False
-    for clause in _split_top(at, ";,。:"):
+    clauses: list[AText] = []
+    for sentence in _split_top(at, "。"):
+        if FIRST_IS_LEAD_RE.search(sentence.norm):
+            first_is_lead = True  # "排名第一的为牵头单位,下同"
+            continue
+        if _NOTE_RE.search(sentence.norm):
+            remarks += 1  # "以下各项工作均需…落实,不再列出"
+            continue
+        clauses.extend(_split_top(sentence, ";,:"))
+    for clause in clauses:
         c = clause.strip(" .")
         cn = c.norm
         if not cn:
-            continue
-        if FIRST_IS_LEAD_RE.search(cn):
-            first_is_lead = True
-            continue
-        if _NOTE_RE.search(cn):
-            remarks += 1
             continue
         unit_part, role = c, None
         mv = _VERB_RE.search(cn)
@@ -398,6 +424,9 @@ def parse_roles(at: AText, *, verbs_only: bool = False) -> Assignment | None:
         if text.norm.startswith("由"):
             text = text[1:]
         units, marked = split_units(text) if text.norm else ([], [])
+        if units and all(_POST_RE.search(_simplified(u)) for u in units):
+            remarks += 1  # "分管副省长、协管副秘书长负责": persons, not units
+            continue
         if not units or not all(looks_like_unit(_simplified(u)) for u in units):
             if role is None and (verbs or pending):
                 remarks += 1  # "年内持续推进", "6月底前完成"

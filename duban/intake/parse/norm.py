@@ -17,8 +17,8 @@ log = logging.getLogger(__name__)
 _PINYIN = "a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüêńňǹḿ"
 _DEBRIS_RE = re.compile(r"(?<=[\u4e00-\u9fff])[(（][" + _PINYIN + r"]{1,6}[)）]")
 
-_PUNCT_SRC = "（）：；，．！？［］｛｝　\u00a0\u2002\u2003\u2009\u200b\ufeff～－—–／"
-_PUNCT_DST = "():;,.!?[]{}" + " " * 7 + "~--/" + "-"
+_PUNCT_SRC = "（）：；，．！？［］｛｝　\u00a0\u2002\u2003\u2009\u200b\ufeff～－—–／﹒﹑﹐﹔﹕"
+_PUNCT_DST = "():;,.!?[]{}" + " " * 7 + "~---/" + ".、,;:"
 _FW_DIGITS = "０１２３４５６７８９ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺ％"
 _HW_DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ%"
 _TRANS = str.maketrans(
@@ -117,7 +117,8 @@ def make_atext(text: str) -> AText:
 # "〔责任单位:…〕", "[牵头单位:…;责任单位:…]", "【牵头部门:…】": an assignment in square or
 # lenticular brackets is read like one in parentheses (the normalised copy only; same length).
 _ASSIGN_BRACKET_RE = re.compile(
-    r"[\[〔【]\s*(?=(?:牵头|(?:主要)?责任|主责|配合|协办|协助)[^\[\]〔〕【】\n]{0,12}:)"
+    r"[\[〔【]\s*(?=(?:牵头|(?:主要)?责任|主责|配合|协办|协助)[^\[\]〔〕【】\n]{0,12}:|"
+    r"[^\[\]〔〕【】\n:]{2,60}?(?:牵头|负责|配合|参与))"
     r"[^\[\]〔〕【】\n]*[\]〕】]"
 )
 
