@@ -619,3 +619,53 @@ def test_same_file_imported_twice_at_once_makes_one_plan(engine, tmp_path):
         assert _count(s, Plan) == 1
     if eng is not engine:
         eng.dispose()
+
+
+PHASED_PLAN = """宁"放管服"组办〔2020〕5号
+关于印发《宁县"放管服"改革攻坚行动方案》的通知
+各乡镇,县直各部门:
+现将方案印发给你们,请认真贯彻落实。
+一、实施步骤
+(一)动员部署阶段(2020年3月1日—4月30日)
+1.制定工作方案。4月15日前印发各乡镇实施方案。(牵头单位:县政务服务中心;责任单位:各乡镇)
+(二)集中攻坚阶段(2020年5月—9月)
+1.清理证明事项。9月30日前完成清理并公布保留清单。(牵头单位:县司法局)
+(三)总结验收阶段(2020年10月—12月)
+组织开展自查,形成总结报告。
+"""
+
+
+def test_phase_headings_become_the_plans_phases_and_their_tasks_carry_them(session):
+    """Issue 12: 阶段 headings are phases, not tasks without units; the doc number's year
+    (after quotes and a prefix) resolves "9月30日前"."""
+    gov = make_department(session, name="县政务服务中心")
+    justice = make_department(session, name="县司法局")
+    towns = make_department(session, name="各乡镇")
+    draft = load_draft(PHASED_PLAN.encode("utf-8"), "plan.txt")[0]
+    assert draft.doc_number == '宁"放管服"组办〔2020〕5号'
+    assert draft.phases == ["动员部署阶段", "集中攻坚阶段", "总结验收阶段"]
+    assert [(t.code, t.phase, t.deadline) for t in draft.tasks] == [
+        ("一(一)1", "动员部署阶段", dt.date(2020, 4, 15)),
+        ("一(二)1", "集中攻坚阶段", dt.date(2020, 9, 30)),
+    ]
+    res = commit_import(
+        session,
+        actor=_office(session),
+        draft=draft,
+        mapping={},
+        source_name="plan.txt",
+        source_bytes=PHASED_PLAN.encode("utf-8"),
+    )
+    plan = session.get(Plan, res.plan_id)
+    assert plan.phases == ["动员部署阶段", "集中攻坚阶段", "总结验收阶段"]
+    tasks = session.exec(select(Task).where(Task.plan_id == plan.id).order_by(Task.sort_key)).all()
+    assert [(t.phase, t.deadline) for t in tasks] == [
+        ("动员部署阶段", dt.date(2020, 4, 15)),
+        ("集中攻坚阶段", dt.date(2020, 9, 30)),
+    ]
+    units = {(a.task_id, a.department_id, a.role) for a in session.exec(select(Assignment)).all()}
+    assert units == {
+        (tasks[0].id, gov.id, AssignmentRole.lead),
+        (tasks[0].id, towns.id, AssignmentRole.responsible),
+        (tasks[1].id, justice.id, AssignmentRole.lead),
+    }

@@ -806,3 +806,187 @@ def test_sample_traditional() -> None:
     assert plan.doc_number == "鄭政辦〔2018〕109號"
     assert plan.issued_on == D(2018, 12, 13)
     assert plan.title and "(" not in plan.title
+
+
+# ---------------------------------------------------------------- the assignment grammar
+
+_ONE_TASK = (
+    "关于推进某项改革的实施方案\n某市人民政府\n2021年3月5日\n一、重点任务\n1.推进某项工作。{}\n"
+)
+
+GRAMMAR = [
+    # labels, in every bracket
+    ("(牵头单位:市发改委;责任单位:市财政局、市税务局)", ["市发改委"], ["市财政局", "市税务局"]),
+    ("【牵头单位:区司法局;责任单位:各街道】", ["区司法局"], ["各街道"]),
+    ("〔牵头部门:市商务局,配合部门:市财政局〕", ["市商务局"], ["市财政局"]),
+    (
+        "\n牵头责任单位:省发展改革委。\n协同责任单位:省财政厅、省税务局等。",
+        ["省发展改革委"],
+        ["省财政厅", "省税务局"],
+    ),
+    # persons are no units
+    ("\n牵头负责领导:张三。\n牵头责任单位:省商务厅。", ["省商务厅"], []),
+    (
+        "\n分管省领导:李四\n部门分工:省商务厅牵头,各地、各部门配合。",
+        ["省商务厅"],
+        ["各地", "各部门"],
+    ),
+    # verbs
+    ("(市发改委牵头,市财政局、市税务局配合)", ["市发改委"], ["市财政局", "市税务局"]),
+    ("(由市住建局负责)", [], ["市住建局"]),
+    ("(市科技局牵头负责)", ["市科技局"], []),
+    ("(财政部、税务总局等按职责分工负责)", [], ["财政部", "税务总局"]),
+    (
+        "〔市生态环境局牵头,市发展和改革局、工业和信息化局参与〕",
+        ["市生态环境局"],
+        ["市发展和改革局", "市工业和信息化局"],
+    ),
+    ("(分管副市长负责,市科技局牵头。明确牵头部门的,其他有关部门配合,下同)", ["市科技局"], []),
+    (
+        "(县政府办、行政审批服务局牵头;县直相关单位,各乡镇人民政府负责)",
+        ["县政府办", "县行政审批服务局"],
+        ["县直相关单位", "各乡镇人民政府"],
+    ),
+    ("由市公安局牵头,市交通运输局配合。", ["市公安局"], ["市交通运输局"]),
+    # collectives, 等, dates inside a unit list
+    ("(责任单位:各区、县级市人民政府)", [], ["各区、县级市人民政府"]),
+    (
+        "(责任单位:各县(市、区)党委和人民政府,市直有关部门)",
+        [],
+        ["各县(市、区)党委和人民政府", "市直有关部门"],
+    ),
+    ("(责任单位:市公安局等有关部门)", [], ["市公安局", "有关部门"]),
+    ("(责任单位:市公安局等部门)", [], ["市公安局"]),
+    ("(牵头单位:市教育局;责任单位:各区政府,6月底完成)", ["市教育局"], ["各区政府"]),
+    ("(牵头单位:市科技局;配合单位:黄埔区、南沙区政府)", ["市科技局"], ["黄埔区政府", "南沙区政府"]),
+    # a first-is-lead note inside the list
+    (
+        "(市发改委、市农委、市财政局。排名第一的为牵头单位,下同)",
+        ["市发改委"],
+        ["市农委", "市财政局"],
+    ),
+]
+
+
+@pytest.mark.parametrize(("assignment", "lead", "resp"), GRAMMAR, ids=[g[0][:24] for g in GRAMMAR])
+def test_assignment_grammar(assignment: str, lead: list[str], resp: list[str]) -> None:
+    plan = parse_plan_bytes(_ONE_TASK.format(assignment).encode("utf-8"), "plan.txt")
+    assert len(plan.tasks) == 1
+    t = plan.tasks[0]
+    assert (t.lead_units, t.responsible_units) == (lead, resp)
+
+
+def test_a_first_is_lead_note_holds_for_every_later_task() -> None:
+    text = (
+        "关于推进某项改革的实施方案\n某市人民政府\n2021年3月5日\n一、重点任务\n"
+        "1.推进甲工作。(市发改委、市农委。排名第一的为牵头单位,下同)\n"
+        "2.推进乙工作。(市财政局、市统计局)\n"
+    )
+    tasks = parse_plan_bytes(text.encode("utf-8"), "plan.txt").tasks
+    assert [(t.lead_units, t.responsible_units) for t in tasks] == [
+        (["市发改委"], ["市农委"]),
+        (["市财政局"], ["市统计局"]),
+    ]
+
+
+def test_bare_unit_lists_without_a_note_are_not_assignments() -> None:
+    """(市发改委、市财政局) with no verb, label or note is read as text, not as units."""
+    plan = parse_plan_bytes(_ONE_TASK.format("(市发改委、市财政局)").encode("utf-8"), "plan.txt")
+    assert not plan.tasks or not (plan.tasks[0].lead_units or plan.tasks[0].responsible_units)
+
+
+@pytest.mark.parametrize(
+    ("docno", "year"),
+    [
+        ('宁"放管服"组办〔2020〕5号', 2020),
+        ("京政办发(2019)3号", 2019),
+        ("国办发[2015]19号", 2015),
+        ("X 政 发 【2018】 第12号", 2018),
+    ],
+)
+def test_doc_numbers_in_any_form_give_the_plan_year(docno: str, year: int) -> None:
+    text = f"{docno}\n关于推进某项改革的实施方案\n一、重点任务\n1.推进某项工作,9月30日前完成。(牵头单位:市发改委)\n"
+    plan = parse_plan_bytes(text.encode("utf-8"), "plan.txt")
+    assert plan.doc_number is not None and f"〔{year}〕" in plan.doc_number
+    assert plan.tasks[0].deadline == datetime.date(year, 9, 30)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "实施期限至2021年12月31日",
+        "政策有效期至2022年6月30日",
+        "2021年5月1日至2022年4月30日实施阶段性降低费率政策",
+        "5年内逐步建成",
+        "年内持续推进",
+    ],
+)
+def test_policy_periods_durations_and_ongoing_work_are_no_deadlines(sentence: str) -> None:
+    text = _ONE_TASK.format(f"{sentence}。(牵头单位:市人社局)")
+    assert parse_plan_bytes(text.encode("utf-8"), "plan.txt").tasks[0].deadline is None
+
+
+def test_an_item_number_followed_by_digits_is_still_a_new_item() -> None:
+    text = (
+        "关于人才工作的方案\n某政发〔2022〕3号\n一、重点任务\n"
+        "10.实施青年人才计划。(牵头单位:区人社局)\n"
+        "11.121人才工程扩面。(牵头单位:区委组织部)\n"
+    )
+    tasks = parse_plan_bytes(text.encode("utf-8"), "plan.txt").tasks
+    assert [(t.code, t.lead_units) for t in tasks] == [
+        ("一10", ["区人社局"]),
+        ("一11", ["区委组织部"]),
+    ]
+
+
+def test_a_table_flattened_one_cell_a_line() -> None:
+    text = "\n".join(
+        [
+            "2016年民生实事目标任务分解表",
+            "序号",
+            "民生实事",
+            "责任单位",
+            "完成时限",
+            "1",
+            "启动建设东湖湿地公园。",
+            "县水务局",
+            "县住建局",
+            "12月底前",
+            "2",
+            "开工建设县老年养护楼。",
+            "县民政局",
+            "5月底前动工",
+            "开工建设老年大学。",
+            "12月底前",
+            "3",
+            "城区再新建1个农贸市场。",
+            "县商务局",
+            "9月投入使用",
+        ]
+    )
+    plan = parse_plan_bytes(text.encode("utf-8"), "plan.txt", year=2016)
+    assert [(t.code, t.title, t.responsible_units, t.deadline) for t in plan.tasks] == [
+        ("1", "启动建设东湖湿地公园", ["县水务局", "县住建局"], datetime.date(2016, 12, 31)),
+        ("2", "开工建设县老年养护楼", ["县民政局"], datetime.date(2016, 5, 31)),
+        ("2-3", "开工建设老年大学", ["县民政局"], datetime.date(2016, 12, 31)),
+        ("3", "城区再新建1个农贸市场", ["县商务局"], datetime.date(2016, 9, 30)),
+    ]
+    assert plan.title == "2016年民生实事目标任务分解表"
+
+
+def test_items_ending_with_an_unbracketed_assignment_stay_under_their_heading() -> None:
+    """ "1.推进工作。牵头单位:X。" left its "。" as a section of its own, so item 2 lost its
+    parent's number (code "2" instead of "一2")."""
+    text = "关于X的方案\n一、重点任务\n" + "\n".join(
+        f"{i}.推进第{i}项工作。牵头单位:市发改委。" for i in range(1, 4)
+    )
+    tasks = parse_plan_bytes(text.encode("utf-8"), "plan.txt").tasks
+    assert [t.code for t in tasks] == ["一1", "一2", "一3"]
+
+
+def test_items_numbered_past_99() -> None:
+    text = "关于X的方案\n一、重点任务\n" + "\n".join(
+        f"{i}.推进第{i}项工作。(牵头单位:市发改委)" for i in range(1, 106)
+    )
+    tasks = parse_plan_bytes(text.encode("utf-8"), "plan.txt").tasks
+    assert len(tasks) == 105 and tasks[-1].code == "一105"

@@ -18,14 +18,18 @@ from __future__ import annotations
 import re
 
 from duban.intake.parse._dates import ONGOING_RE, find_dates
-from duban.intake.parse._table import _classify, _H_SEQ, _norm_header
+from duban.intake.parse._table import SEQ_HEADER_RE, classify_header, norm_header
 from duban.intake.parse._units import looks_like_unit, split_units
 from duban.intake.parse.norm import AText, make_atext
 
 _MAX_HEADER_CELL = 14
-_GROUP_RE = re.compile(r"^\s*(?:[一二三四五六七八九十]{1,3}\s*[、.]|\(\s*[一二三四五六七八九十]{1,3}\s*\))")
+_GROUP_RE = re.compile(
+    r"^\s*(?:[一二三四五六七八九十]{1,3}\s*[、.]|\(\s*[一二三四五六七八九十]{1,3}\s*\))"
+)
 _SUBITEM_RE = re.compile(r"^\s*(?:\(\s*\d{1,2}\s*\)|\d{1,2}\s*[.、](?!\d)|[①②③④⑤⑥⑦⑧⑨⑩])")
-_PERSON_RE = re.compile(r"[\u4e00-\u9fff](?:\s{0,3}[\u4e00-\u9fff]){1,2}(?:[、,][\u4e00-\u9fff](?:\s{0,3}[\u4e00-\u9fff]){1,2})*")
+_PERSON_RE = re.compile(
+    r"[\u4e00-\u9fff](?:\s{0,3}[\u4e00-\u9fff]){1,2}(?:[、,][\u4e00-\u9fff](?:\s{0,3}[\u4e00-\u9fff]){1,2})*"
+)
 _TIME_WORDS_RE = re.compile(
     r"常态|全年|每年|每月|每季|季度|年底|月底|底前|完成$|以前|之前|动工|投入使用|个月|工作日"
 )
@@ -80,15 +84,15 @@ def _header(lines: list[str], start: int) -> tuple[list[str], int] | None:
         c = cells[k]
         if (
             k + 1 < len(cells)
-            and not _classify([c])
-            and not _classify([cells[k + 1]])
-            and len(_norm_header(c)) <= 4
+            and not classify_header([c])
+            and not classify_header([cells[k + 1]])
+            and len(norm_header(c)) <= 4
         ):
             c = c + cells[k + 1]
             k += 1
         joined.append(c)
         k += 1
-    cols = _classify(joined)
+    cols = classify_header(joined)
     if "seq" not in cols or not ({"lead", "resp", "deadline"} & cols.keys()):
         return None
     return joined, i
@@ -100,7 +104,7 @@ def flat_table(lines: list[AText]) -> tuple[list[list[str]], int, int] | None:
     origs = [ln.orig.strip().strip("|｜").strip() for ln in lines]
     keep = [i for i, t in enumerate(texts) if t]
     for pos, i in enumerate(keep):
-        if not _H_SEQ.match(_norm_header(texts[i])):
+        if not SEQ_HEADER_RE.match(norm_header(texts[i])):
             continue
         seq_texts = [texts[j] for j in keep[pos:]]
         seq_origs = [origs[j] for j in keep[pos:]]
@@ -122,9 +126,12 @@ def flat_table(lines: list[AText]) -> tuple[list[list[str]], int, int] | None:
 def _rows(
     header: list[str], texts: list[str], origs: list[str], start: int
 ) -> tuple[list[list[str]], int] | None:
-    cols = _classify(header)
+    cols = classify_header(header)
     seq_col = cols["seq"][0]
-    kinds = [_kind_of_column(next((k for k, v in cols.items() if j in v), None)) for j in range(len(header))]
+    kinds = [
+        _kind_of_column(next((k for k, v in cols.items() if j in v), None))
+        for j in range(len(header))
+    ]
     if "task" not in cols:
         # the first column that names nothing known holds the task
         free = [j for j, k in enumerate(kinds) if k == "any" and j != seq_col]
@@ -142,7 +149,15 @@ def _rows(
             while j < len(texts) and texts[j] != str(expected + 1) and not _ends_table(texts, j):
                 j += 1
             block = list(range(i + 1, j))
-            rows = _fill(header, kinds, seq_col, str(expected), [origs[k] for k in block], [texts[k] for k in block], prev)
+            rows = _fill(
+                header,
+                kinds,
+                seq_col,
+                str(expected),
+                [origs[k] for k in block],
+                [texts[k] for k in block],
+                prev,
+            )
             out.extend(rows)
             prev = rows[-1] if rows else prev
             expected += 1
@@ -150,7 +165,11 @@ def _rows(
             continue
         if _GROUP_RE.match(n) or (expected > 1 and len(n) <= 40):
             group = origs[i]
-            if i + 1 < len(texts) and _GROUP_RE.fullmatch(n.strip()) and texts[i + 1] != str(expected):
+            if (
+                i + 1 < len(texts)
+                and _GROUP_RE.fullmatch(n.strip())
+                and texts[i + 1] != str(expected)
+            ):
                 i += 1
                 group = group + origs[i]
             out.append([group] * len(header))
@@ -188,7 +207,11 @@ def _fill(
     for orig, n in zip(origs, texts, strict=True):
         kind = _kind_of_line(n)
         target = None
-        if kind == "text" and _SUBITEM_RE.match(n) and any(cur[j] for j in range(width) if kinds[j] == "text"):
+        if (
+            kind == "text"
+            and _SUBITEM_RE.match(n)
+            and any(cur[j] for j in range(width) if kinds[j] == "text")
+        ):
             # "(2)一般公共预算收入…" after "(1)…": a sub-row of the same number
             rows.append(cur)
             cur = [[] for _ in range(width)]
@@ -204,8 +227,11 @@ def _fill(
                 ok = False  # a unit list goes to the unit columns, not a leader's column
             if not ok:
                 continue
-            if j == col and kinds[j] == "units" and cur[j] and any(
-                kinds[k] == "units" for k in range(j + 1, width)
+            if (
+                j == col
+                and kinds[j] == "units"
+                and cur[j]
+                and any(kinds[k] == "units" for k in range(j + 1, width))
             ):
                 continue  # the next unit column takes the next list
             if j == col and kinds[j] in ("text", "any") and cur[j] and kind != "text":
@@ -217,7 +243,9 @@ def _fill(
                 rows.append(cur)
                 cur = [[] for _ in range(width)]
                 col = -1
-                target = next((j for j in range(width) if kinds[j] == "text" and j != seq_col), None)
+                target = next(
+                    (j for j in range(width) if kinds[j] == "text" and j != seq_col), None
+                )
             if target is None:
                 if col >= 0:
                     cur[col].append(orig)
@@ -226,9 +254,7 @@ def _fill(
         col = target
     if any(cur):
         rows.append(cur)
-    if len(rows) > 1 and all(
-        not r or kinds[j] == "text" for j, r in enumerate(rows[0])
-    ):
+    if len(rows) > 1 and all(not r or kinds[j] == "text" for j, r in enumerate(rows[0])):
         rows = rows[1:]  # "全区经济社会发展的主要预期目标" over (1)…(8): a heading, not a task
     out: list[list[str]] = []
     for r in rows:

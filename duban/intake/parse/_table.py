@@ -13,7 +13,7 @@ from duban.intake.parse.norm import AText, make_atext
 # A task's date lines and title → (milestones, deadline), read with the plan's year.
 DatesFn = Callable[[list[AText], str], tuple[list[ParsedMilestone], datetime.date | None]]
 
-_H_SEQ = re.compile(r"^(?:序号|序|编号|任务编号|项目编号|No\.?)$", re.IGNORECASE)
+SEQ_HEADER_RE = re.compile(r"^(?:序号|序|编号|任务编号|项目编号|No\.?)$", re.IGNORECASE)
 _H_TASK = re.compile(
     r"^(?:(?:重点|主要|具体|工作|改革|年度)?(?:任务|工作)(?:内容|名称|事项|措施)?|任务内容|工作任务|"
     r"重点任务|主要任务|具体任务|工作内容|具体措施|工作措施|主要举措|具体举措|改革事项|改革任务|"
@@ -34,21 +34,21 @@ _H_CATEGORY = re.compile(r"^(?:类别|分类|领域|重点领域|板块|一级�
 _H_NOTE = re.compile(r"备注|说明")
 
 
-def _norm_header(cell: str) -> str:
+def norm_header(cell: str) -> str:
     return re.sub(r"[\s*※:]", "", make_atext(cell).norm)
 
 
-def _classify(headers: list[str]) -> dict[str, list[int]]:
+def classify_header(headers: list[str]) -> dict[str, list[int]]:
     cols: dict[str, list[int]] = {}
     for i, raw in enumerate(headers):
-        h = _norm_header(raw)
+        h = norm_header(raw)
         if not h or len(h) > 40:
             continue
         kind = None
         if FIRST_IS_LEAD_RE.search(h):
             cols.setdefault("first_is_lead", []).append(i)
             h = re.sub(r"\(.*\)?$", "", h)
-        if _H_SEQ.match(h):
+        if SEQ_HEADER_RE.match(h):
             kind = "seq"
         elif _H_LEAD.search(h) and "领导" not in h:
             kind = "lead"
@@ -72,15 +72,15 @@ def _classify(headers: list[str]) -> dict[str, list[int]]:
 def find_header(rows: list[list[str]]) -> tuple[int, dict[str, list[int]]] | None:
     """The header row (index, column map) of a task table, or None."""
     for r, row in enumerate(rows[:30]):
-        cols = _classify(row)
+        cols = classify_header(row)
         if r + 1 < len(rows) and cols and len([c for c in row if c]) >= 2:
             nxt = rows[r + 1]
             both = [
                 (a or "") + ("" if (b or "") == (a or "") else (b or ""))
                 for a, b in zip(row + [""] * (len(nxt) - len(row)), nxt, strict=False)
             ]
-            cols2 = _classify(both)
-            second = _classify(nxt)
+            cols2 = classify_header(both)
+            second = classify_header(nxt)
             if (
                 ("lead" in second or "resp" in second)
                 and "task" in cols2
@@ -93,7 +93,7 @@ def find_header(rows: list[list[str]]) -> tuple[int, dict[str, list[int]]] | Non
                     width = max(len(row), len(nxt))
                     padded = [(row + [""] * width)[:width], (nxt + [""] * width)[:width]]
                     merged = [b if b else a for a, b in zip(*padded, strict=True)]
-                    return r + 1, _classify(merged)
+                    return r + 1, classify_header(merged)
         if "task" in cols and ({"lead", "resp", "deadline"} & cols.keys()):
             return r, cols
         if {"lead", "resp"} <= cols.keys() and "seq" in cols:
@@ -159,7 +159,7 @@ def parse_task_rows(
         if not texts:
             continue
         lead_raw = " ".join(_cell(cells, i) for i in cols.get("lead", []))
-        if _norm_header(texts[0]) and _classify([texts[0]]).get("task") and not lead_raw:
+        if norm_header(texts[0]) and classify_header([texts[0]]).get("task") and not lead_raw:
             continue  # repeated header row
         counter += 1
         seq = _seq_code(_cell(cells, cols["seq"][0])) if "seq" in cols else ""

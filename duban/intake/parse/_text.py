@@ -11,6 +11,7 @@ from duban.intake.parse._dates import ONGOING_RE, DateHit, find_dates, parse_ful
 from duban.intake.parse._flat import flat_table
 from duban.intake.parse._table import find_header, parse_task_rows
 from duban.intake.parse._units import (
+    DOCUMENT_FIRST_IS_LEAD,
     FIRST_IS_LEAD_RE,
     LABEL_RE,
     LABEL_START_RE,
@@ -101,6 +102,8 @@ _DOCNO_BRACKETS_RE = re.compile(r"[〔\[【（(［]\s*((?:19|20)\d{2})\s*[〕\]�
 def _docno_text(orig: str) -> str:
     """A document number as written, without spaces and with its year in 〔〕."""
     return _DOCNO_BRACKETS_RE.sub(r"〔\1〕", re.sub(r"\s+", "", orig))
+
+
 _DOCNO_YEAR_RE = re.compile(r"[〔\[【(]\s*((?:19|20)\d{2})\s*[〕\]】)]")
 _ORG_END_RE = re.compile(
     r"(?:政府|办公室|办公厅|领导小组|工作组|小组|委员会|指挥部|局|中心|委|办|厅|部|党委|党组|"
@@ -113,7 +116,7 @@ _TERMINAL = "。;:!?)】》\"'"
 _H_PATTERNS: list[tuple[int, re.Pattern[str]]] = [
     (0, re.compile(r"([一二三四五六七八九十]{1,3})\s*[、.](?![、])")),
     (1, re.compile(r"\(\s*([一二三四五六七八九十]{1,3})\s*\)\s*[、.]?")),
-    (2, re.compile(r"(\d{1,2})\s*(?:[、.](?![\d、.])|\.(?=\s)|。(?=[\u4e00-\u9fff]))")),
+    (2, re.compile(r"(\d{1,3})\s*(?:[、.](?![\d、.])|\.(?=\s)|。(?=[\u4e00-\u9fff]))")),
     (3, re.compile(r"(?:\(\s*(\d{1,2})\s*\)|(\d{1,2})\)(?!\d))\s*[、.]?")),
     (4, re.compile(r"([①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳])\s*")),
 ]
@@ -233,7 +236,9 @@ def _is_noise(line: AText) -> bool:
     return bool(_NOISE_RE.search(n)) or bool(re.fullmatch(r"【[^】]*(?:www|com|cn)[^】]*】", n))
 
 
-_ROLE_VERB_RE = re.compile(r"(?:牵头|负责|配合|参与|协助|协办|落实|承担|承办)[\u4e00-\u9fff]{0,4}[。;]?\s*$")
+_ROLE_VERB_RE = re.compile(
+    r"(?:牵头|负责|配合|参与|协助|协办|落实|承担|承办)[\u4e00-\u9fff]{0,4}[。;]?\s*$"
+)
 
 
 def _is_assign_line(line: AText) -> bool:
@@ -577,7 +582,7 @@ def _split_tail(text: AText) -> tuple[AText, AText | None]:
         return text, None
     s, e, _ = inl[-1]
     tail = text[e:].strip()
-    if "。" in text.norm[:s] and tail.norm and _heading_at(tail.norm, 0) is None:
+    if "。" in text.norm[:s] and tail.norm.strip(" 。;,") and _heading_at(tail.norm, 0) is None:
         return text[:e].strip(), tail
     return text, None
 
@@ -970,6 +975,13 @@ class TextPlanParser:
         """Read metadata and return the tasks of the (first) plan in the text."""
         at = make_atext(self.text)
         self.first_is_lead = bool(FIRST_IS_LEAD_RE.search(at.norm))
+        token = DOCUMENT_FIRST_IS_LEAD.set(self.first_is_lead)
+        try:
+            return self._parse_tasks(at)
+        finally:
+            DOCUMENT_FIRST_IS_LEAD.reset(token)
+
+    def _parse_tasks(self, at: AText) -> list[ParsedTask]:
         segments = self._segments(self._content_lines(at))
         if not segments:
             self.set_year()
@@ -1235,7 +1247,9 @@ class TextPlanParser:
             start = end = None
             if len(hits) >= 2 and hits[0].range_start:
                 start, end = hits[0].date, hits[1].date
-                if start is not None and not re.search(r"\d\s*[日号]", head[hits[0].start : hits[0].end]):
+                if start is not None and not re.search(
+                    r"\d\s*[日号]", head[hits[0].start : hits[0].end]
+                ):
                     start = start.replace(day=1)  # "3月—4月": from the first of March
             elif hits:
                 end = hits[-1].date

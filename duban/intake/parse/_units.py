@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from duban.intake.parse.model import ParsedTarget
@@ -319,9 +320,9 @@ def find_inline_assignments(at: AText) -> list[tuple[int, int, Assignment]]:
                 out.append((m.start(), m.end(), a))
             continue
         # (市发改委牵头,市财政局、市税务局配合) / (A、B等按职责分工负责) / (A、B。排在第一位的为牵头单位)
-        a = parse_roles(inner)
-        if a:
-            out.append((m.start(), m.end(), a))
+        roles = parse_roles(inner)
+        if roles:
+            out.append((m.start(), m.end(), roles))
     # "…工作。牵头单位:X;责任单位:Y" without parentheses
     n = at.norm
     for m in LABEL_RE.finditer(n):
@@ -342,9 +343,9 @@ def find_inline_assignments(at: AText) -> list[tuple[int, int, Assignment]]:
         body = n.rstrip(" 。;")
         cut = max(body.rfind("。"), body.rfind(";"))
         if 0 < cut < len(body) - 3 and body[:cut].count("(") == body[:cut].count(")"):
-            a = parse_roles(at[cut + 1 : len(body)], verbs_only=True)
-            if a:
-                out.append((cut + 1, len(body), a))
+            last = parse_roles(at[cut + 1 : len(body)], verbs_only=True)
+            if last:
+                out.append((cut + 1, len(body), last))
     return out
 
 
@@ -366,6 +367,9 @@ _VERB_RE = re.compile(
     r"(?:分别|共同|具体|协同|密切)?(?:负责|落实|配合|参与|协助|协办|承担|承办)))"
     r"(?:组织实施|具体实施|抓好落实|推进落实|组织落实|实施|落实|推进|完成)?$"
 )
+# Set while a plan whose text says "排在第一位的为牵头单位" is parsed: a bare unit list in
+# parentheses, "(市财政局、市统计局)", is then that task's assignment.
+DOCUMENT_FIRST_IS_LEAD: ContextVar[bool] = ContextVar("DOCUMENT_FIRST_IS_LEAD", default=False)
 _POST_RE = re.compile(
     r"(?:省长|市长|县长|区长|州长|镇长|乡长|秘书长|书记|主任|部长|厅长|局长|领导|同志|负责人|责任人)$"
 )
@@ -445,7 +449,7 @@ def parse_roles(at: AText, *, verbs_only: bool = False) -> Assignment | None:
                     result.lead.append(u)
             elif u not in dest:
                 dest.append(u)
-    if pending and not verbs_only and (first_is_lead or verbs):
+    if pending and not verbs_only and (first_is_lead or verbs or DOCUMENT_FIRST_IS_LEAD.get()):
         # "(A、B、C。排在第一位的为牵头单位)" / "(A牵头;B、C)": the units are responsible
         for u in pending:
             if u not in result.resp and u not in result.lead:
@@ -453,7 +457,7 @@ def parse_roles(at: AText, *, verbs_only: bool = False) -> Assignment | None:
         if first_is_lead and not result.lead and result.resp:
             result.lead.append(result.resp.pop(0))
         pending = []
-    if pending or not (verbs or first_is_lead):
+    if pending or not (verbs or first_is_lead or (result and DOCUMENT_FIRST_IS_LEAD.get())):
         return None
     if verbs_only and remarks:
         return None
