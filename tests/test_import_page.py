@@ -121,3 +121,30 @@ def test_other_roles_do_not_get_the_page(demo_db, user, role):
     at.run()
     with pytest.raises(Exception):  # noqa: B017, PT011 - AppTest raises for an unregistered page
         at.switch_page("pages/import_plan.py")
+
+
+def test_each_task_shows_the_words_its_units_and_deadline_were_read_from(demo_db):
+    """Issue 12 #7: the office checks the reading against the document's own words."""
+    at = page_as("import_plan", "office", "office")
+    at.file_uploader[0].set_value(("方案.txt", PLAN.encode("utf-8"), "text/plain")).run()
+    assert not at.exception, at.exception
+    box = next(e for e in at.expander if e.label.startswith("识别依据"))
+    marked = [m.value for m in box.markdown]
+    first = next(v for v in marked if "推行政务服务事项清单管理" in v and "background" in v)
+    # the assignment in orange, the deadline's words in blue, everything else escaped text
+    assert ":orange-background[\\(牵头部门\\:市政务服务和大数据管理局;" in first
+    assert ":blue-background[9月30日前]" in first
+    second = next(v for v in marked if "推进财政票据电子化" in v and "background" in v)
+    assert ":blue-background[12月底前]" in second
+
+
+def test_evidence_markup_cannot_be_added_by_the_document():
+    """A document's text is escaped: a 】 or [ in it cannot close or open a colour."""
+    from ui.intake.views import highlighted
+
+    md = highlighted(
+        "推进工作]:red[假]。(牵头单位:<b>市发改委</b>)",
+        [("units", "(牵头单位:<b>市发改委</b>)")],
+    )
+    assert md.count(":orange-background[") == 1
+    assert "<b>" not in md and "\\]" in md

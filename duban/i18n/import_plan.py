@@ -46,6 +46,19 @@ STRINGS = {
         "Separate units with 、; milestones as '2026-06-30 text', targets as 'rate ≥ 95%', "
         "several separated by ；.",
     ),
+    "imp.evidence": (
+        "识别依据：单位和时限从哪里读出（{n} 项）",
+        "Where units and deadlines came from ({n})",
+    ),
+    "imp.evidence_help": (
+        "每项任务的原文；:orange-background[橙色]是读出单位的文字，:blue-background[蓝色]是读出完成时限"
+        "的文字。没有标色的任务，单位或时限是空的，请在上表补填。",
+        "Each task's words in the document: :orange-background[orange] gave its units, "
+        ":blue-background[blue] its deadline. Nothing marked: fill it in above.",
+    ),
+    "imp.evidence_units": ("单位读自", "Units from"),
+    "imp.evidence_deadline": ("时限读自", "Deadline from"),
+    "imp.evidence_more": ("另有 {n} 项任务未列出。", "{n} more tasks not listed."),
     "imp.no_deadline": (
         "{n} 项任务没有完成时限，可在表中补填（也可导入后在台账中补充）。",
         "{n} tasks have no deadline.",

@@ -57,6 +57,10 @@ class DraftTask:
     targets: list[DraftTarget] = field(default_factory=list)
     weight: float = 1.0
     row: int | None = None  # the sheet/editor row it came from, for messages
+    # from the parser, for the office to check the reading (not stored): the task's words in
+    # the document and the pieces the units and the deadline were read from
+    source: str = ""
+    evidence: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -86,6 +90,8 @@ class ImportDraft:
                 milestones=[DraftMilestone(m.date, m.text) for m in t.milestones],
                 targets=[DraftTarget(x.text, x.value, x.unit, x.direction) for x in t.targets],
                 row=i,
+                source=t.source,
+                evidence=list(t.evidence),
             )
             for i, t in enumerate(plan.tasks, start=1)
         ]

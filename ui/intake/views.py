@@ -290,6 +290,51 @@ def _counts(res: importer.ImportResult) -> dict:
     }
 
 
+_EVIDENCE_SHOWN = 200
+_MARK = {"units": "orange", "deadline": "blue"}
+
+
+def highlighted(source: str, evidence: list[tuple[str, str]]) -> str:
+    """A task's words as Markdown with the pieces it was read from marked in colour.
+
+    Every piece of text is escaped (`plain`): the colour directives around it are the only
+    markup, and a document's text cannot add its own."""
+    spans: list[tuple[int, int, str]] = []
+    missing: list[tuple[str, str]] = []
+    for kind, words in evidence:
+        at = source.find(words)
+        if at < 0 or any(s < at + len(words) and at < e for s, e, _ in spans):
+            missing.append((kind, words))
+            continue
+        spans.append((at, at + len(words), kind))
+    out: list[str] = []
+    pos = 0
+    for s, e, kind in sorted(spans):
+        out.append(plain(source[pos:s]))
+        piece = " ".join(source[s:e].split())
+        out.append(f":{_MARK[kind]}-background[{plain(piece)}]")
+        pos = e
+    out.append(plain(source[pos:]))
+    for kind, words in missing:  # read from a cell or a line not in the task's own words
+        label = t("imp.evidence_units" if kind == "units" else "imp.evidence_deadline")
+        out.append(f"  \n{label}: :{_MARK[kind]}-background[{plain(' '.join(words.split()))}]")
+    return "".join(out)
+
+
+def _evidence(tasks: list[drafts.DraftTask]) -> None:
+    """Under the editor: each task's words with what its units and deadline were read from."""
+    shown = [x for x in tasks if x.source]
+    if not shown:
+        return
+    with st.expander(t("imp.evidence", n=len(shown)), icon="🔎"):
+        st.caption(t("imp.evidence_help"))
+        for x in shown[:_EVIDENCE_SHOWN]:
+            st.markdown(f"**{plain_line(x.code)}** {plain_line(x.title)}")
+            st.markdown(highlighted(x.source[:1500], x.evidence))
+        if len(shown) > _EVIDENCE_SHOWN:
+            st.caption(t("imp.evidence_more", n=len(shown) - _EVIDENCE_SHOWN))
+
+
 def file_import(me: Actor) -> None:
     """Tab 「导入方案文件」."""
     c1, c2 = st.columns([4, 1])
@@ -317,8 +362,10 @@ def file_import(me: Actor) -> None:
             for w in draft.warnings:
                 st.markdown(f"- {plain(w.replace('可用 --year 指定年份', t('imp.year_hint')))}")
     key = f"imp_{hashlib.sha256(data).hexdigest()[:10]}_{year_or_none or 0}"
+    parsed_tasks = list(draft.tasks)
     draft = _header_fields(draft, key)
     tasks, errors = _task_editor(draft, f"{key}_editor")
+    _evidence(parsed_tasks)
     draft.tasks = tasks
     errors = errors + drafts.validate_draft(draft)
     _show_errors(errors)

@@ -222,6 +222,11 @@ def _row_task(
     targets: list[ParsedTarget] = find_targets(body)
     for i in cols.get("target", []):
         targets.extend(find_targets(make_atext(_cell(cells, i))))
+    evidence: list[tuple[str, str]] = [
+        ("units", _cell(cells, i)) for i in [*cols.get("lead", []), *cols.get("resp", [])]
+    ]
+    if deadline is not None:
+        evidence.extend(("deadline", ln.orig) for ln in date_lines or [body])
     return ParsedTask(
         code=code,
         title=title or texts[0][:40],
@@ -232,6 +237,8 @@ def _row_task(
         deadline=deadline,
         milestones=milestones,
         targets=targets,
+        source=" | ".join(c for c in cells if c),
+        evidence=[(kind, words) for kind, words in evidence if words.strip()],
     )
 
 

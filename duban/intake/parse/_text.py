@@ -1357,7 +1357,25 @@ class TextPlanParser:
             milestones=milestones,
             targets=targets,
             phase=node.phase,
+            source="\n".join(ln.orig.strip() for ln in [*node.lines, *node.lifted] if ln.norm),
+            evidence=self._evidence(node, deadline, scope + node.lifted),
         )
+
+    def _evidence(
+        self, node: _Node, deadline: datetime.date | None, lines: list[AText]
+    ) -> list[tuple[str, str]]:
+        """The words the units and the deadline of a task were read from."""
+        out: list[tuple[str, str]] = []
+        for i, ln in enumerate(node.lines):
+            if i in node.assign_idx:
+                out.append(("units", ln.orig.strip()))
+            else:
+                out.extend(("units", ln.orig[s:e]) for s, e, _ in find_inline_assignments(ln))
+        out.extend(("units", ln.orig.strip()) for ln in node.lifted if _is_assign_line(ln))
+        words = date_words(deadline, lines, self.plan_year)
+        if words:
+            out.append(("deadline", words))
+        return out
 
     def dates_for(
         self, lines: list[AText], title: str
@@ -1371,6 +1389,20 @@ def parse_text(text: str, year: int | None) -> ParsedPlan:
     if not text.strip():
         raise PlanParseError("文件内容为空")
     return TextPlanParser(text, year=year).parse()
+
+
+def date_words(
+    deadline: datetime.date | None, lines: list[AText], plan_year: int | None
+) -> str | None:
+    """The words a deadline was read from ("9月30日前", "2021年底前"), as written."""
+    if deadline is None:
+        return None
+    for ln in lines:
+        for h in find_dates(ln.norm, plan_year):
+            if h.date == deadline:
+                m = re.match(r"\s*(?:之前|以前|前)", ln.norm[h.end :])
+                return ln.orig[h.start : h.end + (m.end() if m else 0)].strip()
+    return None
 
 
 _ONGOING_AFTER_DATE_RE = re.compile(

@@ -70,6 +70,11 @@ class ParsedTask:
     milestones: list[ParsedMilestone] = field(default_factory=list)
     targets: list[ParsedTarget] = field(default_factory=list)
     phase: str | None = None  # the plan phase the task sits under
+    # What the office checks the reading against: the task's words as they stand in the
+    # document (with its assignment), and the pieces of it the units and the deadline were
+    # read from, as ("units" | "deadline", words).
+    source: str = ""
+    evidence: list[tuple[str, str]] = field(default_factory=list)
 
     def to_json_dict(self) -> dict[str, Any]:
         return {
