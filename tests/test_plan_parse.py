@@ -968,7 +968,7 @@ def test_a_table_flattened_one_cell_a_line() -> None:
     assert [(t.code, t.title, t.responsible_units, t.deadline) for t in plan.tasks] == [
         ("1", "启动建设东湖湿地公园", ["县水务局", "县住建局"], datetime.date(2016, 12, 31)),
         ("2", "开工建设县老年养护楼", ["县民政局"], datetime.date(2016, 5, 31)),
-        ("2-3", "开工建设老年大学", ["县民政局"], datetime.date(2016, 12, 31)),
+        ("2-2", "开工建设老年大学", ["县民政局"], datetime.date(2016, 12, 31)),
         ("3", "城区再新建1个农贸市场", ["县商务局"], datetime.date(2016, 9, 30)),
     ]
     assert plan.title == "2016年民生实事目标任务分解表"

@@ -165,7 +165,11 @@ def parse_task_rows(
         seq = _seq_code(_cell(cells, cols["seq"][0])) if "seq" in cols else ""
         code = category_code + (seq or str(counter))
         if code in seen_codes:
-            code = f"{code}-{counter}"
+            # a sub-row sharing its number ("5 开工建设县老年养护楼 / 开工建设老年大学"): 5-2
+            k = 2
+            while f"{code}-{k}" in seen_codes:
+                k += 1
+            code = f"{code}-{k}"
         seen_codes.add(code)
         a = _row_assignment(cells, cols, lead_raw, first_is_lead=first_is_lead)
         tasks.append(_row_task(cells, cols, texts, code=code, assignment=a, dates_fn=dates_fn))
