@@ -865,6 +865,16 @@ GRAMMAR = [
         ["市发改委"],
         ["市农委", "市财政局"],
     ),
+    # labels whose colon was lost, a name running into the next sentence
+    ("责任单位各社区居委会、驻辖区单位", [], ["各社区居委会", "驻辖区单位"]),
+    ("\n牵头领导:张三副局长\n责任部门:园林局配合做好专项整治工作", [], ["园林局"]),
+    # places sharing the level and organ written once; 相关/有关 collectives
+    (
+        "(哈尔滨机场指挥部、哈尔滨、黑河、绥芬河市政府负责)",
+        [],
+        ["哈尔滨机场指挥部", "哈尔滨市政府", "黑河市政府", "绥芬河市政府"],
+    ),
+    ("(省发改委、相关市、县政府负责)", [], ["省发改委", "相关市、县政府"]),
 ]
 
 
@@ -990,3 +1000,106 @@ def test_items_numbered_past_99() -> None:
     )
     tasks = parse_plan_bytes(text.encode("utf-8"), "plan.txt").tasks
     assert len(tasks) == 105 and tasks[-1].code == "一105"
+
+
+def test_a_standing_units_note_adds_them_to_this_and_every_later_task() -> None:
+    text = (
+        "关于提振消费的若干措施\n某市人民政府\n2025年7月13日\n一、重点任务\n"
+        "(一)稳定扩大就业。[市人社局、市财政局等按职责分工负责。排名第一的为牵头单位,下同。"
+        "本条及以下责任单位均包括各县市区政府(管委会),不再列出]\n"
+        "(二)助力农民增收。[市农业农村局、市商务局等按职责分工负责]\n"
+    )
+    tasks = parse_plan_bytes(text.encode("utf-8"), "plan.txt").tasks
+    assert [(t.lead_units, t.responsible_units) for t in tasks] == [
+        (["市人社局"], ["市财政局", "各县市区政府(管委会)"]),
+        (["市农业农村局"], ["市商务局", "各县市区政府(管委会)"]),
+    ]
+
+
+def test_numbered_fields_belong_to_the_item_above() -> None:
+    text = (
+        "某开发区爱国卫生月活动实施方案\n开发区管委会\n2017年4月11日\n二、活动安排\n"
+        "1.召开片区爱国卫生月会议\n(1)时间:2017年4月18-22日\n(2)地点:复兴社区内\n"
+        "(3)责任单位:开发区爱卫办 联系人:陈国良\n"
+    )
+    tasks = parse_plan_bytes(text.encode("utf-8"), "plan.txt").tasks
+    assert [(t.code, t.responsible_units, t.deadline) for t in tasks] == [
+        ("二1", ["开发区爱卫办"], datetime.date(2017, 4, 22))
+    ]
+
+
+def test_a_page_collapsed_to_one_line_without_spaces() -> None:
+    body = "".join(
+        f"({n})第{n}项专项整治。要求做好整治工作。牵头领导:张{n}副局长责任部门:城建科、安全站"
+        for n in "一二三四"
+    )
+    text = "区建设局创建工作实施方案\n" + "为做好创建工作,制定本方案。" * 20 + body
+    tasks = parse_plan_bytes(text.encode("utf-8"), "plan.txt").tasks
+    assert [(t.code, t.responsible_units) for t in tasks] == [
+        (f"({n})", ["城建科", "安全站"]) for n in "一二三四"
+    ]
+
+
+def test_phases_nest_and_dated_steps_under_them_are_the_tasks() -> None:
+    text = (
+        "某市创建园林城市工作方案\n(某府办[2010]37号)\n一、工作计划\n"
+        "(一)动员发动阶段(2009年12月)。\n1.2009年12月成立工作小组。\n2.2009年12月召开动员大会。\n"
+        "(二)创建省园林城市阶段(2009年12月起至2010年获得称号止)。\n"
+        "1.达标冲刺阶段(2010年2月至2010年3月)。\n(1)整理档案资料。\n"
+        "(2)2010年3月底,向省建设厅提出申请。\n"
+        "(三)创建国家园林城市阶段(获得省园林城市称号起至2011年获得国家园林城市称号止)。\n"
+    )
+    plan = parse_plan_bytes(text.encode("utf-8"), "plan.txt")
+    assert plan.doc_number == "某府办〔2010〕37号"
+    assert [p.name for p in plan.phases] == [
+        "动员发动阶段",
+        "创建省园林城市阶段",
+        "达标冲刺阶段",
+        "创建国家园林城市阶段",
+    ]
+    assert [(t.code, t.phase, t.deadline) for t in plan.tasks] == [
+        ("一(一)1", "动员发动阶段", datetime.date(2009, 12, 31)),
+        ("一(一)2", "动员发动阶段", datetime.date(2009, 12, 31)),
+        ("一(二)1(2)", "达标冲刺阶段", datetime.date(2010, 3, 31)),
+    ]
+
+
+def test_a_year_named_once_in_the_text_is_the_plan_year_with_a_warning() -> None:
+    text = (
+        "广州市违法建设治理工作方案\n一、重点任务\n"
+        "1.推进治理。第一季度:印发方案;第四季度:完成任务。(牵头单位:市城管局)\n"
+    )
+    plan = parse_plan_bytes(text.encode("utf-8"), "p.txt")
+    assert plan.tasks[0].deadline is None  # no year anywhere: no date guessed
+    plan = parse_plan_bytes(text.replace("1.推进治理", "1.推进2023年治理").encode("utf-8"), "p.txt")
+    assert plan.tasks[0].deadline == datetime.date(2023, 12, 31)
+    assert [m.date for m in plan.tasks[0].milestones] == [
+        datetime.date(2023, 3, 31),
+        datetime.date(2023, 12, 31),
+    ]
+    assert any("2023 年" in w for w in plan.warnings)
+
+
+def test_a_task_card_table_in_word(tmp_path: Path) -> None:
+    import docx
+
+    d = docx.Document()
+    d.add_paragraph("广州市2023年重点工作")
+    table = d.add_table(rows=4, cols=2)
+    for row, (label, value) in zip(
+        table.rows,
+        [
+            ("序号", "135"),
+            ("重点工作", "统筹违法建设治理与城市更新。"),
+            ("牵头单位", "市城市管理综合执法局"),
+            ("完成时限", "2023年12月底前"),
+        ],
+        strict=True,
+    ):
+        row.cells[0].text, row.cells[1].text = label, value
+    buf = io.BytesIO()
+    d.save(buf)
+    plan = parse_plan_bytes(buf.getvalue(), "card.docx")
+    assert [(t.code, t.lead_units, t.deadline) for t in plan.tasks] == [
+        ("135", ["市城市管理综合执法局"], datetime.date(2023, 12, 31))
+    ]

@@ -8,7 +8,7 @@ import zipfile
 from typing import Any
 
 from duban.core.numerals import format_int
-from duban.intake.parse._table import find_header
+from duban.intake.parse._table import card_rows, find_header
 from duban.intake.parse._text import TextPlanParser
 from duban.intake.parse.model import ParsedPlan, PlanParseError
 from duban.intake.parse.ooxml import check_package
@@ -35,6 +35,7 @@ def read_docx(data: bytes, year: int | None) -> ParsedPlan:
     parser = TextPlanParser(text, year=year)
     tasks = parser.parse_tasks() if text.strip() else []
     codes = {t.code for t in tasks}
+    parser.infer_year("\n".join(c for rows in tables for row in rows for c in row if c))
     for rows in tables:
         header = find_header(rows)
         assert header is not None
@@ -76,7 +77,10 @@ def _read_body(data: bytes) -> tuple[list[str], list[Sheet]]:
             elif tag == "tbl":
                 table = Table(child, document)
                 rows = [[cell.text.strip() for cell in row.cells] for row in table.rows]
-                if find_header(rows) is not None:
+                card = None if find_header(rows) is not None else card_rows(rows)
+                if card is not None:
+                    tables.append(card)  # a task card: label | value
+                elif find_header(rows) is not None:
                     tables.append(rows)
                 else:
                     lines.extend(_row_line(row) for row in rows)

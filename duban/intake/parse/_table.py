@@ -6,6 +6,7 @@ import datetime
 import re
 from collections.abc import Callable
 
+from duban.intake.parse._dates import find_dates
 from duban.intake.parse._units import FIRST_IS_LEAD_RE, Assignment, find_targets, split_units
 from duban.intake.parse.model import ParsedMilestone, ParsedTarget, ParsedTask
 from duban.intake.parse.norm import AText, make_atext
@@ -104,6 +105,37 @@ def find_header(rows: list[list[str]]) -> tuple[int, dict[str, list[int]]] | Non
                 cols["task"] = [free[0]]
                 return r, cols
     return None
+
+
+def card_rows(rows: list[list[str]]) -> list[list[str]] | None:
+    """A task card — a two-column table of label | value (序号 | 135, 重点工作 | …, 牵头单位 | …,
+    完成时限 | …) — as a task table: a header row and one row per card (a label met again starts
+    the next card). None when the table is not one."""
+    pairs: list[tuple[str, str]] = []
+    for row in rows:
+        cells: list[str] = []
+        for c in row:
+            c = (c or "").strip()
+            if c and c not in cells:
+                cells.append(c)
+        if not cells:
+            continue
+        if len(cells) > 2:
+            return None
+        pairs.append((cells[0], cells[1] if len(cells) > 1 else ""))
+    labels = [label for label, _ in pairs]
+    cols = classify_header(labels)
+    if "task" not in cols or not ({"lead", "resp", "deadline"} & cols.keys()) or len(pairs) < 3:
+        return None
+    header: list[str] = []
+    records: list[dict[str, str]] = [{}]
+    for label, value in pairs:
+        if label in records[-1]:
+            records.append({})
+        if label not in header:
+            header.append(label)
+        records[-1][label] = value
+    return [header, *[[r.get(h, "") for h in header] for r in records]]
 
 
 def _cell(row: list[str], i: int) -> str:
@@ -221,7 +253,10 @@ def _row_task(
     body = make_atext("\n".join(texts))
     title = _row_title(texts[0])
     deadline_lines = [make_atext(_cell(cells, i)) for i in cols.get("deadline", [])]
-    date_lines = [ln for ln in deadline_lines if ln.norm]
+    if not cols.get("deadline"):
+        # no time column: "年度阶段性工作目标  第一季度:…;第二季度:…" holds the steps
+        deadline_lines = [make_atext(_cell(cells, i)) for i in cols.get("target", [])]
+    date_lines = [ln for ln in deadline_lines if ln.norm and find_dates(ln.norm, 2000)]
     milestones, deadline = dates_fn(date_lines or [body], title)
     targets: list[ParsedTarget] = find_targets(body)
     for i in cols.get("target", []):

@@ -15,12 +15,14 @@ from duban.intake.parse._units import (
     FIRST_IS_LEAD_RE,
     LABEL_RE,
     LABEL_START_RE,
+    STANDING_RE,
     Assignment,
     find_inline_assignments,
     find_targets,
     looks_like_unit,
     parse_assignment_body,
     role_line,
+    split_units,
 )
 from duban.intake.parse.model import (
     ParsedMilestone,
@@ -90,7 +92,9 @@ _DOCNO_CORE = (
     r"[\u4e00-\u9fffA-Za-z\"“”'‘’·])?"
     r"\s*[〔\[【(]\s*(?:19|20)\d{2}\s*[〕\]】)]\s*第?\s*\d{1,4}\s*号"
 )
-_DOCNO_RE = re.compile(r"^(?:(?:发文字号|文\s*号)\s*:?\s*)?(?P<no>" + _DOCNO_CORE + ")")
+_DOCNO_RE = re.compile(
+    r"^(?:(?:发文字号|文\s*号)\s*:?\s*)?\(?\s*(?P<no>" + _DOCNO_CORE + r")(?:\s*\))?"
+)
 # "文    号 蔡政办〔2023〕1号" in a metadata table flattened to text (no colon, spaced label), or
 # a number after the red header ("…人民政府文件 X政发〔2020〕3号")
 _LOOSE_DOCNO_RE = re.compile(
@@ -285,7 +289,7 @@ def _clean_title(line: AText) -> AText:
     m = _DOCNO_RE.match(line.norm)
     if m and m.end() < len(line.norm):
         line = line[m.end() :].strip()
-    m = re.match(r"^附件\s*\d*\s*[:]?\s*(?:\d{1,2}\s*[.、]\s*)?", line.norm)
+    m = re.match(r"^附(?:件\s*\d*\s*[:]?|\s*:)\s*(?:\d{1,2}\s*[.、]\s*)?", line.norm)
     if m:
         line = line[m.end() :].strip()
     # a headline's 【topic】 before the title
@@ -455,8 +459,13 @@ class _TreeBuilder:
         self.root = _Node(style=-1, num=0, part="")
         self.stack: list[_Node] = [self.root]
 
-    def open_node(self, style: int, num: int, inline: bool) -> _Node | None:
-        """The node a heading opens, or None when its number does not follow on."""
+    def open_node(
+        self, style: int, num: int, inline: bool, *, section_title: bool = False
+    ) -> _Node | None:
+        """The node a heading opens, or None when its number does not follow on.
+
+        A short top-level section title ("五、工作计划") may skip numbers (a copy that lost
+        sections in between)."""
         stack = self.stack
         i = len(stack)
         while i > 1 and stack[i - 1].style >= style:
@@ -466,7 +475,7 @@ class _TreeBuilder:
         ok = num == last + 1
         if not inline and not ok:
             if style == 0:
-                ok = last == 0 or num == last + 2
+                ok = last == 0 or num == last + 2 or (section_title and last < num <= last + 4)
             else:
                 ok = num == 1 or last == 0 or num == last + 2
         if not ok:
@@ -492,6 +501,11 @@ class _TreeBuilder:
         n = line.norm
         cands: list[tuple[int, tuple[int, int, int], bool]] = []
         first = _heading_at(n, 0)
+        if first is not None and first[0] >= 3 and _FIELD_RE.match(n, first[2]):
+            # "(1)时间:…" "(5)责任单位:X 联系人:Y": numbered fields of the item above, not items
+            line = line[first[2] :].strip()
+            n = line.norm
+            first = None
         if first is not None:
             cands.append((0, first, False))
         else:
@@ -512,7 +526,15 @@ class _TreeBuilder:
         for pos, (style, num, end), inline in cands:
             if pos < seg_start:
                 continue
-            node = self.open_node(style, num, inline)
+            node = self.open_node(
+                style,
+                num,
+                inline,
+                section_title=not inline
+                and style == 0
+                and len(n) <= 20
+                and not re.search(r"[,。;]", n),
+            )
             if node is None:
                 continue  # not a heading: the marker stays in the running text
             if pos > seg_start:
@@ -532,6 +554,10 @@ class _TreeBuilder:
                     node.lines.append(tail)
 
 
+_FIELD_RE = re.compile(
+    r"\s*(?:时间|地点|内容|人员|参加人员|参会人员|参加对象|对象|联系人|联系电话|完成时限|完成时间|"
+    r"牵头单位|责任单位|配合单位|牵头部门|责任部门|配合部门)\s*:"
+)
 _DIGIT_AFTER_MARK_RE = re.compile(r"^(\d{1,2})\.(?=\d[\d.,]{0,8}[%\u4e00-\u9fff])")
 
 
@@ -558,11 +584,33 @@ def _cells_apart(line: AText) -> AText:
     return out + line[pos:]
 
 
+_SEQ_MARK_RE = re.compile(r"\(([一二三四五六七八九十]{1,3})\)")
+_LABEL_CUT_RE = re.compile(r"(?:牵头|责任|配合|协办|协同|分管)(?:领导|部门|单位|科室)\s*:")
+
+
+def _sequence_cuts(n: str) -> list[int]:
+    """Cuts in a page collapsed without spaces: before each "(一)", "(二)"… that continues the
+    sequence (一 may restart it), and before each assignment or leader label."""
+    cuts: list[int] = []
+    expected = 1
+    for m in _SEQ_MARK_RE.finditer(n):
+        num = parse_int(m.group(1))
+        if num == expected or (num == 1 and expected > 1):
+            cuts.append(m.start())
+            expected = (num or 0) + 1
+    if len(cuts) < 2:
+        return []
+    cuts.extend(m.start() for m in _LABEL_CUT_RE.finditer(n))
+    return sorted(c for c in set(cuts) if c > 0)
+
+
 def _resplit(line: AText) -> list[AText]:
     """A very long line with no breaks (a page collapsed to one line) cut into paragraphs."""
     if len(line.norm) < _LONG_LINE:
         return [line]
     cuts = [m.end() for m in _RESPLIT_RE.finditer(line.norm)]
+    if len(cuts) < 3:
+        cuts = _sequence_cuts(line.norm)
     if len(cuts) < 3:
         return [line]
     parts: list[AText] = []
@@ -644,6 +692,7 @@ class TextPlanParser:
         self.first_is_lead = False
         self.table_tasks: list[ParsedTask] = []
         self.phases: list[ParsedPhase] = []
+        self.standing: list[str] = []  # units a note adds to every later task
 
     # --- segments -----------------------------------------------------
     def _segments(self, lines: list[AText]) -> list[list[AText]]:
@@ -767,6 +816,7 @@ class TextPlanParser:
         date_lines: list[tuple[int, datetime.date]] = []
         for i, ln in enumerate(lines):
             n = cn_date_to_digits(ln.norm).strip()
+            n = re.sub(r"\s*\(此件[^()]{0,12}\)$", "", n)  # "2025年7月13日(此件主动公开)"
             n = re.sub(
                 r"^\((.*)\)$|^(.*?)\s*(?:印发|发布|制定)$", lambda m: m.group(1) or m.group(2), n
             )
@@ -1133,6 +1183,24 @@ class TextPlanParser:
             m = re.search(r"((?:19|20)\d{2})\s*(?:年|-)", self.meta.title.norm)
             if m:
                 self.plan_year = int(m.group(1))
+        if self.plan_year is None:
+            self.infer_year(self.text)
+
+    def infer_year(self, text: str) -> None:
+        """No date, doc number or title year: a text that names one year only ("广州市2023年
+        违法建设…") is that year's plan — said in a warning, so the office can check it."""
+        if self.plan_year is not None:
+            return
+        norm = make_atext(text).norm
+        # years inside a cited document's title or number do not count
+        norm = re.sub(r"《[^》]{0,80}》|[〔\[【(][^〕\]】)]{0,12}[〕\]】)]", "", norm)
+        years = {int(y) for y in re.findall(r"(?<!\d)((?:19|20)\d{2})\s*年", norm)}
+        if len(years) == 1:
+            self.plan_year = years.pop()
+            self.warnings.append(
+                f"未找到成文日期、文号或标题中的年份,按正文中唯一出现的年份 {self.plan_year} 年"
+                "解析未注明年份的日期;如不对,请填写方案年份"
+            )
 
     def _finish(self, tasks: list[ParsedTask], extra: list[str]) -> ParsedPlan:
         meta = self.meta
@@ -1214,7 +1282,12 @@ class TextPlanParser:
         if not any(n.is_task for n in nodes) and not any_assign:
             # fallback: numbered leaf items that carry dates
             for node in nodes:
-                if node.code and not node.children and not node.excluded:
+                if (
+                    node.code
+                    and not node.children
+                    and not node.excluded
+                    and not self._is_phase_heading(node)
+                ):
                     scope = self._scope_lines(node)
                     if any(h.date for ln in scope for h in find_dates(ln.norm, self.plan_year)):
                         node.is_task = True
@@ -1234,9 +1307,10 @@ class TextPlanParser:
         for node in nodes:  # parents come before their children
             inherited = node.parent.phase if node.parent is not None else None
             node.phase = inherited
-            if not node.code or not node.lines or inherited is not None:
+            if not node.code or not node.lines:
                 continue
-            title = self._title_of(node).norm.strip(" :,;。")
+            # "创建省园林城市阶段(2009年12月起至2010年获得省园林城市称号止)。"
+            title = re.sub(r"\(.*$", "", self._title_of(node).norm).strip(" :,;。")
             if not _PHASE_RE.match(title):
                 continue
             node.phase = title
@@ -1335,6 +1409,14 @@ class TextPlanParser:
         a = self._own_assignment(node)
         if self.first_is_lead and not a.lead and a.resp:
             a = Assignment(lead=a.resp[:1], resp=a.resp[1:])
+        later: list[str] = []
+        for ln in [*node.lines, *node.lifted]:
+            for m in STANDING_RE.finditer(ln.norm):
+                units, _ = split_units(ln[m.start("units") : m.end("units")])
+                if units and all(looks_like_unit(make_atext(u).norm) for u in units):
+                    (self.standing if m.group("this") else later).extend(units)
+        a.resp.extend(u for u in self.standing if u not in a.resp and u not in a.lead)
+        self.standing.extend(u for u in later if u not in self.standing)
         title = self._title_of(node)
         scope = self._scope_lines(node)
         text_lines = [self._remove_parens(ln, deadline=False) for ln in scope]

@@ -138,6 +138,11 @@ def _split_conj(at: AText) -> list[AText]:
     return [at]
 
 
+_RUN_ON_RE = re.compile(
+    r"^(.{1,30}?(?:" + _SUFFIX + r"))(?:配合|负责|做好|牵头|要|应|将|按照|认真|积极|组织)"
+)
+
+
 def _clean_unit(at: AText) -> AText:
     at = at.strip(" \t\"'“”‘’。.、,;:")
     n = at.norm
@@ -153,15 +158,19 @@ def _clean_unit(at: AText) -> AText:
     m = re.search(r"\([^()]*(?:负责|分工|按职责|分别|依职责|下同|为牵头)[^()]*\)$", at.norm)
     if m:
         at = at[: m.start()].strip()
+    # "园林局配合做好专项整治工作": a unit name running into the next sentence
+    m = _RUN_ON_RE.match(at.norm)
+    if m and len(at.norm) > m.end(1) + 3:
+        at = at[: m.end(1)]
     return at
 
 
 _LEVELS = r"(?:县级市|市辖区|县|市|区|州|盟|旗|镇|乡|街道|乡镇)"
 _ORGANS = r"(?:人民政府|政府|管委会|党委|办事处)"
-_COLLECTIVE_HEAD_RE = re.compile(r"各" + _LEVELS)
+_COLLECTIVE_HEAD_RE = re.compile(r"(?:各|相关|有关)" + _LEVELS)
 _LEVEL_RE = re.compile(_LEVELS + _ORGANS + r"?(?:\([^()]*\))?")
-_PLACE_RE = re.compile(r"[\u4e00-\u9fff]{1,5}[区县市]")
-_PLACE_ORGAN_RE = re.compile(r"[\u4e00-\u9fff]{1,5}[区县市](" + _ORGANS + ")")
+_BARE_PLACE_RE = re.compile(r"[\u4e00-\u9fff]{2,5}")
+_PLACE_ORGAN_RE = re.compile(r"[\u4e00-\u9fff]{1,5}?(?P<level>[区县市])(?P<organ>" + _ORGANS + ")")
 # "(牵头单位:X;责任单位:A、B,6月底完成)": a time given inside a unit list is no unit
 _TIME_PART_RE = re.compile(
     r"^\d{1,2}\s*月|^(?:19|20)\d{2}\s*年|^(?:年底|年内|上半年|下半年|全年|长期|持续)|(?:完成|前)$"
@@ -195,13 +204,28 @@ def _join_collectives(parts: list[AText]) -> list[AText]:
 
 
 def _share_suffix(units: list[AText]) -> None:
-    """ "黄埔区、南沙区政府": the organ written once belongs to both places."""
-    for i in range(len(units) - 1):
-        if _PLACE_RE.fullmatch(units[i].norm) and not units[i].norm.startswith("各"):
-            m = _PLACE_ORGAN_RE.fullmatch(units[i + 1].norm)
+    """ "黄埔区、南沙区政府", "哈尔滨、黑河、绥芬河市政府": the organ (and level) written once
+    belongs to every place named bare before it."""
+    i = 0
+    while i < len(units):
+        j = i
+        while (
+            j < len(units)
+            and _BARE_PLACE_RE.fullmatch(units[j].norm)
+            and not (
+                _UNIT_END_RE.search(units[j].norm)
+                or units[j].norm.startswith(("各", "有关", "相关"))
+            )
+        ):
+            j += 1
+        if i < j < len(units):
+            m = _PLACE_ORGAN_RE.fullmatch(units[j].norm)
             if m:
-                suffix = units[i + 1][m.start(1) : m.end(1)]
-                units[i] = units[i] + suffix
+                for k in range(i, j):
+                    level_ends = units[k].norm[-1] in "区县市"
+                    start = m.start("organ") if level_ends else m.start("level")
+                    units[k] = units[k] + units[j][start : m.end("organ")]
+        i = max(j, i + 1)
 
 
 def split_units(at: AText) -> tuple[list[str], list[str]]:
@@ -339,6 +363,10 @@ def find_inline_assignments(at: AText) -> list[tuple[int, int, Assignment]]:
             out.append((m.start(), end, a))
         break
     if not out:
+        bare = _bare_labels(at)
+        if bare:
+            out.append(bare)
+    if not out:
         # "…工作。由X牵头,A、B配合。" — the item's last sentence, in the verb form
         body = n.rstrip(" 。;")
         cut = max(body.rfind("。"), body.rfind(";"))
@@ -347,6 +375,36 @@ def find_inline_assignments(at: AText) -> list[tuple[int, int, Assignment]]:
             if last:
                 out.append((cut + 1, len(body), last))
     return out
+
+
+# A label whose colon was lost (copied from a table or a PDF): "…整治活动责任单位各社区居委会、
+# 驻辖区单位" — read only when unit lists run from it to the end of the line.
+_BARE_LABEL_RE = re.compile(
+    r"(?P<lead>牵头(?:责任)?(?:单位|部门|科室))|(?P<resp>(?:主要)?责任(?:单位|部门|科室)|"
+    r"(?:配合|协办|参与|协同)(?:单位|部门|科室))(?=[^\s:,;。、)])"
+)
+
+
+def _bare_labels(at: AText) -> tuple[int, int, Assignment] | None:
+    n = at.norm.rstrip(" 。;")
+    labels = list(_BARE_LABEL_RE.finditer(n))
+    for k, first in enumerate(labels):
+        if n[: first.start()].count("(") != n[: first.start()].count(")"):
+            continue
+        result = Assignment()
+        ok = True
+        for j, m in enumerate(labels[k:], start=k):
+            end = labels[j + 1].start() if j + 1 < len(labels) else len(n)
+            units, _ = split_units(at[m.end() : end])
+            if not units or not all(looks_like_unit(_simplified(u)) for u in units):
+                ok = False
+                break
+            dest = result.lead if m.group("lead") else result.resp
+            dest.extend(u for u in units if u not in dest)
+        if ok and result:
+            result.resp = [u for u in result.resp if u not in result.lead]
+            return first.start(), len(n), result
+    return None
 
 
 def role_line(at: AText) -> Assignment | None:
@@ -373,7 +431,14 @@ DOCUMENT_FIRST_IS_LEAD: ContextVar[bool] = ContextVar("DOCUMENT_FIRST_IS_LEAD", 
 _POST_RE = re.compile(
     r"(?:省长|市长|县长|区长|州长|镇长|乡长|秘书长|书记|主任|部长|厅长|局长|领导|同志|负责人|责任人)$"
 )
-_NOTE_RE = re.compile(r"下同|不再列出|为牵头|其他有关部门|明确牵头")
+_NOTE_RE = re.compile(r"下同|不再列出|为牵头|其他有关部门|明确牵头|以下[^,。;]{0,16}均")
+# "本条及以下责任单位均包括各县市区政府(管委会)", "以下各项工作均需各县、区人民政府落实,不再列出":
+# units that hold for every later task (and this one, with 本条)
+STANDING_RE = re.compile(
+    r"(?P<this>本条及|本项及)?以下(?:各项|各条|所有)?(?:工作|任务|措施|事项)?(?:的)?(?:责任单位)?"
+    r"均(?:包括|需|由|含|要|为)?(?P<units>[^,。;()]{2,60}?(?:\([^()]*\))?)"
+    r"(?:组织)?(?:落实|负责|配合|参与)?(?=[,。;)\]]|$)"
+)
 
 
 def _simplified(name: str) -> str:
