@@ -234,10 +234,16 @@ def _print_draft(
         f"　成文日期：{draft.issued_on or '—'}"
     )
     no_deadline = sum(1 for t in draft.tasks if t.deadline is None)
+    if draft.phases:
+        print(f"阶段：{'、'.join(draft.phases)}")
     print(f"任务：{len(draft.tasks)} 项（未识别完成时限 {no_deadline} 项）")
     for t in draft.tasks:
         units = "、".join(t.lead_units) or "—"
-        print(f"  {t.code or '·'} {t.title[:40]}　牵头：{units}　时限：{t.deadline or '—'}")
+        others = "、".join(t.responsible_units)
+        line = f"  {t.code or '·'} {t.title[:40]}　牵头：{units}"
+        line += f"　责任：{others}" if others else ""
+        line += f"　时限：{t.deadline or '—'}" + (f"　阶段：{t.phase}" if t.phase else "")
+        print(line)
     if matches:
         print("单位对应：")
         for name, m in matches.items():

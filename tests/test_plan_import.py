@@ -669,3 +669,21 @@ def test_phase_headings_become_the_plans_phases_and_their_tasks_carry_them(sessi
         (tasks[0].id, towns.id, AssignmentRole.responsible),
         (tasks[1].id, justice.id, AssignmentRole.lead),
     }
+
+
+def test_cli_preview_names_the_phases_and_each_tasks_units_and_phase(tmp_path):
+    from duban.core import db as dbmod
+
+    path = tmp_path / "cli.db"
+    eng = dbmod.make_engine(f"sqlite:///{path}")
+    dbmod.upgrade(eng)
+    eng.dispose()
+    plan = tmp_path / "plan.txt"
+    plan.write_bytes(PHASED_PLAN.encode("utf-8"))
+    dry = _cli(path, "import-plan", str(plan))
+    assert dry.returncode == 0, dry.stderr
+    assert "阶段：动员部署阶段、集中攻坚阶段、总结验收阶段" in dry.stdout
+    assert (
+        "一(一)1 制定工作方案　牵头：县政务服务中心　责任：各乡镇　时限：2020-04-15"
+        "　阶段：动员部署阶段"
+    ) in dry.stdout
