@@ -1103,3 +1103,36 @@ def test_a_task_card_table_in_word(tmp_path: Path) -> None:
     assert [(t.code, t.lead_units, t.deadline) for t in plan.tasks] == [
         ("135", ["市城市管理综合执法局"], datetime.date(2023, 12, 31))
     ]
+
+
+def test_a_table_drawn_with_bars_and_a_person_column() -> None:
+    text = (
+        "一、民生实事任务分解表\n"
+        "序号 | 具体工作任务和要求 | 责任领导 | 责任单位 | 落实情况 |\n"
+        "1 | 完成吉水二中迁建项目主体建设。 | 张三 | 县教体局 各相关乡镇政府 | 已完成 |\n"
+        "2 | 扩充公办幼儿园学位至1800个。 | 李四 | 县教体局 | 推进中 |\n"
+    )
+    tasks = parse_plan_bytes(text.encode("utf-8"), "plan.txt").tasks
+    assert [(t.title, t.lead_units, t.responsible_units) for t in tasks] == [
+        ("完成吉水二中迁建项目主体建设", [], ["县教体局", "各相关乡镇政府"]),
+        ("扩充公办幼儿园学位至1800个", [], ["县教体局"]),
+    ]
+
+
+def test_a_target_table_whose_target_column_is_the_task() -> None:
+    text = "\n".join(
+        ["2022年预期目标任务分解表", "序号", "2022年预期目标", "责任单位"]
+        + [
+            "1",
+            "地区生产总值增长5.5%左右",
+            "区发展改革委",
+            "2",
+            "一般公共预算收入增长4%",
+            "区财政局",
+        ]
+    )
+    tasks = parse_plan_bytes(text.encode("utf-8"), "plan.txt").tasks
+    assert [(t.code, t.title, t.responsible_units) for t in tasks] == [
+        ("1", "地区生产总值增长5.5%左右", ["区发展改革委"]),
+        ("2", "一般公共预算收入增长4%", ["区财政局"]),
+    ]

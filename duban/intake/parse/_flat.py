@@ -132,7 +132,9 @@ def _rows(
         _kind_of_column(next((k for k, v in cols.items() if j in v), None))
         for j in range(len(header))
     ]
-    if "task" not in cols:
+    if "task" not in cols and "target" in cols:
+        kinds[cols["target"][0]] = "text"  # "2022年预期目标": a 目标任务 table's task column
+    elif "task" not in cols:
         # the first column that names nothing known holds the task
         free = [j for j, k in enumerate(kinds) if k == "any" and j != seq_col]
         if not free:

@@ -20,7 +20,7 @@ _H_TASK = re.compile(
     r"重点任务|主要任务|具体任务|工作内容|具体措施|工作措施|主要举措|具体举措|改革事项|改革任务|"
     r"任务名称|事项|工作事项|重点工作|任务事项|主要内容|内容|改革举措|举措|工作要点|民生实事|"
     r"实事项目|项目名称|建设项目|目标名称|"
-    r"\S{0,6}(?:任务|内容|措施|举措|事项))$"
+    r"\S{0,8}(?:任务|内容|措施|举措|事项)(?:和要求|及要求|及目标)?)$"
 )
 _H_LEAD = re.compile(r"牵头")
 _H_RESP = re.compile(
@@ -96,6 +96,10 @@ def find_header(rows: list[list[str]]) -> tuple[int, dict[str, list[int]]] | Non
                     merged = [b if b else a for a, b in zip(*padded, strict=True)]
                     return r + 1, classify_header(merged)
         if "task" in cols and ({"lead", "resp", "deadline"} & cols.keys()):
+            return r, cols
+        if "task" not in cols and "target" in cols and ({"lead", "resp"} & cols.keys()):
+            # a 目标任务 table: "序号 | 2022年预期目标 | 责任单位" — the target is the task
+            cols["task"] = cols.pop("target")[:1]
             return r, cols
         if {"lead", "resp"} <= cols.keys() and "seq" in cols:
             # no explicit task column: the widest unclassified column holds the task

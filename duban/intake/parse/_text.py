@@ -573,13 +573,16 @@ _LONG_LINE = 300
 
 
 def _cells_apart(line: AText) -> AText:
-    """ "文件编号: | 盐政办发〔2022〕16号 | 组配分类:" — table cells as spaced text."""
-    if "|" not in line.norm and "｜" not in line.norm:
+    """ "序号 | 任务 | 责任单位 |" — a table row drawn with bars: its cells tab-separated, as a
+    table pasted from Word or Excel; a bar or two in running text become spaces."""
+    bars = line.norm.count("|") + line.norm.count("｜")
+    if not bars:
         return line
+    sep = AText("\t", "\t") if bars >= 2 and line.norm.strip(" |｜") else AText("  ", "  ")
     out = AText("", "")
     pos = 0
     for m in _CELL_BAR_RE.finditer(line.norm):
-        out = out + line[pos : m.start()] + AText("  ", "  ")
+        out = out + line[pos : m.start()] + sep
         pos = m.end()
     return out + line[pos:]
 
