@@ -42,7 +42,7 @@ format: venv
 
 # The plan parser scored on the real plans with hand-written expectations (docs/benchmarks.md).
 eval-plans: venv
-	$(PY) -m bench.eval_plans
+	$(PY) -m bench.eval_plans $(ARGS)
 
 bench: venv
 	$(PY) -m bench.run --db /tmp/duban_bench_large.db
