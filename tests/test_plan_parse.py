@@ -1136,3 +1136,13 @@ def test_a_target_table_whose_target_column_is_the_task() -> None:
         ("1", "地区生产总值增长5.5%左右", ["区发展改革委"]),
         ("2", "一般公共预算收入增长4%", ["区财政局"]),
     ]
+
+
+def test_a_goal_horizon_is_not_taken_for_the_plan_year() -> None:
+    text = (
+        "关于推进某项改革的实施方案\n一、总体目标\n到2035年基本实现现代化。\n二、重点任务\n"
+        "1.推进某项工作,6月底前完成。(牵头单位:市发改委)\n"
+    )
+    plan = parse_plan_bytes(text.encode("utf-8"), "plan.txt")
+    assert plan.tasks[0].deadline is None
+    assert any("无法确定方案年份" in w for w in plan.warnings)

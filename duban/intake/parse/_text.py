@@ -1197,7 +1197,8 @@ class TextPlanParser:
         norm = make_atext(text).norm
         # years inside a cited document's title or number do not count
         norm = re.sub(r"《[^》]{0,80}》|[〔\[【(][^〕\]】)]{0,12}[〕\]】)]", "", norm)
-        years = {int(y) for y in re.findall(r"(?<!\d)((?:19|20)\d{2})\s*年", norm)}
+        # "到2035年基本实现…" is a goal's horizon, not the plan's year
+        years = {int(y) for y in re.findall(r"(?<![\d到至])((?:19|20)\d{2})\s*年", norm)}
         if len(years) == 1:
             self.plan_year = years.pop()
             self.warnings.append(
