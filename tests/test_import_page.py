@@ -148,3 +148,24 @@ def test_evidence_markup_cannot_be_added_by_the_document():
     )
     assert md.count(":orange-background[") == 1
     assert "<b>" not in md and "\\]" in md
+
+
+def test_phases_are_shown_and_imported_with_the_plan(demo_db):
+    from tests.test_plan_import import PHASED_PLAN
+
+    at = page_as("import_plan", "office", "office")
+    at.file_uploader[0].set_value(("方案.txt", PHASED_PLAN.encode("utf-8"), "text/plain")).run()
+    assert not at.exception, at.exception
+    phases = next(x for x in at.text_input if x.label == "实施阶段")
+    assert phases.value == "动员部署阶段、集中攻坚阶段、总结验收阶段"
+    phases.set_value("动员部署阶段、集中攻坚阶段、总结验收阶段、巩固提升阶段").run()
+    for sel in at.selectbox:
+        if sel.value == "":
+            sel.set_value("create").run()
+    _button(at, "导入 2 项任务").click().run()
+    assert not at.exception and not errors(at), errors(at)
+    with _db(demo_db) as s:
+        plan = s.exec(select(Plan).where(Plan.doc_number == '宁"放管服"组办〔2020〕5号')).one()
+        assert plan.phases == ["动员部署阶段", "集中攻坚阶段", "总结验收阶段", "巩固提升阶段"]
+        tasks = s.exec(select(Task).where(Task.plan_id == plan.id).order_by(Task.sort_key)).all()
+        assert [t.phase for t in tasks] == ["动员部署阶段", "集中攻坚阶段"]

@@ -39,6 +39,12 @@ STRINGS = {
     "imp.issuer": ("发文单位", "Issuer"),
     "imp.doc_number": ("文号", "Document number"),
     "imp.issued_on": ("成文日期", "Issued on"),
+    "imp.phases": ("实施阶段", "Phases"),
+    "imp.phases_help": (
+        "方案“实施步骤”中的阶段，用顿号“、”分隔；任务表“阶段”列填写其中之一。",
+        "The plan's stages (实施步骤), separated by 、; a task's 阶段 names one of them.",
+    ),
+    "imp.phases_none": ("未识别到阶段", "No phases found"),
     "imp.step_tasks": ("② 任务（{n} 项，可直接修改）", "② Tasks ({n}, editable)"),
     "imp.tasks_help": (
         "多个单位用顿号“、”分隔；节点写作“2026-06-30 完成内容”、指标写作“网办率 ≥ 95%”，"

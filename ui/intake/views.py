@@ -2,6 +2,7 @@
 
 import datetime as dt
 import hashlib
+import re
 
 import pandas as pd
 import streamlit as st
@@ -62,12 +63,19 @@ def _header_fields(draft: drafts.ImportDraft, key: str) -> drafts.ImportDraft:
         max_value=dt.date(2100, 12, 31),
         format="YYYY-MM-DD",
     )
+    phases = st.text_input(
+        t("imp.phases"),
+        "、".join(draft.phases),
+        key=f"{key}_phases",
+        help=t("imp.phases_help"),
+        placeholder=t("imp.phases_none"),
+    )
     return drafts.ImportDraft(
         title=title.strip() or None,
         issuer=issuer.strip() or None,
         doc_number=doc.strip() or None,
         issued_on=issued,
-        phases=list(draft.phases),
+        phases=[x.strip() for x in re.split(r"[、,，;；]", phases) if x.strip()],
         tasks=draft.tasks,
         warnings=draft.warnings,
     )
