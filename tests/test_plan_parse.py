@@ -1146,3 +1146,54 @@ def test_a_goal_horizon_is_not_taken_for_the_plan_year() -> None:
     plan = parse_plan_bytes(text.encode("utf-8"), "plan.txt")
     assert plan.tasks[0].deadline is None
     assert any("无法确定方案年份" in w for w in plan.warnings)
+
+
+def test_sub_rows_of_a_bar_table_get_their_merged_cells_back() -> None:
+    text = (
+        "序号 | 项目名称 | 项目内容 | 当前进展情况 | 主办单位 |\n"
+        "1 | 农村人居环境整治提升工程 | 试点村达到100个。 | 已完成 | 县人居环境专班 |\n"
+        "建设“四好农村路”50公里。 | 完工建设50.52公里。 | |||\n"
+        "2 | 教育提升工程 | 新建幼儿园2所。 | 推进中 | 县教体局 |\n"
+    )
+    tasks = parse_plan_bytes(text.encode("utf-8"), "plan.txt", year=2023).tasks
+    assert [(t.code, t.title, t.lead_units) for t in tasks] == [
+        ("1", "农村人居环境整治提升工程", ["县人居环境专班"]),
+        ("1-2", "农村人居环境整治提升工程", ["县人居环境专班"]),
+        ("2", "教育提升工程", ["县教体局"]),
+    ]
+    assert "建设“四好农村路”50公里" in tasks[1].text
+
+
+def test_a_flattened_table_copied_from_its_middle() -> None:
+    text = "\n".join(
+        ["序号 |", "主要任务 |", "牵头 单位 |", "责任主体与协同单位 |"]
+        + ["24 |", "优化提升50条背街后巷交通组织。 |", "城管局 |", "市政局、相关街道 |"]
+        + ["25 |", "新建建筑垃圾中转站8个。 |", "城管局 |", "崇川经济开发区 |"]
+    )
+    tasks = parse_plan_bytes(text.encode("utf-8"), "plan.txt", year=2023).tasks
+    assert [(t.code, t.lead_units, t.responsible_units) for t in tasks] == [
+        ("24", ["城管局"], ["市政局", "相关街道"]),
+        ("25", ["城管局"], ["崇川经济开发区"]),
+    ]
+
+
+def test_the_header_of_a_collapsed_page_and_a_title_under_its_issuer() -> None:
+    collapsed = (
+        "河南省人民政府 关于明确政府工作报告提出的2023年 重点工作责任单位的通知 豫政〔2023〕5号 "
+        "现将重点工作任务予以分解并明确责任单位。 一、重点任务 "
+        + " ".join(
+            f"{i}.推进第{i}项工作。(省发展改革委牵头,省财政厅等按职责分工负责)" for i in range(1, 9)
+        )
+    )
+    plan = parse_plan_bytes(collapsed.encode("utf-8"), "plan.txt")
+    assert plan.title == "河南省人民政府关于明确政府工作报告提出的2023年重点工作责任单位的通知"
+    assert (plan.issuer, plan.doc_number) == ("河南省人民政府", "豫政〔2023〕5号")
+    stacked = (
+        "四川省人民政府办公厅\n关于印发全省五大经济区2015年\n重点工作方案的通知\n"
+        "川办函〔2015〕160号 2015年9月1日\n各市(州)人民政府:\n现将方案印发你们。\n"
+        "一、重点任务\n(一)推进某项工作。(责任单位:省发展改革委、科技厅)\n"
+    )
+    plan = parse_plan_bytes(stacked.encode("utf-8"), "plan.txt")
+    assert plan.title == "四川省人民政府办公厅关于印发全省五大经济区2015年重点工作方案的通知"
+    assert (plan.doc_number, plan.issued_on) == ("川办函〔2015〕160号", datetime.date(2015, 9, 1))
+    assert plan.tasks[0].responsible_units == ["省发展改革委", "省科技厅"]

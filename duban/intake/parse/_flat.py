@@ -143,6 +143,10 @@ def _rows(
     out: list[list[str]] = []
     expected = 1
     i = start
+    # a table copied from its middle ("24 / 25 / 26…") starts at its first number
+    first = next((j for j in range(start, min(start + 4, len(texts))) if texts[j].isdigit()), None)
+    if first is not None and 1 < int(texts[first]) < 1000:
+        expected = int(texts[first])
     prev: list[str] | None = None
     while i < len(texts):
         n = texts[i]

@@ -22,7 +22,7 @@ _H_TASK = re.compile(
     r"实事项目|项目名称|建设项目|目标名称|"
     r"\S{0,8}(?:任务|内容|措施|举措|事项)(?:和要求|及要求|及目标)?)$"
 )
-_H_LEAD = re.compile(r"牵头")
+_H_LEAD = re.compile(r"牵头|主办")
 _H_RESP = re.compile(
     r"^(?!.*责任人)(?:.*(?:责任|配合|协办|参与|协助|主体|负责|承办|实施)).*(?:单位|部门|科室|处室|主体)?$"
 )
@@ -179,11 +179,15 @@ def parse_task_rows(
     category_code = ""
     counter = 0
     seen_codes: set[str] = set()
+    width = max(len(rows[hr]), 1)
+    prev: list[str] | None = None
     for row in rows[hr + 1 :]:
         cells = [c.strip() if isinstance(c, str) else cell_to_str(c) for c in row]
         nonempty = [c for c in cells if c]
         if not nonempty:
             continue
+        cells = _merged_cells_back(cells, prev, cols, width)
+        nonempty = [c for c in cells if c]
         texts = [_cell(cells, i) for i in cols.get("task", [])]
         texts = [t for i, t in enumerate(texts) if t and t not in texts[:i]]
         if _is_category_row(nonempty, texts):
@@ -209,8 +213,38 @@ def parse_task_rows(
         seen_codes.add(code)
         a = _row_assignment(cells, cols, lead_raw, first_is_lead=first_is_lead)
         tasks.append(_row_task(cells, cols, texts, code=code, assignment=a, dates_fn=dates_fn))
+        prev = cells
     _set_dotted_parents(tasks)
     return tasks
+
+
+_SEQ_CELL_RE = re.compile(r"^\s*\d{1,3}\s*[、.]?\s*$")
+
+
+def _merged_cells_back(
+    cells: list[str], prev: list[str] | None, cols: dict[str, list[int]], width: int
+) -> list[str]:
+    """A sub-row copied from a web table loses the cells merged over it: "新增绿化面积387亩。 |
+    已完成新增造林387亩。 | 已完成" under "1 | 农村人居环境整治提升工程 | … | 县专班". Put its
+    cells back under their columns (after the number and the first task column) and repeat
+    the merged ones from the row above."""
+    if prev is None or "seq" not in cols or _SEQ_CELL_RE.match(cells[0] if cells else ""):
+        return cells
+    tasks = cols.get("task", [])
+    if len(tasks) < 2:
+        return cells
+    filled = len(cells)
+    while filled and not cells[filled - 1]:
+        filled -= 1
+    shift = tasks[1]
+    if filled + shift > width or filled < 1:
+        return cells
+    out = [""] * shift + cells[:filled]
+    out += [""] * (max(width, len(prev)) - len(out))
+    for i in [cols["seq"][0], tasks[0], *cols.get("lead", []), *cols.get("resp", [])]:
+        if i < len(out) and not out[i] and i < len(prev):
+            out[i] = prev[i]
+    return out
 
 
 _CATEGORY_RE = re.compile(

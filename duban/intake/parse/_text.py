@@ -82,7 +82,7 @@ _GENERIC_TITLES = {
 }
 _TITLE_KW_RE = re.compile(
     r"方案|意见|通知|办法|计划|要点|规划|细则|决定|清单|任务分工|工作安排|措施|行动|"
-    r"责任分工|责任分解|分解表|任务表|责任表|一览表|台账"
+    r"责任分工|责任分解|分解表|任务表|责任表|一览表|台账|推进情况|进展情况|落实情况"
 )
 # A document number (发文字号) in any of the forms seen: 机关代字 with quotes, dots or spaces
 # (宁"放管服"组办〔2020〕5号, 京政办发 (2019) 3号), the year in 〔〕, [], 【】 or (), 第 before
@@ -570,6 +570,9 @@ _RESPLIT_RE = re.compile(
     r"(?:牵头|责任|配合|协办|协同|主办)[\u4e00-\u9fff]{0,6}\s*:|附件|\(此件))"
 )
 _LONG_LINE = 300
+_SPACED_DOCNO_RE = re.compile(
+    r"(?<=\s)[\u4e00-\u9fff\"“”]{1,10}[〔\[【(]\s*(?:19|20)\d{2}\s*[〕\]】)]\s*第?\s*\d{1,4}\s*号(?=\s)"
+)
 
 
 def _cells_apart(line: AText) -> AText:
@@ -612,6 +615,9 @@ def _resplit(line: AText) -> list[AText]:
     if len(line.norm) < _LONG_LINE:
         return [line]
     cuts = [m.end() for m in _RESPLIT_RE.finditer(line.norm)]
+    for m in _SPACED_DOCNO_RE.finditer(line.norm):
+        cuts.extend((m.start(), m.end()))  # "…的通知 豫政〔2023〕5号 现将…"
+    cuts = sorted(set(cuts))
     if len(cuts) < 3:
         cuts = _sequence_cuts(line.norm)
     if len(cuts) < 3:
@@ -752,7 +758,11 @@ class TextPlanParser:
             m = _DOCNO_RE.match(ln.norm)
             if m:
                 self.meta.doc_number = _docno_text(ln.orig[m.start("no") : m.end("no")])
-                if m.end() >= len(ln.norm.rstrip()):
+                rest = cn_date_to_digits(ln.norm[m.end() :]).strip()
+                written = parse_full_date(rest) if rest else None
+                if written is not None and self.meta.issued_on is None:
+                    self.meta.issued_on = written  # "川办函〔2015〕160号 2015年9月1日"
+                if m.end() >= len(ln.norm.rstrip()) or written is not None:
                     used.add(i)
                 break
         if self.meta.doc_number is None:
@@ -771,6 +781,14 @@ class TextPlanParser:
             if len(t.norm) < 4:
                 continue
             start = _title_start(lines, i, used)
+            if (
+                start is not None
+                and start > 0
+                and lines[start].norm.startswith("关于")
+                and (start - 1) not in used
+                and self._org_line(lines[start - 1])
+            ):
+                start -= 1  # "四川省人民政府办公厅" / "关于印发…" / "…的通知": the issuer begins it
             if start is not None:
                 joined = lines[start]
                 for j in range(start + 1, i + 1):
@@ -874,7 +892,7 @@ class TextPlanParser:
         if self.meta.source:
             return self.meta.source
         if self.meta.title is not None:
-            m = re.match(r"^(.{2,40}?)关于", self.meta.title.norm)
+            m = re.match(r"^(.{2,40}?)\s*关于", self.meta.title.norm)
             if m and _ORG_END_RE.search(m.group(1)):
                 return self.meta.title.orig[: m.end(1)]
         return None
@@ -1079,8 +1097,11 @@ class TextPlanParser:
         """The non-empty lines without metadata and web page noise (metadata fills self.meta)."""
         lines: list[AText] = []
         for raw in split_lines(at):
-            for ln in _resplit(_cells_apart(raw)):
-                ln = ln.strip()
+            raw = raw.strip()
+            barred = _cells_apart(raw)
+            for ln in _resplit(barred):
+                # a row drawn with bars keeps its empty cells ("a | b | |||"): its tabs stay
+                ln = ln.strip(" ") if barred is not raw else ln.strip()
                 if not ln.norm or self._read_line_meta(ln) or _is_noise(ln):
                     continue
                 lines.append(ln)
