@@ -875,6 +875,13 @@ GRAMMAR = [
         ["哈尔滨机场指挥部", "哈尔滨市政府", "黑河市政府", "绥芬河市政府"],
     ),
     ("(省发改委、相关市、县政府负责)", [], ["省发改委", "相关市、县政府"]),
+    # a note inside a labelled list; a space a PDF left inside a name
+    (
+        "(责任单位:省委办公厅、省政府办公厅、省发展改革委,排名第一的单位为牵头单位,下同)",
+        ["省委办公厅"],
+        ["省政府办公厅", "省发展改革委"],
+    ),
+    ("(责任单位:自治 区农牧厅、财政厅)", [], ["自治区农牧厅", "自治区财政厅"]),
 ]
 
 
@@ -1197,3 +1204,35 @@ def test_the_header_of_a_collapsed_page_and_a_title_under_its_issuer() -> None:
     assert plan.title == "四川省人民政府办公厅关于印发全省五大经济区2015年重点工作方案的通知"
     assert (plan.doc_number, plan.issued_on) == ("川办函〔2015〕160号", datetime.date(2015, 9, 1))
     assert plan.tasks[0].responsible_units == ["省发展改革委", "省科技厅"]
+
+
+def test_duty_items_headed_by_their_units() -> None:
+    text = (
+        "北京市城市环境秩序百日整治行动方案\n某市人民政府办公厅\n2010年9月1日\n三、职责分工\n"
+        "(十六)各区县政府和地区管委会。落实属地责任,制定专项整治方案。\n"
+        "(十七)首都综治办、市委督查室、市监察局。负责组织专项督查和效能检查考核。\n"
+        "(十八)加强宣传引导。营造良好氛围。\n"
+        "四、工作步骤\n(一)动员部署、调查摸底、宣传发动阶段(2010年9月10日至9月17日)。召开动员大会。\n"
+    )
+    plan = parse_plan_bytes(text.encode("utf-8"), "plan.txt")
+    assert [(t.code, t.responsible_units) for t in plan.tasks] == [
+        ("三(十六)", ["各区县政府", "地区管委会"]),
+        ("三(十七)", ["首都综治办", "市委督查室", "市监察局"]),
+    ]
+    assert [p.name for p in plan.phases] == ["动员部署、调查摸底、宣传发动阶段"]
+
+
+def test_a_standing_note_in_other_words() -> None:
+    text = (
+        "关于某项工作的实施细则\n某市人民政府\n2022年3月1日\n一、政策措施\n"
+        "1.支持企业技术改造。(责任单位:市工信局;以下政策措施均需各县区人民政府、园区管委会落实,"
+        "不再单独列出)\n2.成立工作专班。(责任单位:市工信局、市财政局等有关部门)\n"
+    )
+    tasks = parse_plan_bytes(text.encode("utf-8"), "plan.txt").tasks
+    assert tasks[1].responsible_units == [
+        "市工信局",
+        "市财政局",
+        "有关部门",
+        "各县区人民政府",
+        "园区管委会",
+    ]

@@ -15,6 +15,7 @@ from duban.intake.parse._units import (
     FIRST_IS_LEAD_RE,
     LABEL_RE,
     LABEL_START_RE,
+    ORGAN_END_RE,
     STANDING_RE,
     Assignment,
     find_inline_assignments,
@@ -149,7 +150,7 @@ _DEADLINE_LINE_RE = re.compile(
 # A heading that names a stage of the plan: "(一)动员部署阶段(2020年3月)", "第二阶段:集中整治"
 _PHASE_RE = re.compile(
     r"^(?:第[一二三四五六七八九十\d]{1,3}阶段(?:\s*[:,]?\s*[\u4e00-\u9fff]{2,12})?"
-    r"|[\u4e00-\u9fff]{2,14}阶段)$"
+    r"|[\u4e00-\u9fff][\u4e00-\u9fff、]{1,24}阶段)$"
 )
 
 
@@ -1032,7 +1033,32 @@ class TextPlanParser:
             if _is_assign_line(ln):
                 a.extend(_line_assignment(ln))
         a.resp = [u for u in a.resp if u not in a.lead]  # a unit is never both
+        if not a:
+            a = self._unit_headed(node)
         return a
+
+    @staticmethod
+    def _unit_headed(node: _Node) -> Assignment:
+        """ "(十七)首都综治办、市委督查室、市监察局。负责组织对整治行动进行专项督查…": a duty
+        item headed by the units it falls to (a 职责分工 by unit) — they are responsible."""
+        if node.style < 1 or not node.lines:
+            return Assignment()
+        head = node.lines[0]
+        cut = head.norm.find("。")
+        rest = head.norm[cut + 1 :].strip() if cut >= 0 else ""
+        if cut < 0:
+            cut = len(head.norm)
+            if len(node.lines) < 2:
+                return Assignment()  # a bare heading with nothing under it
+        elif not rest and len(node.lines) < 2:
+            return Assignment()
+        title = head[:cut].strip(" :,")
+        if not 2 <= len(title.norm) <= 60:
+            return Assignment()
+        units, _ = split_units(title)
+        if units and all(ORGAN_END_RE.search(make_atext(u).norm) for u in units):
+            return Assignment(resp=units)
+        return Assignment()
 
     # --- public -----------------------------------------------------------
     def parse(self) -> ParsedPlan:

@@ -228,10 +228,32 @@ def _share_suffix(units: list[AText]) -> None:
         i = max(j, i + 1)
 
 
+def _space_split(part: AText) -> list[AText]:
+    """ "县教体局 各相关乡镇政府" is two units; "自治 区农牧厅" (a space a PDF left in a name) is
+    one: a piece that is no unit yet takes the next."""
+    pieces = [p for p in _split_top(part, " ") if p.norm.strip()]
+    if len(pieces) < 2:
+        return [part]
+    out: list[AText] = []
+    acc = pieces[0]
+    for nxt in pieces[1:]:
+        if looks_like_unit(_simplified(acc.norm)):
+            out.append(acc)
+            acc = nxt
+        else:
+            acc = acc + nxt
+    out.append(acc)
+    return out
+
+
 def split_units(at: AText) -> tuple[list[str], list[str]]:
     """Split a unit list; returns (units, units_marked_as_lead)."""
     units: list[AText] = []
-    for part in _join_collectives(_split_top(at, "、,;/ \t\n")):
+    parts = [tok for part in _split_top(at, "、,;/\t\n") for tok in _space_split(part)]
+    for part in _join_collectives(parts):
+        bare = re.sub(r"\([^()]*\)", "", part.norm)  # "县发改局(首位单位为牵头单位)" stays
+        if FIRST_IS_LEAD_RE.search(bare) or _NOTE_RE.search(bare):
+            continue  # "…,排名第一的单位为牵头单位,下同": a note, no unit
         part = part.strip()
         if not part.norm:
             continue
@@ -288,8 +310,8 @@ def split_units(at: AText) -> tuple[list[str], list[str]]:
 # Another "label:" (完成时限:, 工作目标:) ends a unit list.
 _OTHER_LABEL_RE = re.compile(r"[\u4e00-\u9fff]{2,8}\s*:")
 FIRST_IS_LEAD_RE = re.compile(
-    r"(?:列|排|位)(?:在|于)?(?:第一|首)位?的?(?:单位|部门)?为牵头|第一(?:个|家)?(?:单位|部门)?为牵头|"
-    r"首位(?:单位|部门)?为牵头|排名第一的为牵头|排序第一的为牵头"
+    r"(?:列|排|位)(?:名|序|在|于)?(?:第一|首)(?:位|个|家)?的?(?:单位|部门)?(?:为|是)牵头|"
+    r"第一(?:个|家)?(?:单位|部门)?(?:为|是)牵头|首(?:位|个)?(?:单位|部门)(?:为|是)牵头"
 )
 
 
@@ -310,7 +332,7 @@ def parse_assignment_body(at: AText) -> Assignment:
             result.extend(parse_roles(value) or Assignment())
             continue
         units, marked = split_units(value)
-        note = m.group("note") or ""
+        note = (m.group("note") or "") + value.norm
         if not m.group("lead") and FIRST_IS_LEAD_RE.search(note) and units and not marked:
             marked = units[:1]
         if m.group("lead"):
@@ -435,9 +457,17 @@ _NOTE_RE = re.compile(r"下同|不再列出|为牵头|其他有关部门|明确�
 # "本条及以下责任单位均包括各县市区政府(管委会)", "以下各项工作均需各县、区人民政府落实,不再列出":
 # units that hold for every later task (and this one, with 本条)
 STANDING_RE = re.compile(
-    r"(?P<this>本条及|本项及)?以下(?:各项|各条|所有)?(?:工作|任务|措施|事项)?(?:的)?(?:责任单位)?"
+    r"(?P<this>本条及|本项及)?以下[\u4e00-\u9fff]{0,10}?"
     r"均(?:包括|需|由|含|要|为)?(?P<units>[^,。;()]{2,60}?(?:\([^()]*\))?)"
     r"(?:组织)?(?:落实|负责|配合|参与)?(?=[,。;)\]]|$)"
+)
+
+
+# An organ's name as it ends (no bare places, no 行/场/港 that end ordinary words too)
+ORGAN_END_RE = re.compile(
+    r"(?:局|委|办|厅|中心|科|室|部|院|会|队|政府|公司|所|站|处|组|窗口|集团|支队|大队|法院|"
+    r"检察院|管委会|街道|办事处|分局|党委|党组|党工委|联社|残联|妇联|团委|银行|分行|海关|单位|部门)"
+    r"(?:\([^()]*\))?$"
 )
 
 
