@@ -109,7 +109,7 @@ def _task_editor(
             ("parent_code", "small"),
             ("title", "large"),
             ("description", "medium"),
-            ("phase", "small"),
+            ("phase", "medium"),
             ("lead_units", "medium"),
             ("responsible_units", "medium"),
             ("milestones", "medium"),
