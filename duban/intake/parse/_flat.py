@@ -18,14 +18,12 @@ from __future__ import annotations
 import re
 
 from duban.intake.parse._dates import ONGOING_RE, find_dates
-from duban.intake.parse._table import SEQ_HEADER_RE, classify_header, norm_header
+from duban.intake.parse._table import CATEGORY_RE, SEQ_HEADER_RE, classify_header, norm_header
 from duban.intake.parse._units import looks_like_unit, split_units
 from duban.intake.parse.norm import AText, make_atext
 
 _MAX_HEADER_CELL = 14
-_GROUP_RE = re.compile(
-    r"^\s*(?:[一二三四五六七八九十]{1,3}\s*[、.]|\(\s*[一二三四五六七八九十]{1,3}\s*\))"
-)
+_GROUP_RE = CATEGORY_RE  # "一、…", "(一)…": a group row
 _SUBITEM_RE = re.compile(r"^\s*(?:\(\s*\d{1,2}\s*\)|\d{1,2}\s*[.、](?!\d)|[①②③④⑤⑥⑦⑧⑨⑩])")
 _PERSON_RE = re.compile(
     r"[\u4e00-\u9fff](?:\s{0,3}[\u4e00-\u9fff]){1,2}(?:[、,][\u4e00-\u9fff](?:\s{0,3}[\u4e00-\u9fff]){1,2})*"

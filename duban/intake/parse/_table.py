@@ -247,7 +247,7 @@ def _merged_cells_back(
     return out
 
 
-_CATEGORY_RE = re.compile(
+CATEGORY_RE = re.compile(
     r"^\s*(?:[一二三四五六七八九十]{1,3}\s*[、.]|\(?[一二三四五六七八九十]{1,3}\))"
 )
 
@@ -256,7 +256,7 @@ def _is_category_row(nonempty: list[str], texts: list[str]) -> bool:
     """One text across the row (merged cells), or a numbered one in place of a task."""
     if len(set(nonempty)) != 1:
         return False
-    return not texts or len(nonempty) >= 2 or bool(_CATEGORY_RE.match(make_atext(nonempty[0]).norm))
+    return not texts or len(nonempty) >= 2 or bool(CATEGORY_RE.match(make_atext(nonempty[0]).norm))
 
 
 def _row_assignment(
