@@ -1219,6 +1219,8 @@ def test_duty_items_headed_by_their_units() -> None:
         ("三(十六)", ["各区县政府", "地区管委会"]),
         ("三(十七)", ["首都综治办", "市委督查室", "市监察局"]),
     ]
+    # the office sees which words the units were read from
+    assert plan.tasks[0].evidence == [("units", "各区县政府和地区管委会")]
     assert [p.name for p in plan.phases] == ["动员部署、调查摸底、宣传发动阶段"]
 
 

@@ -8,7 +8,7 @@ import zipfile
 from typing import Any
 
 from duban.core.numerals import format_int
-from duban.intake.parse._table import card_rows, find_header
+from duban.intake.parse._table import card_rows, distinct_cells, find_header
 from duban.intake.parse._text import TextPlanParser
 from duban.intake.parse.model import ParsedPlan, PlanParseError
 from duban.intake.parse.ooxml import check_package
@@ -77,11 +77,10 @@ def _read_body(data: bytes) -> tuple[list[str], list[Sheet]]:
             elif tag == "tbl":
                 table = Table(child, document)
                 rows = [[cell.text.strip() for cell in row.cells] for row in table.rows]
-                card = None if find_header(rows) is not None else card_rows(rows)
-                if card is not None:
-                    tables.append(card)  # a task card: label | value
-                elif find_header(rows) is not None:
+                if find_header(rows) is not None:
                     tables.append(rows)
+                elif (card := card_rows(rows)) is not None:
+                    tables.append(card)  # a task card: label | value
                 else:
                     lines.extend(_row_line(row) for row in rows)
     except _DOCX_ERRORS as exc:
@@ -92,11 +91,7 @@ def _read_body(data: bytes) -> tuple[list[str], list[Sheet]]:
 
 def _row_line(row: list[str]) -> str:
     """A table row that is not a task as one line; merged cells repeat their text once."""
-    uniq: list[str] = []
-    for c in row:
-        if c and c not in uniq:
-            uniq.append(c)
-    return "  ".join(uniq)
+    return "  ".join(distinct_cells(row))
 
 
 # (format, level text such as "%1.", start) per list level

@@ -23,7 +23,6 @@ from duban.intake.parse._units import looks_like_unit, split_units
 from duban.intake.parse.norm import AText, make_atext
 
 _MAX_HEADER_CELL = 14
-_GROUP_RE = CATEGORY_RE  # "一、…", "(一)…": a group row
 _SUBITEM_RE = re.compile(r"^\s*(?:\(\s*\d{1,2}\s*\)|\d{1,2}\s*[.、](?!\d)|[①②③④⑤⑥⑦⑧⑨⑩])")
 _PERSON_RE = re.compile(
     r"[\u4e00-\u9fff](?:\s{0,3}[\u4e00-\u9fff]){1,2}(?:[、,][\u4e00-\u9fff](?:\s{0,3}[\u4e00-\u9fff]){1,2})*"
@@ -63,13 +62,13 @@ def _kind_of_line(n: str) -> str:
     return "text"
 
 
-def _header(lines: list[str], start: int) -> tuple[list[str], int] | None:
-    """The header cells starting at `start` (a 序号 line) and the index after them."""
+def _header(lines: list[str]) -> tuple[list[str], int] | None:
+    """The header cells at the start of `lines` (a 序号 line first) and the index after them."""
     cells: list[str] = []
-    i = start
+    i = 0
     while i < len(lines) and len(cells) < 10:
         n = lines[i]
-        if n.isdigit() or _GROUP_RE.match(n) or len(n) > _MAX_HEADER_CELL or "。" in n:
+        if n.isdigit() or CATEGORY_RE.match(n) or len(n) > _MAX_HEADER_CELL or "。" in n:
             break
         cells.append(n)
         i += 1
@@ -96,8 +95,8 @@ def _header(lines: list[str], start: int) -> tuple[list[str], int] | None:
     return joined, i
 
 
-def flat_table(lines: list[AText]) -> tuple[list[list[str]], int, int] | None:
-    """(rows with the header first, first line, end line) of a flattened table, or None."""
+def flat_table(lines: list[AText]) -> tuple[list[list[str]], int] | None:
+    """(rows with the header first, index of its first line) of a flattened table, or None."""
     texts = [ln.norm.strip().strip("|").strip() for ln in lines]
     origs = [ln.orig.strip().strip("|｜").strip() for ln in lines]
     keep = [i for i, t in enumerate(texts) if t]
@@ -106,24 +105,20 @@ def flat_table(lines: list[AText]) -> tuple[list[list[str]], int, int] | None:
             continue
         seq_texts = [texts[j] for j in keep[pos:]]
         seq_origs = [origs[j] for j in keep[pos:]]
-        found = _header(seq_texts, 0)
+        found = _header(seq_texts)
         if found is None:
             continue
         header, after = found
-        rows = _rows(header, seq_texts, seq_origs, after)
-        if rows is None:
+        body = _rows(header, seq_texts, seq_origs, after)
+        if body is None or len(body) < 2:
             continue
-        body, used = rows
-        if len(body) < 2:
-            continue
-        end = keep[pos + used - 1] + 1 if used else keep[pos] + 1
-        return [header, *body], keep[pos], end
+        return [header, *body], keep[pos]
     return None
 
 
 def _rows(
     header: list[str], texts: list[str], origs: list[str], start: int
-) -> tuple[list[list[str]], int] | None:
+) -> list[list[str]] | None:
     cols = classify_header(header)
     seq_col = cols["seq"][0]
     kinds = [
@@ -145,7 +140,6 @@ def _rows(
     first = next((j for j in range(start, min(start + 4, len(texts))) if texts[j].isdigit()), None)
     if first is not None and 1 < int(texts[first]) < 1000:
         expected = int(texts[first])
-    prev: list[str] | None = None
     while i < len(texts):
         n = texts[i]
         if n == str(expected):
@@ -160,18 +154,16 @@ def _rows(
                 str(expected),
                 [origs[k] for k in block],
                 [texts[k] for k in block],
-                prev,
             )
             out.extend(rows)
-            prev = rows[-1] if rows else prev
             expected += 1
             i = j
             continue
-        if _GROUP_RE.match(n) or (expected > 1 and len(n) <= 40):
+        if CATEGORY_RE.match(n) or (expected > 1 and len(n) <= 40):
             group = origs[i]
             if (
                 i + 1 < len(texts)
-                and _GROUP_RE.fullmatch(n.strip())
+                and CATEGORY_RE.fullmatch(n.strip())
                 and texts[i + 1] != str(expected)
             ):
                 i += 1
@@ -183,7 +175,7 @@ def _rows(
             i += 1  # a group line before the first row
             continue
         break
-    return out, i
+    return out
 
 
 _PAGE_END_RE = re.compile(r"^(?:附\s*件|抄送|\(此件|分享到|打印|关闭|返回|上一篇|下一篇|【)")
@@ -201,7 +193,6 @@ def _fill(
     seq: str,
     origs: list[str],
     texts: list[str],
-    prev: list[str] | None,
 ) -> list[list[str]]:
     """A row's lines into its cells (several rows when the lines run past the last column)."""
     width = len(header)
@@ -275,8 +266,4 @@ def _fill(
                 if not cells[j] and kinds[j] in ("units", "any"):
                     cells[j] = above[j]
         out.append(cells)
-    if len(out) > 1:
-        for j in range(width):
-            if not out[1][j] and kinds[j] in ("units", "any"):
-                out[1][j] = out[0][j]
     return out

@@ -111,17 +111,23 @@ def find_header(rows: list[list[str]]) -> tuple[int, dict[str, list[int]]] | Non
     return None
 
 
+def distinct_cells(row: list[str]) -> list[str]:
+    """A row's non-empty cells, each text once (python-docx repeats a merged cell's text)."""
+    out: list[str] = []
+    for c in row:
+        c = (c or "").strip()
+        if c and c not in out:
+            out.append(c)
+    return out
+
+
 def card_rows(rows: list[list[str]]) -> list[list[str]] | None:
     """A task card — a two-column table of label | value (序号 | 135, 重点工作 | …, 牵头单位 | …,
     完成时限 | …) — as a task table: a header row and one row per card (a label met again starts
     the next card). None when the table is not one."""
     pairs: list[tuple[str, str]] = []
     for row in rows:
-        cells: list[str] = []
-        for c in row:
-            c = (c or "").strip()
-            if c and c not in cells:
-                cells.append(c)
+        cells = distinct_cells(row)
         if not cells:
             continue
         if len(cells) > 2:

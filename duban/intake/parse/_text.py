@@ -15,11 +15,11 @@ from duban.intake.parse._units import (
     FIRST_IS_LEAD_RE,
     LABEL_RE,
     LABEL_START_RE,
-    ORGAN_END_RE,
     STANDING_RE,
     Assignment,
     find_inline_assignments,
     find_targets,
+    is_organ,
     looks_like_unit,
     parse_assignment_body,
     role_line,
@@ -88,10 +88,11 @@ _TITLE_KW_RE = re.compile(
 # A document number (发文字号) in any of the forms seen: 机关代字 with quotes, dots or spaces
 # (宁"放管服"组办〔2020〕5号, 京政办发 (2019) 3号), the year in 〔〕, [], 【】 or (), 第 before
 # the serial number.
+# the year in brackets and the serial number: "〔2020〕5号", "(2019) 第3号"
+_DOCNO_TAIL = r"\s*[〔\[【(]\s*(?:19|20)\d{2}\s*[〕\]】)]\s*第?\s*\d{1,4}\s*号"
 _DOCNO_CORE = (
     r"[\u4e00-\u9fffA-Za-z\"“”'‘’·](?:[\u4e00-\u9fffA-Za-z\"“”'‘’· ]{0,18}"
-    r"[\u4e00-\u9fffA-Za-z\"“”'‘’·])?"
-    r"\s*[〔\[【(]\s*(?:19|20)\d{2}\s*[〕\]】)]\s*第?\s*\d{1,4}\s*号"
+    r"[\u4e00-\u9fffA-Za-z\"“”'‘’·])?" + _DOCNO_TAIL
 )
 _DOCNO_RE = re.compile(
     r"^(?:(?:发文字号|文\s*号)\s*:?\s*)?\(?\s*(?P<no>" + _DOCNO_CORE + r")(?:\s*\))?"
@@ -109,7 +110,6 @@ def _docno_text(orig: str) -> str:
     return _DOCNO_BRACKETS_RE.sub(r"〔\1〕", re.sub(r"\s+", "", orig))
 
 
-_DOCNO_YEAR_RE = re.compile(r"[〔\[【(]\s*((?:19|20)\d{2})\s*[〕\]】)]")
 _ORG_END_RE = re.compile(
     r"(?:政府|办公室|办公厅|领导小组|工作组|小组|委员会|指挥部|局|中心|委|办|厅|部|党委|党组|"
     r"管委会|街道办事处|人民政府|公司|集团)$"
@@ -278,7 +278,7 @@ def _is_title_like(line: AText) -> bool:
 # A title followed by its doc number: "…的实施意见(池政〔2017〕101号)", "…的通知拱政办发〔2018〕42号"
 _TITLE_DOCNO_RE = re.compile(
     r"^(?P<title>.{4,}?(?:通知|意见|方案|办法|计划|要点|规划|细则|决定|清单|分工|措施|分解))\s*\(?\s*"
-    r"(?P<no>[^()《》的,。\s]{1,12}?\s*[〔\[【(]\s*(?:19|20)\d{2}\s*[〕\]】)]\s*第?\s*\d{1,4}\s*号)"
+    r"(?P<no>[^()《》的,。\s]{1,12}?" + _DOCNO_TAIL + ")"
     r"\s*\)?$"
 )
 
@@ -571,9 +571,7 @@ _RESPLIT_RE = re.compile(
     r"(?:牵头|责任|配合|协办|协同|主办)[\u4e00-\u9fff]{0,6}\s*:|附件|\(此件))"
 )
 _LONG_LINE = 300
-_SPACED_DOCNO_RE = re.compile(
-    r"(?<=\s)[\u4e00-\u9fff\"“”]{1,10}[〔\[【(]\s*(?:19|20)\d{2}\s*[〕\]】)]\s*第?\s*\d{1,4}\s*号(?=\s)"
-)
+_SPACED_DOCNO_RE = re.compile(r"(?<=\s)[\u4e00-\u9fff\"“”]{1,10}" + _DOCNO_TAIL + r"(?=\s)")
 
 
 def _cells_apart(line: AText) -> AText:
@@ -1021,44 +1019,48 @@ class TextPlanParser:
             )
         return node.any_assign
 
-    def _own_assignment(self, node: _Node) -> Assignment:
-        a = Assignment()
+    @staticmethod
+    def _assignment_pieces(node: _Node) -> list[tuple[str, Assignment]]:
+        """Each piece of a node that assigns units, with its words as written: assignment
+        lines, inline assignments, and the lines lifted from its last child."""
+        out: list[tuple[str, Assignment]] = []
         for i, ln in enumerate(node.lines):
             if i in node.assign_idx:
-                a.extend(_line_assignment(ln))
+                out.append((ln.orig.strip(), _line_assignment(ln)))
             else:
-                for _s, _e, ia in find_inline_assignments(ln):
-                    a.extend(ia)
-        for ln in node.lifted:
-            if _is_assign_line(ln):
-                a.extend(_line_assignment(ln))
+                out.extend((ln.orig[s:e], ia) for s, e, ia in find_inline_assignments(ln))
+        out.extend(
+            (ln.orig.strip(), _line_assignment(ln)) for ln in node.lifted if _is_assign_line(ln)
+        )
+        if not any(piece for _, piece in out):
+            headed = TextPlanParser._unit_headed(node)
+            if headed is not None:
+                out.append(headed)
+        return out
+
+    def _own_assignment(self, node: _Node) -> Assignment:
+        a = Assignment()
+        for _words, piece in self._assignment_pieces(node):
+            a.extend(piece)
         a.resp = [u for u in a.resp if u not in a.lead]  # a unit is never both
-        if not a:
-            a = self._unit_headed(node)
         return a
 
     @staticmethod
-    def _unit_headed(node: _Node) -> Assignment:
+    def _unit_headed(node: _Node) -> tuple[str, Assignment] | None:
         """ "(十七)首都综治办、市委督查室、市监察局。负责组织对整治行动进行专项督查…": a duty
         item headed by the units it falls to (a 职责分工 by unit) — they are responsible."""
         if node.style < 1 or not node.lines:
-            return Assignment()
+            return None
         head = node.lines[0]
         cut = head.norm.find("。")
-        rest = head.norm[cut + 1 :].strip() if cut >= 0 else ""
-        if cut < 0:
-            cut = len(head.norm)
-            if len(node.lines) < 2:
-                return Assignment()  # a bare heading with nothing under it
-        elif not rest and len(node.lines) < 2:
-            return Assignment()
-        title = head[:cut].strip(" :,")
-        if not 2 <= len(title.norm) <= 60:
-            return Assignment()
+        title = (head if cut < 0 else head[:cut]).strip(" :,")
+        duty = len(node.lines) > 1 or (cut >= 0 and head.norm[cut + 1 :].strip())
+        if not duty or not 2 <= len(title.norm) <= 60:
+            return None  # a bare heading with nothing under it
         units, _ = split_units(title)
-        if units and all(ORGAN_END_RE.search(make_atext(u).norm) for u in units):
-            return Assignment(resp=units)
-        return Assignment()
+        if units and all(is_organ(u) for u in units):
+            return title.orig, Assignment(resp=units)
+        return None
 
     # --- public -----------------------------------------------------------
     def parse(self) -> ParsedPlan:
@@ -1108,7 +1110,7 @@ class TextPlanParser:
         found = flat_table(lines)
         if found is None:
             return []
-        rows, start, _end = found
+        rows, start = found
         header = find_header(rows)
         if header is None:
             return []
@@ -1221,7 +1223,7 @@ class TextPlanParser:
         return parse_task_rows(rows, header, self.dates_for, first_is_lead=self.first_is_lead)
 
     def set_year(self) -> None:
-        docno_year = _DOCNO_YEAR_RE.search(self.meta.doc_number or "")
+        docno_year = _DOCNO_BRACKETS_RE.search(self.meta.doc_number or "")
         issued = self.meta.issued_on or self.meta.published_on
         if issued is not None:
             self.plan_year = issued.year
@@ -1464,7 +1466,7 @@ class TextPlanParser:
         for ln in [*node.lines, *node.lifted]:
             for m in STANDING_RE.finditer(ln.norm):
                 units, _ = split_units(ln[m.start("units") : m.end("units")])
-                if units and all(looks_like_unit(make_atext(u).norm) for u in units):
+                if units and all(looks_like_unit(u) for u in units):
                     (self.standing if m.group("this") else later).extend(units)
         a.resp.extend(u for u in self.standing if u not in a.resp and u not in a.lead)
         self.standing.extend(u for u in later if u not in self.standing)
@@ -1498,14 +1500,8 @@ class TextPlanParser:
         self, node: _Node, deadline: datetime.date | None, lines: list[AText]
     ) -> list[tuple[str, str]]:
         """The words the units and the deadline of a task were read from."""
-        out: list[tuple[str, str]] = []
-        for i, ln in enumerate(node.lines):
-            if i in node.assign_idx:
-                out.append(("units", ln.orig.strip()))
-            else:
-                out.extend(("units", ln.orig[s:e]) for s, e, _ in find_inline_assignments(ln))
-        out.extend(("units", ln.orig.strip()) for ln in node.lifted if _is_assign_line(ln))
-        words = date_words(deadline, lines, self.plan_year)
+        out = [("units", words) for words, _ in self._assignment_pieces(node)]
+        words = _date_words(deadline, lines, self.plan_year)
         if words:
             out.append(("deadline", words))
         return out
@@ -1524,7 +1520,7 @@ def parse_text(text: str, year: int | None) -> ParsedPlan:
     return TextPlanParser(text, year=year).parse()
 
 
-def date_words(
+def _date_words(
     deadline: datetime.date | None, lines: list[AText], plan_year: int | None
 ) -> str | None:
     """The words a deadline was read from ("9月30日前", "2021年底前"), as written."""
@@ -1538,10 +1534,9 @@ def date_words(
     return None
 
 
-_ONGOING_AFTER_DATE_RE = re.compile(
-    r"(?:年内|全年|今年)\s*(?:要|均|都|将)?\s*(?:持续|长期|常态化|不断|坚持)|长期坚持|持续推进"
-)
-_ONGOING_AFTER_RE = re.compile(r"\s*(?:要|均|都|将)?\s*(?:持续|长期|常态化|不断|坚持)")
+_ONGOING_WORDS = r"\s*(?:要|均|都|将)?\s*(?:持续|长期|常态化|不断|坚持)"
+_ONGOING_AFTER_RE = re.compile(_ONGOING_WORDS)  # right after a date: "年内持续推进"
+_ONGOING_AFTER_DATE_RE = re.compile(r"(?:年内|全年|今年)" + _ONGOING_WORDS + "|长期坚持|持续推进")
 
 
 def dates_for_lines(

@@ -49,7 +49,7 @@ LABEL_START_RE = re.compile(
 
 _SUFFIX = (
     "局|委|办|厅|中心|科|室|部|院|会|队|政府|公司|所|站|处|行|组|窗口|单位|部门|集团|馆|校|"
-    "支队|大队|法院|检察院|管委会|街道|社|团|联|署|口|台|协会|园区|办事处|分局|党委|党组|库|场|厂|港|关|所"
+    "支队|大队|法院|检察院|管委会|街道|社|团|联|署|口|台|协会|园区|办事处|分局|党委|党组|库|场|厂|港|关"
 )
 _UNIT_END_RE = re.compile(r"(?:" + _SUFFIX + r")$")
 _AGENCY_END_RE = re.compile(r"(?:局|委|办|厅|中心|委员会|署)$")
@@ -88,6 +88,11 @@ class Assignment:
                 self.resp.append(u)
 
 
+def _balanced(s: str) -> bool:
+    """As many ( as ) — text outside any parenthesis ends here."""
+    return s.count("(") == s.count(")")
+
+
 def _split_top(at: AText, seps: str) -> list[AText]:
     """Split on separator characters outside parentheses."""
     parts: list[AText] = []
@@ -114,7 +119,7 @@ def _split_conj(at: AText) -> list[AText]:
     n = at.norm
     for m in re.finditer(r"以及|和|及|与|等", n):
         left, right = at[: m.start()].strip(), at[m.end() :].strip()
-        if n[: m.start()].count("(") != n[: m.start()].count(")"):
+        if not _balanced(n[: m.start()]):
             continue
         if not _UNIT_END_RE.search(left.norm):
             continue
@@ -237,7 +242,7 @@ def _space_split(part: AText) -> list[AText]:
     out: list[AText] = []
     acc = pieces[0]
     for nxt in pieces[1:]:
-        if looks_like_unit(_simplified(acc.norm)):
+        if looks_like_unit(acc.norm):
             out.append(acc)
             acc = nxt
         else:
@@ -377,7 +382,7 @@ def find_inline_assignments(at: AText) -> list[tuple[int, int, Assignment]]:
         before = n[: m.start()].rstrip()
         if not before or before[-1] not in "。;,!?":
             continue
-        if n[: m.start()].count("(") != n[: m.start()].count(")"):
+        if not _balanced(n[: m.start()]):
             continue
         a = parse_assignment_body(at[m.start() :])
         if a:
@@ -392,7 +397,7 @@ def find_inline_assignments(at: AText) -> list[tuple[int, int, Assignment]]:
         # "…工作。由X牵头,A、B配合。" — the item's last sentence, in the verb form
         body = n.rstrip(" 。;")
         cut = max(body.rfind("。"), body.rfind(";"))
-        if 0 < cut < len(body) - 3 and body[:cut].count("(") == body[:cut].count(")"):
+        if 0 < cut < len(body) - 3 and _balanced(body[:cut]):
             last = parse_roles(at[cut + 1 : len(body)], verbs_only=True)
             if last:
                 out.append((cut + 1, len(body), last))
@@ -411,14 +416,14 @@ def _bare_labels(at: AText) -> tuple[int, int, Assignment] | None:
     n = at.norm.rstrip(" 。;")
     labels = list(_BARE_LABEL_RE.finditer(n))
     for k, first in enumerate(labels):
-        if n[: first.start()].count("(") != n[: first.start()].count(")"):
+        if not _balanced(n[: first.start()]):
             continue
         result = Assignment()
         ok = True
         for j, m in enumerate(labels[k:], start=k):
             end = labels[j + 1].start() if j + 1 < len(labels) else len(n)
             units, _ = split_units(at[m.end() : end])
-            if not units or not all(looks_like_unit(_simplified(u)) for u in units):
+            if not units or not all(looks_like_unit(u) for u in units):
                 ok = False
                 break
             dest = result.lead if m.group("lead") else result.resp
@@ -432,13 +437,9 @@ def _bare_labels(at: AText) -> tuple[int, int, Assignment] | None:
 def role_line(at: AText) -> Assignment | None:
     """A line that is an assignment in the verb form ("由X牵头,A、B配合。"), else None."""
     n = at.norm.strip(" 。;")
-    if len(n) > 160 or _paren_or_none(n):
+    if len(n) > 160 or not _balanced(n):
         return None
     return parse_roles(at.strip(" 。;"), verbs_only=True)
-
-
-def _paren_or_none(n: str) -> bool:
-    return n.count("(") != n.count(")")
 
 
 _VERB_RE = re.compile(
@@ -471,13 +472,15 @@ ORGAN_END_RE = re.compile(
 )
 
 
-def _simplified(name: str) -> str:
-    return make_atext(name).norm
+def is_organ(name: str) -> bool:
+    """A name that ends like an organ (ORGAN_END_RE), in its normal form."""
+    return bool(ORGAN_END_RE.search(make_atext(name).norm))
 
 
 def looks_like_unit(name: str) -> bool:
-    """A name that ends like a unit (局, 委, 政府, 部门, 区…) or names a collective (各…)."""
-    core = re.sub(r"\([^()]*\)$", "", name).strip()  # 区应急管理局(安委办), 高新区(邹区镇)
+    """A name that ends like a unit (局, 委, 政府, 部门, 区…) or names a collective (各…);
+    traditional characters and full-width brackets are read as their normal forms."""
+    core = re.sub(r"\([^()]*\)$", "", make_atext(name).norm).strip()  # 区应急管理局(安委办)
     if not core or len(core) > 30 or "的" in core:
         return False
     return bool(
@@ -523,10 +526,10 @@ def parse_roles(at: AText, *, verbs_only: bool = False) -> Assignment | None:
         if text.norm.startswith("由"):
             text = text[1:]
         units, marked = split_units(text) if text.norm else ([], [])
-        if units and all(_POST_RE.search(_simplified(u)) for u in units):
+        if units and all(_POST_RE.search(make_atext(u).norm) for u in units):
             remarks += 1  # "分管副省长、协管副秘书长负责": persons, not units
             continue
-        if not units or not all(looks_like_unit(_simplified(u)) for u in units):
+        if not units or not all(looks_like_unit(u) for u in units):
             if role is None and (verbs or pending):
                 remarks += 1  # "年内持续推进", "6月底前完成"
                 continue
