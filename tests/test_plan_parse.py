@@ -875,6 +875,12 @@ GRAMMAR = [
         ["哈尔滨机场指挥部", "哈尔滨市政府", "黑河市政府", "绥芬河市政府"],
     ),
     ("(省发改委、相关市、县政府负责)", [], ["省发改委", "相关市、县政府"]),
+    # agencies managed from above are named by their own seat: no 省 in front
+    (
+        "(省发改委、铁路办、哈尔滨铁路局、合肥海关负责)",
+        [],
+        ["省发改委", "省铁路办", "哈尔滨铁路局", "合肥海关"],
+    ),
     # a note inside a labelled list; a space a PDF left inside a name
     (
         "(责任单位:省委办公厅、省政府办公厅、省发展改革委,排名第一的单位为牵头单位,下同)",

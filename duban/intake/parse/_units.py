@@ -58,11 +58,13 @@ _HAS_ADMIN_RE = re.compile(
     r"^(?:各|全|中央|中国|中共|国家|国务院|省|市(?!场)|区(?!域)|县|州|镇|乡|人民|自治)|"
     r"(?<!城)[省市区县](?!场|域)"
 )
-# A name that starts with its own place ("湖北银监局", "合肥海关") or is a place's branch
-# ("环保拱墅分局") does not take the list's prefix.
+# A name that starts with its own place ("湖北银监局"), is a place's branch ("环保拱墅分局") or
+# a vertically managed agency named by its own seat ("哈尔滨铁路局", "合肥海关", "人行…支行")
+# does not take the list's prefix.
 _OWN_PLACE_RE = re.compile(
     r"^(?:北京|天津|上海|重庆|河北|山西|辽宁|吉林|黑龙江|江苏|浙江|安徽|福建|江西|山东|河南|湖北|"
-    r"湖南|广东|海南|四川|贵州|云南|陕西|甘肃|青海|台湾|内蒙古|广西|西藏|宁夏|新疆|香港|澳门)|分局$"
+    r"湖南|广东|海南|四川|贵州|云南|陕西|甘肃|青海|台湾|内蒙古|广西|西藏|宁夏|新疆|香港|澳门)|"
+    r"(?:分局|铁路局|海关|分行|支行|银保监局|银监局|证监局|保监局)$"
 )
 _GENERIC = {"单位", "部门", "等", "其他", ""}
 _TRAIL_RE = re.compile(
