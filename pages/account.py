@@ -32,4 +32,4 @@ with st.form("change_password", clear_on_submit=False):
 if submitted:
     with show_errors():
         auth.change_password(me, old=old, new=new, repeat=repeat)
-        st.success(t("account.pw_changed_others"))
+auth.password_notice()

@@ -25,6 +25,8 @@ from ui.context import engine, session, settings, t
 
 COOKIE_MOUNT_SECONDS = 0.8
 SID = "duban_sid"  # this browser tab's session id (secret: never shown)
+_PW_CHANGED = "_duban_pw_changed_at"  # when this tab changed its password (monotonic seconds)
+_PW_NOTICE_SECONDS = 60
 ENDED = "_session_ended"  # set when a session this tab had was refused
 _AUTHENTICATOR = "_duban_authenticator"
 STATE_KEYS = ("authentication_status", "username", "name", "roles", "email", "actor", SID)
@@ -208,7 +210,17 @@ def change_password(actor: Actor, *, old: str, new: str, repeat: str) -> None:
             db, actor=actor, old=old, new=new, repeat=repeat, user_agent=_user_agent()
         )
     st.session_state[SID] = sid
+    st.session_state[_PW_CHANGED] = time.monotonic()
     set_session_cookie(sid)
+
+
+def password_notice() -> None:
+    """ "密码已修改…" for a minute after the change: the cookie component that hands the browser
+    its new cookie reruns the page at once, which would otherwise wipe the message before it
+    could be read."""
+    changed = st.session_state.get(_PW_CHANGED)
+    if changed is not None and time.monotonic() - changed < _PW_NOTICE_SECONDS:
+        st.success(t("account.pw_changed_others"), icon="✅")
 
 
 def sessions_table(live: list[sessions.SessionView], *, whose: bool = False) -> None:
