@@ -177,7 +177,7 @@ def test_no_urging_for_a_unit_on_track(session):
         start_date=TODAY - dt.timedelta(days=10),
     )
     make_report(session, t, ok, percent=20, reported_at=dt.datetime(2026, 11, 20, 9))
-    with pytest.raises(ValidationFailed, match="无需催办"):
+    with pytest.raises(ValidationFailed, match="无需督办"):
         drafting.draft_notice(session, actor=actor, kind="urging", department_id=ok.id)
     assert session.exec(select(Notice)).first() is None
 
@@ -240,12 +240,15 @@ def test_bulletin_names_units_with_the_facts_and_attaches_tables(session):
     _, actor = make_user(session, Role.office)
     _scenario(session)
     n = drafting.draft_notice(session, actor=actor, kind="bulletin", period="month")
-    assert n.period_label == "2026年11月"
-    assert n.title == "关于2026年11月测试推进情况的通报"  # plan “测试实施方案”
-    assert "好单位：承担任务2项，已办结2项，按期办结率100%" in n.body
-    assert "差单位：承担任务2项，已办结0项，逾期未办结2项" in n.body
-    assert "整改逾期1项" in n.body
-    assert "按期办结率" in n.body and "共8项任务，已办结5项" in n.body
+    # on 23 November the last complete month is October
+    assert n.period_label == "2026年10月"
+    assert n.title == "关于2026年10月测试推进情况的通报"  # plan “测试实施方案”
+    assert "好单位：承担任务2项，已办结2项，其中按期办结2项，按期办结率100%" in n.body
+    assert "差单位：逾期未办结任务2项" in n.body
+    assert "差单位：承担任务" not in n.body  # criticism states shortcomings only
+    assert "督查发现问题整改逾期1项" in n.body
+    assert "按期办结率" in n.body and "共有任务8项，已办结5项" in n.body
+    assert "上期" not in n.body  # nothing to compare with
     assert [a["title"].split("（")[0] for a in n.attachments] == [
         "各单位任务推进情况表",
         "逾期未办结任务清单",
@@ -270,8 +273,13 @@ def test_bulletin_names_units_with_the_facts_and_attaches_tables(session):
         )
     with clock.frozen(dt.datetime(2026, 12, 1, 9)):
         n2 = drafting.draft_notice(session, actor=actor, kind="bulletin", period="month")
+        weekly = drafting.draft_notice(session, actor=actor, kind="bulletin", period="week")
+    assert n2.period_label == "2026年11月"
     assert "与上期持平" in n2.body or "比上期" in n2.body
-    assert n.doc_number in n2.body
+    assert n.doc_number in n2.body and n2.extra["previous"] == n.doc_number
+    # a weekly bulletin is not compared with a monthly one
+    assert weekly.period_label == "2026年11月23日至11月29日"
+    assert "上期" not in weekly.body and weekly.extra["previous"] is None
 
 
 def _unit_ids(session) -> list[int]:
@@ -297,11 +305,18 @@ def test_interview_needs_time_place_attendees_and_forbids_substitutes(session):
         actor=actor,
         kind="interview",
         department_id=dept.id,
-        time_text="11月26日上午9:00",
+        interview_at=dt.datetime(2026, 11, 26, 9, 0),
         place="三楼会议室",
         attendees="主要负责同志",
+        contact="张三",
+        phone="0571-87051234",
     )
-    assert "不得委托他人参加" in n.body and "三楼会议室" in n.body
+    assert "不得委托他人代为参加" in n.body and "三楼会议室" in n.body
+    assert "2026年11月26日（星期四）上午9:00" in n.body
+    assert "联系人：张三；联系电话：0571-87051234" in n.body
+    # the attendee list is due the working day before the interview
+    assert n.reply_due == dt.date(2026, 11, 25)
+    assert "请你单位于2026年11月25日前将参加人员名单" in n.body
     assert n.extra["place"] == "三楼会议室"
 
 
@@ -377,6 +392,15 @@ def test_issue_numbers_per_kind_and_makes_read_only(session):
     a = drafting.draft_notice(session, actor=actor, kind="urging", department_id=d1.id)
     b = drafting.draft_notice(session, actor=actor, kind="urging", department_id=d2.id)
     r = drafting.draft_notice(session, actor=actor, kind="accountability", department_id=d2.id)
+    with pytest.raises(ValidationFailed, match="问责所依据的规定及条款"):
+        issuing.issue_notice(session, actor=actor, notice_id=r.id, expected_version=r.version)
+    r = drafting.update_draft(
+        session,
+        actor=actor,
+        notice_id=r.id,
+        expected_version=r.version,
+        body=r.body.replace("【待填写：问责所依据的规定及条款】", "《某市督查问责办法》第十二条"),
+    )
     a = issuing.issue_notice(session, actor=actor, notice_id=a.id, expected_version=a.version)
     b = issuing.issue_notice(session, actor=actor, notice_id=b.id, expected_version=b.version)
     r = issuing.issue_notice(session, actor=actor, notice_id=r.id, expected_version=r.version)
@@ -581,16 +605,30 @@ def test_docx_of_an_issued_notice(session):
 def test_interview_and_accountability_rules_are_reported_on_the_draft(session):
     _, actor = make_user(session, Role.inspector)
     dept, task = _late_unit(session)
-    args = dict(time_text="11月26日上午9:00", place="三楼会议室", attendees="主要负责同志")
+    args = dict(
+        interview_at=dt.datetime(2026, 11, 30, 15, 30),
+        place="三楼会议室",
+        attendees="主要负责同志",
+        contact="张三",
+        phone="87051234",
+    )
     n = drafting.draft_notice(session, actor=actor, kind="interview", department_id=dept.id, **args)
     assert n.extra["meets_rule"] is False and "红色督办达到2次" in n.extra["rule"]
+    assert "经领导小组同意" not in n.body and "经研究，决定对你单位进行约谈" in n.body
+    agreed = drafting.draft_notice(
+        session, actor=actor, kind="interview", department_id=dept.id, agreed=True, **args
+    )
+    assert "经领导小组同意，决定对你单位进行约谈" in agreed.body
     _issued_urging(session, dept, task, level="red", reply_due=TODAY - dt.timedelta(days=9), seq=1)
     _issued_urging(session, dept, task, level="red", reply_due=TODAY + dt.timedelta(days=3), seq=2)
     n = drafting.draft_notice(session, actor=actor, kind="interview", department_id=dept.id, **args)
     assert n.extra["meets_rule"] is True
+    assert "经领导小组同意" in n.body and "已收到红色督办2次" in n.body
     a = drafting.draft_notice(session, actor=actor, kind="accountability", department_id=dept.id)
     assert a.extra["meets_rule"] is True  # one red ignored
-    assert "红色督办2次" in a.body or "红色督办2次" in a.extra["facts"]
+    assert "督办〔2026〕1号、督办〔2026〕2号共2份督办通知，其中1份未按期反馈" in a.body
+    assert "经多次督办，相关任务仍未办结" in a.body
+    assert a.addressees == "市行政审批制度改革领导小组" and dept.name in a.copy_to
     late = {u["department_id"]: u for u in facts.late_units(session, TODAY)}
     assert set(late[dept.id]["suggest"]) == {"criticism", "interview", "accountability"}
 

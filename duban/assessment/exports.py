@@ -139,12 +139,12 @@ def scorecard_document(
         f"根据考核办法，领导小组办公室对各成员单位{result.label}（{official.chinese_date(result.start)}"
         f"至{official.chinese_date(result.end)}）的任务落实情况进行了考核。考核结果已经申诉复核并冻结，"
         "现将有关情况通报如下。",
-        f"一、总体情况。本期共考核 {len(units)} 个单位，平均得分 {mean:.2f} 分。",
+        f"一、总体情况。本期共考核{len(units)}个单位，平均得分{mean:.2f}分。",
         f"二、排名靠前的单位。{top}。" if top else "",
         f"三、排名靠后的单位。{bottom}。" if bottom else "",
         "四、考核方法。"
         + "".join(formula.explain_method(formula.Formula.from_dict(result.formula))[:4]),
-        "五、有关要求。排名靠后的单位要认真分析原因，于 10 个工作日内将整改措施书面报领导小组办公室。"
+        "五、有关要求。排名靠后的单位要认真分析原因，于10个工作日内将整改措施书面报领导小组办公室。"
         "各单位可登录督办台查看本单位每一条得分明细及其来源。",
     ]
     ranking = official.AttachmentTable(

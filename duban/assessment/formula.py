@@ -187,24 +187,25 @@ def explain_method(formula: Formula) -> list[str]:
     """The method in words, with the current numbers (shown on the page and in the bulletin)."""
     f = formula
     return [
-        f"每个单位从基础分 {f.base_score:g} 分起算，本期发生的每一件事记一行得分明细，"
-        "每一行都注明来源（任务、填报、通知、督查、整改项），单位可逐条核对。",
-        f"任务类：本期按期完成（本单位在完成时限前填报完成，任务已销号）每项加 "
-        f"{f.on_time_completion:g} 分；逾期未完成的，本期内每逾期一个工作日扣 "
-        f"{f.overdue_per_day:g} 分，每项任务每期最多扣 {f.overdue_cap_per_task:g} 分。"
-        f"牵头任务乘以 {f.lead_weight:g}，责任任务乘以 {f.responsible_weight:g}；"
-        "逾期按各单位自己的完成填报计算，谁造成逾期扣谁。工作日按国家法定节假日和调休计算。",
-        f"督办类：本期签发的催办通知蓝色每份扣 {f.urging_blue:g} 分、黄色扣 "
-        f"{f.urging_yellow:g} 分、红色扣 {f.urging_red:g} 分；领导批示 "
-        f"{f.instruction_answer_days} 个工作日内未答复每条扣 {f.unanswered_instruction:g} 分；"
-        f"督查结果“一般”扣 {f.inspection_average:g} 分、“差”扣 {f.inspection_poor:g} 分；"
-        f"整改项到期未答复每项扣 {f.overdue_rectification:g} 分；通报表扬每份加 "
-        f"{f.commendation:g} 分。",
-        "按任务负荷折算，忙的单位不因任务多而吃亏：负荷 = 本期在办任务的权重 × 分工权重之和"
-        f"（牵头 {f.lead_weight:g}，责任 {f.responsible_weight:g}）。"
-        "得分 = 基础分 + 原始得分 × 平均负荷 ÷ 本单位负荷；"
-        f"负荷低于 {f.min_load:g} 的按 {f.min_load:g} 计。"
-        "即比较的是“每单位负荷的得失分”，任务多的单位扣分多、加分也多，折算后与任务少的单位可比。",
-        "考核期结束后开放申诉：单位可对某一条扣分提出申诉并说明理由，办公室采纳的该条扣分撤销，"
-        "驳回的说明理由；处理完毕后冻结发布，成绩单以冻结时的快照为准，此后数据变动不再影响。",
+        f"各单位以基础分{f.base_score:g}分起算，考核期内每一项加分或扣分记为一条得分明细，"
+        "并注明来源（任务、进展填报、督办通知、督查检查、整改事项），各单位可逐条核对。",
+        f"任务落实：考核期内按期完成（在完成时限前报送完成情况且已销号）的任务，每项加"
+        f"{f.on_time_completion:g}分；逾期未完成的任务，考核期内每逾期1个工作日扣"
+        f"{f.overdue_per_day:g}分，每项任务每期最多扣{f.overdue_cap_per_task:g}分。"
+        f"牵头任务按{f.lead_weight:g}倍、责任任务按{f.responsible_weight:g}倍计分；"
+        "逾期扣分按各单位各自报送的完成情况分别计算，由造成逾期的单位承担。"
+        "工作日按国家法定节假日和调休安排计算。",
+        f"督办督查：考核期内签发的蓝色、黄色、红色督办通知，每份分别扣{f.urging_blue:g}分、"
+        f"{f.urging_yellow:g}分、{f.urging_red:g}分；领导批示{f.instruction_answer_days}个工作日内"
+        f"未答复的，每条扣{f.unanswered_instruction:g}分；督查结果为“一般”的扣"
+        f"{f.inspection_average:g}分、为“差”的扣{f.inspection_poor:g}分；整改事项到期未答复的，"
+        f"每项扣{f.overdue_rectification:g}分；受到通报表扬的，每份加{f.commendation:g}分。",
+        "任务负荷折算：为使任务量不同的单位可以比较，按各单位考核期内的任务负荷折算得分。"
+        f"任务负荷为各项在办任务的权重与分工权重（牵头{f.lead_weight:g}、责任"
+        f"{f.responsible_weight:g}）乘积之和，负荷低于{f.min_load:g}的按{f.min_load:g}计；"
+        "最终得分为基础分加上原始得分乘以全体单位平均负荷再除以本单位负荷，"
+        "任务多的单位扣分多、加分也多，折算后与任务少的单位可以比较。",
+        "考核期结束后，各单位可对单条扣分提出申诉并说明理由；办公室采纳的，撤销该条扣分，"
+        "不予采纳的，说明理由。申诉处理完毕后成绩冻结发布，以冻结时的结果为准，"
+        "此后数据变动不影响已发布的成绩。",
     ]

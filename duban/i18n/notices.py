@@ -31,7 +31,36 @@ STRINGS = {
     "notices.kind": ("类型", "Kind"),
     "notices.unit": ("单位", "Unit"),
     "notices.period": ("通报周期", "Period"),
-    "notices.time": ("约谈时间", "Interview time"),
+    "notices.interview_day": ("约谈日期", "Interview date"),
+    "notices.interview_time": ("约谈时间", "Interview time"),
+    "notices.attendees_default": (
+        "单位主要负责同志、分管负责同志",
+        "The unit's head and the deputy in charge",
+    ),
+    "notices.contact": ("联系人", "Contact person"),
+    "notices.phone": ("联系电话", "Telephone"),
+    "notices.agreed": (
+        "领导小组已同意约谈（勾选后正文写“经领导小组同意”；单位达到约谈条件时也这样写）",
+        "The leading group agreed (the text then says so; it also does when the unit meets "
+        "the interview rule)",
+    ),
+    "notices.period_span": ("通报期间", "Period covered"),
+    "notices.chosen_units": ("选定单位", "Chosen units"),
+    "notices.by_rule": ("不选则按规则确定", "None: the rule decides"),
+    "notices.unfilled": (
+        "草稿还有待填写的内容：{what}。补全后才能签发。",
+        "The draft still needs: {what}. Fill it in before issuing.",
+    ),
+    "notices.admin_accountability_to": (
+        "问责建议主送（空则为领导小组）",
+        "Accountability proposals go to (empty: the leading group)",
+    ),
+    "notices.admin_basis": (
+        "问责依据（规定名称及条款，如《××市督查问责办法》第十二条）",
+        "Basis of accountability (regulation and article)",
+    ),
+    "notices.admin_contact": ("默认联系人", "Default contact person"),
+    "notices.admin_phone": ("默认联系电话", "Default telephone"),
     "notices.place": ("约谈地点", "Place"),
     "notices.attendees": ("参加人员", "Attendees"),
     "notices.sanction": ("建议问责措施", "Proposed sanction"),

@@ -29,39 +29,42 @@ Row = dict[str, Any]
 
 
 def bulletin(src: Source) -> Content:
-    """工作进展通报 to every unit for the week, month or quarter ending today."""
-    period = src.request.period
-    if period not in PERIODS:
+    """工作进展通报 to every unit for a week, month or quarter: by default the last complete
+    one, compared with the previous bulletin of the same period kind."""
+    kind = src.request.period
+    if kind not in PERIODS:
         raise ValidationFailed("通报周期只能是周报、月报或季报。")
     session, today = src.session, src.today
+    period = _shared.period_for(kind, today, src.request.period_start)
     tasks = [
         r
         for r in src.frames.tasks.iter_rows(named=True)
         if r["status"] not in ("draft", "cancelled")
     ]
-    figures = _figures(session, tasks)
-    prev = _previous_bulletin(session)
+    figures = _figures(session, tasks, period)
+    prev = _previous_bulletin(session, kind, period.start)
     prev_fig = (prev.extra or {}).get("figures", {}) if prev else {}
-    start, label = _shared.period_span(period, today)
     records = facts.unit_records(session, today, src.frames)
     praised = facts.praised_units(records, src.rules)
     criticised = facts.criticised_units(records, src.rules)
     extended = _extended(tasks)
     overdue = [t for t in tasks if _is_overdue(t)]
+    label = period.label
     return Content(
         title=f"关于{label}{src.plan_title}推进情况的通报",
         context={
             "period_label": label,
-            "period_start": cn_date(start),
-            "period_end": cn_date(today),
-            "previous": prev.doc_number if prev else None,
+            "period_start": cn_date(period.start),
+            "period_end": cn_date(period.end),
+            "as_of": cn_date(today),
+            "previous": prev.doc_number if prev and prev_fig else None,
             "figures": figures,
             "changes": {
                 k: _change(v, prev_fig.get(k)) for k, v in figures.items() if isinstance(v, int)
             },
-            "praised": [{"name": r.name, "facts": r.summary()} for r in praised],
-            "criticised": [{"name": r.name, "facts": r.summary()} for r in criticised],
-            "new_problems": _new_problems(session, tasks, start)[:10],
+            "praised": [{"name": r.name, "facts": r.merits()} for r in praised],
+            "criticised": [{"name": r.name, "facts": r.shortcomings()} for r in criticised],
+            "new_problems": _new_problems(session, tasks, period.start, period.end)[:10],
             "extended": extended,
             "praise_rule": notice_rules.praise_rule_text(src.rules),
             "criticism_rule": notice_rules.criticism_rule_text(src.rules),
@@ -75,9 +78,16 @@ def bulletin(src: Source) -> Content:
         ],
         extra={
             "figures": figures,
-            "period": period,
+            "period": kind,
+            "period_start": period.start.isoformat(),
+            "period_end": period.end.isoformat(),
+            "previous": prev.doc_number if prev and prev_fig else None,
             "praised": [r.department_id for r in praised],
             "criticised": [r.department_id for r in criticised],
+            "facts": {
+                "figures": figures,
+                "period": [period.start.isoformat(), period.end.isoformat()],
+            },
         },
         period_label=label,
     )
@@ -87,8 +97,9 @@ def _is_overdue(t: Row) -> bool:
     return t["status"] in OPEN_STATUSES and (t["overdue_wd"] or 0) > 0
 
 
-def _figures(session: Session, tasks: list[Row]) -> dict[str, Any]:
-    """The period's counts: tasks, completed (on time), open, overdue, lights, extended."""
+def _figures(session: Session, tasks: list[Row], period: _shared.Period) -> dict[str, Any]:
+    """The counts as of today (tasks, completed and on time, open, overdue, lights, extended)
+    and the tasks completed within the period."""
     completed_at = {
         task_id: at
         for task_id, at in session.exec(
@@ -103,11 +114,20 @@ def _figures(session: Session, tasks: list[Row]) -> dict[str, Any]:
 
     completed = [t for t in tasks if t["status"] == TaskStatus.completed]
     completed_on_time = [t for t in completed if on_time(t)]
+    in_period = [
+        t
+        for t in completed
+        if (at := completed_at.get(t["task_id"])) is not None
+        and period.start <= at.date() <= period.end
+    ]
     return {
         "total": len(tasks),
         "completed": len(completed),
         "on_time": len(completed_on_time),
-        "on_time_rate": f"{len(completed_on_time) / len(completed):.1%}" if completed else "—",
+        "on_time_rate": facts.percent(len(completed_on_time) / len(completed))
+        if completed
+        else "—",
+        "completed_in_period": len(in_period),
         "open": sum(1 for t in tasks if t["status"] in OPEN_STATUSES),
         "overdue": sum(1 for t in tasks if _is_overdue(t)),
         "red": sum(1 for t in tasks if t["colour"] == "red"),
@@ -116,33 +136,53 @@ def _figures(session: Session, tasks: list[Row]) -> dict[str, Any]:
     }
 
 
-def _previous_bulletin(session: Session) -> Notice | None:
-    """The last progress bulletin with figures (a published scorecard is a 通报 too, without)."""
+def _previous_bulletin(session: Session, kind: str, start: dt.date) -> Notice | None:
+    """The last issued bulletin of the same period kind about an earlier period (a scorecard
+    published as a 通报, or a bulletin of another rhythm, is not its previous one)."""
     issued = session.exec(
         select(Notice)
         .where(Notice.kind == NoticeKind.bulletin, Notice.status == NoticeStatus.issued)
         .order_by(col(Notice.issued_at).desc())
     ).all()
-    return next((n for n in issued if (n.extra or {}).get("figures")), None)
+    for n in issued:
+        extra = n.extra or {}
+        if extra.get("period") != kind:
+            continue
+        began = extra.get("period_start")
+        if began is not None and dt.date.fromisoformat(began) >= start:
+            continue
+        return n
+    return None
 
 
 def _change(now: int, before: int | None) -> str:
+    """The change against the previous bulletin in words; empty when it had no such figure."""
     if before is None:
-        return "上期无数据"
+        return ""
     d = now - before
     return "与上期持平" if d == 0 else (f"比上期增加{d}项" if d > 0 else f"比上期减少{-d}项")
 
 
-def _new_problems(session: Session, tasks: list[Row], start: dt.date) -> list[dict[str, str]]:
-    """Problems raised since `start`: each unit's latest reported one, then every finding."""
+def _new_problems(
+    session: Session, tasks: list[Row], start: dt.date, end: dt.date
+) -> list[dict[str, str]]:
+    """Problems raised within the period: each unit's latest reported one, then every finding."""
     since = dt.datetime.combine(start, dt.time.min)
+    until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min)
     names = {d.id: d.name for d in session.exec(select(Department)).all()}
-    titles = {t["task_id"]: f"{t['code']}{t['title']}" for t in tasks}
+    titles = {
+        t["task_id"]: f"{t['title']}（任务编号{t['code']}）" if t["code"] else t["title"]
+        for t in tasks
+    }
     problems = []
     seen = set()
     for rep in session.exec(
         select(ProgressReport)
-        .where(ProgressReport.reported_at >= since, ProgressReport.problems != "")
+        .where(
+            ProgressReport.reported_at >= since,
+            ProgressReport.reported_at < until,
+            ProgressReport.problems != "",
+        )
         .order_by(col(ProgressReport.reported_at).desc())
     ).all():
         if rep.department_id in seen or rep.task_id not in titles:
@@ -155,7 +195,9 @@ def _new_problems(session: Session, tasks: list[Row], start: dt.date) -> list[di
                 "text": rep.problems.strip(),
             }
         )
-    for f in session.exec(select(Finding).where(Finding.created_at >= since)).all():
+    for f in session.exec(
+        select(Finding).where(Finding.created_at >= since, Finding.created_at < until)
+    ).all():
         problems.append(
             {
                 "unit": names.get(f.department_id, ""),
@@ -201,7 +243,7 @@ def _unit_table(label: str, records: list[facts.UnitRecord]) -> AttachmentTable:
                 r.name,
                 r.tasks,
                 r.completed,
-                f"{r.on_time_rate:.0%}" if r.on_time_rate is not None else "—",
+                facts.percent(r.on_time_rate),
                 r.overdue,
                 r.red,
                 r.yellow,

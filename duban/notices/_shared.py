@@ -2,6 +2,8 @@
 chosen unit, dates and periods in words, the reply date."""
 
 import datetime as dt
+import re
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Engine
@@ -53,12 +55,86 @@ def active_unit(session: Session, department_id: int | None) -> tuple[int, str]:
     return department_id, d.name
 
 
-def period_span(kind: str, end: dt.date) -> tuple[dt.date, str]:
-    """The first day and the label of the week, month or quarter that ends on `end`."""
+# An ASCII space between a CJK character and a digit or Latin letter (either order): the
+# monitoring reasons say "逾期 12 个工作日" for the screen; a 公文 writes 逾期12个工作日.
+_CJK = r"[\u2e80-\u9fff\u3000-\u303f\uff00-\uffef]"
+_SPACED = re.compile(rf"(?<={_CJK}) +(?=[0-9A-Za-z%])|(?<=[0-9A-Za-z%]) +(?={_CJK})")
+
+
+def official_text(text: str) -> str:
+    """Text as a 公文 prints it: no ASCII space between Chinese and a number or a letter."""
+    return _SPACED.sub("", text)
+
+
+QUARTERS = "一二三四"
+
+
+@dataclass(frozen=True)
+class Period:
+    """A bulletin's period: its days, its words, and whether it is over."""
+
+    kind: str  # week, month, quarter
+    start: dt.date
+    end: dt.date
+    label: str
+    complete: bool
+
+
+def _period_of(kind: str, day: dt.date) -> tuple[dt.date, dt.date]:
+    """The first and last day of the week (Monday–Sunday), month or quarter holding `day`."""
     if kind == "week":
-        start = end - dt.timedelta(days=6)
-        return start, f"{start.month}月{start.day}日至{end.month}月{end.day}日（周报）"
+        start = day - dt.timedelta(days=day.weekday())
+        return start, start + dt.timedelta(days=6)
     if kind == "quarter":
-        q = (end.month - 1) // 3 + 1
-        return dt.date(end.year, 3 * q - 2, 1), f"{end.year}年第{q}季度"
-    return end.replace(day=1), f"{end.year}年{end.month}月"
+        first = dt.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+    else:
+        first = day.replace(day=1)
+    months = 3 if kind == "quarter" else 1
+    nxt = dt.date(
+        first.year + (first.month + months - 1) // 12, (first.month + months - 1) % 12 + 1, 1
+    )
+    return first, nxt - dt.timedelta(days=1)
+
+
+def _period_label(kind: str, start: dt.date, end: dt.date) -> str:
+    if kind == "week":
+        tail = (
+            f"{end.year}年{end.month}月{end.day}日"
+            if end.year != start.year
+            else (f"{end.month}月{end.day}日")
+        )
+        return f"{start.year}年{start.month}月{start.day}日至{tail}"
+    if kind == "quarter":
+        return f"{start.year}年第{QUARTERS[(start.month - 1) // 3]}季度"
+    return f"{start.year}年{start.month}月"
+
+
+def periods(kind: str, today: dt.date, count: int = 6) -> list[Period]:
+    """The periods a bulletin may cover, the default first: the last complete one, then the
+    ones before it, and last the current one up to today."""
+    out = []
+    start, end = _period_of(kind, today)
+    current = Period(
+        kind,
+        start,
+        today,
+        f"{_period_label(kind, start, end)}（截至{today.month}月{today.day}日）",
+        False,
+    )
+    day = start - dt.timedelta(days=1)
+    for _ in range(count):
+        s, e = _period_of(kind, day)
+        out.append(Period(kind, s, e, _period_label(kind, s, e), True))
+        day = s - dt.timedelta(days=1)
+    return [*out, current]
+
+
+def period_for(kind: str, today: dt.date, start: dt.date | None = None) -> Period:
+    """The period starting on `start` (one of `periods`), by default the last complete one."""
+    options = periods(kind, today)
+    if start is None:
+        return options[0]
+    for p in options:
+        if p.start == start:
+            return p
+    raise ValidationFailed("所选通报期间不可用，请重新选择。")

@@ -14,8 +14,8 @@ from duban.core.services import check_version, get_or_404, write
 from duban.documents.official import AttachmentTable
 from duban.notices import _bulletin, _kinds, _shared, templates
 from duban.notices import rules as notice_rules
-from duban.notices._shared import cn_date
-from duban.notices.labels import KIND_LABELS, LEVELS
+from duban.notices._shared import cn_date, official_text
+from duban.notices.labels import KIND_LABELS, LEVEL_LABELS, LEVELS
 from models import Notice, NoticeKind, NoticeRecipient, NoticeStatus, NoticeTask
 
 EDITABLE_FIELDS = (
@@ -82,27 +82,17 @@ def generate(
     *,
     kind: str,
     today: dt.date | None = None,
-    department_id: int | None = None,
-    period: str = "month",
-    department_ids: list[int] | None = None,
-    time_text: str = "",
-    place: str = "",
-    attendees: str = "",
-    sanction: str = "",
+    **params: Any,
 ) -> Draft:
-    """A draft of `kind`, generated from the data (nothing is written)."""
+    """A draft of `kind`, generated from the data (nothing is written); `params` are the
+    fields of `_kinds.Request` the kind reads."""
     kind = NoticeKind(kind).value
     today = today or clock.today()
     rules = notice_rules.load_notice_rules(session)
-    request = _kinds.Request(
-        department_id=department_id,
-        period=period,
-        department_ids=department_ids,
-        time_text=time_text,
-        place=place,
-        attendees=attendees,
-        sanction=sanction,
-    )
+    unknown = set(params) - set(_kinds.Request.__dataclass_fields__)
+    if unknown:
+        raise ValidationFailed(f"不能设置这些字段：{', '.join(sorted(unknown))}")
+    request = _kinds.Request(**params)
     src = _kinds.Source(
         session=session,
         request=request,
@@ -112,7 +102,7 @@ def generate(
         plan_title=_shared.plan_title(session),
     )
     content = _BUILDERS[kind](src)
-    reply_due = _shared.reply_due(session, rules, content.level, today)
+    reply_due = content.reply_due or _shared.reply_due(session, rules, content.level, today)
     context = {
         "today": cn_date(today),
         "issuer": rules["issuer"],
@@ -121,22 +111,51 @@ def generate(
         "reply_due": cn_date(reply_due),
     }
     source, _, _ = templates.template_source(session, kind)
+    body = templates.render_template(source, context)
+    requirements = rules["requirements"].get(kind, "").replace("{reply_due}", cn_date(reply_due))
     return Draft(
         kind=kind,
         level=content.level,
-        title=content.title,
+        title=official_text(content.title),
         addressees=content.addressees,
-        body=templates.render_template(source, context),
-        requirements=rules["requirements"].get(kind, "").replace("{reply_due}", cn_date(reply_due)),
+        body=official_text(body),
+        requirements=official_text(requirements),
         signature=rules["signature"],
-        copy_to=rules["copy_to"],
+        copy_to=rules["copy_to"] if content.copy_to is None else content.copy_to,
         period_label=content.period_label,
         reply_due=reply_due if kind != NoticeKind.commendation.value else None,
-        attachments=content.attachments,
-        extra=content.extra,
+        attachments=[_tidy_table(t) for t in content.attachments],
+        extra={**content.extra, "request": _request_record(request)},
         recipients=content.recipients,
         task_ids=content.task_ids,
     )
+
+
+def _tidy_table(table: AttachmentTable) -> AttachmentTable:
+    rows = [[official_text(c) if isinstance(c, str) else c for c in r] for r in table.rows]
+    return AttachmentTable(title=official_text(table.title), columns=table.columns, rows=rows)
+
+
+def _request_record(request: _kinds.Request) -> dict[str, Any]:
+    """The request as stored with the draft (JSON), so it can be generated again."""
+    out: dict[str, Any] = {}
+    for k, v in asdict(request).items():
+        out[k] = v.isoformat() if isinstance(v, dt.date) else v
+    return out
+
+
+def _request_from(record: dict[str, Any]) -> dict[str, Any]:
+    params = dict(record)
+    if params.get("period_start"):
+        params["period_start"] = dt.date.fromisoformat(params["period_start"])
+    if params.get("interview_at"):
+        params["interview_at"] = dt.datetime.fromisoformat(params["interview_at"])
+    return {k: v for k, v in params.items() if k in _kinds.Request.__dataclass_fields__}
+
+
+def bulletin_periods(kind: str, today: dt.date) -> list[_shared.Period]:
+    """The periods a bulletin of `kind` may cover, the default (the last complete one) first."""
+    return _shared.periods(kind, today)
 
 
 def draft_notice(session: Session, *, actor: Actor, kind: str, **params: Any) -> Notice:
@@ -150,7 +169,7 @@ def draft_notice(session: Session, *, actor: Actor, kind: str, **params: Any) ->
         title=draft.title,
         recipients=draft.recipients,
         task_ids=draft.task_ids,
-        **draft.notice_fields(),
+        **{**draft.notice_fields(), "extra": {**draft.extra, "generated_body": draft.body}},
     )
 
 
@@ -216,6 +235,10 @@ def update_draft(
             raise ValidationFailed("标题不能超过 300 个字符。")
         if changes.get("level") not in (None, *LEVELS):
             raise ValidationFailed("督办等级只能是蓝色、黄色或红色。")
+        if "copy_to" in changes:
+            notice_rules.check_copy_to(str(changes["copy_to"] or ""))
+        if notice.kind == NoticeKind.urging and changes.get("level") not in (None, notice.level):
+            changes = _relevel(session, notice, changes)
         for k, v in changes.items():
             setattr(notice, k, v.strip() if isinstance(v, str) else v)
         if recipients is not None:
@@ -223,6 +246,49 @@ def update_draft(
         notice.extra = {**(notice.extra or {}), "edited": True}
         audit.record(session, actor, "notice.update", notice, before=before)
     return notice
+
+
+def _relevel(session: Session, notice: Notice, changes: dict[str, Any]) -> dict[str, Any]:
+    """A new urging level: the title, reply date and requirements follow it, and the body and
+    attachment are generated again at that level. A field the person changed in the same edit
+    keeps their text; a body edited by hand before keeps it, with the level's name replaced."""
+    old, new = notice.level or "blue", str(changes["level"])
+    record = (notice.extra or {}).get("request")
+    if not record or not record.get("department_id"):
+        raise ValidationFailed(
+            "这份督办通知不是由系统生成的，改变等级请直接修改标题、正文和反馈期限。"
+        )
+    draft = generate(
+        session, kind=NoticeKind.urging.value, **{**_request_from(record), "level": new}
+    )
+    out = dict(changes)
+
+    def untouched(name: str) -> bool:
+        return name not in changes or changes[name] == getattr(notice, name)
+
+    for name, value in (
+        ("title", draft.title),
+        ("reply_due", draft.reply_due),
+        ("requirements", draft.requirements),
+    ):
+        if untouched(name):
+            out[name] = value
+    generated = (notice.extra or {}).get("generated_body")
+    if untouched("body") and (generated is None or generated == notice.body):
+        out["body"] = draft.body
+    elif "body" in out or notice.body:
+        body = str(out.get("body", notice.body))
+        out["body"] = body.replace(LEVEL_LABELS[old], LEVEL_LABELS[new])
+    out["level"] = new
+    notice.attachments = [asdict(t) for t in draft.attachments]
+    notice.extra = {
+        **(notice.extra or {}),
+        "level_reason": draft.extra.get("level_reason"),
+        "facts": draft.extra.get("facts"),
+        "generated_body": draft.body,
+        "request": draft.extra.get("request"),
+    }
+    return out
 
 
 def _set_recipients(session: Session, notice_id: int, recipients: list[int]) -> None:

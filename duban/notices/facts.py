@@ -13,8 +13,40 @@ from duban.monitoring.status import StatusFrames
 from duban.notices import _shared
 from duban.notices import rules as notice_rules
 from duban.notices.labels import LEVEL_LABELS, LEVELS
-from models import Department, Notice, NoticeKind, NoticeRecipient, NoticeStatus, Task, TaskStatus
-from models.common import OPEN_STATUSES
+from models import (
+    Department,
+    ExtensionRequest,
+    Notice,
+    NoticeKind,
+    NoticeRecipient,
+    NoticeStatus,
+    ProgressReport,
+    Task,
+    TaskStatus,
+)
+from models.common import OPEN_STATUSES, ReportKind, RequestStatus
+
+
+@dataclass(frozen=True)
+class UrgingRecord:
+    """One issued urging notice a unit received, and whether it answered in time."""
+
+    doc_number: str
+    issued_on: dt.date
+    level: str
+    reply_due: dt.date | None
+    replied_on: dt.date | None
+    ignored: bool  # not answered by its reply date (a late answer still counts as ignored)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "doc_number": self.doc_number,
+            "issued_on": self.issued_on.isoformat(),
+            "level": self.level,
+            "reply_due": self.reply_due.isoformat() if self.reply_due else None,
+            "replied_on": self.replied_on.isoformat() if self.replied_on else None,
+            "ignored": self.ignored,
+        }
 
 
 @dataclass
@@ -34,24 +66,54 @@ class UnitRecord:
     ignored_red: int = 0
     red_notices: int = 0
     overdue_rectifications: int = 0
-    facts: list[str] = field(default_factory=list)
+    urgings: list[UrgingRecord] = field(default_factory=list)
 
     @property
     def on_time_rate(self) -> float | None:
         return self.completed_on_time / self.completed if self.completed else None
 
-    def summary(self) -> str:
-        """The record in one sentence, as a draft quotes it."""
+    @property
+    def has_shortcomings(self) -> bool:
+        return bool(self.overdue or self.ignored_notices or self.overdue_rectifications)
+
+    def merits(self) -> str:
+        """What speaks for the unit, in one clause list (a commendation quotes only this)."""
         parts = [f"承担任务{self.tasks}项，已办结{self.completed}项"]
         if self.completed:
-            parts.append(f"按期办结率{self.on_time_rate:.0%}")
-        if self.overdue:
-            parts.append(f"逾期未办结{self.overdue}项，最长逾期{self.max_overdue_wd}个工作日")
-        if self.ignored_notices:
-            parts.append(f"催办{self.ignored_notices}次未按期反馈")
-        if self.overdue_rectifications:
-            parts.append(f"整改逾期{self.overdue_rectifications}项")
+            parts.append(
+                f"其中按期办结{self.completed_on_time}项，按期办结率{percent(self.on_time_rate)}"
+            )
+        if not self.overdue:
+            parts.append("无逾期未办结任务")
+        if self.urgings and not self.ignored_notices:
+            parts.append("督办通知均按期反馈")
         return "，".join(parts)
+
+    def shortcomings(self) -> str:
+        """What the unit failed to do, in one clause list (criticism, interview and
+        accountability quote only this); empty when there is nothing to hold against it."""
+        parts = []
+        if self.overdue:
+            parts.append(f"逾期未办结任务{self.overdue}项，最长逾期{self.max_overdue_wd}个工作日")
+        ignored = [u for u in self.urgings if u.ignored]
+        if ignored:
+            numbers = "、".join(u.doc_number for u in ignored)
+            parts.append(f"{len(ignored)}份督办通知未按期反馈（{numbers}）")
+        if self.overdue_rectifications:
+            parts.append(f"督查发现问题整改逾期{self.overdue_rectifications}项")
+        return "，".join(parts)
+
+    def summary(self) -> str:
+        """The record in one sentence: its shortcomings if it has any, else its merits."""
+        return self.shortcomings() or self.merits()
+
+
+def percent(rate: float | None) -> str:
+    """85.3% (one decimal, none when whole); — when there is no rate."""
+    if rate is None:
+        return "—"
+    text = f"{rate * 100:.1f}".removesuffix(".0")
+    return f"{text}%"
 
 
 def _ignored(rec: NoticeRecipient, notice: Notice, today: dt.date) -> bool:
@@ -59,6 +121,25 @@ def _ignored(rec: NoticeRecipient, notice: Notice, today: dt.date) -> bool:
     if notice.reply_due is None or notice.reply_due >= today:
         return False
     return rec.replied_at is None or rec.replied_at.date() > notice.reply_due
+
+
+def urging_records(session: Session, department_id: int, today: dt.date) -> list[UrgingRecord]:
+    """Every issued urging notice the unit received, oldest first."""
+    out = []
+    for n, r in urging_history(session, department_id):
+        if n.issued_at is None:
+            continue
+        out.append(
+            UrgingRecord(
+                doc_number=n.doc_number or "",
+                issued_on=n.issued_at.date(),
+                level=n.level or "blue",
+                reply_due=n.reply_due,
+                replied_on=r.replied_at.date() if r.replied_at else None,
+                ignored=_ignored(r, n, today),
+            )
+        )
+    return out
 
 
 def urging_history(session: Session, department_id: int) -> list[tuple[Notice, NoticeRecipient]]:
@@ -89,14 +170,16 @@ def unit_records(
     rect = inspection_reading.overdue_by_unit(session, today)  # the one rule: is_overdue
     for dep, rec in recs.items():
         rec.overdue_rectifications = rect.get(dep, 0)
-        for n, r in urging_history(session, dep):
-            if n.level == "red":
-                rec.red_notices += 1
-            if _ignored(r, n, today):
-                rec.ignored_notices += 1
-                if n.level == "red":
-                    rec.ignored_red += 1
+        _count_urgings(rec, urging_records(session, dep, today))
     return sorted(recs.values(), key=lambda r: (-r.overdue, -r.red, r.name))
+
+
+def _count_urgings(rec: UnitRecord, urgings: list[UrgingRecord]) -> UnitRecord:
+    rec.urgings = urgings
+    rec.red_notices = sum(1 for u in urgings if u.level == "red")
+    rec.ignored_notices = sum(1 for u in urgings if u.ignored)
+    rec.ignored_red = sum(1 for u in urgings if u.ignored and u.level == "red")
+    return rec
 
 
 def _task_records(session: Session, today: dt.date, frames: StatusFrames) -> dict[int, UnitRecord]:
@@ -142,8 +225,63 @@ def unit_record(
     """One unit's record (all zero when it has no assignments)."""
     return next(
         (r for r in unit_records(session, today, frames) if r.department_id == department_id),
-        UnitRecord(department_id, name),
+        _count_urgings(
+            UnitRecord(department_id, name), urging_records(session, department_id, today)
+        ),
     )
+
+
+@dataclass(frozen=True)
+class Pending:
+    """An application on a task the office has not yet decided."""
+
+    closure: bool = False  # 申请销号: the task is submitted …
+    closure_on: dt.date | None = None  # … on this day (its latest completion report)
+    extension_to: dt.date | None = None  # 申请延期 to this day
+    extension_on: dt.date | None = None
+
+
+def pending_applications(session: Session, task_ids: list[int]) -> dict[int, Pending]:
+    """Undecided 销号 and extension applications of the given tasks."""
+    if not task_ids:
+        return {}
+    closure: dict[int, dt.date | None] = {}
+    submitted = session.exec(
+        select(Task.id).where(col(Task.id).in_(task_ids), Task.status == TaskStatus.submitted)
+    ).all()
+    if submitted:
+        for report_task, at in session.exec(
+            select(ProgressReport.task_id, ProgressReport.reported_at)
+            .where(
+                col(ProgressReport.task_id).in_(submitted),
+                ProgressReport.kind == ReportKind.completion,
+            )
+            .order_by(col(ProgressReport.reported_at))
+        ).all():
+            closure[report_task] = at.date()  # the latest application wins
+        for submitted_id in submitted:
+            if submitted_id is not None:
+                closure.setdefault(submitted_id, None)
+    extension: dict[int, tuple[dt.date, dt.date]] = {}
+    for req in session.exec(
+        select(ExtensionRequest)
+        .where(
+            col(ExtensionRequest.task_id).in_(task_ids),
+            ExtensionRequest.status == RequestStatus.pending,
+        )
+        .order_by(col(ExtensionRequest.requested_at))
+    ).all():
+        extension[req.task_id] = (req.requested_date, req.requested_at.date())
+    out = {}
+    for t in set(closure) | set(extension):
+        ext = extension.get(t)
+        out[t] = Pending(
+            closure=t in closure,
+            closure_on=closure.get(t),
+            extension_to=ext[0] if ext else None,
+            extension_on=ext[1] if ext else None,
+        )
+    return out
 
 
 def praised_units(records: list[UnitRecord], rules: dict[str, Any]) -> list[UnitRecord]:
@@ -197,7 +335,7 @@ def late_units(session: Session, today: dt.date | None = None) -> list[dict[str,
     for rec in unit_records(session, today):
         if not (rec.overdue or rec.red or rec.yellow):
             continue
-        level, why = urging_level(session, rec.department_id, rules, today, rec)
+        level, why, _ = urging_level(session, rec.department_id, rules, today, rec)
         out.append(
             {
                 "department_id": rec.department_id,
@@ -218,14 +356,16 @@ def late_units(session: Session, today: dt.date | None = None) -> list[dict[str,
 
 def urging_level(
     session: Session, department_id: int, rules: dict[str, Any], today: dt.date, rec: UnitRecord
-) -> tuple[str, str]:
-    """The level of the next urging notice, and why (base on lateness, up when ignored)."""
+) -> tuple[str, str, str]:
+    """The level of the next urging notice, why, and the level before escalation (base on
+    lateness, up one step for each `escalate_after_ignored` ignored notices at or above it)."""
     if rec.max_overdue_wd >= rules["red_overdue_wd"]:
         level, why = "red", f"任务逾期已达{rec.max_overdue_wd}个工作日"
     elif rec.overdue:
         level, why = "yellow", f"有{rec.overdue}项任务逾期"
     else:
         level, why = "blue", "任务进度滞后"
+    base = level
     ignored = ignored_urgings(session, department_id, today)
     k = rules["escalate_after_ignored"]
     while level != "red":
@@ -234,4 +374,4 @@ def urging_level(
             break
         why += f"；此前{len(at_or_above)}份{LEVEL_LABELS[level]}未按期反馈，升级"
         level = LEVELS[LEVELS.index(level) + 1]
-    return level, why
+    return level, why, base

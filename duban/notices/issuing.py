@@ -1,6 +1,7 @@
 """Issuing: a draft gets its doc number (unique and gapless per kind and year), date and
 delivery, and becomes read-only."""
 
+import re
 import time
 
 from sqlalchemy import text
@@ -13,6 +14,17 @@ from duban.core.permissions import Actor, require
 from duban.core.services import check_version, get_or_404, write
 from duban.notices import rules as notice_rules
 from models import DocCounter, Notice, NoticeKind, NoticeRecipient, NoticeStatus
+
+_BLANK = re.compile(r"【待填写：([^】]*)】")
+
+
+def unfilled(notice: Notice) -> list[str]:
+    """What a draft still asks a person to write (its 【待填写：…】 marks), in order."""
+    text = "\n".join(
+        str(getattr(notice, f) or "")
+        for f in ("title", "addressees", "body", "requirements", "signature", "copy_to")
+    )
+    return list(dict.fromkeys(_BLANK.findall(text)))
 
 
 def format_doc_number(prefix: str, year: int, seq: int) -> str:
@@ -82,6 +94,9 @@ def _issue_once(session: Session, actor: Actor, notice_id: int, expected_version
             raise ValidationFailed(f"通知已签发（{notice.doc_number}），不能重复签发。")
         if not notice.title.strip() or not notice.body.strip():
             raise ValidationFailed("标题和正文不能为空。")
+        blanks = unfilled(notice)
+        if blanks:
+            raise ValidationFailed(f"还有待填写的内容：{'、'.join(blanks)}。请补全后再签发。")
         recipients = session.exec(
             select(NoticeRecipient).where(NoticeRecipient.notice_id == notice.id)
         ).all()

@@ -1,5 +1,6 @@
 """The office-edited notice rules: who is praised, criticised, escalated; doc-number prefixes."""
 
+import re
 from typing import Any
 
 from sqlmodel import Session
@@ -14,7 +15,15 @@ RULES_KEY = "notice_rules"
 DEFAULT_RULES: dict[str, Any] = {
     "issuer": "市行政审批制度改革领导小组办公室",
     "signature": "市行政审批制度改革领导小组办公室",
-    "copy_to": "领导小组组长、副组长",
+    # 抄送 goes to bodies, never to leaders as persons (党政机关公文处理工作条例).
+    "copy_to": "市委办公室，市政府办公室",
+    # a 问责建议 goes to the leading group (empty: the issuer without its 办公室) …
+    "accountability_to": "",
+    # … and cites the rule it rests on, with its article; the office writes it here.
+    "basis": {"accountability": ""},
+    # the person and telephone a notice names for questions (an interview notice needs both)
+    "contact_person": "",
+    "contact_phone": "",
     "prefixes": {
         "reminder": "督提",
         "urging": "督办",
@@ -44,7 +53,7 @@ DEFAULT_RULES: dict[str, Any] = {
     "interview_red_notices": 2,
     "accountability_ignored_red": 1,
     "requirements": {
-        "reminder": "请于完成时限前办结，并在督办台报送佐证材料。",
+        "reminder": "",
         "urging": "请你单位于{reply_due}前将整改情况书面报送领导小组办公室，"
         "并在督办台更新任务进展、上传佐证材料。逾期未反馈的，将提级督办。",
         "bulletin": "四、下一步工作要求\n"
@@ -53,7 +62,7 @@ DEFAULT_RULES: dict[str, Any] = {
         "（三）各单位要如实填报进展，佐证材料要真实完整。",
         "commendation": "",
         "criticism": "请被通报单位于{reply_due}前将整改措施书面报送领导小组办公室。",
-        "interview": "请于{reply_due}前回复参加人员名单。",
+        "interview": "",
         "accountability": "请于{reply_due}前书面说明情况。",
     },
 }
@@ -114,7 +123,28 @@ def validate_rules(rules: dict) -> dict:
     for k in ("issuer", "signature"):
         if not str(merged[k]).strip():
             raise ValidationFailed("发文机关和署名不能为空。")
+    check_copy_to(str(merged["copy_to"]))
+    phone = str(merged["contact_phone"]).strip()
+    if phone and not _PHONE.fullmatch(phone):
+        raise ValidationFailed("联系电话只能包含数字、空格、横线、括号和“转”，例如 0571-87051234。")
     return merged
+
+
+# A person's title at the end of a 抄送 item: 组长, 市长, 书记, 主任, 同志 … (a body ends with
+# 办公室, 局, 委员会, 政府 …; 委员会 and 办公室主任 are told apart by the ending).
+_PERSON_END = re.compile(
+    r"(组长|市长|区长|县长|书记|主任|同志|委员|秘书长|部长|局长|厅长|处长|科长)$"
+)
+_PHONE = re.compile(r"[0-9０-９\s\-－()（）转+]{5,40}")
+
+
+def check_copy_to(text: str) -> None:
+    """抄送 names bodies, not leaders as persons; ValidationFailed names the first person."""
+    for item in re.split(r"[，,、；;\s]+", text.strip().rstrip("。.")):
+        if item and _PERSON_END.search(item):
+            raise ValidationFailed(
+                f"抄送应写机关单位，不能写领导个人（“{item}”）：公文不得抄送领导个人。"
+            )
 
 
 def save_rules(

@@ -79,7 +79,11 @@ def _sample_task(i: int) -> dict:
         "overdue_wd": 12,
         "due_in_wd": 3,
         "progress": "40%",
-        "reasons": "逾期 12 个工作日",
+        "reasons": "逾期12个工作日",
+        "state": "已逾期12个工作日，当前进度40%",
+        "situation": "逾期12个工作日",
+        "pending_closure": False,
+        "pending_extension": False,
         "lead": "市示例局",
     }
 
@@ -87,12 +91,26 @@ def _sample_task(i: int) -> dict:
 def sample_context(kind: str) -> dict:
     """Data shaped like a real draft's, to preview and test a template before saving it."""
     units = [
-        {"name": "市示例局", "facts": "逾期任务2项，最长逾期12个工作日"},
-        {"name": "示例区人民政府", "facts": "承担任务5项，按期办结率100%"},
+        {"name": "市示例局", "facts": "逾期未办结任务2项，最长逾期12个工作日"},
+        {"name": "示例区人民政府", "facts": "承担任务5项，已办结5项，按期办结率100%"},
+    ]
+    urgings = [
+        {
+            "doc_number": f"督办〔2026〕{i}号",
+            "issued_on": f"2026-11-{i + 10}",
+            "issued_text": f"2026年11月{i + 10}日",
+            "level": "yellow",
+            "level_label": "黄色督办",
+            "reply_due": f"2026-11-{i + 17}",
+            "replied_on": None,
+            "ignored": True,
+        }
+        for i in (3, 5)
     ]
     rules = notice_rules.DEFAULT_RULES
     figures = {
         "total": 32,
+        "completed_in_period": 2,
         "completed": 10,
         "on_time": 9,
         "on_time_rate": "90.0%",
@@ -111,17 +129,29 @@ def sample_context(kind: str) -> dict:
         "tasks": [_sample_task(1), _sample_task(2)],
         "n_overdue": 2,
         "n_lagging": 0,
+        "n_closing": 1,
+        "ignored": urgings,
+        "escalated": True,
+        "urgings": urgings,
+        "red_notices": 2,
+        "overdue": 2,
+        "by_rule": True,
+        "as_of": "2026年11月23日",
+        "agreed": True,
+        "contact": "张三",
+        "phone": "0571-87051234",
+        "basis": "《示例市督查问责办法》第十二条",
         "due_in_wd": 5,
         "level": "red",
         "level_label": "红色督办",
         "earlier": ["督办〔2026〕3号", "督办〔2026〕5号"],
         "reply_due": "2026年11月30日",
-        "period_label": "2026年11月",
-        "period_start": "2026年11月1日",
-        "period_end": "2026年11月23日",
+        "period_label": "2026年10月",
+        "period_start": "2026年10月1日",
+        "period_end": "2026年10月31日",
         "previous": "通报〔2026〕1号",
         "figures": figures,
-        "changes": {k: "比上期增加1项" for k in figures},
+        "changes": {k: "比上期增加1项" for k in figures if k != "on_time_rate"},
         "praised": units[1:],
         "criticised": units[:1],
         "praise_rule": notice_rules.praise_rule_text(rules),
@@ -129,7 +159,7 @@ def sample_context(kind: str) -> dict:
         "new_problems": [{"unit": "市示例局", "task": "二(一)示例任务1", "text": "接口未打通。"}],
         "extended": [_sample_task(1)],
         "facts": "逾期任务2项；红色督办2次未按期反馈",
-        "time": "2026年11月26日上午9:00",
+        "time": "2026年11月26日（星期四）上午9:00",
         "place": "市政务服务中心三楼会议室",
         "attendees": "单位主要负责同志、分管负责同志",
         "sanction": "对相关责任人进行诫勉谈话",

@@ -116,7 +116,8 @@ def issue_notices(world: World) -> None:
     session, year = world.session, world.today.year
     late_tasks = [world.tasks[i] for i in sorted(LATE)]
     late_unit = world.lead_of(late_tasks[0])
-    urging, bulletin = _urging(world, late_unit), _bulletin(world)
+    named = [t for t in late_tasks if world.lead_of(t) == late_unit][:2]
+    urging, bulletin = _urging(world, late_unit, named), _bulletin(world)
     session.add_all([urging, bulletin])
     session.flush()
     session.add(
@@ -124,7 +125,7 @@ def issue_notices(world: World) -> None:
             notice_id=id_of(urging), department_id=late_unit, delivered_at=urging.issued_at
         )
     )
-    for t in late_tasks[:2]:
+    for t in named:
         session.add(NoticeTask(notice_id=id_of(urging), task_id=id_of(t)))
     issued_at = bulletin.issued_at
     assert issued_at is not None
@@ -147,16 +148,18 @@ def issue_notices(world: World) -> None:
     )
 
 
-def _urging(world: World, unit: int) -> Notice:
-    """The urging notice (督办通知) the inspector issued nine days ago, its reply now overdue."""
+def _urging(world: World, unit: int, tasks: list[Task]) -> Notice:
+    """The urging notice (督办通知) the inspector issued nine days ago about two of the unit's
+    late tasks, its reply now overdue."""
     today, year, inspector = world.today, world.today.year, world.users["inspector"]
+    named = "、".join(f"“{t.title}”（任务编号{t.code}）" for t in tasks)
     return Notice(
         kind=NoticeKind.urging,
         level="yellow",
         status=NoticeStatus.issued,
         title="关于加快推进逾期任务的督办通知",
         addressees=next(d.name for d in world.departments if d.id == unit),
-        body="经督查，你单位牵头的任务已超过完成时限仍未办结。",
+        body=f"经督查，你单位牵头的{named}共{len(tasks)}项任务已超过完成时限仍未办结。",
         requirements="请于5个工作日内书面报送整改情况。",
         signature=SIGNATURE,
         doc_number=f"督办〔{year}〕1号",
@@ -176,16 +179,34 @@ def _bulletin(world: World) -> Notice:
     return Notice(
         kind=NoticeKind.bulletin,
         status=NoticeStatus.issued,
-        title="关于“零跑腿”工作推进情况的通报（月报）",
+        title=f"关于{_month_label(today - dt.timedelta(days=20))}“零跑腿”工作推进情况的通报",
         addressees="各成员单位",
-        body="本月全市“零跑腿”工作总体有序推进。",
+        body="现将上月“零跑腿”工作推进情况通报如下。各成员单位按照实施方案分工推进各项任务。",
+        extra=_month_extra(today - dt.timedelta(days=20)),
         signature=SIGNATURE,
         doc_number=f"通报〔{year}〕1号",
         doc_year=year,
         doc_seq=1,
-        period_label="月报",
+        period_label=_month_label(today - dt.timedelta(days=20)),
         created_by=office,
         issued_by=office,
         issued_at=at(today - dt.timedelta(days=20)),
         created_at=at(today - dt.timedelta(days=21)),
     )
+
+
+def _previous_month(day: dt.date) -> tuple[dt.date, dt.date]:
+    end = day.replace(day=1) - dt.timedelta(days=1)
+    return end.replace(day=1), end
+
+
+def _month_label(issued: dt.date) -> str:
+    start, _ = _previous_month(issued)
+    return f"{start.year}年{start.month}月"
+
+
+def _month_extra(issued: dt.date) -> dict:
+    """A monthly bulletin about the month before it was issued (without figures: the demo
+    does not know how the plan stood then, so a new bulletin does not compare with it)."""
+    start, end = _previous_month(issued)
+    return {"period": "month", "period_start": start.isoformat(), "period_end": end.isoformat()}

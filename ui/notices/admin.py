@@ -77,6 +77,22 @@ def rules_section(me: Actor) -> None:
     new["issuer"] = c1.text_input(t("notices.admin_issuer"), rules["issuer"], key=f"{k}_iss")
     new["signature"] = c2.text_input(t("notices.signature"), rules["signature"], key=f"{k}_sig")
     new["copy_to"] = st.text_input(t("notices.copy_to"), rules["copy_to"], key=f"{k}_copy")
+    c1, c2 = st.columns(2)
+    new["contact_person"] = c1.text_input(
+        t("notices.admin_contact"), rules["contact_person"], key=f"{k}_contact"
+    )
+    new["contact_phone"] = c2.text_input(
+        t("notices.admin_phone"), rules["contact_phone"], key=f"{k}_phone"
+    )
+    c1, c2 = st.columns(2)
+    new["accountability_to"] = c1.text_input(
+        t("notices.admin_accountability_to"), rules["accountability_to"], key=f"{k}_acc_to"
+    )
+    new["basis"] = {
+        "accountability": c2.text_input(
+            t("notices.admin_basis"), rules["basis"]["accountability"], key=f"{k}_basis"
+        )
+    }
     cols = st.columns(2)
     for i, (key, label) in enumerate(notice_rules.RULE_LABELS.items()):
         col = cols[i % 2]

@@ -10,6 +10,7 @@ from duban.core.errors import DubanError
 from duban.core.permissions import Actor
 from duban.documents import pdf
 from duban.notices import drafting, facts, issuing, labels, reading, replies
+from duban.notices import rules as notice_rules
 from duban.org import departments
 from models import NoticeKind, NoticeStatus
 from ui.common import empty_state, flash, plain, plain_line, show_errors
@@ -90,19 +91,19 @@ def generator(me: Actor, late: list[dict]) -> int | None:
         params["department_id"] = c2.selectbox(
             t("notices.unit"), unit_ids, format_func=lambda i: units.get(i, str(i)), key="nt_unit"
         )
+    elif kind == "bulletin":
+        params.update(_period_fields(c2))
     else:
-        params["period"] = c2.selectbox(
-            t("notices.period"),
-            list(labels.PERIODS),
-            index=1,
-            format_func=lambda p: labels.PERIODS[p],
-            key="nt_period",
+        chosen = c2.multiselect(
+            t("notices.chosen_units"),
+            list(units),
+            format_func=lambda i: units.get(i, str(i)),
+            key=f"nt_units_{kind}",
+            placeholder=t("notices.by_rule"),
         )
+        params["department_ids"] = chosen or None
     if kind == "interview":
-        a, b, c = st.columns(3)
-        params["time_text"] = a.text_input(t("notices.time"), key="nt_time")
-        params["place"] = b.text_input(t("notices.place"), key="nt_place")
-        params["attendees"] = c.text_input(t("notices.attendees"), key="nt_attendees")
+        params.update(_interview_fields())
     if kind == "accountability":
         params["sanction"] = st.text_input(t("notices.sanction"), key="nt_sanction")
     if st.button(t("notices.generate"), type="primary", key="nt_generate"):
@@ -111,6 +112,56 @@ def generator(me: Actor, late: list[dict]) -> int | None:
             flash(t("notices.generated"))
             return n.id
     return None
+
+
+def _period_fields(col) -> dict:
+    """The bulletin's rhythm and period: by default the last complete one."""
+    a, b = col.columns(2)
+    kind = a.selectbox(
+        t("notices.period"),
+        list(labels.PERIODS),
+        index=1,
+        format_func=lambda p: labels.PERIODS[p],
+        key="nt_period",
+    )
+    options = drafting.bulletin_periods(kind, clock.today())
+    start = b.selectbox(
+        t("notices.period_span"),
+        [p.start for p in options],
+        format_func=lambda d: next(p.label for p in options if p.start == d),
+        key=f"nt_period_start_{kind}",
+    )
+    return {"period": kind, "period_start": start}
+
+
+def _interview_fields() -> dict:
+    """When, where, who, and whom to call; the office may confirm the leading group agreed."""
+    with session() as s:
+        rules = notice_rules.load_notice_rules(s)
+    a, b, c = st.columns(3)
+    day = a.date_input(
+        t("notices.interview_day"),
+        clock.today() + dt.timedelta(days=3),
+        min_value=clock.today() + dt.timedelta(days=1),
+        key="nt_iv_day",
+    )
+    at = b.time_input(t("notices.interview_time"), dt.time(9, 0), key="nt_iv_time")
+    place = c.text_input(t("notices.place"), key="nt_place")
+    a, b, c = st.columns(3)
+    attendees = a.text_input(
+        t("notices.attendees"), t("notices.attendees_default"), key="nt_attendees"
+    )
+    contact = b.text_input(t("notices.contact"), rules["contact_person"], key="nt_contact")
+    phone = c.text_input(t("notices.phone"), rules["contact_phone"], key="nt_phone")
+    agreed = st.checkbox(t("notices.agreed"), key="nt_agreed")
+    return {
+        "interview_at": dt.datetime.combine(day, at) if day and at else None,
+        "place": place,
+        "attendees": attendees,
+        "contact": contact,
+        "phone": phone,
+        "agreed": agreed,
+    }
 
 
 # ---------------------------------------------------------------- draft editor
@@ -130,6 +181,9 @@ def draft_editor(me: Actor, notice_id: int, key: str) -> None:
     if "meets_rule" in n.extra:
         key_ = "notices.rule_met" if n.extra["meets_rule"] else "notices.rule_not_met"
         (st.caption if n.extra["meets_rule"] else st.warning)(t(key_, rule=plain(n.extra["rule"])))
+    blanks = issuing.unfilled(n)
+    if blanks:
+        st.warning(t("notices.unfilled", what="、".join(plain_line(b) for b in blanks)))
     k = f"{key}_{n.id}_{n.version}"
     changes, chosen = _draft_fields(n, recips, k)
     _draft_buttons(me, n, k, key, changes, chosen)
