@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from duban.core.filenames import download_name
 from duban.core.permissions import can
 from duban.tasks import register
 from ui.common import empty_state, header, show_flash
@@ -22,10 +23,13 @@ with tabs["register"]:
     view = register.register_view(table.register_frame(), filters, actor=me)
     c1, c2 = st.columns([4, 1])
     c1.caption(t("tasks.count", n=view.height))
+    words = table.filter_words(filters, me)
     c2.download_button(
         t("tasks.export"),
-        lambda: register.export_excel(view),  # built on click, not on every run
-        file_name="任务台账.xlsx",
+        # built on click, not on every run
+        lambda: register.export_excel(view, filter_text=words, exported_by=me.name),
+        file_name=download_name("任务台账", "xlsx"),
+        help=t("tasks.export_help", filter=words),
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         width="stretch",
         disabled=view.is_empty(),

@@ -375,6 +375,7 @@ def test_excel_export_has_every_section(engine, session):
     data = dashboard_export.export_excel(d)
     sheets = pl.read_excel(data, sheet_id=0)
     assert list(sheets) == [
+        "说明",
         "指标卡",
         "红灯任务",
         "各单位",

@@ -487,10 +487,10 @@ def test_exports_excel_and_official_bulletin(session, world):
     freezing.freeze_period(session, actor=office, period_id=pid, expected_version=None)
     res = results.period_result(session, actor=office, period_id=pid)
     wb = openpyxl.load_workbook(io.BytesIO(exports.scorecard_xlsx(res)))
-    assert wb.sheetnames == ["成绩单", "得分明细", "评分规则", "计分方法"]
-    ranking = [r for r in wb["成绩单"].iter_rows(min_row=4, values_only=True)]
+    assert wb.sheetnames == ["说明", "成绩单", "得分明细", "评分规则", "计分方法"]
+    ranking = [r for r in wb["成绩单"].iter_rows(min_row=2, values_only=True)]
     assert [r[:2] for r in ranking] == [(1, "乙局"), (2, "甲局"), (3, "丙局")]
-    detail = list(wb["得分明细"].iter_rows(min_row=4, values_only=True))
+    detail = list(wb["得分明细"].iter_rows(min_row=2, values_only=True))
     assert len(detail) == sum(len(u.lines) for u in res.units)
     doc = Document(io.BytesIO(exports.scorecard_docx(session, actor=office, period_id=pid)))
     text = "\n".join(p.text for p in doc.paragraphs)

@@ -140,7 +140,7 @@ def test_export_is_the_current_view(reg):
         reg["df"], RegisterFilter(phases=["试点先行"]), actor=reg["office"]
     )
     data = register.export_excel(view)
-    back = pl.read_excel(io.BytesIO(data))
+    back = pl.read_excel(io.BytesIO(data), sheet_name="任务台账")
     assert back.columns[:3] == ["编号", "任务", "阶段"]
     assert back["编号"].to_list() == ["二(一)", "二(一)1"]
     assert back["任务"].to_list()[1] == "　社保卡全程网办"  # indented subtask

@@ -105,7 +105,7 @@ def test_export_holds_the_filtered_rows():
             "deadline": [dt.date(2026, 12, 1), dt.date(2026, 12, 2)],
         }
     )
-    back = pl.read_excel(io.BytesIO(export_excel(view)))
+    back = pl.read_excel(io.BytesIO(export_excel(view)), sheet_name="任务台账")
     assert back.columns == ["编号", "任务", "当前时限"]
     assert back["任务"].to_list() == ["甲", "　乙"]
 

@@ -3,15 +3,16 @@
 The only place the assessment calls duban.notices and duban.documents.
 """
 
-import io
+import datetime as dt
 from dataclasses import asdict
 
-import xlsxwriter
+import polars as pl
 from sqlmodel import Session, col, select
 
 from duban.assessment import formula, periods, results, scoring
-from duban.core import clock
+from duban.core import clock, exports
 from duban.core.errors import ValidationFailed
+from duban.core.exports import Column
 from duban.core.permissions import Actor, require
 from duban.documents import official, word
 from duban.notices import drafting, reading
@@ -65,58 +66,134 @@ def line_rows(unit: scoring.UnitResult) -> list[dict]:
     ]
 
 
-def scorecard_xlsx(result: scoring.PeriodResult) -> bytes:
-    """Excel workbook: the ranking, every line of every unit, and the formula used."""
-    buf = io.BytesIO()
-    # strings_to_formulas off: a unit name or a task title starting with "=" stays text
-    # (=HYPERLINK(…) from user text would otherwise be a live formula in the office's Excel).
-    wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False})
-    head = wb.add_format({"bold": True, "bg_color": "#DDE6F0", "border": 1})
-    cell = wb.add_format({"border": 1})
-    title = wb.add_format({"bold": True, "font_size": 14})
+_RANKING = [
+    Column("rank", "名次", "int"),
+    Column("department_name", "单位"),
+    Column("score", "得分", "decimal", places=2),
+    Column("delta", "较上期得分", "decimal", places=2, fmt='+0.00;-0.00;"持平"'),
+    Column("rank_change", "名次变化", "int", fmt='"↑"0;"↓"0;"持平"'),
+    Column("raw_points", "原始得分", "decimal", places=2),
+    Column("load", "任务负荷", "decimal", places=2),
+    Column("factor", "折算系数", "decimal", places=4),
+    Column("lines", "明细条数", "int"),
+]
+_LINES = [
+    Column("department_name", "单位"),
+    Column("n", "序号", "int"),
+    Column("category", "类别"),
+    Column("points", "分值", "decimal", places=2),
+    Column("detail", "说明", width=60, wrap=True),
+    Column("source", "来源"),  # what a person finds: 任务 四(二)、通知 督办〔2026〕1号 …
+    Column("day", "日期", "date"),
+    Column("status", "状态"),
+]
+_FORMULA = [
+    Column("name", "项目"),
+    Column("value", "分值/系数", "number"),
+    Column("explain", "说明", width=70, wrap=True),
+]
+
+
+def scorecard_xlsx(
+    result: scoring.PeriodResult, *, exported_by: str = "", exported_at: dt.datetime | None = None
+) -> bytes:
+    """Excel workbook: 说明, the ranking, every line of every unit, and the formula used."""
     status = periods.PERIOD_STATUS.get(result.status, result.status)
-
-    def sheet(name: str, caption: str, rows: list[dict], widths: dict[str, int]) -> None:
-        ws = wb.add_worksheet(name)
-        ws.write(0, 0, caption, title)
-        cols = list(rows[0]) if rows else list(widths)
-        for j, c in enumerate(cols):
-            ws.write(2, j, c, head)
-            ws.set_column(j, j, widths.get(c, 12))
-        for i, r in enumerate(rows, start=3):
-            for j, c in enumerate(cols):
-                ws.write(i, j, r.get(c), cell)
-        ws.freeze_panes(3, 0)
-
-    sheet(
-        "成绩单",
-        f"{result.label}考核成绩单（{result.start}至{result.end}，{status}）",
-        ranking_rows(result),
-        {"单位": 26, "较上期得分": 12, "名次变化": 10},
+    units = sorted(result.units, key=lambda u: (u.rank, u.department_name))
+    ranking = pl.DataFrame(
+        [
+            {
+                "rank": u.rank,
+                "department_name": u.department_name,
+                "score": u.score,
+                "delta": u.delta,
+                "rank_change": u.rank_change,
+                "raw_points": u.raw_points,
+                "load": u.load,
+                "factor": u.factor,
+                "lines": len(u.lines),
+            }
+            for u in units
+        ],
+        schema={
+            "rank": pl.Int64,
+            "department_name": pl.String,
+            "score": pl.Float64,
+            "delta": pl.Float64,
+            "rank_change": pl.Int64,
+            "raw_points": pl.Float64,
+            "load": pl.Float64,
+            "factor": pl.Float64,
+            "lines": pl.Int64,
+        },
     )
-    details = [
-        {"单位": u.department_name, **row}
-        for u in sorted(result.units, key=lambda u: u.rank)
-        for row in line_rows(u)
-    ]
-    sheet(
-        "得分明细",
-        f"{result.label}得分明细（每条注明来源，可逐条核对）",
-        details,
-        {"单位": 26, "说明": 60, "来源": 40, "明细编号": 34, "状态": 18},
+    lines = pl.DataFrame(
+        [
+            {
+                "department_name": u.department_name,
+                "n": n,
+                "category": ln["category"],
+                "points": float(ln["points"]),
+                "detail": ln["detail"],
+                "source": ln["source_ref"]
+                + (f" · 填报 #{ln['report_id']}" if ln.get("report_id") else ""),
+                "day": ln["day"],
+                "status": LINE_STATUS.get(ln["status"], ln["status"])
+                + (f"（原 {ln['original_points']:g}）" if ln.get("original_points") else ""),
+            }
+            for u in units
+            for n, ln in enumerate(u.lines, start=1)
+        ],
+        schema={
+            "department_name": pl.String,
+            "n": pl.Int64,
+            "category": pl.String,
+            "points": pl.Float64,
+            "detail": pl.String,
+            "source": pl.String,
+            "day": pl.String,
+            "status": pl.String,
+        },
     )
-    formula_rows = [
-        {"项目": formula.FORMULA_FIELDS[k][1], "分值/系数": v, "说明": formula.FORMULA_FIELDS[k][2]}
-        for k, v in result.formula.items()
-        if k in formula.FORMULA_FIELDS
-    ]
-    sheet("评分规则", "本期使用的评分规则", formula_rows, {"项目": 26, "说明": 60})
-    ws = wb.add_worksheet("计分方法")
-    for i, text in enumerate(formula.explain_method(formula.Formula.from_dict(result.formula))):
-        ws.write(i, 0, text)
-    ws.set_column(0, 0, 140)
-    wb.close()
-    return buf.getvalue()
+    rules = pl.DataFrame(
+        [
+            {
+                "name": formula.FORMULA_FIELDS[k][1],
+                "value": v,
+                "explain": formula.FORMULA_FIELDS[k][2],
+            }
+            for k, v in result.formula.items()
+            if k in formula.FORMULA_FIELDS
+        ],
+        schema={"name": pl.String, "value": pl.Float64, "explain": pl.String},
+    )
+    method = pl.DataFrame(
+        {"text": formula.explain_method(formula.Formula.from_dict(result.formula))},
+        schema={"text": pl.String},
+    )
+    about = exports.About(
+        title=f"{result.label}考核成绩单",
+        filter_text=f"考核期：{result.label}（{result.start} 至 {result.end}）；单位：{len(units)} 个",
+        exported_by=exported_by,
+        exported_at=exported_at,
+        extra=[
+            ("考核期开始", result.start),
+            ("考核期结束", result.end),
+            ("状态", status),
+            ("数据截至", result.as_of),
+            *([("冻结时间", result.frozen_at)] if result.frozen_at else []),
+        ],
+        notes=["得分明细每条注明来源（任务编号、通知文号、督查、整改项），可逐条核对。"],
+    )
+    return exports.write_workbook(
+        [
+            exports.Sheet("成绩单", ranking, _RANKING),
+            exports.Sheet("得分明细", lines, _LINES),
+            exports.Sheet("评分规则", rules, _FORMULA),
+            exports.Sheet("计分方法", method, [Column("text", "计分方法", width=120, wrap=True)]),
+        ],
+        about=about,
+    )
 
 
 def scorecard_document(

@@ -112,7 +112,13 @@ STRINGS = {
     "dash.no_reading": ("— 暂无读数", "— no reading"),
     "dash.targets_none": ("当前筛选条件下没有量化指标。", "No targets for these filters."),
     "dash.export": ("导出", "Export"),
-    "dash.export_xlsx": ("下载 Excel（全部数据）", "Download Excel (all figures)"),
+    "dash.export_xlsx": ("下载 Excel（当前筛选）", "Download Excel (current filters)"),
+    "dash.export_xlsx_help": (
+        "导出当前筛选条件下的全部数字（红灯任务不截断）。筛选条件：{filter}。"
+        "文件的“说明”表写明筛选条件、导出时间和导出人。",
+        "Every figure for the current filters (the whole red list). Filters: {filter}. "
+        "The file's 说明 sheet records the filters, the time and who exported it.",
+    ),
     "dash.export_png": ("生成图表 PNG", "Render charts as PNG"),
     "dash.download_png": ("下载图表 PNG（ZIP）", "Download charts (ZIP)"),
     "dash.png_missing": (

@@ -24,6 +24,10 @@ STRINGS = {
         "{n} tasks; click a row for details.",
     ),
     "tasks.export": ("导出 Excel", "Export Excel"),
+    "tasks.export_help": (
+        "导出当前筛选结果（{filter}），筛选条件写在文件的“说明”表中。",
+        "Exports the rows shown ({filter}); the file's 说明 sheet records the filter.",
+    ),
     "tasks.no_match": ("没有符合条件的任务。", "No task matches."),
     "tasks.open": ("查看任务", "Open task"),
     "tasks.pick_none": ("— 选择任务 —", "— pick a task —"),

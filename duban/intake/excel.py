@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import itertools
 from dataclasses import dataclass, field
 from typing import Any
 
+import polars as pl
 from sqlmodel import Session, col, select
 
+from duban.core import exports
 from duban.core.errors import NotFound
 from duban.intake.drafts import (
     COLUMNS,
@@ -31,6 +34,7 @@ from models import Assignment, AssignmentRole, Department, Milestone, Plan, Targ
 SHEET_TASKS = "任务表"
 SHEET_PLAN = "方案信息"
 SHEET_HELP = "填写说明"
+SHEET_ABOUT = "导出信息"
 PLAN_FIELDS = [
     ("title", "方案名称"),
     ("issuer", "发文单位"),
@@ -67,71 +71,70 @@ HELP_LINES = [
 ]
 
 
-def _write_workbook(draft: ImportDraft, example: bool) -> bytes:
-    import xlsxwriter  # loaded only when a workbook is written
-
-    buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_numbers": False})
-    fmt = _formats(wb)
-    ws = _write_task_sheet(wb, fmt, draft)
-    _write_plan_sheet(wb, fmt, draft)
-    hs = wb.add_worksheet(SHEET_HELP)
+def _write_workbook(draft: ImportDraft, example: bool, about: exports.About | None = None) -> bytes:
+    w = exports.WorkbookWriter()  # text stays text: a task title "=1+1" is not a formula
+    ws = _write_task_sheet(w, draft)
+    _write_plan_sheet(w, draft)
+    hs = w.workbook.add_worksheet(SHEET_HELP)
     hs.set_column(0, 0, 110)
     for r, line in enumerate(HELP_LINES):
-        hs.write_string(r, 0, line, fmt["title"] if r == 0 else None)
+        hs.write_string(r, 0, line, w.formats["title"] if r == 0 else w.formats["text"])
+    if about is not None:  # after the sheets the import reads, which keep their places
+        w.add_about(about, name=SHEET_ABOUT)
     if example:
         ws.activate()
-    wb.close()
-    return buf.getvalue()
+    return w.close()
 
 
-def _formats(wb: Any) -> dict[str, Any]:  # xlsxwriter Workbook → its cell formats
-    return {
-        "head": wb.add_format(
-            {
-                "bold": True,
-                "bg_color": "#DDE7F3",
-                "border": 1,
-                "text_wrap": True,
-                "valign": "vcenter",
-                "align": "center",
-            }
-        ),
-        "cell": wb.add_format({"text_wrap": True, "valign": "top", "border": 1}),
-        "text": wb.add_format({"text_wrap": True, "valign": "top", "border": 1, "num_format": "@"}),
-        "date": wb.add_format({"num_format": "yyyy-mm-dd", "valign": "top", "border": 1}),
-        "title": wb.add_format({"bold": True, "font_size": 14}),
-    }
+_TASK_SCHEMA = {
+    "code": pl.String,
+    "parent_code": pl.String,
+    "title": pl.String,
+    "description": pl.String,
+    "phase": pl.String,
+    "lead_units": pl.String,
+    "responsible_units": pl.String,
+    "deadline": pl.Date,
+    "milestones": pl.String,
+    "targets": pl.String,
+    "weight": pl.Float64,
+}
+_KINDS = {"deadline": "date", "weight": "number"}
+# codes are text ("1.10" is not 1.1): their columns are formatted as text, also for typing
+_CODE_KEYS = ("code", "parent_code")
 
 
-def _write_task_sheet(wb: Any, fmt: dict[str, Any], draft: ImportDraft) -> Any:
+def _task_columns() -> list[exports.Column]:
+    return [
+        exports.Column(
+            key,
+            header,
+            _KINDS.get(key, "text"),
+            width=WIDTHS[key],
+            wrap=key not in _KINDS and key not in _CODE_KEYS,
+            fmt="@" if key in _CODE_KEYS else None,
+        )
+        for key, header in COLUMNS
+    ]
+
+
+def _write_task_sheet(w: exports.WorkbookWriter, draft: ImportDraft) -> Any:
     """The task sheet: a frozen, filtered header row and one row per task."""
-    ws = wb.add_worksheet(SHEET_TASKS)
-    for c, (key, header) in enumerate(COLUMNS):
-        ws.write_string(0, c, header, fmt["head"])
-        ws.set_column(c, c, WIDTHS[key], fmt["text"] if key in _CODE_KEYS else fmt["cell"])
+    rows = [task_to_row(t, sep="\n") for t in draft.tasks]
+    frame = pl.DataFrame(rows, schema=_TASK_SCHEMA, orient="row") if rows else None
+    sheet = exports.Sheet(
+        SHEET_TASKS,
+        frame if frame is not None else pl.DataFrame(schema=_TASK_SCHEMA),
+        _task_columns(),
+    )
+    ws = w.add_sheet(sheet)
     ws.set_row(0, 30)
-    ws.freeze_panes(1, 0)
-    ws.autofilter(0, 0, max(1, len(draft.tasks)), len(COLUMNS) - 1)
-    for r, t in enumerate(draft.tasks, start=1):
-        row = task_to_row(t, sep="\n")
-        for c, (key, _h) in enumerate(COLUMNS):
-            v = row[key]
-            if key == "deadline":
-                if v is not None:
-                    ws.write_datetime(r, c, dt.datetime.combine(v, dt.time()), fmt["date"])
-                else:
-                    ws.write_blank(r, c, None, fmt["date"])
-            elif key == "weight":
-                ws.write_number(r, c, float(v), fmt["cell"])
-            else:
-                style = fmt["text"] if key in _CODE_KEYS else fmt["cell"]
-                ws.write_string(r, c, str(v or ""), style)
+    deadline = [k for k, _h in COLUMNS].index("deadline")
     ws.data_validation(
         1,
-        7,
+        deadline,
         5000,
-        7,
+        deadline,
         {
             "validate": "date",
             "criteria": ">",
@@ -142,12 +145,8 @@ def _write_task_sheet(wb: Any, fmt: dict[str, Any], draft: ImportDraft) -> Any:
     return ws
 
 
-# codes are text ("1.10" is not 1.1): their columns are formatted as text
-_CODE_KEYS = ("code", "parent_code")
-
-
-def _write_plan_sheet(wb: Any, fmt: dict[str, Any], draft: ImportDraft) -> None:
-    info = wb.add_worksheet(SHEET_PLAN)
+def _write_plan_sheet(w: exports.WorkbookWriter, draft: ImportDraft) -> None:
+    info = w.workbook.add_worksheet(SHEET_PLAN)
     info.set_column(0, 0, 14)
     info.set_column(1, 1, 60)
     values = {
@@ -158,8 +157,8 @@ def _write_plan_sheet(wb: Any, fmt: dict[str, Any], draft: ImportDraft) -> None:
         "phases": "、".join(draft.phases),
     }
     for r, (key, label) in enumerate(PLAN_FIELDS):
-        info.write_string(r, 0, label, fmt["head"])
-        info.write_string(r, 1, values[key], fmt["cell"])
+        info.write_string(r, 0, label, w.formats["head"])
+        info.write_string(r, 1, values[key], w.formats["wrap"])
 
 
 def template_bytes() -> bytes:
@@ -196,9 +195,12 @@ def plan_draft(session: Session, plan_id: int) -> ImportDraft:
         ).all()
     ]
     ids = [i for i, _t in tasks]
-    # a task without a code gets one only when a sub-task must point at it
+    # a task without a code gets one only when a sub-task must point at it: T1, T2, … (not
+    # its database id), skipping any code the plan already uses
     parents = {t.parent_id for _i, t in tasks if t.parent_id}
-    code_of = {i: (t.code or (f"T{i}" if i in parents else "")) for i, t in tasks}
+    used = {t.code for _i, t in tasks if t.code}
+    made = (f"T{n}" for n in itertools.count(1) if f"T{n}" not in used)
+    code_of = {i: (t.code or (next(made) if i in parents else "")) for i, t in tasks}
     units = _units_of(session, ids)
     ms = _milestones_of(session, ids)
     tg = _targets_of(session, ids)
@@ -263,9 +265,17 @@ def _targets_of(session: Session, ids: list[int]) -> dict[int, list[DraftTarget]
     return tg
 
 
-def export_plan(session: Session, plan_id: int) -> bytes:
-    """A plan's tasks in the template's layout (re-importable)."""
-    return _write_workbook(plan_draft(session, plan_id), example=False)
+def export_plan(session: Session, plan_id: int, *, exported_by: str = "") -> bytes:
+    """A plan's tasks in the template's layout (re-importable), and who exported it when."""
+    draft = plan_draft(session, plan_id)
+    about = exports.About(
+        title=f"{draft.title or '实施方案'}：任务表",
+        filter_text=f"实施方案：{draft.title or plan_id}（全部任务）",
+        exported_by=exported_by,
+        extra=[("任务数", len(draft.tasks))],
+        notes=["“任务表”和“方案信息”可修改后在“方案导入”中重新导入为新的方案。"],
+    )
+    return _write_workbook(draft, example=False, about=about)
 
 
 # ---------------------------------------------------------------- reading a sheet back

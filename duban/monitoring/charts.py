@@ -12,6 +12,8 @@ import zipfile
 import plotly.graph_objects as go
 import polars as pl
 
+from duban.core import clock
+from duban.core.filenames import download_name
 from duban.core.text import for_plotly
 
 __all__ = [
@@ -22,6 +24,7 @@ __all__ = [
     "heatmap",
     "png_available",
     "progress_trend",
+    "stamped",
     "target_bars",
     "trend_counts",
     "zip_pngs",
@@ -350,14 +353,60 @@ def figure_png(fig: go.Figure, *, width: int = 1200, scale: float = 1.0) -> byte
         return fig.to_image(format="png", width=width, height=height, scale=scale)
 
 
-def zip_pngs(figures: dict[str, go.Figure]) -> bytes | None:
-    """Several figures as PNG files in one ZIP (file name → figure), or None without Chromium."""
+STAMP_TOP = 80  # px above the plot for the title and the date line
+
+
+def stamped(fig: go.Figure, title: str, *, as_of: dt.date, made_at: dt.datetime) -> go.Figure:
+    """A copy of the figure that says what it is: its title, the data date, the export time.
+
+    A PNG leaves the page that explained it; the on-screen figure (cached, shared between
+    reruns) is left as it was.
+    """
+    out = go.Figure(fig)
+    top = (fig.layout.margin.t or 10) + STAMP_TOP
+    out.update_layout(
+        title=dict(
+            text=for_plotly(title),
+            x=0,
+            xref="paper",
+            y=1,
+            yref="container",
+            yanchor="top",
+            pad=dict(t=12),
+            font=dict(size=18, family=FONT, color="#202124"),
+        ),
+        margin=dict(t=top),
+        height=(fig.layout.height or 400) + STAMP_TOP,
+    )
+    out.add_annotation(
+        text=f"数据截至 {as_of.isoformat()} · 导出于 {made_at:%Y-%m-%d %H:%M}",
+        xref="paper",
+        yref="paper",
+        x=0,
+        y=1,
+        yshift=top - 60,
+        xanchor="left",
+        yanchor="bottom",
+        showarrow=False,
+        font=dict(size=12, family=FONT, color="#5F6368"),
+    )
+    return out
+
+
+def zip_pngs(
+    figures: dict[str, go.Figure], *, as_of: dt.date, made_at: dt.datetime | None = None
+) -> bytes | None:
+    """Several figures as PNG files in one ZIP (title → figure), or None without Chromium.
+
+    Each PNG carries its title, the data date and the export time (`stamped`).
+    """
     if not png_available():
         return None
+    made_at = made_at or clock.now()
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
         for name, fig in figures.items():
-            data = figure_png(fig)
+            data = figure_png(stamped(fig, name, as_of=as_of, made_at=made_at))
             if data is not None:
-                zf.writestr(f"{name}.png", data)
+                zf.writestr(download_name(name, "png"), data)
     return buf.getvalue()

@@ -1,14 +1,15 @@
 """The task register (任务台账) as a polars frame: filters, hierarchy order, Excel export."""
 
 import datetime as dt
-import io
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import polars as pl
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from duban.core import clock
+from duban.core import clock, exports
+from duban.core.exports import Column
 from duban.core.permissions import Actor, can
 from duban.monitoring import frames, holidays, status
 from duban.monitoring import rules as rules_mod
@@ -143,39 +144,86 @@ def register_view(df: pl.DataFrame, f: RegisterFilter, *, actor: Actor) -> pl.Da
     return apply_filters(df, f)
 
 
-# Excel columns: frame column -> Chinese header
-EXPORT_COLUMNS = {
-    "code": "编号",
-    "title": "任务",
-    "phase": "阶段",
-    "lead_name": "牵头单位",
-    "responsible_names": "责任单位",
-    "status_label": "状态",
-    "colour_label": "预警",
-    "reasons_text": "预警原因",
-    "progress": "进度（%）",
-    "original_deadline": "原定时限",
-    "deadline": "当前时限",
-    "extensions": "延期次数",
-    "overdue_wd": "逾期工作日",
-    "last_update": "最近填报",
-}
+# The register's Excel columns (internal ids such as task_id stay out).
+EXPORT_COLUMNS = [
+    Column("code", "编号"),
+    Column("title", "任务"),
+    Column("phase", "阶段"),
+    Column("lead_name", "牵头单位"),
+    Column("responsible_names", "责任单位"),
+    Column("status_label", "状态"),
+    Column("colour_label", "预警"),
+    Column("reasons_text", "预警原因"),
+    Column("progress", "进度", "percent", places=0),
+    Column("original_deadline", "原定时限", "date"),
+    Column("deadline", "当前时限", "date"),
+    Column("extensions", "延期次数", "int"),
+    Column("overdue_wd", "逾期工作日", "int"),
+    Column("last_update", "最近填报", "date"),
+]
+_ROLE_WORDS = {"lead": "（牵头）", "responsible": "（责任）"}
+COLOUR_WORDS = {"red": "红灯", "yellow": "黄灯", "green": "绿灯", "grey": "灰灯", "blue": "蓝灯"}
 
 
-def export_excel(view: pl.DataFrame, *, title: str = "任务台账") -> bytes:
-    """The current view as an .xlsx (Chinese headers, indented subtasks, frozen header)."""
-    cols = [c for c in EXPORT_COLUMNS if c in view.columns]
-    out = view.with_columns(
-        (pl.lit("　").repeat_by(pl.col("depth")).list.join("") + pl.col("title")).alias("title")
-    ).select(cols)
-    out = out.rename({c: EXPORT_COLUMNS[c] for c in cols})
-    buf = io.BytesIO()
-    out.write_excel(
-        workbook=buf,
-        worksheet=title[:31],
-        autofit=True,
-        freeze_panes=(1, 0),
-        dtype_formats={pl.Date: "yyyy-mm-dd"},
-        header_format={"bold": True, "bg_color": "#DDE6F0"},
+def describe_filter(
+    f: RegisterFilter,
+    *,
+    plans: Mapping[int, str],
+    departments: Mapping[int, str],
+    actor: Actor | None = None,
+) -> str:
+    """The register's filter in words ("单位：市公安局（牵头）；预警：红灯"), or 全部.
+
+    A department head's register holds only its unit's tasks: that is said first.
+    """
+    parts = []
+    if actor is not None and not can(actor, "task.read_all"):
+        unit = departments.get(actor.department_id or -1, "本单位")
+        parts.append(f"范围：{unit}参与的任务")
+    if f.plan_id is not None:
+        parts.append(f"实施方案：{plans.get(f.plan_id, f.plan_id)}")
+    if f.phases:
+        parts.append("阶段：" + "、".join(f.phases))
+    if f.department_id is not None:
+        name = departments.get(f.department_id, "（已不存在）")
+        parts.append(f"单位：{name}{_ROLE_WORDS.get(f.unit_role, '')}")
+    if f.statuses:
+        labels = {s.value: v for s, v in STATUS_LABELS.items()}
+        parts.append("状态：" + "、".join(labels.get(str(s), str(s)) for s in f.statuses))
+    if f.colours:
+        parts.append("预警：" + "、".join(COLOUR_WORDS.get(str(c), str(c)) for c in f.colours))
+    if f.deadline_from or f.deadline_to:
+        start = f.deadline_from.isoformat() if f.deadline_from else "不限"
+        end = f.deadline_to.isoformat() if f.deadline_to else "不限"
+        parts.append(f"完成时限：{start} 至 {end}")
+    if (f.text or "").strip():
+        parts.append(f"关键词：{f.text.strip()}")
+    return "；".join(parts) or exports.NO_FILTER
+
+
+def export_excel(
+    view: pl.DataFrame,
+    *,
+    filter_text: str = exports.NO_FILTER,
+    exported_by: str = "",
+    exported_at: dt.datetime | None = None,
+    title: str = "任务台账",
+) -> bytes:
+    """The current view as an .xlsx: a 说明 sheet (the filter in words), then the register.
+
+    Subtasks are indented under their parents; progress is a real percentage.
+    """
+    out = view
+    if "depth" in view.columns and "title" in view.columns:
+        out = view.with_columns(
+            (pl.lit("　").repeat_by(pl.col("depth")).list.join("") + pl.col("title")).alias("title")
+        )
+    columns = [c for c in EXPORT_COLUMNS if c.key in out.columns]
+    about = exports.About(
+        title=title,
+        filter_text=filter_text,
+        exported_by=exported_by,
+        exported_at=exported_at,
+        extra=[("任务数", view.height)],
     )
-    return buf.getvalue()
+    return exports.write_workbook([exports.Sheet(title, out, columns)], about=about)

@@ -16,6 +16,7 @@ from duban.assessment import (
     scoring,
 )
 from duban.core import clock
+from duban.core.filenames import download_name
 from duban.core.permissions import Actor, can
 from models import ScoreAppeal
 from ui.common import empty_state, flash, opened_version, plain, show_errors
@@ -392,8 +393,8 @@ def _formula_table(values: dict) -> None:
 def export_box(me: Actor, res: scoring.PeriodResult) -> None:
     st.download_button(
         t("asm.export_xlsx"),
-        data=exports.scorecard_xlsx(res),
-        file_name=f"考核成绩单_{res.label}.xlsx",
+        data=lambda: exports.scorecard_xlsx(res, exported_by=me.name),  # built on click
+        file_name=download_name(res.label, "xlsx", prefix="考核成绩单_"),
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="asm_xlsx",
         on_click="ignore",
@@ -415,7 +416,7 @@ def export_box(me: Actor, res: scoring.PeriodResult) -> None:
         st.download_button(
             t("asm.export_docx_dl"),
             data=made[1],
-            file_name=f"考核结果通报_{res.label}.docx",
+            file_name=download_name(res.label, "docx", prefix="考核结果通报_"),
             mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
             key="asm_docx_dl",
             on_click="ignore",

@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from duban.core.errors import DubanError
+from duban.core.filenames import download_name
 from duban.core.permissions import Actor
 from duban.intake import drafts, excel, importer, matching
 from duban.intake.parse import reader
@@ -384,13 +385,13 @@ def file_import(me: Actor) -> None:
         _commit(me, draft, mapping, name, data, blocked=bool(errors or undecided), key=key)
 
 
-def _template_and_export() -> None:
+def _template_and_export(me: Actor) -> None:
     st.subheader(t("imp.template_title"))
     c1, c2, c3 = st.columns([1, 2, 1], vertical_alignment="bottom")
     c1.download_button(
         "📥 " + t("imp.template"),
         excel.template_bytes,  # built on click
-        file_name="任务表模板.xlsx",
+        file_name=download_name("任务表模板", "xlsx"),
         mime=XLSX_MIME,
         key="imp_template",
         width="stretch",
@@ -408,12 +409,12 @@ def _template_and_export() -> None:
 
     def export() -> bytes:  # built on click: a plan of 20,000 tasks takes seconds
         with session() as s:
-            return excel.export_plan(s, pid)
+            return excel.export_plan(s, pid, exported_by=me.name)
 
     c3.download_button(
         "📤 " + t("imp.export"),
         export,
-        file_name=f"{labels[pid][:40]}-任务表.xlsx",
+        file_name=download_name(labels[pid], "xlsx", suffix="-任务表"),
         mime=XLSX_MIME,
         key="imp_export",
         width="stretch",
@@ -423,7 +424,7 @@ def _template_and_export() -> None:
 
 def excel_import(me: Actor) -> None:
     """Tab 「Excel 任务表」: template, export, and a filled sheet imported with row checks."""
-    _template_and_export()
+    _template_and_export(me)
     st.divider()
     up = _upload("imp.upload_sheet", ["xlsx"], "imp_sheet", "imp.sheet_help")
     if up is None:

@@ -8,11 +8,12 @@ import polars as pl
 import streamlit as st
 
 from duban.core import clock
+from duban.core.filenames import download_name
 from duban.monitoring import charts, dashboard_export, holidays, status
 from duban.monitoring import dashboard as dashboard_mod
 from duban.monitoring import rules as rules_mod
 from duban.monitoring.dashboard import Dashboard, Filters
-from ui.context import data_version, raw_frames, session, t
+from ui.context import actor, data_version, raw_frames, session, t
 
 WEEKDAYS = "一二三四五六日"
 _FILTER_KEYS = ("plan", "phase", "dept", "role", "from", "to")
@@ -52,13 +53,15 @@ def figures(version: int, today: dt.date, query: tuple[tuple[str, str], ...]) ->
     }
 
 
-def full_export(version: int, today: dt.date, query: tuple[tuple[str, str], ...]) -> bytes:
-    """The Excel workbook with the whole red list (built when the button is clicked)."""
+def full_export(
+    version: int, today: dt.date, query: tuple[tuple[str, str], ...], *, words: str, who: str
+) -> bytes:
+    """The Excel workbook of the current filters (`words`), whole red list (built on click)."""
     now, before, rules, cal = _status(version, today)
     d = dashboard_mod.build_dashboard(
         now, before, Filters.from_query(dict(query)), rules=rules, cal=cal, red_rows=None
     )
-    return dashboard_export.export_excel(d)
+    return dashboard_export.export_excel(d, filter_text=words, exported_by=who)
 
 
 def current_rules(version: int, today: dt.date):
@@ -380,21 +383,24 @@ def export(d: Dashboard, figs: dict) -> None:
     st.subheader(t("dash.export"), anchor=False)
     stamp = d.today.strftime("%Y%m%d")
     version, query = data_version(), tuple(sorted(d.filters.to_query().items()))
+    words = dashboard_export.describe_filters(d.filters, options(version, d.today))
+    who = actor().name
     a, b = st.columns(2)
     a.download_button(
         t("dash.export_xlsx"),
-        data=lambda: full_export(version, d.today, query),
-        file_name=f"领导驾驶舱_{stamp}.xlsx",
+        data=lambda: full_export(version, d.today, query, words=words, who=who),
+        file_name=download_name(f"领导驾驶舱_{stamp}", "xlsx"),
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         icon="📊",
         width="stretch",
         on_click="ignore",
+        help=t("dash.export_xlsx_help", filter=words),
     )
     if charts.png_available():
         b.download_button(
             t("dash.download_png"),
-            data=lambda: charts.zip_pngs(figs) or b"",
-            file_name=f"驾驶舱图表_{stamp}.zip",
+            data=lambda: charts.zip_pngs(figs, as_of=d.today) or b"",
+            file_name=download_name(f"驾驶舱图表_{stamp}", "zip"),
             mime="application/zip",
             icon="🖼️",
             width="stretch",

@@ -7,6 +7,7 @@ import streamlit as st
 
 from duban.core import uploads
 from duban.core.errors import DubanError
+from duban.core.filenames import safe_file_name
 from duban.core.permissions import Actor
 from duban.inspections import labels as inspection_labels
 from duban.tasks import labels, reading
@@ -25,7 +26,7 @@ def _download(att, key: str) -> None:
     st.download_button(
         f"📎 {plain_line(att.filename)}（{_size(att.size)}）",
         functools.partial(uploads.stored_bytes, att.sha256, att.filename),
-        file_name=att.filename,
+        file_name=safe_file_name(att.filename),
         mime=att.mime,
         key=f"{key}_att_{att.id}",
         on_click="ignore",

@@ -6,6 +6,7 @@ import polars as pl
 import streamlit as st
 
 from duban.core import clock
+from duban.core.permissions import Actor
 from duban.monitoring.lights import COLOUR_LABELS
 from duban.org import departments
 from duban.tasks import reading, register
@@ -39,6 +40,12 @@ def _choices(version: int) -> dict:
 
 def choices() -> dict:
     return _choices(data_version())
+
+
+def filter_words(filters: RegisterFilter, me: Actor) -> str:
+    """The register's filter in words, for the export's 说明 sheet."""
+    ch = choices()
+    return register.describe_filter(filters, plans=ch["plans"], departments=ch["depts"], actor=me)
 
 
 def register_filters() -> RegisterFilter:
