@@ -6,6 +6,7 @@ from sqlmodel import Session, col, select
 
 from duban.core import clock
 from duban.core.errors import PermissionDenied
+from duban.core.filenames import download_name
 from duban.core.permissions import Actor, can
 from duban.core.services import get_or_404
 from duban.documents import word
@@ -146,5 +147,9 @@ def notice_docx(session: Session, *, actor: Actor, notice_id: int) -> tuple[str,
     """(file name, DOCX bytes) of a notice the actor may read."""
     notice = get_notice(session, actor=actor, notice_id=notice_id)
     data = word.render_docx(official_document(notice, notice_rules.load_notice_rules(session)))
-    name = notice.doc_number or f"草稿{notice.id}"
-    return f"{name}-{notice.title[:30]}.docx", data
+    return notice_file_name(notice, "docx"), data
+
+
+def notice_file_name(notice: Notice, ext: str) -> str:
+    """ "督办〔2026〕7号-关于…的通知.docx"; a draft is "草稿-…"; shortened between words."""
+    return download_name(notice.title, ext, prefix=f"{notice.doc_number or '草稿'}-")

@@ -1,6 +1,5 @@
 """Download file names of a notice: its number and its whole title, shortened between words."""
 
-from duban.core.filenames import download_name
 from duban.core.permissions import Actor
 from duban.notices import reading
 from ui.context import session
@@ -9,6 +8,4 @@ from ui.context import session
 def notice_file_name(me: Actor, notice_id: int, ext: str) -> str:
     """ "督办〔2026〕7号-关于…的通知.docx"; a draft is "草稿-…" (no internal id)."""
     with session() as s:
-        notice = reading.get_notice(s, actor=me, notice_id=notice_id)
-        number, title = notice.doc_number, notice.title
-    return download_name(title, ext, prefix=f"{number or '草稿'}-")
+        return reading.notice_file_name(reading.get_notice(s, actor=me, notice_id=notice_id), ext)
