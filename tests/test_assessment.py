@@ -493,7 +493,7 @@ def test_exports_excel_and_official_bulletin(session, world):
     detail = list(wb["得分明细"].iter_rows(min_row=2, values_only=True))
     assert len(detail) == sum(len(u.lines) for u in res.units)
     doc = Document(io.BytesIO(exports.scorecard_docx(session, actor=office, period_id=pid)))
-    text = "\n".join(p.text for p in doc.paragraphs)
+    text = "\n".join(p.text.replace("\n", "") for p in doc.paragraphs)  # title w:br
     cells = "\n".join(c.text for tb in doc.tables for row in tb.rows for c in row.cells)
     assert "关于2026年第一季度各成员单位考核结果的通报" in text
     assert "乙局" in text and "丙局" in text  # top and bottom named
@@ -534,7 +534,7 @@ def test_published_scorecard_is_a_numbered_bulletin_delivered_to_every_unit(sess
     }
     assert to == {world["a"].id, world["b"].id, world["c"].id}
     doc = Document(io.BytesIO(exports.scorecard_docx(session, actor=office, period_id=pid)))
-    texts = [p.text for p in doc.paragraphs]
+    texts = [p.text.replace("\n", "") for p in doc.paragraphs]  # title w:br
     assert "通报〔2026〕1号" in texts
     assert "关于2026年第一季度各成员单位考核结果的通报" in texts
     cells = [c.text for tb in doc.tables for row in tb.rows for c in row.cells]

@@ -74,7 +74,9 @@ def test_red_header_number_rule_and_title():
     border = num._p.pPr.find(qn("w:pBdr")).find(qn("w:bottom"))
     assert border.get(qn("w:color")) == layout.RED_HEX  # the red rule
     title = _par(doc, "关于加快推进逾期任务的督办通知")
-    assert title.runs[0].font.size == Pt(22) and title.runs[0].font.bold
+    # 2号小标宋, not bold (GB/T 9704 7.3.1: the face is heavy itself)
+    assert title.runs[0].font.size == Pt(22) and not title.runs[0].font.bold
+    assert not run.font.bold  # nor is the 标志
     assert _east_asia(title.runs[0]) == layout.TITLE_FONT
     assert title.alignment == WD_ALIGN_PARAGRAPH.CENTER
 
@@ -86,9 +88,11 @@ def test_addressees_body_signature_date_and_imprint():
     body = _par(doc, "经督查")
     assert body.runs[0].font.size == Pt(16)
     assert _east_asia(body.runs[0]) == layout.BODY_FONT
-    assert body.paragraph_format.first_line_indent == Pt(32)  # two characters
+    # two characters of the body as set (16 pt tightened to 15.7 pt for 28 a line)
+    assert body.paragraph_format.first_line_indent == Pt(2 * 15.7)
     assert body.paragraph_format.line_spacing_rule == WD_LINE_SPACING.EXACTLY
-    assert body.paragraph_format.line_spacing == Pt(28)
+    # 225 mm / 22 lines: 579 twips (was 28 pt, which fits 22.8 lines in the 版心)
+    assert body.paragraph_format.line_spacing == Pt(28.95)
     assert _par(doc, "附件：逾期任务清单")
     sig = [p for p in doc.paragraphs if p.text == ISSUER][-1]
     assert sig.alignment == WD_ALIGN_PARAGRAPH.RIGHT
@@ -180,7 +184,8 @@ def test_several_attachments_are_numbered_and_empty_table_says_so():
         )
     )
     texts = [p.text for p in doc.paragraphs]
-    assert "附件：1.表一" in texts and "　　　2.表二" in texts
+    # a tab before the name: the hanging indent's stop, where a wrapped name lines up
+    assert "附件：1.\t表一" in texts and "　　　2.\t表二" in texts
     assert "附件1" in texts and "附件2" in texts
     assert doc.tables[0].rows[1].cells[0].text == "（无）"
 
@@ -316,7 +321,8 @@ def test_pdf_puts_the_imprint_at_the_foot_of_the_last_page(attachments):
         content = _bottom_of(last, "2026-10-09")
     else:  # the 成文日期 (the other 月 is in the printing line)
         content = min(w[4] for w in last if w[0] == "月")
-    assert content < printing - 200
+    # (the 版头 takes the top 35 mm + the 标志 + two lines, so the date sits lower than before)
+    assert content < printing - 100
     # the signature centred over the date (within a few points), the date's right end four
     # characters or the signature's two characters from the right edge of the text block
     right_edge = 28 / 25.4 * 72 + layout.TEXT_WIDTH_PT
@@ -336,7 +342,8 @@ def test_pdf_puts_the_imprint_at_the_foot_of_the_last_page(attachments):
     for number, (_, words) in enumerate(pages, start=1):
         foot = [w for w in words if w[2] > TEXT_BOTTOM_PT + 5]
         assert [w[0] for w in foot] == ["—", str(number), "—"]
-        assert TEXT_BOTTOM_PT + 10 < min(w[2] for w in foot) < TEXT_BOTTOM_PT + 25
+        # (the 一字线 itself 7 mm under the 版心 is measured in test_document_layout.py)
+        assert TEXT_BOTTOM_PT + 5 < min(w[2] for w in foot) < TEXT_BOTTOM_PT + 25
         if number % 2:
             assert right_edge - max(w[3] for w in foot) == pytest.approx(14, abs=2)
         else:
@@ -377,8 +384,9 @@ def test_page_numbers_odd_right_even_left_in_4hao_songti():
     assert doc.settings.odd_and_even_pages_header_footer
     sec = doc.sections[0]
     odd, even = sec.footer.paragraphs[0], sec.even_page_footer.paragraphs[0]
-    assert _footer_texts(sec.footer) == ("—  —", "PAGE")  # “— 1 —” once the field is filled
-    assert _footer_texts(sec.even_page_footer) == ("—  —", "PAGE")
+    # “— 1 —”: the field's result is written too (LibreOffice sizes it by its run)
+    assert _footer_texts(sec.footer) == ("— 1 —", "PAGE")
+    assert _footer_texts(sec.even_page_footer) == ("— 1 —", "PAGE")
     assert odd.alignment == WD_ALIGN_PARAGRAPH.RIGHT and odd.paragraph_format.right_indent == Pt(14)
     assert even.alignment == WD_ALIGN_PARAGRAPH.LEFT and even.paragraph_format.left_indent == Pt(14)
     for par in (odd, even):
@@ -386,8 +394,10 @@ def test_page_numbers_odd_right_even_left_in_4hao_songti():
         assert {r.font.name for r in par.runs} == {layout.FALLBACK_FONT}  # 宋体
         dash = par.runs[0]._element.rPr.rFonts
         assert dash.get(qn("w:hint")) == "eastAsia"  # the 一字线 a full character wide
-    # the footer line starts 7 mm under the 版心 (35 mm bottom margin, exact 14 pt line)
-    assert abs(sec.footer_distance + Pt(14) - Mm(28)) < Mm(0.1)
+    # the footer line starts so that its 一字线 (0.29 em above the baseline, which LibreOffice
+    # puts at 4/5 of the exact 14 pt line) is 7 mm under the 版心 (35 mm bottom margin)
+    dash_drop = Pt((0.8 - 0.29) * 14)
+    assert abs(sec.footer_distance + Pt(14) - dash_drop - Mm(28)) < Mm(0.1)
 
 
 def test_paragraph_and_table_properties_are_in_schema_order():

@@ -2,6 +2,7 @@
 them: text in characters, the signature's indents, the columns of an attachment table."""
 
 import datetime as dt
+import itertools
 import math
 import re
 from typing import Any
@@ -23,14 +24,39 @@ FALLBACK_FONT = "SimSun"
 
 PAGE_WIDTH_MM, PAGE_HEIGHT_MM = 210, 297
 MARGINS_MM = {"top": 37, "bottom": 35, "left": 28, "right": 26}
-TEXT_WIDTH_PT = (PAGE_WIDTH_MM - MARGINS_MM["left"] - MARGINS_MM["right"]) / 25.4 * 72
-LINE_PT = 28  # exact line spacing: 22 lines of 28 chars on a page
+MM = 72 / 25.4  # points per millimetre
+TEXT_WIDTH_PT = (PAGE_WIDTH_MM - MARGINS_MM["left"] - MARGINS_MM["right"]) * MM  # 156 mm
+TEXT_HEIGHT_PT = (PAGE_HEIGHT_MM - MARGINS_MM["top"] - MARGINS_MM["bottom"]) * MM  # 225 mm
 TITLE_PT = 22  # 二号
 BODY_PT = 16  # 三号
 IMPRINT_PT = 14  # 四号 (抄送, 印发 line, page numbers)
 TABLE_PT = 10.5  # 五号, so a task table fits across the page
 
-PAGE_NUMBER_GAP_MM = 7  # from the bottom of the 版心 to the top of the page-number line
+# 22 lines of 28 characters on a page. 28 characters of 16 pt (448 pt) are wider than the
+# 版心 (442 pt). The section carries the document grid of a 公文 template (w:docGrid
+# linesAndChars: the line pitch in twips, the character pitch 16 pt plus charSpace/4096 pt,
+# 15.79 pt), and every line is spaced exactly at the pitch; the characters are tightened by
+# 0.3 pt (w:spacing, in twips) so that 28 fit and 29 do not in Word and in LibreOffice
+# alike (0.25 pt still gives LibreOffice 27, its text widths being rounded).
+LINES_PER_PAGE, CHARS_PER_LINE = 22, 28
+LINE_PITCH_TWIPS = int(TEXT_HEIGHT_PT * 20 / LINES_PER_PAGE)  # 579: 22 of them fit in 225 mm
+LINE_PT = LINE_PITCH_TWIPS / 20  # 28.95 pt, the exact spacing of every body line
+GRID_CHAR_SPACE = math.floor((TEXT_WIDTH_PT / CHARS_PER_LINE - BODY_PT) * 4096)  # -849
+BODY_TRACKING_TWIPS = -6
+CHAR_PT = BODY_PT + BODY_TRACKING_TWIPS / 20  # one body character as set, 15.7 pt
+
+# The 版头 of the 文件格式 (GB/T 9704 7.2): the 发文机关标志's top edge 35 mm below the top of
+# the 版心, the 发文字号 two blank lines under it, the red rule 4 mm under the 发文字号 and the
+# 标题 two blank lines under the rule.
+ISSUER_TOP_MM = 35
+RULE_GAP_MM = 4
+PAGE_NUMBER_GAP_MM = 7  # from the bottom of the 版心 to the 一字线 of the page number
+
+# Where a glyph sits in a line: a CJK face's em box reaches 0.88 of the size above the
+# baseline; LibreOffice puts the baseline of an exactly spaced line at 4/5 of its height.
+EM_ASCENT = 0.88
+EXACT_BASELINE = 0.8
+DASH_HEIGHT = 0.29  # the top of the 一字线 (U+2014) of a CJK face above the baseline, in em
 
 
 def issuer_size(issuer: str) -> float:
@@ -136,3 +162,368 @@ def signature_indents(signature: str, date_text: str) -> tuple[float, float]:
     line = TEXT_WIDTH_PT / BODY_PT
     date_right = min(date_right, max(0.0, line - day))  # a date never runs off the left
     return sig_right, date_right
+
+
+# ---------------------------------------------------------------- the title's lines
+#
+# GB/T 9704 7.3.1: a title of several lines is broken between words, never inside one, and
+# its lines are arranged as a trapezoid or a diamond. We do not hand this to the renderer
+# (LibreOffice and Word break CJK text after any character, "…督办通" / "知"): the title is
+# cut into pieces that must stay whole (a quoted phrase, a bracket, a number, a known word,
+# the ending that names the document), each gap between pieces is priced by what the
+# grammar of a 公文 title says about it, and the cheapest set of breaks that fits the
+# width and gives balanced lines wins.
+
+TITLE_LINE_CHARS = TEXT_WIDTH_PT / TITLE_PT  # 20.1 characters of 2号 on a line of the 版心
+
+# The ending that names the document: never broken, preferably whole with its 的.
+_KINDS = [
+    "督办通知",
+    "督办单",
+    "通知",
+    "通报",
+    "建议",
+    "意见",
+    "决定",
+    "提醒",
+    "报告",
+    "请示",
+    "批复",
+    "函",
+    "公告",
+    "通告",
+    "实施方案",
+    "工作方案",
+    "方案",
+    "办法",
+    "规定",
+    "说明",
+]
+TITLE_ENDINGS = tuple(
+    sorted({*(f"的{k}" for k in _KINDS), *_KINDS} - {"函"}, key=len, reverse=True)
+)
+_OPENING = {"“": "”", "‘": "’", "《": "》", "（": "）", "(": ")", "〔": "〕", "[": "]", "【": "】"}
+# A line never starts with these (closing marks, pause and stop marks).
+_NO_LINE_START = set("”’》）)〕]】、，。：；！？,.:;!?%")
+_DIGITS = set("0123456789０１２３４５６７８９.．%")
+_MEASURES = set("个项家次名件条批年月日号")
+
+# Words of 公文 titles, kept whole; the start of a predicate is a good place for a line to
+# begin, the end of a unit's name a good place for one to end.
+_WORDS = tuple(
+    [
+        "关于",
+        "关于对",
+        "委员会",
+        "办公室",
+        "人民政府",
+        "领导小组",
+        "工作组",
+        "审批局",
+        "行政审批",
+        "政务服务",
+        "人力资源",
+        "社会保障",
+        "住房",
+        "城乡建设",
+        "自然资源",
+        "交通运输",
+        "市场监督管理",
+        "生态环境",
+        "主要负责同志",
+        "负责同志",
+        "改革",
+        "发展",
+        "成员单位",
+        "责任人",
+        "责任单位",
+        "有关单位",
+        "有关部门",
+        "相关部门",
+        "进一步",
+        "加快推进",
+        "推进",
+        "加快",
+        "加强",
+        "做好",
+        "开展",
+        "落实",
+        "予以",
+        "推行",
+        "实施",
+        "建立",
+        "完善",
+        "深化",
+        "印发",
+        "转发",
+        "进行",
+        "约谈",
+        "问责",
+        "表扬",
+        "批评",
+        "通报批评",
+        "通报表扬",
+        "考核",
+        "结果",
+        "任务",
+        "工作",
+        "情况",
+        "滞后",
+        "即将",
+        "到期",
+        "逾期",
+        "整改",
+        "督查",
+        "督办",
+        "全市",
+        "全省",
+        "各区",
+        "优化",
+        "营商环境",
+        "专项",
+        "行动",
+        "重点",
+        "事项",
+        "清单",
+        "季度",
+        "年度",
+        "上半年",
+        "下半年",
+        "第一",
+        "第二",
+        "第三",
+        "第四",
+        "有关",
+        "问题",
+        "若干",
+        "意见",
+        "通知",
+        "通报",
+        "单位",
+        "部门",
+        "一网通办",
+        "最多跑一次",
+        "零跑腿",
+        "放管服",
+    ]
+)
+_PREDICATE_STARTS = tuple(
+    [
+        "进一步",
+        "加快",
+        "推进",
+        "加强",
+        "做好",
+        "开展",
+        "落实",
+        "予以",
+        "推行",
+        "实施",
+        "建立",
+        "完善",
+        "深化",
+        "印发",
+        "转发",
+        "进行",
+        "约谈",
+        "问责",
+        "切实",
+        "全面",
+        "认真",
+        "组织",
+    ]
+)
+_UNIT_ENDS = tuple(
+    ["局", "委员会", "办公室", "中心", "政府", "小组", "单位", "部门", "公司", "委", "办", "厅"]
+)
+_CONJUNCTIONS = ("和", "与", "及", "以及", "并", "暨")
+
+
+def _title_width(text: str) -> float:
+    """Width in 2号 characters; curly quotes are full width in a CJK face."""
+    return _em_width(text.translate(str.maketrans("“”‘’", "一一一一")))
+
+
+def _title_pieces(title: str) -> list[str]:
+    """The title cut into pieces that a line break must not split."""
+    pieces: list[str] = []
+    i = 0
+    while i < len(title):
+        c = title[i]
+        if c in _OPENING:
+            j = title.find(_OPENING[c], i + 1)
+            if j > 0:
+                pieces.append(title[i : j + 1])
+                i = j + 1
+                continue
+        if c in _DIGITS:
+            j = i
+            while j < len(title) and title[j] in _DIGITS:
+                j += 1
+            if j < len(title) and title[j] in _MEASURES:
+                j += 1
+            pieces.append(title[i:j])
+            i = j
+            continue
+        pieces.append(c)
+        i += 1
+    # the ending, before any bracketed tail such as “（红色督办）”
+    tail = len(pieces)
+    while tail and pieces[tail - 1][0] in _OPENING:
+        tail -= 1
+    head = "".join(pieces[:tail])
+    for ending in TITLE_ENDINGS:
+        if head.endswith(ending) and len(head) > len(ending):
+            pieces = _join_last(pieces, tail, len(ending))
+            break
+    # known words, longest first, where their characters are still single pieces
+    for word in sorted(_WORDS, key=len, reverse=True):
+        pieces = _join_word(pieces, word)
+    return pieces
+
+
+def _join_last(pieces: list[str], end: int, chars: int) -> list[str]:
+    start, n = end, 0
+    while n < chars:
+        start -= 1
+        n += len(pieces[start])
+    return [*pieces[:start], "".join(pieces[start:end]), *pieces[end:]]
+
+
+def _join_word(pieces: list[str], word: str) -> list[str]:
+    out: list[str] = []
+    i = 0
+    while i < len(pieces):
+        k = len(word)
+        if all(len(p) == 1 for p in pieces[i : i + k]) and "".join(pieces[i : i + k]) == word:
+            out.append(word)
+            i += k
+        else:
+            out.append(pieces[i])
+            i += 1
+    return out
+
+
+def _break_cost(before: str, after: str, left: str, right: str) -> float:
+    """What a line break between two pieces costs (0 best, inf never); `left` and `right`
+    are the whole title on either side."""
+    if after[0] in _NO_LINE_START or before[-1] in _OPENING:
+        return math.inf
+    if before[-1] in _DIGITS and after[0] in _DIGITS:
+        return math.inf
+    # a count stays with what it counts and with its 等 (等3个单位); 各, 对, 第 with their word
+    if before[-1] in _MEASURES and before[0] in _DIGITS or after[0] in _DIGITS and before == "等":
+        return math.inf
+    if after == "等" or before in ("各", "对", "第", "向", "将", "在", "把"):
+        return math.inf
+    if before == "、":
+        return 0
+    if after in TITLE_ENDINGS:
+        return 0 if after.startswith("的") else 2
+    if after[0] in _OPENING or before[-1] in "”’》）)〕]】":
+        return 0.5
+    if after.startswith("关于") or right.startswith("关于"):
+        return 0
+    if before == "的":
+        return 0.5
+    if after == "的":
+        return 1
+    for word in _CONJUNCTIONS:
+        # 和 joins two units or two tasks; inside a name (市发展和改革委员会) it does not
+        if after == word or before == word:
+            name_before = left[: len(left) - (len(word) if before == word else 0)]
+            name_after = right[len(word) :] if after == word else right
+            if name_before.endswith(_UNIT_ENDS) or not _inside_name(name_after):
+                return 1
+            return math.inf
+    if left.endswith(("关于", "关于对")):
+        return 1.5
+    if after.startswith(_PREDICATE_STARTS):
+        return 1
+    if before.endswith(_UNIT_ENDS) or before.endswith("等"):
+        return 1.5
+    if len(before) > 1 and len(after) > 1:
+        return 2  # between two known words
+    if len(before) > 1 or len(after) > 1:
+        return 4
+    return 12  # between two characters we know nothing about: perhaps inside a word
+
+
+def _inside_name(right: str) -> bool:
+    """Whether the text after a 和 runs on to the end of a unit's name (发展和改革委员会)."""
+    m = re.match(r"[^、，“《（()关的和与及等]{1,8}?(委员会|局|厅|委|办公室|中心)", right)
+    return m is not None
+
+
+def _shape_cost(widths: list[float]) -> float:
+    """Balanced lines, upper ones longer or equal (a trapezoid); a diamond or an inverted
+    trapezoid costs a little, a stub under a full line a lot."""
+    n = len(widths)
+    if n == 1:
+        return 0
+    avg = sum(widths) / n
+    cost = sum(abs(w - avg) for w in widths) / avg * 4
+    for upper, lower in zip(widths, widths[1:], strict=False):
+        if lower > upper + 0.5:
+            cost += (lower - upper) * 0.6
+    if min(widths) < 0.5 * max(widths):
+        cost += 10
+    return cost
+
+
+def title_lines(title: str, limit: float = TITLE_LINE_CHARS) -> list[str]:
+    """The title's lines: as few as fit the width of the 版心, broken between words (see the
+    comment above), balanced."""
+    title = title.strip()
+    if _title_width(title) <= limit:
+        return [title]
+    pieces, inside = _fitting_pieces(_title_pieces(title), limit)
+    texts = ["".join(pieces[: i + 1]) for i in range(len(pieces))]
+    costs = []
+    for i in range(len(pieces) - 1):
+        left, right = texts[i], title[len(texts[i]) :]
+        cost = _break_cost(pieces[i], pieces[i + 1], left, right)
+        costs.append(cost + 3 if i in inside else cost)
+    candidates = [i + 1 for i, c in enumerate(costs) if c < math.inf]
+    fewest = math.ceil(_title_width(title) / limit)
+    best: tuple[float, list[str]] | None = None
+    for n in range(fewest, fewest + 2):
+        for cut in itertools.combinations(candidates, n - 1):
+            bounds = [0, *cut, len(pieces)]
+            lines = ["".join(pieces[a:b]) for a, b in zip(bounds, bounds[1:], strict=False)]
+            widths = [_title_width(x) for x in lines]
+            if max(widths) > limit:
+                continue
+            cost = sum(costs[c - 1] for c in cut) + _shape_cost(widths) + 4 * (n - fewest)
+            if best is None or cost < best[0]:
+                best = (cost, lines)
+        if best is not None and n == fewest + 1:
+            break
+    if best is None:  # nothing fits between words: fill lines character by character
+        return _fill(title, limit)
+    return best[1]
+
+
+def _fitting_pieces(pieces: list[str], limit: float) -> tuple[list[str], set[int]]:
+    """A quoted or bracketed piece wider than a line is opened into its own pieces (the marks
+    glued to the first and last); returns the pieces and the gaps that lie inside one."""
+    out: list[str] = []
+    inside: set[int] = set()
+    for piece in pieces:
+        if piece[0] in _OPENING and _title_width(piece) > limit and len(piece) > 2:
+            inner = _title_pieces(piece[1:-1])
+            inner[0], inner[-1] = piece[0] + inner[0], inner[-1] + piece[-1]
+            inside.update(range(len(out), len(out) + len(inner) - 1))
+            out.extend(inner)
+        else:
+            out.append(piece)
+    return out, inside
+
+
+def _fill(text: str, limit: float) -> list[str]:
+    lines = [""]
+    for c in text:
+        if _title_width(lines[-1] + c) > limit and c not in _NO_LINE_START:
+            lines.append("")
+        lines[-1] += c
+    return lines

@@ -1,6 +1,7 @@
 """The DOCX writer: an OfficialDocument laid out after GB/T 9704 with python-docx."""
 
 import io
+import math
 import re
 from collections.abc import Sequence
 
@@ -14,25 +15,37 @@ from docx.shared import Mm, Pt
 from duban.documents.layout import (
     BODY_FONT,
     BODY_PT,
+    BODY_TRACKING_TWIPS,
+    CHAR_PT,
+    DASH_HEIGHT,
+    EM_ASCENT,
+    EXACT_BASELINE,
     FALLBACK_FONT,
+    GRID_CHAR_SPACE,
     HEADING_FONT,
     IMPRINT_PT,
+    ISSUER_TOP_MM,
     KAITI_FONT,
+    LINE_PITCH_TWIPS,
     LINE_PT,
     MARGINS_MM,
+    MM,
     PAGE_HEIGHT_MM,
     PAGE_NUMBER_GAP_MM,
     PAGE_WIDTH_MM,
     RED,
     RED_HEX,
+    RULE_GAP_MM,
     TABLE_PT,
     TEXT_WIDTH_PT,
     TITLE_FONT,
     TITLE_PT,
+    _em_width,
     column_widths,
     format_cell,
     issuer_size,
     signature_indents,
+    title_lines,
 )
 from duban.documents.official import AttachmentTable, OfficialDocument, chinese_date
 
@@ -41,40 +54,10 @@ def render_docx(d: OfficialDocument) -> bytes:
     """The document as DOCX bytes, laid out after GB/T 9704 (A4, 37/35/28/26 mm margins)."""
     doc = Document()
     _setup_page(doc)
-    # 发文机关标志 (red header)
-    _paragraph(
-        doc,
-        d.issuer,
-        font=TITLE_FONT,
-        size=issuer_size(d.issuer),
-        bold=True,
-        color=RED,
-        align=WD_ALIGN_PARAGRAPH.CENTER,
-        exact=None,
-        before=12,
-        after=18,
-    )
-    # 发文字号 above the red rule (the rule is the number paragraph's bottom border)
-    num = _paragraph(doc, d.doc_number or "", align=WD_ALIGN_PARAGRAPH.CENTER, after=6)
-    _border(num, "bottom", color=RED_HEX, size_eighths=18, space=8)
-    if d.level_label:
-        _paragraph(doc, d.level_label, font=HEADING_FONT, color=RED, align=WD_ALIGN_PARAGRAPH.RIGHT)
-    # 标题 with one blank line before it
-    _paragraph(doc)
-    _paragraph(
-        doc,
-        d.title,
-        font=TITLE_FONT,
-        size=TITLE_PT,
-        bold=True,
-        align=WD_ALIGN_PARAGRAPH.CENTER,
-        exact=36,
-    )
-    _paragraph(doc)
-    # 主送机关
+    _head(doc, d)
+    # 主送机关, then 正文
     if d.addressees:
         _paragraph(doc, f"{d.addressees.rstrip('：:')}：", align=WD_ALIGN_PARAGRAPH.LEFT)
-    # 正文
     for text in d.body:
         for line in str(text).splitlines() or [""]:
             if line.strip():
@@ -90,6 +73,92 @@ def render_docx(d: OfficialDocument) -> bytes:
     return buf.getvalue()
 
 
+class _Column:
+    """The 版头 placed from the top of the 版心 down: each paragraph gets the space before it
+    that puts its glyphs' top edge (the em box) where GB/T 9704 wants it.
+
+    `y` is the bottom of what is placed so far, in points below the 版心's top edge."""
+
+    def __init__(self) -> None:
+        self.y = 0.0
+
+    def place(self, par, *, size: float, line: float, top: float, lines: int = 1) -> float:
+        """Put a paragraph of `lines` exact lines of `line` pt whose first line's glyphs start
+        at `top`; returns the bottom edge of its last line's glyphs."""
+        first_line_top = top - (EXACT_BASELINE * line - EM_ASCENT * size)
+        before = first_line_top - self.y
+        if before < 0:
+            raise ValueError("the 版头 does not fit")  # a bug in the measures, not in data
+        _spacing(par, exact=line, before=before)
+        self.y = first_line_top + lines * line
+        return top + (lines - 1) * line + size
+
+    def after(self, points: float) -> None:
+        self.y += points
+
+
+def _head(doc, d: OfficialDocument) -> None:
+    """版头 and 标题 (GB/T 9704 7.2, 7.3.1): 发文机关标志, 发文字号, red rule, title."""
+    column = _Column()
+    size = issuer_size(d.issuer)
+    issuer = _paragraph(
+        doc, d.issuer, font=TITLE_FONT, size=size, color=RED, align=WD_ALIGN_PARAGRAPH.CENTER
+    )
+    bottom = column.place(issuer, size=size, line=1.25 * size, top=ISSUER_TOP_MM * MM)
+    # 发文字号 two blank lines under the 标志: two empty lines and the leading of a 3号 line
+    blank_two = 3 * LINE_PT - BODY_PT
+    num = _paragraph(doc, d.doc_number or "", align=WD_ALIGN_PARAGRAPH.CENTER)
+    bottom = column.place(num, size=BODY_PT, line=LINE_PT, top=bottom + blank_two)
+    # the red rule 4 mm under the 发文字号: the number paragraph's bottom border, drawn the
+    # border's distance under the paragraph's last line
+    gap = bottom + RULE_GAP_MM * MM - column.y
+    _border(num, "bottom", color=RED_HEX, size_eighths=RULE_EIGHTHS, space=round(gap))
+    column.after(round(gap) + RULE_EIGHTHS / 8)
+    rule = column.y
+    glyph_top = EXACT_BASELINE * LINE_PT - EM_ASCENT * BODY_PT  # in a body line
+    if d.level_label:  # 红色督办 …: 3号黑体 in red, right-aligned on the line under the rule
+        label = _paragraph(
+            doc, d.level_label, font=HEADING_FONT, color=RED, align=WD_ALIGN_PARAGRAPH.RIGHT
+        )
+        column.place(label, size=BODY_PT, line=LINE_PT, top=rule + glyph_top)
+    # 标题 two blank lines under the rule
+    lines = title_lines(d.title)
+    title = _paragraph(doc, font=TITLE_FONT, size=TITLE_PT, align=WD_ALIGN_PARAGRAPH.CENTER)
+    _title_runs(title, lines)
+    bottom = column.place(
+        title, size=TITLE_PT, line=TITLE_LINE_PT, top=rule + blank_two, lines=len(lines)
+    )
+    # 主送机关 (or the 正文) one blank line under the title, on a line of the page's grid of
+    # 22 (so that the first page is filled to the bottom of the 版心 like the others): the
+    # first grid line that leaves at least a line's height free under the title
+    grid_line = math.ceil((bottom + LINE_PT - glyph_top) / LINE_PT - 1e-6)
+    title.paragraph_format.space_after = Pt(grid_line * LINE_PT - column.y)
+
+
+RULE_EIGHTHS = 12  # the red rule, 1.5 pt
+TITLE_LINE_PT = 35  # exact spacing of a title of several lines
+
+
+def _title_runs(par, lines: Sequence[str]) -> None:
+    """The title's lines, broken where title_lines chose (w:br, not left to the renderer)."""
+    for i, text in enumerate(lines):
+        run = par.add_run(text)
+        _set_run_font(run, TITLE_FONT, TITLE_PT)
+        if i < len(lines) - 1:
+            run.add_break()
+
+
+def _no_grid(par) -> None:
+    """Off the character grid (w:snapToGrid 0), every paragraph: LibreOffice gives a character
+    wider than a grid cell two cells (a 22 pt title, the 标志, and the 16 pt body itself,
+    whose cell is 15.79 pt), and breaks a full body line after 14 characters even where its
+    characters are tightened to fit one. The body gets its 28 characters from the tracking
+    instead (layout.BODY_TRACKING_TWIPS), the same in Word and LibreOffice."""
+    el = OxmlElement("w:snapToGrid")
+    el.set(qn("w:val"), "0")
+    _put(par._p.get_or_add_pPr(), el, PPR_ORDER)
+
+
 # ---------------------------------------------------------------- low-level formatting
 
 
@@ -103,6 +172,47 @@ def _set_run_font(run, name: str, size_pt: float, *, bold: bool = False, color=N
     rfonts = rpr.get_or_add_rFonts()
     for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
         rfonts.set(qn(attr), name)
+    if size_pt == BODY_PT:  # 28 characters a line, see layout.BODY_TRACKING_TWIPS
+        tracking = OxmlElement("w:spacing")
+        tracking.set(qn("w:val"), str(BODY_TRACKING_TWIPS))
+        rpr.insert_element_before(tracking, *RPR_AFTER_SPACING)
+    _lang(rpr)
+
+
+# Children of w:rPr that follow w:spacing in the schema.
+RPR_AFTER_SPACING = (
+    "w:w",
+    "w:kern",
+    "w:position",
+    "w:sz",
+    "w:szCs",
+    "w:highlight",
+    "w:u",
+    "w:effect",
+    "w:bdr",
+    "w:shd",
+    "w:fitText",
+    "w:vertAlign",
+    "w:rtl",
+    "w:cs",
+    "w:em",
+    "w:lang",
+    "w:eastAsianLayout",
+    "w:specVanish",
+    "w:oMath",
+)
+LANGUAGE = "zh-CN"
+
+
+def _lang(rpr) -> None:
+    """The text is Chinese (w:lang), so that line breaking, punctuation and the choice of the
+    East Asian face follow zh-CN rules, not those of the template's en-US."""
+    lang = rpr.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        rpr.insert_element_before(lang, "w:eastAsianLayout", "w:specVanish", "w:oMath")
+    lang.set(qn("w:val"), LANGUAGE)
+    lang.set(qn("w:eastAsia"), LANGUAGE)
 
 
 def _spacing(par, *, exact: float | None = LINE_PT, before: float = 0, after: float = 0) -> None:
@@ -203,6 +313,16 @@ def _border(par, side: str, *, color: str = "000000", size_eighths: int = 6, spa
     borders.append(el)
 
 
+def _first_line_chars(par, chars: float, size: float) -> None:
+    """A first-line indent in characters: the length of that many tracked body characters
+    (w:firstLine, what LibreOffice reads) and w:firstLineChars, what Word prefers."""
+    pitch = CHAR_PT if size == BODY_PT else size
+    par.paragraph_format.first_line_indent = Pt(pitch * chars)
+    if size == BODY_PT:
+        ind = par._p.get_or_add_pPr().find(qn("w:ind"))
+        ind.set(qn("w:firstLineChars"), str(round(chars * 100)))
+
+
 def _paragraph(
     doc,
     text: str = "",
@@ -221,9 +341,10 @@ def _paragraph(
     par.alignment = align
     _spacing(par, exact=exact, before=before, after=after)
     if indent_chars:
-        par.paragraph_format.first_line_indent = Pt(size * indent_chars)
+        _first_line_chars(par, indent_chars, size)
     if text:
         _set_run_font(par.add_run(text), font, size, bold=bold, color=color)
+    _no_grid(par)
     return par
 
 
@@ -243,6 +364,8 @@ def _body_paragraph(doc, line: str):
             _set_run_font(par.add_run(m[1] + m[2]), font, BODY_PT)
             if m[3]:
                 _set_run_font(par.add_run(m[3]), BODY_FONT, BODY_PT)
+            else:  # a heading line never stands alone at the foot of a page
+                par.paragraph_format.keep_with_next = True
             return par
     return _paragraph(doc, line, indent_chars=2)
 
@@ -261,16 +384,38 @@ def _setup_page(doc) -> None:
     rfonts = rpr.get_or_add_rFonts()
     for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
         rfonts.set(qn(attr), BODY_FONT)
+    _lang(rpr)
+    defaults = doc.styles.element.find(qn("w:docDefaults"))
+    _lang(defaults.find(qn("w:rPrDefault")).find(qn("w:rPr")))
     pf = normal.paragraph_format
     pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
     pf.line_spacing = Pt(LINE_PT)
     pf.space_before = pf.space_after = Pt(0)
+    _document_grid(section)
     _page_number_footer(doc, section)
 
 
-def _field(run, instr: str) -> None:
-    """Append a Word field (PAGE) to a run."""
-    for kind, text in (("begin", None), ("instr", instr), ("separate", None), ("end", None)):
+def _document_grid(section) -> None:
+    """22 lines of 28 characters: the grid's line pitch and a character pitch a little under
+    16 pt (see layout.GRID_CHAR_SPACE); exact spacing alone gives 27 characters a line."""
+    sect = section._sectPr
+    old = sect.find(qn("w:docGrid"))
+    if old is not None:
+        sect.remove(old)
+    grid = OxmlElement("w:docGrid")
+    grid.set(qn("w:type"), "linesAndChars")
+    grid.set(qn("w:linePitch"), str(LINE_PITCH_TWIPS))
+    grid.set(qn("w:charSpace"), str(GRID_CHAR_SPACE))
+    sect.insert_element_before(grid, "w:printerSettings", "w:sectPrChange")
+
+
+def _field(par, instr: str, result: str) -> None:
+    """Append a Word field (PAGE) to a paragraph, each part in a run of its own in 4号 宋体:
+    LibreOffice sets the number in the size of the run holding the result (with none, in
+    the 3号 of the Normal style)."""
+    for kind, text in (("begin", None), ("instr", instr), ("separate", None)):
+        run = par.add_run()
+        _set_run_font(run, FALLBACK_FONT, IMPRINT_PT)
         if kind == "instr":
             el = OxmlElement("w:instrText")
             el.set(qn("xml:space"), "preserve")
@@ -279,6 +424,12 @@ def _field(run, instr: str) -> None:
             el = OxmlElement("w:fldChar")
             el.set(qn("w:fldCharType"), kind)
         run._r.append(el)
+    _set_run_font(par.add_run(result), FALLBACK_FONT, IMPRINT_PT)
+    end = par.add_run()
+    _set_run_font(end, FALLBACK_FONT, IMPRINT_PT)
+    el = OxmlElement("w:fldChar")
+    el.set(qn("w:fldCharType"), "end")
+    end._r.append(el)
 
 
 def _page_number_footer(doc, section) -> None:
@@ -286,7 +437,12 @@ def _page_number_footer(doc, section) -> None:
     on the right, even pages on the left, one character from the edge of the text block."""
     doc.settings.odd_and_even_pages_header_footer = True
     # the footer's bottom edge, so that its one exact 14 pt line starts 7 mm under the 版心
-    section.footer_distance = Mm(MARGINS_MM["bottom"] - PAGE_NUMBER_GAP_MM) - Pt(IMPRINT_PT)
+    # GB/T 9704 measures to the 一字线 itself: the footer's one exact 14 pt line starts so
+    # much higher that the dashes' top edge is 7 mm under the 版心
+    dash_drop = (EXACT_BASELINE - DASH_HEIGHT) * IMPRINT_PT
+    section.footer_distance = (
+        Mm(MARGINS_MM["bottom"] - PAGE_NUMBER_GAP_MM) + Pt(dash_drop) - Pt(IMPRINT_PT)
+    )
     for footer, align in (
         (section.footer, WD_ALIGN_PARAGRAPH.RIGHT),
         (section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT),
@@ -295,52 +451,66 @@ def _page_number_footer(doc, section) -> None:
         par = footer.paragraphs[0]
         par.alignment = align
         _spacing(par, exact=IMPRINT_PT)
+        _no_grid(par)
         if align == WD_ALIGN_PARAGRAPH.RIGHT:
             par.paragraph_format.right_indent = Pt(IMPRINT_PT)
         else:
             par.paragraph_format.left_indent = Pt(IMPRINT_PT)
         for text in ("— ", None, " —"):
-            run = par.add_run(text or "")
-            _set_run_font(run, FALLBACK_FONT, IMPRINT_PT)
             if text is None:
-                _field(run, "PAGE")
-            else:  # the 一字线 in the East Asian font, a full character wide
-                run._element.rPr.rFonts.set(qn("w:hint"), "eastAsia")
+                _field(par, "PAGE", "1")
+                continue
+            run = par.add_run(text)
+            _set_run_font(run, FALLBACK_FONT, IMPRINT_PT)
+            # the 一字线 in the East Asian font, a full character wide
+            run._element.rPr.rFonts.set(qn("w:hint"), "eastAsia")
 
 
 def _cell_text(cell, text: str, *, bold: bool = False, align=WD_ALIGN_PARAGRAPH.LEFT) -> None:
     par = cell.paragraphs[0]
     par.alignment = align
     _spacing(par, exact=None)
+    _no_grid(par)
     _set_run_font(par.add_run(text), BODY_FONT, TABLE_PT, bold=bold)
 
 
 def _attachment_list(doc, tables: Sequence[AttachmentTable]) -> None:
-    """附件说明: one blank line after the body, then “附件：1.…” with hanging numbers."""
-    _paragraph(doc)
+    """附件说明 (GB/T 9704 7.3.4): one blank line after the body, then “附件：1.名称” two
+    characters in, a wrapped name aligned under its first character (a hanging indent with a
+    tab stop where the names start); it stays on the page of the signature."""
+    blank = _paragraph(doc)
+    blank.paragraph_format.keep_with_next = True
+    several = len(tables) > 1
+    label_chars = 3 + (_number_chars(len(tables)) if several else 0)
     for i, tbl in enumerate(tables, start=1):
         label = "附件：" if i == 1 else "　　　"
-        num = f"{i}." if len(tables) > 1 else ""
-        _paragraph(doc, f"{label}{num}{tbl.title}", indent_chars=2, align=WD_ALIGN_PARAGRAPH.LEFT)
+        text = f"{label}{i}.\t{tbl.title}" if several else f"{label}{tbl.title}"
+        par = _paragraph(doc, text, align=WD_ALIGN_PARAGRAPH.LEFT)
+        fmt = par.paragraph_format
+        fmt.left_indent = Pt((2 + label_chars) * CHAR_PT)
+        fmt.first_line_indent = Pt(-label_chars * CHAR_PT)
+        if several:
+            fmt.tab_stops.add_tab_stop(fmt.left_indent)
+        fmt.keep_with_next = fmt.keep_together = True
+
+
+def _number_chars(n: int) -> int:
+    """Whole body characters that “n.” takes, so that the names after it line up."""
+    return math.ceil(_em_width(f"{n}.") + 0.1)
 
 
 def _attachment_pages(doc, tables: Sequence[AttachmentTable]) -> None:
+    """Each attachment on a new page: “附件” (3号黑体) top left, its title centred on the third
+    line, the table with its header row repeated on every page and no row split."""
     for i, tbl in enumerate(tables, start=1):
         par = _paragraph(doc, align=WD_ALIGN_PARAGRAPH.LEFT)
         par.add_run().add_break(WD_BREAK.PAGE)
         label = f"附件{i}" if len(tables) > 1 else "附件"
         _set_run_font(par.add_run(label), HEADING_FONT, BODY_PT)
-        _paragraph(
-            doc,
-            tbl.title,
-            font=TITLE_FONT,
-            size=TITLE_PT,
-            bold=True,
-            align=WD_ALIGN_PARAGRAPH.CENTER,
-            exact=None,
-            before=12,
-            after=12,
-        )
+        title = _paragraph(doc, align=WD_ALIGN_PARAGRAPH.CENTER, exact=TITLE_LINE_PT)
+        title.paragraph_format.space_before = Pt(LINE_PT)
+        title.paragraph_format.space_after = Pt(LINE_PT / 2)
+        _title_runs(title, title_lines(tbl.title))
         table = doc.add_table(rows=1, cols=max(1, len(tbl.columns)))
         table.style = "Table Grid"
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -361,6 +531,25 @@ def _attachment_pages(doc, tables: Sequence[AttachmentTable]) -> None:
             cells = table.add_row().cells
             cells[0].merge(cells[-1])
             _cell_text(cells[0], "（无）", align=WD_ALIGN_PARAGRAPH.CENTER)
+        for n, row in enumerate(table.rows):
+            _row_flags(row, header=n == 0)
+
+
+def _row_flags(row, *, header: bool) -> None:
+    """w:cantSplit on every row (a row never breaks across pages), w:tblHeader on the header
+    row (repeated at the top of every page of the table)."""
+    trpr = row._tr.get_or_add_trPr()
+    for name, on in (("cantSplit", True), ("tblHeader", header)):
+        if on:
+            el = OxmlElement(f"w:{name}")
+            trpr.insert_element_before(el, *TRPR_AFTER[name])
+
+
+# Children of w:trPr after cantSplit and after tblHeader, in schema order.
+TRPR_AFTER = {
+    "cantSplit": ("w:trHeight", "w:tblHeader", "w:tblCellSpacing", "w:jc", "w:hidden"),
+    "tblHeader": ("w:tblCellSpacing", "w:jc", "w:hidden"),
+}
 
 
 def _table_borders(table, **sides: int) -> None:
@@ -450,7 +639,9 @@ def _imprint(doc, d: OfficialDocument) -> None:
         par.paragraph_format.left_indent = Pt(IMPRINT_PT)
         par.paragraph_format.right_indent = Pt(IMPRINT_PT)
         if "\t" in text:
-            right = TEXT_WIDTH_PT - 2 * IMPRINT_PT
+            # tab positions count from the cell's left edge, not from the indent: the date
+            # ends one character from the right edge of the 版心
+            right = TEXT_WIDTH_PT - IMPRINT_PT
             par.paragraph_format.tab_stops.add_tab_stop(Pt(right), WD_TAB_ALIGNMENT.RIGHT)
         _set_run_font(par.add_run(text), BODY_FONT, IMPRINT_PT)
     # the anchor: a positioned table belongs to the paragraph after it; keep that one tiny
