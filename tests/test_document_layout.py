@@ -64,6 +64,8 @@ LONG_TITLES = [
     "市行政审批制度改革领导小组办公室关于加快推进“最多跑一次”改革的通知",
     "关于2026年上半年全市深化“放管服”改革优化营商环境工作推进情况的通报",
     "关于2026年第一季度市交通运输局等12个单位重点任务推进情况的督办通知",
+    # 20.1 characters by the count, one too many for the line in print ("通/报" before)
+    "关于2026年11月各成员单位考核结果的通报",
 ]
 
 
@@ -435,6 +437,10 @@ def test_headings_and_attachment_note_keep_with_next_in_the_docx():
     for text in ("一、总体情况", "附件：1.", "　　　2."):
         par = re.search(r"<w:p>(?:(?!</w:p>).)*?" + re.escape(text), xml, re.S)
         assert par and "<w:keepNext/>" in par[0], text
+    # a line that introduces a list ("…新发现的问题：") stays with its first item
+    lead = render_docx(_notice(body=["本期新发现的问题：", "1.甲单位：接口未打通。"]))
+    par = re.search(r"<w:p>(?:(?!</w:p>).)*?本期新发现的问题：", _document_xml(lead), re.S)
+    assert par and "<w:keepNext/>" in par[0]
     rows = re.findall(r"<w:tr[ >](?:(?!</w:tr>).)*</w:tr>", xml, re.S)
     table = [r for r in rows if re.search("序号|甲|乙", r)]
     assert len(table) == 4 and all("<w:cantSplit/>" in r for r in table)

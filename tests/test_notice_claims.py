@@ -206,7 +206,7 @@ def check_merits(unit: Unit, text: str) -> None:
     m = re.search(r"承担任务(\d+)项，已办结(\d+)项", text)
     assert m and int(m[1]) == len(unit.tasks) and int(m[2]) == len(unit.completed)
     m = re.search(r"其中按期办结(\d+)项，按期办结率([\d.]+%)", text)
-    assert m and int(m[1]) == len(unit.on_time)
+    assert m and int(m[1]) == len(unit.on_time) > 0  # praise needs a task done on time
     assert m[2] == pct(len(unit.on_time), len(unit.completed))
     assert "无逾期未办结任务" in text and not unit.overdue
     assert not unit.ignored and not unit.late_rectifications
@@ -267,6 +267,8 @@ def check_accountability(unit: Unit, draft: drafting.Draft) -> None:
         assert one[1] == cn(issued[0].issued_at.date())
         assert one[3] == LEVEL_LABELS[issued[0].level]
         assert ("该单位未按期反馈" in body) == bool(unit.ignored)
+        passed = issued[0].reply_due < TODAY
+        assert ("相关任务至今仍未办结" in body) == (bool(unit.overdue) and passed)
     else:
         assert not many and not one and "督办通知" not in body.split("。", 1)[1]
     assert "多次" not in body or len(issued) >= 2
@@ -296,7 +298,7 @@ def check_bulletin(session: Session, units: dict[int, Unit], draft: drafting.Dra
     )
     assert m[4] == (pct(len(on_time), len(done)) if done else "—")
     in_period = [t for t in done if start <= t.completed_at.date() <= end]
-    m = re.search(r"2026年10月1日至2026年10月31日期间办结任务(\d+)项", body)
+    m = re.search(r"2026年10月办结任务(\d+)项", body)
     assert m and int(m[1]) == len(in_period)
     assert "上期" not in body  # no earlier bulletin of this rhythm
     praised = body.split("二、表扬单位", 1)[1].split("三、存在问题", 1)[0]

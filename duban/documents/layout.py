@@ -175,6 +175,7 @@ def signature_indents(signature: str, date_text: str) -> tuple[float, float]:
 # width and gives balanced lines wins.
 
 TITLE_LINE_CHARS = TEXT_WIDTH_PT / TITLE_PT  # 20.1 characters of 2号 on a line of the 版心
+TITLE_SPARE_CHARS = 1.0
 
 # The ending that names the document: never broken, preferably whole with its 的.
 _KINDS = [
@@ -475,6 +476,9 @@ def title_lines(title: str, limit: float = TITLE_LINE_CHARS) -> list[str]:
     """The title's lines: as few as fit the width of the 版心, broken between words (see the
     comment above), balanced."""
     title = title.strip()
+    # a character's room spare: digits and Latin letters print wider in some faces, and Word
+    # and LibreOffice space them from the Chinese differently (a full line would spill a 报)
+    limit -= TITLE_SPARE_CHARS
     if _title_width(title) <= limit:
         return [title]
     pieces, inside = _fitting_pieces(_title_pieces(title), limit)

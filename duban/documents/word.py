@@ -367,7 +367,10 @@ def _body_paragraph(doc, line: str):
             else:  # a heading line never stands alone at the foot of a page
                 par.paragraph_format.keep_with_next = True
             return par
-    return _paragraph(doc, line, indent_chars=2)
+    par = _paragraph(doc, line, indent_chars=2)
+    if line.endswith(("：", ":")):  # it introduces what follows: never the last line of a page
+        par.paragraph_format.keep_with_next = True
+    return par
 
 
 def _setup_page(doc) -> None:

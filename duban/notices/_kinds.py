@@ -80,12 +80,13 @@ class Content:
 Builder = Callable[[Source], Content]
 
 
-def _urging_facts(records: list[facts.UrgingRecord]) -> list[dict[str, Any]]:
+def _urging_facts(records: list[facts.UrgingRecord], today: dt.date) -> list[dict[str, Any]]:
     return [
         {
             **u.as_dict(),
             "issued_text": cn_date(u.issued_on),
             "level_label": LEVEL_LABELS.get(u.level, ""),
+            "reply_passed": u.reply_due is not None and u.reply_due < today,
         }
         for u in records
     ]
@@ -129,7 +130,7 @@ def urging(src: Source) -> Content:
         "rule_level": rule_level,
         "level": level,
         "escalated": escalated,
-        "urgings": _urging_facts(rec.urgings),
+        "urgings": _urging_facts(rec.urgings, src.today),
     }
     return Content(
         title=f"关于{name}加快推进滞后任务的督办通知（{LEVEL_LABELS[level]}）",
@@ -141,7 +142,7 @@ def urging(src: Source) -> Content:
             "n_closing": len(closing),
             "level": level,
             "level_label": LEVEL_LABELS[level],
-            "ignored": _urging_facts(ignored),
+            "ignored": _urging_facts(ignored, src.today),
             "escalated": escalated,
             "earlier": [u.doc_number for u in ignored],
         },
@@ -216,10 +217,10 @@ def _rated(
             raise ValidationFailed(f"{names}没有承担任务，无从通报。")
         chosen = [by_id[d] for d in wanted]
         if praise:
-            unfit = [r for r in chosen if r.has_shortcomings or not r.completed]
+            unfit = [r for r in chosen if r.has_shortcomings or not r.completed_on_time]
             if unfit:
                 r = unfit[0]
-                why = r.shortcomings() or "尚无办结的任务"
+                why = r.shortcomings() or "尚无按期办结的任务"
                 raise ValidationFailed(f"{r.name}{why}，不宜通报表扬。")
         else:
             unfit = [r for r in chosen if not r.has_shortcomings]
@@ -359,7 +360,7 @@ def _measure(
     """An interview or accountability draft: the unit's shortcomings and urgings, what the
     office says, and whether the unit meets the rule (the draft shows it; a person decides)."""
     tasks = _pending_tasks(src, rec.department_id)
-    urgings = _urging_facts(rec.urgings)
+    urgings = _urging_facts(rec.urgings, src.today)
     ignored = [u for u in urgings if u["ignored"]]
     record = rec.shortcomings()
     return Content(

@@ -58,6 +58,8 @@ def _task_row(t: dict[str, Any], row: dict[str, Any], pending: Pending | None) -
     overdue = int(row["overdue_wd"] or 0)
     progress_text = "未报送进展" if progress is None else f"{progress:.0f}%"
     reasons = official_text("；".join(row["reasons"] or []) or "进度滞后")
+    # in a table the days overdue have their own column: the other reasons only
+    other = [official_text(r) for r in row["reasons"] or [] if not r.startswith("逾期")]
     if overdue:
         state = f"已逾期{overdue}个工作日，当前进度{progress_text}"
     else:
@@ -84,7 +86,7 @@ def _task_row(t: dict[str, Any], row: dict[str, Any], pending: Pending | None) -
         "progress": progress_text,
         "reasons": reasons,
         "state": state,
-        "situation": "；".join([reasons, *notes]),
+        "situation": "；".join([*(other if overdue else [reasons]), *notes]),
         "pending_closure": bool(pending and pending.closure),
         "pending_extension": bool(pending and pending.extension_to),
         "lead": t.get("lead_name") or "",
@@ -96,24 +98,36 @@ def task_table(
     title: str, tasks: list[dict[str, Any]], *, units: list[str] | None = None
 ) -> AttachmentTable:
     """The tasks of `unit_tasks` as an attachment; with `units` (one name per task, for a list
-    over several units) a 单位 column after the number."""
+    over several units) a 单位 column after the number. A column no row fills (原定时限 when
+    no deadline was extended, 逾期工作日 when none is overdue) is left out."""
     columns = list(TASK_COLUMNS)
-    if units is not None:
-        columns.insert(1, "单位")
     rows = []
     for i, t in enumerate(tasks, start=1):
-        row = [
-            i,
-            t["code"],
-            t["title"],
-            t["role"],
-            t["deadline"],
-            t["original_deadline"] if t["extended"] else "",
-            t["overdue_wd"] or "",
-            t["progress"],
-            t["situation"],
-        ]
-        if units is not None:
-            row.insert(1, units[i - 1])
-        rows.append(row)
+        rows.append(
+            [
+                i,
+                t["code"],
+                t["title"],
+                t["role"],
+                t["deadline"],
+                t["original_deadline"] if t["extended"] else "",
+                t["overdue_wd"] or "",
+                "未报送" if t["progress"] == "未报送进展" else t["progress"],
+                t["situation"],
+            ]
+        )
+    keep = [
+        j
+        for j, name in enumerate(columns)
+        if name not in OPTIONAL_COLUMNS or any(r[j] not in ("", None) for r in rows)
+    ]
+    columns = [columns[j] for j in keep]
+    rows = [[r[j] for j in keep] for r in rows]
+    if units is not None:
+        columns.insert(1, "单位")
+        for row, unit in zip(rows, units, strict=True):
+            row.insert(1, unit)
     return AttachmentTable(title=title, columns=columns, rows=rows)
+
+
+OPTIONAL_COLUMNS = {"原定时限", "逾期工作日"}

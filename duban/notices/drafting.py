@@ -41,6 +41,10 @@ _BUILDERS: dict[str, _kinds.Builder] = {
 }
 
 
+# Kinds that ask no answer of their recipients: praise, and a proposal to the leading group.
+NO_REPLY = {NoticeKind.commendation.value, NoticeKind.accountability.value}
+
+
 @dataclass
 class Draft:
     """A notice generated from the data, not yet saved: the fields a person then edits, the
@@ -123,7 +127,7 @@ def generate(
         signature=rules["signature"],
         copy_to=rules["copy_to"] if content.copy_to is None else content.copy_to,
         period_label=content.period_label,
-        reply_due=reply_due if kind != NoticeKind.commendation.value else None,
+        reply_due=None if kind in NO_REPLY else reply_due,
         attachments=[_tidy_table(t) for t in content.attachments],
         extra={**content.extra, "request": _request_record(request)},
         recipients=content.recipients,

@@ -63,7 +63,7 @@ DEFAULT_RULES: dict[str, Any] = {
         "commendation": "",
         "criticism": "请被通报单位于{reply_due}前将整改措施书面报送领导小组办公室。",
         "interview": "",
-        "accountability": "请于{reply_due}前书面说明情况。",
+        "accountability": "以上建议妥否，请审定。",
     },
 }
 
