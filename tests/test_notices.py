@@ -96,7 +96,8 @@ def test_first_urging_for_an_overdue_task_is_yellow_and_lists_the_task(session):
     assert n.addressees == dept.name
     table = n.attachments[0]
     assert table["rows"][0][1:3] == [task.code, task.title]
-    assert table["rows"][0][6] >= 5  # working days late
+    late = table["columns"].index("逾期工作日")  # (原定时限 left out: never extended)
+    assert "原定时限" not in table["columns"] and table["rows"][0][late] >= 5
     assert n.reply_due == dt.date(2026, 11, 30)  # 5 working days
     assert "2026年11月30日" in n.requirements
     recips = session.exec(select(NoticeRecipient).where(NoticeRecipient.notice_id == n.id)).all()
