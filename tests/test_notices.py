@@ -383,6 +383,44 @@ def test_rules_are_validated_and_saved(session):
     assert notice_rules.rules_version(session) == 1
 
 
+def test_copies_go_to_bodies_not_to_leaders_as_persons(session):
+    from duban.core.stored import save_setting
+
+    _, office = make_user(session, Role.office)
+    for persons in ("领导小组组长、副组长", "市委办公室，张三同志", "市长"):
+        with pytest.raises(ValidationFailed, match="不能写领导个人"):
+            notice_rules.save_rules(
+                session, actor=office, rules={"copy_to": persons}, expected_version=0
+            )
+    with pytest.raises(ValidationFailed, match="联系电话"):
+        notice_rules.save_rules(
+            session, actor=office, rules={"contact_phone": "call me"}, expected_version=0
+        )
+    ok = "市委办公室，市政府办公室，市纪委监委，市委编委"
+    notice_rules.save_rules(session, actor=office, rules={"copy_to": ok}, expected_version=0)
+    assert notice_rules.load_notice_rules(session)["copy_to"] == ok
+    # rules saved with the former default (leaders as persons) read as the new default
+    save_setting(
+        session,
+        actor=office,
+        key=notice_rules.RULES_KEY,
+        value={"copy_to": notice_rules.FORMER_COPY_TO},
+        expected_version=1,
+        action="notice_rules.update",
+    )
+    session.commit()
+    assert notice_rules.load_notice_rules(session)["copy_to"] == "市委办公室，市政府办公室"
+    # a draft's 抄送 is held to the same rule
+    _, insp = make_user(session, Role.inspector)
+    dept, _ = _late_unit(session)
+    n = drafting.draft_notice(session, actor=insp, kind="urging", department_id=dept.id)
+    assert n.copy_to == "市委办公室，市政府办公室"
+    with pytest.raises(ValidationFailed, match="不能写领导个人"):
+        drafting.update_draft(
+            session, actor=insp, notice_id=n.id, expected_version=n.version, copy_to="市长"
+        )
+
+
 # ---------------------------------------------------------------- issuing
 
 

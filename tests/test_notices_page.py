@@ -51,6 +51,54 @@ def test_broken_interview_input_is_refused_in_chinese(demo_db):
     assert any("约谈时间、地点和参加人员" in e for e in errors(at))
 
 
+def test_interview_from_the_form_asks_the_list_before_the_day_and_names_the_contact(demo_db):
+    at = page_as("notices", "inspector", "inspector")
+    at.selectbox(key="nt_kind").set_value("interview").run()
+    day = dt.date.today() + dt.timedelta(days=7)
+    at.date_input(key="nt_iv_day").set_value(day).run()
+    at.text_input(key="nt_place").input("三楼会议室").run()
+    _button(at, "生成草稿").click().run()
+    # no default contact in the rules yet: the form asks for one
+    assert any("联系人和联系电话" in e for e in errors(at)), errors(at)
+    at.text_input(key="nt_contact").input("李明").run()
+    at.text_input(key="nt_phone").input("0571-87000000").run()
+    _button(at, "生成草稿").click().run()
+    assert not at.exception and not errors(at), errors(at)
+    body = [w for w in at.text_area if w.label == "正文"][0].value
+    assert "联系人：李明；联系电话：0571-87000000" in body
+    assert f"{day.year}年{day.month}月{day.day}日" in body
+    with Session(make_engine(demo_db)) as s:
+        n = s.exec(select(Notice).where(Notice.kind == "interview")).one()
+        assert n.reply_due < day and "不得委托他人代为参加" in n.body
+
+
+def test_bulletin_offers_the_last_complete_period_first(demo_db):
+    at = page_as("notices", "office", "office")
+    at.selectbox(key="nt_kind").set_value("bulletin").run()
+    options = at.selectbox(key="nt_period_start_month").options
+    today = dt.date.today()
+    last = today.replace(day=1) - dt.timedelta(days=1)
+    assert options[0] == f"{last.year}年{last.month}月"
+    assert options[-1].startswith(f"{today.year}年{today.month}月（截至")
+    _button(at, "生成草稿").click().run()
+    assert not at.exception and not errors(at), errors(at)
+    title = [w for w in at.text_input if w.label == "标题"][0].value
+    assert title.startswith(f"关于{last.year}年{last.month}月")
+
+
+def test_accountability_draft_cannot_be_issued_until_its_basis_is_written(demo_db):
+    at = page_as("notices", "office", "office")
+    at.selectbox(key="nt_kind").set_value("accountability").run()
+    _button(at, "生成草稿").click().run()
+    assert not at.exception and not errors(at), errors(at)
+    assert any("问责所依据的规定及条款" in w.value for w in at.warning)
+    _button(at, "签发").click().run()
+    assert any("还有待填写的内容" in e for e in errors(at)), errors(at)
+    with Session(make_engine(demo_db)) as s:
+        n = s.exec(select(Notice).where(Notice.kind == "accountability")).one()
+        assert n.status == "draft" and n.doc_number is None
+
+
 def test_dept_head_acknowledges_and_replies(demo_db):
     with Session(make_engine(demo_db)) as s:
         u = s.exec(select(AppUser).where(AppUser.username == "dept01")).one()

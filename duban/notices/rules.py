@@ -67,6 +67,9 @@ DEFAULT_RULES: dict[str, Any] = {
     },
 }
 
+# The default 抄送 until December 2026: leaders as persons, which a 公文 may not be sent to.
+FORMER_COPY_TO = "领导小组组长、副组长"
+
 RULE_LABELS: dict[str, str] = {
     "red_overdue_wd": "催办直接定为红色：逾期达到（个工作日）",
     "escalate_after_ignored": "升级：同级及以上催办未按期反馈达到（次）",
@@ -84,7 +87,10 @@ RULE_LABELS: dict[str, str] = {
 def load_notice_rules(session: Session) -> dict[str, Any]:
     """The notice rules in effect: the office's saved values over the defaults."""
     value, _ = stored_setting(session, RULES_KEY)
-    return _merge(DEFAULT_RULES, value or {})
+    value = dict(value or {})
+    if value.get("copy_to") == FORMER_COPY_TO:  # saved before 抄送 named bodies only
+        value.pop("copy_to")
+    return _merge(DEFAULT_RULES, value)
 
 
 def rules_version(session: Session) -> int:
