@@ -287,11 +287,19 @@ def _notices(s: Session, who: dict[str, Actor], task: Task, u1: int) -> None:
         actor=office,
         kind="interview",
         department_id=u1,
-        time_text=LINE,
+        interview_at=dt.datetime.combine(clock.today() + dt.timedelta(days=7), dt.time(9)),
         place=LINE,
         attendees=LINE,
+        contact=LINE,
+        phone="0571-87000000",
     )
-    drafting.draft_notice(s, actor=office, kind="accountability", department_id=u1, sanction=LINE)
+    # once the second urging has gone unanswered past its reply date, there is something to
+    # hold the unit to account for
+    late = dt.datetime.combine(second.reply_due + dt.timedelta(days=1), dt.time(10))
+    with clock.frozen(late):
+        drafting.draft_notice(
+            s, actor=office, kind="accountability", department_id=u1, sanction=LINE
+        )
     draft = drafting.draft_notice(s, actor=office, kind="urging", department_id=u1)
     drafting.update_draft(
         s, actor=office, notice_id=draft.id, expected_version=draft.version, **fields

@@ -490,6 +490,9 @@ def title_lines(title: str, limit: float = TITLE_LINE_CHARS) -> list[str]:
         costs.append(cost + 3 if i in inside else cost)
     candidates = [i + 1 for i, c in enumerate(costs) if c < math.inf]
     fewest = math.ceil(_title_width(title) / limit)
+    if math.comb(len(candidates), max(0, fewest)) > MAX_TITLE_LAYOUTS:
+        # an unusually long title: trying every set of breaks would take minutes
+        return _greedy_lines(pieces, costs, limit)
     best: tuple[float, list[str]] | None = None
     for n in range(fewest, fewest + 2):
         for cut in itertools.combinations(candidates, n - 1):
@@ -506,6 +509,28 @@ def title_lines(title: str, limit: float = TITLE_LINE_CHARS) -> list[str]:
     if best is None:  # nothing fits between words: fill lines character by character
         return _fill(title, limit)
     return best[1]
+
+
+MAX_TITLE_LAYOUTS = 20_000  # sets of breaks tried at most (a real title needs a few hundred)
+
+
+def _greedy_lines(pieces: list[str], costs: list[float], limit: float) -> list[str]:
+    """Lines filled piece by piece, each broken at the cheapest gap in its last third that
+    fits (or the last gap that fits)."""
+    lines: list[str] = []
+    start = 0
+    while start < len(pieces):
+        end = start + 1
+        while end < len(pieces) and _title_width("".join(pieces[start : end + 1])) <= limit:
+            end += 1
+        if end < len(pieces):
+            lowest = start + 1 + (end - start - 1) * 2 // 3
+            gaps = [g for g in range(max(start + 1, lowest), end + 1)]
+            end = min(gaps, key=lambda g: (costs[g - 1], -g)) if gaps else end
+        line = "".join(pieces[start:end])
+        lines.extend(_fill(line, limit) if _title_width(line) > limit else [line])
+        start = end
+    return lines
 
 
 def _fitting_pieces(pieces: list[str], limit: float) -> tuple[list[str], set[int]]:
