@@ -19,13 +19,14 @@ from sqlmodel import Session, select
 from duban.assessment import exports as assessment_exports
 from duban.assessment import freezing, periods
 from duban.core import clock, db
+from duban.core.errors import ValidationFailed
 from duban.core.permissions import Actor
 from duban.documents.pdf import docx_to_pdf
 from duban.inspections import records
 from duban.notices import drafting, facts, issuing, reading
 from duban.notices import rules as notice_rules
 from duban.seed import demo
-from models import AppUser, Finding, RectificationStatus, Role
+from models import AppUser, Finding, Notice, RectificationStatus, Role
 
 SAMPLE_RULES = {
     "basis": {"accountability": "《示例市重点工作督查问责暂行办法》第十二条"},
@@ -96,6 +97,66 @@ def _close_rectifications(s: Session) -> None:
         )
 
 
+def issue_every_kind(s: Session) -> tuple[dict[str, bytes], dict[str, Notice]]:
+    """On a freshly seeded demo: every kind drafted from the data and issued by the office,
+    and the last month's scorecard frozen; returns the DOCX of each (kind → bytes, plus
+    "scorecard") and the issued notices."""
+    office = Actor.of(s.exec(select(AppUser).where(AppUser.username == "office")).one())
+    rules = notice_rules.load_notice_rules(s)
+    notice_rules.save_rules(
+        s,
+        actor=office,
+        rules={**rules, **SAMPLE_RULES},
+        expected_version=notice_rules.rules_version(s),
+    )
+    today = clock.today()
+    _close_rectifications(s)
+    late = facts.late_units(s, today)
+    worst = late[0]["department_id"]
+    day = today + dt.timedelta(days=3)
+    while day.weekday() >= 5:
+        day += dt.timedelta(days=1)
+    records_now = facts.unit_records(s, today)
+    fit = [r.department_id for r in records_now if r.completed_on_time and not r.has_shortcomings]
+    by_rule = facts.praised_units(records_now, rules)
+    requests: dict[str, dict | None] = {
+        "urging": {"department_id": worst},
+        "reminder": None,
+        "bulletin": {"period": "month"},
+        "commendation": {} if by_rule else ({"department_ids": fit[:2]} if fit else None),
+        "criticism": {},
+        "interview": {
+            "department_id": worst,
+            "interview_at": dt.datetime.combine(day, dt.time(9, 30)),
+            "place": "市政务服务中心三楼第一会议室",
+            "attendees": "单位主要负责同志、分管负责同志",
+        },
+        "accountability": {"department_id": worst},
+    }
+    for u in late:  # a unit with a task due soon
+        try:
+            drafting.generate(s, kind="reminder", department_id=u["department_id"])
+        except ValidationFailed:
+            continue
+        requests["reminder"] = {"department_id": u["department_id"]}
+        break
+    docs: dict[str, bytes] = {}
+    issued: dict[str, Notice] = {}
+    for kind, params in requests.items():
+        if params is None:
+            print(f"{kind}: no unit in the demo to write it about")
+            continue
+        n = drafting.draft_notice(s, actor=office, kind=kind, **params)
+        n = issuing.issue_notice(s, actor=office, notice_id=n.id, expected_version=n.version)
+        issued[kind] = n
+        docs[kind] = reading.notice_docx(s, actor=office, notice_id=n.id)[1]
+    month = today.replace(day=1) - dt.timedelta(days=1)
+    p = periods.create_period(s, actor=office, kind="month", day=month)
+    freezing.freeze_period(s, actor=office, period_id=p.id, expected_version=p.version)
+    docs["scorecard"] = assessment_exports.scorecard_docx(s, actor=office, period_id=p.id)
+    return docs, issued
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", default="docs/notices")
@@ -103,78 +164,19 @@ def main() -> None:
     args = ap.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
+    written = []
     with tempfile.TemporaryDirectory() as tmp:
         engine = db.make_engine(f"sqlite:///{tmp}/samples.db")
         db.upgrade(engine)
         with Session(engine, expire_on_commit=False) as s:
             demo.seed_demo(s)
-            office = Actor.of(s.exec(select(AppUser).where(AppUser.username == "office")).one())
-            rules = notice_rules.load_notice_rules(s)
-            notice_rules.save_rules(
-                s,
-                actor=office,
-                rules={**rules, **SAMPLE_RULES},
-                expected_version=notice_rules.rules_version(s),
-            )
-            today = clock.today()
-            _close_rectifications(s)
-            late = facts.late_units(s, today)
-            worst = late[0]["department_id"]
-            day = today + dt.timedelta(days=3)
-            while day.weekday() >= 5:
-                day += dt.timedelta(days=1)
-            requests = {
-                "urging": {"department_id": worst},
-                "reminder": None,
-                "bulletin": {"period": "month"},
-                "commendation": {},
-                "criticism": {},
-                "interview": {
-                    "department_id": worst,
-                    "interview_at": dt.datetime.combine(day, dt.time(9, 30)),
-                    "place": "市政务服务中心三楼第一会议室",
-                    "attendees": "单位主要负责同志、分管负责同志",
-                },
-                "accountability": {"department_id": worst},
-            }
-            fit = [
-                r.department_id
-                for r in facts.unit_records(s, today)
-                if r.completed_on_time and not r.has_shortcomings
-            ]
-            by_rule = facts.praised_units(facts.unit_records(s, today), rules)
-            requests["commendation"] = (
-                {} if by_rule else ({"department_ids": fit[:2]} if fit else None)
-            )
-            for u in late:  # a unit with a task due soon
-                try:
-                    drafting.generate(s, kind="reminder", department_id=u["department_id"])
-                except Exception:  # noqa: BLE001 - not this one
-                    continue
-                requests["reminder"] = {"department_id": u["department_id"]}
-                break
-            written = []
-            for kind, params in requests.items():
-                if params is None:
-                    print(f"{kind}: no unit in the demo to write it about")
-                    continue
-                n = drafting.draft_notice(s, actor=office, kind=kind, **params)
-                n = issuing.issue_notice(
-                    s, actor=office, notice_id=n.id, expected_version=n.version
-                )
-                _, docx = reading.notice_docx(s, actor=office, notice_id=n.id)
-                pdf = docx_to_pdf(docx)
-                assert pdf is not None, "LibreOffice is needed"
-                pages = [1, *_attachment_page(pdf)] if kind in ("bulletin", "criticism") else [1]
-                written += _pages(pdf, out, kind, pages, args.dpi)
-            month = today.replace(day=1) - dt.timedelta(days=1)
-            p = periods.create_period(s, actor=office, kind="month", day=month)
-            freezing.freeze_period(s, actor=office, period_id=p.id, expected_version=p.version)
-            docx = assessment_exports.scorecard_docx(s, actor=office, period_id=p.id)
-            pdf = docx_to_pdf(docx)
-            assert pdf is not None
-            written += _pages(pdf, out, "scorecard", [1], args.dpi)
+            docs, _ = issue_every_kind(s)
         engine.dispose()
+    for kind, docx in docs.items():
+        pdf = docx_to_pdf(docx)
+        assert pdf is not None, "LibreOffice is needed"
+        pages = [1, *_attachment_page(pdf)] if kind in ("bulletin", "criticism") else [1]
+        written += _pages(pdf, out, kind, pages, args.dpi)
     for path in written:
         print(path)
 
