@@ -108,11 +108,16 @@ class Converted:
         """The page's lines of text, top down: text, left, right, em-box top and bottom (mm),
         size (pt). poppler boxes a glyph of these fonts from 0.95 em above the baseline to
         0.35 em below it; a CJK face's em box runs from 0.88 above to 0.12 below."""
-        rows = defaultdict(list)
-        for w in self.pages[page - 1]:
-            rows[round(w[2], 1)].append(w)
+        # words whose tops lie within 0.5 mm (digits, set in the Western font of a table
+        # cell, sit a tenth of a point higher than the Chinese beside them)
+        rows: list[list] = []
+        for w in sorted(self.pages[page - 1], key=lambda w: w[2]):
+            if rows and w[2] - rows[-1][0][2] < 0.5:
+                rows[-1].append(w)
+            else:
+                rows.append([w])
         out = []
-        for _, ws in sorted(rows.items()):
+        for ws in rows:
             ws.sort(key=lambda w: w[1])
             size = (ws[0][4] - ws[0][2]) / 1.3
             top = ws[0][2] + 0.07 * size
@@ -263,6 +268,13 @@ def test_east_asian_language_is_zh_cn():
     data = render_docx(_notice())
     for part in ("word/styles.xml", "word/document.xml"):
         xml = _document_xml(data, part)
+        # a table cell's digits and Latin letters are en-US (so that LibreOffice does not break
+        # a number, see test_numbers_in_table_cells_are_never_broken), its Chinese zh-CN
+        attachments = re.findall(r"<w:tbl>.*?</w:tbl>", xml, re.S)[:-1]  # the last: 版记
+        for lang in re.findall(r"<w:lang [^>]*/>", "".join(attachments)):
+            assert 'w:eastAsia="zh-CN"' in lang and 'w:val="en-US"' in lang, lang
+        for table in attachments:
+            xml = xml.replace(table, "")
         langs = re.findall(r"<w:lang [^>]*/>", xml)
         assert langs, part
         for lang in langs:
@@ -449,3 +461,202 @@ def test_headings_and_attachment_note_keep_with_next_in_the_docx():
 
 def _document_xml(data: bytes, part: str = "word/document.xml") -> str:
     return zipfile.ZipFile(io.BytesIO(data)).read(part).decode()
+
+
+# ---------------------------------------------------------------- landscape attachments
+#
+# GB/T 9704 横排表格: an A4 table too wide for the portrait 版心 is printed landscape, the
+# page turned so that the 版心 stays the same rectangle of the sheet: 225 mm wide, 156 mm
+# high, 28 mm from the top (the portrait page's left edge), 35 mm from the left.
+
+L_TOP, L_LEFT, L_WIDTH, L_HEIGHT = 28.0, 35.0, 225.0, 156.0
+L_RIGHT, L_BOTTOM = L_LEFT + L_WIDTH, L_TOP + L_HEIGHT
+UNITS = ["市公安局", "市税务局", "市审批局", "市医保局"]
+TASK_COLUMNS = ["序号", "单位", "编号", "任务", "分工", "完成时限", "逾期工作日", "进度", "情况"]
+DUE = "2026-07-21"
+
+
+def _task_table() -> dict:
+    rows = [
+        [
+            i,
+            UNITS[(i - 1) // 10],
+            f"二(三){i % 9 + 1}",
+            "建立容缺受理事项清单并在全市推行" if i % 2 else "开展政务服务窗口作风整治",
+            "责任" if i % 3 else "牵头",
+            DUE,
+            i + 3,
+            "100%" if i % 5 == 0 else "35%",
+            "进度落后序时进度65个百分点；已于2026年12月1日申请销号，待审核" if i % 2 else "未报送",
+        ]
+        for i in range(1, 41)
+    ]
+    return {"title": "被通报单位逾期和进度滞后任务清单", "columns": TASK_COLUMNS, "rows": rows}
+
+
+NARROW = {
+    "title": "逾期任务清单",
+    "columns": ["编号", "任务", "完成时限", "逾期工作日"],
+    "rows": [["一(四)", "公布首批主题清单", DUE, 31]] * 3,
+}
+
+
+def _page_sizes(pdf: bytes) -> list[tuple[float, float]]:
+    """Width and height (mm) of every page."""
+    out = subprocess.run(
+        ["pdftotext", "-bbox", "-", "-"], input=pdf, capture_output=True, check=True
+    ).stdout.decode()
+    return [
+        (float(w) * PT, float(h) * PT)
+        for w, h in re.findall(r'<page width="([\d.]+)" height="([\d.]+)">', out)
+    ]
+
+
+@pytest.fixture(scope="module")
+def landscape(tmp_path_factory) -> Converted:
+    """A narrow table (portrait), then a nine-column task list of 40 rows over four units
+    (landscape), then the 版记 (a portrait last page)."""
+    d = _notice(
+        body=["经督查，现将有关情况通报如下。"],
+        attachments=[NARROW, _task_table()],
+        level_label=None,
+    )
+    converted = Converted(d, tmp_path_factory)
+    converted.sizes = _page_sizes(converted.pdf)  # type: ignore[attr-defined]
+    return converted
+
+
+def _first_page_of(doc: Converted, label: str) -> int:
+    return next(n for n in range(1, len(doc.pages) + 1) if doc.lines(n)[0]["text"] == label)
+
+
+def _wide_pages(doc: Converted) -> list[int]:
+    return list(range(_first_page_of(doc, "附件2"), len(doc.pages)))
+
+
+def test_wide_table_is_printed_on_landscape_pages_narrow_one_stays_portrait(landscape):
+    sizes = landscape.sizes
+    narrow = _first_page_of(landscape, "附件1")
+    assert sizes[narrow - 1] == pytest.approx((210, 297), abs=0.5)
+    wide = _wide_pages(landscape)
+    assert len(wide) >= 3  # 40 rows of up to three lines
+    for page in wide:
+        assert sizes[page - 1] == pytest.approx((297, 210), abs=0.5)  # width > height
+        words = landscape.pages[page - 1]
+        body = [w for w in words if w[2] < L_BOTTOM]
+        assert min(w[1] for w in body) >= L_LEFT and max(w[3] for w in body) <= L_RIGHT
+        assert min(w[2] for w in body) >= L_TOP - 1
+    # 附件2 top left in the landscape 版心; the table's outer rules at its left and right edges
+    label = landscape.line(wide[0], "附件2")
+    assert label["left"] == pytest.approx(L_LEFT, abs=0.5)
+    assert L_TOP <= label["top"] < L_TOP + LINE
+    header = landscape.line(wide[0], "序号")
+    rule = _bands(
+        landscape.ink(wide[0], (L_LEFT - 5, header["top"] - 5, L_RIGHT + 5, header["top"]), "dark")
+    )[-1]
+    assert min(r[1] for r in rule) == pytest.approx(L_LEFT, abs=0.4)
+    assert max(r[2] for r in rule) == pytest.approx(L_RIGHT, abs=0.4)
+
+
+def test_dates_are_never_broken(landscape):
+    for pages, count in (([_first_page_of(landscape, "附件1")], 3), (_wide_pages(landscape), 40)):
+        words = [w[0] for p in pages for w in landscape.pages[p - 1]]
+        assert words.count(DUE) == count
+        assert not [w for w in words if w != DUE and ("2026-" in w or w.startswith(("07-", "-")))]
+
+
+def test_numbers_in_table_cells_are_never_broken(landscape):
+    """“已于2026年12月1日” in a wrapped cell: LibreOffice broke it “已于2/026年” while the
+    cell's Western language was zh-CN."""
+    words = [w[0] for p in _wide_pages(landscape) for w in landscape.pages[p - 1]]
+    # the year of each of the 20 situations whole ("已于2026年" or "已于" "2026" "年12月")
+    years = [w for w in words if re.search(r"(^|[^\d-])\d{1,4}年", w) or re.fullmatch("2026", w)]
+    assert len(years) == 20 and all("2026" in w for w in years), years
+    assert not [w for w in words if re.match(r"0\d|026", w)]
+
+
+def _header_cells(doc: Converted, page: int) -> dict[str, list[tuple]]:
+    """The header row's words by column: the cells' edges from the table's widths (the table
+    spans the landscape 版心), the row from the top of 序号 to the first data row."""
+    from duban.documents.layout import column_widths
+    from duban.documents.official import AttachmentTable
+
+    widths = [w.pt * PT for w in column_widths(AttachmentTable.of(_task_table()))]
+    edges = [L_LEFT + sum(widths[:i]) for i in range(len(widths) + 1)]
+    assert edges[-1] == pytest.approx(L_RIGHT, abs=0.1)
+    top = doc.line(page, "序号")["top"] - 1
+    first_row = min(w[2] for w in doc.pages[page - 1] if w[0] == DUE)
+    cells: dict[str, list[tuple]] = {c: [] for c in TASK_COLUMNS}
+    for w in doc.pages[page - 1]:
+        if top <= w[2] < first_row - 1:
+            i = next(i for i in range(len(widths)) if edges[i] <= w[1] < edges[i + 1])
+            cells[TASK_COLUMNS[i]].append(w)
+    return cells
+
+
+def test_header_repeats_and_takes_at_most_two_lines(landscape):
+    for page in _wide_pages(landscape):
+        for name, words in _header_cells(landscape, page).items():
+            words.sort(key=lambda w: (round(w[2], 1), w[1]))
+            assert "".join(w[0] for w in words) == name, page
+            assert len({round(w[2], 1) for w in words}) <= (2 if len(name) > 3 else 1), name
+    overdue = _header_cells(landscape, _wide_pages(landscape)[0])["逾期工作日"]
+    assert [w[0] for w in overdue] == ["逾期工", "作日"]
+
+
+def test_rows_whole_and_the_unit_printed_once_per_group(landscape):
+    rows: dict[int, tuple[int, float]] = {}  # 序号 → (page, top)
+    units: dict[str, list[tuple[int, float]]] = defaultdict(list)
+    for page in _wide_pages(landscape):
+        for ln in landscape.lines(page):
+            first = ln["words"][0]
+            if first[0].isdigit() and first[1] < L_LEFT + 10 and DUE in ln["text"]:
+                rows[int(first[0])] = (page, ln["top"])
+                assert ln["words"][1][0] in UNITS + [f"二(三){int(first[0]) % 9 + 1}"]
+        for w in landscape.pages[page - 1]:
+            if w[0] in UNITS:
+                units[w[0]].append((page, w[2]))
+    assert sorted(rows) == list(range(1, 41))  # each row's number and date on one line
+    for g, unit in enumerate(UNITS):
+        assert len(units[unit]) == 1, (unit, units[unit])  # once, not on every row
+        page, top = units[unit][0]
+        first_row = rows[10 * g + 1]
+        assert page == first_row[0] and top == pytest.approx(
+            first_row[1] - 0.07 * 10.5 * PT, abs=0.5
+        )
+
+
+def test_page_numbers_run_on_across_orientations(landscape):
+    n = len(landscape.pages)
+    for page in range(1, n + 1):
+        wide = landscape.sizes[page - 1][0] > landscape.sizes[page - 1][1]
+        left, right, bottom = (L_LEFT, L_RIGHT, L_BOTTOM) if wide else (LEFT, RIGHT, BOTTOM)
+        foot = [ln for ln in landscape.lines(page) if ln["top"] > bottom]
+        assert [ln["text"] for ln in foot] == [f"—{page}—"]
+        if page % 2:
+            assert right - foot[0]["right"] == pytest.approx(HAO4, abs=0.7)
+        else:
+            assert foot[0]["left"] - left == pytest.approx(HAO4, abs=0.7)
+        if wide and page == _wide_pages(landscape)[0]:
+            dash = foot[0]["words"][0]
+            ink = landscape.ink(page, (dash[1] + 0.5, bottom, dash[3] - 0.5, bottom + 20), "dark")
+            assert ink[0][0] - bottom == pytest.approx(7, abs=0.4)
+
+
+def test_imprint_on_a_portrait_last_page_its_last_rule_on_the_foot_of_the_text_block(landscape):
+    last = len(landscape.pages)
+    assert landscape.sizes[last - 1] == pytest.approx((210, 297), abs=0.5)
+    assert landscape.sizes[last - 2] == pytest.approx((297, 210), abs=0.5)  # after the table
+    texts = [ln["text"] for ln in landscape.lines(last)]
+    assert texts[0].startswith("抄送") and "日印发" in texts[1] and texts[2] == f"—{last}—"
+    printing = landscape.line(last, "日印发")
+    assert BOTTOM - LINE < printing["bottom"] <= BOTTOM
+    rules = [
+        b
+        for b in _bands(landscape.ink(last, (LEFT - 3, BOTTOM - 40, RIGHT + 3, BOTTOM + 3), "dark"))
+        if max(r[2] for r in b) - min(r[1] for r in b) > WIDTH - 1
+    ]
+    assert len(rules) == 3  # thick, thin, thick
+    assert rules[-1][-1][0] == pytest.approx(BOTTOM, abs=0.4)
+    assert min(r[1] for r in rules[-1]) == pytest.approx(LEFT, abs=0.3)
+    assert max(r[2] for r in rules[-1]) == pytest.approx(RIGHT, abs=0.3)

@@ -5,13 +5,14 @@ import io
 
 import pytest
 from docx import Document
+from docx.enum.section import WD_ORIENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
 from duban.documents import layout, word
 from duban.documents import pdf as documents_pdf
-from duban.documents.official import OfficialDocument, chinese_date
+from duban.documents.official import AttachmentTable, OfficialDocument, chinese_date
 from duban.documents.pdf import docx_to_pdf
 from duban.documents.word import render_docx
 
@@ -235,14 +236,150 @@ def test_wide_task_table_keeps_short_columns_whole_and_spans_the_text_block():
     doc = _open(_doc(attachments=[{"title": "清单", "columns": cols, "rows": [row, row]}]))
     table = doc.tables[0]
     widths = [_twips(c.width) for c in table.rows[1].cells]
-    assert sum(widths) == pytest.approx(layout.TEXT_WIDTH_PT, abs=2)
+    # too wide for the portrait 版心: it spans the landscape one (225 mm)
+    assert sum(widths) == pytest.approx(layout.LANDSCAPE_TEXT_WIDTH_PT, abs=2)
+    assert round(layout.LANDSCAPE_TEXT_WIDTH_PT * 25.4 / 72, 6) == 225
     pt = layout.TABLE_PT
     # 序号/进度/dates get at least their content's width (plus margins): no "10/0%" wrapping
     assert widths[0] >= pt and widths[7] >= 4 * 0.55 * pt + 10
     assert widths[4] >= 10 * 0.55 * pt + 10
     assert table.rows[1].cells[4].text == "2026-07-13"  # compact date in a table
-    # the long columns share what is left, the task title getting a fair part
-    assert widths[2] > widths[0] * 3 and widths[8] >= 4 * pt
+    # the long columns share what is left, the task title getting a fair part, none under
+    # eight characters
+    assert widths[2] > widths[0] * 3 and widths[8] >= 8 * pt
+    # 逾期工作日: two lines of three characters, never one a line
+    assert widths[6] >= 3 * pt + 10.8
+
+
+TASK_COLUMNS = ["序号", "单位", "编号", "任务", "分工", "完成时限", "逾期工作日", "进度", "情况"]
+
+
+def _task_rows(n: int, units: list[str]) -> list[list]:
+    per = -(-n // len(units))
+    return [
+        [
+            i,
+            units[(i - 1) // per],
+            f"二(三){i % 9 + 1}",
+            "建立容缺受理事项清单并在全市推行" if i % 2 else "开展政务服务窗口作风整治",
+            "责任",
+            "2026-07-21",
+            i + 3,
+            "35%",
+            "进度落后序时进度65个百分点；已于2026年12月1日申请销号，待审核",
+        ]
+        for i in range(1, n + 1)
+    ]
+
+
+def test_short_columns_keep_their_natural_width_on_either_page():
+    """Short columns whole (a date on one line, a header on at most two), long ones at least
+    eight characters: a task list of nine columns goes landscape, four columns stay portrait."""
+    wide = AttachmentTable("清单", TASK_COLUMNS, _task_rows(12, ["市公安局", "市税务局"]))
+    assert layout.is_landscape(wide)
+    widths = [w.pt for w in layout.column_widths(wide)]
+    assert sum(widths) == pytest.approx(layout.LANDSCAPE_TEXT_WIDTH_PT, abs=0.5)
+    pt, margins = layout.TABLE_PT, 10.8  # LibreOffice's and Word's cell margins, 0.19 cm each
+    room = {c: (w - margins) / pt for c, w in zip(TASK_COLUMNS, widths, strict=True)}
+    assert room["完成时限"] >= 5.2  # 2026-07-21 is 5.1 characters of its size in print
+    assert room["逾期工作日"] >= 3 and room["序号"] >= 2 and room["分工"] >= 2
+    assert room["编号"] >= 3.3 and room["进度"] >= 2 and room["单位"] >= 4  # 市公安局 whole
+    assert room["任务"] >= 8 and room["情况"] >= 8
+    narrow = AttachmentTable("清单", ["编号", "任务", "完成时限", "逾期工作日"], wide.rows)
+    narrow.rows = [[r[2], r[3], r[5], r[6]] for r in wide.rows]
+    assert not layout.is_landscape(narrow)
+    assert sum(w.pt for w in layout.column_widths(narrow)) == pytest.approx(
+        layout.TEXT_WIDTH_PT, abs=0.5
+    )
+
+
+def test_wide_attachment_gets_landscape_section_and_imprint_a_portrait_last_page():
+    narrow = {"title": "表一", "columns": ["编号", "任务"], "rows": [["一(四)", "甲"]]}
+    wide = {"title": "表二", "columns": TASK_COLUMNS, "rows": _task_rows(4, ["市公安局"])}
+    doc = _open(_doc(attachments=[narrow, wide]))
+    assert len(doc.sections) == 3  # portrait (正文, 附件1), landscape (附件2), portrait (版记)
+    portrait, landscape, last = doc.sections
+    assert portrait.orientation == WD_ORIENT.PORTRAIT and last.orientation == WD_ORIENT.PORTRAIT
+    assert landscape.orientation == WD_ORIENT.LANDSCAPE
+    assert abs(landscape.page_width - Mm(297)) < Mm(0.5)
+    assert abs(landscape.page_height - Mm(210)) < Mm(0.5)
+    # the portrait 版心 turned: top 28 (订口), bottom 26, left 35, right 37 mm; 225 × 156 mm
+    for side, mm in (("top", 28), ("bottom", 26), ("left", 35), ("right", 37)):
+        assert abs(getattr(landscape, f"{side}_margin") - Mm(mm)) < Mm(0.2), side
+    # the page numbers' dash 7 mm under either 版心; the footers are the first section's and
+    # the numbers run on (no restart)
+    dash_drop = Pt((0.8 - 0.29) * 14)
+    assert abs(landscape.footer_distance + Pt(14) - dash_drop - Mm(26 - 7)) < Mm(0.1)
+    assert abs(last.footer_distance + Pt(14) - dash_drop - Mm(35 - 7)) < Mm(0.1)
+    assert landscape.footer.is_linked_to_previous and last.footer.is_linked_to_previous
+    assert not doc.element.body.xpath(".//w:pgNumType")
+    # 附件2 opens the landscape section; the 版记 is alone in the last one
+    body = doc.element.body
+    breaks = [p for p in body.iterchildren(qn("w:p")) if p.xpath("./w:pPr/w:sectPr")]
+    assert len(breaks) == 2
+    assert body.index(breaks[0]) < body.index(doc.tables[1]._tbl) < body.index(breaks[1])
+    assert body.index(breaks[1]) < body.index(doc.tables[-1]._tbl)
+    after_break = breaks[0].getnext()
+    assert "附件2" in "".join(after_break.xpath(".//w:t/text()"))
+    assert not after_break.xpath(".//w:br")  # the section break makes the page: no blank page
+    # a table too narrow for landscape stays on a portrait page after a page break
+    label = _par(doc, "附件1")
+    assert label._p.xpath(".//w:br[@w:type='page']")
+
+
+def test_imprint_follows_a_portrait_last_attachment_without_a_section():
+    wide = {"title": "表二", "columns": TASK_COLUMNS, "rows": _task_rows(4, ["市公安局"])}
+    narrow = {"title": "表一", "columns": ["编号", "任务"], "rows": [["一(四)", "甲"]]}
+    doc = _open(_doc(attachments=[wide, narrow]))
+    assert [s.orientation for s in doc.sections] == [
+        WD_ORIENT.PORTRAIT,
+        WD_ORIENT.LANDSCAPE,
+        WD_ORIENT.PORTRAIT,
+    ]
+    # without a 版记 the document may end on its landscape page
+    doc = _open(_doc(attachments=[wide], copy_to="", printed_by="", printed_on=None))
+    assert [s.orientation for s in doc.sections] == [WD_ORIENT.PORTRAIT, WD_ORIENT.LANDSCAPE]
+
+
+def _vmerge(tc) -> str | None:
+    el = tc.find(qn("w:tcPr") + "/" + qn("w:vMerge"))
+    return None if el is None else (el.get(qn("w:val")) or "continue")
+
+
+def test_repeated_unit_cells_merge_vertically():
+    rows = _task_rows(6, ["市公安局", "市税务局"])  # three rows each
+    rows[5][1] = "市审批局"  # a group of one
+    wide = {"title": "表", "columns": TASK_COLUMNS, "rows": rows}
+    doc = _open(_doc(attachments=[wide]))
+    trs = doc.tables[0]._tbl.tr_lst
+    assert [_vmerge(tr.tc_lst[1]) for tr in trs[1:]] == [
+        "restart", "continue", "continue", "restart", "continue", None,
+    ]  # fmt: skip
+    texts = ["".join(tr.tc_lst[1].xpath(".//w:t/text()")) for tr in trs[1:]]
+    assert texts == ["市公安局", "", "", "市税务局", "", "市审批局"]
+    assert all(_vmerge(tr.tc_lst[0]) is None for tr in trs)  # only the unit column
+    # asked for by group_columns (read from a stored dict), or not merged at all
+    plain = {"title": "表", "columns": ["单位", "任务"], "rows": [["甲", "a"], ["甲", "b"]]}
+    doc = _open(_doc(attachments=[plain]))
+    assert all(_vmerge(tr.tc_lst[0]) is None for tr in doc.tables[0]._tbl.tr_lst)
+    doc = _open(_doc(attachments=[{**plain, "group_columns": [0]}]))
+    merged = [_vmerge(tr.tc_lst[0]) for tr in doc.tables[0]._tbl.tr_lst]
+    assert merged == [None, "restart", "continue"]
+
+
+def test_group_columns_are_optional_and_nested():
+    old = AttachmentTable.of({"title": "t", "columns": ["a", "b"], "rows": [[1, 2]]})
+    assert old.group_columns == [] and old.continued_cells() == set()
+    t = AttachmentTable(
+        "t",
+        ["单位", "处室", "任务"],
+        [["甲", "一处", 1], ["甲", "一处", 2], ["甲", "二处", 3], ["乙", "二处", 4], ["乙", "", 5]],
+        group_columns=[0, 1],
+    )
+    # 二处 of 乙 is a new group though the row above has 二处 too; an empty cell never merges
+    assert t.continued_cells() == {(1, 0), (1, 1), (2, 0), (4, 0)}
+    auto = AttachmentTable("t", ["序号", "单位"], [[1, "甲"], [2, "甲"], [3, "乙"]])
+    assert auto.merged_columns() == [1] and auto.continued_cells() == {(1, 1)}
 
 
 def test_headings_in_the_body_use_heiti_and_kaiti():

@@ -83,56 +83,207 @@ def format_cell(v: Any) -> str:
     return text
 
 
+_NARROW_MARKS = set("()-./:,;'[] ")
+
+
 def _display_width(text: str) -> float:
-    """Width in CJK characters: a Latin letter or digit is about half of one."""
-    return sum(0.6 if ord(c) < 0x2E80 else 1.0 for c in text)
+    """Width in CJK characters: a digit or Latin letter a little over half of one, brackets,
+    hyphens and stops less, % nearly a whole one (measured in the PDF: 2026-07-21 is 5.1
+    characters of its size)."""
+    return sum(
+        1.0 if ord(c) >= 0x2E80 or c in "%“”‘’" else 0.4 if c in _NARROW_MARKS else 0.55
+        for c in text
+    )
+
+
+# A wrapped cell's lines are not filled to the edge: a number is not broken, a stop does not
+# begin a line. Half a character of each line is counted lost.
+WRAP_LOSS_CHARS = 0.5
+
+
+def _cell_lines(text_chars: float, room: float) -> int:
+    """Lines a cell's text of that width takes in a cell with room for `room` characters."""
+    if text_chars <= room + 1e-6:
+        return 1
+    return math.ceil(text_chars / max(room - WRAP_LOSS_CHARS, 0.5) - 1e-6)
+
+
+def _room_for(text_chars: float, lines: int) -> float:
+    """The room (characters) a text needs to take at most that many lines."""
+    return text_chars if lines <= 1 else text_chars / lines + WRAP_LOSS_CHARS
 
 
 CELL_PAD_PT = 14  # the cell's left and right margins (0.19 cm each) and a little air
 SHORT_COLUMN_CHARS = 6.5  # a column whose content is at most this wide is never squeezed
+LONG_COLUMN_CHARS = 8  # a long text column (单位, 任务, 情况) gets at least this many characters
+MAX_COLUMN_CHARS = 30
+
+# Landscape attachment pages (GB/T 9704 横排表格): an A4 sheet turned so that the table's top
+# lies on the portrait page's left edge (the 订口 of an odd page, the 切口 of an even one, as
+# the standard asks: both are the left edge of the sheet seen from the front). The margins are
+# the portrait ones turned with it, so the 版心 is the very same rectangle of the sheet: top
+# 28 mm (portrait left), bottom 26 mm (portrait right), left 35 mm (portrait bottom), right
+# 37 mm (portrait top); 225 mm wide and 156 mm high.
+LANDSCAPE_MARGINS_MM = {
+    "top": MARGINS_MM["left"],
+    "bottom": MARGINS_MM["right"],
+    "left": MARGINS_MM["bottom"],
+    "right": MARGINS_MM["top"],
+}
+LANDSCAPE_TEXT_WIDTH_PT = (
+    PAGE_HEIGHT_MM - LANDSCAPE_MARGINS_MM["left"] - LANDSCAPE_MARGINS_MM["right"]
+) * MM  # 225 mm
 
 
-def column_widths(tbl: AttachmentTable) -> list[Length]:
-    """Widths that span the text block: short columns (序号, dates, 进度) keep their natural
-    width so they do not wrap; the long text columns (任务, 原因) share what is left by length.
-    A header may wrap onto two lines, so it counts half its length."""
-    n = max(1, len(tbl.columns))
-    natural = []
-    for i in range(n):
-        header = math.ceil(_display_width(tbl.columns[i]) / 2) if i < len(tbl.columns) else 1
+def _chars_pt(chars: float) -> float:
+    """The width of a column holding `chars` characters of 五号 a line."""
+    return chars * TABLE_PT + CELL_PAD_PT
+
+
+def _header_chars(header: str) -> float:
+    """A header of up to three characters stays on one line; a longer one may take two lines
+    (逾期工/作日), never one character a line."""
+    width = _display_width(header)
+    return width if len(header) <= 3 else math.ceil(width / 2)
+
+
+def _natural_widths(tbl: AttachmentTable) -> list[tuple[float, bool]]:
+    """Each column's natural width (pt: its longest cell on one line, its header on at most
+    two) and whether it is short (序号, 编号, 分工, dates, numbers, 进度: never squeezed)."""
+    out = []
+    for i in range(max(1, len(tbl.columns))):
+        header = _header_chars(tbl.columns[i]) if i < len(tbl.columns) else 1
         cells = [_display_width(format_cell(r[i])) for r in tbl.rows if i < len(r)]
         chars = max([header, 1, *cells])
-        natural.append(min(chars, 30) * TABLE_PT + CELL_PAD_PT)
-    width = TEXT_WIDTH_PT
-    total = sum(natural)
-    if total <= width:
-        return [Pt(w * width / total) for w in natural]
-    short_limit = SHORT_COLUMN_CHARS * TABLE_PT + CELL_PAD_PT
-    fixed = [w if w <= short_limit else None for w in natural]
-    long_ = [w for w in natural if w > short_limit]
-    budget = width - sum(w for w in fixed if w is not None)
-    floor = 4 * TABLE_PT + CELL_PAD_PT
-    if not long_ or budget < floor * len(long_):
-        return [Pt(w * width / total) for w in natural]  # nothing sensible: scale them all
-    # share the budget by length, but never below four characters
-    shares: dict[int, float | None] = {i: w for i, w in enumerate(natural) if fixed[i] is None}
-    while True:
-        scale = (budget - floor * sum(1 for w in shares.values() if w is None)) / sum(
-            w for w in shares.values() if w is not None
-        )
-        narrow = [i for i, w in shares.items() if w is not None and w * scale < floor]
-        if not narrow:
-            break
-        for i in narrow:
-            shares[i] = None
-    out: list[Length] = []
-    for i, w in enumerate(natural):
-        share = shares.get(i)
-        if fixed[i] is not None:
-            out.append(Pt(w))
-        else:
-            out.append(Pt(floor if share is None else share * scale))
+        out.append((_chars_pt(min(chars, MAX_COLUMN_CHARS)), chars <= SHORT_COLUMN_CHARS))
     return out
+
+
+def _least_width(natural: list[tuple[float, bool]], long_chars: float) -> float:
+    """Short columns whole, long ones at `long_chars` characters (or their natural width)."""
+    floor = _chars_pt(long_chars)
+    return sum(w if short else min(w, floor) for w, short in natural)
+
+
+def is_landscape(tbl: AttachmentTable) -> bool:
+    """Whether the table goes on landscape pages: its columns do not get their natural width
+    on the portrait 版心 (short columns whole, long text columns LONG_COLUMN_CHARS)."""
+    return _least_width(_natural_widths(tbl), LONG_COLUMN_CHARS) > TEXT_WIDTH_PT + 0.01
+
+
+def table_width(tbl: AttachmentTable) -> float:
+    """The width of the 版心 the table is printed on (pt)."""
+    return LANDSCAPE_TEXT_WIDTH_PT if is_landscape(tbl) else TEXT_WIDTH_PT
+
+
+def column_widths(tbl: AttachmentTable, width: float | None = None) -> list[Length]:
+    """Widths that span the text block (`width`, by default that of the page the table is
+    printed on): short columns (序号, 编号, dates, 逾期工作日, 进度) keep their natural width so
+    they do not wrap (a header takes at most two lines); the long text columns share what is
+    left, none under LONG_COLUMN_CHARS characters (four where even that does not fit), the
+    rest given where it saves most lines of the table (see _share)."""
+    if width is None:
+        width = table_width(tbl)
+    natural = _natural_widths(tbl)
+    total = sum(w for w, _ in natural)
+    if total <= width:
+        return [Pt(w * width / total) for w, _ in natural]
+    for long_chars in (LONG_COLUMN_CHARS, 4):
+        if _least_width(natural, long_chars) <= width:
+            break
+    else:  # nothing sensible: scale them all
+        return [Pt(w * width / total) for w, _ in natural]
+    out = {i: w for i, (w, short) in enumerate(natural) if short}
+    long_ = [i for i, (_, short) in enumerate(natural) if not short]
+    floors = {i: min(natural[i][0], _chars_pt(long_chars)) for i in long_}
+    out.update(_share(tbl, floors, {i: natural[i][0] for i in long_}, width - sum(out.values())))
+    return [Pt(out[i]) for i in range(len(natural))]
+
+
+def _share(
+    tbl: AttachmentTable, floors: dict[int, float], naturals: dict[int, float], budget: float
+) -> dict[int, float]:
+    """The long columns' widths (pt), `budget` in all, none under its floor: the split that
+    makes the table least high (a row as high as its fullest cell), then the one with the
+    fewest lines of text (a unit's name on one line where that costs nothing), the slack
+    shared by length.
+
+    Only widths where a cell's line count changes matter, so every column but the last tries
+    those (its floor and each text's length divided by a number of lines) and the last takes
+    what is left (where that makes too many combinations, every other width is tried)."""
+    # a merged cell (a unit over its tasks) prints its text once, over the rows of its group
+    continued = tbl.continued_cells()
+    cols = list(floors)
+    texts = {
+        i: [
+            0.0 if (r, i) in continued else _display_width(format_cell(row[i]))
+            for r, row in enumerate(tbl.rows)
+        ]
+        for i in cols
+    }
+    spans = {i: [1] * len(tbl.rows) for i in cols}
+    for r, i in sorted(continued, reverse=True):
+        if i in spans:
+            spans[i][r - 1] += spans[i][r]
+
+    def lines(i: int, w: float) -> list[int]:
+        """Each row's lines in column i (a merged cell's spread over its rows)."""
+        room = (w - CELL_PAD_PT) / TABLE_PT
+        return [
+            math.ceil(_cell_lines(t, room) / n) for t, n in zip(texts[i], spans[i], strict=True)
+        ]
+
+    def text_lines(i: int, w: float) -> int:
+        """Lines of text in column i (a merged cell's all counted: a name on one line)."""
+        room = (w - CELL_PAD_PT) / TABLE_PT
+        return sum(_cell_lines(t, room) for t in texts[i] if t)
+
+    def cost(widths: dict[int, float]) -> tuple[int, int]:
+        per_col = [lines(i, w) for i, w in widths.items()]
+        height = sum(max(r) for r in zip(*per_col, strict=True)) if tbl.rows else 0
+        return height, sum(text_lines(i, w) for i, w in widths.items())
+
+    def candidates(i: int) -> list[float]:
+        """Widths of column i from its floor to its natural width where a line is saved."""
+        out = {floors[i]}
+        for t in set(texts[i]):
+            for n in range(1, math.ceil(t) + 1):
+                w = _chars_pt(_room_for(t, n))
+                if w < floors[i]:
+                    break
+                if w <= naturals[i] + 1e-6:
+                    out.add(w)
+        return sorted(out)
+
+    options = [candidates(i) for i in cols[:-1]]
+    while math.prod(map(len, options)) > 4000 and any(len(o) > 2 for o in options):
+        options = [o[::2] if len(o) > 2 else o for o in options]
+    last = cols[-1]
+    best: tuple[tuple[int, int], dict[int, float]] | None = None
+    for combo in itertools.product(*options):
+        widths = dict(zip(cols[:-1], combo, strict=True))
+        rest = budget - sum(combo)
+        if rest < floors[last] - 1e-6:
+            continue
+        widths[last] = rest
+        c = cost(widths)
+        if best is None or c < best[0]:
+            best = (c, widths)
+    assert best is not None  # the floors fit: column_widths checked
+    widths = best[1]
+    # the last column may hold more than it needs: the slack goes to all of them by length
+    need = [
+        w
+        for w in candidates(last)
+        if (lines(last, w), text_lines(last, w))
+        == (lines(last, widths[last]), text_lines(last, widths[last]))
+    ]
+    slack = widths[last] - min(need, default=widths[last])
+    if slack > 0:
+        widths[last] -= slack
+        total = sum(naturals[i] for i in cols)
+        widths = {i: w + slack * naturals[i] / total for i, w in widths.items()}
+    return widths
 
 
 def _em_width(text: str) -> float:

@@ -16,6 +16,9 @@ class AttachmentTable:
     title: str
     columns: list[str]
     rows: list[list[Any]] = field(default_factory=list)
+    # Leading columns whose repeated values are printed once per group: consecutive rows
+    # with equal values share one vertically merged cell (a unit's name over its tasks).
+    group_columns: list[int] = field(default_factory=list)
 
     @classmethod
     def of(cls, value: "AttachmentTable | dict") -> "AttachmentTable":
@@ -25,7 +28,30 @@ class AttachmentTable:
             title=str(value.get("title", "")),
             columns=[str(c) for c in value.get("columns", [])],
             rows=[list(r) for r in value.get("rows", [])],
+            group_columns=[int(c) for c in value.get("group_columns") or []],
         )
+
+    def merged_columns(self) -> list[int]:
+        """The columns merged down their groups: `group_columns`, or a 单位 column after the
+        序号 (a list over several units) where nothing was asked."""
+        if self.group_columns:
+            return sorted({c for c in self.group_columns if 0 <= c < len(self.columns)})
+        return [1] if len(self.columns) > 1 and self.columns[1] == "单位" else []
+
+    def continued_cells(self) -> set[tuple[int, int]]:
+        """(row, column) of the cells that continue the group of the cell above: the row has
+        the same non-empty value in that column and in every merged column before it."""
+        out: set[tuple[int, int]] = set()
+        merged = self.merged_columns()
+        for r in range(1, len(self.rows)):
+            above, row = self.rows[r - 1], self.rows[r]
+            for c in merged:
+                if c >= len(row) or c >= len(above):
+                    break
+                if row[c] in ("", None) or row[c] != above[c]:
+                    break  # a new group here, and in the columns after it
+                out.add((r, c))
+        return out
 
 
 @dataclass

@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 
 from docx import Document
+from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
@@ -26,6 +27,8 @@ from duban.documents.layout import (
     IMPRINT_PT,
     ISSUER_TOP_MM,
     KAITI_FONT,
+    LANDSCAPE_MARGINS_MM,
+    LANDSCAPE_TEXT_WIDTH_PT,
     LINE_PITCH_TWIPS,
     LINE_PT,
     MARGINS_MM,
@@ -43,6 +46,7 @@ from duban.documents.layout import (
     _em_width,
     column_widths,
     format_cell,
+    is_landscape,
     issuer_size,
     signature_indents,
     title_lines,
@@ -67,6 +71,8 @@ def render_docx(d: OfficialDocument) -> bytes:
         _attachment_list(doc, tables)
     _signature(doc, d)
     _attachment_pages(doc, tables)
+    if _is_landscape_section(doc) and _imprint_rows(d):
+        _new_section(doc, landscape=False)  # the 版记 on a portrait last page
     _imprint(doc, d)
     buf = io.BytesIO()
     doc.save(buf)
@@ -375,11 +381,7 @@ def _body_paragraph(doc, line: str):
 
 def _setup_page(doc) -> None:
     section = doc.sections[0]
-    section.page_width, section.page_height = Mm(PAGE_WIDTH_MM), Mm(PAGE_HEIGHT_MM)
-    section.top_margin = Mm(MARGINS_MM["top"])
-    section.bottom_margin = Mm(MARGINS_MM["bottom"])
-    section.left_margin = Mm(MARGINS_MM["left"])
-    section.right_margin = Mm(MARGINS_MM["right"])
+    _orient(section, landscape=False)
     normal = doc.styles["Normal"]
     normal.font.name = BODY_FONT
     normal.font.size = Pt(BODY_PT)
@@ -398,17 +400,61 @@ def _setup_page(doc) -> None:
     _page_number_footer(doc, section)
 
 
-def _document_grid(section) -> None:
+def _orient(section, *, landscape: bool) -> None:
+    """A4 portrait with the GB/T 9704 margins, or A4 landscape with the same 版心 turned (see
+    layout.LANDSCAPE_MARGINS_MM); the page number's footer 7 mm under the 版心 either way."""
+    margins = LANDSCAPE_MARGINS_MM if landscape else MARGINS_MM
+    section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+    width, height = (
+        (PAGE_HEIGHT_MM, PAGE_WIDTH_MM) if landscape else (PAGE_WIDTH_MM, PAGE_HEIGHT_MM)
+    )
+    section.page_width, section.page_height = Mm(width), Mm(height)
+    section.top_margin = Mm(margins["top"])
+    section.bottom_margin = Mm(margins["bottom"])
+    section.left_margin = Mm(margins["left"])
+    section.right_margin = Mm(margins["right"])
+    # the footer's bottom edge, so that its one exact 14 pt line starts so much higher that
+    # the top edge of the 一字线 (GB/T 9704 measures to the dash itself) is 7 mm under the 版心
+    dash_drop = (EXACT_BASELINE - DASH_HEIGHT) * IMPRINT_PT
+    section.footer_distance = (
+        Mm(margins["bottom"] - PAGE_NUMBER_GAP_MM) + Pt(dash_drop) - Pt(IMPRINT_PT)
+    )
+
+
+def _is_landscape_section(doc) -> bool:
+    return doc.sections[-1].orientation == WD_ORIENT.LANDSCAPE
+
+
+def _new_section(doc, *, landscape: bool) -> None:
+    """A section break (on a new page) and the next section's page: what follows is set on
+    landscape or portrait pages. The break is a paragraph one point high closing the section
+    before (after a table it must not take a line of its own, which could make a page). The
+    new section keeps the footers (linked to the previous) and the page numbers run on."""
+    par = _tiny_paragraph(doc)
+    sentinel = doc.element.body.get_or_add_sectPr()
+    par._p.set_sectPr(sentinel.clone())
+    for ref in sentinel.xpath("w:headerReference|w:footerReference"):
+        sentinel.remove(ref)
+    _orient(doc.sections[-1], landscape=landscape)
+    _document_grid(doc.sections[-1], chars=not landscape)
+
+
+def _document_grid(section, *, chars: bool = True) -> None:
     """22 lines of 28 characters: the grid's line pitch and a character pitch a little under
-    16 pt (see layout.GRID_CHAR_SPACE); exact spacing alone gives 27 characters a line."""
+    16 pt (see layout.GRID_CHAR_SPACE); exact spacing alone gives 27 characters a line.
+
+    A landscape section has no grid (`chars=False`): 225 mm is no whole number of grid
+    characters, and LibreOffice centres the characters' grid in the 版心, which would move
+    everything 3 pt to the right of the margin."""
     sect = section._sectPr
     old = sect.find(qn("w:docGrid"))
     if old is not None:
         sect.remove(old)
     grid = OxmlElement("w:docGrid")
-    grid.set(qn("w:type"), "linesAndChars")
     grid.set(qn("w:linePitch"), str(LINE_PITCH_TWIPS))
-    grid.set(qn("w:charSpace"), str(GRID_CHAR_SPACE))
+    if chars:
+        grid.set(qn("w:type"), "linesAndChars")
+        grid.set(qn("w:charSpace"), str(GRID_CHAR_SPACE))
     sect.insert_element_before(grid, "w:printerSettings", "w:sectPrChange")
 
 
@@ -439,13 +485,6 @@ def _page_number_footer(doc, section) -> None:
     """Page numbers as “— 1 —” in 4号 半角宋体 7 mm below the 版心 (GB/T 9704 7.5): odd pages
     on the right, even pages on the left, one character from the edge of the text block."""
     doc.settings.odd_and_even_pages_header_footer = True
-    # the footer's bottom edge, so that its one exact 14 pt line starts 7 mm under the 版心
-    # GB/T 9704 measures to the 一字线 itself: the footer's one exact 14 pt line starts so
-    # much higher that the dashes' top edge is 7 mm under the 版心
-    dash_drop = (EXACT_BASELINE - DASH_HEIGHT) * IMPRINT_PT
-    section.footer_distance = (
-        Mm(MARGINS_MM["bottom"] - PAGE_NUMBER_GAP_MM) + Pt(dash_drop) - Pt(IMPRINT_PT)
-    )
     for footer, align in (
         (section.footer, WD_ALIGN_PARAGRAPH.RIGHT),
         (section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT),
@@ -474,7 +513,15 @@ def _cell_text(cell, text: str, *, bold: bool = False, align=WD_ALIGN_PARAGRAPH.
     par.alignment = align
     _spacing(par, exact=None)
     _no_grid(par)
-    _set_run_font(par.add_run(text), BODY_FONT, TABLE_PT, bold=bold)
+    if text:
+        run = par.add_run(text)
+        _set_run_font(run, BODY_FONT, TABLE_PT, bold=bold)
+        # digits and Latin letters in a Western language: with zh-CN there too LibreOffice
+        # breaks a number anywhere (“已于2/026年” in a narrow cell); the Chinese stays zh-CN
+        run._element.rPr.find(qn("w:lang")).set(qn("w:val"), TABLE_WESTERN_LANGUAGE)
+
+
+TABLE_WESTERN_LANGUAGE = "en-US"
 
 
 def _attachment_list(doc, tables: Sequence[AttachmentTable]) -> None:
@@ -504,38 +551,61 @@ def _number_chars(n: int) -> int:
 
 def _attachment_pages(doc, tables: Sequence[AttachmentTable]) -> None:
     """Each attachment on a new page: “附件” (3号黑体) top left, its title centred on the third
-    line, the table with its header row repeated on every page and no row split."""
+    line, the table with its header row repeated on every page and no row split. A table too
+    wide for the portrait 版心 (layout.is_landscape) gets landscape pages of its own, a
+    section break before it and after it (GB/T 9704 横排表格)."""
     for i, tbl in enumerate(tables, start=1):
-        par = _paragraph(doc, align=WD_ALIGN_PARAGRAPH.LEFT)
-        par.add_run().add_break(WD_BREAK.PAGE)
+        wide = is_landscape(tbl)
+        par = None
+        if wide != _is_landscape_section(doc):
+            _new_section(doc, landscape=wide)  # the section break makes the new page
+        else:
+            par = _paragraph(doc, align=WD_ALIGN_PARAGRAPH.LEFT)
+            par.add_run().add_break(WD_BREAK.PAGE)
+        if par is None:
+            par = _paragraph(doc, align=WD_ALIGN_PARAGRAPH.LEFT)
         label = f"附件{i}" if len(tables) > 1 else "附件"
         _set_run_font(par.add_run(label), HEADING_FONT, BODY_PT)
         title = _paragraph(doc, align=WD_ALIGN_PARAGRAPH.CENTER, exact=TITLE_LINE_PT)
         title.paragraph_format.space_before = Pt(LINE_PT)
         title.paragraph_format.space_after = Pt(LINE_PT / 2)
-        _title_runs(title, title_lines(tbl.title))
-        table = doc.add_table(rows=1, cols=max(1, len(tbl.columns)))
-        table.style = "Table Grid"
-        table.alignment = WD_TABLE_ALIGNMENT.CENTER
-        table.autofit = False
-        widths = column_widths(tbl)
-        for cell, col in zip(table.rows[0].cells, tbl.columns, strict=False):
-            _cell_text(cell, col, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
-        for row in tbl.rows:
-            cells = table.add_row().cells
-            for cell, v in zip(cells, row, strict=False):
-                _cell_text(cell, format_cell(v))
-        for column, w in zip(table.columns, widths, strict=False):
-            column.width = w  # LibreOffice reads the grid, Word the cells: set both
-        for row in table.rows:
-            for cell, w in zip(row.cells, widths, strict=False):
-                cell.width = w
-        if not tbl.rows:
-            cells = table.add_row().cells
-            cells[0].merge(cells[-1])
-            _cell_text(cells[0], "（无）", align=WD_ALIGN_PARAGRAPH.CENTER)
-        for n, row in enumerate(table.rows):
-            _row_flags(row, header=n == 0)
+        width = LANDSCAPE_TEXT_WIDTH_PT if wide else TEXT_WIDTH_PT
+        _title_runs(title, title_lines(tbl.title, width / TITLE_PT))
+        _attachment_table(doc, tbl, width)
+
+
+def _attachment_table(doc, tbl: AttachmentTable, width: float) -> None:
+    """The table across `width`: a bold header row, 五号 cells, a group's repeated value (the
+    unit of its tasks) in one vertically merged cell (w:vMerge)."""
+    table = doc.add_table(rows=1, cols=max(1, len(tbl.columns)))
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    widths = column_widths(tbl, width)
+    for cell, col in zip(table.rows[0].cells, tbl.columns, strict=False):
+        _cell_text(cell, col, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
+    continued = tbl.continued_cells()
+    for r, row in enumerate(tbl.rows):
+        cells = table.add_row().cells
+        for c, (cell, v) in enumerate(zip(cells, row, strict=False)):
+            _cell_text(cell, "" if (r, c) in continued else format_cell(v))
+    for column, w in zip(table.columns, widths, strict=False):
+        column.width = w  # LibreOffice reads the grid, Word the cells: set both
+    for tr in table._tbl.tr_lst:
+        for tc, w in zip(tr.tc_lst, widths, strict=False):
+            tc.width = w
+    if not tbl.rows:
+        cells = table.add_row().cells
+        cells[0].merge(cells[-1])
+        _cell_text(cells[0], "（无）", align=WD_ALIGN_PARAGRAPH.CENTER)
+    trs = table._tbl.tr_lst
+    for r, c in continued:
+        trs[r + 1].tc_lst[c].vMerge = "continue"
+        above = trs[r].tc_lst[c]
+        if above.vMerge is None:
+            above.vMerge = "restart"
+    for n, row in enumerate(table.rows):
+        _row_flags(row, header=n == 0)
 
 
 def _row_flags(row, *, header: bool) -> None:
@@ -616,12 +686,7 @@ def _imprint(doc, d: OfficialDocument) -> None:
     A one-column table whose borders are the rules (first and last thick, the one between
     thin), positioned at the bottom of the text block. The texts keep one character free on
     either side; 印发日期 is right-aligned with a tab."""
-    rows = []
-    if d.copy_to:
-        rows.append(f"抄送：{d.copy_to.rstrip('。')}。")
-    if d.printed_by or d.printed_on:
-        on = f"{chinese_date(d.printed_on)}印发" if d.printed_on else ""
-        rows.append(f"{d.printed_by}\t{on}")
+    rows = _imprint_rows(d)
     if not rows:
         return
     # a paragraph between an attachment table and this one, else LibreOffice joins them and
@@ -649,6 +714,16 @@ def _imprint(doc, d: OfficialDocument) -> None:
         _set_run_font(par.add_run(text), BODY_FONT, IMPRINT_PT)
     # the anchor: a positioned table belongs to the paragraph after it; keep that one tiny
     _tiny_paragraph(doc)
+
+
+def _imprint_rows(d: OfficialDocument) -> list[str]:
+    rows = []
+    if d.copy_to:
+        rows.append(f"抄送：{d.copy_to.rstrip('。')}。")
+    if d.printed_by or d.printed_on:
+        on = f"{chinese_date(d.printed_on)}印发" if d.printed_on else ""
+        rows.append(f"{d.printed_by}\t{on}")
+    return rows
 
 
 def _tiny_paragraph(doc):
