@@ -56,13 +56,21 @@ class Issued:
             demo.seed_demo(s)
             docs, self.notices = issue_every_kind(s)
         self.pages = {}
+        self.heights: dict[str, list[float]] = {}
         for kind, docx in docs.items():
             pdf = docx_to_pdf(docx)
             assert pdf is not None
+            pages = _pdf_pages(pdf)
+            self.heights[kind] = [height * PT for height, _ in pages]
             self.pages[kind] = [
                 [(w, x0 * PT, y0 * PT, x1 * PT, y1 * PT) for w, x0, y0, x1, y1 in words]
-                for _, words in _pdf_pages(pdf)
+                for _, words in pages
             ]
+
+    def text_bottom(self, kind: str, page: int) -> float:
+        """The 版心's bottom edge: 262 mm on a portrait page, 184 mm on a landscape one (a
+        wide attachment table; its 版心 is the portrait one turned with the sheet)."""
+        return BOTTOM if self.heights[kind][page - 1] > 250 else 28.0 + 156.0
 
     def lines(self, kind: str, page: int) -> list[dict]:
         """The page's lines top down: text, top and bottom of the glyph boxes, left, right."""
@@ -119,14 +127,22 @@ def test_header_title_and_page_numbers_of_every_kind(issued, kind):
     # page numbers "— n —" on every page, one after the other; the dash 7 mm under the 版心
     # (its glyph box starts 3.3 mm above the dash: test_document_layout measures the ink)
     for number, _ in enumerate(issued.pages[kind], start=1):
-        foot = [ln for ln in issued.lines(kind, number) if ln["top"] > BOTTOM + 1]
+        bottom = issued.text_bottom(kind, number)
+        foot = [ln for ln in issued.lines(kind, number) if ln["top"] > bottom + 1]
         assert [ln["text"] for ln in foot] == [f"—{number}—"], (kind, number, foot)
-        assert BOTTOM + 7 - 4.2 < foot[0]["top"] < BOTTOM + 7 - 2.4
+        assert bottom + 7 - 4.2 < foot[0]["top"] < bottom + 7 - 2.4
+
+
+def test_wide_task_lists_are_landscape(issued):
+    for kind in ("urging", "criticism"):
+        assert any(h < 250 for h in issued.heights[kind]), kind
 
 
 @pytest.mark.parametrize("kind", KINDS[:-1])  # the scorecard bulletin has no 版记 of its own
 def test_imprint_at_the_foot_of_the_last_page(issued, kind):
-    last = issued.lines(kind, len(issued.pages[kind]))
+    n = len(issued.pages[kind])
+    assert issued.heights[kind][-1] > 250  # the 版记 page is portrait
+    last = issued.lines(kind, n)
     printing = next(ln for ln in last if ln["text"].endswith("印发"))
     assert BOTTOM - 12 < printing["bottom"] <= BOTTOM + 1.5, printing
     copy = next(ln for ln in last if ln["text"].startswith("抄送："))

@@ -159,6 +159,12 @@ def _natural_widths(tbl: AttachmentTable) -> list[tuple[float, bool]]:
     return out
 
 
+def centred_columns(tbl: AttachmentTable) -> list[bool]:
+    """Columns printed centred: the short ones (序号, numbers, dates, 分工, 进度); text
+    columns stay flush left."""
+    return [short for _, short in _natural_widths(tbl)]
+
+
 def _least_width(natural: list[tuple[float, bool]], long_chars: float) -> float:
     """Short columns whole, long ones at `long_chars` characters (or their natural width)."""
     floor = _chars_pt(long_chars)

@@ -44,6 +44,7 @@ from duban.documents.layout import (
     TITLE_FONT,
     TITLE_PT,
     _em_width,
+    centred_columns,
     column_widths,
     format_cell,
     is_landscape,
@@ -585,10 +586,12 @@ def _attachment_table(doc, tbl: AttachmentTable, width: float) -> None:
     for cell, col in zip(table.rows[0].cells, tbl.columns, strict=False):
         _cell_text(cell, col, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
     continued = tbl.continued_cells()
+    centred = centred_columns(tbl)
     for r, row in enumerate(tbl.rows):
         cells = table.add_row().cells
         for c, (cell, v) in enumerate(zip(cells, row, strict=False)):
-            _cell_text(cell, "" if (r, c) in continued else format_cell(v))
+            align = WD_ALIGN_PARAGRAPH.CENTER if centred[c] else WD_ALIGN_PARAGRAPH.LEFT
+            _cell_text(cell, "" if (r, c) in continued else format_cell(v), align=align)
     for column, w in zip(table.columns, widths, strict=False):
         column.width = w  # LibreOffice reads the grid, Word the cells: set both
     for tr in table._tbl.tr_lst:

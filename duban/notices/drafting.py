@@ -2,7 +2,7 @@
 deleted while still drafts."""
 
 import datetime as dt
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from sqlmodel import Session, select
@@ -137,7 +137,7 @@ def generate(
 
 def _tidy_table(table: AttachmentTable) -> AttachmentTable:
     rows = [[official_text(c) if isinstance(c, str) else c for c in r] for r in table.rows]
-    return AttachmentTable(title=official_text(table.title), columns=table.columns, rows=rows)
+    return replace(table, title=official_text(table.title), rows=rows)
 
 
 def _request_record(request: _kinds.Request) -> dict[str, Any]:
