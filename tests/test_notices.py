@@ -631,7 +631,7 @@ def test_docx_of_an_issued_notice(session):
     n = drafting.draft_notice(session, actor=insp, kind="urging", department_id=d.id)
     n = issuing.issue_notice(session, actor=insp, notice_id=n.id, expected_version=n.version)
     name, data = reading.notice_docx(session, actor=insp, notice_id=n.id)
-    assert name.startswith("督办〔2026〕1号")
+    assert name == f"督办〔2026〕1号-{n.title}.docx"  # the whole title, number first
     doc = Document(io.BytesIO(data))
     texts = [p.text.replace("\n", "") for p in doc.paragraphs]  # a title of several lines has w:br
     assert texts[0] == notice_rules.DEFAULT_RULES["issuer"]

@@ -15,7 +15,6 @@ from duban.org import departments
 from models import NoticeKind, NoticeStatus
 from ui.common import empty_state, flash, plain, plain_line, show_errors
 from ui.context import data_version, session, t
-from ui.notices.files import notice_file_name
 
 KIND_OPTIONS = ["urging", *(k.value for k in NoticeKind if k != "urging")]
 UNIT_KINDS = {"urging", "reminder", "interview", "accountability"}
@@ -244,7 +243,7 @@ def _draft_buttons(me: Actor, n, k: str, key: str, changes: dict, chosen: list[i
     b3.download_button(
         t("notices.docx"),
         data,
-        file_name=notice_file_name(me, n.id, "docx"),
+        file_name=name,
         key=f"nt_docx_{k}",
         width="stretch",
         mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -282,7 +281,7 @@ def downloads(me: Actor, notice_id: int, key: str) -> None:
     c1.download_button(
         t("notices.docx"),
         data,
-        file_name=notice_file_name(me, notice_id, "docx"),
+        file_name=name,
         key=f"nt_dl_{key}_{notice_id}",
         width="stretch",
         mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -298,7 +297,7 @@ def downloads(me: Actor, notice_id: int, key: str) -> None:
         c2.download_button(
             t("notices.pdf"),
             st.session_state[pdf_key],
-            file_name=notice_file_name(me, notice_id, "pdf"),
+            file_name=name.removesuffix(".docx") + ".pdf",
             mime="application/pdf",
             key=f"nt_pdfdl_{key}_{notice_id}",
             width="stretch",
