@@ -162,7 +162,6 @@ EXPORT_COLUMNS = [
     Column("last_update", "最近填报", "date"),
 ]
 _ROLE_WORDS = {"lead": "（牵头）", "responsible": "（责任）"}
-COLOUR_WORDS = {"red": "红灯", "yellow": "黄灯", "green": "绿灯", "grey": "灰灯", "blue": "蓝灯"}
 
 
 def describe_filter(
@@ -191,7 +190,13 @@ def describe_filter(
         labels = {s.value: v for s, v in STATUS_LABELS.items()}
         parts.append("状态：" + "、".join(labels.get(str(s), str(s)) for s in f.statuses))
     if f.colours:
-        parts.append("预警：" + "、".join(COLOUR_WORDS.get(str(c), str(c)) for c in f.colours))
+        parts.append(
+            "预警："
+            + "、".join(
+                f"{COLOUR_LABELS[str(c)]}灯" if str(c) in COLOUR_LABELS else str(c)
+                for c in f.colours
+            )
+        )
     if f.deadline_from or f.deadline_to:
         start = f.deadline_from.isoformat() if f.deadline_from else "不限"
         end = f.deadline_to.isoformat() if f.deadline_to else "不限"
