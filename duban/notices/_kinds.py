@@ -153,8 +153,6 @@ def urging(src: Source) -> Content:
         attachments=[task_table(f"{name}逾期和进度滞后任务清单", tasks)],
         extra={
             "level_reason": why,
-            "earlier": [u.doc_number for u in ignored],
-            "department_id": unit_id,
             "facts": fact_set,
         },
     )
@@ -174,7 +172,6 @@ def reminder(src: Source) -> Content:
         recipients=[unit_id],
         task_ids=[t["task_id"] for t in tasks],
         extra={
-            "department_id": unit_id,
             "facts": {"unit": name, "tasks": [t["task_id"] for t in tasks], "due_in_wd": n},
         },
     )
@@ -392,7 +389,6 @@ def _measure(
                 "urgings": urgings,
                 "red_notices": rec.red_notices,
             },
-            "department_id": rec.department_id,
         },
         reply_due=reply_due,
         copy_to=copy_to,
