@@ -1,11 +1,10 @@
 """Assessment periods (考核期): month, quarter or year bounds, listing and creating them."""
 
-import calendar
 import datetime as dt
 
 from sqlmodel import Session, col, select
 
-from duban.core import audit, clock
+from duban.core import audit, clock, periods
 from duban.core.errors import ValidationFailed
 from duban.core.permissions import Actor, require
 from duban.core.services import write
@@ -17,19 +16,9 @@ PERIOD_STATUS = {"open": "考核中（可申诉）", "frozen": "已冻结发布"
 
 def period_bounds(kind: str, day: dt.date) -> tuple[dt.date, dt.date, str]:
     """The month/quarter/year containing `day`, and its Chinese label."""
-    y = day.year
-    if kind == "month":
-        last = calendar.monthrange(y, day.month)[1]
-        return dt.date(y, day.month, 1), dt.date(y, day.month, last), f"{y}年{day.month}月"
-    if kind == "quarter":
-        q = (day.month - 1) // 3
-        start = dt.date(y, 3 * q + 1, 1)
-        end_month = 3 * q + 3
-        end = dt.date(y, end_month, calendar.monthrange(y, end_month)[1])
-        return start, end, f"{y}年第{'一二三四'[q]}季度"
-    if kind == "year":
-        return dt.date(y, 1, 1), dt.date(y, 12, 31), f"{y}年度"
-    raise ValidationFailed("考核期类型须为月度、季度或年度。")
+    if kind not in PERIOD_KINDS:
+        raise ValidationFailed("考核期类型须为月度、季度或年度。")
+    return periods.period_bounds(kind, day)
 
 
 def list_periods(session: Session, kind: str | None = None) -> list[AssessmentPeriod]:

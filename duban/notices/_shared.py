@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from duban.core.errors import ValidationFailed
+from duban.core.periods import period_bounds
 from duban.documents import official
 from duban.monitoring import holidays, status
 from duban.tasks import reading
@@ -66,9 +67,6 @@ def official_text(text: str) -> str:
     return _SPACED.sub("", text)
 
 
-QUARTERS = "一二三四"
-
-
 @dataclass(frozen=True)
 class Period:
     """A bulletin's period: its days, its words, and whether it is over."""
@@ -80,51 +78,16 @@ class Period:
     complete: bool
 
 
-def _period_of(kind: str, day: dt.date) -> tuple[dt.date, dt.date]:
-    """The first and last day of the week (Monday–Sunday), month or quarter holding `day`."""
-    if kind == "week":
-        start = day - dt.timedelta(days=day.weekday())
-        return start, start + dt.timedelta(days=6)
-    if kind == "quarter":
-        first = dt.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
-    else:
-        first = day.replace(day=1)
-    months = 3 if kind == "quarter" else 1
-    nxt = dt.date(
-        first.year + (first.month + months - 1) // 12, (first.month + months - 1) % 12 + 1, 1
-    )
-    return first, nxt - dt.timedelta(days=1)
-
-
-def _period_label(kind: str, start: dt.date, end: dt.date) -> str:
-    if kind == "week":
-        tail = (
-            f"{end.year}年{end.month}月{end.day}日"
-            if end.year != start.year
-            else (f"{end.month}月{end.day}日")
-        )
-        return f"{start.year}年{start.month}月{start.day}日至{tail}"
-    if kind == "quarter":
-        return f"{start.year}年第{QUARTERS[(start.month - 1) // 3]}季度"
-    return f"{start.year}年{start.month}月"
-
-
 def periods(kind: str, today: dt.date, count: int = 6) -> list[Period]:
     """The periods a bulletin may cover, the default first: the last complete one, then the
     ones before it, and last the current one up to today."""
     out = []
-    start, end = _period_of(kind, today)
-    current = Period(
-        kind,
-        start,
-        today,
-        f"{_period_label(kind, start, end)}（截至{today.month}月{today.day}日）",
-        False,
-    )
+    start, _, label = period_bounds(kind, today)
+    current = Period(kind, start, today, f"{label}（截至{today.month}月{today.day}日）", False)
     day = start - dt.timedelta(days=1)
     for _ in range(count):
-        s, e = _period_of(kind, day)
-        out.append(Period(kind, s, e, _period_label(kind, s, e), True))
+        s, e, label = period_bounds(kind, day)
+        out.append(Period(kind, s, e, label, True))
         day = s - dt.timedelta(days=1)
     return [*out, current]
 
