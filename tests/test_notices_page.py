@@ -7,7 +7,7 @@ from sqlmodel import Session, select
 
 from duban.core.db import make_engine
 from models import AppUser, Notice, NoticeRecipient
-from tests.apptest import errors, page_as
+from tests.apptest import app_as, errors, page_as
 
 
 def _button(at, label):
@@ -70,6 +70,17 @@ def test_interview_from_the_form_asks_the_list_before_the_day_and_names_the_cont
     with Session(make_engine(demo_db)) as s:
         n = s.exec(select(Notice).where(Notice.kind == "interview")).one()
         assert n.reply_due < day and "不得委托他人代为参加" in n.body
+
+
+def test_interview_attendees_default_to_the_notice_words_in_either_language(demo_db):
+    at = app_as("inspector", "inspector")
+    at.session_state["lang"] = "en"
+    at.run()
+    at.switch_page("pages/notices.py")
+    at.run()
+    at.selectbox(key="nt_kind").set_value("interview").run()
+    assert at.text_input(key="nt_attendees").label == "Attendees"
+    assert at.text_input(key="nt_attendees").value == "单位主要负责同志、分管负责同志"
 
 
 def test_bulletin_offers_the_last_complete_period_first(demo_db):

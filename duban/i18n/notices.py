@@ -33,10 +33,6 @@ STRINGS = {
     "notices.period": ("通报周期", "Period"),
     "notices.interview_day": ("约谈日期", "Interview date"),
     "notices.interview_time": ("约谈时间", "Interview time"),
-    "notices.attendees_default": (
-        "单位主要负责同志、分管负责同志",
-        "The unit's head and the deputy in charge",
-    ),
     "notices.contact": ("联系人", "Contact person"),
     "notices.phone": ("联系电话", "Telephone"),
     "notices.agreed": (

@@ -28,6 +28,8 @@ from duban.notices.labels import LEVEL_LABELS, LEVELS
 # notice that still holds one.
 PLACEHOLDER = "【待填写：{what}】"
 WEEKDAYS = "一二三四五六日"
+# Who usually attends an interview: words of the notice, the same in either UI language.
+DEFAULT_ATTENDEES = "单位主要负责同志、分管负责同志"
 
 
 @dataclass(frozen=True)

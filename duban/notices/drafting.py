@@ -157,6 +157,9 @@ def _request_from(record: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in params.items() if k in _kinds.Request.__dataclass_fields__}
 
 
+DEFAULT_ATTENDEES = _kinds.DEFAULT_ATTENDEES
+
+
 def bulletin_periods(kind: str, today: dt.date) -> list[_shared.Period]:
     """The periods a bulletin of `kind` may cover, the default (the last complete one) first."""
     return _shared.periods(kind, today)

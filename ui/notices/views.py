@@ -148,9 +148,8 @@ def _interview_fields() -> dict:
     at = b.time_input(t("notices.interview_time"), dt.time(9, 0), key="nt_iv_time")
     place = c.text_input(t("notices.place"), key="nt_place")
     a, b, c = st.columns(3)
-    attendees = a.text_input(
-        t("notices.attendees"), t("notices.attendees_default"), key="nt_attendees"
-    )
+    # the notice's own words, Chinese whatever the page's language
+    attendees = a.text_input(t("notices.attendees"), drafting.DEFAULT_ATTENDEES, key="nt_attendees")
     contact = b.text_input(t("notices.contact"), rules["contact_person"], key="nt_contact")
     phone = c.text_input(t("notices.phone"), rules["contact_phone"], key="nt_phone")
     agreed = st.checkbox(t("notices.agreed"), key="nt_agreed")
