@@ -314,6 +314,16 @@ def findings_tracker(me: Actor) -> None:
                 st.rerun()
 
 
+def open_rectification_count(me: Actor) -> int:
+    """How many of the unit's rectification items wait for its answer (the tab's count)."""
+    if me.department_id is None:
+        return 0
+    with session() as s:
+        return len(
+            reading.unit_open_rectifications(s, actor=me, department_id=me.department_id)
+        )
+
+
 def my_findings(me: Actor) -> None:
     """A unit's rectification items: answer the open ones with what was done and evidence."""
     show_flash()

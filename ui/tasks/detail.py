@@ -10,7 +10,7 @@ from duban.core.errors import DubanError
 from duban.core.filenames import safe_file_name
 from duban.core.permissions import Actor
 from duban.inspections import labels as inspection_labels
-from duban.tasks import labels, reading
+from duban.tasks import labels, reading, workflow
 from models import RequestStatus
 from ui.common import empty_state, plain, plain_line, show_error
 from ui.context import session, t, vocab
@@ -46,10 +46,11 @@ def task_detail_view(task_id: int, me: Actor, *, key: str, row: dict | None = No
     try:
         with session() as db:
             d = reading.task_detail(db, actor=me, task_id=task_id)
+            returned = workflow.sent_back(db, [d.task]).get(task_id)
     except DubanError as exc:
         show_error(exc)
         return None
-    _detail_header(d, row)
+    _detail_header(d, row, returned)
     _units_table(d)
     if actions is not None:
         actions(d)
@@ -65,7 +66,9 @@ def task_detail_view(task_id: int, me: Actor, *, key: str, row: dict | None = No
     return d
 
 
-def _detail_header(d: reading.TaskDetail, row: dict | None) -> None:
+def _detail_header(
+    d: reading.TaskDetail, row: dict | None, returned: workflow.SentBack | None = None
+) -> None:
     """Title, plan and parent, the four figures, the colour and the description."""
     task = d.task
     st.subheader(plain(f"{task.code} {task.title}".strip()), anchor=False)
@@ -95,7 +98,17 @@ def _detail_header(d: reading.TaskDetail, row: dict | None) -> None:
             f"**{t('tasks.col_colour')}**：{colour_text(row['colour'])}　"
             + plain(row["reasons_text"] or "")
         )
-    if task.status_reason:
+    if returned is not None:  # 退回重办 stands until the unit submits again
+        st.warning(
+            t(
+                "tasks.sent_back_banner",
+                date=date_text(returned.at.date()),
+                by=plain(returned.by),
+                reason=plain(returned.reason),
+            ),
+            icon="↩️",
+        )
+    elif task.status_reason:
         st.info(t("tasks.status_reason", reason=plain(task.status_reason)), icon="ℹ️")
     if task.description:
         st.markdown(plain(task.description))
