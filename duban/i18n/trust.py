@@ -24,15 +24,10 @@ STRINGS = {
         "文件超过 {mb} MB，不在页面内预览，请下载查看。",
         "Over {mb} MB: not previewed inline; please download.",
     ),
-    "evidence.office_note": (
-        "Office 文档不在页面内预览，请下载查看。",
-        "Office documents are not previewed inline; please download.",
-    ),
     "evidence.mismatch": (
         "文件内容与登记的类型不符，不予预览；请联系管理员核查。",
         "The stored content does not match its recorded type; not previewed.",
     ),
-    "evidence.none": ("无佐证材料。", "No evidence files."),
     # the unit's desk: rectifications and 退回重办
     "my.sec_rectify": ("待整改", "Rectifications"),
     "my.rect_line": (

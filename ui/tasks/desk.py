@@ -272,7 +272,7 @@ def notice_lines(todo: list) -> None:
 
 
 def sent_back_text(m) -> str:
-    """"已退回重办（date）：reason" for a task the office sent back, else "" (plain text)."""
+    """ "已退回重办（date）：reason" for a task the office sent back, else "" (plain text)."""
     r = m.sent_back
     if r is None:
         return ""

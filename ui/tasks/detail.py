@@ -1,44 +1,17 @@
 """One task on one screen: header, units, reports, timeline, targets, instructions, inspections, history."""
 
-import functools
-
 import pandas as pd
 import streamlit as st
 
-from duban.core import uploads
 from duban.core.errors import DubanError
-from duban.core.filenames import safe_file_name
 from duban.core.permissions import Actor
 from duban.inspections import labels as inspection_labels
 from duban.tasks import labels, reading, workflow
 from models import RequestStatus
-from ui.common import empty_state, plain, plain_line, show_error
+from ui import evidence
+from ui.common import empty_state, plain, show_error
 from ui.context import session, t, vocab
 from ui.tasks._format import REQUEST_LABELS, colour_text, date_text, direction_sign, number_text
-
-
-def _download(att, key: str) -> None:
-    """A download button whose file is read only when clicked: drawing it reads no file."""
-    problem = uploads.file_problem(att)  # the directory entry only
-    if problem:
-        st.caption(f"📎 {plain(att.filename)}（{plain(problem)}）")
-        return
-    st.download_button(
-        f"📎 {plain_line(att.filename)}（{_size(att.size)}）",
-        functools.partial(uploads.stored_bytes, att.sha256, att.filename),
-        file_name=safe_file_name(att.filename),
-        mime=att.mime,
-        key=f"{key}_att_{att.id}",
-        on_click="ignore",
-    )
-
-
-def _size(n: int) -> str:
-    if n < 1024:
-        return f"{n} B"
-    if n < 1024 * 1024:
-        return f"{n / 1024:.0f} KB"
-    return f"{n / 1024 / 1024:.1f} MB"
 
 
 def task_detail_view(task_id: int, me: Actor, *, key: str, row: dict | None = None, actions=None):
@@ -215,7 +188,7 @@ def _report_card(rv, key: str) -> None:
         if rv.readings:
             st.caption("；".join(plain(f"{tg.text} {v:g}{tg.unit or ''}") for tg, v in rv.readings))
         for att in rv.attachments:
-            _download(att, key)
+            evidence.evidence_item(att, key)
 
 
 def _side(d) -> None:
