@@ -277,3 +277,27 @@ def test_holiday_warning_sends_each_role_where_it_can_go(demo_db, username):
     else:  # the leader and the inspector cannot open 系统管理: told whom to ask, no link
         assert to_admin == []
         assert "请联系领导小组办公室" in warning
+
+
+# ---------------------------------------------------------------- 考核排名 from the demo
+
+
+@pytest.mark.parametrize("username", ["office", "leader"])
+def test_assessment_opens_on_the_demos_last_month_with_its_story(demo_db, username):
+    at = page_as("assessment", username, username)
+    assert not at.exception and not errors(at), errors(at)
+    periods = at.selectbox(key="asm_period")
+    newer, older = periods.options[:2]
+    assert "考核中" in newer and "已冻结发布" in older  # last month open, the one before published
+    captions = " ".join(c.value for c in at.caption)
+    assert "对比上期" in captions
+    ranking = at.dataframe[0].value
+    assert len(ranking) == 12
+    moves = set(ranking["名次变化"])
+    assert "—" not in moves and moves - {"持平"}  # compared with the month before, some move
+    pending = [b for b in at.button if b.label == "处理"]
+    assert len(pending) == (1 if username == "office" else 0)  # one appeal waits for the office
+    at.selectbox(key="asm_period").select_index(1).run()  # the published month
+    assert not at.exception and not errors(at), errors(at)
+    assert any("冻结发布" in i.value for i in at.info)
+    assert len(at.dataframe[0].value) == 12

@@ -1,16 +1,29 @@
-"""What each role must see (issue 14), below the UI: the desk's 退回重办 flag and 整改 items."""
+"""What each role must see (issue 14), below the UI: the desk's 退回重办 flag and 整改 items,
+and a demo without future timestamps that assesses its last two months."""
 
 import datetime as dt
 
 import pytest
-from sqlmodel import select
+from sqlalchemy import DateTime, func
+from sqlmodel import Session, SQLModel, select
 
+from duban.assessment import appeals, periods, results
 from duban.core import clock
+from duban.core.permissions import Actor
 from duban.core.settings import get_settings
 from duban.inspections import reading, records
 from duban.inspections.records import FindingInput
+from duban.seed import demo
 from duban.tasks import manage, workflow
-from models import Assignment, Finding, Role, Task, TaskStatus
+from models import (
+    AppUser,
+    Assignment,
+    AssessmentSnapshot,
+    Finding,
+    Role,
+    Task,
+    TaskStatus,
+)
 from tests.factories import make_department, make_report, make_task, make_user
 
 NOW = dt.datetime(2026, 6, 10, 9, 0)
@@ -198,3 +211,54 @@ def test_unit_open_rectifications_are_its_move_overdue_first(session, world):
         session, actor=world["office"], department_id=world["b"].id
     )
     assert [(r.finding.description, r.overdue) for r in office_b] == [("系统未对接", True)]
+
+
+# ---------------------------------------------------------------- the demo
+
+
+def test_demo_seeded_at_dawn_has_nothing_stamped_after_now(engine):
+    """Seeded at 04:39, no report, ack, notice, inspection, answer or audit row says 16:00."""
+    seeded_at = dt.datetime(2026, 5, 12, 4, 39)
+    with Session(engine) as s, clock.frozen(seeded_at):
+        demo.seed_demo(s)
+    later = []
+    with engine.connect() as conn:
+        for table in SQLModel.metadata.sorted_tables:
+            for column in table.columns:
+                if not isinstance(column.type, DateTime):
+                    continue
+                latest = conn.execute(select(func.max(column))).scalar()
+                if isinstance(latest, str):  # SQLite keeps text
+                    latest = dt.datetime.fromisoformat(latest)
+                if latest is not None and latest > seeded_at:
+                    later.append(f"{table.name}.{column.name} = {latest}")
+    assert later == []
+    with Session(engine) as s:  # the story still has today's events (at the seeding moment)
+        submitted = s.exec(select(Task).where(Task.status == TaskStatus.submitted)).all()
+        assert submitted and all(t.submitted_at == seeded_at for t in submitted)
+
+
+def test_demo_assesses_the_last_two_months_with_a_story(engine):
+    seeded_at = dt.datetime(2026, 5, 12, 15, 0)
+    with Session(engine) as s, clock.frozen(seeded_at):
+        demo.seed_demo(s)
+        office = Actor.of(s.exec(select(AppUser).where(AppUser.username == "office")).one())
+        newer, older = periods.list_periods(s)
+        assert (older.label, older.status) == ("2026年3月", "frozen")
+        assert (newer.label, newer.status) == ("2026年4月", "open")
+        snaps = s.exec(
+            select(AssessmentSnapshot).where(AssessmentSnapshot.period_id == older.id)
+        ).all()
+        assert len(snaps) == 12  # every member unit ranked and published
+        res = results.period_result(s, actor=office, period_id=newer.id)
+        assert res.previous_label == "2026年3月" and len(res.units) == 12
+        changes = [u.rank_change for u in res.units]
+        assert None not in changes and any(c != 0 for c in changes)  # the ranking moves
+        # the published month: one appeal accepted before freezing; last month: one pending
+        [done] = appeals.list_appeals(s, actor=office, period_id=older.id)
+        [waiting] = appeals.list_appeals(s, actor=office, period_id=newer.id)
+        assert done.status == "accepted" and waiting.status == "pending"
+        assert done.department_id != waiting.department_id
+        frozen = results.period_result(s, actor=office, period_id=older.id)
+        lines = next(u for u in frozen.units if u.department_id == done.department_id).lines
+        assert any(ln["status"] == "withdrawn" for ln in lines)  # the appeal's effect is kept
