@@ -16,8 +16,8 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
-from duban.assessment import exports as assessment_exports
 from duban.assessment import appeals, freezing, periods
+from duban.assessment import exports as assessment_exports
 from duban.core import clock, db
 from duban.core.errors import ValidationFailed
 from duban.core.permissions import Actor

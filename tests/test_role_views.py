@@ -17,8 +17,8 @@ from duban.seed import demo
 from duban.tasks import manage, workflow
 from models import (
     AppUser,
-    Assignment,
     AssessmentSnapshot,
+    Assignment,
     Finding,
     Role,
     Task,
