@@ -2,13 +2,15 @@
 and a demo without future timestamps that assesses its last two months."""
 
 import datetime as dt
+import io
 
 import pytest
+from PIL import Image
 from sqlalchemy import DateTime, func
 from sqlmodel import Session, SQLModel, select
 
 from duban.assessment import appeals, periods, results
-from duban.core import clock
+from duban.core import clock, previews, uploads
 from duban.core.permissions import Actor
 from duban.core.settings import get_settings
 from duban.inspections import reading, records
@@ -262,3 +264,43 @@ def test_demo_assesses_the_last_two_months_with_a_story(engine):
         frozen = results.period_result(s, actor=office, period_id=older.id)
         lines = next(u for u in frozen.units if u.department_id == done.department_id).lines
         assert any(ln["status"] == "withdrawn" for ln in lines)  # the appeal's effect is kept
+
+
+# ---------------------------------------------------------------- evidence previews
+
+
+def _png(size) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, "green").save(out, format="PNG")
+    return out.getvalue()
+
+
+def test_images_are_shown_bounded():
+    small = _png((200, 100))
+    assert previews.bounded_image(small) == small  # small enough: as stored
+    big = previews.bounded_image(_png((3200, 400)))
+    assert big is not None and Image.open(io.BytesIO(big)).size == (1600, 200)
+    bomb = _png((10_000, 7_000))  # 70 Mpx of one colour: a small file, never decoded
+    assert len(bomb) < 1024 * 1024 and previews.bounded_image(bomb) is None
+
+
+def test_pdf_preview_renders_first_pages_or_says_why_not(monkeypatch):
+    if previews.pdf_renderer() is None:
+        pytest.skip("poppler-utils (pdftoppm) is not installed here")
+    pages = [Image.new("RGB", (300, 400), c) for c in ("white", "red", "blue", "black")]
+    out = io.BytesIO()
+    pages[0].save(out, format="PDF", save_all=True, append_images=pages[1:])
+    p = previews.pdf_preview(out.getvalue())
+    assert p.problem is None and len(p.images) == previews.PDF_PAGES and p.pages == 4
+    assert all(Image.open(io.BytesIO(img)).format == "PNG" for img in p.images)
+    assert previews.pdf_preview(b"%PDF-1.4\nnot really").problem == "pdf_failed"
+    monkeypatch.setattr(previews, "pdf_renderer", lambda: None)
+    assert previews.pdf_preview(out.getvalue()).problem == "pdf_unavailable"
+
+
+def test_a_file_shows_inline_only_as_the_type_it_was_recorded_with():
+    assert previews.kind_of("现场.JPG", "image/jpeg") == "image"
+    assert previews.kind_of("报告.pdf", "application/pdf") == "pdf"
+    assert previews.kind_of("台账.docx", uploads.ALLOWED["docx"][1]) == "download"
+    assert previews.kind_of("报告.pdf", "image/png") == "download"  # row and name disagree
+    assert previews.kind_of("无扩展名", "application/pdf") == "download"
