@@ -16,8 +16,8 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
+from duban.assessment import appeals, freezing, periods
 from duban.assessment import exports as assessment_exports
-from duban.assessment import freezing, periods
 from duban.core import clock, db
 from duban.core.errors import ValidationFailed
 from duban.core.permissions import Actor
@@ -150,9 +150,19 @@ def issue_every_kind(s: Session) -> tuple[dict[str, bytes], dict[str, Notice]]:
         n = issuing.issue_notice(s, actor=office, notice_id=n.id, expected_version=n.version)
         issued[kind] = n
         docs[kind] = reading.notice_docx(s, actor=office, notice_id=n.id)[1]
+    # last month: the demo opens it with an appeal pending (decided here), or it is created
     month = today.replace(day=1) - dt.timedelta(days=1)
-    p = periods.create_period(s, actor=office, kind="month", day=month)
-    freezing.freeze_period(s, actor=office, period_id=p.id, expected_version=p.version)
+    start = periods.period_bounds("month", month)[0]
+    p = next((x for x in periods.list_periods(s, "month") if x.start == start), None)
+    if p is None:
+        p = periods.create_period(s, actor=office, kind="month", day=month)
+    for a in appeals.list_appeals(s, actor=office, period_id=p.id):
+        if a.status == "pending":
+            appeals.decide_appeal(
+                s, actor=office, appeal_id=a.id, accept=False, note="扣分依据充分，不予采纳。"
+            )
+    if p.status == "open":
+        freezing.freeze_period(s, actor=office, period_id=p.id, expected_version=p.version)
     docs["scorecard"] = assessment_exports.scorecard_docx(s, actor=office, period_id=p.id)
     return docs, issued
 

@@ -31,15 +31,18 @@ except DubanError as exc:
     st.stop()
 
 st.caption(t("my.summary_line", unit=plain(my_desk.department.name), n=len(my_desk.tasks)))
+rectifications = desk.open_rectifications(me, dept_id)
 sections = [
+    ("sent_back", my_desk.sent_back),
     ("to_ack", my_desk.to_acknowledge),
     ("overdue", my_desk.overdue),
     ("due_soon", my_desk.due_soon),
     ("to_answer", my_desk.to_answer),
 ]
-cols = st.columns(len(sections) + 1)
+cols = st.columns(len(sections) + 2)
 for col, (name, items) in zip(cols, sections, strict=False):
     col.metric(t(f"my.sec_{name}"), len(items))
+cols[-2].metric(t("my.sec_rectify"), len(rectifications))
 cols[-1].metric(t("my.sec_notices"), len(my_desk.notices))
 
 for name, items in sections:
@@ -57,6 +60,9 @@ for name, items in sections:
                 st.rerun()
         if len(items) > desk.SECTION_MAX:
             st.caption(t("limits.list_capped", shown=desk.SECTION_MAX, total=len(items)))
+
+if rectifications:
+    desk.rectification_section(rectifications, me)
 
 if my_desk.notices:
     with st.expander(f"{t('my.sec_notices')}（{len(my_desk.notices)}）", expanded=True):

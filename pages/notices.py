@@ -34,7 +34,9 @@ if can(me, "notice.draft"):
 elif can(me, "notice.read_all"):
     nv.list_and_open(me, "issued", "nt_issued")
 else:
-    mine_tab, rect_tab = st.tabs([t("notices.tab_mine"), t("notices.tab_rectify")])
+    n_open = iv.open_rectification_count(me)  # waiting for the unit's answer
+    rect_label = t("notices.tab_rectify_n", n=n_open) if n_open else t("notices.tab_rectify")
+    mine_tab, rect_tab = st.tabs([t("notices.tab_mine"), rect_label])
     with mine_tab:
         nv.my_notices(me)
     with rect_tab:

@@ -18,7 +18,7 @@ from duban.documents import pdf as documents_pdf
 from duban.documents.layout import title_lines
 from duban.documents.pdf import docx_to_pdf
 from duban.seed import demo
-from models import AssessmentSnapshot, Department
+from models import AssessmentPeriod, AssessmentSnapshot, Department
 from tests.test_documents import _pdf_pages
 from tests.test_notice_claims import check_wording
 
@@ -153,7 +153,15 @@ def test_the_scorecard_states_its_snapshot(issued):
     text = "".join(ln["text"] for p in range(1, 3) for ln in issued.lines("scorecard", p))
     check_wording(text)
     with Session(issued.engine) as s:
-        snaps = s.exec(select(AssessmentSnapshot)).all()
+        # the month published here (the demo published the month before too)
+        period = s.exec(
+            select(AssessmentPeriod)
+            .where(AssessmentPeriod.status == "frozen")
+            .order_by(AssessmentPeriod.start.desc())
+        ).first()
+        snaps = s.exec(
+            select(AssessmentSnapshot).where(AssessmentSnapshot.period_id == period.id)
+        ).all()
         names = {d.id: d.name for d in s.exec(select(Department)).all()}
     mean = sum(x.score for x in snaps) / len(snaps)
     assert f"本期共考核{len(snaps)}个单位，平均得分{mean:.2f}分" in text

@@ -252,3 +252,25 @@ def task_choices(session: Session) -> dict[int, str]:
         .order_by(col(Task.sort_key))
     ).all()
     return {i: f"{code} {title}".strip() for i, code, title in rows if i is not None}
+
+
+# ---------------------------------------------------------------- a unit's own move
+
+
+def unit_open_rectifications(
+    session: Session, *, actor: Actor, department_id: int, today: dt.date | None = None
+) -> list[FindingRow]:
+    """The unit's rectification items that wait for its answer, overdue ones first.
+
+    Open means never answered, or answered and not accepted at re-check (the inspector's note
+    says why); an answer waiting for re-check is the inspector's move and is not listed. A
+    department head gets its own unit's items whatever unit is asked for.
+    """
+    rows = list_findings(
+        session,
+        actor=actor,
+        status=RectificationStatus.open,
+        department_id=department_id,
+        today=today,
+    )
+    return sorted(rows, key=lambda r: (not r.overdue, r.finding.due_date, r.finding.id or 0))

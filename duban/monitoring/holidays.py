@@ -135,12 +135,16 @@ def delete_calendar_day(session: Session, *, actor: Actor, day: dt.date) -> None
 
 
 def unknown_years_warning(cal: WorkCalendar, start: dt.date, end: dt.date) -> str | None:
-    """The visible warning for years neither chinese_calendar nor the admin table knows."""
+    """The visible warning for years neither chinese_calendar nor the admin table knows.
+
+    It states the fact only: who can fill the table in differs by role, so the page adds
+    where to go (the office) or whom to ask (everyone else).
+    """
     years = cal.unknown_years(start, end)
     if not years:
         return None
     ys = "、".join(f"{y} 年" for y in years)
     return (
-        f"{ys}的法定节假日和调休安排尚未录入，工作日暂按周一至周五计算，"
-        "逾期和临期天数可能不准。请在“系统管理 → 节假日与调休”中补录。"
+        f"{ys}的法定节假日和调休安排尚未录入“节假日与调休”表，工作日暂按周一至周五计算，"
+        "逾期和临期天数可能不准。"
     )

@@ -3,7 +3,7 @@
 import datetime as dt
 
 from duban.seed._story import LATE
-from duban.seed._world import World, at, id_of
+from duban.seed._world import World, id_of
 from models import (
     DocCounter,
     Finding,
@@ -47,7 +47,7 @@ def give_instructions(world: World) -> None:
             task_id=id_of(t),
             author_id=world.users["leader"],
             text=text,
-            created_at=at(world.today - dt.timedelta(days=12)),
+            created_at=world.at(world.today - dt.timedelta(days=12)),
         )
         session.add(ins)
         session.flush()
@@ -59,7 +59,7 @@ def give_instructions(world: World) -> None:
                     department_id=lead,
                     author_id=world.head_of[lead],
                     text="已召开专题会议部署，正在加快推进。",
-                    created_at=at(world.today - dt.timedelta(days=10)),
+                    created_at=world.at(world.today - dt.timedelta(days=10)),
                 )
             )
 
@@ -79,7 +79,7 @@ def inspect_and_rectify(world: World) -> None:
             inspectors="赵督查、钱督查",
             narrative="督查组对照实施方案，实地查看窗口运行情况并调阅台账。",
             recorded_by=world.users["inspector"],
-            created_at=at(day, 17),
+            created_at=world.at(day, 17),
         )
         session.add(insp)
         session.flush()
@@ -103,11 +103,11 @@ def _finding(world: World, insp: Inspection, t: Task) -> Finding:
         description="办事指南要素不全，部分事项仍要求群众重复提交材料。",
         due_date=due,
         status=RectificationStatus.accepted if accepted else RectificationStatus.open,
-        created_at=at(insp.inspected_on, 17),
+        created_at=world.at(insp.inspected_on, 17),
     )
     if accepted:
-        f.answer_text, f.answered_at = "已补全办事指南要素。", at(due - dt.timedelta(days=2))
-        f.recheck_note, f.rechecked_at = "复查合格。", at(due)
+        f.answer_text, f.answered_at = "已补全办事指南要素。", world.at(due - dt.timedelta(days=2))
+        f.recheck_note, f.rechecked_at = "复查合格。", world.at(due)
     return f
 
 
@@ -167,9 +167,9 @@ def _urging(world: World, unit: int, tasks: list[Task]) -> Notice:
         doc_seq=1,
         created_by=inspector,
         issued_by=inspector,
-        issued_at=at(today - dt.timedelta(days=9)),
+        issued_at=world.at(today - dt.timedelta(days=9)),
         reply_due=today - dt.timedelta(days=2),
-        created_at=at(today - dt.timedelta(days=10)),
+        created_at=world.at(today - dt.timedelta(days=10)),
     )
 
 
@@ -190,8 +190,8 @@ def _bulletin(world: World) -> Notice:
         period_label=_month_label(today - dt.timedelta(days=20)),
         created_by=office,
         issued_by=office,
-        issued_at=at(today - dt.timedelta(days=20)),
-        created_at=at(today - dt.timedelta(days=21)),
+        issued_at=world.at(today - dt.timedelta(days=20)),
+        created_at=world.at(today - dt.timedelta(days=21)),
     )
 
 

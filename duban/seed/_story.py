@@ -4,7 +4,7 @@ import datetime as dt
 import re
 
 from duban.core.numerals import format_int
-from duban.seed._world import PHASES, World, at, dates_of, id_of, workdays_back
+from duban.seed._world import PHASES, World, dates_of, id_of, workdays_back
 from models import (
     Assignment,
     AssignmentRole,
@@ -92,9 +92,9 @@ def add_tasks(world: World) -> None:
             status=status,
             description=f"{title}。各责任单位对照职责抓好落实，按月报送进展。",
             sort_key=f"{ph:02d}.{counters[ph]:03d}",
-            assigned_at=at(start),
-            created_at=at(issued),
-            updated_at=at(start),
+            assigned_at=world.at(start),
+            created_at=world.at(issued),
+            updated_at=world.at(start),
         )
         if status == TaskStatus.suspended:
             t.status_reason = "上级政策调整，暂缓推进"
@@ -153,7 +153,7 @@ def assign_units(world: World) -> None:
         for d, role in units:
             ack = None
             if t.status != TaskStatus.assigned or rng.random() < 0.3:
-                ack = assigned_at + dt.timedelta(hours=rng.randint(2, 60))
+                ack = min(assigned_at + dt.timedelta(hours=rng.randint(2, 60)), world.now)
             world.assignments.append(
                 Assignment(
                     task_id=id_of(t),
@@ -187,10 +187,10 @@ def report_progress(world: World) -> None:
             if t.status in (TaskStatus.completed, TaskStatus.submitted):
                 world.reports.append(_final_report(world, t, a, min(stop, today)))
         if t.status == TaskStatus.completed:
-            t.completed_at = at(min(stop + dt.timedelta(days=2), today), 11)
-            t.submitted_at = at(stop, 16)
+            t.completed_at = world.at(min(stop + dt.timedelta(days=2), today), 11)
+            t.submitted_at = world.at(stop, 16)
         if t.status == TaskStatus.submitted:
-            t.submitted_at = at(today, 16)
+            t.submitted_at = world.at(today, 16)
     world.session.add_all(world.reports)
     world.session.flush()
 
@@ -219,7 +219,7 @@ def _periodic_reports(
                 done_text=f"本阶段完成{t.title}相关工作，进度{pct:.0f}%。",
                 problems=rng.choice(["", "", "部门间数据共享接口尚未打通。", "人员力量不足。"]),
                 next_steps="按计划推进下一步工作。",
-                reported_at=at(day, rng.randint(9, 17)),
+                reported_at=world.at(day, rng.randint(9, 17)),
             )
         )
         day += dt.timedelta(days=rng.randint(10, 18))
@@ -236,7 +236,7 @@ def _final_report(world: World, t: Task, a: Assignment, day: dt.date) -> Progres
         percent=100,
         kind=ReportKind.completion if a.role == AssignmentRole.lead else ReportKind.progress,
         done_text="任务已全部完成，申请销号。",
-        reported_at=at(day, 16),
+        reported_at=world.at(day, 16),
     )
 
 
@@ -302,18 +302,20 @@ def extend_deadlines(world: World) -> None:
         _start, deadline = dates_of(t)
         new = deadline + dt.timedelta(days=30)
         lead = world.lead_of(t)
+        # asked shortly before the deadline, or (a deadline still ahead) a week ago
+        asked = min(deadline - dt.timedelta(days=5), world.today - dt.timedelta(days=7))
         session.add(
             ExtensionRequest(
                 task_id=id_of(t),
                 department_id=lead,
                 requested_by=world.head_of[lead],
-                requested_at=at(deadline - dt.timedelta(days=5)),
+                requested_at=world.at(asked),
                 previous_deadline=deadline,
                 requested_date=new,
                 reason="涉及省级系统对接，需等待省平台接口开放。",
                 status=RequestStatus.approved,
                 decided_by=office_id,
-                decided_at=at(deadline - dt.timedelta(days=3)),
+                decided_at=world.at(asked + dt.timedelta(days=2)),
                 approved_date=new,
                 decision_note="同意延期，请加快推进。",
             )
@@ -327,7 +329,7 @@ def extend_deadlines(world: World) -> None:
             task_id=id_of(pend),
             department_id=lead,
             requested_by=world.head_of[lead],
-            requested_at=at(world.today - dt.timedelta(days=1)),
+            requested_at=world.at(world.today - dt.timedelta(days=1)),
             previous_deadline=deadline,
             requested_date=deadline + dt.timedelta(days=45),
             reason="第三方平台改造周期较长。",

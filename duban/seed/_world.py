@@ -77,7 +77,7 @@ class World:
     """What the parts of the demo story share; each part adds its rows and records them here."""
 
     session: Session
-    today: dt.date
+    now: dt.datetime  # the seeding moment: no row is stamped after it
     rng: random.Random
     issued: dt.date  # the plan's issue date, six months before today
     departments: list[Department]  # the twelve member units
@@ -90,13 +90,23 @@ class World:
     by_task: dict[int, list[Assignment]] = field(default_factory=dict)  # lead first
     reports: list[ProgressReport] = field(default_factory=list)
 
+    @property
+    def today(self) -> dt.date:
+        return self.now.date()
+
+    def at(self, day: dt.date, hour: int = 10) -> dt.datetime:
+        """`day` at `hour` o'clock, or now if that is still to come (a demo seeded at 04:39
+        has no report "today at 16:00")."""
+        return min(at(day, hour), self.now)
+
     def lead_of(self, task: Task) -> int:
         """The department id of the task's lead unit."""
         return self.by_task[id_of(task)][0].department_id
 
 
-def found_world(session: Session, *, today: dt.date, rng: random.Random) -> World:
+def found_world(session: Session, *, now: dt.datetime, rng: random.Random) -> World:
     """Units, sections, users and the plan, issued six months before today."""
+    today = now.date()
     issued = today - dt.timedelta(days=182)
     depts = [
         Department(name=n, short_name=s, kind=k, sort_order=i)
@@ -128,7 +138,7 @@ def found_world(session: Session, *, today: dt.date, rng: random.Random) -> Worl
     session.flush()
     return World(
         session=session,
-        today=today,
+        now=now,
         rng=rng,
         issued=issued,
         departments=depts,

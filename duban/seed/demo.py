@@ -8,7 +8,7 @@ from sqlmodel import Session, SQLModel, func, select
 
 from duban.core import audit, clock, db
 from duban.core.permissions import Actor
-from duban.seed import _oversight, _story
+from duban.seed import _oversight, _scores, _story
 from duban.seed._world import found_world, id_of
 from models import AppUser
 
@@ -33,8 +33,16 @@ def reset(engine: Engine) -> None:
 def seed_demo(
     session: Session, *, today: dt.date | None = None, rng_seed: int = 42
 ) -> dict[str, int]:
-    """A believable six-month-old plan: some tasks done, some late, some stagnant."""
-    world = found_world(session, today=today or clock.today(), rng=random.Random(rng_seed))
+    """A believable six-month-old plan: some tasks done, some late, some stagnant, and the
+    last two months assessed.
+
+    Nothing is stamped after the seeding moment: now, or the end of `today` when another day
+    is asked for.
+    """
+    now = clock.now()
+    if today is not None and today != now.date():
+        now = dt.datetime.combine(today, dt.time(23, 59))
+    world = found_world(session, now=now, rng=random.Random(rng_seed))
     _story.add_tasks(world)
     _story.add_subtasks(world)
     _story.assign_units(world)
@@ -45,6 +53,8 @@ def seed_demo(
     _oversight.give_instructions(world)
     _oversight.inspect_and_rectify(world)
     _oversight.issue_notices(world)
+    session.commit()  # the story is in: the assessment services read it and commit themselves
+    _scores.assess_last_months(world)
     departments = len(world.departments) + len(world.sections)
     audit.record(
         session,

@@ -23,9 +23,11 @@ from duban.monitoring.rules import load_warning_rules
 from duban.tasks.labels import STATUS_LABELS
 from models import (
     AppSetting,
+    AppUser,
     Assignment,
     AssignmentRole,
     Attachment,
+    AuditLog,
     Department,
     ExtensionRequest,
     Instruction,
@@ -445,6 +447,7 @@ class MyTask:
     due_in_wd: int | None  # working days until the deadline (negative: overdue)
     pending_instructions: list[Instruction] = field(default_factory=list)
     pending_extension: ExtensionRequest | None = None
+    sent_back: "SentBack | None" = None  # 已退回重办, until the unit submits again
 
     @property
     def overdue(self) -> bool:
@@ -502,6 +505,11 @@ class MyDesk:
     def to_answer(self) -> list[MyTask]:
         return [m for m in self.tasks if m.pending_instructions]
 
+    @property
+    def sent_back(self) -> list[MyTask]:
+        """Tasks the office sent back (退回重办) that the unit has not submitted again."""
+        return [m for m in self.tasks if m.sent_back is not None]
+
 
 def notices_to_do(session: Session, department_id: int) -> list[NoticeToDo]:
     """Issued notices to the unit still waiting for its 签收 or its reply, oldest first."""
@@ -540,6 +548,7 @@ def my_desk(session: Session, *, actor: Actor, department_id: int | None = None)
 def _my_tasks(session: Session, dept_id: int, rows: list[tuple[Assignment, Task]]) -> list[MyTask]:
     """Each of the unit's tasks with its latest report, days left and what is pending."""
     latest = _latest_reports(session, [a.id for a, _ in rows])
+    returned = sent_back(session, [t for _, t in rows])
     instructions = _unanswered_instructions(session, dept_id, [t.id for _, t in rows])
     pending_ext: dict[int | None, ExtensionRequest] = {
         e.task_id: e
@@ -565,6 +574,7 @@ def _my_tasks(session: Session, dept_id: int, rows: list[tuple[Assignment, Task]
                 due_in_wd=due,
                 pending_instructions=instructions.get(t.id, []) if t.status in OPEN else [],
                 pending_extension=pending_ext.get(t.id),
+                sent_back=returned.get(_task_id(t)),
             )
         )
     return out
@@ -600,3 +610,75 @@ def _unanswered_instructions(
         if i.id not in answered:
             out.setdefault(i.task_id, []).append(i)
     return out
+
+
+# ---------------------------------------------------------------- 退回重办, read from the log
+
+
+@dataclass(frozen=True)
+class SentBack:
+    """The office's 退回重办 still standing on a task: when, by whom, and why."""
+
+    at: dt.datetime
+    by: str
+    reason: str
+
+
+# The audit actions that move a task's status (the log's order is the order they happened).
+STATUS_ACTIONS = (
+    "task.assign",
+    "task.acknowledge",
+    "task.start",
+    "task.submit",
+    "task.sign_off",
+    "task.send_back",
+    "task.suspend",
+    "task.cancel",
+    "task.restart",
+)
+
+
+def sent_back(session: Session, tasks: Sequence[Task]) -> dict[int, SentBack]:
+    """{task id: its 退回重办} for the tasks whose last status change was a send-back.
+
+    Derived from the audit log, never stored: the flag holds from the office's send-back
+    until the unit's next 申请销号 (or the office suspends or cancels the task), so a progress
+    report in between does not clear it, and a task resubmitted carries no stale flag.
+    """
+    ids = [_task_id(t) for t in tasks if t.status in WORKING]
+    if not ids:
+        return {}
+    last: dict[str, AuditLog] = {}
+    for row in session.exec(
+        select(AuditLog)
+        .where(
+            AuditLog.object_type == "task",
+            col(AuditLog.object_id).in_([str(i) for i in ids]),
+            col(AuditLog.action).in_(STATUS_ACTIONS),
+        )
+        .order_by(col(AuditLog.id))
+    ).all():
+        if row.object_id is not None:
+            last[row.object_id] = row
+    backs = {int(i): row for i, row in last.items() if row.action == "task.send_back"}
+    user_ids = {row.user_id for row in backs.values() if row.user_id is not None}
+    names = (
+        dict(
+            session.exec(
+                select(AppUser.id, AppUser.display_name).where(col(AppUser.id).in_(user_ids))
+            ).all()
+        )
+        if user_ids
+        else {}
+    )
+    return {
+        task_id: SentBack(
+            at=row.at, by=names.get(row.user_id) or row.username, reason=row.note or ""
+        )
+        for task_id, row in backs.items()
+    }
+
+
+def _task_id(task: Task) -> int:
+    assert task.id is not None, "read from the database"
+    return task.id

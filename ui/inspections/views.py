@@ -13,6 +13,7 @@ from duban.inspections import reading, records
 from duban.inspections.labels import METHOD_LABELS, RESULT_LABELS
 from duban.org import departments
 from models import InspectionMethod, InspectionResult, RectificationStatus
+from ui import evidence
 from ui.common import empty_state, flash, plain, show_errors, show_flash
 from ui.context import data_version, session, t, vocab
 
@@ -230,8 +231,7 @@ def inspections_list(me: Actor) -> None:
         insp, findings, files = reading.inspection_detail(s, actor=me, inspection_id=chosen)
     with st.container(border=True):
         st.markdown(plain(insp.narrative or ""))
-        if files:
-            st.caption(f"{t('insp.evidence')}：" + "、".join(plain(f.filename) for f in files))
+        evidence.evidence_list(files, f"insp_{insp.id}", title=t("insp.evidence"))
         findings_table(findings)
 
 
@@ -295,8 +295,7 @@ def findings_tracker(me: Actor) -> None:
     with session() as s:
         files = uploads.list_attachments(s, records.FINDING_OWNER, f.id)
     st.markdown(f"**{t('insp.col_answer')}**：{plain(f.answer_text)}")
-    if files:
-        st.caption(f"{t('insp.evidence')}：" + "、".join(plain(a.filename) for a in files))
+    evidence.evidence_list(files, f"fx_{f.id}", title=t("insp.evidence"))
     note = st.text_input(t("insp.recheck_note"), key=f"fx_note_{f.id}_{f.version}")
     c1, c2 = st.columns(2)
     for col, accepted, label in ((c1, True, "insp.accept"), (c2, False, "insp.reject")):
@@ -312,6 +311,14 @@ def findings_tracker(me: Actor) -> None:
                 )
                 flash(t("insp.rechecked"))
                 st.rerun()
+
+
+def open_rectification_count(me: Actor) -> int:
+    """How many of the unit's rectification items wait for its answer (the tab's count)."""
+    if me.department_id is None:
+        return 0
+    with session() as s:
+        return len(reading.unit_open_rectifications(s, actor=me, department_id=me.department_id))
 
 
 def my_findings(me: Actor) -> None:

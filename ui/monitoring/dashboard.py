@@ -9,6 +9,7 @@ import streamlit as st
 
 from duban.core import clock
 from duban.core.filenames import download_name
+from duban.core.permissions import PAGE_ACCESS
 from duban.monitoring import charts, dashboard_export, holidays, status
 from duban.monitoring import dashboard as dashboard_mod
 from duban.monitoring import rules as rules_mod
@@ -423,7 +424,18 @@ def as_of_caption(d: Dashboard) -> None:
         + t("dash.share_hint")
     )
     if d.calendar_warning:
-        st.warning(d.calendar_warning, icon="📅")
+        calendar_warning(d.calendar_warning)
+
+
+def calendar_warning(message: str) -> None:
+    """The unknown-years warning with the way out the viewer has: the office gets a link to
+    the holiday table (系统管理), every other role is told to ask the office (a link to a page
+    it cannot open would lead nowhere)."""
+    if actor().role in PAGE_ACCESS["admin"]:
+        st.warning(message, icon="📅")
+        st.page_link("pages/admin.py", label=t("cal.go_admin"), icon="⚙️")
+    else:
+        st.warning(message + t("cal.ask_office"), icon="📅")
 
 
 def today() -> dt.date:

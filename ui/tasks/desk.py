@@ -7,7 +7,8 @@ import streamlit as st
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from duban.core import clock, uploads
-from duban.core.permissions import Actor
+from duban.core.permissions import Actor, can
+from duban.inspections import reading as inspection_reading
 from duban.tasks import reading, workflow
 from ui.common import bump, flash, plain, plain_line, seen_version, show_errors
 from ui.context import session, settings, t, vocab
@@ -186,6 +187,7 @@ def desk_table(items: list, key: str = "my_open") -> None:
             "tasks.col_deadline",
             "my.due_in",
             "tasks.col_last",
+            "my.col_flag",
         )
     }
     event = st.dataframe(
@@ -201,6 +203,7 @@ def desk_table(items: list, key: str = "my_open") -> None:
                 h["tasks.col_deadline"]: [date_text(m.task.deadline) for m in items],
                 h["my.due_in"]: [_due_text(m) for m in items],
                 h["tasks.col_last"]: [date_text(m.last_report_at) for m in items],
+                h["my.col_flag"]: [sent_back_text(m) for m in items],
             }
         ),
         hide_index=True,
@@ -268,9 +271,19 @@ def notice_lines(todo: list) -> None:
     st.page_link("pages/notices.py", label=t("my.n_go"), icon="➡️")
 
 
+def sent_back_text(m) -> str:
+    """ "已退回重办（date）：reason" for a task the office sent back, else "" (plain text)."""
+    r = m.sent_back
+    if r is None:
+        return ""
+    return t("my.sent_back_line", date=date_text(r.at.date()), reason=r.reason)
+
+
 def desk_line(m) -> str:
     """One line per task in the action sections: code, title, deadline, what is pending."""
     bits = [f"**{plain(f'{m.task.code} {m.task.title}')}**", vocab("role", m.assignment.role)]
+    if m.sent_back is not None:
+        bits.insert(1, f":red[**{plain(sent_back_text(m))}**]")
     if m.task.deadline:
         if m.overdue:
             bits.append(
@@ -283,3 +296,45 @@ def desk_line(m) -> str:
     if m.pending_instructions:
         bits.append(t("my.n_instructions", n=len(m.pending_instructions)))
     return " · ".join(bits)
+
+
+# ---------------------------------------------------------------- 整改 on the desk
+
+
+def open_rectifications(me: Actor, department_id: int) -> list:
+    """The unit's rectification items waiting for its answer (overdue first)."""
+    with session() as db:
+        return inspection_reading.unit_open_rectifications(
+            db, actor=me, department_id=department_id
+        )
+
+
+def rectification_line(r) -> str:
+    """One 整改 item: what was found, its task, due date, how late, why a re-check failed."""
+    f = r.finding
+    bits = [f"**{plain(' '.join(f.description.split()))}**"]
+    if r.task:
+        bits.append(plain(r.task))
+    bits.append(t("my.rect_line", date=date_text(f.due_date)))
+    if r.overdue:
+        bits.append(f":red[{t('my.rect_overdue', n=(clock.today() - f.due_date).days)}]")
+    if f.recheck_note:
+        bits.append(plain(t("my.rect_rejected", note=f.recheck_note)))
+    return " · ".join(bits)
+
+
+def rectification_section(rows: list, me: Actor) -> None:
+    """The unit's open 整改 items; they are answered in 通知通报 → 整改事项."""
+    overdue = sum(1 for r in rows if r.overdue)
+    title = f"{t('my.sec_rectify')}（{len(rows)}）"
+    if overdue:
+        title += f" · {t('my.rect_overdue_n', n=overdue)}"
+    with st.expander(title, expanded=True):
+        for r in rows[:SECTION_MAX]:
+            st.markdown("🛠️ " + rectification_line(r))
+        if len(rows) > SECTION_MAX:
+            st.caption(t("limits.list_capped", shown=SECTION_MAX, total=len(rows)))
+        # The 整改事项 tab of 通知通报 is the units' own; the office looking at a unit's desk
+        # follows these items in 督查检查 instead.
+        if not can(me, "task.read_all"):
+            st.page_link("pages/notices.py", label=t("my.rect_go"), icon="➡️")

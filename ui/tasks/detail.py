@@ -1,44 +1,17 @@
 """One task on one screen: header, units, reports, timeline, targets, instructions, inspections, history."""
 
-import functools
-
 import pandas as pd
 import streamlit as st
 
-from duban.core import uploads
 from duban.core.errors import DubanError
-from duban.core.filenames import safe_file_name
 from duban.core.permissions import Actor
 from duban.inspections import labels as inspection_labels
-from duban.tasks import labels, reading
+from duban.tasks import labels, reading, workflow
 from models import RequestStatus
-from ui.common import empty_state, plain, plain_line, show_error
+from ui import evidence
+from ui.common import empty_state, plain, show_error
 from ui.context import session, t, vocab
 from ui.tasks._format import REQUEST_LABELS, colour_text, date_text, direction_sign, number_text
-
-
-def _download(att, key: str) -> None:
-    """A download button whose file is read only when clicked: drawing it reads no file."""
-    problem = uploads.file_problem(att)  # the directory entry only
-    if problem:
-        st.caption(f"📎 {plain(att.filename)}（{plain(problem)}）")
-        return
-    st.download_button(
-        f"📎 {plain_line(att.filename)}（{_size(att.size)}）",
-        functools.partial(uploads.stored_bytes, att.sha256, att.filename),
-        file_name=safe_file_name(att.filename),
-        mime=att.mime,
-        key=f"{key}_att_{att.id}",
-        on_click="ignore",
-    )
-
-
-def _size(n: int) -> str:
-    if n < 1024:
-        return f"{n} B"
-    if n < 1024 * 1024:
-        return f"{n / 1024:.0f} KB"
-    return f"{n / 1024 / 1024:.1f} MB"
 
 
 def task_detail_view(task_id: int, me: Actor, *, key: str, row: dict | None = None, actions=None):
@@ -46,10 +19,11 @@ def task_detail_view(task_id: int, me: Actor, *, key: str, row: dict | None = No
     try:
         with session() as db:
             d = reading.task_detail(db, actor=me, task_id=task_id)
+            returned = workflow.sent_back(db, [d.task]).get(task_id)
     except DubanError as exc:
         show_error(exc)
         return None
-    _detail_header(d, row)
+    _detail_header(d, row, returned)
     _units_table(d)
     if actions is not None:
         actions(d)
@@ -65,7 +39,9 @@ def task_detail_view(task_id: int, me: Actor, *, key: str, row: dict | None = No
     return d
 
 
-def _detail_header(d: reading.TaskDetail, row: dict | None) -> None:
+def _detail_header(
+    d: reading.TaskDetail, row: dict | None, returned: workflow.SentBack | None = None
+) -> None:
     """Title, plan and parent, the four figures, the colour and the description."""
     task = d.task
     st.subheader(plain(f"{task.code} {task.title}".strip()), anchor=False)
@@ -95,7 +71,17 @@ def _detail_header(d: reading.TaskDetail, row: dict | None) -> None:
             f"**{t('tasks.col_colour')}**：{colour_text(row['colour'])}　"
             + plain(row["reasons_text"] or "")
         )
-    if task.status_reason:
+    if returned is not None:  # 退回重办 stands until the unit submits again
+        st.warning(
+            t(
+                "tasks.sent_back_banner",
+                date=date_text(returned.at.date()),
+                by=plain(returned.by),
+                reason=plain(returned.reason),
+            ),
+            icon="↩️",
+        )
+    elif task.status_reason:
         st.info(t("tasks.status_reason", reason=plain(task.status_reason)), icon="ℹ️")
     if task.description:
         st.markdown(plain(task.description))
@@ -202,7 +188,7 @@ def _report_card(rv, key: str) -> None:
         if rv.readings:
             st.caption("；".join(plain(f"{tg.text} {v:g}{tg.unit or ''}") for tg, v in rv.readings))
         for att in rv.attachments:
-            _download(att, key)
+            evidence.evidence_item(att, key)
 
 
 def _side(d) -> None:
