@@ -325,7 +325,7 @@ def _attachments(n) -> str:
 
 def _withdrawn_banner(n) -> None:
     if n.status == NoticeStatus.withdrawn:
-        st.error(
+        st.warning(
             t(
                 "notices.withdrawn_banner",
                 at=_fmt_dt(n.withdrawn_at),
