@@ -118,6 +118,8 @@ class NoticeLevel(StrEnum):
 class NoticeStatus(StrEnum):
     draft = "draft"
     issued = "issued"
+    # 撤回: the notice was issued, then called back; its doc number stays used (never reissued)
+    withdrawn = "withdrawn"
 
 
 def versioned():

@@ -33,6 +33,9 @@ class Notice(SQLModel, table=True):
     created_at: NaiveDatetime = Field(default_factory=local_now)
     issued_by: int | None = Field(default=None, foreign_key="app_user.id")
     issued_at: NaiveDatetime | None = Field(default=None, index=True)
+    withdrawn_at: NaiveDatetime | None = None
+    withdrawn_by: int | None = Field(default=None, foreign_key="app_user.id")
+    withdraw_reason: str | None = None
     version: int = 1
 
     __mapper_args__ = versioned()

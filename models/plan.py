@@ -52,6 +52,9 @@ class Task(TaskBase, table=True):
     assigned_at: NaiveDatetime | None = None
     submitted_at: NaiveDatetime | None = None
     completed_at: NaiveDatetime | None = None
+    # The last time the office undid a 销号 (撤销销号): reports before it no longer count as
+    # the units' finish.
+    reopened_at: NaiveDatetime | None = None
     status_reason: str | None = None
     version: int = 1
 

@@ -22,6 +22,10 @@ class ProgressReport(SQLModel, table=True):
     problems: str = ""
     next_steps: str = ""
     reported_at: NaiveDatetime = Field(default_factory=local_now, index=True)
+    # A correction (更正) is a new report naming the one it replaces; both stay in the history,
+    # and everything that reads "the latest report" skips a superseded one.
+    supersedes_id: int | None = Field(default=None, foreign_key="progress_report.id", index=True)
+    correction_reason: str | None = None
 
 
 class TargetReading(SQLModel, table=True):
@@ -75,6 +79,8 @@ class Instruction(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     task_id: int = Field(foreign_key="task.id", index=True)
     author_id: int | None = Field(default=None, foreign_key="app_user.id")
+    # The leader whose 批示 the office recorded (代录); None when the author is the leader.
+    on_behalf_of: int | None = Field(default=None, foreign_key="app_user.id")
     text: str
     created_at: NaiveDatetime = Field(default_factory=local_now)
 

@@ -68,6 +68,7 @@ def test_inspector_issues_and_dept01_acknowledges_and_answers(live_app, _chromiu
     assert_no_exception(page)
     expect(page.get_by_label("标题").first).to_have_value(re.compile(re.escape(unit)))
     title = page.get_by_label("标题").first.input_value()
+    page.get_by_text("确认签发", exact=False).first.click()  # 签发 needs the explicit tick
     page.get_by_role("button", name="签发", exact=True).first.click()
     page.wait_for_selector("text=已签发：督办〔")
     assert_no_exception(page)

@@ -106,6 +106,7 @@ def test_dept01_reports_with_evidence_and_office_signs_off(
     assert Path(download.value.path()).read_bytes() == PDF
     wait_idle(page)
     page.get_by_text("销号", exact=True).first.click()  # the first action on a submitted task
+    page.get_by_text("我已核对，确认执行所选操作").click()  # 销号 needs the explicit tick
     page.get_by_role("button", name="确定").click()
     page.wait_for_selector("text=已销号")
     assert_no_exception(page)

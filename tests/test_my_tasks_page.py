@@ -34,10 +34,10 @@ def _actor(s, username) -> Actor:
     return Actor.of(s.exec(select(AppUser).where(AppUser.username == username)).one())
 
 
-def _dept01_tasks(url, **where) -> list[tuple[Task, Assignment]]:
+def _dept01_tasks(url, username="dept01", **where) -> list[tuple[Task, Assignment]]:
     """dept01's (task, assignment) pairs, filtered by task status / assignment role."""
     with _db(url) as s:
-        dept = _actor(s, "dept01").department_id
+        dept = _actor(s, username).department_id
         rows = s.exec(
             select(Task, Assignment)
             .join(Assignment, Assignment.task_id == Task.id)
@@ -220,14 +220,38 @@ def test_answer_a_leaders_instruction(demo_db):
         assert [x.text for x in ans.all()] == ["已召开推进会，倒排工期。"]
 
 
+def _open_subtasks(url, task_id) -> list[str]:
+    with _db(url) as s:
+        children = s.exec(select(Task).where(Task.parent_id == task_id)).all()
+        return [c.code for c in children if c.status not in ("completed", "cancelled")]
+
+
 def test_lead_unit_submits_for_sign_off(demo_db):
-    task, a = _dept01_tasks(demo_db, status="in_progress", role="lead")[0]
-    at = _open(page_as("my_tasks", "dept01", "dept_head"), task.id)
+    user, task, a = next(
+        (u, t, a)
+        for u in (f"dept{i:02d}" for i in range(1, 13))
+        for t, a in _dept01_tasks(demo_db, u, status="in_progress", role="lead")
+        if not _open_subtasks(demo_db, t.id)
+    )
+    at = _open(page_as("my_tasks", user, "dept_head"), task.id)
     at.text_area(key=f"sub_{a.id}_summary").input("全部完成，网上可办率 86%。")
     _button(at, "申请销号").click().run()
     assert not errors(at), errors(at)
     with _db(demo_db) as s:
         assert s.get(Task, task.id).status == "submitted"
+
+
+def test_sign_off_request_with_open_subtasks_is_refused_naming_them(demo_db):
+    led = _dept01_tasks(demo_db, status="in_progress", role="lead")
+    task, a = next((t, a) for t, a in led if _open_subtasks(demo_db, t.id))
+    at = _open(page_as("my_tasks", "dept01", "dept_head"), task.id)
+    at.text_area(key=f"sub_{a.id}_summary").input("全部完成。")
+    _button(at, "申请销号").click().run()
+    (message,) = errors(at)
+    assert message.startswith("暂不能申请销号")
+    assert all(code in message for code in _open_subtasks(demo_db, task.id)), message
+    with _db(demo_db) as s:
+        assert s.get(Task, task.id).status == "in_progress"
 
 
 def _bump_version(url, model, row_id) -> None:
@@ -268,3 +292,33 @@ def test_stale_submit_for_sign_off_is_refused_and_writes_nothing(demo_db):
         assert s.get(Task, task.id).status == "in_progress"
         after = s.exec(select(ProgressReport).where(ProgressReport.task_id == task.id)).all()
         assert len(after) == reports
+
+
+def test_unit_corrects_its_last_report_and_the_old_one_shows_corrected(demo_db):
+    task, a = _dept01_tasks(demo_db, status="in_progress", role="lead")[0]
+    with _db(demo_db) as s:
+        last = workflow.last_report(s, a.id)
+        assert last is not None and last.kind == "progress"
+    at = _open(page_as("my_tasks", "dept01", "dept_head"), task.id)
+    fk = f"cor_{last.id}"
+    # the form starts from the last report
+    assert at.number_input(key=f"{fk}_pct").value == last.percent
+    assert at.text_area(key=f"{fk}_done").value == last.done_text
+    at.number_input(key=f"{fk}_pct").set_value(35.0)
+    _button(at, "提交更正").click().run()
+    assert any("请填写更正理由" in e for e in errors(at)), errors(at)
+    at.text_area(key=f"{fk}_reason").input("误将计划进度填为实际进度。")
+    _button(at, "提交更正").click().run()
+    assert not at.exception and not errors(at), errors(at)
+    with _db(demo_db) as s:
+        fixed = workflow.last_report(s, a.id)
+        assert fixed.supersedes_id == last.id and fixed.percent == 35
+        assert s.get(ProgressReport, last.id).percent == last.percent  # kept as it was
+    # the timeline shows both: the correction with its reason, the old one marked
+    cards = [shown(m.value) for m in at.markdown]
+    assert any("35%" in c and "【更正】" in c for c in cards), cards
+    assert any(f"{last.percent:.0f}%" in c and "【已更正】" in c for c in cards), cards
+    assert any("误将计划进度填为实际进度。" in shown(c.value) for c in at.caption)
+    # and the desk reads the corrected percent
+    desk = at.dataframe[0].value
+    assert 35.0 in desk["进度"].to_list()

@@ -7,13 +7,19 @@ from sqlmodel import Session, select
 
 from duban.core.db import make_engine
 from models import AppUser, Notice, NoticeRecipient
-from tests.apptest import app_as, errors, page_as
+from tests.apptest import app_as, errors, page_as, shown
 
 
 def _button(at, label):
     hits = [b for b in at.button if b.label == label]
     assert hits, [b.label for b in at.button]
     return hits[0]
+
+
+def _tick(at, label_start):
+    hits = [c for c in at.checkbox if c.label.startswith(label_start)]
+    assert hits, [c.label for c in at.checkbox]
+    return hits[0].check()
 
 
 def test_inspector_goes_from_who_is_late_to_an_issued_notice(demo_db):
@@ -29,6 +35,14 @@ def test_inspector_goes_from_who_is_late_to_an_issued_notice(demo_db):
     title = [w for w in at.text_input if w.label == "标题"][0]
     assert first_unit in title.value
     title.input(f"关于{first_unit}加快推进逾期任务的督办通知").run()
+    _button(at, "签发").click().run()
+    # 签发 without the tick does nothing (not even a save)
+    assert any("请先勾选“确认签发”" in e for e in errors(at)), errors(at)
+    with Session(make_engine(demo_db)) as s:
+        assert not s.exec(
+            select(Notice).where(Notice.title == f"关于{first_unit}加快推进逾期任务的督办通知")
+        ).all()
+    _tick(at, "确认签发")
     _button(at, "签发").click().run()
     assert not at.exception and not errors(at), errors(at)
     assert any("已签发" in s.value for s in at.success)
@@ -103,6 +117,7 @@ def test_accountability_draft_cannot_be_issued_until_its_basis_is_written(demo_d
     _button(at, "生成草稿").click().run()
     assert not at.exception and not errors(at), errors(at)
     assert any("问责所依据的规定及条款" in w.value for w in at.warning)
+    _tick(at, "确认签发")
     _button(at, "签发").click().run()
     assert any("还有待填写的内容" in e for e in errors(at)), errors(at)
     with Session(make_engine(demo_db)) as s:
@@ -183,4 +198,71 @@ def test_without_libreoffice_the_page_says_pdf_is_unavailable(demo_db, monkeypat
     pdf = [b for b in at.button if b.label == "生成 PDF"]
     assert pdf and all(b.disabled for b in pdf)
     assert any("未安装 LibreOffice" in c.value for c in at.caption)
+    assert any(b.label == "下载 Word" for b in at.get("download_button"))
+
+
+def _issued_to_dept01(url, **kw) -> int:
+    with Session(make_engine(url)) as s:
+        u = s.exec(select(AppUser).where(AppUser.username == "dept01")).one()
+        n = Notice(
+            kind="urging",
+            level="blue",
+            status=kw.pop("status", "issued"),
+            title="测试督办通知",
+            body="请加快推进。",
+            doc_number="督办〔2099〕1号",
+            doc_year=2099,
+            doc_seq=1,
+            reply_due=dt.date(2099, 1, 31),
+            issued_at=dt.datetime(2026, 1, 5, 9),
+            **kw,
+        )
+        s.add(n)
+        s.flush()
+        s.add(NoticeRecipient(notice_id=n.id, department_id=u.department_id))
+        s.commit()
+        return n.id
+
+
+def test_office_withdraws_an_issued_notice_only_with_a_reason_and_a_tick(demo_db):
+    nid = _issued_to_dept01(demo_db)
+    at = page_as("notices", "office", "office")
+    at.tabs[2].selectbox(key="nt_issued_pick").set_value(nid).run()
+    assert not at.exception and not errors(at), errors(at)
+    at.text_area(key=f"nt_issued_wd_reason_{nid}").input("发错单位，另行下发。")
+    _button(at, "撤回").click().run()
+    assert any("请先勾选“确认撤回”" in e for e in errors(at)), errors(at)
+    with Session(make_engine(demo_db)) as s:
+        assert s.get(Notice, nid).status == "issued"
+    _tick(at, "确认撤回")
+    _button(at, "撤回").click().run()
+    assert not errors(at), errors(at)
+    with Session(make_engine(demo_db)) as s:
+        n = s.get(Notice, nid)
+        assert n.status == "withdrawn" and n.withdraw_reason == "发错单位，另行下发。"
+        assert n.doc_number == "督办〔2099〕1号"
+    # still listed among the issued, marked; the page says it was withdrawn, and why
+    table = at.tabs[2].dataframe[0].value
+    assert "【已撤回】测试督办通知" in table["标题"].to_list()
+    assert any("发错单位，另行下发。" in shown(w.value) for w in at.warning)
+    assert not [b for b in at.button if b.label == "撤回"]
+
+
+def test_unit_sees_a_withdrawn_notice_marked_with_nothing_to_do(demo_db):
+    nid = _issued_to_dept01(
+        demo_db,
+        status="withdrawn",
+        withdrawn_at=dt.datetime(2026, 1, 6, 9),
+        withdraw_reason="数据有误，重新核实后再发。",
+    )
+    at = page_as("notices", "dept01", "dept_head")
+    assert not at.exception
+    label = next(e.label for e in at.expander if "测试督办通知" in e.label)
+    assert label.startswith("🚫 【已撤回】")
+    assert any(
+        "数据有误，重新核实后再发。" in shown(w.value) and "无需签收" in shown(w.value)
+        for w in at.warning
+    )
+    assert f"nt_ack_{nid}" not in [b.key for b in at.button]
+    assert f"nt_reply_text_{nid}" not in [w.key for w in at.text_area]
     assert any(b.label == "下载 Word" for b in at.get("download_button"))

@@ -217,6 +217,12 @@ def test_office_sends_back_then_signs_off(demo_db):
     at.run()
     at.radio(key="reg_act").set_value("task.sign_off")
     _button(at, "确定").click().run()
+    # 销号 without the tick does nothing
+    assert any("须先勾选" in e for e in errors(at)), errors(at)
+    with _db(demo_db) as s:
+        assert s.get(Task, task.id).status == "submitted"
+    at.checkbox(key="reg_confirm").check()
+    _button(at, "确定").click().run()
     assert not errors(at), errors(at)
     with _db(demo_db) as s:
         t3 = s.get(Task, task.id)
@@ -224,6 +230,49 @@ def test_office_sends_back_then_signs_off(demo_db):
     history = next(e for e in at.expander if e.label.startswith("操作记录"))
     actions = history.dataframe[0].value["操作"].to_list()
     assert actions[:3] == ["销号", "申请销号", "退回重办"], actions
+
+
+def test_office_undoes_a_sign_off_with_a_reason_and_a_tick(demo_db):
+    with _db(demo_db) as s:
+        task = s.exec(select(Task).where(Task.status == "completed")).first()
+    at = _open(page_as("tasks", "office", "office"), task.id)
+    assert at.radio(key="reg_act").options == ["撤销销号，恢复办理"]
+    at.text_area(key="reg_reason").input("复核发现系统尚未上线。")
+    _button(at, "确定").click().run()
+    assert any("须先勾选" in e for e in errors(at)), errors(at)
+    with _db(demo_db) as s:
+        assert s.get(Task, task.id).status == "completed"
+    at.checkbox(key="reg_confirm").check()
+    _button(at, "确定").click().run()
+    assert not errors(at), errors(at)
+    with _db(demo_db) as s:
+        t2 = s.get(Task, task.id)
+        assert t2.status == "in_progress" and t2.completed_at is None
+        assert t2.status_reason == "复核发现系统尚未上线。"
+    assert {m.label: m.value for m in at.metric}["状态"] == "推进中"
+    history = next(e for e in at.expander if e.label.startswith("操作记录"))
+    assert history.dataframe[0].value["操作"].to_list()[0] == "撤销销号"
+
+
+def test_office_records_an_instruction_only_naming_a_leader(demo_db):
+    task = _task_led_by(demo_db, "dept01", "in_progress")
+    at = _open(page_as("tasks", "office", "office"), task.id)
+    at.text_area(key="reg_instr_text").input("请市政务服务局牵头，月底前完成。")
+    _button(at, "发送批示").click().run()
+    assert any("请选择作出批示的领导" in e for e in errors(at)), errors(at)
+    with _db(demo_db) as s:
+        leader = s.exec(select(AppUser).where(AppUser.username == "leader")).one()
+        office = s.exec(select(AppUser).where(AppUser.username == "office")).one()
+    at.selectbox(key="reg_instr_leader").set_value(leader.id)
+    _button(at, "发送批示").click().run()
+    assert not errors(at), errors(at)
+    with _db(demo_db) as s:
+        ins = s.exec(
+            select(Instruction).where(Instruction.text == "请市政务服务局牵头，月底前完成。")
+        ).one()
+        assert ins.on_behalf_of == leader.id and ins.author_id == office.id
+    byline = f"{leader.display_name}批示（办公室{office.display_name}代录）"
+    assert any(c.value.startswith(byline) for c in at.caption), [c.value for c in at.caption]
 
 
 def test_leader_writes_an_instruction_the_units_must_answer(demo_db):

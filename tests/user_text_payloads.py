@@ -144,8 +144,9 @@ def _plan_and_task(s: Session, who: dict[str, Actor], unit1: str) -> Task:
 
 
 def _unit_work(s: Session, who: dict[str, Actor], task: Task, u1: int, u2: int) -> None:
-    """Reports with evidence and a target reading, extension requests (one refused), 批示
-    and answers, a 申请销号 sent back with a reason (shown on the task)."""
+    """Reports with evidence and a target reading (one corrected), extension requests (one
+    refused), 批示 and answers (one recorded by the office for a leader), a 申请销号 sent
+    back with a reason (shown on the task)."""
     target = s.exec(select(Target).where(Target.task_id == task.id)).one()
     for actor, unit in ((who["dept01"], u1), (who["dept02"], u2)):
         a = s.exec(
@@ -164,6 +165,22 @@ def _unit_work(s: Session, who: dict[str, Actor], task: Task, u1: int, u2: int) 
             target_values={target.id: 60.0},
             files=[(FILE, PDF)],
         )
+    # dept02 corrects its report: the reason and the new text are user text, the old report
+    # stays in the timeline marked 已更正
+    last = workflow.last_report(s, a.id)
+    assert last is not None
+    workflow.correct_report(
+        s,
+        actor=who["dept02"],
+        report_id=last.id,
+        reason=LONG,
+        percent=30,
+        done_text=LONG,
+        problems=LONG,
+        next_steps=LONG,
+        target_values={target.id: 50.0},
+        files=[(FILE, PDF)],
+    )
     office, head = who["office"], who["dept01"]
     later = task.deadline + dt.timedelta(days=30)
     ext = workflow.request_extension(
@@ -172,13 +189,12 @@ def _unit_work(s: Session, who: dict[str, Actor], task: Task, u1: int, u2: int) 
     manage.decide_extension(
         s, actor=office, request_id=ext.id, approve=False, expected_version=ext.version, note=LONG
     )
-    for actor in (head, who["dept02"]):
-        workflow.request_extension(
-            s, actor=actor, task_id=task.id, requested_date=later, reason=LONG
-        )
     answered = workflow.create_instruction(s, actor=who["leader"], task_id=task.id, text=LONG)
     workflow.answer_instruction(s, actor=who["dept02"], instruction_id=answered.id, text=LONG)
     workflow.create_instruction(s, actor=who["leader"], task_id=task.id, text=LONG)  # open
+    workflow.create_instruction(  # recorded by the office for the leader (PERSON's name)
+        s, actor=office, task_id=task.id, text=LONG, on_behalf_of=who["leader"].user_id
+    )
     task = s.get(Task, task.id)
     task = workflow.submit_for_sign_off(
         s,
@@ -196,6 +212,11 @@ def _unit_work(s: Session, who: dict[str, Actor], task: Task, u1: int, u2: int) 
         expected_version=task.version,
         reason=LONG,
     )
+    # pending requests come after: a task with one pending cannot be submitted for 销号
+    for actor in (head, who["dept02"]):
+        workflow.request_extension(
+            s, actor=actor, task_id=task.id, requested_date=later, reason=LONG
+        )
 
 
 def _inspection(s: Session, who: dict[str, Actor], task: Task, u1: int, u2: int) -> None:
@@ -303,6 +324,12 @@ def _notices(s: Session, who: dict[str, Actor], task: Task, u1: int) -> None:
     draft = drafting.draft_notice(s, actor=office, kind="urging", department_id=u1)
     drafting.update_draft(
         s, actor=office, notice_id=draft.id, expected_version=draft.version, **fields
+    )
+    # the second urging withdrawn with a payload reason: the unit sees it marked, with it
+    second = s.get(Notice, second.id)
+    assert second is not None
+    issuing.withdraw_notice(
+        s, actor=office, notice_id=second.id, expected_version=second.version, reason=LONG
     )
 
 

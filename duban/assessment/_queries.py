@@ -6,6 +6,7 @@ from typing import TypeVar, TypeVarTuple
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Row
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 from models import (
@@ -103,7 +104,11 @@ def assignments(
 
 
 def first_full_reports(session: Session) -> dict[tuple[int, int], tuple[dt.date, int]]:
-    """(task, unit) -> the day and id of the unit's first report at 100 %: its own finish."""
+    """(task, unit) -> the day and id of the unit's first report at 100 %: its own finish.
+
+    A corrected report does not count (its correction does), nor one made before the office
+    undid the task's 销号 (撤销销号: the work was found not finished)."""
+    corrected = aliased(ProgressReport)
     found = rows(
         session,
         sa.select(
@@ -112,7 +117,15 @@ def first_full_reports(session: Session) -> dict[tuple[int, int], tuple[dt.date,
             col(ProgressReport.department_id),
             col(ProgressReport.reported_at),
         )
-        .where(col(ProgressReport.percent) >= 100)
+        .join(Task, col(Task.id) == col(ProgressReport.task_id))
+        .where(
+            col(ProgressReport.percent) >= 100,
+            ~sa.exists().where(col(corrected.supersedes_id) == col(ProgressReport.id)),
+            sa.or_(
+                col(Task.reopened_at).is_(None),
+                col(ProgressReport.reported_at) > col(Task.reopened_at),
+            ),
+        )
         .order_by(col(ProgressReport.reported_at)),
     )
     first: dict[tuple[int, int], tuple[dt.date, int]] = {}

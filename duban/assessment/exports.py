@@ -257,9 +257,12 @@ def scorecard_document(
 
 
 def scorecard_notice(session: Session, period_id: int) -> Notice | None:
-    """The 通报 made from this period's scorecard in 通知通报 (draft or issued), if any."""
+    """The 通报 made from this period's scorecard in 通知通报 (draft or issued), if any; a
+    withdrawn one is not (the office may draft the corrected scorecard anew)."""
     candidates = session.exec(
-        select(Notice).where(Notice.kind == NoticeKind.bulletin).order_by(col(Notice.id).desc())
+        select(Notice)
+        .where(Notice.kind == NoticeKind.bulletin, Notice.status != NoticeStatus.withdrawn)
+        .order_by(col(Notice.id).desc())
     ).all()
     return next(
         (n for n in candidates if (n.extra or {}).get("assessment_period_id") == period_id), None

@@ -26,6 +26,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "task.suspend": frozenset({OFFICE}),
     "task.cancel": frozenset({OFFICE}),
     "task.restart": frozenset({OFFICE}),
+    "task.reopen": frozenset({OFFICE}),  # 撤销销号: a completed task goes back to work
     "extension.decide": frozenset({OFFICE}),
     # a unit's own work
     "assignment.acknowledge": frozenset({DEPT, OFFICE}),
@@ -44,6 +45,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "finding.recheck": frozenset({INSPECTOR, OFFICE}),
     "notice.draft": frozenset({INSPECTOR, OFFICE}),
     "notice.issue": frozenset({INSPECTOR, OFFICE}),
+    # 撤回 an issued notice: the issuing body's (the office's) decision, not the drafter's
+    "notice.withdraw": frozenset({OFFICE}),
     "notice.read_all": frozenset({LEADER, OFFICE, INSPECTOR}),
     # administration
     "department.manage": frozenset({OFFICE}),
@@ -74,11 +77,13 @@ ACTION_LABELS = {
     "task.assign": "交办任务",
     "task.sign_off": "销号",
     "task.send_back": "退回重办",
+    "task.reopen": "撤销销号",
     "extension.decide": "审批延期",
     "report.create": "填报进展",
     "instruction.create": "领导批示",
     "inspection.create": "记录督查",
     "notice.issue": "签发通知",
+    "notice.withdraw": "撤回通知",
     "department.manage": "管理单位",
     "user.manage": "管理用户",
 }

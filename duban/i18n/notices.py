@@ -80,6 +80,31 @@ STRINGS = {
     "notices.save": ("保存草稿", "Save draft"),
     "notices.saved": ("草稿已保存。", "Draft saved."),
     "notices.issue": ("签发", "Issue"),
+    "notices.confirm_issue": (
+        "确认签发：签发后占用文号、送达接收单位，不能再修改",
+        "Confirm: issuing takes a number and delivers it; it cannot be edited afterwards",
+    ),
+    "notices.confirm_issue_needed": (
+        "请先勾选“确认签发”，未作任何更改。",
+        "Tick the issue confirmation first; nothing was changed.",
+    ),
+    "notices.withdraw_title": ("撤回通知", "Withdraw the notice"),
+    "notices.withdraw_reason": ("撤回理由", "Why withdraw it"),
+    "notices.confirm_withdraw": (
+        "确认撤回：文号仍然占用，接收单位将看到“已撤回”及理由",
+        "Confirm: the number stays used; recipients see it withdrawn with the reason",
+    ),
+    "notices.confirm_withdraw_needed": (
+        "请先勾选“确认撤回”，未作任何更改。",
+        "Tick the withdrawal confirmation first; nothing was changed.",
+    ),
+    "notices.withdraw": ("撤回", "Withdraw"),
+    "notices.withdrawn_done": ("已撤回：{number}。", "Withdrawn: {number}."),
+    "notices.withdrawn_banner": (
+        "本通知已于 {at} 撤回，无需签收或反馈。撤回理由：{reason}",
+        "Withdrawn on {at}; no acknowledgement or reply needed. Reason: {reason}",
+    ),
+    "notices.withdrawn_mark": ("【已撤回】", "[withdrawn] "),
     "notices.issued": ("已签发：{number}，已送达 {n} 个单位。", "Issued {number} to {n} units."),
     "notices.delete": ("删除草稿", "Delete draft"),
     "notices.deleted": ("草稿已删除。", "Draft deleted."),

@@ -65,6 +65,13 @@ STRINGS = {
     "tasks.no_reports": ("尚无进展填报。", "No reports yet."),
     "tasks.more_reports": ("更早的 {n} 条填报", "{n} older reports"),
     "tasks.completion": ("【申请销号】", "[completion]"),
+    "tasks.superseded": ("【已更正】", "[corrected]"),
+    "tasks.superseded_note": (
+        "此条填报已被更正，以更正后的填报为准。",
+        "This report was corrected; the correction counts.",
+    ),
+    "tasks.correction": ("【更正】", "[correction]"),
+    "tasks.correction_reason": ("更正理由：{reason}", "Why corrected: {reason}"),
     "tasks.done": ("进展", "Done"),
     "tasks.problems": ("困难", "Problems"),
     "tasks.next": ("下一步", "Next steps"),
@@ -85,10 +92,19 @@ STRINGS = {
     "tasks.e_detail": ("{at} 申请。理由：{reason}", "Asked {at}. Reason: {reason}"),
     "tasks.e_note_line": ("　审批意见：{note}", "  Note: {note}"),
     "tasks.instructions": ("领导批示", "Instructions"),
+    "tasks.instr_by": ("{leader}批示", "Instruction by {leader}"),
+    "tasks.instr_by_proxy": (
+        "{leader}批示（办公室{clerk}代录）",
+        "Instruction by {leader} (recorded by the office's {clerk})",
+    ),
     "tasks.unanswered": ("尚未回复：{units}", "Not yet answered: {units}"),
     "tasks.inspections_notices": ("相关督查与通知", "Inspections and notices"),
     "tasks.insp_result": ("，结果“{result}”", ", result: {result}"),
     "tasks.notice_draft": ("草稿，未签发", "draft"),
+    "tasks.notice_withdrawn": (
+        "已于 {date} 撤回，理由：{reason}",
+        "withdrawn {date}: {reason}",
+    ),
     "tasks.finding": ("问题", "Finding"),
     "tasks.no_office_action": (
         "任务当前为“{status}”，没有待办理的事项。",
@@ -109,10 +125,27 @@ STRINGS = {
     "tasks.act.task.send_back": ("退回重办", "Send back"),
     "tasks.act.task.suspend": ("中止", "Suspend"),
     "tasks.act.task.cancel": ("撤销", "Cancel"),
-    "tasks.act.task.restart": ("恢复", "Restart"),
+    "tasks.act.task.restart": ("恢复（中止或撤销后）", "Restart (after suspend/cancel)"),
+    "tasks.act.task.reopen": ("撤销销号，恢复办理", "Undo sign-off (reopen)"),
     "tasks.reason": (
-        "理由 / 意见（退回、中止、撤销、恢复时必填）",
+        "理由 / 意见（退回、中止、撤销、恢复、撤销销号时必填）",
         "Reason (required except sign-off)",
+    ),
+    "tasks.confirm": (
+        "我已核对，确认执行所选操作",
+        "I have checked: carry out the chosen action",
+    ),
+    "tasks.confirm_help": (
+        "销号、撤销和撤销销号须勾选确认；每一项操作都记入操作记录。",
+        "Sign-off, cancel and undo sign-off need this tick; every action is logged.",
+    ),
+    "tasks.confirm_needed": (
+        "“{action}”须先勾选“我已核对，确认执行所选操作”，未作任何更改。",
+        "Tick the confirmation before “{action}”; nothing was changed.",
+    ),
+    "tasks.sign_off_blocked": (
+        "暂不能销号：{reasons}。",
+        "Cannot be signed off yet: {reasons}.",
     ),
     "tasks.do": ("确定", "Confirm"),
     "tasks.done_action": ("已{action}。", "Done: {action}."),
@@ -139,6 +172,15 @@ STRINGS = {
     "tasks.no_pending_ext": ("没有待审批的延期申请。", "No pending extension requests."),
     "tasks.write_instruction": ("领导批示", "Write an instruction"),
     "tasks.instruction_text": ("批示内容", "Instruction"),
+    "tasks.instr_leader": ("作出批示的领导（办公室代录）", "Leader who gave it (office records)"),
+    "tasks.instr_leader_help": (
+        "批示是领导的意见：办公室只能代录领导已作出的批示，并注明是哪位领导。",
+        "An instruction is a leader's act: the office only records one a named leader gave.",
+    ),
+    "tasks.no_leaders": (
+        "没有在用的领导账号，无法代录批示；请先在“系统管理”中添加领导账号。",
+        "No active leader account to record an instruction for.",
+    ),
     "tasks.send_instruction": ("发送批示", "Send"),
     "tasks.instruction_sent": ("批示已发送，责任单位将在“我的任务”中看到并回复。", "Sent."),
     # create / edit
@@ -202,6 +244,22 @@ STRINGS = {
     "my.tab_report": ("填报进展", "Report progress"),
     "my.tab_extension": ("申请延期", "Ask for extension"),
     "my.tab_submit": ("申请销号", "Submit for sign-off"),
+    "my.tab_correct": ("更正填报", "Correct last report"),
+    "my.correct_none": (
+        "本单位还没有可更正的进展填报。",
+        "No progress report of this unit to correct.",
+    ),
+    "my.correct_not_progress": (
+        "本单位最近一次填报是申请销号说明，不能更正。",
+        "The unit's last report is a sign-off request; it cannot be corrected.",
+    ),
+    "my.correct_hint": (
+        "更正 {at} 的填报（{percent}%）。原填报保留在记录中并标注“已更正”，以更正后的为准。",
+        "Correcting the report of {at} ({percent}%). The old one stays, marked corrected.",
+    ),
+    "my.correct_reason": ("更正理由", "Why correct it"),
+    "my.correct_send": ("提交更正", "Send correction"),
+    "my.corrected": ("已更正最近一次填报。", "Report corrected."),
     "my.tab_answer": ("回复批示", "Answer instructions"),
     "my.percent": ("完成进度（%）", "Progress (%)"),
     "my.done": ("本期进展", "What was done"),
@@ -213,7 +271,7 @@ STRINGS = {
         "PDF, images, Office/WPS documents, at most 20 MB each; checked by content.",
     ),
     "my.send_report": ("提交进展", "Send report"),
-    "my.reported": ("进展已提交。如需更正，请再提交一条新的填报。", "Report sent."),
+    "my.reported": ("进展已提交。如需更正，请使用“更正填报”。", "Report sent."),
     "my.ext_hint": (
         "当前完成时限 {deadline}。新时限须晚于当前时限，并说明理由。",
         "Current deadline {deadline}; ask for a later date with a reason.",

@@ -122,7 +122,8 @@ _BIG: dict[str, _Spec] = {
     ),
     "reports": (
         "SELECT id AS report_id, assignment_id, percent, {d:reported_at} AS reported_on"
-        " FROM progress_report",
+        " FROM progress_report WHERE NOT EXISTS (SELECT 1 FROM progress_report c"
+        " WHERE c.supersedes_id = progress_report.id)",  # a corrected report is not current
         {"report_id": _I, "assignment_id": _I, "percent": _F, "reported_on": _D},
     ),
 }
@@ -205,7 +206,9 @@ _SMALL: dict[str, _Spec] = {
         },
     ),
     "readings": (
-        "SELECT target_id, value, {d:recorded_at} AS recorded_on FROM target_reading",
+        "SELECT target_id, value, {d:recorded_at} AS recorded_on FROM target_reading"
+        " WHERE NOT EXISTS (SELECT 1 FROM progress_report c"
+        " WHERE c.supersedes_id = target_reading.report_id)",
         {"target_id": _I, "value": _F, "recorded_on": _D},
     ),
     "plans": (

@@ -13,6 +13,7 @@ from duban.notices import rules as notice_rules
 from duban.notices._kinds import Content, Source
 from duban.notices._shared import cn_date
 from duban.notices.labels import PERIODS
+from duban.tasks import reading as task_reading
 from models import (
     Department,
     Finding,
@@ -182,6 +183,7 @@ def _new_problems(
             ProgressReport.reported_at >= since,
             ProgressReport.reported_at < until,
             ProgressReport.problems != "",
+            task_reading.not_superseded(),  # a corrected report's problems were replaced
         )
         .order_by(col(ProgressReport.reported_at).desc())
     ).all():

@@ -1,19 +1,21 @@
 """Issuing: a draft gets its doc number (unique and gapless per kind and year), date and
-delivery, and becomes read-only."""
+delivery, and becomes read-only; withdrawing (撤回) calls an issued notice back, its number
+staying used."""
 
 import re
 import time
 
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from duban.core import audit, clock
 from duban.core.errors import ValidationFailed
 from duban.core.permissions import Actor, require
 from duban.core.services import check_version, get_or_404, write
+from duban.core.text import check_text
 from duban.notices import rules as notice_rules
-from models import DocCounter, Notice, NoticeKind, NoticeRecipient, NoticeStatus
+from models import DocCounter, Notice, NoticeKind, NoticeRecipient, NoticeStatus, NoticeTask, Task
 
 _BLANK = re.compile(r"【待填写：([^】]*)】")
 
@@ -120,4 +122,44 @@ def _issue_once(session: Session, actor: Actor, notice_id: int, expected_version
             session.add(r)
         session.add(notice)
         audit.record(session, actor, "notice.issue", notice, before=before)
+    return notice
+
+
+def withdraw_notice(
+    session: Session, *, actor: Actor, notice_id: int, expected_version: int, reason: str
+) -> Notice:
+    """撤回: an issued notice is called back, with the reason, by the office.
+
+    Nothing is erased: the doc number stays the notice's and stays used (the counter is not
+    touched, the next notice of the kind takes the next number); the recipients still see
+    it, marked withdrawn with the reason, but owe it no 签收 or reply; and it stops counting
+    as a fact anywhere (urgings cited or ignored, escalation, bulletins, assessment), since
+    every reader takes issued notices only.
+    """
+    require(actor, "notice.withdraw")
+    reason = check_text((reason or "").strip(), "撤回理由", limit=1000)
+    if not reason:
+        raise ValidationFailed("请填写撤回理由。")
+    with write(session):
+        notice = get_or_404(session, Notice, notice_id, "通知")
+        check_version(notice, expected_version)
+        if notice.status == NoticeStatus.withdrawn:
+            raise ValidationFailed(f"通知（{notice.doc_number}）已经撤回。")
+        if notice.status != NoticeStatus.issued:
+            raise ValidationFailed("只有已签发的通知可以撤回；草稿可以直接删除。")
+        before = audit.snapshot(notice)
+        now = clock.now()
+        notice.status = NoticeStatus.withdrawn
+        notice.withdrawn_at = now
+        notice.withdrawn_by = actor.user_id
+        notice.withdraw_reason = reason
+        session.add(notice)
+        audit.record(session, actor, "notice.withdraw", notice, before=before, note=reason)
+        note = f"撤回 {notice.doc_number}《{notice.title}》：{reason}"
+        for task in session.exec(
+            select(Task)
+            .join(NoticeTask, col(NoticeTask.task_id) == Task.id)
+            .where(NoticeTask.notice_id == notice.id)
+        ).all():
+            audit.record(session, actor, "task.notice_withdraw", task, note=note)
     return notice

@@ -15,6 +15,9 @@ from duban.notices import rules as notice_rules
 from duban.notices.labels import LEVEL_LABELS
 from models import Department, Notice, NoticeRecipient, NoticeStatus
 
+# Notices that were issued and so carry a number: the recipients keep seeing them.
+NUMBERED = (NoticeStatus.issued, NoticeStatus.withdrawn)
+
 
 @dataclass
 class NoticeRow:
@@ -37,7 +40,9 @@ def list_notices(
 ) -> list[NoticeRow]:
     """Notices the actor may see, newest first, with who has not acknowledged or answered.
 
-    A department head sees only issued notices delivered to its own unit.
+    A department head sees only issued notices delivered to its own unit, withdrawn ones too
+    (marked: it received them). `status="issued"` means every numbered notice, withdrawn ones
+    included: a doc number never vanishes from the list of issued notices.
     """
     q = select(Notice)
     own = not can(actor, "notice.read_all")
@@ -46,11 +51,13 @@ def list_notices(
             return []
         q = q.join(NoticeRecipient, col(NoticeRecipient.notice_id) == Notice.id).where(
             NoticeRecipient.department_id == actor.department_id,
-            Notice.status == NoticeStatus.issued,
+            col(Notice.status).in_(NUMBERED),
         )
     if kind:
         q = q.where(Notice.kind == kind)
-    if status:
+    if status == NoticeStatus.issued:
+        q = q.where(col(Notice.status).in_(NUMBERED))
+    elif status:
         q = q.where(Notice.status == status)
     notices = session.exec(q.order_by(col(Notice.created_at).desc(), col(Notice.id).desc())).all()
     ids = [n.id for n in notices]
@@ -65,17 +72,20 @@ def list_notices(
     for n in notices:
         rs = recs.get(n.id, [])
         mine = next((r for r in rs if r.department_id == actor.department_id), None)
+        owed = n.status == NoticeStatus.issued  # a withdrawn notice is owed nothing
         row = NoticeRow(
             notice=n,
             recipients=len(rs),
             acknowledged=sum(1 for r in rs if r.acknowledged_at),
             replied=sum(1 for r in rs if r.replied_at),
-            pending_ack=[names.get(r.department_id, "") for r in rs if not r.acknowledged_at],
+            pending_ack=[
+                names.get(r.department_id, "") for r in rs if owed and not r.acknowledged_at
+            ],
             # Only a notice with a reply date asks for an answer; the others just for 签收.
             pending_reply=[
                 names.get(r.department_id, "")
                 for r in rs
-                if n.reply_due is not None and not r.replied_at
+                if owed and n.reply_due is not None and not r.replied_at
             ],
             mine=mine,
         )
@@ -85,11 +95,15 @@ def list_notices(
     return out
 
 
+def is_withdrawn(notice: Notice) -> bool:
+    return notice.status == NoticeStatus.withdrawn
+
+
 def get_notice(session: Session, *, actor: Actor, notice_id: int) -> Notice:
     notice = get_or_404(session, Notice, notice_id, "通知")
     if can(actor, "notice.read_all"):
         return notice
-    if notice.status == NoticeStatus.issued and actor.department_id is not None:
+    if notice.status in NUMBERED and actor.department_id is not None:
         rec = session.exec(
             select(NoticeRecipient).where(
                 NoticeRecipient.notice_id == notice_id,
@@ -122,10 +136,12 @@ def recipients_of(session: Session, notice_id: int) -> list[dict]:
 
 
 def official_document(notice: Notice, rules: dict | None = None) -> OfficialDocument:
-    """The notice as an OfficialDocument (body = 正文 then 要求)."""
+    """The notice as an OfficialDocument (body = 正文 then 要求); a withdrawn one opens with
+    the withdrawal, so no printed copy passes for a notice in force."""
     rules = rules or notice_rules.DEFAULT_RULES
     issued_on = notice.issued_at.date() if notice.issued_at else None
-    body = [p for p in (notice.body or "").splitlines() if p.strip()]
+    body = [withdrawal_line(notice)] if is_withdrawn(notice) else []
+    body += [p for p in (notice.body or "").splitlines() if p.strip()]
     body += [p for p in (notice.requirements or "").splitlines() if p.strip()]
     return OfficialDocument(
         issuer=(notice.extra or {}).get("issuer") or rules["issuer"],
@@ -143,6 +159,13 @@ def official_document(notice: Notice, rules: dict | None = None) -> OfficialDocu
     )
 
 
+def withdrawal_line(notice: Notice) -> str:
+    """「（本通知已于2026年6月3日撤回。撤回理由：……）」"""
+    when = notice.withdrawn_at
+    day = f"{when.year}年{when.month}月{when.day}日" if when else ""
+    return f"（本通知已于{day}撤回。撤回理由：{notice.withdraw_reason or ''}）"
+
+
 def notice_docx(session: Session, *, actor: Actor, notice_id: int) -> tuple[str, bytes]:
     """(file name, DOCX bytes) of a notice the actor may read."""
     notice = get_notice(session, actor=actor, notice_id=notice_id)
@@ -151,5 +174,7 @@ def notice_docx(session: Session, *, actor: Actor, notice_id: int) -> tuple[str,
 
 
 def notice_file_name(notice: Notice, ext: str) -> str:
-    """ "督办〔2026〕7号-关于…的通知.docx"; a draft is "草稿-…"; shortened between words."""
-    return download_name(notice.title, ext, prefix=f"{notice.doc_number or '草稿'}-")
+    """ "督办〔2026〕7号-关于…的通知.docx"; a draft is "草稿-…", a withdrawn one "已撤回-督办…";
+    shortened between words."""
+    mark = "已撤回-" if is_withdrawn(notice) else ""
+    return download_name(notice.title, ext, prefix=f"{mark}{notice.doc_number or '草稿'}-")

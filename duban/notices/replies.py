@@ -13,6 +13,10 @@ def _recipient(
     session: Session, actor: Actor, notice_id: int, department_id: int | None
 ) -> tuple[Notice, NoticeRecipient]:
     notice = get_or_404(session, Notice, notice_id, "通知")
+    if notice.status == NoticeStatus.withdrawn:
+        raise ValidationFailed(
+            f"通知（{notice.doc_number}）已撤回，无需签收或反馈。撤回理由：{notice.withdraw_reason}"
+        )
     if notice.status != NoticeStatus.issued:
         raise ValidationFailed("通知尚未签发。")
     dep = department_id if department_id is not None else actor.department_id

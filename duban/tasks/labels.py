@@ -30,7 +30,10 @@ HISTORY_ACTIONS = {
     "task.suspend": "中止",
     "task.cancel": "撤销",
     "task.restart": "恢复",
+    "task.reopen": "撤销销号",
     "task.extend": "延期",
+    "task.report_correct": "更正填报",
+    "task.notice_withdraw": "撤回通知",
 }
 HISTORY_FIELDS = {
     "code": "编号",
@@ -48,6 +51,7 @@ HISTORY_FIELDS = {
     "assigned_at": "交办时间",
     "submitted_at": "申请销号时间",
     "completed_at": "办结时间",
+    "reopened_at": "撤销销号时间",
 }
 _HIDDEN_FIELDS = {"updated_at", "version", "sort_key"}
 

@@ -11,7 +11,7 @@ from duban.core import audit, clock
 from duban.core.errors import DubanError, ValidationFailed
 from duban.core.permissions import Actor, require
 from duban.core.services import check_version, get_or_404, write
-from duban.tasks import _form
+from duban.tasks import _form, reading
 from duban.tasks.labels import STATUS_LABELS
 from models import (
     Assignment,
@@ -44,8 +44,16 @@ TRANSITIONS: dict[str, tuple[frozenset[TaskStatus], TaskStatus | None, str]] = {
     ),
     # restart goes back to where the work stood (see _restart_status)
     "task.restart": (frozenset({S.suspended, S.cancelled}), None, "恢复"),
+    # 撤销销号: a task signed off by mistake (or found not done) goes back to work
+    "task.reopen": (frozenset({S.completed}), S.in_progress, "撤销销号"),
 }
-REASON_REQUIRED = {"task.send_back", "task.suspend", "task.cancel", "task.restart"}
+REASON_REQUIRED = {
+    "task.send_back",
+    "task.suspend",
+    "task.cancel",
+    "task.restart",
+    "task.reopen",
+}
 
 
 # ---------------------------------------------------------------- sort keys
@@ -239,7 +247,15 @@ def change_status(
     expected_version: int,
     reason: str = "",
 ) -> Task:
-    """销号 / 退回重办 / 中止 / 撤销 / 恢复 — each permission-checked, each with its reason."""
+    """销号 / 退回重办 / 中止 / 撤销 / 恢复 / 撤销销号 — each permission-checked, each with its
+    reason.
+
+    销号 is refused, with the reasons named, while a subtask is still open or an extension
+    request waits for a decision: closing the parent would hide both. 撤销销号 clears the
+    completion (the lights read the status and completed_at; the assessment no longer takes
+    a report before the reopening as the units' finish) and is refused under a parent that
+    is itself 销号.
+    """
     if action not in TRANSITIONS:
         raise ValidationFailed(f"未知操作：{action}")
     require(actor, action)
@@ -254,6 +270,16 @@ def change_status(
         check_version(task, expected_version)
         if task.status not in allowed_from:
             raise ValidationFailed(f"任务当前为“{STATUS_LABELS[task.status]}”，不能{label}。")
+        if action == "task.sign_off":
+            blockers = reading.sign_off_blockers(session, task)
+            if blockers:
+                raise ValidationFailed(f"不能销号：{'；'.join(blockers)}。")
+        if action == "task.reopen":
+            parent = _parent(session, task.parent_id)
+            if parent is not None and parent.status == S.completed:
+                raise ValidationFailed(
+                    f"上级任务“{parent.code or parent.title}”已销号，请先撤销上级任务的销号。"
+                )
         before = audit.snapshot(task)
         now = clock.now()
         task.status = target or _restart_status(session, task)
@@ -263,6 +289,10 @@ def change_status(
             task.completed_at = now
         if action == "task.send_back":
             task.submitted_at = None
+        if action == "task.reopen":
+            task.completed_at = None
+            task.submitted_at = None
+            task.reopened_at = now
         session.add(task)
         audit.record(session, actor, action, task, before=before, note=reason or None)
     return task

@@ -1,9 +1,11 @@
 """Reading tasks: who may read one, everything about one task for one screen, plan and
 task pickers."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from sqlalchemy import ColumnElement, exists
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from duban.core import audit
@@ -11,6 +13,7 @@ from duban.core.errors import NotFound, PermissionDenied
 from duban.core.permissions import Actor, can
 from duban.core.services import get_or_404
 from duban.core.uploads import attachments_by_owner
+from duban.tasks.labels import STATUS_LABELS
 from models import (
     AppUser,
     Assignment,
@@ -31,9 +34,11 @@ from models import (
     Plan,
     ProgressReport,
     RequestStatus,
+    Role,
     Target,
     TargetReading,
     Task,
+    TaskStatus,
 )
 
 
@@ -91,12 +96,21 @@ class ReportView:
     reporter: str
     attachments: list[Attachment]
     readings: list[tuple[Target, float]]
+    superseded: bool = False  # 已更正: a later report of the unit corrects this one
+
+
+@dataclass
+class InstructionAuthor:
+    """Who wrote a 批示: the leader, and the office clerk who recorded it for them (代录)."""
+
+    leader: str
+    recorded_by: str | None = None
 
 
 @dataclass
 class InstructionView:
     instruction: Instruction
-    author: str
+    author: InstructionAuthor
     answers: list[tuple[InstructionAnswer, str]]  # (answer, unit name)
     unanswered_units: list[str]
 
@@ -142,8 +156,10 @@ def task_detail(session: Session, *, actor: Actor, task_id: int) -> TaskDetail:
     }
     dept_names = {i: d.name for i, d in depts.items()}
     reports = _reports(session, task_id)
+    superseded = superseded_ids(session, [r.id for r in reports])
     targets = list(session.exec(select(Target).where(Target.task_id == task_id)).all())
     readings = _readings(session, targets)
+    replaced = {r.id for r in reports if r.id in superseded}
     return TaskDetail(
         task=task,
         plan=get_or_404(session, Plan, task.plan_id, "实施方案"),
@@ -153,8 +169,8 @@ def task_detail(session: Session, *, actor: Actor, task_id: int) -> TaskDetail:
                 select(Task).where(Task.parent_id == task_id).order_by(col(Task.sort_key))
             ).all()
         ),
-        units=[_unit_view(a, depts[a.department_id], reports) for a in assigns],
-        reports=_report_views(session, reports, dept_names, targets, readings),
+        units=[_unit_view(a, depts[a.department_id], reports, superseded) for a in assigns],
+        reports=_report_views(session, reports, dept_names, targets, readings, superseded),
         milestones=list(
             session.exec(
                 select(Milestone)
@@ -162,7 +178,10 @@ def task_detail(session: Session, *, actor: Actor, task_id: int) -> TaskDetail:
                 .order_by(col(Milestone.due_date))
             ).all()
         ),
-        targets=[(tg, [x for x in readings if x.target_id == tg.id]) for tg in targets],
+        targets=[
+            (tg, [x for x in readings if x.target_id == tg.id and x.report_id not in replaced])
+            for tg in targets
+        ],
         extensions=_extensions(session, task_id),
         instructions=_instruction_views(session, task_id, assigns, dept_names),
         inspections=_inspections(session, task_id),
@@ -190,6 +209,32 @@ def _user_names(session: Session, ids: Iterable[int | None]) -> dict[int | None,
 # ---------------------------------------------------------------- units and reports
 
 
+def not_superseded() -> ColumnElement[bool]:
+    """A WHERE clause keeping the progress reports no correction replaces: what every reader
+    of "the latest report / percent / reading" wants (a corrected report stays in history)."""
+    later = aliased(ProgressReport)
+    return ~exists().where(col(later.supersedes_id) == col(ProgressReport.id))
+
+
+def superseded_ids(session: Session, report_ids: Sequence[int | None]) -> set[int]:
+    """Which of these reports a later correction replaces."""
+    wanted = [i for i in report_ids if i is not None]
+    if not wanted:
+        return set()
+    rows = session.exec(
+        select(ProgressReport.supersedes_id).where(col(ProgressReport.supersedes_id).in_(wanted))
+    ).all()
+    return {i for i in rows if i is not None}
+
+
+def report_readings(session: Session, report_id: int) -> dict[int, float]:
+    """{target id: value} a report gave (a correction starts from them)."""
+    return {
+        r.target_id: r.value
+        for r in session.exec(select(TargetReading).where(TargetReading.report_id == report_id))
+    }
+
+
 def _reports(session: Session, task_id: int) -> list[ProgressReport]:
     """The task's progress reports, newest first."""
     return list(
@@ -201,8 +246,10 @@ def _reports(session: Session, task_id: int) -> list[ProgressReport]:
     )
 
 
-def _unit_view(a: Assignment, dept: Department, reports: list[ProgressReport]) -> UnitView:
-    mine = [r for r in reports if r.assignment_id == a.id]
+def _unit_view(
+    a: Assignment, dept: Department, reports: list[ProgressReport], superseded: set[int]
+) -> UnitView:
+    mine = [r for r in reports if r.assignment_id == a.id and r.id not in superseded]
     ack = None
     if a.acknowledged_at and a.assigned_at:
         ack = round((a.acknowledged_at - a.assigned_at).total_seconds() / 3600, 1)
@@ -228,8 +275,10 @@ def _report_views(
     dept_names: dict[int | None, str],
     targets: list[Target],
     readings: list[TargetReading],
+    superseded: set[int],
 ) -> list[ReportView]:
-    """Each report with its unit, reporter, evidence and the target readings it gave."""
+    """Each report with its unit, reporter, evidence and the target readings it gave; a
+    corrected one marked (it stays, with its own files and readings)."""
     by_target = {tg.id: tg for tg in targets}
     report_ids = [r.id for r in reports if r.id is not None]
     files = attachments_by_owner(session, "progress_report", report_ids)
@@ -245,6 +294,7 @@ def _report_views(
                 users.get(r.reporter_id, ""),
                 files.get(r.id, []),
                 given,
+                r.id in superseded,
             )
         )
     return views
@@ -286,7 +336,7 @@ def _instruction_views(
             .order_by(col(InstructionAnswer.created_at))
         ).all()
     )
-    authors = _user_names(session, [i.author_id for i in instrs])
+    authors = instruction_authors(session, instrs)
     all_names = {**dept_names, **_dept_names(session, [a.department_id for a in answers])}
     views = []
     for ins in instrs:
@@ -295,12 +345,77 @@ def _instruction_views(
         views.append(
             InstructionView(
                 ins,
-                authors.get(ins.author_id, ""),
+                authors[ins.id],
                 [(a, all_names.get(a.department_id, "")) for a in mine],
                 [dept_names[a.department_id] for a in assigns if a.department_id not in answered],
             )
         )
     return views
+
+
+def instruction_authors(
+    session: Session, instructions: Sequence[Instruction]
+) -> dict[int | None, InstructionAuthor]:
+    """{instruction id: its author}: the leader who gave it, and who recorded it if the
+    office did (a 批示 recorded before the office had to name a leader shows its writer)."""
+    names = _user_names(
+        session, [i.author_id for i in instructions] + [i.on_behalf_of for i in instructions]
+    )
+    out = {}
+    for i in instructions:
+        if i.on_behalf_of is not None:
+            out[i.id] = InstructionAuthor(names.get(i.on_behalf_of, ""), names.get(i.author_id, ""))
+        else:
+            out[i.id] = InstructionAuthor(names.get(i.author_id, ""))
+    return out
+
+
+def leader_choices(session: Session) -> list[tuple[int, str]]:
+    """(id, name) of the active leaders, for the office recording a 批示 on their behalf."""
+    rows = session.exec(
+        select(AppUser.id, AppUser.display_name)
+        .where(AppUser.role == Role.leader, col(AppUser.active).is_(True))
+        .order_by(col(AppUser.id))
+    ).all()
+    return [(i, n) for i, n in rows if i is not None]
+
+
+# ---------------------------------------------------------------- 销号's preconditions
+
+
+def sign_off_blockers(session: Session, task: Task) -> list[str]:
+    """Why the task cannot be 销号 yet, in words: its subtasks not closed (each by code and
+    status) and the extension requests still waiting for a decision (unit, date asked)."""
+    reasons = []
+    children = session.exec(
+        select(Task)
+        .where(
+            Task.parent_id == task.id,
+            col(Task.status).not_in([TaskStatus.completed, TaskStatus.cancelled]),
+        )
+        .order_by(col(Task.sort_key), col(Task.id))
+    ).all()
+    if children:
+        listed = "、".join(
+            f"{c.code or c.title}（{STATUS_LABELS[TaskStatus(c.status)]}）" for c in children
+        )
+        reasons.append(f"还有 {len(children)} 项子任务未办结：{listed}，请先办结或撤销")
+    pending = session.exec(
+        select(ExtensionRequest)
+        .where(
+            ExtensionRequest.task_id == task.id,
+            ExtensionRequest.status == RequestStatus.pending,
+        )
+        .order_by(col(ExtensionRequest.requested_at))
+    ).all()
+    if pending:
+        names = _dept_names(session, [e.department_id for e in pending])
+        listed = "、".join(
+            f"{names.get(e.department_id, '')}申请延期至{e.requested_date:%Y-%m-%d}"
+            for e in pending
+        )
+        reasons.append(f"还有待审批的延期申请：{listed}，请先审批")
+    return reasons
 
 
 # ---------------------------------------------------------------- inspections and notices
@@ -326,7 +441,8 @@ def _inspections(session: Session, task_id: int) -> list[tuple[Inspection, list[
 
 
 def _notices(session: Session, actor: Actor, task_id: int) -> list[Notice]:
-    """Notices about the task, newest first; drafts only for those who may read them."""
+    """Notices about the task, newest first; drafts only for those who may read them (a
+    withdrawn one stays, shown withdrawn: its number was used)."""
     notices = list(
         session.exec(
             select(Notice)
@@ -336,7 +452,7 @@ def _notices(session: Session, actor: Actor, task_id: int) -> list[Notice]:
         ).all()
     )
     if not can(actor, "notice.read_all"):
-        notices = [n for n in notices if n.status == NoticeStatus.issued]
+        notices = [n for n in notices if n.status != NoticeStatus.draft]
     return notices
 
 

@@ -2,7 +2,7 @@
 
 Every service checks that a department head acts only for its own unit's assignment, writes
 in one transaction and leaves an audit row. Reports are never edited: a correction is a new
-report.
+report that supersedes the unit's last one (both stay in the history).
 """
 
 import datetime as dt
@@ -20,6 +20,7 @@ from duban.core.settings import get_settings
 from duban.core.uploads import Upload, check_upload, save_upload
 from duban.monitoring.holidays import load_calendar
 from duban.monitoring.rules import load_warning_rules
+from duban.tasks import reading
 from duban.tasks.labels import STATUS_LABELS
 from models import (
     AppSetting,
@@ -38,6 +39,7 @@ from models import (
     ProgressReport,
     ReportKind,
     RequestStatus,
+    Role,
     Target,
     TargetReading,
     Task,
@@ -228,17 +230,108 @@ def report_progress(
             next_steps=next_steps,
             reported_at=now,
         )
-        session.add(report)
-        session.flush()
-        assert report.id is not None, "flushed"
-        for tid, v in values.items():
-            session.add(
-                TargetReading(target_id=tid, report_id=report.id, value=float(v), recorded_at=now)
-            )
-        atts = _files(session, actor, files, "progress_report", report.id)
+        atts = _save_report(session, actor, report, values, files)
         note = audit.files_note(atts) if atts else None
         after = {**(audit.snapshot(report) or {}), "attachments": audit.files(atts)}
         audit.record(session, actor, "report.create", report, after=after, note=note)
+        _mark_reported(session, actor, task, now)
+    return report
+
+
+def _save_report(
+    session: Session,
+    actor: Actor,
+    report: ProgressReport,
+    values: dict[int, float],
+    files: list[Upload],
+) -> list[Attachment]:
+    """Write the report, its target readings and its evidence; returns the files saved."""
+    session.add(report)
+    session.flush()
+    assert report.id is not None, "flushed"
+    for tid, v in values.items():
+        session.add(
+            TargetReading(
+                target_id=tid, report_id=report.id, value=float(v), recorded_at=report.reported_at
+            )
+        )
+    return _files(session, actor, files, "progress_report", report.id)
+
+
+def last_report(session: Session, assignment_id: int) -> ProgressReport | None:
+    """The unit's latest report on its assignment (a corrected one is never the latest)."""
+    return session.exec(
+        select(ProgressReport)
+        .where(ProgressReport.assignment_id == assignment_id, reading.not_superseded())
+        .order_by(col(ProgressReport.reported_at).desc(), col(ProgressReport.id).desc())
+    ).first()
+
+
+def correct_report(
+    session: Session,
+    *,
+    actor: Actor,
+    report_id: int,
+    reason: str,
+    percent: float,
+    done_text: str,
+    problems: str = "",
+    next_steps: str = "",
+    target_values: dict[int, float | None] | None = None,
+    files: Sequence[Upload] = (),
+) -> ProgressReport:
+    """更正: the unit replaces its last progress report on a task still being worked on.
+
+    The correction is a new report naming the old one (supersedes_id) with the reason; the
+    old one stays in the history (已更正) with its own files and readings, and everything that
+    reads "the latest report" (percent, readings, lights, register, desk, assessment, notice
+    facts) reads the correction. Only the last report can be corrected, only a progress
+    report (申请销号 is answered by the office: 销号 or 退回重办), by the unit that made it.
+    """
+    reason = _text(reason, "更正理由", required=True, limit=1000)
+    done_text = _text(done_text, "进展情况", required=True)
+    problems = _text(problems, "存在困难")
+    next_steps = _text(next_steps, "下一步计划")
+    percent = _percent(percent)
+    files = list(files or [])
+    _check_files_first(files)
+    values = {int(k): v for k, v in (target_values or {}).items() if v is not None}
+    with write(session):
+        old = get_or_404(session, ProgressReport, report_id, "进展填报")
+        a, task = _assignment(session, old.assignment_id)
+        require(actor, "report.create", department_id=a.department_id)
+        if task.status not in WORKING:
+            raise ValidationFailed(f"任务当前为“{STATUS_LABELS[task.status]}”，不能更正填报。")
+        if old.kind != ReportKind.progress:
+            raise ValidationFailed(
+                "申请销号的说明不能更正；如需补充，请联系领导小组办公室退回重办。"
+            )
+        latest = last_report(session, old.assignment_id)
+        if latest is None or latest.id != old.id:
+            raise ValidationFailed("只能更正本单位最近一次填报；该填报之后已有新的填报或更正。")
+        _check_readings(session, a.task_id, values)
+        now = clock.now()
+        report = ProgressReport(
+            task_id=a.task_id,
+            assignment_id=old.assignment_id,
+            department_id=a.department_id,
+            reporter_id=actor.user_id,
+            kind=ReportKind.progress,
+            percent=percent,
+            done_text=done_text,
+            problems=problems,
+            next_steps=next_steps,
+            reported_at=now,
+            supersedes_id=old.id,
+            correction_reason=reason,
+        )
+        atts = _save_report(session, actor, report, values, files)
+        note = f"更正 {old.reported_at:%Y-%m-%d %H:%M} 的填报（{old.percent:g}% → {percent:g}%）：{reason}"
+        if atts:
+            note += "；" + audit.files_note(atts)
+        after = {**(audit.snapshot(report) or {}), "attachments": audit.files(atts)}
+        audit.record(session, actor, "report.correct", report, after=after, note=note)
+        audit.record(session, actor, "task.report_correct", task, note=note)
         _mark_reported(session, actor, task, now)
     return report
 
@@ -344,7 +437,12 @@ def submit_for_sign_off(
     files: Sequence[Upload] = (),
     department_id: int | None = None,
 ) -> Task:
-    """申请销号: the lead unit reports completion (100%) with a summary and evidence."""
+    """申请销号: the lead unit reports completion (100%) with a summary and evidence.
+
+    Refused, with the same reasons the office's 销号 would give (open subtasks, pending
+    extension requests): a request the office is bound to refuse would only park the task in
+    申请销号, where the units can no longer report, until someone notices.
+    """
     summary = _text(summary, "完成情况说明", required=True)
     files = list(files or [])
     _check_files_first(files)
@@ -358,6 +456,9 @@ def submit_for_sign_off(
             raise ValidationFailed("只有牵头单位可以申请销号。")
         if task.status not in WORKING:
             raise ValidationFailed(f"任务当前为“{STATUS_LABELS[task.status]}”，不能申请销号。")
+        blockers = reading.sign_off_blockers(session, task)
+        if blockers:
+            raise ValidationFailed(f"暂不能申请销号：{'；'.join(blockers)}。")
         now = clock.now()
         if a.acknowledged_at is None:
             a.acknowledged_at, a.acknowledged_by = now, actor.user_id
@@ -393,20 +494,51 @@ def submit_for_sign_off(
 # ---------------------------------------------------------------- 批示 and answers
 
 
-def create_instruction(session: Session, *, actor: Actor, task_id: int, text: str) -> Instruction:
-    """领导批示 on a task; every assigned unit sees it at once and must answer."""
+def create_instruction(
+    session: Session,
+    *,
+    actor: Actor,
+    task_id: int,
+    text: str,
+    on_behalf_of: int | None = None,
+) -> Instruction:
+    """领导批示 on a task; every assigned unit sees it at once and must answer.
+
+    批示 is the leader's act. A leader writes their own (naming no one else); the office may
+    only record one a leader gave (代录: on a paper, at a meeting), naming that leader, who
+    must be an active leader account. Every display names the leader, and the recorder.
+    """
     require(actor, "instruction.create")
     text = _text(text, "批示内容", required=True, limit=2000)
     with write(session):
+        behalf = _instruction_leader(session, actor, on_behalf_of)
         task = get_or_404(session, Task, task_id, "任务")
         if task.status in (S.draft, S.cancelled):
             raise ValidationFailed(f"任务当前为“{STATUS_LABELS[task.status]}”，不能批示。")
         ins = Instruction(
-            task_id=task_id, author_id=actor.user_id, text=text, created_at=clock.now()
+            task_id=task_id,
+            author_id=actor.user_id,
+            on_behalf_of=behalf,
+            text=text,
+            created_at=clock.now(),
         )
         session.add(ins)
         audit.record(session, actor, "instruction.create", ins)
     return ins
+
+
+def _instruction_leader(session: Session, actor: Actor, on_behalf_of: int | None) -> int | None:
+    """The leader a 批示 is recorded for: none when a leader writes their own."""
+    if actor.role == Role.leader:
+        if on_behalf_of is not None and on_behalf_of != actor.user_id:
+            raise ValidationFailed("领导只能以本人名义批示。")
+        return None
+    if on_behalf_of is None:
+        raise ValidationFailed("批示是领导的意见：办公室只能代录，请选择作出批示的领导。")
+    leader = session.get(AppUser, on_behalf_of)
+    if leader is None or leader.role != Role.leader or not leader.active:
+        raise ValidationFailed("代录批示须选择一位在用的领导账号。")
+    return on_behalf_of
 
 
 def answer_instruction(
@@ -512,7 +644,8 @@ class MyDesk:
 
 
 def notices_to_do(session: Session, department_id: int) -> list[NoticeToDo]:
-    """Issued notices to the unit still waiting for its 签收 or its reply, oldest first."""
+    """Issued notices to the unit still waiting for its 签收 or its reply, oldest first (a
+    withdrawn notice asks for neither)."""
     rows = session.exec(
         select(Notice, NoticeRecipient)
         .join(NoticeRecipient, col(NoticeRecipient.notice_id) == Notice.id)
@@ -583,11 +716,11 @@ def _my_tasks(session: Session, dept_id: int, rows: list[tuple[Assignment, Task]
 def _latest_reports(
     session: Session, assignment_ids: list[int | None]
 ) -> dict[int | None, ProgressReport]:
-    """{assignment id: its latest progress report}."""
+    """{assignment id: its latest progress report} (a corrected one never is)."""
     latest: dict[int | None, ProgressReport] = {}
     for r in session.exec(
         select(ProgressReport)
-        .where(col(ProgressReport.assignment_id).in_(assignment_ids))
+        .where(col(ProgressReport.assignment_id).in_(assignment_ids), reading.not_superseded())
         .order_by(col(ProgressReport.reported_at), col(ProgressReport.id))
     ).all():
         latest[r.assignment_id] = r

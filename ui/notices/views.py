@@ -7,7 +7,7 @@ import streamlit as st
 
 from duban.core import clock
 from duban.core.errors import DubanError
-from duban.core.permissions import Actor
+from duban.core.permissions import Actor, can
 from duban.documents import pdf
 from duban.notices import drafting, facts, issuing, labels, reading, replies
 from duban.notices import rules as notice_rules
@@ -171,7 +171,7 @@ def draft_editor(me: Actor, notice_id: int, key: str) -> None:
     with session() as s:
         n = reading.get_notice(s, actor=me, notice_id=notice_id)
         recips = reading.recipients_of(s, notice_id)
-    if n.status == NoticeStatus.issued:
+    if n.status != NoticeStatus.draft:
         issued_view(me, notice_id, key)
         return
     st.markdown(f"#### {t('notices.editor', title=_kind_label(n.kind))}")
@@ -233,7 +233,8 @@ def _draft_fields(n, recips: list[dict], k: str) -> tuple[dict, list[int]]:
 
 
 def _draft_buttons(me: Actor, n, k: str, key: str, changes: dict, chosen: list[int]) -> None:
-    """Save, issue, download as DOCX, delete."""
+    """Save, issue (after an explicit tick), download as DOCX, delete."""
+    confirmed = st.checkbox(t("notices.confirm_issue"), key=f"nt_issue_ok_{k}")
     b1, b2, b3, b4 = st.columns(4)
     save = b1.button(t("notices.save"), key=f"nt_save_{k}", width="stretch")
     issue = b2.button(t("notices.issue"), type="primary", key=f"nt_issue_{k}", width="stretch")
@@ -249,6 +250,9 @@ def _draft_buttons(me: Actor, n, k: str, key: str, changes: dict, chosen: list[i
         on_click="ignore",
     )
     delete = b4.button(t("notices.delete"), key=f"nt_del_{k}", width="stretch")
+    if issue and not confirmed:
+        st.error(t("notices.confirm_issue_needed"))
+        return
     if save or issue:
         with show_errors(), session() as s:
             n2 = drafting.update_draft(
@@ -319,8 +323,22 @@ def _attachments(n) -> str:
     return t("notices.attachments", names="；".join(plain(a["title"]) for a in n.attachments))
 
 
+def _withdrawn_banner(n) -> None:
+    if n.status == NoticeStatus.withdrawn:
+        st.warning(
+            t(
+                "notices.withdrawn_banner",
+                at=_fmt_dt(n.withdrawn_at),
+                reason=plain(n.withdraw_reason or ""),
+            ),
+            icon="🚫",
+        )
+
+
 def _print(n) -> None:
-    """The notice as read-only text, in the order it is printed."""
+    """The notice as read-only text, in the order it is printed (a withdrawn one says so
+    first)."""
+    _withdrawn_banner(n)
     head = f"**{plain(n.doc_number or '')}**"
     if n.level and n.kind == "urging":
         head += f"　{LEVEL_ICON.get(n.level, '')} {labels.LEVEL_LABELS.get(n.level, '')}"
@@ -343,8 +361,10 @@ def issued_view(me: Actor, notice_id: int, key: str) -> None:
     with st.container(border=True):
         _print(n)
     downloads(me, notice_id, key)
-    if n.status != NoticeStatus.issued:
+    if n.status == NoticeStatus.draft:
         return
+    if n.status == NoticeStatus.issued and can(me, "notice.withdraw"):
+        withdraw_form(me, n, key)
     st.markdown(f"##### {t('notices.recipient_status')}")
     st.dataframe(
         pd.DataFrame(
@@ -361,6 +381,26 @@ def issued_view(me: Actor, notice_id: int, key: str) -> None:
     )
 
 
+def withdraw_form(me: Actor, n, key: str) -> None:
+    """撤回 an issued notice: a reason and an explicit tick; the number stays used."""
+    with st.expander(t("notices.withdraw_title")):
+        with st.form(f"{key}_wd_{n.id}_{n.version}"):
+            reason = st.text_area(
+                t("notices.withdraw_reason") + " *", key=f"{key}_wd_reason_{n.id}", height=68
+            )
+            confirmed = st.checkbox(t("notices.confirm_withdraw"), key=f"{key}_wd_ok_{n.id}")
+            if st.form_submit_button(t("notices.withdraw")):
+                if not confirmed:
+                    st.error(t("notices.confirm_withdraw_needed"))
+                    return
+                with show_errors(), session() as s:
+                    done = issuing.withdraw_notice(
+                        s, actor=me, notice_id=n.id, expected_version=n.version, reason=reason
+                    )
+                    flash(t("notices.withdrawn_done", number=plain(done.doc_number or "")))
+                    st.rerun()
+
+
 # ---------------------------------------------------------------- lists
 
 
@@ -372,7 +412,11 @@ def notice_table(rows: list[reading.NoticeRow], issued: bool) -> None:
             + (f" {LEVEL_ICON.get(r.notice.level, '')}" if r.notice.level else "")
             for r in rows
         ],
-        t("notices.col_title"): [r.notice.title for r in rows],
+        t("notices.col_title"): [
+            (t("notices.withdrawn_mark") if r.notice.status == NoticeStatus.withdrawn else "")
+            + r.notice.title
+            for r in rows
+        ],
     }
     if issued:
         data[t("notices.col_issued")] = [_fmt_dt(r.notice.issued_at) for r in rows]
@@ -438,8 +482,8 @@ def my_notices(me: Actor) -> None:
         return
 
     def _open(r) -> bool:
-        if r.mine is None:
-            return False
+        if r.mine is None or r.notice.status != NoticeStatus.issued:
+            return False  # a withdrawn notice asks for nothing
         if r.notice.reply_due is None:
             return r.mine.acknowledged_at is None
         return r.mine.replied_at is None
@@ -451,7 +495,10 @@ def my_notices(me: Actor) -> None:
         n, mine = r.notice, r.mine
         done = not _open(r)
         icon = "✅" if done else ("📨" if not (mine and mine.acknowledged_at) else "⏳")
-        label = f"{icon} {plain_line(n.doc_number or '')} · {plain_line(n.title)}"
+        mark = ""
+        if n.status == NoticeStatus.withdrawn:
+            icon, mark = "🚫", t("notices.withdrawn_mark")
+        label = f"{icon} {mark}{plain_line(n.doc_number or '')} · {plain_line(n.title)}"
         with st.expander(label, expanded=not done and r is rows[0]):
             _print(n)
             if mine:
@@ -464,7 +511,7 @@ def my_notices(me: Actor) -> None:
                     )
                 )
             downloads(me, n.id, "mine")
-            if mine is None:
+            if mine is None or n.status != NoticeStatus.issued:
                 continue
             if mine.acknowledged_at is None and st.button(
                 t("notices.acknowledge"), key=f"nt_ack_{n.id}", type="primary"

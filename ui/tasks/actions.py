@@ -4,15 +4,19 @@ import streamlit as st
 
 from duban.core.permissions import Actor, can
 from duban.tasks import manage, reading, workflow
-from models import RequestStatus, TaskStatus
+from models import RequestStatus, Role, TaskStatus
 from ui.common import empty_state, flash, plain, seen_version, show_errors
 from ui.context import session, t, vocab
 from ui.tasks._format import date_text
 from ui.tasks.table import choices
 
+# Closing actions: each needs the office's explicit tick before it acts.
+CONFIRM_ACTIONS = {"task.sign_off", "task.cancel", "task.reopen"}
+
 
 def office_actions(d, me: Actor, key: str) -> None:
-    """Sign off / send back / suspend / cancel / restart, and pending extension decisions."""
+    """Sign off / send back / suspend / cancel / restart / undo sign-off, and pending
+    extension decisions."""
     task = d.task
     allowed = [
         a
@@ -20,6 +24,11 @@ def office_actions(d, me: Actor, key: str) -> None:
         if TaskStatus(task.status) in frm and can(me, a)
     ]
     seen = seen_version(f"{key}_act_{task.id}", task.version)
+    if "task.sign_off" in allowed:
+        with session() as db:
+            blockers = reading.sign_off_blockers(db, task)
+        if blockers:  # said before the office tries, in the service's own words
+            st.warning(t("tasks.sign_off_blocked", reasons=plain("；".join(blockers))), icon="⛔")
     if allowed:
         with st.form(f"{key}_status_{task.id}"):
             st.markdown(f"##### {t('tasks.handle')}")
@@ -31,25 +40,35 @@ def office_actions(d, me: Actor, key: str) -> None:
                 key=f"{key}_act",
             )
             reason = st.text_area(t("tasks.reason"), key=f"{key}_reason", height=80)
+            confirmed = st.checkbox(
+                t("tasks.confirm"), key=f"{key}_confirm", help=t("tasks.confirm_help")
+            )
             if st.form_submit_button(t("tasks.do"), type="primary"):
-                with show_errors():
-                    with session() as db:
-                        manage.change_status(
-                            db,
-                            actor=me,
-                            task_id=task.id,
-                            action=action,
-                            expected_version=seen,
-                            reason=reason,
-                        )
-                    flash(t("tasks.done_action", action=t(f"tasks.act.{action}")))
-                    st.rerun()
+                if action in CONFIRM_ACTIONS and not confirmed:
+                    st.error(t("tasks.confirm_needed", action=t(f"tasks.act.{action}")))
+                else:
+                    _change_status(me, task.id, action, seen, reason)
     pending = [e for e, _ in d.extensions if e.status == RequestStatus.pending]
     if not allowed and not pending:
         st.caption(t("tasks.no_office_action", status=vocab("task_status", task.status)))
     if pending and can(me, "extension.decide"):
         for e, name in [(e, n) for e, n in d.extensions if e.status == RequestStatus.pending]:
             extension_decision_form(e, name, task, me, key)
+
+
+def _change_status(me: Actor, task_id: int, action: str, seen: int, reason: str) -> None:
+    with show_errors():
+        with session() as db:
+            manage.change_status(
+                db,
+                actor=me,
+                task_id=task_id,
+                action=action,
+                expected_version=seen,
+                reason=reason,
+            )
+        flash(t("tasks.done_action", action=t(f"tasks.act.{action}")))
+        st.rerun()
 
 
 def extension_decision_form(e, unit: str, task, me: Actor, key: str) -> None:
@@ -92,13 +111,33 @@ def extension_decision_form(e, unit: str, task, me: Actor, key: str) -> None:
 
 
 def instruction_form(task_id: int, me: Actor, key: str) -> None:
+    """A leader writes their own 批示; the office only records one, naming the leader."""
+    leaders: dict[int, str] = {}
+    if me.role != Role.leader:
+        with session() as db:
+            leaders = dict(reading.leader_choices(db))
+        if not leaders:
+            st.info(t("tasks.no_leaders"), icon="ℹ️")
+            return
     with st.form(f"{key}_instr_{task_id}"):
         st.markdown(f"##### {t('tasks.write_instruction')}")
+        leader = None
+        if leaders:
+            leader = st.selectbox(
+                t("tasks.instr_leader"),
+                list(leaders),
+                index=None,
+                format_func=lambda i: leaders.get(i, ""),
+                key=f"{key}_instr_leader",
+                help=t("tasks.instr_leader_help"),
+            )
         text = st.text_area(t("tasks.instruction_text"), key=f"{key}_instr_text", height=80)
         if st.form_submit_button(t("tasks.send_instruction"), type="primary"):
             with show_errors():
                 with session() as db:
-                    workflow.create_instruction(db, actor=me, task_id=task_id, text=text)
+                    workflow.create_instruction(
+                        db, actor=me, task_id=task_id, text=text, on_behalf_of=leader
+                    )
                 st.session_state.pop(f"{key}_instr_text", None)
                 flash(t("tasks.instruction_sent"))
                 st.rerun()

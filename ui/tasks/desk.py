@@ -13,6 +13,7 @@ from duban.tasks import reading, workflow
 from ui.common import bump, flash, plain, plain_line, seen_version, show_errors
 from ui.context import session, settings, t, vocab
 from ui.tasks._format import date_text, direction_sign, number_text
+from ui.tasks.detail import instruction_byline
 
 
 def acknowledge_button(m, me: Actor, key: str) -> None:
@@ -92,6 +93,65 @@ def report_form(m, me: Actor, targets: list) -> None:
                 st.rerun()
 
 
+def correction_form(m, me: Actor, targets: list) -> None:
+    """更正 the unit's last progress report: the form starts from it; a reason is required."""
+    with session() as db:
+        last = workflow.last_report(db, m.assignment.id)
+        given = reading.report_readings(db, last.id) if last is not None else {}
+    if last is None:
+        st.info(t("my.correct_none"), icon="ℹ️")
+        return
+    if last.kind != "progress":
+        st.info(t("my.correct_not_progress"), icon="ℹ️")
+        return
+    fk = f"cor_{last.id}"
+    with st.form(fk):
+        st.caption(
+            t("my.correct_hint", at=date_text(last.reported_at), percent=f"{last.percent:g}")
+        )
+        reason = st.text_area(t("my.correct_reason") + " *", key=f"{fk}_reason", height=68)
+        pct = st.number_input(
+            t("my.percent"),
+            min_value=0.0,
+            max_value=100.0,
+            step=5.0,
+            value=float(last.percent),
+            key=f"{fk}_pct",
+        )
+        done = st.text_area(t("my.done") + " *", last.done_text, key=f"{fk}_done", height=100)
+        c1, c2 = st.columns(2)
+        problems = c1.text_area(t("my.problems"), last.problems, key=f"{fk}_problems", height=80)
+        nxt = c2.text_area(t("my.next"), last.next_steps, key=f"{fk}_next", height=80)
+        values = {}
+        for tg in targets:
+            values[tg.id] = st.number_input(
+                plain_line(
+                    f"{tg.text}（{t('tasks.target')} {direction_sign(tg.direction)}"
+                    f"{number_text(tg.target_value)}{tg.unit or ''}）"
+                ),
+                value=given.get(tg.id),
+                key=f"{fk}_tg_{tg.id}",
+            )
+        files = _evidence(fk)
+        if st.form_submit_button(t("my.correct_send"), type="primary"):
+            with show_errors():
+                with session() as db:
+                    workflow.correct_report(
+                        db,
+                        actor=me,
+                        report_id=last.id,
+                        reason=reason,
+                        percent=pct,
+                        done_text=done,
+                        problems=problems,
+                        next_steps=nxt,
+                        target_values=values,
+                        files=_files(files),
+                    )
+                flash(t("my.corrected"))
+                st.rerun()
+
+
 def extension_form(m, me: Actor) -> None:
     if m.pending_extension:
         e = m.pending_extension
@@ -146,8 +206,11 @@ def submit_form(m, me: Actor) -> None:
 
 def answer_form(ins, m, me: Actor, key: str) -> None:
     fk = f"{key}_ans_{ins.id}_{m.assignment.department_id}"
+    with session() as db:
+        author = reading.instruction_authors(db, [ins])[ins.id]
     with st.form(fk):
         st.markdown(f"✍️ **{plain(ins.text)}**  :gray[{date_text(ins.created_at)}]")
+        st.caption(instruction_byline(author))
         text = st.text_area(t("my.answer"), key=f"{fk}_text", height=80)
         if st.form_submit_button(t("my.answer_send"), type="primary"):
             with show_errors():
@@ -239,7 +302,9 @@ def unit_workbench(m, me: Actor) -> None:
         st.info(t("my.no_actions", status=vocab("task_status", m.task.status)), icon="ℹ️")
         tabs_def = []
     else:
-        tabs_def = ["report", "extension"] + (["submit"] if m.assignment.role == "lead" else [])
+        tabs_def = ["report", "correct", "extension"] + (
+            ["submit"] if m.assignment.role == "lead" else []
+        )
     if m.pending_instructions:
         tabs_def.append("answer")
     if not tabs_def:
@@ -249,6 +314,8 @@ def unit_workbench(m, me: Actor) -> None:
         with tab:
             if name == "report":
                 report_form(m, me, targets)
+            elif name == "correct":
+                correction_form(m, me, targets)
             elif name == "extension":
                 extension_form(m, me)
             elif name == "submit":

@@ -7,7 +7,7 @@ from duban.core.errors import DubanError
 from duban.core.permissions import Actor
 from duban.inspections import labels as inspection_labels
 from duban.tasks import labels, reading, workflow
-from models import RequestStatus
+from models import NoticeStatus, RequestStatus
 from ui import evidence
 from ui.common import empty_state, plain, show_error
 from ui.context import session, t, vocab
@@ -148,7 +148,15 @@ def _inspections_and_notices(d: reading.TaskDetail) -> None:
         st.markdown("\n".join(lines))
     for n in d.notices:
         when = date_text(n.issued_at) if n.issued_at else t("tasks.notice_draft")
-        st.markdown(f"- 📢 {plain(n.doc_number or '')} {plain(n.title)}（{when}）")
+        if n.status == NoticeStatus.withdrawn:
+            gone = t(
+                "tasks.notice_withdrawn",
+                date=date_text(n.withdrawn_at),
+                reason=plain(n.withdraw_reason or ""),
+            )
+            st.markdown(f"- 🚫 ~~{plain(n.doc_number or '')} {plain(n.title)}~~（{when}；{gone}）")
+        else:
+            st.markdown(f"- 📢 {plain(n.doc_number or '')} {plain(n.title)}（{when}）")
 
 
 def _history(d: reading.TaskDetail) -> None:
@@ -176,10 +184,18 @@ def _report_card(rv, key: str) -> None:
     r = rv.report
     with st.container(border=True):
         kind = t("tasks.completion") if r.kind == "completion" else ""
+        if r.supersedes_id is not None:
+            kind += t("tasks.correction")
+        if rv.superseded:
+            kind += t("tasks.superseded")
         st.markdown(
             f"**{date_text(r.reported_at)}** · {plain(rv.department)} · **{r.percent:.0f}%** "
             f"{kind} :gray[{plain(rv.reporter)}]"
         )
+        if rv.superseded:
+            st.caption(t("tasks.superseded_note"))
+        if r.correction_reason:
+            st.caption(t("tasks.correction_reason", reason=plain(r.correction_reason)))
         st.markdown(f"**{t('tasks.done')}**：{plain(r.done_text)}")
         if r.problems:
             st.markdown(f"**{t('tasks.problems')}**：{plain(r.problems)}")
@@ -189,6 +205,15 @@ def _report_card(rv, key: str) -> None:
             st.caption("；".join(plain(f"{tg.text} {v:g}{tg.unit or ''}") for tg, v in rv.readings))
         for att in rv.attachments:
             evidence.evidence_item(att, key)
+
+
+def instruction_byline(author: reading.InstructionAuthor) -> str:
+    """「李市长批示」, or 「李市长批示（办公室王某代录）」 when the office recorded it (escaped)."""
+    if author.recorded_by is not None:
+        return t(
+            "tasks.instr_by_proxy", leader=plain(author.leader), clerk=plain(author.recorded_by)
+        )
+    return t("tasks.instr_by", leader=plain(author.leader))
 
 
 def _side(d) -> None:
@@ -251,7 +276,7 @@ def _side(d) -> None:
     for iv in d.instructions:
         with st.container(border=True):
             st.markdown(f"✍️ **{plain(iv.instruction.text)}**")
-            st.caption(f"{plain(iv.author)} · {date_text(iv.instruction.created_at)}")
+            st.caption(f"{instruction_byline(iv.author)} · {date_text(iv.instruction.created_at)}")
             for ans, unit in iv.answers:
                 st.markdown(
                     f"↳ **{plain(unit)}**：{plain(ans.text)}  :gray[{date_text(ans.created_at)}]"
