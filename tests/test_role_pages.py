@@ -16,6 +16,7 @@ from duban.core.permissions import Actor
 from duban.inspections import records
 from duban.inspections.records import FindingInput
 from duban.tasks import manage, workflow
+from duban.tasks import reading as task_reading
 from models import AppUser, Assignment, Attachment, Finding, Task
 from tests.apptest import errors, page_as, shown
 
@@ -207,27 +208,34 @@ def test_desk_lists_the_units_open_rectifications_and_the_tab_counts_them(demo_d
     assert [t.label for t in at.tabs] == ["本单位通知", f"整改事项（{before + 2}）"]
 
 
-def _dept01_lead_task(url) -> Task:
+def _signable_lead_task(url) -> tuple[str, Task]:
+    """(username, task): a task a unit leads and could ask to 销号 now (no open subtask, no
+    pending extension)."""
     with _db(url) as s:
-        dept = _actor(s, "dept01").department_id
-        return s.exec(
-            select(Task)
-            .join(Assignment, Assignment.task_id == Task.id)
-            .where(
-                Assignment.department_id == dept,
-                Assignment.role == "lead",
-                Task.status == "in_progress",
-            )
-            .order_by(Task.id)
-        ).first()
+        for username in (f"dept{i:02d}" for i in range(1, 13)):
+            dept = _actor(s, username).department_id
+            tasks = s.exec(
+                select(Task)
+                .join(Assignment, Assignment.task_id == Task.id)
+                .where(
+                    Assignment.department_id == dept,
+                    Assignment.role == "lead",
+                    Task.status == "in_progress",
+                )
+                .order_by(Task.id)
+            ).all()
+            for task in tasks:
+                if not task_reading.sign_off_blockers(s, task):
+                    return username, task
+    raise AssertionError("the demo has no task a unit could ask to 销号")
 
 
 def test_a_task_sent_back_is_flagged_on_the_desk_with_its_reason(demo_db):
-    task = _dept01_lead_task(demo_db)
+    user, task = _signable_lead_task(demo_db)
     with _db(demo_db) as s:
         t = workflow.submit_for_sign_off(
             s,
-            actor=_actor(s, "dept01"),
+            actor=_actor(s, user),
             task_id=task.id,
             summary="全部完成。",
             expected_version=task.version,
@@ -240,7 +248,7 @@ def test_a_task_sent_back_is_flagged_on_the_desk_with_its_reason(demo_db):
             reason="缺少验收报告",
         )
     today = clock.today().isoformat()
-    at = page_as("my_tasks", "dept01", "dept_head")
+    at = page_as("my_tasks", user, "dept_head")
     assert not at.exception and not errors(at), errors(at)
     assert _metrics(at)["退回重办"] == "1"
     box = next(e for e in at.expander if e.label.startswith("退回重办"))
