@@ -14,7 +14,9 @@ show_flash()
 
 if can(me, "notice.draft"):
     late_tab, drafts_tab, issued_tab = st.tabs(
-        [t("notices.tab_late"), t("notices.tab_drafts"), t("notices.tab_issued")]
+        [t("notices.tab_late"), t("notices.tab_drafts"), t("notices.tab_issued")],
+        key="nt_tab",
+        on_change="rerun",
     )
     with late_tab:
         late = nv.late_units_view()
@@ -34,7 +36,9 @@ if can(me, "notice.draft"):
 elif can(me, "notice.read_all"):
     nv.list_and_open(me, "issued", "nt_issued")
 else:
-    mine_tab, rect_tab = st.tabs([t("notices.tab_mine"), t("notices.tab_rectify")])
+    mine_tab, rect_tab = st.tabs(
+        [t("notices.tab_mine"), t("notices.tab_rectify")], key="nt_unit_tab", on_change="rerun"
+    )
     with mine_tab:
         nv.my_notices(me)
     with rect_tab:

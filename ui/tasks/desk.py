@@ -250,10 +250,7 @@ def unit_workbench(m, me: Actor) -> None:
     if not tabs_def:
         return
     labels = [t(f"my.tab_{x}") for x in tabs_def]
-    key = f"wb_tab_{m.assignment.id}"
-    if st.session_state.get(key) not in labels:  # a tab that is gone (the answer sent)
-        st.session_state.pop(key, None)
-    tabs = st.tabs(labels, key=key, on_change="rerun")
+    tabs = st.tabs(labels, key=f"wb_tab_{m.assignment.id}", on_change="rerun")
     for tab, name in zip(tabs, tabs_def, strict=True):
         with tab:
             if name == "report":
