@@ -30,10 +30,14 @@ def view_key(prefix: str, ids: Iterable[object]) -> str:
     return f"{prefix}_{digest.hexdigest()}"
 
 
-def picked_id(event: object, ids: Sequence[Hashable]) -> Hashable | None:
-    """The id of the selected row of a table keyed by `view_key(…, ids)` (None: no choice)."""
+def picked_id(event: object, ids: Sequence[Hashable], key: str) -> Hashable | None:
+    """The id of the clicked row of the table `key` = `view_key(…, ids)` (None: no click).
+
+    The click is taken: the selection is forgotten, so that the same rows drawn again (the
+    way back from the opened record) do not open it a second time."""
     rows = list(getattr(getattr(event, "selection", None), "rows", None) or [])
     if rows and 0 <= rows[0] < len(ids):
+        st.session_state.pop(key, None)
         return ids[rows[0]]
     return None
 

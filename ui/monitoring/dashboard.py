@@ -228,6 +228,7 @@ def red_list(d: Dashboard) -> None:
     # Keyed by the rows shown (ui.selection): a click is read against the rows the user saw,
     # and a new filter starts with nothing selected.
     ids = shown.get_column("task_id").to_list()
+    key = selection.view_key("dash_red_list", ids)
     event = st.dataframe(
         view,
         hide_index=True,
@@ -235,7 +236,7 @@ def red_list(d: Dashboard) -> None:
         height=min(38 + 35 * view.height, 420),
         on_select="rerun",
         selection_mode="single-row",
-        key=selection.view_key("dash_red_list", ids),
+        key=key,
         column_config={
             "open": cc.LinkColumn(
                 t("dash.col.open"), display_text=t("dash.open_task"), width="small"
@@ -253,7 +254,7 @@ def red_list(d: Dashboard) -> None:
             "expected_progress": cc.NumberColumn(t("dash.col.expected"), format="%.0f%%"),
         },
     )
-    task_id = selection.picked_id(event, ids)
+    task_id = selection.picked_id(event, ids, key)
     if task_id is not None:  # the task on its own page, at the top (a stable link)
         st.switch_page("pages/tasks.py", query_params={selection.TASK_PARAM: str(task_id)})
     if d.red_total > shown.height:

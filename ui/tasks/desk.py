@@ -196,6 +196,7 @@ def desk_table(items: list) -> int | None:
     # Keyed by the tasks it shows (see ui.selection): another unit's list, or a changed one,
     # starts with nothing selected, and a clicked position is read against the rows shown.
     ids = [m.task.id for m in items]
+    key = selection.view_key("my_table", ids)
     event = st.dataframe(
         pd.DataFrame(
             {
@@ -215,7 +216,7 @@ def desk_table(items: list) -> int | None:
         width="stretch",
         on_select="rerun",
         selection_mode="single-row",
-        key=selection.view_key("my_table", ids),
+        key=key,
         column_config={
             t("tasks.col_code"): st.column_config.TextColumn(width="small"),
             t("tasks.col_title"): st.column_config.TextColumn(width="medium"),
@@ -226,7 +227,7 @@ def desk_table(items: list) -> int | None:
             ),
         },
     )
-    picked = selection.picked_id(event, ids)
+    picked = selection.picked_id(event, ids, key)
     return int(picked) if picked is not None else None
 
 

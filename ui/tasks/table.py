@@ -154,6 +154,7 @@ def register_table(view: pl.DataFrame) -> int | None:
     # Keyed by the rows it shows: a new filter (or another user's write) that changes the
     # rows drops the selection, and a selected position is read against the rows the user saw.
     ids = view["task_id"].to_list()
+    key = selection.view_key("reg_table", ids)
     event = st.dataframe(
         table.to_arrow(),
         column_config=cfg,
@@ -162,9 +163,9 @@ def register_table(view: pl.DataFrame) -> int | None:
         height=420,
         on_select="rerun",
         selection_mode="single-row",
-        key=selection.view_key("reg_table", ids),
+        key=key,
     )
-    picked = selection.picked_id(event, ids)
+    picked = selection.picked_id(event, ids, key)
     return int(picked) if picked is not None else None
 
 
