@@ -88,4 +88,4 @@ picked = st.selectbox(
     placeholder=t("my.pick_ph"),
 )
 if clicked is not None or picked is not None:
-    selection.open_task(clicked if clicked is not None else picked)
+    selection.open_task(clicked if clicked is not None else picked, picker="my_open")

@@ -53,7 +53,7 @@ with tabs["register"]:
     clicked = table.register_table(view)
     picked = table.task_picker(view, t("tasks.open"))
     if clicked is not None or picked is not None:
-        selection.open_task(clicked if clicked is not None else picked)
+        selection.open_task(clicked if clicked is not None else picked, picker="open_task")
 
 if is_office:
     with tabs["new"]:

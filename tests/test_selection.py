@@ -264,3 +264,16 @@ def test_an_inspection_record_opens_only_when_picked_and_closes_when_filtered_ou
     assert not at.exception and not errors(at), errors(at)
     assert at.selectbox(key="insp_pick").value is None
     assert not [m for m in at.markdown if shown(m.value) == narrative]
+
+
+def test_back_after_a_pick_in_the_picker_does_not_reopen_the_task(demo_db):
+    at = page_as("tasks", "office", "office")
+    task_id = _table(at, "reg_table").value["task_id"][2]
+    at.selectbox(key="open_task").set_value(int(task_id)).run()
+    assert _opened(at) == str(task_id)
+    at.button(key="task_back").click().run()
+    assert not at.exception and _opened(at) is None
+    assert at.selectbox(key="open_task").value is None
+    assert _headings(at) == []
+    at.run()  # and it stays closed
+    assert _opened(at) is None and _headings(at) == []

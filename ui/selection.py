@@ -66,8 +66,14 @@ def task_link_id() -> int | None | str:
     return int(raw) if raw.isdigit() else raw
 
 
-def open_task(task_id: int) -> None:
-    """Go to the task's own place (`?task=ID`) on this page."""
+def open_task(task_id: int, *, picker: str | None = None) -> None:
+    """Go to the task's own place (`?task=ID`) on this page.
+
+    The pick that led there is taken (`picker`, the picker's key): the list is not drawn
+    while the task is open, yet a run ended by st.stop() keeps its widgets' values, so the
+    way back would find the picker still set and open the task again."""
+    if picker is not None:
+        st.session_state.pop(picker, None)
     st.query_params[TASK_PARAM] = str(task_id)
     st.rerun()
 
