@@ -5,9 +5,9 @@ import streamlit as st
 from duban.core.errors import DubanError
 from duban.tasks import workflow
 from models import Role
+from ui import selection
 from ui.common import empty_state, header, plain, show_error, show_flash
 from ui.context import actor, session, t
-from ui import selection
 from ui.tasks import desk, place, table
 
 me = actor()
