@@ -15,6 +15,8 @@ header("admin.title")
 show_flash()
 
 tabs = sorted([*org_admin.TABS, *rules_admin.TABS, *notices_admin.TABS], key=lambda tab: tab[0])
-for tab, (_, _, render) in zip(st.tabs([t(k) for _, k, _ in tabs]), tabs, strict=True):
+for tab, (_, _, render) in zip(
+    st.tabs([t(k) for _, k, _ in tabs], key="admin_tab", on_change="rerun"), tabs, strict=True
+):
     with tab:
         render(me)

@@ -25,7 +25,9 @@ views.status_line(res)
 if can(me, "assessment.read_all"):
     views.freeze_box(me, period, res)
     tabs = st.tabs(
-        [t(f"asm.tab_{k}") for k in ("ranking", "units", "appeals", "formula", "export")]
+        [t(f"asm.tab_{k}") for k in ("ranking", "units", "appeals", "formula", "export")],
+        key="asm_tab",
+        on_change="rerun",
     )
     with tabs[0]:
         views.ranking(me, res)

@@ -11,7 +11,9 @@ me = actor()
 require(me, "plan.import")
 header("page.import_plan", t("imp.caption"))
 
-tab_file, tab_excel = st.tabs([t("imp.tab_file"), t("imp.tab_excel")])
+tab_file, tab_excel = st.tabs(
+    [t("imp.tab_file"), t("imp.tab_excel")], key="imp_tab", on_change="rerun"
+)
 with tab_file:
     iv.file_import(me)
 with tab_excel:

@@ -12,7 +12,13 @@ header("page.inspections")
 show_flash()
 
 names = ["list", "findings"] + (["new"] if can(me, "inspection.create") else [])
-tabs = dict(zip(names, st.tabs([t(f"insp.tab_{n}") for n in names]), strict=True))
+tabs = dict(
+    zip(
+        names,
+        st.tabs([t(f"insp.tab_{n}") for n in names], key="insp_tab", on_change="rerun"),
+        strict=True,
+    )
+)
 with tabs["list"]:
     iv.inspections_list(me)
 with tabs["findings"]:

@@ -5,9 +5,10 @@ import streamlit as st
 from duban.core.errors import DubanError
 from duban.tasks import workflow
 from models import Role
+from ui import selection
 from ui.common import empty_state, header, plain, show_error, show_flash
 from ui.context import actor, session, t
-from ui.tasks import desk, detail, table
+from ui.tasks import desk, place, table
 
 me = actor()
 header("page.my_tasks")
@@ -17,7 +18,12 @@ dept_id = me.department_id
 if me.role == Role.office:  # the office can look at (and act for) any unit's desk
     depts = table.choices()["depts"]
     dept_id = st.selectbox(
-        t("my.unit"), list(depts), format_func=depts.get, index=None, key="my_unit"
+        t("my.unit"),
+        list(depts),
+        format_func=depts.get,
+        index=None,
+        key="my_unit",
+        on_change=selection.close_task,  # another unit's desk: no task of the last one open
     )
 if dept_id is None:
     empty_state(t("my.no_unit"))
@@ -28,6 +34,11 @@ try:
         my_desk = workflow.my_desk(db, actor=me, department_id=dept_id)
 except DubanError as exc:
     show_error(exc)
+    st.stop()
+
+opened = selection.task_link_id()
+if opened is not None:  # my_tasks?task=ID: the task and the unit's workbench, at the top
+    place.desk_place(opened, me, {m.task.id: m for m in my_desk.tasks})
     st.stop()
 
 st.caption(t("my.summary_line", unit=plain(my_desk.department.name), n=len(my_desk.tasks)))
@@ -56,8 +67,7 @@ for name, items in sections:
                 with c2:
                     desk.acknowledge_button(m, me, "sec")
             elif c2.button(t("my.open"), key=f"open_{name}_{m.task.id}"):
-                st.session_state["my_open"] = m.task.id
-                st.rerun()
+                selection.open_task(m.task.id)
         if len(items) > desk.SECTION_MAX:
             st.caption(t("limits.list_capped", shown=desk.SECTION_MAX, total=len(items)))
 
@@ -72,20 +82,16 @@ st.markdown(f"#### {t('my.all')}")
 if not my_desk.tasks:
     empty_state(t("my.none"))
     st.stop()
-desk.desk_table(my_desk.tasks)
+clicked = desk.desk_table(my_desk.tasks)
 
 by_id = {m.task.id: m for m in my_desk.tasks}
-if st.session_state.get("my_open") not in by_id:
-    st.session_state["my_open"] = None
-task_id = st.selectbox(
+selection.keep_choice("my_open", [None, *by_id])
+picked = st.selectbox(
     t("my.pick"),
     [None, *by_id],
     format_func=lambda i: f"{by_id[i].task.code} {by_id[i].task.title}" if i in by_id else "—",
     key="my_open",
     placeholder=t("my.pick_ph"),
 )
-if task_id is not None:
-    st.divider()
-    detail.task_detail_view(
-        task_id, me, key="my", actions=lambda d: desk.unit_workbench(by_id[task_id], me)
-    )
+if clicked is not None or picked is not None:
+    selection.open_task(clicked if clicked is not None else picked, picker="my_open")

@@ -14,7 +14,9 @@ show_flash()
 
 if can(me, "notice.draft"):
     late_tab, drafts_tab, issued_tab = st.tabs(
-        [t("notices.tab_late"), t("notices.tab_drafts"), t("notices.tab_issued")]
+        [t("notices.tab_late"), t("notices.tab_drafts"), t("notices.tab_issued")],
+        key="nt_tab",
+        on_change="rerun",
     )
     with late_tab:
         late = nv.late_units_view()
@@ -36,7 +38,9 @@ elif can(me, "notice.read_all"):
 else:
     n_open = iv.open_rectification_count(me)  # waiting for the unit's answer
     rect_label = t("notices.tab_rectify_n", n=n_open) if n_open else t("notices.tab_rectify")
-    mine_tab, rect_tab = st.tabs([t("notices.tab_mine"), rect_label])
+    mine_tab, rect_tab = st.tabs(
+        [t("notices.tab_mine"), rect_label], key="nt_unit_tab", on_change="rerun"
+    )
     with mine_tab:
         nv.my_notices(me)
     with rect_tab:

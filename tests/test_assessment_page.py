@@ -106,6 +106,15 @@ def test_dept_head_sees_only_its_own_unit_and_appeals(period_db):
     assert set(frame.columns) >= {"类别", "分值", "说明", "来源"}
     at.text_area(key="asm_appeal_reason").input("该事项已按期办结，见佐证材料。")
     [b for b in at.button if b.label == "提交申诉"][0].click().run()
+    # no deduction is chosen for the unit: it must pick the one it appeals, nothing is written
+    assert any("请选择要申诉的扣分" in e for e in errors(at)), errors(at)
+    with Session(eng) as s:
+        assert not s.exec(select(ScoreAppeal)).all()
+    line = next(b for b in at.selectbox if (b.key or "").startswith("asm_appeal_line_"))
+    assert line.value is None
+    assert at.text_area(key="asm_appeal_reason").value == "该事项已按期办结，见佐证材料。"
+    line.select_index(0)
+    [b for b in at.button if b.label == "提交申诉"][0].click().run()
     assert not errors(at), errors(at)
     with Session(eng) as s:
         dept = s.exec(select(AppUser).where(AppUser.username == "dept01")).one().department_id

@@ -19,6 +19,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlmodel import Session
 
+from duban.core import clock
 from duban.core.db import make_engine
 from duban.core.settings import get_settings
 from tests import user_text_payloads as payloads
@@ -185,6 +186,8 @@ def test_office_sees_every_payload_as_text(visit):
     v = visit("office")
     v.open("任务台账")
     _task_detail(v, "任务台账·任务详情")
+    v.page.get_by_role("button", name="← 返回台账").click()  # the task opened on its own
+    wait_idle(v.page)
     for tab in ("新建任务", "批量调整", "延期审批"):
         v.tab(tab)
         v.check(f"任务台账·{tab}", shows_text=tab == "延期审批")
@@ -217,6 +220,7 @@ def test_office_sees_every_payload_as_text(visit):
 
 def _inspections(v: Visit) -> None:
     v.open("督查检查")
+    v.pick("打开", clock.today().isoformat(), key="insp_pick")  # the planted record, today
     v.check("督查检查·督查记录", shows_text=True)
     v.tab("整改跟踪")
     v.pick("选择整改事项", "XSS长文")
@@ -229,6 +233,7 @@ def _notices_office(v: Visit) -> None:
     v.pick("打开", "XSS标题")
     v.check_fields("通知通报·草稿")
     v.tab("已签发")
+    v.pick("打开", "XSS标题", key="nt_issued_pick")
     v.check("通知通报·已签发", shows_text=True)
 
 
@@ -236,6 +241,7 @@ def test_leader_sees_every_payload_as_text(visit):
     v = visit("leader")
     _common_pages(v)
     v.open("通知通报")
+    v.pick("打开", "XSS标题", key="nt_issued_pick")
     v.check("通知通报", shows_text=True)
     v.done()
 
@@ -260,6 +266,7 @@ def test_department_head_sees_every_payload_as_text(visit):
     v.open("通知通报")
     v.check("通知通报·本单位通知", shows_text=True)
     v.tab("整改事项")
+    v.pick("选择整改事项", "XSS长文", key="my_f_pick")
     v.check("通知通报·整改事项", shows_text=True)
     v.open("考核排名")
     v.check("考核排名（本单位）")

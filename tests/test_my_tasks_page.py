@@ -56,8 +56,10 @@ def _button(at, label):
 
 
 def _open(at, task_id):
+    """Pick the task on the desk: it opens on its own, at `?task=ID`, with the workbench."""
     at.selectbox(key="my_open").set_value(task_id).run()
     assert not at.exception, at.exception
+    assert at.query_params["task"] in (str(task_id), [str(task_id)])
     return at
 
 
@@ -214,6 +216,8 @@ def test_answer_a_leaders_instruction(demo_db):
     at.text_area(key=f"{fk}_text").input("已召开推进会，倒排工期。")
     _button(at, "回复").click().run()
     assert not errors(at), errors(at)
+    at.button(key="task_back").click().run()  # back to the desk
+    assert "task" not in at.query_params
     assert {m.label: m.value for m in at.metric}["待回复批示"] == "0"
     with _db(demo_db) as s:
         ans = s.exec(select(InstructionAnswer).where(InstructionAnswer.instruction_id == ins_id))

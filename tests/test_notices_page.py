@@ -195,6 +195,9 @@ def test_without_libreoffice_the_page_says_pdf_is_unavailable(demo_db, monkeypat
     monkeypatch.setattr(documents_pdf.shutil, "which", lambda name: None)
     at = page_as("notices", "leader", "leader")
     assert not at.exception and not errors(at), errors(at)
+    with Session(make_engine(demo_db)) as s:
+        issued = s.exec(select(Notice).where(Notice.status == "issued")).first()
+    at.selectbox(key="nt_issued_pick").set_value(issued.id).run()  # nothing opens unpicked
     pdf = [b for b in at.button if b.label == "生成 PDF"]
     assert pdf and all(b.disabled for b in pdf)
     assert any("未安装 LibreOffice" in c.value for c in at.caption)

@@ -37,8 +37,10 @@ def _button(at, label):
 
 
 def _open(at, task_id):
+    """Pick the task in the register: it opens on its own, at `?task=ID`."""
     at.selectbox(key="open_task").set_value(task_id).run()
     assert not at.exception, at.exception
+    assert at.query_params["task"] in (str(task_id), [str(task_id)])
     return at
 
 
@@ -55,15 +57,18 @@ def _task_led_by(url, username, status) -> Task:
 
 def test_each_role_sees_what_it_may_do(demo_db):
     task = _task_led_by(demo_db, "dept01", "in_progress")
-    at = _open(page_as("tasks", "office", "office"), task.id)
-    assert not errors(at), errors(at)
+    at = page_as("tasks", "office", "office")
     assert [x.label for x in at.tabs] == ["台账", "新建任务", "批量调整", "延期审批"]
+    at = _open(at, task.id)
+    assert not errors(at), errors(at)
+    assert not at.tabs  # the task on its own: no register, no tabs above it
     assert "确定" in [b.label for b in at.button]  # status actions
     assert "编辑任务" in [e.label for e in at.expander]
     for user in ("leader", "inspector"):
-        at = _open(page_as("tasks", user, user), task.id)
-        assert not at.exception and not errors(at), errors(at)
+        at = page_as("tasks", user, user)
         assert [x.label for x in at.tabs] == ["台账"]
+        at = _open(at, task.id)
+        assert not at.exception and not errors(at), errors(at)
         labels = [b.label for b in at.button]
         assert "确定" not in labels and "保存" not in labels
         assert "编辑任务" not in [e.label for e in at.expander]
@@ -374,10 +379,9 @@ def test_long_views_cap_the_picker_and_bulk_editor_but_not_the_table(demo_db, mo
     bulk = [d for d in at.dataframe if (d.key or "").startswith("bulk_")]
     assert len(bulk) == 1 and len(bulk[0].value) == 4  # the bulk editor: the first rows
     far = int(table["task_id"][10])
-    at.session_state["_open_next"] = far  # as a click on that row of the table does
+    at.query_params["task"] = str(far)  # as a click on that row of the table does
     at.run()
     assert not at.exception and not errors(at), errors(at)
-    assert at.selectbox(key="open_task").value == far
     code = table["code"][10]
     assert shown([s.value for s in at.subheader][0]).startswith(code)
 

@@ -118,6 +118,7 @@ STRINGS = {
     "notices.no_drafts": ("没有草稿。", "No drafts."),
     "notices.no_issued": ("还没有签发的通知。", "Nothing issued yet."),
     "notices.pick": ("打开", "Open"),
+    "notices.pick_none": ("— 选择要打开的一份 —", "— pick one to open —"),
     "notices.col_number": ("文号", "Number"),
     "notices.col_kind": ("类型", "Kind"),
     "notices.col_title": ("标题", "Title"),
@@ -216,4 +217,5 @@ STRINGS = {
     "insp.rechecked": ("复查结果已保存。", "Re-check saved."),
     "insp.evidence": ("佐证材料", "Evidence"),
     "insp.pick_finding": ("选择整改事项", "Pick an item"),
+    "insp.pick_none": ("— 选择一项整改事项 —", "— pick an item —"),
 }

@@ -31,6 +31,11 @@ STRINGS = {
     "tasks.no_match": ("没有符合条件的任务。", "No task matches."),
     "tasks.open": ("查看任务", "Open task"),
     "tasks.pick_none": ("— 选择任务 —", "— pick a task —"),
+    "tasks.back": ("← 返回台账", "← Back to the register"),
+    "tasks.bad_link": (
+        "链接中的任务编号“{link}”无效，请返回列表重新选择。",
+        "The task in the link (“{link}”) is not valid; go back to the list and pick one.",
+    ),
     # columns
     "tasks.col_code": ("编号", "Code"),
     "tasks.col_title": ("任务", "Task"),
@@ -231,6 +236,11 @@ STRINGS = {
     "my.none": ("本单位暂无任务。", "No tasks for this unit."),
     "my.open": ("办理", "Open"),
     "my.pick": ("办理任务", "Work on task"),
+    "my.back": ("← 返回我的任务", "← Back to my tasks"),
+    "my.not_ours": (
+        "本单位不是该任务的牵头或责任单位，无需在此办理。",
+        "This unit is neither lead nor responsible for the task: nothing to do here.",
+    ),
     "my.pick_ph": ("— 选择要办理的任务，或点击上表中的一行 —", "— pick a task or click a row —"),
     "my.ack": ("签收", "Acknowledge"),
     "my.acked": ("已签收：{code} {title}", "Acknowledged: {code} {title}"),

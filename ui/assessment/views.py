@@ -19,6 +19,7 @@ from duban.core import clock
 from duban.core.filenames import download_name
 from duban.core.permissions import Actor, can
 from models import ScoreAppeal
+from ui import selection
 from ui.common import empty_state, flash, opened_version, plain, show_errors
 from ui.context import data_version, session, t
 
@@ -218,13 +219,18 @@ def unit_picker(res: scoring.PeriodResult) -> None:
     if not by_id:
         empty_state()
         return
+    # The unit the user picked, kept across periods while it is assessed in the new one.
+    selection.keep_choice("asm_unit", [None, *by_id])
+    none = t("asm.pick_unit_none")
     did = st.selectbox(
         t("asm.pick_unit"),
-        list(by_id),
-        format_func=lambda i: f"{by_id[i].rank}. {by_id[i].department_name}",
+        [None, *by_id],
+        format_func=lambda i: f"{by_id[i].rank}. {by_id[i].department_name}" if i else none,
         key="asm_unit",
+        placeholder=none,
     )
-    unit_card(res, by_id[did], links=True)
+    if did is not None:
+        unit_card(res, by_id[did], links=True)
 
 
 # ------------------------------------------------------------------ appeals
@@ -241,16 +247,26 @@ def appeal_form(me: Actor, res: scoring.PeriodResult, unit: scoring.UnitResult) 
         return
     by_key = {ln["key"]: ln for ln in lines}
     with st.form("asm_appeal"):
+        # No line until the user picks one: an appeal must not land on the first line by
+        # default (keyed per period and unit, so another period's list starts empty).
+        line_pick = f"asm_appeal_line_{res.period_id}_{unit.department_id}"
+        selection.keep_choice(line_pick, [None, *by_key])
         key = st.selectbox(
             t("asm.appeal_line"),
             list(by_key),
+            index=None,
             format_func=lambda k: (
                 f"{by_key[k]['category']} {by_key[k]['points']:g}："
                 f"{by_key[k]['detail']}（{by_key[k]['source_ref']}）"
             ),
+            key=line_pick,
+            placeholder=t("asm.appeal_line_ph"),
         )
         reason = st.text_area(t("asm.appeal_reason"), key="asm_appeal_reason")
         if st.form_submit_button(t("asm.appeal_submit")):
+            if key is None:
+                st.error(t("asm.appeal_line_missing"), icon="⚠️")
+                return
             with show_errors(), session() as db:
                 appeals.create_appeal(
                     db,

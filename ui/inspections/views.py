@@ -13,7 +13,7 @@ from duban.inspections import reading, records
 from duban.inspections.labels import METHOD_LABELS, RESULT_LABELS
 from duban.org import departments
 from models import InspectionMethod, InspectionResult, RectificationStatus
-from ui import evidence
+from ui import evidence, selection
 from ui.common import empty_state, flash, plain, show_errors, show_flash
 from ui.context import data_version, session, t, vocab
 
@@ -224,9 +224,20 @@ def inspections_list(me: Actor) -> None:
     chosen = st.session_state.get("insp_pick")
     if chosen in labels and chosen not in ids:
         ids.append(chosen)  # the record already open stays open
-    chosen = st.selectbox(t("notices.pick"), ids, format_func=labels.get, key="insp_pick")
+    # Nothing open until the user picks; a pick the filters took out of the list is dropped.
+    selection.keep_choice("insp_pick", [None, *ids])
+    none = t("notices.pick_none")
+    chosen = st.selectbox(
+        t("notices.pick"),
+        [None, *ids],
+        format_func=lambda i: labels.get(i, none),
+        key="insp_pick",
+        placeholder=none,
+    )
     if len(labels) > PICK_MAX:
         st.caption(t("limits.records_capped", shown=PICK_MAX, total=len(labels)))
+    if chosen is None:
+        return
     with session() as s:
         insp, findings, files = reading.inspection_detail(s, actor=me, inspection_id=chosen)
     with st.container(border=True):
@@ -270,14 +281,23 @@ def _finding_filters(key: str) -> tuple[str | None, bool]:
 
 
 def _pick_finding(rows, key: str):
-    ids = [r.finding.id for r in rows]
+    """The finding to act on, chosen by the user: none at first, and a choice the filters
+    took out of the list is dropped rather than moved onto another finding."""
     label = {
         r.finding.id: f"{vocab('rectification', r.finding.status)} · {r.unit} · "
         f"{r.finding.description[:30]}"
         for r in rows
     }
-    fid = st.selectbox(t("insp.pick_finding"), ids, format_func=label.get, key=f"{key}_pick")
-    return next(r for r in rows if r.finding.id == fid)
+    selection.keep_choice(f"{key}_pick", [None, *label])
+    none = t("insp.pick_none")
+    fid = st.selectbox(
+        t("insp.pick_finding"),
+        [None, *label],
+        format_func=lambda i: label.get(i, none),
+        key=f"{key}_pick",
+        placeholder=none,
+    )
+    return next((r for r in rows if r.finding.id == fid), None)
 
 
 def findings_tracker(me: Actor) -> None:
@@ -291,6 +311,8 @@ def findings_tracker(me: Actor) -> None:
         return
     st.divider()
     row = _pick_finding(answered, "fx_re")
+    if row is None:
+        return
     f = row.finding
     with session() as s:
         files = uploads.list_attachments(s, records.FINDING_OWNER, f.id)
@@ -332,6 +354,8 @@ def my_findings(me: Actor) -> None:
         return
     st.divider()
     row = _pick_finding(open_rows, "my_f")
+    if row is None:
+        return
     f = row.finding
     if f.recheck_note:
         st.warning(f"{t('insp.recheck_note')}：{plain(f.recheck_note)}")

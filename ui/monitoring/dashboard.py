@@ -14,6 +14,7 @@ from duban.monitoring import charts, dashboard_export, holidays, status
 from duban.monitoring import dashboard as dashboard_mod
 from duban.monitoring import rules as rules_mod
 from duban.monitoring.dashboard import Dashboard, Filters
+from ui import selection
 from ui.context import actor, data_version, raw_frames, session, t
 
 WEEKDAYS = "一二三四五六日"
@@ -225,6 +226,10 @@ def red_list(d: Dashboard) -> None:
         "expected_progress",
     )
     cc = st.column_config
+    # Keyed by the rows shown (ui.selection): a click is read against the rows the user saw,
+    # and a new filter starts with nothing selected.
+    ids = shown.get_column("task_id").to_list()
+    key = selection.view_key("dash_red_list", ids)
     event = st.dataframe(
         view,
         hide_index=True,
@@ -232,7 +237,7 @@ def red_list(d: Dashboard) -> None:
         height=min(38 + 35 * view.height, 420),
         on_select="rerun",
         selection_mode="single-row",
-        key="dash_red_list",
+        key=key,
         column_config={
             "open": cc.LinkColumn(
                 t("dash.col.open"), display_text=t("dash.open_task"), width="small"
@@ -250,10 +255,9 @@ def red_list(d: Dashboard) -> None:
             "expected_progress": cc.NumberColumn(t("dash.col.expected"), format="%.0f%%"),
         },
     )
-    rows = (event.selection.rows if event and event.selection else []) or []
-    if rows:
-        task_id = int(shown.get_column("task_id")[rows[0]])
-        st.switch_page("pages/tasks.py", query_params={"task": str(task_id)})
+    task_id = selection.picked_id(event, ids, key)
+    if task_id is not None:  # the task on its own page, at the top (a stable link)
+        st.switch_page("pages/tasks.py", query_params={selection.TASK_PARAM: str(task_id)})
     if d.red_total > shown.height:
         st.caption(t("dash.red_more", shown=shown.height))
 

@@ -13,6 +13,7 @@ from duban.notices import drafting, facts, issuing, labels, reading, replies
 from duban.notices import rules as notice_rules
 from duban.org import departments
 from models import NoticeKind, NoticeStatus
+from ui import selection
 from ui.common import empty_state, flash, plain, plain_line, show_errors
 from ui.context import data_version, session, t
 
@@ -434,17 +435,22 @@ def notice_table(rows: list[reading.NoticeRow], issued: bool) -> None:
 
 
 def pick(rows: list[reading.NoticeRow], key: str) -> int | None:
+    """The notice to open, chosen by the user: nothing at first, and a choice that the kind
+    filter has taken out of the list is dropped rather than moved onto another notice."""
     if not rows:
         return None
-    ids = [r.notice.id for r in rows]
     titles = {
         r.notice.id: f"{r.notice.doc_number or t('notices.tab_drafts')} · {r.notice.title}"
         for r in rows
     }
-    default = st.session_state.get(f"{key}_open")
-    idx = ids.index(default) if default in ids else 0
+    selection.keep_choice(f"{key}_pick", [None, *titles])
+    none = t("notices.pick_none")
     return st.selectbox(
-        t("notices.pick"), ids, index=idx, format_func=titles.get, key=f"{key}_pick"
+        t("notices.pick"),
+        [None, *titles],
+        format_func=lambda i: titles.get(i, none),
+        key=f"{key}_pick",
+        placeholder=none,
     )
 
 

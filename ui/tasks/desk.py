@@ -10,6 +10,7 @@ from duban.core import clock, uploads
 from duban.core.permissions import Actor, can
 from duban.inspections import reading as inspection_reading
 from duban.tasks import reading, workflow
+from ui import selection
 from ui.common import bump, flash, plain, plain_line, seen_version, show_errors
 from ui.context import session, settings, t, vocab
 from ui.tasks._format import date_text, direction_sign, number_text
@@ -74,8 +75,9 @@ def report_form(m, me: Actor, targets: list) -> None:
                 key=f"{fk}_tg_{tg.id}",
             )
         files = _evidence(fk)
+        here = st.container()  # a refusal shows above the button just pressed
         if st.form_submit_button(t("my.send_report"), type="primary"):
-            with show_errors():
+            with here, show_errors():
                 with session() as db:
                     workflow.report_progress(
                         db,
@@ -166,8 +168,9 @@ def extension_form(m, me: Actor) -> None:
         st.caption(t("my.ext_hint", deadline=date_text(m.task.deadline)))
         date = st.date_input(t("my.ext_date"), value=default, key=f"{fk}_date", format="YYYY-MM-DD")
         reason = st.text_area(t("my.ext_reason") + " *", key=f"{fk}_reason", height=80)
+        here = st.container()  # a refusal shows above the button just pressed
         if st.form_submit_button(t("my.ext_send"), type="primary"):
-            with show_errors():
+            with here, show_errors():
                 with session() as db:
                     workflow.request_extension(
                         db,
@@ -188,8 +191,9 @@ def submit_form(m, me: Actor) -> None:
         st.caption(t("my.submit_hint"))
         summary = st.text_area(t("my.summary") + " *", key=f"{fk}_summary", height=120)
         files = _evidence(fk)
+        here = st.container()  # a refusal shows above the button just pressed
         if st.form_submit_button(t("my.submit_send"), type="primary"):
-            with show_errors():
+            with here, show_errors():
                 with session() as db:
                     workflow.submit_for_sign_off(
                         db,
@@ -212,8 +216,9 @@ def answer_form(ins, m, me: Actor, key: str) -> None:
         st.markdown(f"✍️ **{plain(ins.text)}**  :gray[{date_text(ins.created_at)}]")
         st.caption(instruction_byline(author))
         text = st.text_area(t("my.answer"), key=f"{fk}_text", height=80)
+        here = st.container()  # a refusal shows above the button just pressed
         if st.form_submit_button(t("my.answer_send"), type="primary"):
-            with show_errors():
+            with here, show_errors():
                 with session() as db:
                     workflow.answer_instruction(
                         db,
@@ -237,8 +242,8 @@ def _due_text(m) -> str:
 SECTION_MAX = 50  # lines (each with a button) per action section of the desk
 
 
-def desk_table(items: list, key: str = "my_open") -> None:
-    """The unit's tasks; clicking a row opens it in the picker below (session key `key`)."""
+def desk_table(items: list) -> int | None:
+    """The unit's tasks as a selectable table; returns the task id of the clicked row."""
     h = {
         k: t(k)
         for k in (
@@ -253,6 +258,10 @@ def desk_table(items: list, key: str = "my_open") -> None:
             "my.col_flag",
         )
     }
+    # Keyed by the tasks it shows (see ui.selection): another unit's list, or a changed one,
+    # starts with nothing selected, and a clicked position is read against the rows shown.
+    ids = [m.task.id for m in items]
+    key = selection.view_key("my_table", ids)
     event = st.dataframe(
         pd.DataFrame(
             {
@@ -273,7 +282,7 @@ def desk_table(items: list, key: str = "my_open") -> None:
         width="stretch",
         on_select="rerun",
         selection_mode="single-row",
-        key="my_table",
+        key=key,
         column_config={
             t("tasks.col_code"): st.column_config.TextColumn(width="small"),
             t("tasks.col_title"): st.column_config.TextColumn(width="medium"),
@@ -284,16 +293,16 @@ def desk_table(items: list, key: str = "my_open") -> None:
             ),
         },
     )
-    rows = list(getattr(getattr(event, "selection", None), "rows", []) or [])
-    picked = items[rows[0]].task.id if rows and rows[0] < len(items) else None
-    if picked != st.session_state.get("_my_last_pick"):
-        st.session_state["_my_last_pick"] = picked
-        if picked is not None:
-            st.session_state[key] = picked
+    picked = selection.picked_id(event, ids, key)
+    return int(picked) if picked is not None else None
 
 
 def unit_workbench(m, me: Actor) -> None:
-    """The actions a unit takes on one of its tasks, as tabs under the detail."""
+    """The actions a unit takes on one of its tasks, as tabs under the detail.
+
+    The tabs are a keyed widget, one per assignment, whose choice the server keeps: a submit
+    that fails reruns on the tab the user used, with its error and everything typed (and
+    what was typed in the other tabs stays there too)."""
     with session() as db:
         targets = reading.list_targets(db, actor=me, task_id=m.task.id)
     if m.assignment.acknowledged_at is None and m.task.status in workflow.OPEN:
@@ -309,7 +318,8 @@ def unit_workbench(m, me: Actor) -> None:
         tabs_def.append("answer")
     if not tabs_def:
         return
-    tabs = st.tabs([t(f"my.tab_{x}") for x in tabs_def])
+    labels = [t(f"my.tab_{x}") for x in tabs_def]
+    tabs = st.tabs(labels, key=f"wb_tab_{m.assignment.id}", on_change="rerun")
     for tab, name in zip(tabs, tabs_def, strict=True):
         with tab:
             if name == "report":

@@ -1,4 +1,4 @@
-"""任务台账: the register frame, its filters, the table, the task picker and ?task= links."""
+"""任务台账: the register frame, its filters, the table and the task picker."""
 
 import datetime as dt
 
@@ -12,6 +12,7 @@ from duban.org import departments
 from duban.tasks import reading, register
 from duban.tasks.register import RegisterFilter
 from models import TaskStatus
+from ui import selection
 from ui.context import data_version, engine, raw_frames, session, t, vocab
 from ui.tasks._format import colour_text
 
@@ -150,6 +151,10 @@ def register_table(view: pl.DataFrame) -> int | None:
     # (seconds for 20,000 rows on every rerun).
     # Dates as datetimes, as pandas would have sent them (the DateColumn shows the day).
     table = show.with_columns(pl.col("deadline", "original_deadline").cast(pl.Datetime("ms")))
+    # Keyed by the rows it shows: a new filter (or another user's write) that changes the
+    # rows drops the selection, and a selected position is read against the rows the user saw.
+    ids = view["task_id"].to_list()
+    key = selection.view_key("reg_table", ids)
     event = st.dataframe(
         table.to_arrow(),
         column_config=cfg,
@@ -158,34 +163,22 @@ def register_table(view: pl.DataFrame) -> int | None:
         height=420,
         on_select="rerun",
         selection_mode="single-row",
-        key="reg_table",
+        key=key,
     )
-    rows = list(getattr(getattr(event, "selection", None), "rows", []) or [])
-    ids = view["task_id"].to_list()
-    picked = ids[rows[0]] if rows and rows[0] < len(ids) else None
-    if picked != st.session_state.get("_reg_last_pick"):
-        st.session_state["_reg_last_pick"] = picked
-        if picked is not None:
-            st.session_state["open_task"] = picked
-    return picked
+    picked = selection.picked_id(event, ids, key)
+    return int(picked) if picked is not None else None
 
 
 PICK_MAX = 500  # options in the task picker; the table above always shows the whole view
 
 
 def task_picker(view: pl.DataFrame, label: str, key: str = "open_task") -> int | None:
-    """A searchable picker over the rows (also reachable without a mouse).
+    """A searchable picker over the rows (also reachable without a mouse); starts empty.
 
-    At large scale it lists the first PICK_MAX rows of the view (plus the task already open,
-    if it is in the view) with a note: a selectbox with 20,000 options costs seconds a run.
+    At large scale it lists the first PICK_MAX rows of the view with a note: a selectbox
+    with 20,000 options costs seconds a run.
     """
-    current = st.session_state.get(key)
-    ids = view["task_id"]
-    if current is not None and not ids.is_in([current]).any():
-        current = st.session_state[key] = None
     shown = view.head(PICK_MAX)
-    if current is not None and not shown["task_id"].is_in([current]).any():
-        shown = pl.concat([shown, view.filter(pl.col("task_id") == current)])
     labels = dict(
         zip(
             shown["task_id"].to_list(),
@@ -193,6 +186,7 @@ def task_picker(view: pl.DataFrame, label: str, key: str = "open_task") -> int |
             strict=True,
         )
     )
+    selection.keep_choice(key, [None, *labels])
     none = t("tasks.pick_none")
     picked = st.selectbox(
         label,
@@ -206,13 +200,24 @@ def task_picker(view: pl.DataFrame, label: str, key: str = "open_task") -> int |
     return picked
 
 
-def open_from_query() -> None:
-    """`tasks?task=<id>` (the dashboard's links) opens that task's detail once; so does a
-    task just created (set before the picker exists, as Streamlit requires)."""
-    if "_open_next" in st.session_state:
-        st.session_state["open_task"] = st.session_state.pop("_open_next")
-    raw = st.query_params.get("task")
-    if raw and raw != st.session_state.get("_task_qp_done"):
-        st.session_state["_task_qp_done"] = raw
-        if raw.isdigit():
-            st.session_state["open_task"] = int(raw)
+FILTER_KEYS = (
+    "rf_plan",
+    "rf_phase",
+    "rf_dept",
+    "rf_role",
+    "rf_status",
+    "rf_colour",
+    "rf_deadline",
+    "rf_text",
+)
+
+
+def keep_filters() -> None:
+    """While a task is open on its own, the register's filter waits for the way back."""
+    selection.keep_widgets(FILTER_KEYS)
+
+
+def task_row(task_id: int) -> dict | None:
+    """The task's register row (colour and its reasons), or None if the register has none."""
+    rows = register_frame().filter(pl.col("task_id") == task_id)
+    return rows.row(0, named=True) if rows.height else None
