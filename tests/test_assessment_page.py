@@ -109,7 +109,7 @@ def test_dept_head_sees_only_its_own_unit_and_appeals(period_db):
     # no deduction is chosen for the unit: it must pick the one it appeals, nothing is written
     assert any("请选择要申诉的扣分" in e for e in errors(at)), errors(at)
     with Session(eng) as s:
-        assert not s.exec(select(ScoreAppeal)).all()
+        assert not s.exec(select(ScoreAppeal).where(ScoreAppeal.period_id == pid)).all()
     line = next(b for b in at.selectbox if (b.key or "").startswith("asm_appeal_line_"))
     assert line.value is None
     assert at.text_area(key="asm_appeal_reason").value == "该事项已按期办结，见佐证材料。"

@@ -323,6 +323,6 @@ def test_unit_corrects_its_last_report_and_the_old_one_shows_corrected(demo_db):
     assert any("35%" in c and "【更正】" in c for c in cards), cards
     assert any(f"{last.percent:.0f}%" in c and "【已更正】" in c for c in cards), cards
     assert any("误将计划进度填为实际进度。" in shown(c.value) for c in at.caption)
-    # and the desk reads the corrected percent
-    desk = at.dataframe[0].value
-    assert 35.0 in desk["进度"].to_list()
+    # and the task's units table reads the corrected percent
+    units = at.dataframe[0].value
+    assert "35%" in units["进度"].to_list()

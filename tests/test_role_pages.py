@@ -111,6 +111,7 @@ def test_inspector_previews_an_inspection_records_evidence(demo_db):
     key = f"insp_{f.inspection_id}"
     at = page_as("inspections", "inspector", "inspector")
     assert not at.exception and not errors(at), errors(at)
+    at.selectbox(key="insp_pick").set_value(f.inspection_id).run()  # nothing opens unpicked
     labels = [b.proto.label for b in at.get("download_button")]
     assert sum("督查" in label for label in labels) == 3  # every file downloads
     assert all(b.proto.deferred_file_id for b in at.get("download_button"))  # read on click
@@ -140,6 +141,7 @@ def test_inspector_previews_the_answer_being_rechecked(demo_db):
         atts = {a.filename: a for a in uploads.list_attachments(s, records.FINDING_OWNER, f.id)}
     at = page_as("inspections", "inspector", "inspector")
     assert not at.exception and not errors(at), errors(at)
+    at.selectbox(key="fx_re_pick").set_value(f.id).run()  # nothing opens unpicked
     key = f"fx_{f.id}"
     assert any("已增配两名导办人员" in shown(m.value) for m in at.markdown)
     assert f"{key}_pv_{atts['整改台账.docx'].id}" not in {tg.key for tg in at.toggle}
@@ -169,6 +171,7 @@ def test_a_file_that_is_not_its_recorded_type_is_not_previewed(demo_db, tmp_path
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
     at = page_as("inspections", "inspector", "inspector")
+    at.selectbox(key="insp_pick").set_value(f.inspection_id).run()
     _toggle(at, f"insp_{f.inspection_id}_pv_{att.id}")
     assert _images(at) == 0
     assert any("与登记的类型不符" in c.value for c in at.caption)
