@@ -17,7 +17,12 @@ dept_id = me.department_id
 if me.role == Role.office:  # the office can look at (and act for) any unit's desk
     depts = table.choices()["depts"]
     dept_id = st.selectbox(
-        t("my.unit"), list(depts), format_func=depts.get, index=None, key="my_unit"
+        t("my.unit"),
+        list(depts),
+        format_func=depts.get,
+        index=None,
+        key="my_unit",
+        placeholder=t("form.choose"),
     )
 if dept_id is None:
     empty_state(t("my.no_unit"))

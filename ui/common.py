@@ -15,6 +15,11 @@ from ui.context import t
 
 V = TypeVar("V")
 
+# A table's empty cell: Streamlit would write "None" there.
+EMPTY_CELL = "—"
+# The one date format of the UI (tables, text and date inputs), in both locales.
+DATE_FORMAT = "YYYY-MM-DD"
+
 _FLASH = "_flash"
 _PINS = "_form_pins"
 _SEEN = "_seen_versions"

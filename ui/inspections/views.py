@@ -13,7 +13,7 @@ from duban.inspections import reading, records
 from duban.inspections.labels import METHOD_LABELS, RESULT_LABELS
 from duban.org import departments
 from models import InspectionMethod, InspectionResult, RectificationStatus
-from ui.common import empty_state, flash, plain, show_errors, show_flash
+from ui.common import DATE_FORMAT, EMPTY_CELL, empty_state, flash, plain, show_errors, show_flash
 from ui.context import data_version, session, t, vocab
 
 UPLOAD_TYPES = uploads.ACCEPT_EXTENSIONS
@@ -40,7 +40,9 @@ def inspection_form(me: Actor) -> None:
     n = st.session_state.get("insp_form_n", 0)  # bump to clear the form after saving
     k = f"insp_{n}"
     c1, c2, c3 = st.columns(3)
-    day = c1.date_input(t("insp.date"), clock.today(), max_value=clock.today(), key=f"{k}_date")
+    day = c1.date_input(
+        t("insp.date"), clock.today(), max_value=clock.today(), key=f"{k}_date", format=DATE_FORMAT
+    )
     method = c2.selectbox(
         t("insp.method"), list(InspectionMethod), format_func=METHOD_LABELS.get, key=f"{k}_m"
     )
@@ -60,6 +62,7 @@ def inspection_form(me: Actor) -> None:
         format_func=units.get,
         key=f"{k}_u",
         placeholder=t("insp.choose_many"),
+        select_all=False,
     )
     task_ids = st.multiselect(
         t("insp.tasks"),
@@ -67,6 +70,7 @@ def inspection_form(me: Actor) -> None:
         format_func=tasks.get,
         key=f"{k}_t",
         placeholder=t("insp.choose_many"),
+        select_all=False,
     )
     narrative = st.text_area(t("insp.narrative"), key=f"{k}_n", height=120)
     edited = _findings_editor(k, units, tasks)
@@ -118,6 +122,7 @@ def _findings_editor(k: str, units: dict[int, str], tasks: dict[int, str]) -> pd
             t("insp.f_desc"): st.column_config.TextColumn(width="large", required=True),
             t("insp.f_due"): st.column_config.DateColumn(min_value=dt.date(2000, 1, 1)),
         },
+        placeholder=EMPTY_CELL,
     )
     return edited
 
@@ -182,8 +187,8 @@ def _inspection_table(version: int, me: Actor, date_from, date_to, method, resul
 def inspections_list(me: Actor) -> None:
     units, _ = _choices(data_version())
     c1, c2, c3, c4, c5 = st.columns(5)
-    date_from = c1.date_input(t("insp.filter_from"), None, key="insp_from")
-    date_to = c2.date_input(t("insp.filter_to"), None, key="insp_to")
+    date_from = c1.date_input(t("insp.filter_from"), None, key="insp_from", format=DATE_FORMAT)
+    date_to = c2.date_input(t("insp.filter_to"), None, key="insp_to", format=DATE_FORMAT)
     method = c3.selectbox(
         t("insp.method"),
         [None, *InspectionMethod],
@@ -218,7 +223,7 @@ def inspections_list(me: Actor) -> None:
     }
     # An Arrow table goes to the browser as is (pandas would cost a second at 10,000 rows).
     table = frame.rename({k: t(v) for k, v in headers.items()}).to_arrow()
-    st.dataframe(table, hide_index=True, width="stretch")
+    st.dataframe(table, hide_index=True, width="stretch", placeholder=EMPTY_CELL)
     ids = list(labels)[:PICK_MAX]
     chosen = st.session_state.get("insp_pick")
     if chosen in labels and chosen not in ids:
@@ -254,7 +259,7 @@ def findings_table(rows: list[reading.FindingRow]) -> None:
             t("insp.col_recheck"): [r.finding.recheck_note or "" for r in rows],
         }
     )
-    st.dataframe(frame, hide_index=True, width="stretch")
+    st.dataframe(frame, hide_index=True, width="stretch", placeholder=EMPTY_CELL)
 
 
 def _finding_filters(key: str) -> tuple[str | None, bool]:

@@ -15,7 +15,7 @@ from duban.intake.parse import reader
 from duban.intake.parse.model import PlanParseError
 from duban.org import departments
 from duban.tasks import reading
-from ui.common import plain, plain_line, show_error, show_errors
+from ui.common import EMPTY_CELL, plain, plain_line, show_error, show_errors
 from ui.context import session, t
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -129,6 +129,7 @@ def _task_editor(
         column_config=cfg,
         column_order=[k for k, _ in drafts.COLUMNS if k != "description"] + ["description"],
         height=min(420, 38 + 35 * max(3, len(df) + 1)),
+        placeholder=EMPTY_CELL,
     )
     rows = [{k: _clean(v) for k, v in rec.items()} for rec in edited.to_dict("records")]
     tasks, errors = drafts.rows_to_tasks(rows, first_row=1)
@@ -145,6 +146,7 @@ def _error_table(errors: list[drafts.RowError]) -> None:
         hide_index=True,
         width="stretch",
         column_config={row: st.column_config.NumberColumn(row, width="small", format="%d")},
+        placeholder=EMPTY_CELL,
     )
 
 
@@ -178,6 +180,7 @@ def _unit_mapping(names: list[str], key: str) -> tuple[dict, list[str]]:
                 ),
                 hide_index=True,
                 width="stretch",
+                placeholder=EMPTY_CELL,
             )
     if not todo:
         return {}, []
@@ -451,6 +454,7 @@ def excel_import(me: Actor) -> None:
             ),
             hide_index=True,
             width="stretch",
+            placeholder=EMPTY_CELL,
         )
     blocked = False
     if sheet.errors:

@@ -13,6 +13,7 @@ from duban.monitoring import charts, dashboard_export, holidays, status
 from duban.monitoring import dashboard as dashboard_mod
 from duban.monitoring import rules as rules_mod
 from duban.monitoring.dashboard import Dashboard, Filters
+from ui.common import EMPTY_CELL
 from ui.context import actor, data_version, raw_frames, session, t
 
 WEEKDAYS = "一二三四五六日"
@@ -248,6 +249,7 @@ def red_list(d: Dashboard) -> None:
             ),
             "expected_progress": cc.NumberColumn(t("dash.col.expected"), format="%.0f%%"),
         },
+        placeholder=EMPTY_CELL,
     )
     rows = (event.selection.rows if event and event.selection else []) or []
     if rows:
@@ -319,6 +321,7 @@ def departments(d: Dashboard, figs: dict) -> None:
                 "on_time_rate": cc.TextColumn(t("dash.col.on_time_rate")),
                 "extensions": cc.NumberColumn(t("dash.col.extensions"), format="%d"),
             },
+            placeholder=EMPTY_CELL,
         )
 
 
@@ -376,6 +379,7 @@ def targets(d: Dashboard) -> None:
             "path": cc.LineChartColumn(t("dash.col.path")),
             "state": cc.TextColumn(t("dash.col.on_track")),
         },
+        placeholder=EMPTY_CELL,
     )
 
 

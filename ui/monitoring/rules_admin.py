@@ -10,7 +10,7 @@ from duban.core.permissions import Actor
 from duban.monitoring import holidays
 from duban.monitoring import rules as rules_mod
 from duban.monitoring.lights import WarningRules
-from ui.common import bump, flash, opened_version, pinned, show_errors, stale_note
+from ui.common import EMPTY_CELL, bump, flash, opened_version, pinned, show_errors, stale_note
 from ui.context import session, t
 
 _INT_FIELDS = {
@@ -128,6 +128,7 @@ def _calendar_editor(me: Actor) -> None:
             "is_workday": st.column_config.CheckboxColumn(t("rules.cal_is_workday"), default=False),
             "name": st.column_config.TextColumn(t("rules.cal_name"), max_chars=60),
         },
+        placeholder=EMPTY_CELL,
     )
     if st.button(t("rules.cal_save"), type="primary", key=f"cal_save_{year}"):
         _save_calendar(me, year, rows, edited)

@@ -13,7 +13,7 @@ from duban.notices import drafting, facts, issuing, labels, reading, replies
 from duban.notices import rules as notice_rules
 from duban.org import departments
 from models import NoticeKind, NoticeStatus
-from ui.common import empty_state, flash, plain, plain_line, show_errors
+from ui.common import DATE_FORMAT, EMPTY_CELL, empty_state, flash, plain, plain_line, show_errors
 from ui.context import data_version, session, t
 
 KIND_OPTIONS = ["urging", *(k.value for k in NoticeKind if k != "urging")]
@@ -73,7 +73,7 @@ def late_units_view() -> list[dict]:
             ],
         }
     )
-    st.dataframe(frame, hide_index=True, width="stretch")
+    st.dataframe(frame, hide_index=True, width="stretch", placeholder=EMPTY_CELL)
     return rows
 
 
@@ -100,6 +100,7 @@ def generator(me: Actor, late: list[dict]) -> int | None:
             format_func=lambda i: units.get(i, str(i)),
             key=f"nt_units_{kind}",
             placeholder=t("notices.by_rule"),
+            select_all=False,
         )
         params["department_ids"] = chosen or None
     if kind == "interview":
@@ -144,6 +145,7 @@ def _interview_fields() -> dict:
         clock.today() + dt.timedelta(days=3),
         min_value=clock.today() + dt.timedelta(days=1),
         key="nt_iv_day",
+        format=DATE_FORMAT,
     )
     at = b.time_input(t("notices.interview_time"), dt.time(9, 0), key="nt_iv_time")
     place = c.text_input(t("notices.place"), key="nt_place")
@@ -193,7 +195,9 @@ def _draft_fields(n, recips: list[dict], k: str) -> tuple[dict, list[int]]:
     title = st.text_input(t("notices.title"), n.title, key=f"nt_title_{k}")
     c1, c2, c3 = st.columns([3, 1, 1])
     addressees = c1.text_input(t("notices.addressees"), n.addressees, key=f"nt_addr_{k}")
-    reply_due = c2.date_input(t("notices.reply_due"), n.reply_due, key=f"nt_due_{k}")
+    reply_due = c2.date_input(
+        t("notices.reply_due"), n.reply_due, key=f"nt_due_{k}", format=DATE_FORMAT
+    )
     level = n.level
     if n.kind == "urging":
         level = c3.selectbox(
@@ -216,6 +220,7 @@ def _draft_fields(n, recips: list[dict], k: str) -> tuple[dict, list[int]]:
         format_func=lambda i: units.get(i, str(i)),
         key=f"nt_recips_{k}",
         placeholder=t("insp.choose_many"),
+        select_all=False,
     )
     if n.attachments:
         st.caption(_attachments(n))
@@ -358,6 +363,7 @@ def issued_view(me: Actor, notice_id: int, key: str) -> None:
         ),
         hide_index=True,
         width="stretch",
+        placeholder=EMPTY_CELL,
     )
 
 
@@ -386,7 +392,7 @@ def notice_table(rows: list[reading.NoticeRow], issued: bool) -> None:
         ]
     else:
         data[t("notices.col_created")] = [_fmt_dt(r.notice.created_at) for r in rows]
-    st.dataframe(pd.DataFrame(data), hide_index=True, width="stretch")
+    st.dataframe(pd.DataFrame(data), hide_index=True, width="stretch", placeholder=EMPTY_CELL)
 
 
 def pick(rows: list[reading.NoticeRow], key: str) -> int | None:

@@ -10,6 +10,8 @@ from duban.org.departments import KIND_LABELS
 from models import AppUser, Department, DepartmentKind, Role
 from ui import auth
 from ui.common import (
+    DATE_FORMAT,
+    EMPTY_CELL,
     bump,
     empty_state,
     flash,
@@ -43,7 +45,9 @@ def _department_tree(depts: list[Department]) -> None:
         }
         for depth, d in departments.department_tree(depts)
     ]
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", height=420)
+    st.dataframe(
+        pd.DataFrame(rows), hide_index=True, width="stretch", height=420, placeholder=EMPTY_CELL
+    )
 
 
 def _department_editor(me: Actor, depts: list[Department]) -> None:
@@ -178,7 +182,9 @@ def _users_table(accounts: list[AppUser], dname: dict) -> None:
         }
         for u in accounts
     ]
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", height=360)
+    st.dataframe(
+        pd.DataFrame(rows), hide_index=True, width="stretch", height=360, placeholder=EMPTY_CELL
+    )
 
 
 def _new_user_form(me: Actor, dname: dict) -> None:
@@ -290,8 +296,8 @@ def audit_tab(me: Actor) -> None:
     user = c1.selectbox(t("admin.audit_user"), [any_, "system"] + [u.username for u in accounts])
     obj = c2.selectbox(t("admin.audit_object"), [any_] + AUDIT_OBJECTS)
     obj_id = c3.text_input(t("admin.audit_object_id"))
-    d_from = c4.date_input(t("admin.audit_from"), value=None)
-    d_to = c5.date_input(t("admin.audit_to"), value=None)
+    d_from = c4.date_input(t("admin.audit_from"), value=None, format=DATE_FORMAT)
+    d_to = c5.date_input(t("admin.audit_to"), value=None, format=DATE_FORMAT)
     with session() as db:
         rows, total = audit.query_log(
             db,
@@ -324,6 +330,7 @@ def audit_tab(me: Actor) -> None:
         hide_index=True,
         width="stretch",
         height=480,
+        placeholder=EMPTY_CELL,
     )
 
 
@@ -361,6 +368,7 @@ def _throttles(me: Actor, throttles: list[lockout.Throttle]) -> None:
         ),
         hide_index=True,
         width="stretch",
+        placeholder=EMPTY_CELL,
     )
     pick = st.selectbox(
         t("admin.sec_pick"), range(len(throttles)), format_func=label.__getitem__, key="sec_pick"

@@ -9,7 +9,7 @@ from streamlit.runtime.uploaded_file_manager import UploadedFile
 from duban.core import clock, uploads
 from duban.core.permissions import Actor
 from duban.tasks import reading, workflow
-from ui.common import bump, flash, plain, plain_line, seen_version, show_errors
+from ui.common import EMPTY_CELL, bump, flash, plain, plain_line, seen_version, show_errors
 from ui.context import session, settings, t, vocab
 from ui.tasks._format import date_text, direction_sign, number_text
 
@@ -217,6 +217,7 @@ def desk_table(items: list, key: str = "my_open") -> None:
                 format="%.0f%%", min_value=0, max_value=100
             ),
         },
+        placeholder=EMPTY_CELL,
     )
     rows = list(getattr(getattr(event, "selection", None), "rows", []) or [])
     picked = items[rows[0]].task.id if rows and rows[0] < len(items) else None

@@ -12,7 +12,7 @@ from duban.core.permissions import Actor
 from duban.inspections import labels as inspection_labels
 from duban.tasks import labels, reading
 from models import RequestStatus
-from ui.common import empty_state, plain, plain_line, show_error
+from ui.common import EMPTY_CELL, empty_state, plain, plain_line, show_error
 from ui.context import session, t, vocab
 from ui.tasks._format import REQUEST_LABELS, colour_text, date_text, direction_sign, number_text
 
@@ -127,6 +127,7 @@ def _units_table(d: reading.TaskDetail) -> None:
         ),
         hide_index=True,
         width="stretch",
+        placeholder=EMPTY_CELL,
     )
 
 
@@ -183,6 +184,7 @@ def _history(d: reading.TaskDetail) -> None:
             ),
             hide_index=True,
             width="stretch",
+            placeholder=EMPTY_CELL,
         )
 
 
@@ -221,6 +223,7 @@ def _side(d) -> None:
             ),
             hide_index=True,
             width="stretch",
+            placeholder=EMPTY_CELL,
         )
     else:
         st.caption(t("tasks.none"))

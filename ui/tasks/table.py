@@ -12,6 +12,7 @@ from duban.org import departments
 from duban.tasks import reading, register
 from duban.tasks.register import RegisterFilter
 from models import TaskStatus
+from ui.common import EMPTY_CELL
 from ui.context import data_version, engine, raw_frames, session, t, vocab
 from ui.tasks._format import colour_text
 
@@ -63,7 +64,7 @@ def register_filters() -> RegisterFilter:
     if plan_id is not None:
         phase_opts = ch["phases"].get(plan_id, [])
     phases = c2.multiselect(
-        t("tasks.f_phase"), phase_opts, key="rf_phase", placeholder=t("tasks.all")
+        t("tasks.f_phase"), phase_opts, key="rf_phase", placeholder=t("tasks.all"), select_all=False
     )
     dept = c3.selectbox(
         t("tasks.f_dept"),
@@ -84,6 +85,7 @@ def register_filters() -> RegisterFilter:
         format_func=lambda s: vocab("task_status", s),
         key="rf_status",
         placeholder=t("tasks.all"),
+        select_all=False,
     )
     colours = c6.multiselect(
         t("tasks.f_colour"),
@@ -91,6 +93,7 @@ def register_filters() -> RegisterFilter:
         format_func=colour_text,
         key="rf_colour",
         placeholder=t("tasks.all"),
+        select_all=False,
     )
     span = c7.date_input(t("tasks.f_deadline"), value=(), key="rf_deadline", format="YYYY-MM-DD")
     text = c8.text_input(t("tasks.f_text"), key="rf_text", placeholder=t("tasks.f_text_ph"))
@@ -159,6 +162,7 @@ def register_table(view: pl.DataFrame) -> int | None:
         on_select="rerun",
         selection_mode="single-row",
         key="reg_table",
+        placeholder=EMPTY_CELL,
     )
     rows = list(getattr(getattr(event, "selection", None), "rows", []) or [])
     ids = view["task_id"].to_list()
