@@ -138,7 +138,9 @@ def data_strings(db_path: Path) -> tuple[re.Pattern, frozenset[str]]:
             for col in columns:
                 whole.update(str(v) for v in s.exec(select(getattr(model, col))).all() if v)
         for r in s.exec(select(AuditLog)).all():  # its object and values, as the table shows
-            whole.update({f"{r.object_type}#{r.object_id or ''}", _short(r.before), _short(r.after)})
+            whole.update(
+                {f"{r.object_type}#{r.object_id or ''}", _short(r.before), _short(r.after)}
+            )
     engine.dispose()
     ordered = sorted(texts, key=len, reverse=True)
     pattern = re.compile("|".join(re.escape(x) for x in ordered))

@@ -60,6 +60,11 @@ def plain_line(text: object) -> str:
     return plain(" ".join(str(text).split()))
 
 
+def weekday(day) -> str:
+    """The day of the week in the UI language ("周二" / "Tue"), for text that needs one."""
+    return t("date.weekdays").split(",")[day.weekday()]
+
+
 def header(title_key: str, caption: str | None = None) -> None:
     st.title(t(title_key))
     if caption:

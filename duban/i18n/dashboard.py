@@ -166,4 +166,74 @@ STRINGS = {
         "{year}: computed from {n} rows here + Monday–Friday.",
     ),
     "rules.cal_invalid": ("第 {row} 行：请填写日期。", "Row {row}: date required."),
+    "dash.no_phase": ("未分阶段", "No phase"),
+    "dash.computing": ("正在计算……", "Computing…"),
+    # Charts (duban/monitoring/charts.py): legends, axes, hover labels. Plotly's %{…} stay.
+    "chart.light.red": ("红灯", "Red"),
+    "chart.light.yellow": ("黄灯", "Yellow"),
+    "chart.light.green": ("绿灯", "Green"),
+    "chart.light.grey": ("未开始/中止", "Not started / suspended"),
+    "chart.light.blue": ("已办结", "Completed"),
+    "chart.no_units": ("当前筛选条件下没有单位", "No unit matches the filters"),
+    "chart.no_data": ("当前筛选条件下没有数据", "No data for the filters"),
+    "chart.no_deadlines": (
+        "当前筛选条件下没有带完成时限的任务",
+        "No task with a deadline matches the filters",
+    ),
+    "chart.no_trend": ("暂无趋势数据", "No trend data yet"),
+    "chart.no_readings": ("暂无指标读数", "No target readings yet"),
+    "chart.assignments": ("分工任务数", "Assignments"),
+    "chart.bars_hover": ("%{y}：%{x} 项", "%{y}: %{x}"),
+    "chart.heat_cell": ("红{red}/共{n}", "{red} red of {n}"),
+    "chart.red_share": ("红灯占比%", "Red share %"),
+    "chart.heat_hover": (
+        "%{y} · %{x}<br>%{text}<br>红灯占比 %{z:.0f}%<extra></extra>",
+        "%{y} · %{x}<br>%{text}<br>Red share %{z:.0f}%<extra></extra>",
+    ),
+    "chart.gantt_hover": (
+        "%{y}<br>牵头：%{customdata[0]}<br>完成时限：%{customdata[1]}"
+        "<br>进度：%{customdata[2]:.0f}%<extra></extra>",
+        "%{y}<br>Lead: %{customdata[0]}<br>Deadline: %{customdata[1]}"
+        "<br>Progress: %{customdata[2]:.0f}%<extra></extra>",
+    ),
+    "chart.original_deadline": ("原完成时限", "Original deadline"),
+    "chart.original_hover": (
+        "%{y}<br>原完成时限：%{x}<extra>已延期</extra>",
+        "%{y}<br>Original deadline: %{x}<extra>Extended</extra>",
+    ),
+    "chart.milestone": ("节点", "Milestone"),
+    "chart.milestone_hover": (
+        "%{y}<br>节点：%{text}<br>%{x}<extra></extra>",
+        "%{y}<br>Milestone: %{text}<br>%{x}<extra></extra>",
+    ),
+    "chart.today": ("今天", "Today"),
+    "chart.completed_week": ("本周办结", "Completed in the week"),
+    "chart.completed_hover": (
+        "%{x} 当周办结 %{y} 项<extra></extra>",
+        "%{x}: %{y} completed that week<extra></extra>",
+    ),
+    "chart.overdue_week": ("周末逾期", "Overdue at week's end"),
+    "chart.overdue_hover": (
+        "%{x} 逾期 %{y} 项<extra></extra>",
+        "%{x}: %{y} overdue<extra></extra>",
+    ),
+    "chart.tasks": ("任务数", "Tasks"),
+    "chart.expected": ("序时进度", "Expected progress"),
+    "chart.expected_hover": (
+        "%{x} 序时 %{y:.0f}%<extra></extra>",
+        "%{x} expected %{y:.0f}%<extra></extra>",
+    ),
+    "chart.actual": ("实际进度", "Actual progress"),
+    "chart.actual_hover": (
+        "%{x} 实际 %{y:.0f}%<extra></extra>",
+        "%{x} actual %{y:.0f}%<extra></extra>",
+    ),
+    "chart.mean_progress": ("平均进度 %", "Mean progress %"),
+    "chart.target_hover": (
+        "%{y}<br>当前 %{customdata[0]:g}%{customdata[2]}，目标 "
+        "%{customdata[1]:g}%{customdata[2]}<br>完成度 %{x:.0f}%<extra></extra>",
+        "%{y}<br>Current %{customdata[0]:g}%{customdata[2]}, target "
+        "%{customdata[1]:g}%{customdata[2]}<br>Achieved %{x:.0f}%<extra></extra>",
+    ),
+    "chart.achieved_axis": ("完成度 %（基线→目标）", "Achieved % (baseline → target)"),
 }

@@ -11,7 +11,7 @@ from duban.monitoring import holidays
 from duban.monitoring import rules as rules_mod
 from duban.monitoring.lights import WarningRules
 from ui.common import EMPTY_CELL, bump, flash, opened_version, pinned, show_errors, stale_note
-from ui.context import session, t
+from ui.context import lang, session, t
 
 _INT_FIELDS = {
     "due_soon_working_days",
@@ -97,7 +97,9 @@ def _calendar_editor(me: Actor) -> None:
         stale_note(f"cal_{year}")
     last_known = max(y for y in range(2004, today.year + 5) if cal.package_knows(y))
     st.caption(t("rules.cal_caption", last=last_known))
-    warning = holidays.unknown_years_warning(cal, dt.date(year, 1, 1), dt.date(year, 12, 31))
+    warning = holidays.unknown_years_warning(
+        cal, dt.date(year, 1, 1), dt.date(year, 12, 31), lang()
+    )
     if warning:
         st.warning(warning, icon="📅")
     elif cal.package_knows(year):

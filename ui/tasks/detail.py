@@ -10,10 +10,11 @@ from duban.core.errors import DubanError
 from duban.core.filenames import safe_file_name
 from duban.core.permissions import Actor
 from duban.inspections import labels as inspection_labels
+from duban.monitoring import lights
 from duban.tasks import labels, reading
 from models import RequestStatus
 from ui.common import EMPTY_CELL, empty_state, plain, plain_line, show_error
-from ui.context import session, t, vocab
+from ui.context import lang, session, t, vocab
 from ui.tasks._format import REQUEST_LABELS, colour_text, date_text, direction_sign, number_text
 
 
@@ -93,7 +94,7 @@ def _detail_header(d: reading.TaskDetail, row: dict | None) -> None:
     if row and row.get("colour"):
         st.markdown(
             f"**{t('tasks.col_colour')}**：{colour_text(row['colour'])}　"
-            + plain(row["reasons_text"] or "")
+            + plain(lights.reason_text(row["reasons_text"], lang()))
         )
     if task.status_reason:
         st.info(t("tasks.status_reason", reason=plain(task.status_reason)), icon="ℹ️")

@@ -7,13 +7,14 @@ import streamlit as st
 
 from duban.core import clock
 from duban.core.permissions import Actor
+from duban.monitoring import lights
 from duban.monitoring.lights import COLOUR_LABELS
 from duban.org import departments
 from duban.tasks import reading, register
 from duban.tasks.register import RegisterFilter
 from models import TaskStatus
 from ui.common import EMPTY_CELL
-from ui.context import data_version, engine, raw_frames, session, t, vocab
+from ui.context import data_version, engine, lang, raw_frames, session, t, vocab
 from ui.tasks._format import colour_text
 
 
@@ -126,10 +127,10 @@ def register_table(view: pl.DataFrame) -> int | None:
         pl.col("progress").fill_null(0),
         "deadline",
         "lead_name",
-        "responsible_names",
+        pl.col("responsible_list").list.join(t("punct.enum")).alias("responsible_names"),
         "extensions",
         "original_deadline",
-        "reasons_text",
+        lights.reason_expr(pl.col("reasons_text"), lang()),
     )
     cfg = {
         "task_id": None,
