@@ -50,7 +50,7 @@ cols[-1].metric(t("my.sec_notices"), len(my_desk.notices))
 for name, items in sections:
     if not items:
         continue
-    with st.expander(f"{t(f'my.sec_{name}')}（{len(items)}）", expanded=True):
+    with st.expander(f"{t(f'my.sec_{name}')}{t('punct.paren', x=len(items))}", expanded=True):
         for m in items[: desk.SECTION_MAX]:
             c1, c2 = st.columns([5, 1])
             c1.markdown(desk.desk_line(m))
@@ -64,7 +64,9 @@ for name, items in sections:
             st.caption(t("limits.list_capped", shown=desk.SECTION_MAX, total=len(items)))
 
 if my_desk.notices:
-    with st.expander(f"{t('my.sec_notices')}（{len(my_desk.notices)}）", expanded=True):
+    with st.expander(
+        f"{t('my.sec_notices')}{t('punct.paren', x=len(my_desk.notices))}", expanded=True
+    ):
         desk.notice_lines(my_desk.notices)
 
 st.markdown(f"#### {t('my.all')}")

@@ -116,8 +116,8 @@ STRINGS = {
     "dash.export_xlsx_help": (
         "导出当前筛选条件下的全部数字（红灯任务不截断）。筛选条件：{filter}。"
         "文件的“说明”表写明筛选条件、导出时间和导出人。",
-        "Every figure for the current filters (the whole red list). Filters: {filter}. "
-        "The file's 说明 sheet records the filters, the time and who exported it.",
+        "Every figure for the current filters (the whole red list). The workbook (in Chinese) "
+        "records the filters, the time and who exported it in its notes sheet.",
     ),
     "dash.export_png": ("生成图表 PNG", "Render charts as PNG"),
     "dash.download_png": ("下载图表 PNG（ZIP）", "Download charts (ZIP)"),

@@ -5,7 +5,11 @@ STRINGS = {
     "punct.enum": ("、", ", "),
     "punct.list": ("；", "; "),
     "punct.colon": ("：", ": "),
-    "punct.count": ("{label}（{n}）", "{label} ({n})"),
+    "punct.comma": ("，", ", "),
+    "punct.paren": ("（{x}）", " ({x})"),
+    "punct.open": ("（", " ("),
+    "punct.close": ("）", ")"),
+    "punct.gap": ("　", " · "),
     # Monday first, as date.weekday() counts.
     "date.weekdays": ("周一,周二,周三,周四,周五,周六,周日", "Mon,Tue,Wed,Thu,Fri,Sat,Sun"),
     "cal.year": ("{year} 年", "{year}"),

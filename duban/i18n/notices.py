@@ -191,4 +191,5 @@ STRINGS = {
     "insp.rechecked": ("复查结果已保存。", "Re-check saved."),
     "insp.evidence": ("佐证材料", "Evidence"),
     "insp.pick_finding": ("选择整改事项", "Pick an item"),
+    "notices.other_kinds": ("其他通知", "Other notices"),
 }

@@ -10,7 +10,6 @@ from streamlit.runtime.uploaded_file_manager import UploadedFile
 from duban.core import clock, uploads
 from duban.core.permissions import Actor, can
 from duban.inspections import reading, records
-from duban.inspections.labels import METHOD_LABELS, RESULT_LABELS
 from duban.org import departments
 from models import InspectionMethod, InspectionResult, RectificationStatus
 from ui.common import DATE_FORMAT, EMPTY_CELL, empty_state, flash, plain, show_errors, show_flash
@@ -44,13 +43,16 @@ def inspection_form(me: Actor) -> None:
         t("insp.date"), clock.today(), max_value=clock.today(), key=f"{k}_date", format=DATE_FORMAT
     )
     method = c2.selectbox(
-        t("insp.method"), list(InspectionMethod), format_func=METHOD_LABELS.get, key=f"{k}_m"
+        t("insp.method"),
+        list(InspectionMethod),
+        format_func=lambda m: vocab("inspection_method", m),
+        key=f"{k}_m",
     )
     # No default result: the inspector must choose one, not leave a silent "好".
     result = c3.selectbox(
         t("insp.result"),
         list(InspectionResult),
-        format_func=RESULT_LABELS.get,
+        format_func=lambda r: vocab("inspection_result", r),
         key=f"{k}_r",
         index=None,
         placeholder=t("insp.choose"),
@@ -170,10 +172,10 @@ def _inspection_table(version: int, me: Actor, date_from, date_to, method, resul
     frame = pl.DataFrame(
         {
             "date": [r.inspection.inspected_on for r in rows],
-            "method": [METHOD_LABELS[InspectionMethod(r.inspection.method)] for r in rows],
-            "result": [RESULT_LABELS[InspectionResult(r.inspection.result)] for r in rows],
+            "method": [vocab("inspection_method", r.inspection.method) for r in rows],
+            "result": [vocab("inspection_result", r.inspection.result) for r in rows],
             "units": ["、".join(r.units) for r in rows],
-            "tasks": ["；".join(r.tasks) for r in rows],
+            "tasks": [t("punct.list").join(r.tasks) for r in rows],
             "findings": [r.findings for r in rows],
             "open": [r.open_findings for r in rows],
             "inspectors": [r.inspection.inspectors for r in rows],
@@ -193,13 +195,13 @@ def inspections_list(me: Actor) -> None:
         t("insp.method"),
         [None, *InspectionMethod],
         key="insp_fm",
-        format_func=lambda m: t("notices.all") if m is None else METHOD_LABELS[m],
+        format_func=lambda m: t("notices.all") if m is None else vocab("inspection_method", m),
     )
     result = c4.selectbox(
         t("insp.result"),
         [None, *InspectionResult],
         key="insp_fr",
-        format_func=lambda r: t("notices.all") if r is None else RESULT_LABELS[r],
+        format_func=lambda r: t("notices.all") if r is None else vocab("inspection_result", r),
     )
     unit = c5.selectbox(
         t("insp.units"),
@@ -236,7 +238,10 @@ def inspections_list(me: Actor) -> None:
     with st.container(border=True):
         st.markdown(plain(insp.narrative or ""))
         if files:
-            st.caption(f"{t('insp.evidence')}：" + "、".join(plain(f.filename) for f in files))
+            st.caption(
+                f"{t('insp.evidence')}{t('punct.colon')}"
+                + t("punct.enum").join(plain(f.filename) for f in files)
+            )
         findings_table(findings)
 
 
@@ -299,9 +304,12 @@ def findings_tracker(me: Actor) -> None:
     f = row.finding
     with session() as s:
         files = uploads.list_attachments(s, records.FINDING_OWNER, f.id)
-    st.markdown(f"**{t('insp.col_answer')}**：{plain(f.answer_text)}")
+    st.markdown(f"**{t('insp.col_answer')}**{t('punct.colon')}{plain(f.answer_text)}")
     if files:
-        st.caption(f"{t('insp.evidence')}：" + "、".join(plain(a.filename) for a in files))
+        st.caption(
+            f"{t('insp.evidence')}{t('punct.colon')}"
+            + t("punct.enum").join(plain(a.filename) for a in files)
+        )
     note = st.text_input(t("insp.recheck_note"), key=f"fx_note_{f.id}_{f.version}")
     c1, c2 = st.columns(2)
     for col, accepted, label in ((c1, True, "insp.accept"), (c2, False, "insp.reject")):
@@ -332,7 +340,7 @@ def my_findings(me: Actor) -> None:
     row = _pick_finding(open_rows, "my_f")
     f = row.finding
     if f.recheck_note:
-        st.warning(f"{t('insp.recheck_note')}：{plain(f.recheck_note)}")
+        st.warning(f"{t('insp.recheck_note')}{t('punct.colon')}{plain(f.recheck_note)}")
     k = f"my_f_{f.id}_{f.version}"
     text = st.text_area(t("insp.answer_text"), key=f"{k}_text")
     files = st.file_uploader(

@@ -9,12 +9,12 @@ import streamlit as st
 
 from duban.core import clock
 from duban.core.filenames import download_name
+from duban.i18n import t as _t
 from duban.monitoring import charts, dashboard_export, holidays, lights, status
 from duban.monitoring import dashboard as dashboard_mod
 from duban.monitoring import rules as rules_mod
 from duban.monitoring.dashboard import Dashboard, Filters
 from ui.common import EMPTY_CELL, weekday
-from duban.i18n import t as _t
 from ui.context import actor, data_version, lang, raw_frames, session, t
 
 _FILTER_KEYS = ("plan", "phase", "dept", "role", "from", "to")

@@ -10,11 +10,11 @@ from duban.notices import labels, templates
 from duban.notices import rules as notice_rules
 from models import NoticeKind
 from ui.common import flash, opened_version, plain, show_error, show_errors
-from ui.context import session, t
+from ui.context import session, t, vocab
 
 
 def _kind_label(kind: str) -> str:
-    return labels.KIND_LABELS[NoticeKind(kind)]
+    return vocab("notice_kind", NoticeKind(kind))
 
 
 def templates_section(me: Actor) -> None:
@@ -110,7 +110,9 @@ def rules_section(me: Actor) -> None:
     }
     st.markdown(f"**{t('notices.admin_reply_days')}**")
     cols = st.columns(len(rules["reply_working_days"]))
-    level_words = {**labels.LEVEL_LABELS, "other": "其他通知"}
+    level_words = {v: vocab("notice_level", v) for v in labels.LEVELS} | {
+        "other": t("notices.other_kinds")
+    }
     new["reply_working_days"] = {
         lvl: int(
             cols[i].number_input(level_words.get(lvl, lvl), 1, 60, int(n), key=f"{k}_rd_{lvl}")

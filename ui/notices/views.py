@@ -14,7 +14,7 @@ from duban.notices import rules as notice_rules
 from duban.org import departments
 from models import NoticeKind, NoticeStatus
 from ui.common import DATE_FORMAT, EMPTY_CELL, empty_state, flash, plain, plain_line, show_errors
-from ui.context import data_version, session, t
+from ui.context import data_version, session, t, vocab
 
 KIND_OPTIONS = ["urging", *(k.value for k in NoticeKind if k != "urging")]
 UNIT_KINDS = {"urging", "reminder", "interview", "accountability"}
@@ -22,7 +22,7 @@ LEVEL_ICON = {"blue": "🔵", "yellow": "🟡", "red": "🔴"}
 
 
 def _kind_label(kind: str) -> str:
-    return labels.KIND_LABELS[NoticeKind(kind)]
+    return vocab("notice_kind", NoticeKind(kind))
 
 
 def _fmt_dt(v: dt.datetime | dt.date | None) -> str:
@@ -64,12 +64,12 @@ def late_units_view() -> list[dict]:
             t("notices.col_ignored"): [r["ignored_notices"] for r in rows],
             t("notices.col_rect"): [r["overdue_rectifications"] for r in rows],
             t("notices.col_level"): [
-                f"{LEVEL_ICON[r['next_level']]} {labels.LEVEL_LABELS[r['next_level']]}"
+                f"{LEVEL_ICON[r['next_level']]} {vocab('notice_level', r['next_level'])}"
                 for r in rows
             ],
             t("notices.col_why"): [r["why"] for r in rows],
             t("notices.col_suggest"): [
-                "、".join(_kind_label(k) for k in r["suggest"]) for r in rows
+                t("punct.enum").join(_kind_label(k) for k in r["suggest"]) for r in rows
             ],
         }
     )
@@ -204,7 +204,7 @@ def _draft_fields(n, recips: list[dict], k: str) -> tuple[dict, list[int]]:
             t("notices.level"),
             list(labels.LEVELS),
             index=labels.LEVELS.index(n.level or "blue"),
-            format_func=lambda v: f"{LEVEL_ICON[v]} {labels.LEVEL_LABELS[v]}",
+            format_func=lambda v: f"{LEVEL_ICON[v]} {vocab('notice_level', v)}",
             key=f"nt_level_{k}",
         )
     body = st.text_area(t("notices.body"), n.body, height=300, key=f"nt_body_{k}")
@@ -328,7 +328,7 @@ def _print(n) -> None:
     """The notice as read-only text, in the order it is printed."""
     head = f"**{plain(n.doc_number or '')}**"
     if n.level and n.kind == "urging":
-        head += f"　{LEVEL_ICON.get(n.level, '')} {labels.LEVEL_LABELS.get(n.level, '')}"
+        head += f"{t('punct.gap')}{LEVEL_ICON.get(n.level, '')} {vocab('notice_level', n.level)}"
     st.markdown(head)
     st.markdown(f"### {plain(n.title)}")
     if n.addressees:

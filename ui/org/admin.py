@@ -6,7 +6,6 @@ import streamlit as st
 from duban.core import audit
 from duban.core.permissions import Actor
 from duban.org import departments, lockout, sessions, users
-from duban.org.departments import KIND_LABELS
 from models import AppUser, Department, DepartmentKind, Role
 from ui import auth
 from ui.common import (
@@ -19,7 +18,7 @@ from ui.common import (
     seen_version,
     show_errors,
 )
-from ui.context import session, t
+from ui.context import session, t, vocab
 
 
 def departments_tab(me: Actor) -> None:
@@ -40,7 +39,7 @@ def _department_tree(depts: list[Department]) -> None:
         {
             t("col.name"): "　" * depth + ("└ " if depth else "") + d.name,
             t("admin.dept_short"): d.short_name or "",
-            t("col.kind"): KIND_LABELS[DepartmentKind(d.kind)],
+            t("col.kind"): vocab("department_kind", d.kind),
             t("col.active"): t("yes") if d.active else t("no"),
         }
         for depth, d in departments.department_tree(depts)
@@ -110,7 +109,7 @@ def _department_form(me: Actor, current: Department | None, by_id: dict) -> None
         kind = st.selectbox(
             t("admin.dept_kind"),
             kinds,
-            format_func=KIND_LABELS.get,
+            format_func=lambda k: vocab("department_kind", k),
             index=kinds.index(values["kind"]),
             key=f"{fk}_kind",
         )

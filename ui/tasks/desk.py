@@ -65,7 +65,7 @@ def report_form(m, me: Actor, targets: list) -> None:
         for tg in targets:
             values[tg.id] = st.number_input(
                 plain_line(
-                    f"{tg.text}（{t('tasks.target')} {direction_sign(tg.direction)}"
+                    f"{tg.text}{t('punct.open')}{t('tasks.target')} {direction_sign(tg.direction)}"
                     f"{number_text(tg.target_value)}{tg.unit or ''}）"
                 ),
                 value=None,

@@ -9,23 +9,21 @@ from duban.core import uploads
 from duban.core.errors import DubanError
 from duban.core.filenames import safe_file_name
 from duban.core.permissions import Actor
-from duban.inspections import labels as inspection_labels
 from duban.monitoring import lights
 from duban.tasks import labels, reading
-from models import RequestStatus
 from ui.common import EMPTY_CELL, empty_state, plain, plain_line, show_error
 from ui.context import lang, session, t, vocab
-from ui.tasks._format import REQUEST_LABELS, colour_text, date_text, direction_sign, number_text
+from ui.tasks._format import colour_text, date_text, direction_sign, number_text
 
 
 def _download(att, key: str) -> None:
     """A download button whose file is read only when clicked: drawing it reads no file."""
     problem = uploads.file_problem(att)  # the directory entry only
     if problem:
-        st.caption(f"📎 {plain(att.filename)}（{plain(problem)}）")
+        st.caption(f"📎 {plain(att.filename)}{t('punct.paren', x=plain(problem))}")
         return
     st.download_button(
-        f"📎 {plain_line(att.filename)}（{_size(att.size)}）",
+        f"📎 {plain_line(att.filename)}{t('punct.paren', x=_size(att.size))}",
         functools.partial(uploads.stored_bytes, att.sha256, att.filename),
         file_name=safe_file_name(att.filename),
         mime=att.mime,
@@ -93,7 +91,7 @@ def _detail_header(d: reading.TaskDetail, row: dict | None) -> None:
         )
     if row and row.get("colour"):
         st.markdown(
-            f"**{t('tasks.col_colour')}**：{colour_text(row['colour'])}　"
+            f"**{t('tasks.col_colour')}**{t('punct.colon')}{colour_text(row['colour'])}{t('punct.gap')}"
             + plain(lights.reason_text(row["reasons_text"], lang()))
         )
     if task.status_reason:
@@ -102,7 +100,9 @@ def _detail_header(d: reading.TaskDetail, row: dict | None) -> None:
         st.markdown(plain(task.description))
     if d.children:
         st.caption(
-            t("tasks.children") + "：" + "；".join(plain(f"{c.code} {c.title}") for c in d.children)
+            t("tasks.children")
+            + t("punct.colon")
+            + t("punct.list").join(plain(f"{c.code} {c.title}") for c in d.children)
         )
 
 
@@ -148,23 +148,23 @@ def _timeline(d: reading.TaskDetail, key: str) -> None:
 def _inspections_and_notices(d: reading.TaskDetail) -> None:
     st.markdown(f"##### {t('tasks.inspections_notices')}")
     for ins, findings in d.inspections:
-        method = inspection_labels.METHOD_LABELS.get(ins.method, ins.method)
-        result = inspection_labels.RESULT_LABELS.get(ins.result, ins.result or "")
+        method = vocab("inspection_method", ins.method)
+        result = vocab("inspection_result", ins.result) if ins.result else ""
         lines = [
-            f"- 🔍 {date_text(ins.inspected_on)} {method}（{plain(ins.inspectors)}）"
-            f"{t('tasks.insp_result', result=result) if result else ''}："
+            f"- 🔍 {date_text(ins.inspected_on)} {method}{t('punct.paren', x=plain(ins.inspectors))}"
+            f"{t('tasks.insp_result', result=result) if result else ''}{t('punct.colon')}"
             f"{plain(' '.join(ins.narrative[:80].split()))}"
         ]
         for f in findings:
             status = vocab("rectification", f.status)
             lines.append(
-                f"    - {t('tasks.finding')}：{plain(' '.join(f.description.split()))}"
-                f"（{t('tasks.due')} {date_text(f.due_date)}，{status}）"
+                f"    - {t('tasks.finding')}{t('punct.colon')}{plain(' '.join(f.description.split()))}"
+                f"{t('punct.open')}{t('tasks.due')} {date_text(f.due_date)}{t('punct.comma')}{status}{t('punct.close')}"
             )
         st.markdown("\n".join(lines))
     for n in d.notices:
         when = date_text(n.issued_at) if n.issued_at else t("tasks.notice_draft")
-        st.markdown(f"- 📢 {plain(n.doc_number or '')} {plain(n.title)}（{when}）")
+        st.markdown(f"- 📢 {plain(n.doc_number or '')} {plain(n.title)}{t('punct.paren', x=when)}")
 
 
 def _history(d: reading.TaskDetail) -> None:
@@ -197,13 +197,17 @@ def _report_card(rv, key: str) -> None:
             f"**{date_text(r.reported_at)}** · {plain(rv.department)} · **{r.percent:.0f}%** "
             f"{kind} :gray[{plain(rv.reporter)}]"
         )
-        st.markdown(f"**{t('tasks.done')}**：{plain(r.done_text)}")
+        st.markdown(f"**{t('tasks.done')}**{t('punct.colon')}{plain(r.done_text)}")
         if r.problems:
-            st.markdown(f"**{t('tasks.problems')}**：{plain(r.problems)}")
+            st.markdown(f"**{t('tasks.problems')}**{t('punct.colon')}{plain(r.problems)}")
         if r.next_steps:
-            st.markdown(f"**{t('tasks.next')}**：{plain(r.next_steps)}")
+            st.markdown(f"**{t('tasks.next')}**{t('punct.colon')}{plain(r.next_steps)}")
         if rv.readings:
-            st.caption("；".join(plain(f"{tg.text} {v:g}{tg.unit or ''}") for tg, v in rv.readings))
+            st.caption(
+                t("punct.list").join(
+                    plain(f"{tg.text} {v:g}{tg.unit or ''}") for tg, v in rv.readings
+                )
+            )
         for att in rv.attachments:
             _download(att, key)
 
@@ -234,10 +238,10 @@ def _side(d) -> None:
             hist = " → ".join(f"{x.value:g}" for x in readings[-8:]) or t("tasks.no_readings")
             arrow = direction_sign(tg.direction)
             st.markdown(
-                f"**{plain(tg.text)}**：{t('tasks.baseline')} {number_text(tg.baseline)}，"
+                f"**{plain(tg.text)}**{t('punct.colon')}{t('tasks.baseline')} {number_text(tg.baseline)}{t('punct.comma')}"
                 f"{t('tasks.target')} {arrow}{number_text(tg.target_value)}{plain(tg.unit or '')}"
             )
-            st.caption(f"{t('tasks.history_values')}：{hist}")
+            st.caption(f"{t('tasks.history_values')}{t('punct.colon')}{hist}")
     else:
         st.caption(t("tasks.none"))
     st.markdown(f"##### {t('tasks.extensions')}")
@@ -248,7 +252,7 @@ def _side(d) -> None:
                     t(
                         "tasks.e_line",
                         unit=plain(name),
-                        status=REQUEST_LABELS[RequestStatus(e.status)],
+                        status=vocab("request", e.status),
                         frm=date_text(e.previous_deadline),
                         to=date_text(e.approved_date or e.requested_date),
                     )
@@ -272,7 +276,7 @@ def _side(d) -> None:
             st.caption(f"{plain(iv.author)} · {date_text(iv.instruction.created_at)}")
             for ans, unit in iv.answers:
                 st.markdown(
-                    f"↳ **{plain(unit)}**：{plain(ans.text)}  :gray[{date_text(ans.created_at)}]"
+                    f"↳ **{plain(unit)}**{t('punct.colon')}{plain(ans.text)}  :gray[{date_text(ans.created_at)}]"
                 )
             if iv.unanswered_units:
                 units = "、".join(plain(u) for u in iv.unanswered_units)

@@ -176,7 +176,7 @@ def _task_fields(fk: str, data: dict, ch: dict, parents: dict) -> dict:
 
 def _child_editors(fk: str, data: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The milestone and target editors (inside the form); returns their edited frames."""
-    st.caption(t("tasks.milestones") + "　" + t("tasks.editor_hint"))
+    st.caption(t("tasks.milestones") + t("punct.gap") + t("tasks.editor_hint"))
     ms = st.data_editor(
         pd.DataFrame(data["milestones"], columns=["title", "due_date", "done_on"]),
         num_rows="dynamic",
@@ -189,7 +189,7 @@ def _child_editors(fk: str, data: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
         },
         placeholder=EMPTY_CELL,
     )
-    st.caption(t("tasks.targets") + "　" + t("tasks.editor_hint"))
+    st.caption(t("tasks.targets") + t("punct.gap") + t("tasks.editor_hint"))
     tg = st.data_editor(
         pd.DataFrame(
             data["targets"],
