@@ -76,6 +76,10 @@ DYNAMIC: dict[str, Callable[[], Iterable[str]]] = {
     "asm.kind.{}": lambda: _domain("PERIOD_KINDS"),
     "dash.role_{}": lambda: _values(AssignmentRole),
     "chart.light.{}": lambda: _values(_domain("Colour")),
+    "rules.f.{}": lambda: importlib.import_module("duban.monitoring.rules").RULE_LABELS,
+    "rules.h.{}": lambda: importlib.import_module("duban.monitoring.rules").RULE_LABELS,
+    "admin.obj.{}": lambda: importlib.import_module("ui.org.admin").AUDIT_OBJECTS,
+    "notices.rule.{}": lambda: importlib.import_module("duban.notices.rules").RULE_LABELS,
     # Copied from the call sites (or a module's private list):
     "dash.kpi.{}": lambda: (
         "total",

@@ -145,10 +145,10 @@ STRINGS = {
     ),
     "rules.cal_title": ("节假日与调休", "Holidays & make-up working days"),
     "rules.cal_caption": (
-        "此表优先于国家法定节假日数据（chinese-calendar，覆盖至 {last} 年）。"
+        "此表优先于国家法定节假日数据（`chinese-calendar`，覆盖至 {last} 年）。"
         "录入“放假”的日期不计工作日，录入“上班”的日期（调休）计为工作日。",
-        "This table wins over the official calendar (chinese-calendar, known through {last})."
-        " 'Off' days are not working days; 'work' days (调休) are.",
+        "This table wins over the official calendar (`chinese-calendar`, known through {last})."
+        " 'Off' days are not working days; 'work' days (make-up working days) are.",
     ),
     "rules.cal_year": ("年份", "Year"),
     "rules.cal_day": ("日期", "Date"),

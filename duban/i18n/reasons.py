@@ -21,4 +21,20 @@ STRINGS = {
     "reason.completed": ("已办结", "completed"),
     "reason.on_track": ("正常推进", "on track"),
     "reason.sep": ("；", "; "),
+    # Why the next urging notice has its level (duban.notices.facts.WHY_PATTERNS).
+    "why.overdue": ("任务逾期已达{n}个工作日", "tasks overdue by up to {n} working days"),
+    "why.overdue_tasks": ("有{n}项任务逾期", "{n} tasks overdue"),
+    "why.behind": ("任务进度滞后", "progress behind schedule"),
+    "why.escalated_blue": (
+        "；此前{n}份蓝色督办未按期反馈，升级",
+        "; {n} earlier blue urgings unanswered: escalated",
+    ),
+    "why.escalated_yellow": (
+        "；此前{n}份黄色督办未按期反馈，升级",
+        "; {n} earlier yellow urgings unanswered: escalated",
+    ),
+    "why.escalated_red": (
+        "；此前{n}份红色督办未按期反馈，升级",
+        "; {n} earlier red urgings unanswered: escalated",
+    ),
 }

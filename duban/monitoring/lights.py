@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import operator
-import re
 from dataclasses import asdict, dataclass, fields
 from datetime import date
 from enum import StrEnum
@@ -14,7 +13,7 @@ from typing import Any
 import polars as pl
 from polars import col
 
-from duban.i18n import t
+from duban.i18n import t, translate
 from duban.monitoring._scalars import first_day, last_day
 from duban.monitoring.workdays import WorkCalendar
 
@@ -162,27 +161,17 @@ REASON_PATTERNS: list[tuple[str, str]] = [
 ]
 
 
-def _reason_rules(lang: str) -> list[tuple[re.Pattern, str]]:
-    return [
-        (re.compile(pattern), t(key, lang, n="{0}", d="{0}")) for pattern, key in REASON_PATTERNS
-    ]
-
-
 def reason_text(text: str | None, lang: str = "zh") -> str:
     """Reasons as written here ("逾期 3 个工作日；…"), in the UI language."""
-    if not text or lang == "zh":
-        return text or ""
-    for rx, template in _reason_rules(lang):
-        text = rx.sub(lambda m, tpl=template: tpl.format(*m.groups()), text)
-    return text
+    return translate(text or "", REASON_PATTERNS, lang)
 
 
 def reason_expr(expr: pl.Expr, lang: str = "zh") -> pl.Expr:
     """`reason_text` over a column of joined reasons."""
     if lang == "zh":
         return expr
-    for rx, template in _reason_rules(lang):
-        expr = expr.str.replace_all(rx.pattern, template.replace("{0}", "${1}"))
+    for pattern, key in REASON_PATTERNS:
+        expr = expr.str.replace_all(pattern, t(key, lang, n="${1}", d="${1}"))
     return expr
 
 

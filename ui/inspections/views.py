@@ -174,7 +174,7 @@ def _inspection_table(version: int, me: Actor, date_from, date_to, method, resul
             "date": [r.inspection.inspected_on for r in rows],
             "method": [vocab("inspection_method", r.inspection.method) for r in rows],
             "result": [vocab("inspection_result", r.inspection.result) for r in rows],
-            "units": ["、".join(r.units) for r in rows],
+            "units": [t("punct.enum").join(r.units) for r in rows],
             "tasks": [t("punct.list").join(r.tasks) for r in rows],
             "findings": [r.findings for r in rows],
             "open": [r.open_findings for r in rows],
@@ -182,7 +182,10 @@ def _inspection_table(version: int, me: Actor, date_from, date_to, method, resul
         },
         schema_overrides={"date": pl.Date, "findings": pl.Int64, "open": pl.Int64},
     )
-    labels = {r.inspection.id: f"{r.inspection.inspected_on} · {'、'.join(r.units)}" for r in rows}
+    labels = {
+        r.inspection.id: f"{r.inspection.inspected_on} · {t('punct.enum').join(r.units)}"
+        for r in rows
+    }
     return frame, labels
 
 

@@ -35,12 +35,15 @@ def _rules_form(me: Actor) -> None:
     with st.form("rules_form", border=True):
         values: dict = {}
         cols = st.columns(2)
-        for i, (name, (label, help_text)) in enumerate(rules_mod.RULE_LABELS.items()):
+        for i, name in enumerate(rules_mod.RULE_LABELS):
             col = cols[i % 2]
             value = getattr(current, name)
             default = getattr(defaults, name)
+            label, help_text = t(f"rules.f.{name}"), t(f"rules.h.{name}")
             help_full = (
-                f"{help_text}（默认 {default}）" if not isinstance(default, bool) else help_text
+                help_text + t("rules.default_is", value=f"{default:g}")
+                if not isinstance(default, bool)
+                else help_text
             )
             if isinstance(default, bool):
                 values[name] = col.toggle(

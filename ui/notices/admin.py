@@ -31,7 +31,7 @@ def templates_section(me: Actor) -> None:
     st.caption(t("notices.admin_overridden" if overridden else "notices.admin_default"))
     left, right = st.columns(2)
     text = left.text_area(
-        "template",
+        t("notices.admin_template_label"),
         source,
         height=420,
         key=f"tpl_src_{kind}_{version}",
@@ -94,8 +94,9 @@ def rules_section(me: Actor) -> None:
         )
     }
     cols = st.columns(2)
-    for i, (key, label) in enumerate(notice_rules.RULE_LABELS.items()):
+    for i, key in enumerate(notice_rules.RULE_LABELS):
         col = cols[i % 2]
+        label = t(f"notices.rule.{key}")
         if key == "praise_on_time_rate":
             new[key] = col.number_input(
                 label, 0.0, 1.0, float(rules[key]), step=0.05, key=f"{k}_{key}"

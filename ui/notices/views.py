@@ -14,7 +14,7 @@ from duban.notices import rules as notice_rules
 from duban.org import departments
 from models import NoticeKind, NoticeStatus
 from ui.common import DATE_FORMAT, EMPTY_CELL, empty_state, flash, plain, plain_line, show_errors
-from ui.context import data_version, session, t, vocab
+from ui.context import data_version, lang, session, t, vocab
 
 KIND_OPTIONS = ["urging", *(k.value for k in NoticeKind if k != "urging")]
 UNIT_KINDS = {"urging", "reminder", "interview", "accountability"}
@@ -67,7 +67,7 @@ def late_units_view() -> list[dict]:
                 f"{LEVEL_ICON[r['next_level']]} {vocab('notice_level', r['next_level'])}"
                 for r in rows
             ],
-            t("notices.col_why"): [r["why"] for r in rows],
+            t("notices.col_why"): [facts.why_text(r["why"], lang()) for r in rows],
             t("notices.col_suggest"): [
                 t("punct.enum").join(_kind_label(k) for k in r["suggest"]) for r in rows
             ],
@@ -178,7 +178,9 @@ def draft_editor(me: Actor, notice_id: int, key: str) -> None:
         return
     st.markdown(f"#### {t('notices.editor', title=_kind_label(n.kind))}")
     if n.extra.get("level_reason"):
-        st.caption(t("notices.level_reason", why=plain(n.extra["level_reason"])))
+        st.caption(
+            t("notices.level_reason", why=plain(facts.why_text(n.extra["level_reason"], lang())))
+        )
     if "meets_rule" in n.extra:
         key_ = "notices.rule_met" if n.extra["meets_rule"] else "notices.rule_not_met"
         (st.caption if n.extra["meets_rule"] else st.warning)(t(key_, rule=plain(n.extra["rule"])))
@@ -321,7 +323,9 @@ def downloads(me: Actor, notice_id: int, key: str) -> None:
 
 
 def _attachments(n) -> str:
-    return t("notices.attachments", names="；".join(plain(a["title"]) for a in n.attachments))
+    return t(
+        "notices.attachments", names=t("punct.list").join(plain(a["title"]) for a in n.attachments)
+    )
 
 
 def _print(n) -> None:
@@ -388,7 +392,7 @@ def notice_table(rows: list[reading.NoticeRow], issued: bool) -> None:
             f"{r.replied}/{r.recipients}" if r.notice.reply_due else "—" for r in rows
         ]
         data[t("notices.col_pending")] = [
-            "；".join(sorted(set(r.pending_ack) | set(r.pending_reply))) for r in rows
+            t("punct.list").join(sorted(set(r.pending_ack) | set(r.pending_reply))) for r in rows
         ]
     else:
         data[t("notices.col_created")] = [_fmt_dt(r.notice.created_at) for r in rows]

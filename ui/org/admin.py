@@ -53,7 +53,7 @@ def _department_editor(me: Actor, depts: list[Department]) -> None:
     """New or edit (with activate / deactivate) on the right of the tree."""
     by_id = {d.id: d for d in depts}
     mode = st.radio(
-        "mode",
+        t("admin.dept_mode"),
         [t("admin.dept_new"), t("admin.dept_edit")],
         horizontal=True,
         label_visibility="collapsed",
@@ -293,7 +293,11 @@ def audit_tab(me: Actor) -> None:
     c1, c2, c3, c4, c5 = st.columns(5)
     any_ = t("admin.any")
     user = c1.selectbox(t("admin.audit_user"), [any_, "system"] + [u.username for u in accounts])
-    obj = c2.selectbox(t("admin.audit_object"), [any_] + AUDIT_OBJECTS)
+    obj = c2.selectbox(
+        t("admin.audit_object"),
+        [any_] + AUDIT_OBJECTS,
+        format_func=lambda o: o if o == any_ else t(f"admin.obj.{o}"),
+    )
     obj_id = c3.text_input(t("admin.audit_object_id"))
     d_from = c4.date_input(t("admin.audit_from"), value=None, format=DATE_FORMAT)
     d_to = c5.date_input(t("admin.audit_to"), value=None, format=DATE_FORMAT)

@@ -66,7 +66,7 @@ def report_form(m, me: Actor, targets: list) -> None:
             values[tg.id] = st.number_input(
                 plain_line(
                     f"{tg.text}{t('punct.open')}{t('tasks.target')} {direction_sign(tg.direction)}"
-                    f"{number_text(tg.target_value)}{tg.unit or ''}）"
+                    f"{number_text(tg.target_value)}{tg.unit or ''}{t('punct.close')}"
                 ),
                 value=None,
                 key=f"{fk}_tg_{tg.id}",
