@@ -143,6 +143,8 @@ def data_strings(db_path: Path) -> tuple[re.Pattern, frozenset[str]]:
             whole.update(
                 {f"{r.object_type}#{r.object_id or ''}", _short(r.before), _short(r.after)}
             )
+        # A notice shown as the document it is: its addressees line ends in the colon.
+        texts.update(f"{a}：" for a in s.exec(select(Notice.addressees)).all() if a)
         # A login name beside its person ("office · 王主任"), in the user pickers.
         texts.update(f"{u} · " for u in s.exec(select(AppUser.username)).all())
     engine.dispose()
