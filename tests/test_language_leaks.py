@@ -511,3 +511,34 @@ def test_the_scanner_sees_a_leak(demo_db, demo_db_template):
     assert leaks([("x", "None", True)], "en", data)
     assert leaks([("x", "90.0%", False)], "en", data)
     assert not leaks([("x", "90%", False)], "en", data)
+
+
+@pytest.mark.parametrize(
+    ("module", "table"),
+    [("duban.monitoring.lights", "REASON_PATTERNS"), ("duban.notices.facts", "WHY_PATTERNS")],
+)
+def test_every_reason_reads_in_english(module, table):
+    """Each Chinese reason duban writes (its catalog text, filled in) matches its pattern and
+    comes out in English with no Chinese left."""
+    import importlib
+
+    from duban.i18n import t, translate
+
+    patterns = getattr(importlib.import_module(module), table)
+    for _pattern, key in patterns:
+        written = t(key, "zh", n=3, d="2026-07-01")
+        english = translate(written, patterns, "en")
+        assert english == t(key, "en", n=3, d="2026-07-01"), (written, english)
+        assert not _CJK.search(english), english
+
+
+def test_the_frame_reasons_read_in_english_too():
+    import polars as pl
+
+    from duban.monitoring import lights
+
+    written = "逾期 91 个工作日；进度落后序时进度 65 个百分点（未填报进度）；已延期（原完成时限 2026-07-01）"
+    frame = pl.DataFrame({"r": [written, None]})
+    english = frame.select(lights.reason_expr(pl.col("r"), "en")).to_series().to_list()
+    assert english == [lights.reason_text(written, "en"), None]
+    assert not _CJK.search(english[0]) and "91" in english[0] and "2026-07-01" in english[0]

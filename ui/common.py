@@ -60,6 +60,26 @@ def plain_line(text: object) -> str:
     return plain(" ".join(str(text).split()))
 
 
+def chrome_css() -> None:
+    """Streamlit's file uploader speaks English ("Upload", "20MB per file • PDF, …") and has
+    no option to change it: hide its words and write ours in the UI language (constant
+    markup from the catalog; each form states its limit with `upload_note`)."""
+    button = t("upload.button").replace('"', "")
+    st.html(
+        "<style>"
+        '[data-testid="stFileUploaderDropzoneInstructions"]{display:none}'
+        '[data-testid="stFileUploaderDropzone"] button > *{display:none}'
+        f'[data-testid="stFileUploaderDropzone"] button::after{{content:"{button}"}}'
+        "</style>"
+    )
+
+
+def upload_note(mb: int, files: int | None = None) -> None:
+    """The upload limit, under the uploader (in place of Streamlit's English line)."""
+    note = t("upload.limit_many", mb=mb, n=files) if files else t("upload.limit_one", mb=mb)
+    st.caption(note)
+
+
 def weekday(day) -> str:
     """The day of the week in the UI language ("周二" / "Tue"), for text that needs one."""
     return t("date.weekdays").split(",")[day.weekday()]

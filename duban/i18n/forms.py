@@ -11,4 +11,11 @@ STRINGS = {
     # Streamlit's own placeholders are English ("Choose an option"): every picker says ours.
     "form.choose": ("请选择", "Choose…"),
     "form.choose_many": ("请选择（可多选）", "Choose one or more…"),
+    # The file uploader: our words where Streamlit's English ones are hidden (ui.common).
+    "upload.button": ("选择文件", "Choose files"),
+    "upload.limit_one": ("单个文件不超过 {mb} MB", "One file, at most {mb} MB"),
+    "upload.limit_many": (
+        "单个文件不超过 {mb} MB，最多 {n} 个",
+        "At most {mb} MB per file, up to {n} files",
+    ),
 }

@@ -210,8 +210,8 @@ STRINGS = {
     "my.next": ("下一步计划", "Next steps"),
     "my.evidence": ("佐证材料", "Evidence"),
     "my.evidence_help": (
-        "PDF、图片、Word/Excel/PowerPoint/WPS 文档，每个不超过 20 MB；按文件内容校验类型。",
-        "PDF, images, Office/WPS documents, at most 20 MB each; checked by content.",
+        "PDF、图片、Word/Excel/PowerPoint/WPS 文档；按文件内容校验类型。",
+        "PDF, images, Office/WPS documents; checked by content.",
     ),
     "my.send_report": ("提交进展", "Send report"),
     "my.reported": ("进展已提交。如需更正，请再提交一条新的填报。", "Report sent."),

@@ -12,8 +12,17 @@ from duban.core.permissions import Actor, can
 from duban.inspections import reading, records
 from duban.org import departments
 from models import InspectionMethod, InspectionResult, RectificationStatus
-from ui.common import DATE_FORMAT, EMPTY_CELL, empty_state, flash, plain, show_errors, show_flash
-from ui.context import data_version, session, t, vocab
+from ui.common import (
+    DATE_FORMAT,
+    EMPTY_CELL,
+    empty_state,
+    flash,
+    plain,
+    show_errors,
+    show_flash,
+    upload_note,
+)
+from ui.context import data_version, session, settings, t, vocab
 
 UPLOAD_TYPES = uploads.ACCEPT_EXTENSIONS
 
@@ -77,8 +86,13 @@ def inspection_form(me: Actor) -> None:
     narrative = st.text_area(t("insp.narrative"), key=f"{k}_n", height=120)
     edited = _findings_editor(k, units, tasks)
     files = st.file_uploader(
-        t("insp.files"), type=UPLOAD_TYPES, accept_multiple_files=True, key=f"{k}_files"
+        t("insp.files"),
+        type=UPLOAD_TYPES,
+        accept_multiple_files=True,
+        key=f"{k}_files",
+        max_upload_size=settings().max_upload_mb,
     )
+    upload_note(settings().max_upload_mb, settings().max_files_per_submission)
     if st.button(t("insp.save"), type="primary", key=f"{k}_save"):
         findings = _findings(edited, units, tasks)
         with show_errors(), session() as s:
@@ -347,8 +361,13 @@ def my_findings(me: Actor) -> None:
     k = f"my_f_{f.id}_{f.version}"
     text = st.text_area(t("insp.answer_text"), key=f"{k}_text")
     files = st.file_uploader(
-        t("insp.answer_files"), type=UPLOAD_TYPES, accept_multiple_files=True, key=f"{k}_files"
+        t("insp.answer_files"),
+        type=UPLOAD_TYPES,
+        accept_multiple_files=True,
+        key=f"{k}_files",
+        max_upload_size=settings().max_upload_mb,
     )
+    upload_note(settings().max_upload_mb, settings().max_files_per_submission)
     if st.button(t("insp.answer"), type="primary", key=f"{k}_send"):
         with show_errors(), session() as s:
             records.answer_finding(

@@ -15,16 +15,20 @@ from duban.intake.parse import reader
 from duban.intake.parse.model import PlanParseError
 from duban.org import departments
 from duban.tasks import reading
-from ui.common import EMPTY_CELL, plain, plain_line, show_error, show_errors
+from ui.common import EMPTY_CELL, plain, plain_line, show_error, show_errors, upload_note
 from ui.context import session, t
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FILE_TYPES = ["docx", "txt", "htm", "html", "xlsx", "csv"]
+PLAN_FILE_MB = 10  # a plan document or task sheet (evidence files follow MAX_UPLOAD_MB)
 TEXT_COLS = [k for k, _ in drafts.COLUMNS if k not in ("deadline", "weight")]
 
 
 def _upload(label_key: str, types: list[str], key: str, help_key: str) -> tuple[str, bytes] | None:
-    f = st.file_uploader(t(label_key), type=types, key=key, help=t(help_key), max_upload_size=10)
+    f = st.file_uploader(
+        t(label_key), type=types, key=key, help=t(help_key), max_upload_size=PLAN_FILE_MB
+    )
+    upload_note(PLAN_FILE_MB)
     if f is None:
         return None
     data = f.getvalue()

@@ -9,7 +9,16 @@ from streamlit.runtime.uploaded_file_manager import UploadedFile
 from duban.core import clock, uploads
 from duban.core.permissions import Actor
 from duban.tasks import reading, workflow
-from ui.common import EMPTY_CELL, bump, flash, plain, plain_line, seen_version, show_errors
+from ui.common import (
+    EMPTY_CELL,
+    bump,
+    flash,
+    plain,
+    plain_line,
+    seen_version,
+    show_errors,
+    upload_note,
+)
 from ui.context import session, settings, t, vocab
 from ui.tasks._format import date_text, direction_sign, number_text
 
@@ -30,7 +39,7 @@ def acknowledge_button(m, me: Actor, key: str) -> None:
 
 def _evidence(fk: str):
     """The evidence file picker of a report or a sign-off request (types and size checked)."""
-    return st.file_uploader(
+    files = st.file_uploader(
         t("my.evidence"),
         accept_multiple_files=True,
         type=uploads.ACCEPT_EXTENSIONS,
@@ -38,6 +47,8 @@ def _evidence(fk: str):
         max_upload_size=settings().max_upload_mb,
         help=t("my.evidence_help"),
     )
+    upload_note(settings().max_upload_mb, settings().max_files_per_submission)
+    return files
 
 
 def _files(uploaded) -> list[tuple[str, UploadedFile]]:
