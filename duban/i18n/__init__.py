@@ -33,7 +33,11 @@ def translate(text: str, patterns: list[tuple[str, str]], lang: str = "zh") -> s
         return text or ""
     for pattern, key in patterns:
         template = t(key, lang, n="{0}", d="{0}")
-        text = re.sub(pattern, lambda m, tpl=template: tpl.format(*m.groups()), text)
+
+        def fill(m: re.Match[str], template: str = template) -> str:
+            return template.format(*m.groups())
+
+        text = re.sub(pattern, fill, text)
     return text
 
 

@@ -21,7 +21,10 @@ def templates_section(me: Actor) -> None:
     st.subheader(t("notices.admin_templates"))
     st.caption(t("notices.admin_template_help"))
     kind = st.selectbox(
-        t("notices.kind"), [k.value for k in NoticeKind], format_func=_kind_label, key="tpl_kind"
+        t("notices.kind"),
+        [k.value for k in NoticeKind],
+        format_func={k.value: _kind_label(k.value) for k in NoticeKind}.get,
+        key="tpl_kind",
     )
     with session() as s:
         latest, overridden, latest_version = templates.template_source(s, kind)

@@ -25,6 +25,12 @@ def _kind_label(kind: str) -> str:
     return vocab("notice_kind", NoticeKind(kind))
 
 
+def _kind_labels() -> dict:
+    """Kind → label, read once per run: a picker's format_func then needs no session state
+    (AppTest calls it outside the script run, where the locale is not known)."""
+    return {k.value: _kind_label(k.value) for k in NoticeKind}
+
+
 def _fmt_dt(v: dt.datetime | dt.date | None) -> str:
     if v is None:
         return t("notices.no")
@@ -85,7 +91,9 @@ def generator(me: Actor, late: list[dict]) -> int | None:
         d for d in units if d not in {r["department_id"] for r in late}
     ]
     c1, c2 = st.columns([1, 2])
-    kind = c1.selectbox(t("notices.kind"), KIND_OPTIONS, format_func=_kind_label, key="nt_kind")
+    kind = c1.selectbox(
+        t("notices.kind"), KIND_OPTIONS, format_func=_kind_labels().get, key="nt_kind"
+    )
     params: dict = {}
     if kind in UNIT_KINDS:
         params["department_id"] = c2.selectbox(
@@ -420,7 +428,7 @@ def list_and_open(me: Actor, status: str, key: str) -> None:
         t("notices.filter_kind"),
         kinds,
         key=f"{key}_kind",
-        format_func=lambda k: t("notices.all") if k is None else _kind_label(k),
+        format_func={None: t("notices.all"), **_kind_labels()}.get,
     )
     with session() as s:
         rows = reading.list_notices(s, actor=me, kind=kind, status=status)
