@@ -13,7 +13,7 @@ from duban.core.permissions import PAGE_ACCESS
 from duban.i18n import LOCALE_LABELS, LOCALES
 from duban.org import auth as dauth
 from ui import auth
-from ui.common import plain_line
+from ui.common import chrome_css, plain_line
 from ui.context import engine, session, settings, t, unit_name
 from ui.nav import PAGES
 
@@ -59,6 +59,7 @@ with st.sidebar:
         key="lang",
         label_visibility="collapsed",
     )
+chrome_css()  # after the language is known
 
 auth.build_authenticator()  # its cookie manager reads, sets and deletes the login cookie
 actor = auth.current_actor()  # the server-side session, checked on every run

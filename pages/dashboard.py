@@ -3,7 +3,7 @@
 import streamlit as st
 
 from ui.common import empty_state, header
-from ui.context import actor, data_version
+from ui.context import actor, data_version, lang, t
 from ui.monitoring import dashboard as views
 
 actor()  # the login guard (see ui.context.actor)
@@ -14,9 +14,9 @@ opts = views.options(version, today)
 filters = views.filter_bar(opts)
 query = tuple(sorted(filters.to_query().items()))
 
-with st.spinner("正在计算……"):
+with st.spinner(t("dash.computing")):
     d = views.dashboard(version, today, query)
-    figs = views.figures(version, today, query)
+    figs = views.figures(version, today, query, lang())
 rules = views.current_rules(version, today)
 
 views.as_of_caption(d)

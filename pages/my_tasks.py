@@ -24,6 +24,7 @@ if me.role == Role.office:  # the office can look at (and act for) any unit's de
         index=None,
         key="my_unit",
         on_change=selection.close_task,  # another unit's desk: no task of the last one open
+        placeholder=t("form.choose"),
     )
 if dept_id is None:
     empty_state(t("my.no_unit"))
@@ -59,7 +60,7 @@ cols[-1].metric(t("my.sec_notices"), len(my_desk.notices))
 for name, items in sections:
     if not items:
         continue
-    with st.expander(f"{t(f'my.sec_{name}')}（{len(items)}）", expanded=True):
+    with st.expander(f"{t(f'my.sec_{name}')}{t('punct.paren', x=len(items))}", expanded=True):
         for m in items[: desk.SECTION_MAX]:
             c1, c2 = st.columns([5, 1])
             c1.markdown(desk.desk_line(m))
@@ -75,7 +76,9 @@ if rectifications:
     desk.rectification_section(rectifications, me)
 
 if my_desk.notices:
-    with st.expander(f"{t('my.sec_notices')}（{len(my_desk.notices)}）", expanded=True):
+    with st.expander(
+        f"{t('my.sec_notices')}{t('punct.paren', x=len(my_desk.notices))}", expanded=True
+    ):
         desk.notice_lines(my_desk.notices)
 
 st.markdown(f"#### {t('my.all')}")

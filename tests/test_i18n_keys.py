@@ -28,7 +28,18 @@ from pathlib import Path
 
 import duban
 from duban.i18n import CATALOG
-from models import AssignmentRole, RectificationStatus, Role, TaskStatus
+from models import (
+    AssignmentRole,
+    DepartmentKind,
+    InspectionMethod,
+    InspectionResult,
+    NoticeKind,
+    NoticeLevel,
+    RectificationStatus,
+    RequestStatus,
+    Role,
+    TaskStatus,
+)
 from ui.nav import PAGES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -64,6 +75,11 @@ DYNAMIC: dict[str, Callable[[], Iterable[str]]] = {
     "imp.c_{}": lambda: [key for key, _ in _domain("COLUMNS")],
     "asm.kind.{}": lambda: _domain("PERIOD_KINDS"),
     "dash.role_{}": lambda: _values(AssignmentRole),
+    "chart.light.{}": lambda: _values(_domain("Colour")),
+    "rules.f.{}": lambda: importlib.import_module("duban.monitoring.rules").RULE_LABELS,
+    "rules.h.{}": lambda: importlib.import_module("duban.monitoring.rules").RULE_LABELS,
+    "admin.obj.{}": lambda: importlib.import_module("ui.org.admin").AUDIT_OBJECTS,
+    "notices.rule.{}": lambda: importlib.import_module("duban.notices.rules").RULE_LABELS,
     # Copied from the call sites (or a module's private list):
     "dash.kpi.{}": lambda: (
         "total",
@@ -91,6 +107,12 @@ VOCAB: dict[str, Callable[[], Iterable[str]]] = {
     "role": lambda: _values(AssignmentRole),
     "rectification": lambda: _values(RectificationStatus),
     "colour": lambda: _values(_domain("Colour")),
+    "notice_kind": lambda: _values(NoticeKind),
+    "notice_level": lambda: _values(NoticeLevel),
+    "inspection_method": lambda: _values(InspectionMethod),
+    "inspection_result": lambda: _values(InspectionResult),
+    "department_kind": lambda: _values(DepartmentKind),
+    "request": lambda: _values(RequestStatus),
 }
 
 

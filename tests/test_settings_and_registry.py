@@ -110,6 +110,8 @@ def test_ui_vocabulary_matches_the_domain_labels():
     """ui.context.vocab shows the domain's words; in Chinese they are exactly duban's labels."""
     from duban.inspections import labels as inspection_labels
     from duban.monitoring.lights import COLOUR_LABELS
+    from duban.notices import labels as notice_labels
+    from duban.org.departments import KIND_LABELS as DEPARTMENT_KINDS
     from duban.tasks import labels as task_labels
 
     def plain(labels):
@@ -120,6 +122,11 @@ def test_ui_vocabulary_matches_the_domain_labels():
         ("role", plain(task_labels.ROLE_LABELS)),
         ("rectification", plain(inspection_labels.STATUS_LABELS)),
         ("colour", COLOUR_LABELS),
+        ("notice_kind", plain(notice_labels.KIND_LABELS)),
+        ("notice_level", notice_labels.LEVEL_LABELS),
+        ("inspection_method", plain(inspection_labels.METHOD_LABELS)),
+        ("inspection_result", plain(inspection_labels.RESULT_LABELS)),
+        ("department_kind", plain(DEPARTMENT_KINDS)),
     ):
         for value, zh in labels.items():
             assert t(f"vocab.{kind}.{value}", "zh") == zh

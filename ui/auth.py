@@ -20,7 +20,7 @@ from duban.core.permissions import Actor
 from duban.org import auth as dauth
 from duban.org import lockout, sessions, users
 from duban.org.auth import DEMO_PASSWORD
-from ui.common import plain
+from ui.common import EMPTY_CELL, plain
 from ui.context import engine, session, settings, t
 
 COOKIE_MOUNT_SECONDS = 0.8
@@ -238,7 +238,7 @@ def sessions_table(live: list[sessions.SessionView], *, whose: bool = False) -> 
                 t("admin.sec_agent"): v.user_agent or "",
             }
         )
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", placeholder=EMPTY_CELL)
 
 
 def my_sessions(actor: Actor) -> None:
@@ -276,6 +276,7 @@ def _demo_accounts() -> None:
             ),
             hide_index=True,
             width="stretch",
+            placeholder=EMPTY_CELL,
         )
 
 

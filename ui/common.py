@@ -15,6 +15,11 @@ from ui.context import t
 
 V = TypeVar("V")
 
+# A table's empty cell: Streamlit would write "None" there.
+EMPTY_CELL = "—"
+# The one date format of the UI (tables, text and date inputs), in both locales.
+DATE_FORMAT = "YYYY-MM-DD"
+
 _FLASH = "_flash"
 _PINS = "_form_pins"
 _SEEN = "_seen_versions"
@@ -53,6 +58,31 @@ def plain(text: object) -> str:
 def plain_line(text: object) -> str:
     """`plain` on one line, for a label (a widget's, an expander's, a button's)."""
     return plain(" ".join(str(text).split()))
+
+
+def chrome_css() -> None:
+    """Streamlit's file uploader speaks English ("Upload", "20MB per file • PDF, …") and has
+    no option to change it: hide its words and write ours in the UI language (constant
+    markup from the catalog; each form states its limit with `upload_note`)."""
+    button = t("upload.button").replace('"', "")
+    st.html(
+        "<style>"
+        '[data-testid="stFileUploaderDropzoneInstructions"]{display:none}'
+        '[data-testid="stFileUploaderDropzone"] button > *{display:none}'
+        f'[data-testid="stFileUploaderDropzone"] button::after{{content:"{button}"}}'
+        "</style>"
+    )
+
+
+def upload_note(mb: int, files: int | None = None) -> None:
+    """The upload limit, under the uploader (in place of Streamlit's English line)."""
+    note = t("upload.limit_many", mb=mb, n=files) if files else t("upload.limit_one", mb=mb)
+    st.caption(note)
+
+
+def weekday(day) -> str:
+    """The day of the week in the UI language ("周二" / "Tue"), for text that needs one."""
+    return t("date.weekdays").split(",")[day.weekday()]
 
 
 def header(title_key: str, caption: str | None = None) -> None:

@@ -6,6 +6,7 @@ key defined twice is an error, so areas cannot silently overwrite each other.
 
 import importlib
 import pkgutil
+import re
 
 LOCALES = ("zh", "en")
 LOCALE_LABELS = {"zh": "中文", "en": "English"}
@@ -23,6 +24,21 @@ def _load() -> dict[str, tuple[str, str]]:
 
 
 CATALOG = _load()
+
+
+def translate(text: str, patterns: list[tuple[str, str]], lang: str = "zh") -> str:
+    """Text a module wrote in Chinese (a reason, a why), in `lang`: each (regex, key) of
+    `patterns` in turn replaces its matches by the key's text, its groups as {n}/{d}."""
+    if not text or lang == "zh":
+        return text or ""
+    for pattern, key in patterns:
+        template = t(key, lang, n="{0}", d="{0}")
+
+        def fill(m: re.Match[str], template: str = template) -> str:
+            return template.format(*m.groups())
+
+        text = re.sub(pattern, fill, text)
+    return text
 
 
 def t(key: str, lang: str = "zh", **kwargs) -> str:

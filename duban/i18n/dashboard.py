@@ -116,8 +116,8 @@ STRINGS = {
     "dash.export_xlsx_help": (
         "导出当前筛选条件下的全部数字（红灯任务不截断）。筛选条件：{filter}。"
         "文件的“说明”表写明筛选条件、导出时间和导出人。",
-        "Every figure for the current filters (the whole red list). Filters: {filter}. "
-        "The file's 说明 sheet records the filters, the time and who exported it.",
+        "Every figure for the current filters (the whole red list). The workbook (in Chinese) "
+        "records the filters, the time and who exported it in its notes sheet.",
     ),
     "dash.export_png": ("生成图表 PNG", "Render charts as PNG"),
     "dash.download_png": ("下载图表 PNG（ZIP）", "Download charts (ZIP)"),
@@ -145,10 +145,10 @@ STRINGS = {
     ),
     "rules.cal_title": ("节假日与调休", "Holidays & make-up working days"),
     "rules.cal_caption": (
-        "此表优先于国家法定节假日数据（chinese-calendar，覆盖至 {last} 年）。"
+        "此表优先于国家法定节假日数据（`chinese-calendar`，覆盖至 {last} 年）。"
         "录入“放假”的日期不计工作日，录入“上班”的日期（调休）计为工作日。",
-        "This table wins over the official calendar (chinese-calendar, known through {last})."
-        " 'Off' days are not working days; 'work' days (调休) are.",
+        "This table wins over the official calendar (`chinese-calendar`, known through {last})."
+        " 'Off' days are not working days; 'work' days (make-up working days) are.",
     ),
     "rules.cal_year": ("年份", "Year"),
     "rules.cal_day": ("日期", "Date"),
@@ -166,4 +166,74 @@ STRINGS = {
         "{year}: computed from {n} rows here + Monday–Friday.",
     ),
     "rules.cal_invalid": ("第 {row} 行：请填写日期。", "Row {row}: date required."),
+    "dash.no_phase": ("未分阶段", "No phase"),
+    "dash.computing": ("正在计算……", "Computing…"),
+    # Charts (duban/monitoring/charts.py): legends, axes, hover labels. Plotly's %{…} stay.
+    "chart.light.red": ("红灯", "Red"),
+    "chart.light.yellow": ("黄灯", "Yellow"),
+    "chart.light.green": ("绿灯", "Green"),
+    "chart.light.grey": ("未开始/中止", "Not started / suspended"),
+    "chart.light.blue": ("已办结", "Completed"),
+    "chart.no_units": ("当前筛选条件下没有单位", "No unit matches the filters"),
+    "chart.no_data": ("当前筛选条件下没有数据", "No data for the filters"),
+    "chart.no_deadlines": (
+        "当前筛选条件下没有带完成时限的任务",
+        "No task with a deadline matches the filters",
+    ),
+    "chart.no_trend": ("暂无趋势数据", "No trend data yet"),
+    "chart.no_readings": ("暂无指标读数", "No target readings yet"),
+    "chart.assignments": ("分工任务数", "Assignments"),
+    "chart.bars_hover": ("%{y}：%{x} 项", "%{y}: %{x}"),
+    "chart.heat_cell": ("红{red}/共{n}", "{red} red of {n}"),
+    "chart.red_share": ("红灯占比%", "Red share %"),
+    "chart.heat_hover": (
+        "%{y} · %{x}<br>%{text}<br>红灯占比 %{z:.0f}%<extra></extra>",
+        "%{y} · %{x}<br>%{text}<br>Red share %{z:.0f}%<extra></extra>",
+    ),
+    "chart.gantt_hover": (
+        "%{y}<br>牵头：%{customdata[0]}<br>完成时限：%{customdata[1]}"
+        "<br>进度：%{customdata[2]:.0f}%<extra></extra>",
+        "%{y}<br>Lead: %{customdata[0]}<br>Deadline: %{customdata[1]}"
+        "<br>Progress: %{customdata[2]:.0f}%<extra></extra>",
+    ),
+    "chart.original_deadline": ("原完成时限", "Original deadline"),
+    "chart.original_hover": (
+        "%{y}<br>原完成时限：%{x}<extra>已延期</extra>",
+        "%{y}<br>Original deadline: %{x}<extra>Extended</extra>",
+    ),
+    "chart.milestone": ("节点", "Milestone"),
+    "chart.milestone_hover": (
+        "%{y}<br>节点：%{text}<br>%{x}<extra></extra>",
+        "%{y}<br>Milestone: %{text}<br>%{x}<extra></extra>",
+    ),
+    "chart.today": ("今天", "Today"),
+    "chart.completed_week": ("本周办结", "Completed in the week"),
+    "chart.completed_hover": (
+        "%{x} 当周办结 %{y} 项<extra></extra>",
+        "%{x}: %{y} completed that week<extra></extra>",
+    ),
+    "chart.overdue_week": ("周末逾期", "Overdue at week's end"),
+    "chart.overdue_hover": (
+        "%{x} 逾期 %{y} 项<extra></extra>",
+        "%{x}: %{y} overdue<extra></extra>",
+    ),
+    "chart.tasks": ("任务数", "Tasks"),
+    "chart.expected": ("序时进度", "Expected progress"),
+    "chart.expected_hover": (
+        "%{x} 序时 %{y:.0f}%<extra></extra>",
+        "%{x} expected %{y:.0f}%<extra></extra>",
+    ),
+    "chart.actual": ("实际进度", "Actual progress"),
+    "chart.actual_hover": (
+        "%{x} 实际 %{y:.0f}%<extra></extra>",
+        "%{x} actual %{y:.0f}%<extra></extra>",
+    ),
+    "chart.mean_progress": ("平均进度 %", "Mean progress %"),
+    "chart.target_hover": (
+        "%{y}<br>当前 %{customdata[0]:g}%{customdata[2]}，目标 "
+        "%{customdata[1]:g}%{customdata[2]}<br>完成度 %{x:.0f}%<extra></extra>",
+        "%{y}<br>Current %{customdata[0]:g}%{customdata[2]}, target "
+        "%{customdata[1]:g}%{customdata[2]}<br>Achieved %{x:.0f}%<extra></extra>",
+    ),
+    "chart.achieved_axis": ("完成度 %（基线→目标）", "Achieved % (baseline → target)"),
 }

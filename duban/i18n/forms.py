@@ -1,4 +1,4 @@
-"""Strings shared by forms that edit a stored record (the stale-edit note)."""
+"""Strings shared by forms: the stale-edit note and the pickers' placeholders."""
 
 STRINGS = {
     "form.stale_note": (
@@ -8,4 +8,14 @@ STRINGS = {
         "you typed stays in the form); Reload drops your changes and shows the latest version.",
     ),
     "form.reload": ("载入最新", "Reload"),
+    # Streamlit's own placeholders are English ("Choose an option"): every picker says ours.
+    "form.choose": ("请选择", "Choose…"),
+    "form.choose_many": ("请选择（可多选）", "Choose one or more…"),
+    # The file uploader: our words where Streamlit's English ones are hidden (ui.common).
+    "upload.button": ("选择文件", "Choose files"),
+    "upload.limit_one": ("单个文件不超过 {mb} MB", "One file, at most {mb} MB"),
+    "upload.limit_many": (
+        "单个文件不超过 {mb} MB，最多 {n} 个",
+        "At most {mb} MB per file, up to {n} files",
+    ),
 }

@@ -11,8 +11,8 @@ STRINGS = {
     "imp.tab_excel": ("Excel 任务表", "Excel task sheet"),
     "imp.upload": ("选择方案文件", "Plan file"),
     "imp.upload_help": (
-        "支持 .docx、.txt（UTF-8/GBK）、.html、.xlsx、.csv，不超过 10 MB。",
-        ".docx, .txt (UTF-8/GBK), .html, .xlsx, .csv; at most 10 MB.",
+        "支持 .docx、.txt（UTF-8/GBK）、.html、.xlsx、.csv。",
+        ".docx, .txt (UTF-8/GBK), .html, .xlsx, .csv.",
     ),
     "imp.year": ("方案年份", "Plan year"),
     "imp.year_help": (

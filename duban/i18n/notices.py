@@ -151,7 +151,7 @@ STRINGS = {
     "notices.admin_tab": ("通知模板与规则", "Notice templates & rules"),
     "notices.admin_templates": ("通知模板", "Templates"),
     "notices.admin_template_help": (
-        "模板使用 Jinja2 语法（如 {{ unit }}、{% for t in tasks %}…{% endfor %}）。保存前会用示例数据试生成；"
+        "模板使用 `Jinja2` 语法（如 `{{ unit }}`、`{% for t in tasks %}…{% endfor %}`）。保存前会用示例数据试生成；"
         "有错误时会指出出错的行，模板不会被保存。",
         "Jinja2 syntax. Saving test-renders with sample data; errors name the line and nothing "
         "is saved.",
@@ -168,9 +168,10 @@ STRINGS = {
     "notices.admin_prefixes": ("文号代字", "Doc number prefixes"),
     "notices.admin_reply_days": ("反馈期限（工作日）", "Reply within (working days)"),
     "notices.admin_requirements": (
-        "各类通知的工作要求（{reply_due} 代表反馈期限）",
+        "各类通知的工作要求（`{reply_due}` 代表反馈期限）",
         "Requirements",
     ),
+    "notices.admin_template_label": ("模板", "Template"),
     "notices.admin_save_rules": ("保存规则", "Save rules"),
     # inspections page
     "insp.tab_list": ("督查记录", "Inspections"),
@@ -218,4 +219,5 @@ STRINGS = {
     "insp.evidence": ("佐证材料", "Evidence"),
     "insp.pick_finding": ("选择整改事项", "Pick an item"),
     "insp.pick_none": ("— 选择一项整改事项 —", "— pick an item —"),
+    "notices.other_kinds": ("其他通知", "Other notices"),
 }

@@ -26,7 +26,8 @@ STRINGS = {
     "tasks.export": ("导出 Excel", "Export Excel"),
     "tasks.export_help": (
         "导出当前筛选结果（{filter}），筛选条件写在文件的“说明”表中。",
-        "Exports the rows shown ({filter}); the file's 说明 sheet records the filter.",
+        "Exports the rows shown; the workbook's notes sheet records the filter (in Chinese, "
+        "like the whole workbook).",
     ),
     "tasks.no_match": ("没有符合条件的任务。", "No task matches."),
     "tasks.open": ("查看任务", "Open task"),
@@ -116,7 +117,7 @@ STRINGS = {
         "Nothing to do ({status}).",
     ),
     "tasks.due": ("整改期限", "due"),
-    "tasks.none": ("无", "None"),
+    "tasks.none": ("无", "Nothing recorded"),
     "tasks.history": ("操作记录（{n} 条）", "Audit history ({n})"),
     "tasks.h_at": ("时间", "At"),
     "tasks.h_user": ("用户", "User"),
@@ -277,8 +278,8 @@ STRINGS = {
     "my.next": ("下一步计划", "Next steps"),
     "my.evidence": ("佐证材料", "Evidence"),
     "my.evidence_help": (
-        "PDF、图片、Word/Excel/PowerPoint/WPS 文档，每个不超过 20 MB；按文件内容校验类型。",
-        "PDF, images, Office/WPS documents, at most 20 MB each; checked by content.",
+        "PDF、图片、Word/Excel/PowerPoint/WPS 文档；按文件内容校验类型。",
+        "PDF, images, Office/WPS documents; checked by content.",
     ),
     "my.send_report": ("提交进展", "Send report"),
     "my.reported": ("进展已提交。如需更正，请使用“更正填报”。", "Report sent."),

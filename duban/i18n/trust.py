@@ -55,6 +55,6 @@ STRINGS = {
     "cal.go_admin": ("前往“系统管理 → 节假日与调休”补录", "Open Admin → Holidays to fill it in"),
     "cal.ask_office": (
         "请联系领导小组办公室在“系统管理 → 节假日与调休”中补录。",
-        "Ask the group's office to fill in Admin → Holidays.",
+        " Ask the group's office to fill in Admin → Holidays.",
     ),
 }

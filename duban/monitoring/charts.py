@@ -15,6 +15,7 @@ import polars as pl
 from duban.core import clock
 from duban.core.filenames import download_name
 from duban.core.text import for_plotly
+from duban.i18n import t
 
 __all__ = [
     "COLOURS",
@@ -37,7 +38,16 @@ COLOURS = {
     "grey": "#9AA0A6",
     "blue": "#1A73E8",
 }
-LABELS = {"red": "红灯", "yellow": "黄灯", "green": "绿灯", "grey": "未开始/中止", "blue": "已办结"}
+# Dates on axes and in hover labels: the UI's one date format (plotly would write "Jul 2026").
+DAY_FORMAT = "%Y-%m-%d"
+MONTH_FORMAT = "%Y-%m"
+
+
+def legend(colour: str, lang: str = "zh") -> str:
+    """A light's name in a legend ("红灯" / "Red")."""
+    return t(f"chart.light.{colour}", lang)
+
+
 FONT = "Noto Sans CJK SC, Microsoft YaHei, PingFang SC, sans-serif"
 CHROMIUM = "/usr/bin/chromium"
 
@@ -72,11 +82,11 @@ def _esc(values: list) -> list:
 
 
 def department_bars(
-    departments: pl.DataFrame, *, role: str | None = None, limit: int = 25
+    departments: pl.DataFrame, *, role: str | None = None, limit: int = 25, lang: str = "zh"
 ) -> go.Figure:
     """Stacked horizontal bars: each unit's lights (as lead, responsible, or both)."""
     if departments.height == 0:
-        return _empty("当前筛选条件下没有单位")
+        return _empty(t("chart.no_units", lang))
     d = departments.head(limit)
     prefixes = {"lead": ["lead"], "responsible": ["resp"]}.get(role or "", ["lead", "resp"])
     names = _esc(d.get_column("department_short").to_list())
@@ -90,20 +100,27 @@ def department_bars(
         fig.add_bar(
             y=names,
             x=values,
-            name=LABELS[c],
+            name=legend(c, lang),
             orientation="h",
             marker_color=COLOURS[c],
-            hovertemplate="%{y}：%{x} 项<extra>" + LABELS[c] + "</extra>",
+            hovertemplate=t("chart.bars_hover", lang) + f"<extra>{legend(c, lang)}</extra>",
         )
     fig.update_yaxes(autorange="reversed", tickfont=dict(size=12))
-    fig.update_xaxes(title="分工任务数")
+    fig.update_xaxes(title=t("chart.assignments", lang))
     return _layout(fig, height=max(260, 26 * d.height + 80), barmode="stack")
 
 
-def heatmap(cells: pl.DataFrame, *, limit: int = 30) -> go.Figure:
-    """Units × phases, coloured by the share of red assignments."""
+def heatmap(
+    cells: pl.DataFrame,
+    *,
+    limit: int = 30,
+    lang: str = "zh",
+    phase_names: dict[str, str] | None = None,
+) -> go.Figure:
+    """Units × phases, coloured by the share of red assignments (`phase_names` renames a
+    column, e.g. the tasks without a phase, in the UI language)."""
     if cells.height == 0:
-        return _empty("当前筛选条件下没有数据")
+        return _empty(t("chart.no_data", lang))
     phases = (
         cells.select("phase", "phase_order").unique().sort("phase_order").get_column("phase")
     ).to_list()
@@ -122,21 +139,21 @@ def heatmap(cells: pl.DataFrame, *, limit: int = 30) -> go.Figure:
         for p in phases:
             r = lookup.get((u, p))
             zr.append(None if r is None else r["red_share"])
-            tr.append("" if r is None else f"红{r['red']}/共{r['n']}")
+            tr.append("" if r is None else t("chart.heat_cell", lang, red=r["red"], n=r["n"]))
         z.append(zr)
         text.append(tr)
     fig = go.Figure(
         go.Heatmap(
             z=z,
-            x=_esc(phases),
+            x=_esc([(phase_names or {}).get(p, p) for p in phases]),
             y=_esc(worst),
             text=text,
             texttemplate="%{text}",
             colorscale=[[0, "#E6F4EA"], [0.35, "#FCE8B2"], [1, COLOURS["red"]]],
             zmin=0,
             zmax=100,
-            colorbar=dict(title="红灯占比%", thickness=12),
-            hovertemplate="%{y} · %{x}<br>%{text}<br>红灯占比 %{z:.0f}%<extra></extra>",
+            colorbar=dict(title=t("chart.red_share", lang), thickness=12),
+            hovertemplate=t("chart.heat_hover", lang),
             xgap=2,
             ygap=2,
         )
@@ -145,21 +162,23 @@ def heatmap(cells: pl.DataFrame, *, limit: int = 30) -> go.Figure:
     return _layout(fig, height=max(240, 28 * len(worst) + 90))
 
 
-def gantt(rows: pl.DataFrame, milestones: pl.DataFrame, today: dt.date) -> go.Figure:
+def gantt(
+    rows: pl.DataFrame, milestones: pl.DataFrame, today: dt.date, *, lang: str = "zh"
+) -> go.Figure:
     """Task bars start → deadline by colour, original deadlines, milestones, a today line."""
     if rows.height == 0:
-        return _empty("当前筛选条件下没有带完成时限的任务")
+        return _empty(t("chart.no_deadlines", lang))
     fig = go.Figure()
-    _gantt_bars(fig, rows)
-    _gantt_markers(fig, rows, milestones)
-    _today_line(fig, today)
-    fig.update_xaxes(type="date", tickformat="%Y-%m")
+    _gantt_bars(fig, rows, lang)
+    _gantt_markers(fig, rows, milestones, lang)
+    _today_line(fig, today, lang)
+    fig.update_xaxes(type="date", tickformat=MONTH_FORMAT, hoverformat=DAY_FORMAT)
     labels = _esc(rows.get_column("label").to_list())
     fig.update_yaxes(autorange="reversed", categoryorder="array", categoryarray=labels)
     return _layout(fig, height=max(300, 24 * rows.height + 90), barmode="overlay")
 
 
-def _gantt_bars(fig: go.Figure, rows: pl.DataFrame) -> None:
+def _gantt_bars(fig: go.Figure, rows: pl.DataFrame, lang: str) -> None:
     """One bar trace per colour: start → deadline, with lead unit and progress on hover."""
     for c in ("red", "yellow", "green", "grey", "blue"):
         part = rows.filter(pl.col("colour") == c)
@@ -175,7 +194,7 @@ def _gantt_bars(fig: go.Figure, rows: pl.DataFrame) -> None:
             marker_color=COLOURS[c],
             marker_line_width=0,
             opacity=0.9,
-            name=LABELS[c],
+            name=legend(c, lang),
             customdata=list(
                 zip(
                     _esc(part.get_column("lead_short").fill_null("").to_list()),
@@ -184,12 +203,11 @@ def _gantt_bars(fig: go.Figure, rows: pl.DataFrame) -> None:
                     strict=True,
                 )
             ),
-            hovertemplate="%{y}<br>牵头：%{customdata[0]}<br>完成时限：%{customdata[1]}"
-            "<br>进度：%{customdata[2]:.0f}%<extra></extra>",
+            hovertemplate=t("chart.gantt_hover", lang),
         )
 
 
-def _gantt_markers(fig: go.Figure, rows: pl.DataFrame, milestones: pl.DataFrame) -> None:
+def _gantt_markers(fig: go.Figure, rows: pl.DataFrame, milestones: pl.DataFrame, lang: str) -> None:
     """Original deadlines of extended tasks, and milestones (hollow once done)."""
     ext = rows.filter(pl.col("extended_from").is_not_null())
     if ext.height:
@@ -198,8 +216,8 @@ def _gantt_markers(fig: go.Figure, rows: pl.DataFrame, milestones: pl.DataFrame)
             x=[d.isoformat() for d in ext.get_column("extended_from").to_list()],
             mode="markers",
             marker=dict(symbol="line-ns", size=16, line=dict(width=3, color="#202124")),
-            name="原完成时限",
-            hovertemplate="%{y}<br>原完成时限：%{x}<extra>已延期</extra>",
+            name=t("chart.original_deadline", lang),
+            hovertemplate=t("chart.original_hover", lang),
         )
     if milestones.height:
         done = milestones.get_column("done_on").is_not_null().to_list()
@@ -213,13 +231,13 @@ def _gantt_markers(fig: go.Figure, rows: pl.DataFrame, milestones: pl.DataFrame)
                 color=["#FFFFFF" if x else "#202124" for x in done],
                 line=dict(width=1.5, color="#202124"),
             ),
-            name="节点",
+            name=t("chart.milestone", lang),
             text=_esc(milestones.get_column("milestone_title").to_list()),
-            hovertemplate="%{y}<br>节点：%{text}<br>%{x}<extra></extra>",
+            hovertemplate=t("chart.milestone_hover", lang),
         )
 
 
-def _today_line(fig: go.Figure, today: dt.date) -> None:
+def _today_line(fig: go.Figure, today: dt.date, lang: str) -> None:
     fig.add_shape(
         type="line",
         x0=today.isoformat(),
@@ -233,96 +251,97 @@ def _today_line(fig: go.Figure, today: dt.date) -> None:
         x=today.isoformat(),
         yref="paper",
         y=1.0,
-        text="今天",
+        text=t("chart.today", lang),
         showarrow=False,
         yanchor="bottom",
         font=dict(color=COLOURS["blue"]),
     )
 
 
-def trend_counts(trend: pl.DataFrame) -> go.Figure:
+def trend_counts(trend: pl.DataFrame, *, lang: str = "zh") -> go.Figure:
     """Completions per week (bars) and tasks overdue at each week's end (line)."""
     if trend.height == 0:
-        return _empty("暂无趋势数据")
+        return _empty(t("chart.no_trend", lang))
     weeks = [d.isoformat() for d in trend.get_column("week_end").to_list()]
     fig = go.Figure()
     fig.add_bar(
         x=weeks,
         y=trend.get_column("completed").to_list(),
-        name="本周办结",
+        name=t("chart.completed_week", lang),
         marker_color=COLOURS["blue"],
-        hovertemplate="%{x} 当周办结 %{y} 项<extra></extra>",
+        hovertemplate=t("chart.completed_hover", lang),
     )
     fig.add_scatter(
         x=weeks,
         y=trend.get_column("overdue").to_list(),
-        name="周末逾期",
+        name=t("chart.overdue_week", lang),
         mode="lines+markers",
         line=dict(color=COLOURS["red"], width=2),
-        hovertemplate="%{x} 逾期 %{y} 项<extra></extra>",
+        hovertemplate=t("chart.overdue_hover", lang),
     )
-    fig.update_yaxes(title="任务数", rangemode="tozero")
+    fig.update_xaxes(type="date", tickformat=DAY_FORMAT, hoverformat=DAY_FORMAT)
+    fig.update_yaxes(title=t("chart.tasks", lang), rangemode="tozero")
     return _layout(fig, height=300)
 
 
-def progress_trend(trend: pl.DataFrame) -> go.Figure:
+def progress_trend(trend: pl.DataFrame, *, lang: str = "zh") -> go.Figure:
     """Mean 序时进度 against mean actual progress of the tasks open each week."""
     if trend.height == 0:
-        return _empty("暂无趋势数据")
+        return _empty(t("chart.no_trend", lang))
     weeks = [d.isoformat() for d in trend.get_column("week_end").to_list()]
     fig = go.Figure()
     fig.add_scatter(
         x=weeks,
         y=trend.get_column("expected").to_list(),
-        name="序时进度",
+        name=t("chart.expected", lang),
         mode="lines",
         line=dict(color=COLOURS["grey"], width=2, dash="dash"),
-        hovertemplate="%{x} 序时 %{y:.0f}%<extra></extra>",
+        hovertemplate=t("chart.expected_hover", lang),
     )
     fig.add_scatter(
         x=weeks,
         y=trend.get_column("actual").to_list(),
-        name="实际进度",
+        name=t("chart.actual", lang),
         mode="lines",
         line=dict(color=COLOURS["green"], width=2.5),
         fill="tonexty",
         fillcolor="rgba(217,48,37,0.08)",
-        hovertemplate="%{x} 实际 %{y:.0f}%<extra></extra>",
+        hovertemplate=t("chart.actual_hover", lang),
     )
-    fig.update_yaxes(title="平均进度 %", range=[0, 100])
+    fig.update_xaxes(type="date", tickformat=DAY_FORMAT, hoverformat=DAY_FORMAT)
+    fig.update_yaxes(title=t("chart.mean_progress", lang), range=[0, 100])
     return _layout(fig, height=300)
 
 
-def target_bars(targets: pl.DataFrame, *, limit: int = 20) -> go.Figure:
+def target_bars(targets: pl.DataFrame, *, limit: int = 20, lang: str = "zh") -> go.Figure:
     """Each target's achievement (baseline → target = 0 → 100%), coloured on/off track."""
-    t = targets.filter(pl.col("achieved").is_not_null()).head(limit)
-    if t.height == 0:
-        return _empty("暂无指标读数")
+    rows = targets.filter(pl.col("achieved").is_not_null()).head(limit)
+    if rows.height == 0:
+        return _empty(t("chart.no_readings", lang))
     colours = [
         COLOURS["green"] if ok else COLOURS["red"]
-        for ok in t.get_column("on_track").fill_null(False).to_list()
+        for ok in rows.get_column("on_track").fill_null(False).to_list()
     ]
     fig = go.Figure(
         go.Bar(
-            y=_esc(t.get_column("target_text").to_list()),
-            x=t.get_column("achieved").to_list(),
+            y=_esc(rows.get_column("target_text").to_list()),
+            x=rows.get_column("achieved").to_list(),
             orientation="h",
             marker_color=colours,
             customdata=list(
                 zip(
-                    t.get_column("current").to_list(),
-                    t.get_column("target_value").to_list(),
-                    _esc(t.get_column("unit").fill_null("").to_list()),
+                    rows.get_column("current").to_list(),
+                    rows.get_column("target_value").to_list(),
+                    _esc(rows.get_column("unit").fill_null("").to_list()),
                     strict=True,
                 )
             ),
-            hovertemplate="%{y}<br>当前 %{customdata[0]:g}%{customdata[2]}，目标 "
-            "%{customdata[1]:g}%{customdata[2]}<br>完成度 %{x:.0f}%<extra></extra>",
+            hovertemplate=t("chart.target_hover", lang),
         )
     )
-    fig.update_xaxes(range=[0, 100], title="完成度 %（基线→目标）")
+    fig.update_xaxes(range=[0, 100], title=t("chart.achieved_axis", lang))
     fig.update_yaxes(autorange="reversed")
-    return _layout(fig, height=max(220, 30 * t.height + 80), showlegend=False)
+    return _layout(fig, height=max(220, 30 * rows.height + 80), showlegend=False)
 
 
 # ----------------------------------------------------------------------------- PNG

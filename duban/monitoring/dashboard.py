@@ -130,6 +130,7 @@ class Dashboard:
     trend: pl.DataFrame
     targets: pl.DataFrame
     calendar_warning: str | None
+    calendar_years: tuple[int, ...] = ()  # years without holiday data (the warning's)
     avg_progress: float | None = None
     avg_expected: float | None = None
 
@@ -173,6 +174,7 @@ def build_dashboard(
         trend=_trend(t, sf.raw, today, cal),
         targets=_targets(t, sf.raw),
         calendar_warning=warning,
+        calendar_years=tuple(cal.unknown_years(min(dates), max(dates))) if dates else (),
     )
 
 
@@ -300,7 +302,10 @@ def _red_list(tasks: pl.DataFrame, assignments: pl.DataFrame) -> pl.DataFrame:
         assignments.filter(pl.col("colour") == "red")
         .sort(["role", "department_short"])
         .group_by("task_id")
-        .agg(pl.col("department_short").str.join("、").alias("late_units"))
+        .agg(
+            pl.col("department_short").str.join("、").alias("late_units"),
+            pl.col("department_short").alias("late_unit_list"),  # joined per UI language
+        )
     )
     return (
         tasks.filter(pl.col("colour") == "red")
@@ -316,6 +321,7 @@ def _red_list(tasks: pl.DataFrame, assignments: pl.DataFrame) -> pl.DataFrame:
             "title",
             "lead_name",
             "late_units",
+            "late_unit_list",
             "deadline",
             "original_deadline",
             "extensions",

@@ -11,6 +11,7 @@ from duban.core import audit
 from duban.core.errors import StaleEdit, ValidationFailed
 from duban.core.permissions import Actor, require
 from duban.core.services import write
+from duban.i18n import t
 from duban.monitoring.workdays import DayOverride, WorkCalendar
 from models import CalendarDay
 
@@ -134,17 +135,16 @@ def delete_calendar_day(session: Session, *, actor: Actor, day: dt.date) -> None
     apply_calendar_changes(session, actor=actor, deletes=[day])
 
 
-def unknown_years_warning(cal: WorkCalendar, start: dt.date, end: dt.date) -> str | None:
-    """The visible warning for years neither chinese_calendar nor the admin table knows.
+def unknown_years_warning(
+    cal: WorkCalendar, start: dt.date, end: dt.date, lang: str = "zh"
+) -> str | None:
+    """The visible warning for years neither chinese_calendar nor the admin table knows."""
+    return years_warning(cal.unknown_years(start, end), lang)
 
-    It states the fact only: who can fill the table in differs by role, so the page adds
-    where to go (the office) or whom to ask (everyone else).
-    """
-    years = cal.unknown_years(start, end)
+
+def years_warning(years, lang: str = "zh") -> str | None:
+    """The warning for these unknown years, in the UI language (None when there are none)."""
     if not years:
         return None
-    ys = "、".join(f"{y} 年" for y in years)
-    return (
-        f"{ys}的法定节假日和调休安排尚未录入“节假日与调休”表，工作日暂按周一至周五计算，"
-        "逾期和临期天数可能不准。"
-    )
+    ys = t("cal.years_sep", lang).join(t("cal.year", lang, year=y) for y in years)
+    return t("cal.unknown_years", lang, years=ys)

@@ -13,6 +13,7 @@ from typing import Any
 import polars as pl
 from polars import col
 
+from duban.i18n import t, translate
 from duban.monitoring._scalars import first_day, last_day
 from duban.monitoring.workdays import WorkCalendar
 
@@ -130,6 +131,48 @@ class Colour(StrEnum):
 
 
 COLOUR_LABELS = {"red": "红", "yellow": "黄", "green": "绿", "grey": "灰", "blue": "蓝"}
+
+
+# ---------------------------------------------------------------- reasons in the UI language
+# The reasons are written in Chinese (they go into notices and exports as they are); the UI
+# shows them in its language through this table: each reason this module writes, as a
+# pattern, and its catalog key ({n}: the number, {d}: the date). Longer patterns first
+# ("逾期 N 个工作日办结" before "逾期 N 个工作日").
+REASON_PATTERNS: list[tuple[str, str]] = [
+    (r"逾期 (\d+) 个工作日办结", "reason.late_completed"),
+    (r"超过完成时限办结", "reason.completed_after_deadline"),
+    (r"逾期 (\d+) 个工作日", "reason.overdue"),
+    (r"已过完成时限", "reason.past_deadline"),
+    (r"今日到期", "reason.due_today"),
+    (r"距完成时限还有 (\d+) 个工作日", "reason.due_in"),
+    (r"进度落后序时进度 (\d+) 个百分点", "reason.behind"),
+    (r"（未填报进度）", "reason.no_report"),
+    (r"(\d+) 次催办未回应", "reason.urgings"),
+    (r"(\d+) 个工作日未更新", "reason.stagnant"),
+    (r"(\d+) 项整改逾期", "reason.rectifications"),
+    (r"已延期（原完成时限 (\d{4}-\d\d-\d\d)）", "reason.extended"),
+    (r"未交办", "reason.draft"),
+    (r"已中止", "reason.suspended"),
+    (r"已撤销", "reason.cancelled"),
+    (r"尚未开始", "reason.not_started"),
+    (r"已办结", "reason.completed"),
+    (r"正常推进", "reason.on_track"),
+    (r"；", "reason.sep"),
+]
+
+
+def reason_text(text: str | None, lang: str = "zh") -> str:
+    """Reasons as written here ("逾期 3 个工作日；…"), in the UI language."""
+    return translate(text or "", REASON_PATTERNS, lang)
+
+
+def reason_expr(expr: pl.Expr, lang: str = "zh") -> pl.Expr:
+    """`reason_text` over a column of joined reasons."""
+    if lang == "zh":
+        return expr
+    for pattern, key in REASON_PATTERNS:
+        expr = expr.str.replace_all(pattern, t(key, lang, n="${1}", d="${1}"))
+    return expr
 
 
 @dataclass

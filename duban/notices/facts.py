@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from duban import i18n
 from duban.core import clock
 from duban.inspections import reading as inspection_reading
 from duban.monitoring.status import StatusFrames
@@ -352,6 +353,22 @@ def late_units(session: Session, today: dt.date | None = None) -> list[dict[str,
             }
         )
     return out
+
+
+# The reasons `urging_level` writes (Chinese: they go into the notice), for the UI language.
+WHY_PATTERNS: list[tuple[str, str]] = [
+    (r"任务逾期已达(\d+)个工作日", "why.overdue"),
+    (r"有(\d+)项任务逾期", "why.overdue_tasks"),
+    (r"任务进度滞后", "why.behind"),
+    (r"；此前(\d+)份蓝色督办未按期反馈，升级", "why.escalated_blue"),
+    (r"；此前(\d+)份黄色督办未按期反馈，升级", "why.escalated_yellow"),
+    (r"；此前(\d+)份红色督办未按期反馈，升级", "why.escalated_red"),
+]
+
+
+def why_text(text: str, lang: str = "zh") -> str:
+    """`urging_level`'s reason in the UI language."""
+    return i18n.translate(text, WHY_PATTERNS, lang)
 
 
 def urging_level(

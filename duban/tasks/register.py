@@ -60,6 +60,9 @@ def base_frame(
             .filter(pl.col("role") == "responsible")
             .str.join("、")
             .alias("responsible_names"),
+            pl.col("department_name")  # the same, for the UI to join in its language
+            .filter(pl.col("role") == "responsible")
+            .alias("responsible_list"),
             pl.col("acknowledged_at").is_null().sum().cast(pl.Int64).alias("unacknowledged"),
         )
     )

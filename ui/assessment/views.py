@@ -20,7 +20,15 @@ from duban.core.filenames import download_name
 from duban.core.permissions import Actor, can
 from models import ScoreAppeal
 from ui import selection
-from ui.common import empty_state, flash, opened_version, plain, show_errors
+from ui.common import (
+    DATE_FORMAT,
+    EMPTY_CELL,
+    empty_state,
+    flash,
+    opened_version,
+    plain,
+    show_errors,
+)
 from ui.context import data_version, session, t
 
 STATUS_ICON = {"open": "🟡", "frozen": "🔒"}
@@ -81,7 +89,9 @@ def create_period_form(me: Actor) -> None:
         kind = cols[0].selectbox(
             t("asm.kind"), kinds, index=1, format_func=lambda k: t(f"asm.kind.{k}")
         )
-        day = cols[1].date_input(t("asm.day"), value=clock.today(), key="asm_new_day")
+        day = cols[1].date_input(
+            t("asm.day"), value=clock.today(), key="asm_new_day", format=DATE_FORMAT
+        )
         if st.form_submit_button(t("asm.create")):
             with show_errors(), session() as db:
                 p = periods.create_period(db, actor=me, kind=kind, day=day)
@@ -152,6 +162,7 @@ def ranking(me: Actor, res: scoring.PeriodResult) -> None:
         width="stretch",
         height=35 * (len(res.units) + 1) + 3,  # rows are 35 px: no empty strip below
         column_config={"得分": st.column_config.NumberColumn(format="%.2f")},
+        placeholder=EMPTY_CELL,
     )
     left, right = st.columns([3, 2])
     left.plotly_chart(charts.scores_bar(res, n_marked=n), width="stretch", key="asm_bar")
@@ -211,6 +222,7 @@ def unit_card(res: scoring.PeriodResult, unit: scoring.UnitResult, *, links: boo
             "日期": st.column_config.TextColumn(width=95),
             "任务": st.column_config.LinkColumn(display_text="打开任务", width=80),
         },
+        placeholder=EMPTY_CELL,
     )
 
 
@@ -305,7 +317,9 @@ def appeal_table(me: Actor, res: scoring.PeriodResult, department_id: int | None
     if not rows:
         st.caption(t("asm.appeals_none"))
         return
-    st.dataframe(_appeal_rows(rows, names), hide_index=True, width="stretch")
+    st.dataframe(
+        _appeal_rows(rows, names), hide_index=True, width="stretch", placeholder=EMPTY_CELL
+    )
     if not can(me, "assessment.manage") or res.status != "open":
         return
     for a in [a for a in rows if a.status == "pending"]:
@@ -400,6 +414,7 @@ def _formula_table(values: dict) -> None:
         ),
         hide_index=True,
         width="stretch",
+        placeholder=EMPTY_CELL,
     )
 
 

@@ -10,12 +10,20 @@ from streamlit.runtime.uploaded_file_manager import UploadedFile
 from duban.core import clock, uploads
 from duban.core.permissions import Actor, can
 from duban.inspections import reading, records
-from duban.inspections.labels import METHOD_LABELS, RESULT_LABELS
 from duban.org import departments
 from models import InspectionMethod, InspectionResult, RectificationStatus
 from ui import evidence, selection
-from ui.common import empty_state, flash, plain, show_errors, show_flash
-from ui.context import data_version, session, t, vocab
+from ui.common import (
+    DATE_FORMAT,
+    EMPTY_CELL,
+    empty_state,
+    flash,
+    plain,
+    show_errors,
+    show_flash,
+    upload_note,
+)
+from ui.context import data_version, session, settings, t, vocab
 
 UPLOAD_TYPES = uploads.ACCEPT_EXTENSIONS
 
@@ -41,15 +49,20 @@ def inspection_form(me: Actor) -> None:
     n = st.session_state.get("insp_form_n", 0)  # bump to clear the form after saving
     k = f"insp_{n}"
     c1, c2, c3 = st.columns(3)
-    day = c1.date_input(t("insp.date"), clock.today(), max_value=clock.today(), key=f"{k}_date")
+    day = c1.date_input(
+        t("insp.date"), clock.today(), max_value=clock.today(), key=f"{k}_date", format=DATE_FORMAT
+    )
     method = c2.selectbox(
-        t("insp.method"), list(InspectionMethod), format_func=METHOD_LABELS.get, key=f"{k}_m"
+        t("insp.method"),
+        list(InspectionMethod),
+        format_func=lambda m: vocab("inspection_method", m),
+        key=f"{k}_m",
     )
     # No default result: the inspector must choose one, not leave a silent "好".
     result = c3.selectbox(
         t("insp.result"),
         list(InspectionResult),
-        format_func=RESULT_LABELS.get,
+        format_func=lambda r: vocab("inspection_result", r),
         key=f"{k}_r",
         index=None,
         placeholder=t("insp.choose"),
@@ -61,6 +74,7 @@ def inspection_form(me: Actor) -> None:
         format_func=units.get,
         key=f"{k}_u",
         placeholder=t("insp.choose_many"),
+        select_all=False,
     )
     task_ids = st.multiselect(
         t("insp.tasks"),
@@ -68,12 +82,18 @@ def inspection_form(me: Actor) -> None:
         format_func=tasks.get,
         key=f"{k}_t",
         placeholder=t("insp.choose_many"),
+        select_all=False,
     )
     narrative = st.text_area(t("insp.narrative"), key=f"{k}_n", height=120)
     edited = _findings_editor(k, units, tasks)
     files = st.file_uploader(
-        t("insp.files"), type=UPLOAD_TYPES, accept_multiple_files=True, key=f"{k}_files"
+        t("insp.files"),
+        type=UPLOAD_TYPES,
+        accept_multiple_files=True,
+        key=f"{k}_files",
+        max_upload_size=settings().max_upload_mb,
     )
+    upload_note(settings().max_upload_mb, settings().max_files_per_submission)
     if st.button(t("insp.save"), type="primary", key=f"{k}_save"):
         findings = _findings(edited, units, tasks)
         with show_errors(), session() as s:
@@ -119,6 +139,7 @@ def _findings_editor(k: str, units: dict[int, str], tasks: dict[int, str]) -> pd
             t("insp.f_desc"): st.column_config.TextColumn(width="large", required=True),
             t("insp.f_due"): st.column_config.DateColumn(min_value=dt.date(2000, 1, 1)),
         },
+        placeholder=EMPTY_CELL,
     )
     return edited
 
@@ -166,36 +187,39 @@ def _inspection_table(version: int, me: Actor, date_from, date_to, method, resul
     frame = pl.DataFrame(
         {
             "date": [r.inspection.inspected_on for r in rows],
-            "method": [METHOD_LABELS[InspectionMethod(r.inspection.method)] for r in rows],
-            "result": [RESULT_LABELS[InspectionResult(r.inspection.result)] for r in rows],
-            "units": ["、".join(r.units) for r in rows],
-            "tasks": ["；".join(r.tasks) for r in rows],
+            "method": [vocab("inspection_method", r.inspection.method) for r in rows],
+            "result": [vocab("inspection_result", r.inspection.result) for r in rows],
+            "units": [t("punct.enum").join(r.units) for r in rows],
+            "tasks": [t("punct.list").join(r.tasks) for r in rows],
             "findings": [r.findings for r in rows],
             "open": [r.open_findings for r in rows],
             "inspectors": [r.inspection.inspectors for r in rows],
         },
         schema_overrides={"date": pl.Date, "findings": pl.Int64, "open": pl.Int64},
     )
-    labels = {r.inspection.id: f"{r.inspection.inspected_on} · {'、'.join(r.units)}" for r in rows}
+    labels = {
+        r.inspection.id: f"{r.inspection.inspected_on} · {t('punct.enum').join(r.units)}"
+        for r in rows
+    }
     return frame, labels
 
 
 def inspections_list(me: Actor) -> None:
     units, _ = _choices(data_version())
     c1, c2, c3, c4, c5 = st.columns(5)
-    date_from = c1.date_input(t("insp.filter_from"), None, key="insp_from")
-    date_to = c2.date_input(t("insp.filter_to"), None, key="insp_to")
+    date_from = c1.date_input(t("insp.filter_from"), None, key="insp_from", format=DATE_FORMAT)
+    date_to = c2.date_input(t("insp.filter_to"), None, key="insp_to", format=DATE_FORMAT)
     method = c3.selectbox(
         t("insp.method"),
         [None, *InspectionMethod],
         key="insp_fm",
-        format_func=lambda m: t("notices.all") if m is None else METHOD_LABELS[m],
+        format_func=lambda m: t("notices.all") if m is None else vocab("inspection_method", m),
     )
     result = c4.selectbox(
         t("insp.result"),
         [None, *InspectionResult],
         key="insp_fr",
-        format_func=lambda r: t("notices.all") if r is None else RESULT_LABELS[r],
+        format_func=lambda r: t("notices.all") if r is None else vocab("inspection_result", r),
     )
     unit = c5.selectbox(
         t("insp.units"),
@@ -219,7 +243,7 @@ def inspections_list(me: Actor) -> None:
     }
     # An Arrow table goes to the browser as is (pandas would cost a second at 10,000 rows).
     table = frame.rename({k: t(v) for k, v in headers.items()}).to_arrow()
-    st.dataframe(table, hide_index=True, width="stretch")
+    st.dataframe(table, hide_index=True, width="stretch", placeholder=EMPTY_CELL)
     ids = list(labels)[:PICK_MAX]
     chosen = st.session_state.get("insp_pick")
     if chosen in labels and chosen not in ids:
@@ -265,7 +289,7 @@ def findings_table(rows: list[reading.FindingRow]) -> None:
             t("insp.col_recheck"): [r.finding.recheck_note or "" for r in rows],
         }
     )
-    st.dataframe(frame, hide_index=True, width="stretch")
+    st.dataframe(frame, hide_index=True, width="stretch", placeholder=EMPTY_CELL)
 
 
 def _finding_filters(key: str) -> tuple[str | None, bool]:
@@ -316,7 +340,7 @@ def findings_tracker(me: Actor) -> None:
     f = row.finding
     with session() as s:
         files = uploads.list_attachments(s, records.FINDING_OWNER, f.id)
-    st.markdown(f"**{t('insp.col_answer')}**：{plain(f.answer_text)}")
+    st.markdown(f"**{t('insp.col_answer')}**{t('punct.colon')}{plain(f.answer_text)}")
     evidence.evidence_list(files, f"fx_{f.id}", title=t("insp.evidence"))
     note = st.text_input(t("insp.recheck_note"), key=f"fx_note_{f.id}_{f.version}")
     c1, c2 = st.columns(2)
@@ -358,12 +382,17 @@ def my_findings(me: Actor) -> None:
         return
     f = row.finding
     if f.recheck_note:
-        st.warning(f"{t('insp.recheck_note')}：{plain(f.recheck_note)}")
+        st.warning(f"{t('insp.recheck_note')}{t('punct.colon')}{plain(f.recheck_note)}")
     k = f"my_f_{f.id}_{f.version}"
     text = st.text_area(t("insp.answer_text"), key=f"{k}_text")
     files = st.file_uploader(
-        t("insp.answer_files"), type=UPLOAD_TYPES, accept_multiple_files=True, key=f"{k}_files"
+        t("insp.answer_files"),
+        type=UPLOAD_TYPES,
+        accept_multiple_files=True,
+        key=f"{k}_files",
+        max_upload_size=settings().max_upload_mb,
     )
+    upload_note(settings().max_upload_mb, settings().max_files_per_submission)
     if st.button(t("insp.answer"), type="primary", key=f"{k}_send"):
         with show_errors(), session() as s:
             records.answer_finding(

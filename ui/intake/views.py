@@ -15,16 +15,20 @@ from duban.intake.parse import reader
 from duban.intake.parse.model import PlanParseError
 from duban.org import departments
 from duban.tasks import reading
-from ui.common import plain, plain_line, show_error, show_errors
+from ui.common import EMPTY_CELL, plain, plain_line, show_error, show_errors, upload_note
 from ui.context import session, t
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FILE_TYPES = ["docx", "txt", "htm", "html", "xlsx", "csv"]
+PLAN_FILE_MB = 10  # a plan document or task sheet (evidence files follow MAX_UPLOAD_MB)
 TEXT_COLS = [k for k, _ in drafts.COLUMNS if k not in ("deadline", "weight")]
 
 
 def _upload(label_key: str, types: list[str], key: str, help_key: str) -> tuple[str, bytes] | None:
-    f = st.file_uploader(t(label_key), type=types, key=key, help=t(help_key), max_upload_size=10)
+    f = st.file_uploader(
+        t(label_key), type=types, key=key, help=t(help_key), max_upload_size=PLAN_FILE_MB
+    )
+    upload_note(PLAN_FILE_MB)
     if f is None:
         return None
     data = f.getvalue()
@@ -129,6 +133,7 @@ def _task_editor(
         column_config=cfg,
         column_order=[k for k, _ in drafts.COLUMNS if k != "description"] + ["description"],
         height=min(420, 38 + 35 * max(3, len(df) + 1)),
+        placeholder=EMPTY_CELL,
     )
     rows = [{k: _clean(v) for k, v in rec.items()} for rec in edited.to_dict("records")]
     tasks, errors = drafts.rows_to_tasks(rows, first_row=1)
@@ -145,6 +150,7 @@ def _error_table(errors: list[drafts.RowError]) -> None:
         hide_index=True,
         width="stretch",
         column_config={row: st.column_config.NumberColumn(row, width="small", format="%d")},
+        placeholder=EMPTY_CELL,
     )
 
 
@@ -178,6 +184,7 @@ def _unit_mapping(names: list[str], key: str) -> tuple[dict, list[str]]:
                 ),
                 hide_index=True,
                 width="stretch",
+                placeholder=EMPTY_CELL,
             )
     if not todo:
         return {}, []
@@ -451,6 +458,7 @@ def excel_import(me: Actor) -> None:
             ),
             hide_index=True,
             width="stretch",
+            placeholder=EMPTY_CELL,
         )
     blocked = False
     if sheet.errors:

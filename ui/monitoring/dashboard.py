@@ -10,14 +10,15 @@ import streamlit as st
 from duban.core import clock
 from duban.core.filenames import download_name
 from duban.core.permissions import PAGE_ACCESS
-from duban.monitoring import charts, dashboard_export, holidays, status
+from duban.i18n import t as _t
+from duban.monitoring import charts, dashboard_export, holidays, lights, status
 from duban.monitoring import dashboard as dashboard_mod
 from duban.monitoring import rules as rules_mod
 from duban.monitoring.dashboard import Dashboard, Filters
 from ui import selection
-from ui.context import actor, data_version, raw_frames, session, t
+from ui.common import EMPTY_CELL, weekday
+from ui.context import actor, data_version, lang, raw_frames, session, t
 
-WEEKDAYS = "一二三四五六日"
 _FILTER_KEYS = ("plan", "phase", "dept", "role", "from", "to")
 
 
@@ -42,16 +43,20 @@ def dashboard(version: int, today: dt.date, query: tuple[tuple[str, str], ...]) 
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def figures(version: int, today: dt.date, query: tuple[tuple[str, str], ...]) -> dict:
+def figures(
+    version: int, today: dt.date, query: tuple[tuple[str, str], ...], lang: str = "zh"
+) -> dict:
+    """The dashboard's figures in the UI language (keyed by their export file names)."""
     d = dashboard(version, today, query)
     f = d.filters
+    phase_names = {dashboard_mod.NO_PHASE: _t("dash.no_phase", lang)}
     return {
-        "各单位亮灯": charts.department_bars(d.departments, role=f.role),
-        "单位阶段热力图": charts.heatmap(d.heatmap),
-        "任务时间轴": charts.gantt(d.gantt, d.milestones, d.today),
-        "办结与逾期趋势": charts.trend_counts(d.trend),
-        "序时与实际进度": charts.progress_trend(d.trend),
-        "量化指标": charts.target_bars(d.targets),
+        "各单位亮灯": charts.department_bars(d.departments, role=f.role, lang=lang),
+        "单位阶段热力图": charts.heatmap(d.heatmap, lang=lang, phase_names=phase_names),
+        "任务时间轴": charts.gantt(d.gantt, d.milestones, d.today, lang=lang),
+        "办结与逾期趋势": charts.trend_counts(d.trend, lang=lang),
+        "序时与实际进度": charts.progress_trend(d.trend, lang=lang),
+        "量化指标": charts.target_bars(d.targets, lang=lang),
     }
 
 
@@ -119,7 +124,14 @@ def filter_bar(opts: dict) -> Filters:
             placeholder=all_,
             key="dash_plan",
         )
-        c[1].selectbox(t("dash.f_phase"), phases, index=None, placeholder=all_, key="dash_phase")
+        c[1].selectbox(
+            t("dash.f_phase"),
+            phases,
+            format_func=lambda p: t("dash.no_phase") if p == dashboard_mod.NO_PHASE else p,
+            index=None,
+            placeholder=all_,
+            key="dash_phase",
+        )
         c[2].selectbox(
             t("dash.f_dept"),
             list(depts),
@@ -219,8 +231,8 @@ def red_list(d: Dashboard) -> None:
         "title",
         "lead_name",
         "overdue_wd",
-        "reason_text",
-        "late_units",
+        lights.reason_expr(pl.col("reason_text"), lang()),
+        pl.col("late_unit_list").list.join(t("punct.enum")).alias("late_units"),
         "deadline",
         "progress",
         "expected_progress",
@@ -254,6 +266,7 @@ def red_list(d: Dashboard) -> None:
             ),
             "expected_progress": cc.NumberColumn(t("dash.col.expected"), format="%.0f%%"),
         },
+        placeholder=EMPTY_CELL,
     )
     task_id = selection.picked_id(event, ids, key)
     if task_id is not None:  # the task on its own page, at the top (a stable link)
@@ -289,7 +302,7 @@ def departments(d: Dashboard, figs: dict) -> None:
     left, right = st.columns([4, 6])
     with left:
         st.plotly_chart(
-            charts.department_bars(df, role=d.filters.role)
+            charts.department_bars(df, role=d.filters.role, lang=lang())
             if sort != "overdue"
             else figs["各单位亮灯"],
             width="stretch",
@@ -324,6 +337,7 @@ def departments(d: Dashboard, figs: dict) -> None:
                 "on_time_rate": cc.TextColumn(t("dash.col.on_time_rate")),
                 "extensions": cc.NumberColumn(t("dash.col.extensions"), format="%d"),
             },
+            placeholder=EMPTY_CELL,
         )
 
 
@@ -381,6 +395,7 @@ def targets(d: Dashboard) -> None:
             "path": cc.LineChartColumn(t("dash.col.path")),
             "state": cc.TextColumn(t("dash.col.on_track")),
         },
+        placeholder=EMPTY_CELL,
     )
 
 
@@ -421,14 +436,15 @@ def as_of_caption(d: Dashboard) -> None:
         t(
             "dash.asof",
             today=d.today.isoformat(),
-            weekday="周" + WEEKDAYS[d.today.weekday()],
+            weekday=weekday(d.today),
             before=before.isoformat(),
         )
         + " · "
         + t("dash.share_hint")
     )
-    if d.calendar_warning:
-        calendar_warning(d.calendar_warning)
+    warning = holidays.years_warning(d.calendar_years, lang())
+    if warning:
+        calendar_warning(warning)
 
 
 def calendar_warning(message: str) -> None:

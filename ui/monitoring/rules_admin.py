@@ -10,8 +10,8 @@ from duban.core.permissions import Actor
 from duban.monitoring import holidays
 from duban.monitoring import rules as rules_mod
 from duban.monitoring.lights import WarningRules
-from ui.common import bump, flash, opened_version, pinned, show_errors, stale_note
-from ui.context import session, t
+from ui.common import EMPTY_CELL, bump, flash, opened_version, pinned, show_errors, stale_note
+from ui.context import lang, session, t
 
 _INT_FIELDS = {
     "due_soon_working_days",
@@ -35,12 +35,15 @@ def _rules_form(me: Actor) -> None:
     with st.form("rules_form", border=True):
         values: dict = {}
         cols = st.columns(2)
-        for i, (name, (label, help_text)) in enumerate(rules_mod.RULE_LABELS.items()):
+        for i, name in enumerate(rules_mod.RULE_LABELS):
             col = cols[i % 2]
             value = getattr(current, name)
             default = getattr(defaults, name)
+            label, help_text = t(f"rules.f.{name}"), t(f"rules.h.{name}")
             help_full = (
-                f"{help_text}（默认 {default}）" if not isinstance(default, bool) else help_text
+                help_text + t("rules.default_is", value=f"{default:g}")
+                if not isinstance(default, bool)
+                else help_text
             )
             if isinstance(default, bool):
                 values[name] = col.toggle(
@@ -97,7 +100,9 @@ def _calendar_editor(me: Actor) -> None:
         stale_note(f"cal_{year}")
     last_known = max(y for y in range(2004, today.year + 5) if cal.package_knows(y))
     st.caption(t("rules.cal_caption", last=last_known))
-    warning = holidays.unknown_years_warning(cal, dt.date(year, 1, 1), dt.date(year, 12, 31))
+    warning = holidays.unknown_years_warning(
+        cal, dt.date(year, 1, 1), dt.date(year, 12, 31), lang()
+    )
     if warning:
         st.warning(warning, icon="📅")
     elif cal.package_knows(year):
@@ -128,6 +133,7 @@ def _calendar_editor(me: Actor) -> None:
             "is_workday": st.column_config.CheckboxColumn(t("rules.cal_is_workday"), default=False),
             "name": st.column_config.TextColumn(t("rules.cal_name"), max_chars=60),
         },
+        placeholder=EMPTY_CELL,
     )
     if st.button(t("rules.cal_save"), type="primary", key=f"cal_save_{year}"):
         _save_calendar(me, year, rows, edited)

@@ -10,18 +10,21 @@ from duban.notices import labels, templates
 from duban.notices import rules as notice_rules
 from models import NoticeKind
 from ui.common import flash, opened_version, plain, show_error, show_errors
-from ui.context import session, t
+from ui.context import session, t, vocab
 
 
 def _kind_label(kind: str) -> str:
-    return labels.KIND_LABELS[NoticeKind(kind)]
+    return vocab("notice_kind", NoticeKind(kind))
 
 
 def templates_section(me: Actor) -> None:
     st.subheader(t("notices.admin_templates"))
     st.caption(t("notices.admin_template_help"))
     kind = st.selectbox(
-        t("notices.kind"), [k.value for k in NoticeKind], format_func=_kind_label, key="tpl_kind"
+        t("notices.kind"),
+        [k.value for k in NoticeKind],
+        format_func={k.value: _kind_label(k.value) for k in NoticeKind}.get,
+        key="tpl_kind",
     )
     with session() as s:
         latest, overridden, latest_version = templates.template_source(s, kind)
@@ -31,7 +34,7 @@ def templates_section(me: Actor) -> None:
     st.caption(t("notices.admin_overridden" if overridden else "notices.admin_default"))
     left, right = st.columns(2)
     text = left.text_area(
-        "template",
+        t("notices.admin_template_label"),
         source,
         height=420,
         key=f"tpl_src_{kind}_{version}",
@@ -94,8 +97,9 @@ def rules_section(me: Actor) -> None:
         )
     }
     cols = st.columns(2)
-    for i, (key, label) in enumerate(notice_rules.RULE_LABELS.items()):
+    for i, key in enumerate(notice_rules.RULE_LABELS):
         col = cols[i % 2]
+        label = t(f"notices.rule.{key}")
         if key == "praise_on_time_rate":
             new[key] = col.number_input(
                 label, 0.0, 1.0, float(rules[key]), step=0.05, key=f"{k}_{key}"
@@ -110,7 +114,9 @@ def rules_section(me: Actor) -> None:
     }
     st.markdown(f"**{t('notices.admin_reply_days')}**")
     cols = st.columns(len(rules["reply_working_days"]))
-    level_words = {**labels.LEVEL_LABELS, "other": "其他通知"}
+    level_words = {v: vocab("notice_level", v) for v in labels.LEVELS} | {
+        "other": t("notices.other_kinds")
+    }
     new["reply_working_days"] = {
         lvl: int(
             cols[i].number_input(level_words.get(lvl, lvl), 1, 60, int(n), key=f"{k}_rd_{lvl}")

@@ -14,8 +14,8 @@ from duban.notices import rules as notice_rules
 from duban.org import departments
 from models import NoticeKind, NoticeStatus
 from ui import selection
-from ui.common import empty_state, flash, plain, plain_line, show_errors
-from ui.context import data_version, session, t
+from ui.common import DATE_FORMAT, EMPTY_CELL, empty_state, flash, plain, plain_line, show_errors
+from ui.context import data_version, lang, session, t, vocab
 
 KIND_OPTIONS = ["urging", *(k.value for k in NoticeKind if k != "urging")]
 UNIT_KINDS = {"urging", "reminder", "interview", "accountability"}
@@ -23,7 +23,13 @@ LEVEL_ICON = {"blue": "🔵", "yellow": "🟡", "red": "🔴"}
 
 
 def _kind_label(kind: str) -> str:
-    return labels.KIND_LABELS[NoticeKind(kind)]
+    return vocab("notice_kind", NoticeKind(kind))
+
+
+def _kind_labels() -> dict:
+    """Kind → label, read once per run: a picker's format_func then needs no session state
+    (AppTest calls it outside the script run, where the locale is not known)."""
+    return {k.value: _kind_label(k.value) for k in NoticeKind}
 
 
 def _fmt_dt(v: dt.datetime | dt.date | None) -> str:
@@ -65,16 +71,16 @@ def late_units_view() -> list[dict]:
             t("notices.col_ignored"): [r["ignored_notices"] for r in rows],
             t("notices.col_rect"): [r["overdue_rectifications"] for r in rows],
             t("notices.col_level"): [
-                f"{LEVEL_ICON[r['next_level']]} {labels.LEVEL_LABELS[r['next_level']]}"
+                f"{LEVEL_ICON[r['next_level']]} {vocab('notice_level', r['next_level'])}"
                 for r in rows
             ],
-            t("notices.col_why"): [r["why"] for r in rows],
+            t("notices.col_why"): [facts.why_text(r["why"], lang()) for r in rows],
             t("notices.col_suggest"): [
-                "、".join(_kind_label(k) for k in r["suggest"]) for r in rows
+                t("punct.enum").join(_kind_label(k) for k in r["suggest"]) for r in rows
             ],
         }
     )
-    st.dataframe(frame, hide_index=True, width="stretch")
+    st.dataframe(frame, hide_index=True, width="stretch", placeholder=EMPTY_CELL)
     return rows
 
 
@@ -86,7 +92,9 @@ def generator(me: Actor, late: list[dict]) -> int | None:
         d for d in units if d not in {r["department_id"] for r in late}
     ]
     c1, c2 = st.columns([1, 2])
-    kind = c1.selectbox(t("notices.kind"), KIND_OPTIONS, format_func=_kind_label, key="nt_kind")
+    kind = c1.selectbox(
+        t("notices.kind"), KIND_OPTIONS, format_func=_kind_labels().get, key="nt_kind"
+    )
     params: dict = {}
     if kind in UNIT_KINDS:
         params["department_id"] = c2.selectbox(
@@ -101,6 +109,7 @@ def generator(me: Actor, late: list[dict]) -> int | None:
             format_func=lambda i: units.get(i, str(i)),
             key=f"nt_units_{kind}",
             placeholder=t("notices.by_rule"),
+            select_all=False,
         )
         params["department_ids"] = chosen or None
     if kind == "interview":
@@ -145,6 +154,7 @@ def _interview_fields() -> dict:
         clock.today() + dt.timedelta(days=3),
         min_value=clock.today() + dt.timedelta(days=1),
         key="nt_iv_day",
+        format=DATE_FORMAT,
     )
     at = b.time_input(t("notices.interview_time"), dt.time(9, 0), key="nt_iv_time")
     place = c.text_input(t("notices.place"), key="nt_place")
@@ -177,7 +187,9 @@ def draft_editor(me: Actor, notice_id: int, key: str) -> None:
         return
     st.markdown(f"#### {t('notices.editor', title=_kind_label(n.kind))}")
     if n.extra.get("level_reason"):
-        st.caption(t("notices.level_reason", why=plain(n.extra["level_reason"])))
+        st.caption(
+            t("notices.level_reason", why=plain(facts.why_text(n.extra["level_reason"], lang())))
+        )
     if "meets_rule" in n.extra:
         key_ = "notices.rule_met" if n.extra["meets_rule"] else "notices.rule_not_met"
         (st.caption if n.extra["meets_rule"] else st.warning)(t(key_, rule=plain(n.extra["rule"])))
@@ -194,14 +206,16 @@ def _draft_fields(n, recips: list[dict], k: str) -> tuple[dict, list[int]]:
     title = st.text_input(t("notices.title"), n.title, key=f"nt_title_{k}")
     c1, c2, c3 = st.columns([3, 1, 1])
     addressees = c1.text_input(t("notices.addressees"), n.addressees, key=f"nt_addr_{k}")
-    reply_due = c2.date_input(t("notices.reply_due"), n.reply_due, key=f"nt_due_{k}")
+    reply_due = c2.date_input(
+        t("notices.reply_due"), n.reply_due, key=f"nt_due_{k}", format=DATE_FORMAT
+    )
     level = n.level
     if n.kind == "urging":
         level = c3.selectbox(
             t("notices.level"),
             list(labels.LEVELS),
             index=labels.LEVELS.index(n.level or "blue"),
-            format_func=lambda v: f"{LEVEL_ICON[v]} {labels.LEVEL_LABELS[v]}",
+            format_func=lambda v: f"{LEVEL_ICON[v]} {vocab('notice_level', v)}",
             key=f"nt_level_{k}",
         )
     body = st.text_area(t("notices.body"), n.body, height=300, key=f"nt_body_{k}")
@@ -217,6 +231,7 @@ def _draft_fields(n, recips: list[dict], k: str) -> tuple[dict, list[int]]:
         format_func=lambda i: units.get(i, str(i)),
         key=f"nt_recips_{k}",
         placeholder=t("insp.choose_many"),
+        select_all=False,
     )
     if n.attachments:
         st.caption(_attachments(n))
@@ -321,7 +336,9 @@ def downloads(me: Actor, notice_id: int, key: str) -> None:
 
 
 def _attachments(n) -> str:
-    return t("notices.attachments", names="；".join(plain(a["title"]) for a in n.attachments))
+    return t(
+        "notices.attachments", names=t("punct.list").join(plain(a["title"]) for a in n.attachments)
+    )
 
 
 def _withdrawn_banner(n) -> None:
@@ -342,7 +359,7 @@ def _print(n) -> None:
     _withdrawn_banner(n)
     head = f"**{plain(n.doc_number or '')}**"
     if n.level and n.kind == "urging":
-        head += f"　{LEVEL_ICON.get(n.level, '')} {labels.LEVEL_LABELS.get(n.level, '')}"
+        head += f"{t('punct.gap')}{LEVEL_ICON.get(n.level, '')} {vocab('notice_level', n.level)}"
     st.markdown(head)
     st.markdown(f"### {plain(n.title)}")
     if n.addressees:
@@ -379,6 +396,7 @@ def issued_view(me: Actor, notice_id: int, key: str) -> None:
         ),
         hide_index=True,
         width="stretch",
+        placeholder=EMPTY_CELL,
     )
 
 
@@ -427,11 +445,11 @@ def notice_table(rows: list[reading.NoticeRow], issued: bool) -> None:
             f"{r.replied}/{r.recipients}" if r.notice.reply_due else "—" for r in rows
         ]
         data[t("notices.col_pending")] = [
-            "；".join(sorted(set(r.pending_ack) | set(r.pending_reply))) for r in rows
+            t("punct.list").join(sorted(set(r.pending_ack) | set(r.pending_reply))) for r in rows
         ]
     else:
         data[t("notices.col_created")] = [_fmt_dt(r.notice.created_at) for r in rows]
-    st.dataframe(pd.DataFrame(data), hide_index=True, width="stretch")
+    st.dataframe(pd.DataFrame(data), hide_index=True, width="stretch", placeholder=EMPTY_CELL)
 
 
 def pick(rows: list[reading.NoticeRow], key: str) -> int | None:
@@ -460,7 +478,7 @@ def list_and_open(me: Actor, status: str, key: str) -> None:
         t("notices.filter_kind"),
         kinds,
         key=f"{key}_kind",
-        format_func=lambda k: t("notices.all") if k is None else _kind_label(k),
+        format_func={None: t("notices.all"), **_kind_labels()}.get,
     )
     with session() as s:
         rows = reading.list_notices(s, actor=me, kind=kind, status=status)

@@ -6,10 +6,11 @@ import streamlit as st
 from duban.core import audit
 from duban.core.permissions import Actor
 from duban.org import departments, lockout, sessions, users
-from duban.org.departments import KIND_LABELS
 from models import AppUser, Department, DepartmentKind, Role
 from ui import auth
 from ui.common import (
+    DATE_FORMAT,
+    EMPTY_CELL,
     bump,
     empty_state,
     flash,
@@ -17,7 +18,7 @@ from ui.common import (
     seen_version,
     show_errors,
 )
-from ui.context import session, t
+from ui.context import session, t, vocab
 
 
 def departments_tab(me: Actor) -> None:
@@ -38,19 +39,21 @@ def _department_tree(depts: list[Department]) -> None:
         {
             t("col.name"): "　" * depth + ("└ " if depth else "") + d.name,
             t("admin.dept_short"): d.short_name or "",
-            t("col.kind"): KIND_LABELS[DepartmentKind(d.kind)],
+            t("col.kind"): vocab("department_kind", d.kind),
             t("col.active"): t("yes") if d.active else t("no"),
         }
         for depth, d in departments.department_tree(depts)
     ]
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", height=420)
+    st.dataframe(
+        pd.DataFrame(rows), hide_index=True, width="stretch", height=420, placeholder=EMPTY_CELL
+    )
 
 
 def _department_editor(me: Actor, depts: list[Department]) -> None:
     """New or edit (with activate / deactivate) on the right of the tree."""
     by_id = {d.id: d for d in depts}
     mode = st.radio(
-        "mode",
+        t("admin.dept_mode"),
         [t("admin.dept_new"), t("admin.dept_edit")],
         horizontal=True,
         label_visibility="collapsed",
@@ -106,7 +109,7 @@ def _department_form(me: Actor, current: Department | None, by_id: dict) -> None
         kind = st.selectbox(
             t("admin.dept_kind"),
             kinds,
-            format_func=KIND_LABELS.get,
+            format_func=lambda k: vocab("department_kind", k),
             index=kinds.index(values["kind"]),
             key=f"{fk}_kind",
         )
@@ -178,7 +181,9 @@ def _users_table(accounts: list[AppUser], dname: dict) -> None:
         }
         for u in accounts
     ]
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", height=360)
+    st.dataframe(
+        pd.DataFrame(rows), hide_index=True, width="stretch", height=360, placeholder=EMPTY_CELL
+    )
 
 
 def _new_user_form(me: Actor, dname: dict) -> None:
@@ -288,10 +293,14 @@ def audit_tab(me: Actor) -> None:
     c1, c2, c3, c4, c5 = st.columns(5)
     any_ = t("admin.any")
     user = c1.selectbox(t("admin.audit_user"), [any_, "system"] + [u.username for u in accounts])
-    obj = c2.selectbox(t("admin.audit_object"), [any_] + AUDIT_OBJECTS)
+    obj = c2.selectbox(
+        t("admin.audit_object"),
+        [any_] + AUDIT_OBJECTS,
+        format_func=lambda o: o if o == any_ else t(f"admin.obj.{o}"),
+    )
     obj_id = c3.text_input(t("admin.audit_object_id"))
-    d_from = c4.date_input(t("admin.audit_from"), value=None)
-    d_to = c5.date_input(t("admin.audit_to"), value=None)
+    d_from = c4.date_input(t("admin.audit_from"), value=None, format=DATE_FORMAT)
+    d_to = c5.date_input(t("admin.audit_to"), value=None, format=DATE_FORMAT)
     with session() as db:
         rows, total = audit.query_log(
             db,
@@ -324,6 +333,7 @@ def audit_tab(me: Actor) -> None:
         hide_index=True,
         width="stretch",
         height=480,
+        placeholder=EMPTY_CELL,
     )
 
 
@@ -361,6 +371,7 @@ def _throttles(me: Actor, throttles: list[lockout.Throttle]) -> None:
         ),
         hide_index=True,
         width="stretch",
+        placeholder=EMPTY_CELL,
     )
     pick = st.selectbox(
         t("admin.sec_pick"), range(len(throttles)), format_func=label.__getitem__, key="sec_pick"

@@ -4,15 +4,10 @@ import datetime as dt
 
 import pandas as pd
 
-from models import Direction, RequestStatus
+from models import Direction
 from ui.context import vocab
 
 COLOUR_DOTS = {"red": "🔴", "yellow": "🟡", "green": "🟢", "grey": "⚪", "blue": "🔵"}
-REQUEST_LABELS = {
-    RequestStatus.pending: "待审批",
-    RequestStatus.approved: "已同意",
-    RequestStatus.refused: "未同意",
-}
 
 
 def date_text(value) -> str:

@@ -7,7 +7,7 @@ import streamlit as st
 
 from duban.core.permissions import Actor
 from duban.tasks import manage
-from ui.common import plain
+from ui.common import EMPTY_CELL, plain
 from ui.context import data_version, session, t
 from ui.tasks._format import editor_date
 from ui.tasks.table import choices
@@ -65,6 +65,7 @@ def bulk_editor(view: pl.DataFrame, me: Actor) -> None:
                 t("tasks.col_resp"), options=list(names), width="large"
             ),
         },
+        placeholder=EMPTY_CELL,
     )
     if not st.button(t("tasks.bulk_save"), type="primary", key="bulk_save"):
         return

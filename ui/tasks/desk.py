@@ -11,7 +11,16 @@ from duban.core.permissions import Actor, can
 from duban.inspections import reading as inspection_reading
 from duban.tasks import reading, workflow
 from ui import selection
-from ui.common import bump, flash, plain, plain_line, seen_version, show_errors
+from ui.common import (
+    EMPTY_CELL,
+    bump,
+    flash,
+    plain,
+    plain_line,
+    seen_version,
+    show_errors,
+    upload_note,
+)
 from ui.context import session, settings, t, vocab
 from ui.tasks._format import date_text, direction_sign, number_text
 from ui.tasks.detail import instruction_byline
@@ -33,7 +42,7 @@ def acknowledge_button(m, me: Actor, key: str) -> None:
 
 def _evidence(fk: str):
     """The evidence file picker of a report or a sign-off request (types and size checked)."""
-    return st.file_uploader(
+    files = st.file_uploader(
         t("my.evidence"),
         accept_multiple_files=True,
         type=uploads.ACCEPT_EXTENSIONS,
@@ -41,6 +50,8 @@ def _evidence(fk: str):
         max_upload_size=settings().max_upload_mb,
         help=t("my.evidence_help"),
     )
+    upload_note(settings().max_upload_mb, settings().max_files_per_submission)
+    return files
 
 
 def _files(uploaded) -> list[tuple[str, UploadedFile]]:
@@ -68,8 +79,8 @@ def report_form(m, me: Actor, targets: list) -> None:
         for tg in targets:
             values[tg.id] = st.number_input(
                 plain_line(
-                    f"{tg.text}（{t('tasks.target')} {direction_sign(tg.direction)}"
-                    f"{number_text(tg.target_value)}{tg.unit or ''}）"
+                    f"{tg.text}{t('punct.open')}{t('tasks.target')} {direction_sign(tg.direction)}"
+                    f"{number_text(tg.target_value)}{tg.unit or ''}{t('punct.close')}"
                 ),
                 value=None,
                 key=f"{fk}_tg_{tg.id}",
@@ -292,6 +303,7 @@ def desk_table(items: list) -> int | None:
                 format="%.0f%%", min_value=0, max_value=100
             ),
         },
+        placeholder=EMPTY_CELL,
     )
     picked = selection.picked_id(event, ids, key)
     return int(picked) if picked is not None else None

@@ -5,13 +5,13 @@ import streamlit as st
 
 from duban.core.errors import DubanError
 from duban.core.permissions import Actor
-from duban.inspections import labels as inspection_labels
+from duban.monitoring import lights
 from duban.tasks import labels, reading, workflow
-from models import NoticeStatus, RequestStatus
+from models import NoticeStatus
 from ui import evidence
-from ui.common import empty_state, plain, show_error
-from ui.context import session, t, vocab
-from ui.tasks._format import REQUEST_LABELS, colour_text, date_text, direction_sign, number_text
+from ui.common import EMPTY_CELL, empty_state, plain, show_error
+from ui.context import lang, session, t, vocab
+from ui.tasks._format import colour_text, date_text, direction_sign, number_text
 
 
 def task_detail_view(task_id: int, me: Actor, *, key: str, row: dict | None = None, actions=None):
@@ -68,8 +68,8 @@ def _detail_header(
         )
     if row and row.get("colour"):
         st.markdown(
-            f"**{t('tasks.col_colour')}**：{colour_text(row['colour'])}　"
-            + plain(row["reasons_text"] or "")
+            f"**{t('tasks.col_colour')}**{t('punct.colon')}{colour_text(row['colour'])}{t('punct.gap')}"
+            + plain(lights.reason_text(row["reasons_text"], lang()))
         )
     if returned is not None:  # 退回重办 stands until the unit submits again
         st.warning(
@@ -87,7 +87,9 @@ def _detail_header(
         st.markdown(plain(task.description))
     if d.children:
         st.caption(
-            t("tasks.children") + "：" + "；".join(plain(f"{c.code} {c.title}") for c in d.children)
+            t("tasks.children")
+            + t("punct.colon")
+            + t("punct.list").join(plain(f"{c.code} {c.title}") for c in d.children)
         )
 
 
@@ -113,6 +115,7 @@ def _units_table(d: reading.TaskDetail) -> None:
         ),
         hide_index=True,
         width="stretch",
+        placeholder=EMPTY_CELL,
     )
 
 
@@ -132,18 +135,18 @@ def _timeline(d: reading.TaskDetail, key: str) -> None:
 def _inspections_and_notices(d: reading.TaskDetail) -> None:
     st.markdown(f"##### {t('tasks.inspections_notices')}")
     for ins, findings in d.inspections:
-        method = inspection_labels.METHOD_LABELS.get(ins.method, ins.method)
-        result = inspection_labels.RESULT_LABELS.get(ins.result, ins.result or "")
+        method = vocab("inspection_method", ins.method)
+        result = vocab("inspection_result", ins.result) if ins.result else ""
         lines = [
-            f"- 🔍 {date_text(ins.inspected_on)} {method}（{plain(ins.inspectors)}）"
-            f"{t('tasks.insp_result', result=result) if result else ''}："
+            f"- 🔍 {date_text(ins.inspected_on)} {method}{t('punct.paren', x=plain(ins.inspectors))}"
+            f"{t('tasks.insp_result', result=result) if result else ''}{t('punct.colon')}"
             f"{plain(' '.join(ins.narrative[:80].split()))}"
         ]
         for f in findings:
             status = vocab("rectification", f.status)
             lines.append(
-                f"    - {t('tasks.finding')}：{plain(' '.join(f.description.split()))}"
-                f"（{t('tasks.due')} {date_text(f.due_date)}，{status}）"
+                f"    - {t('tasks.finding')}{t('punct.colon')}{plain(' '.join(f.description.split()))}"
+                f"{t('punct.open')}{t('tasks.due')} {date_text(f.due_date)}{t('punct.comma')}{status}{t('punct.close')}"
             )
         st.markdown("\n".join(lines))
     for n in d.notices:
@@ -154,9 +157,14 @@ def _inspections_and_notices(d: reading.TaskDetail) -> None:
                 date=date_text(n.withdrawn_at),
                 reason=plain(n.withdraw_reason or ""),
             )
-            st.markdown(f"- 🚫 ~~{plain(n.doc_number or '')} {plain(n.title)}~~（{when}；{gone}）")
+            st.markdown(
+                f"- 🚫 ~~{plain(n.doc_number or '')} {plain(n.title)}~~"
+                + t("punct.paren", x=when + t("punct.list") + gone)
+            )
         else:
-            st.markdown(f"- 📢 {plain(n.doc_number or '')} {plain(n.title)}（{when}）")
+            st.markdown(
+                f"- 📢 {plain(n.doc_number or '')} {plain(n.title)}{t('punct.paren', x=when)}"
+            )
 
 
 def _history(d: reading.TaskDetail) -> None:
@@ -177,6 +185,7 @@ def _history(d: reading.TaskDetail) -> None:
             ),
             hide_index=True,
             width="stretch",
+            placeholder=EMPTY_CELL,
         )
 
 
@@ -196,13 +205,17 @@ def _report_card(rv, key: str) -> None:
             st.caption(t("tasks.superseded_note"))
         if r.correction_reason:
             st.caption(t("tasks.correction_reason", reason=plain(r.correction_reason)))
-        st.markdown(f"**{t('tasks.done')}**：{plain(r.done_text)}")
+        st.markdown(f"**{t('tasks.done')}**{t('punct.colon')}{plain(r.done_text)}")
         if r.problems:
-            st.markdown(f"**{t('tasks.problems')}**：{plain(r.problems)}")
+            st.markdown(f"**{t('tasks.problems')}**{t('punct.colon')}{plain(r.problems)}")
         if r.next_steps:
-            st.markdown(f"**{t('tasks.next')}**：{plain(r.next_steps)}")
+            st.markdown(f"**{t('tasks.next')}**{t('punct.colon')}{plain(r.next_steps)}")
         if rv.readings:
-            st.caption("；".join(plain(f"{tg.text} {v:g}{tg.unit or ''}") for tg, v in rv.readings))
+            st.caption(
+                t("punct.list").join(
+                    plain(f"{tg.text} {v:g}{tg.unit or ''}") for tg, v in rv.readings
+                )
+            )
         for att in rv.attachments:
             evidence.evidence_item(att, key)
 
@@ -232,6 +245,7 @@ def _side(d) -> None:
             ),
             hide_index=True,
             width="stretch",
+            placeholder=EMPTY_CELL,
         )
     else:
         st.caption(t("tasks.none"))
@@ -241,10 +255,10 @@ def _side(d) -> None:
             hist = " → ".join(f"{x.value:g}" for x in readings[-8:]) or t("tasks.no_readings")
             arrow = direction_sign(tg.direction)
             st.markdown(
-                f"**{plain(tg.text)}**：{t('tasks.baseline')} {number_text(tg.baseline)}，"
+                f"**{plain(tg.text)}**{t('punct.colon')}{t('tasks.baseline')} {number_text(tg.baseline)}{t('punct.comma')}"
                 f"{t('tasks.target')} {arrow}{number_text(tg.target_value)}{plain(tg.unit or '')}"
             )
-            st.caption(f"{t('tasks.history_values')}：{hist}")
+            st.caption(f"{t('tasks.history_values')}{t('punct.colon')}{hist}")
     else:
         st.caption(t("tasks.none"))
     st.markdown(f"##### {t('tasks.extensions')}")
@@ -255,7 +269,7 @@ def _side(d) -> None:
                     t(
                         "tasks.e_line",
                         unit=plain(name),
-                        status=REQUEST_LABELS[RequestStatus(e.status)],
+                        status=vocab("request", e.status),
                         frm=date_text(e.previous_deadline),
                         to=date_text(e.approved_date or e.requested_date),
                     )
@@ -279,7 +293,7 @@ def _side(d) -> None:
             st.caption(f"{instruction_byline(iv.author)} · {date_text(iv.instruction.created_at)}")
             for ans, unit in iv.answers:
                 st.markdown(
-                    f"↳ **{plain(unit)}**：{plain(ans.text)}  :gray[{date_text(ans.created_at)}]"
+                    f"↳ **{plain(unit)}**{t('punct.colon')}{plain(ans.text)}  :gray[{date_text(ans.created_at)}]"
                 )
             if iv.unanswered_units:
                 units = "、".join(plain(u) for u in iv.unanswered_units)

@@ -10,7 +10,7 @@ from duban.core.errors import DubanError
 from duban.core.permissions import Actor
 from duban.tasks import manage, reading
 from models import Task, TaskStatus
-from ui.common import bump, empty_state, flash, pinned, plain, show_error, unpin
+from ui.common import EMPTY_CELL, bump, empty_state, flash, pinned, plain, show_error, unpin
 from ui.context import session, t
 from ui.tasks._format import editor_date
 from ui.tasks.table import choices
@@ -159,6 +159,7 @@ def _task_fields(fk: str, data: dict, ch: dict, parents: dict) -> dict:
         format_func=depts.get,
         key=f"{fk}_resp",
         placeholder=t("tasks.resp_ph"),
+        select_all=False,
     )
     return {
         "code": code,
@@ -175,7 +176,7 @@ def _task_fields(fk: str, data: dict, ch: dict, parents: dict) -> dict:
 
 def _child_editors(fk: str, data: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The milestone and target editors (inside the form); returns their edited frames."""
-    st.caption(t("tasks.milestones") + "　" + t("tasks.editor_hint"))
+    st.caption(t("tasks.milestones") + t("punct.gap") + t("tasks.editor_hint"))
     ms = st.data_editor(
         pd.DataFrame(data["milestones"], columns=["title", "due_date", "done_on"]),
         num_rows="dynamic",
@@ -186,8 +187,9 @@ def _child_editors(fk: str, data: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
             "due_date": st.column_config.DateColumn(t("tasks.m_due"), format="YYYY-MM-DD"),
             "done_on": st.column_config.DateColumn(t("tasks.m_done"), format="YYYY-MM-DD"),
         },
+        placeholder=EMPTY_CELL,
     )
-    st.caption(t("tasks.targets") + "　" + t("tasks.editor_hint"))
+    st.caption(t("tasks.targets") + t("punct.gap") + t("tasks.editor_hint"))
     tg = st.data_editor(
         pd.DataFrame(
             data["targets"],
@@ -206,6 +208,7 @@ def _child_editors(fk: str, data: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
             ),
             "unit": st.column_config.TextColumn(t("tasks.t_unit")),
         },
+        placeholder=EMPTY_CELL,
     )
     return ms, tg
 

@@ -7,13 +7,15 @@ import streamlit as st
 
 from duban.core import clock
 from duban.core.permissions import Actor
+from duban.monitoring import lights
 from duban.monitoring.lights import COLOUR_LABELS
 from duban.org import departments
 from duban.tasks import reading, register
 from duban.tasks.register import RegisterFilter
 from models import TaskStatus
 from ui import selection
-from ui.context import data_version, engine, raw_frames, session, t, vocab
+from ui.common import EMPTY_CELL
+from ui.context import data_version, engine, lang, raw_frames, session, t, vocab
 from ui.tasks._format import colour_text
 
 
@@ -64,7 +66,7 @@ def register_filters() -> RegisterFilter:
     if plan_id is not None:
         phase_opts = ch["phases"].get(plan_id, [])
     phases = c2.multiselect(
-        t("tasks.f_phase"), phase_opts, key="rf_phase", placeholder=t("tasks.all")
+        t("tasks.f_phase"), phase_opts, key="rf_phase", placeholder=t("tasks.all"), select_all=False
     )
     dept = c3.selectbox(
         t("tasks.f_dept"),
@@ -85,6 +87,7 @@ def register_filters() -> RegisterFilter:
         format_func=lambda s: vocab("task_status", s),
         key="rf_status",
         placeholder=t("tasks.all"),
+        select_all=False,
     )
     colours = c6.multiselect(
         t("tasks.f_colour"),
@@ -92,6 +95,7 @@ def register_filters() -> RegisterFilter:
         format_func=colour_text,
         key="rf_colour",
         placeholder=t("tasks.all"),
+        select_all=False,
     )
     span = c7.date_input(t("tasks.f_deadline"), value=(), key="rf_deadline", format="YYYY-MM-DD")
     text = c8.text_input(t("tasks.f_text"), key="rf_text", placeholder=t("tasks.f_text_ph"))
@@ -124,10 +128,10 @@ def register_table(view: pl.DataFrame) -> int | None:
         pl.col("progress").fill_null(0),
         "deadline",
         "lead_name",
-        "responsible_names",
+        pl.col("responsible_list").list.join(t("punct.enum")).alias("responsible_names"),
         "extensions",
         "original_deadline",
-        "reasons_text",
+        lights.reason_expr(pl.col("reasons_text"), lang()),
     )
     cfg = {
         "task_id": None,
@@ -164,6 +168,7 @@ def register_table(view: pl.DataFrame) -> int | None:
         on_select="rerun",
         selection_mode="single-row",
         key=key,
+        placeholder=EMPTY_CELL,
     )
     picked = selection.picked_id(event, ids, key)
     return int(picked) if picked is not None else None
