@@ -130,6 +130,7 @@ def instruction_form(task_id: int, me: Actor, key: str) -> None:
                 format_func=lambda i: leaders.get(i, ""),
                 key=f"{key}_instr_leader",
                 help=t("tasks.instr_leader_help"),
+                placeholder=t("form.choose"),
             )
         text = st.text_area(t("tasks.instruction_text"), key=f"{key}_instr_text", height=80)
         if st.form_submit_button(t("tasks.send_instruction"), type="primary"):

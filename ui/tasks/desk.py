@@ -139,8 +139,8 @@ def correction_form(m, me: Actor, targets: list) -> None:
         for tg in targets:
             values[tg.id] = st.number_input(
                 plain_line(
-                    f"{tg.text}（{t('tasks.target')} {direction_sign(tg.direction)}"
-                    f"{number_text(tg.target_value)}{tg.unit or ''}）"
+                    f"{tg.text}{t('punct.open')}{t('tasks.target')} {direction_sign(tg.direction)}"
+                    f"{number_text(tg.target_value)}{tg.unit or ''}{t('punct.close')}"
                 ),
                 value=given.get(tg.id),
                 key=f"{fk}_tg_{tg.id}",
