@@ -15,8 +15,9 @@ STRINGS = {
     "cal.year": ("{year} 年", "{year}"),
     "cal.years_sep": ("、", ", "),
     "cal.unknown_years": (
-        "{years}的法定节假日和调休安排尚未录入，工作日暂按周一至周五计算，逾期和临期天数可能不准。",
-        "The public holidays and make-up working days of {years} are not entered yet: working "
-        "days count as Monday–Friday, so overdue and due-soon days may be off.",
+        "{years}的法定节假日和调休安排尚未录入“节假日与调休”表，工作日暂按周一至周五计算，"
+        "逾期和临期天数可能不准。",
+        "The public holidays and make-up working days of {years} are not in the Holidays table "
+        "yet: working days count as Monday–Friday, so overdue and due-soon days may be off.",
     ),
 }
