@@ -200,6 +200,7 @@ def test_office_sees_every_payload_as_text(visit):
     _inspections(v)
     _notices_office(v)
     v.open("考核排名")
+    v.pick("考核期", "季度", key="asm_period")  # the planted quarter (the demo assesses months)
     for tab in ("排名", "单位明细", "申诉", "评分规则"):
         v.tab(tab)
         v.check(f"考核排名·{tab}", shows_text=tab == "申诉")
