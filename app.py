@@ -51,6 +51,7 @@ except SettingsError as exc:
 except DatabaseNotReady as exc:
     _only(_fail(f"**{t('db.not_ready')}**：{exc}"), t("db.not_ready"))
 
+
 with st.sidebar:
     st.selectbox(
         t("lang.label"),
@@ -68,6 +69,7 @@ if actor is None:
     _only(auth.login_page, t("login.title"))
 
 with st.sidebar:
+    auth.deliver_cookie()  # a new login's cookie, written while the first page renders
     st.markdown(f"**{plain_line(actor.name)}**  ·  `{actor.username}`")
     st.caption(t("sidebar.role", role=t(f"role.{actor.role.value}")))
     unit = unit_name(actor.department_id)
