@@ -76,8 +76,11 @@ class Step:
 class Bench:
     """Steps of one scale, one running server."""
 
-    def __init__(self, scale: str, url: str, db: Path, repeat: int, browser) -> None:
+    def __init__(
+        self, scale: str, url: str, db: Path, repeat: int, browser, logins_only: bool = False
+    ) -> None:
         self.scale, self.url, self.db, self.repeat, self.browser = scale, url, db, repeat, browser
+        self.logins_only = logins_only
         self.steps: dict[str, Step] = {}
         self.skipped: list[str] = []
 
@@ -152,7 +155,7 @@ class Bench:
                 name = "login (first after server start)" if first else f"login {username}"
                 self.step(name, LOGIN_GOAL).add(shown, settled)
                 first = False
-                if i == 0:
+                if i == 0 and not self.logins_only:
                     for _ in range(self.repeat):
                         # every page, each clicked from the one before (the last from the first)
                         for title in titles[1:] + titles[:1]:
@@ -396,6 +399,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--db", type=Path, default=Path("/tmp/duban_bench_large.db"))
     ap.add_argument("--repeat", type=int, default=3, help="runs per step (median), at least 3")
     ap.add_argument("--scales", nargs="*", default=["demo", "large"], choices=["demo", "large"])
+    ap.add_argument("--logins-only", action="store_true", help="time the logins only")
     ap.add_argument("--out", type=Path, default=Path("/tmp/duban_bench_browser.md"))
     args = ap.parse_args(argv)
     if args.repeat < 3:
@@ -430,7 +434,7 @@ def main(argv: list[str] | None = None) -> int:
             prepare_copy(src, db, args.repeat)
             proc, url = start_server(db, work)
             try:
-                bench = Bench(scale, url, db, args.repeat, browser)
+                bench = Bench(scale, url, db, args.repeat, browser, args.logins_only)
                 try:
                     bench.run()
                 finally:
