@@ -44,10 +44,12 @@ format: venv
 eval-plans: venv
 	$(PY) -m bench.eval_plans $(ARGS)
 
+# Server-side figures, then Chromium timings per role (bench/browser.py), demo and large.
 bench: venv
 	$(PY) -m bench.run --db /tmp/duban_bench_large.db
 	$(PY) -m bench.pages --db /tmp/duban_bench_large.db
 	$(PY) -m bench.imports
+	$(PY) -m bench.browser --db /tmp/duban_bench_large.db
 
 seed-demo: venv
 	$(PY) -m duban seed-demo --reset

@@ -14,7 +14,7 @@ from duban.i18n import LOCALE_LABELS, LOCALES
 from duban.org import auth as dauth
 from ui import auth
 from ui.common import chrome_css, plain_line
-from ui.context import engine, session, settings, t, unit_name
+from ui.context import engine, session, settings, t, unit_name, warm_up_once
 from ui.nav import PAGES
 
 st.set_page_config(page_title="督办台 Duban", page_icon="🏛️", layout="wide")
@@ -51,6 +51,22 @@ except SettingsError as exc:
 except DatabaseNotReady as exc:
     _only(_fail(f"**{t('db.not_ready')}**：{exc}"), t("db.not_ready"))
 
+
+def _warm_up() -> None:
+    """What the first page after a login needs: the dashboard's default view and the
+    register frame, for the data version of now (shared caches, see ui.context)."""
+    from ui.context import data_version
+    from ui.monitoring import dashboard as views
+    from ui.tasks import table
+
+    version, today = data_version(), views.today()
+    views.figures(version, today, ())  # computes dashboard() and the status frames too
+    views.options(version, today)
+    table.register_frame()
+
+
+warm_up_once(_warm_up)
+
 with st.sidebar:
     st.selectbox(
         t("lang.label"),
@@ -69,6 +85,7 @@ if actor is None:
     _only(auth.login_page, t("login.title"))
 
 with st.sidebar:
+    auth.deliver_cookie()  # a new login's cookie, written while the first page renders
     st.markdown(f"**{plain_line(actor.name)}**  ·  `{actor.username}`")
     st.caption(t("sidebar.role", role=t(f"role.{actor.role.value}")))
     unit = unit_name(actor.department_id)

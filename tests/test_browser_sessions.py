@@ -33,6 +33,20 @@ def _shows_login_form(page, url: str) -> None:
     assert_no_exception(page)
 
 
+def test_the_login_cookie_is_written_by_the_first_page_and_survives_a_reload(
+    live_app, browser_page
+):
+    """The login page no longer waits for the cookie: the first page writes it (issue 14)."""
+    page = browser_page
+    login(page, live_app, "inspector")  # settled: every component drawn has reported
+    assert _cookie(page)["sameSite"] == "Strict"
+    page.reload()
+    wait_idle(page, timeout=60_000)
+    expect(page.get_by_test_id("stSidebarNav")).to_be_visible()
+    expect(page.get_by_label("用户名")).to_have_count(0)
+    assert_no_exception(page)
+
+
 def test_a_cookie_saved_before_logout_no_longer_logs_in(live_app, browser_page):
     page = browser_page
     login(page, live_app, "leader")

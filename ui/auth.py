@@ -9,6 +9,7 @@ with, even after logout: what refuses it then is the revoked session row, not th
 """
 
 import datetime as dt
+import secrets
 import time
 
 import pandas as pd
@@ -23,13 +24,22 @@ from duban.org.auth import DEMO_PASSWORD
 from ui.common import EMPTY_CELL, plain
 from ui.context import engine, session, settings, t
 
-COOKIE_MOUNT_SECONDS = 0.8
 SID = "duban_sid"  # this browser tab's session id (secret: never shown)
 _PW_CHANGED = "_duban_pw_changed_at"  # when this tab changed its password (monotonic seconds)
 _PW_NOTICE_SECONDS = 60
 ENDED = "_session_ended"  # set when a session this tab had was refused
 _AUTHENTICATOR = "_duban_authenticator"
-STATE_KEYS = ("authentication_status", "username", "name", "roles", "email", "actor", SID)
+_COOKIE_PENDING = "_duban_cookie_pending"  # a login cookie the browser has not confirmed yet
+STATE_KEYS = (
+    "authentication_status",
+    "username",
+    "name",
+    "roles",
+    "email",
+    "actor",
+    SID,
+    _COOKIE_PENDING,
+)
 
 
 def build_authenticator() -> stauth.Authenticate:
@@ -128,12 +138,41 @@ def _clear_state() -> None:
 
 def set_session_cookie(sid: str) -> None:
     """Give the browser the cookie for session `sid` (written by a frontend component)."""
+    _remember_cookie(sid)
+    deliver_cookie()
+
+
+def _remember_cookie(sid: str) -> None:
     s = settings()
     expires = dt.datetime.now(dt.UTC) + dt.timedelta(days=s.cookie_expiry_days)
+    st.session_state[_COOKIE_PENDING] = {
+        # a key of its own per cookie: a fresh component, which reports once it has written
+        "key": f"duban_set_cookie_{secrets.token_hex(6)}",
+        "token": sessions.encode_cookie(sid, s.cookie_key, expires),
+        "expires": expires,
+    }
+
+
+def deliver_cookie() -> None:
+    """Draw the component that writes the pending login cookie, run after run, until it has
+    reported back (its report is what says the browser has the cookie).
+
+    Called on every signed-in run (app.py, before the page): the cookie of a new login is
+    written while the first page renders, instead of the login page waiting for the
+    component to mount before it may rerun.
+    """
+    pending = st.session_state.get(_COOKIE_PENDING)
+    if not pending:
+        return
+    if st.session_state.get(pending["key"]) is True:
+        st.session_state[_COOKIE_PENDING] = None
+        return
+    s = settings()
     _cookie_manager().set(
         s.cookie_name,
-        sessions.encode_cookie(sid, s.cookie_key, expires),
-        expires_at=expires,
+        pending["token"],
+        key=pending["key"],
+        expires_at=pending["expires"],
         same_site="strict",
         secure=True if s.cookie_secure else None,
     )
@@ -178,13 +217,16 @@ def login_page() -> None:
 
 
 def _finish_login(sid: str) -> None:
+    """Open the first page at once; its run writes the cookie (`deliver_cookie`).
+
+    The cookie used to be written here, which meant sleeping 0.8 s so that its component
+    could mount before the rerun replaced this page (else the login did not survive a
+    reload); now the page the user waits for draws it and keeps drawing it until the
+    browser has confirmed it.
+    """
     st.session_state[SID] = sid
     st.session_state[ENDED] = False
-    set_session_cookie(sid)
-    # The cookie is written by a frontend component: give it a moment to mount before the
-    # rerun replaces this page, or the login would not survive a reload.
-    st.success(t("login.ok"))
-    time.sleep(COOKIE_MOUNT_SECONDS)
+    _remember_cookie(sid)
     st.rerun()
 
 

@@ -1,7 +1,9 @@
 """Cached engine and settings, the acting user, the locale, and a session per call."""
 
 import contextlib
-from collections.abc import Iterator
+import logging
+import threading
+from collections.abc import Callable, Iterator
 
 import streamlit as st
 from sqlmodel import Session
@@ -43,6 +45,51 @@ def data_version() -> int:
 @st.cache_resource(max_entries=2, show_spinner=False)
 def raw_frames(version: int) -> frames.RawFrames:
     return frames.read_frames(engine())
+
+
+WARM_THREAD = "duban-warm-up"
+log = logging.getLogger("duban.warm")
+
+
+class _QuietWarmUp(logging.Filter):
+    """Streamlit warns once per cached call made outside a script run; the warm-up thread
+    makes such calls on purpose."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (
+            threading.current_thread().name == WARM_THREAD
+            and "missing ScriptRunContext" in record.getMessage()
+        )
+
+
+def warm_up_once(work: Callable[[], None]) -> None:
+    """`_start_warm_up(work)` under a real server only: AppTest runs the script under a mock
+    runtime, and its tests (and bench.pages) control the caches themselves."""
+    from streamlit import runtime
+
+    if runtime.exists() and type(runtime.Runtime.instance()) is runtime.Runtime:
+        _start_warm_up(work)
+
+
+@st.cache_resource(show_spinner=False)
+def _start_warm_up(_work: Callable[[], None]) -> threading.Thread:
+    """Run `_work` once per server process, in the background: the caches it fills are
+    shared by every session, so the first person to log in after a restart does not wait
+    for the whole read of the database (seconds at 20,000 tasks). A failure is logged and
+    changes nothing: the page then computes on demand, as without it."""
+
+    def run() -> None:
+        try:
+            _work()
+        except Exception:  # noqa: BLE001 - a warm-up must never take the server down
+            log.warning("warm-up failed; caches fill on first use", exc_info=True)
+
+    logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(
+        _QuietWarmUp()
+    )
+    thread = threading.Thread(target=run, name=WARM_THREAD, daemon=True)
+    thread.start()
+    return thread
 
 
 def lang() -> str:
