@@ -80,6 +80,11 @@ DYNAMIC: dict[str, Callable[[], Iterable[str]]] = {
     "rules.h.{}": lambda: importlib.import_module("duban.monitoring.rules").RULE_LABELS,
     "admin.obj.{}": lambda: importlib.import_module("ui.org.admin").AUDIT_OBJECTS,
     "notices.rule.{}": lambda: importlib.import_module("duban.notices.rules").RULE_LABELS,
+    "asm.period_status.{}": lambda: _domain("PERIOD_STATUS"),
+    "asm.appeal_status.{}": lambda: _domain("APPEAL_STATUS"),
+    "asm.line_status.{}": lambda: _domain("LINE_STATUS"),
+    "asm.field.{}": lambda: _domain("FIELD_KINDS"),
+    "asm.field_help.{}": lambda: _domain("FIELD_KINDS"),
     # Copied from the call sites (or a module's private list):
     "dash.kpi.{}": lambda: (
         "total",
@@ -93,6 +98,12 @@ DYNAMIC: dict[str, Callable[[], Iterable[str]]] = {
     "dash.sort.{}": lambda: ("overdue", "on_time", "name"),
     "asm.{}": lambda: ("accept", "reject"),
     "asm.tab_{}": lambda: ("ranking", "units", "appeals", "formula", "export"),
+    "asm.col.{}": lambda: (  # duban/assessment/exports.py: ranking_rows, line_rows
+        *("rank", "unit", "score", "delta", "rank_change", "raw", "load", "factor", "lines"),
+        *("category", "points", "detail", "source", "day", "status", "key"),
+    ),
+    "asm.method.{}": lambda: [str(i) for i in range(1, 6)],  # formula.explain_method
+    "month.{}": lambda: [str(m) for m in range(1, 13)],
     "tasks.tab_{}": lambda: ("register", "new", "bulk", "extensions"),
     "insp.tab_{}": lambda: ("list", "findings", "new"),
     "my.sec_{}": lambda: ("to_ack", "overdue", "due_soon", "to_answer"),

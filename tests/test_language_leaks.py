@@ -36,7 +36,6 @@ from duban.core.permissions import PAGE_ACCESS
 from duban.notices import templates
 from models import (
     AppUser,
-    AssessmentPeriod,
     AssessmentSnapshot,
     Assignment,
     Attachment,
@@ -96,7 +95,6 @@ DATA_COLUMNS: dict[type, tuple[str, ...]] = {
     NoticeRecipient: ("reply_text",),
     NoticeTemplate: ("body",),  # the office's template text: official document wording
     ScoreAppeal: ("reason", "decision_note"),
-    AssessmentPeriod: ("label",),  # named by the office when it opens the period
     AssessmentSnapshot: ("department_name",),
     CalendarDay: ("name",),  # holiday names as the State Council publishes them
     AuditLog: ("note",),  # the audit record's note, as written when it happened

@@ -2,14 +2,16 @@
 
 from sqlmodel import Session, col, select
 
-from duban.assessment import _standings
+from duban.assessment import _standings, labels
 from duban.core import audit, clock
 from duban.core.errors import NotFound, PermissionDenied, ValidationFailed
 from duban.core.permissions import Actor, can, require
 from duban.core.services import check_version, get_or_404, write
+from duban.i18n import t
 from models import AssessmentPeriod, Role, ScoreAppeal
 
-APPEAL_STATUS = {"pending": "待处理", "accepted": "已采纳（扣分撤销）", "rejected": "已驳回"}
+# Chinese, as the record reads; the UI reads asm.appeal_status.<status> in its language.
+APPEAL_STATUS = {s: t(f"asm.appeal_status.{s}") for s in ("pending", "accepted", "rejected")}
 
 
 def list_appeals(
@@ -71,7 +73,7 @@ def create_appeal(
             period_id=period_id,
             department_id=department_id,
             line_key=line_key,
-            line_text=f"{line['category']} {line['points']:g}：{line['detail']}（{line['source_ref']}）",
+            line_text=labels.line_summary(line),
             points=line["points"],
             reason=reason,
             created_by=actor.user_id,

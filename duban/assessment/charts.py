@@ -2,8 +2,9 @@
 
 import plotly.graph_objects as go
 
-from duban.assessment import scoring
+from duban.assessment import labels, scoring
 from duban.core.text import for_plotly
+from duban.i18n import t
 
 TOP, BOTTOM, MIDDLE = "#2e7d32", "#c62828", "#5b7db1"
 _LAYOUT = dict(
@@ -13,7 +14,7 @@ _LAYOUT = dict(
 )
 
 
-def scores_bar(result: scoring.PeriodResult, *, n_marked: int = 3) -> go.Figure:
+def scores_bar(result: scoring.PeriodResult, *, n_marked: int = 3, lang: str = "zh") -> go.Figure:
     """Horizontal bars, best at the top; the top and bottom n units in green and red."""
     units = sorted(result.units, key=lambda u: (u.rank, u.department_name))
     count = len(units)
@@ -32,14 +33,17 @@ def scores_bar(result: scoring.PeriodResult, *, n_marked: int = 3) -> go.Figure:
             text=[f"{u.score:.2f}" for u in units],
             textposition="outside",
             customdata=[[u.rank, u.raw_points, u.load] for u in units],
-            hovertemplate="%{y}<br>得分 %{x:.2f}（第 %{customdata[0]} 名）"
-            "<br>原始得分 %{customdata[1]}，负荷 %{customdata[2]}<extra></extra>",
+            hovertemplate=t("asm.chart.scores_hover", lang),
         )
     )
     lo = min((u.score for u in units), default=0)
     hi = max((u.score for u in units), default=100)
     fig.update_layout(
-        title=f"{for_plotly(result.label)}各单位得分",
+        title=t(
+            "asm.chart.scores_title",
+            lang,
+            label=for_plotly(labels.period_name(result.label, result.kind, result.start, lang)),
+        ),
         height=max(260, 32 * count + 80),
         yaxis=dict(autorange="reversed"),
         xaxis=dict(range=[max(0, lo - 10), hi + 6], gridcolor="#eee"),
@@ -48,13 +52,17 @@ def scores_bar(result: scoring.PeriodResult, *, n_marked: int = 3) -> go.Figure:
     return fig
 
 
-def trend_lines(rows: list[dict], *, title: str = "各单位得分走势") -> go.Figure:
+def trend_lines(rows: list[dict], *, title: str | None = None, lang: str = "zh") -> go.Figure:
     """One line per unit across periods (rows from duban.assessment.results.trend)."""
     fig = go.Figure()
-    periods = list(dict.fromkeys(r["period"] for r in sorted(rows, key=lambda r: r["start"])))
+
+    def period_of(r: dict) -> str:
+        return for_plotly(labels.period_name(r["period"], r["kind"], r["start"], lang))
+
+    periods = list(dict.fromkeys(period_of(r) for r in sorted(rows, key=lambda r: r["start"])))
     by_unit: dict[str, dict[str, float]] = {}
     for r in rows:
-        by_unit.setdefault(for_plotly(r["department"]), {})[r["period"]] = r["score"]
+        by_unit.setdefault(for_plotly(r["department"]), {})[period_of(r)] = r["score"]
     for name, points in by_unit.items():
         fig.add_trace(
             go.Scatter(
@@ -65,12 +73,15 @@ def trend_lines(rows: list[dict], *, title: str = "各单位得分走势") -> go
             )
         )
     fig.update_layout(
-        title=title, height=380, yaxis=dict(title="得分", gridcolor="#eee"), **_LAYOUT
+        title=title or t("asm.chart.trend_title", lang),
+        height=380,
+        yaxis=dict(title=t("asm.chart.score", lang), gridcolor="#eee"),
+        **_LAYOUT,
     )
     return fig
 
 
-def distribution(result: scoring.PeriodResult) -> go.Figure:
+def distribution(result: scoring.PeriodResult, *, lang: str = "zh") -> go.Figure:
     """How the scores spread: a histogram with the mean marked."""
     scores = [u.score for u in result.units]
     fig = go.Figure(
@@ -82,14 +93,14 @@ def distribution(result: scoring.PeriodResult) -> go.Figure:
             x=mean,
             line_dash="dash",
             line_color="#555",
-            annotation_text=f"平均 {mean:.2f}",
+            annotation_text=t("asm.chart.mean", lang, mean=f"{mean:.2f}"),
             annotation_position="top left",
         )
     fig.update_layout(
-        title="得分分布",
+        title=t("asm.chart.distribution", lang),
         height=320,
-        xaxis=dict(title="得分"),
-        yaxis=dict(title="单位数", gridcolor="#eee"),
+        xaxis=dict(title=t("asm.chart.score", lang)),
+        yaxis=dict(title=t("asm.chart.units", lang), gridcolor="#eee"),
         bargap=0.05,
         **_LAYOUT,
     )

@@ -9,58 +9,73 @@ from dataclasses import asdict
 import polars as pl
 from sqlmodel import Session, col, select
 
-from duban.assessment import formula, periods, results, scoring
+from duban.assessment import formula, labels, periods, results, scoring
 from duban.core import clock, exports
 from duban.core.errors import ValidationFailed
 from duban.core.exports import Column
 from duban.core.permissions import Actor, require
 from duban.documents import official, word
+from duban.i18n import t
 from duban.notices import drafting, reading
 from duban.notices import rules as notice_rules
 from models import Notice, NoticeKind, NoticeStatus
 
-LINE_STATUS = {"counted": "计入", "withdrawn": "申诉成立已撤销"}
+# Chinese, as the Excel scorecard reads; the UI reads asm.line_status.<status> in its language.
+LINE_STATUS = {s: t(f"asm.line_status.{s}") for s in ("counted", "withdrawn")}
 
 
-def _fmt_delta(v: float | int | None, *, points: bool = True) -> str:
+def _fmt_delta(v: float | int | None, *, points: bool = True, lang: str = "zh") -> str:
     if v is None:
         return "—"
     if v == 0:
-        return "持平"
+        return t("asm.unchanged", lang)
     return f"{v:+.2f}" if points else (f"↑{v}" if v > 0 else f"↓{-v}")
 
 
-def ranking_rows(result: scoring.PeriodResult) -> list[dict]:
-    """The scorecard as plain rows (for tables, Excel and the bulletin)."""
+def ranking_rows(result: scoring.PeriodResult, lang: str = "zh") -> list[dict]:
+    """The scorecard as plain rows, headed in `lang` (for the page's table)."""
+
+    def col(key: str) -> str:
+        return t(f"asm.col.{key}", lang)
+
     return [
         {
-            "名次": u.rank,
-            "单位": u.department_name,
-            "得分": u.score,
-            "较上期得分": _fmt_delta(u.delta),
-            "名次变化": _fmt_delta(u.rank_change, points=False),
-            "原始得分": u.raw_points,
-            "任务负荷": u.load,
-            "折算系数": u.factor,
-            "明细条数": len(u.lines),
+            col("rank"): u.rank,
+            col("unit"): u.department_name,
+            col("score"): u.score,
+            col("delta"): _fmt_delta(u.delta, lang=lang),
+            col("rank_change"): _fmt_delta(u.rank_change, points=False, lang=lang),
+            col("raw"): u.raw_points,
+            col("load"): u.load,
+            col("factor"): u.factor,
+            col("lines"): len(u.lines),
         }
         for u in sorted(result.units, key=lambda u: (u.rank, u.department_name))
     ]
 
 
-def line_rows(unit: scoring.UnitResult) -> list[dict]:
-    """One unit's lines as plain rows, with the source and the appeal status."""
+def line_rows(unit: scoring.UnitResult, lang: str = "zh") -> list[dict]:
+    """One unit's lines as plain rows, with the source and the appeal status, in `lang`."""
+
+    def col(key: str) -> str:
+        return t(f"asm.col.{key}", lang)
+
+    def status(ln: dict) -> str:
+        text = t(f"asm.line_status.{ln['status']}", lang)
+        if ln.get("original_points"):
+            text += t("asm.line_original", lang, points=f"{ln['original_points']:g}")
+        return text
+
     return [
         {
-            "类别": ln["category"],
-            "分值": ln["points"],
-            "说明": ln["detail"],
-            "来源": ln["source_ref"]
-            + (f" · 填报 #{ln['report_id']}" if ln.get("report_id") else ""),
-            "日期": ln["day"],
-            "状态": LINE_STATUS.get(ln["status"], ln["status"])
-            + (f"（原 {ln['original_points']:g}）" if ln.get("original_points") else ""),
-            "明细编号": ln["key"],
+            col("category"): labels.category_text(ln["category"], lang),
+            col("points"): ln["points"],
+            col("detail"): labels.detail_text(ln["detail"], lang),
+            col("source"): labels.source_text(ln["source_ref"], lang)
+            + (t("asm.line_report", lang, id=ln["report_id"]) if ln.get("report_id") else ""),
+            col("day"): ln["day"],
+            col("status"): status(ln),
+            col("key"): ln["key"],
         }
         for ln in unit.lines
     ]

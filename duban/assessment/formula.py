@@ -10,33 +10,42 @@ from duban.core.errors import ValidationFailed
 from duban.core.permissions import Actor, require
 from duban.core.services import write
 from duban.core.stored import load_setting, save_setting
+from duban.i18n import t
 from models import AssignmentRole
 
 FORMULA_KEY = "assessment_formula"
 
-# name -> (kind, Chinese label, explanation). Kinds: base, bonus, deduction, cap, weight,
-# days, floor. Deductions and caps are stored as the number of points taken off (≥ 0).
+# name -> kind. Kinds: base, bonus, deduction, cap, weight, days, floor. Deductions and caps
+# are stored as the number of points taken off (≥ 0). Each field's label and explanation are
+# in the catalog (asm.field.<name>, asm.field_help.<name>).
+FIELD_KINDS: dict[str, str] = {
+    "base_score": "base",
+    "on_time_completion": "bonus",
+    "overdue_per_day": "deduction",
+    "overdue_cap_per_task": "cap",
+    "urging_blue": "deduction",
+    "urging_yellow": "deduction",
+    "urging_red": "deduction",
+    "unanswered_instruction": "deduction",
+    "instruction_answer_days": "days",
+    "inspection_average": "deduction",
+    "inspection_poor": "deduction",
+    "overdue_rectification": "deduction",
+    "commendation": "bonus",
+    "lead_weight": "weight",
+    "responsible_weight": "weight",
+    "min_load": "floor",
+}
+
+
+def field_text(name: str, lang: str = "zh") -> tuple[str, str]:
+    """A formula field's label and explanation in `lang` (Chinese in exports and messages)."""
+    return t(f"asm.field.{name}", lang), t(f"asm.field_help.{name}", lang)
+
+
+# name -> (kind, Chinese label, Chinese explanation): the published rules as documents show them.
 FORMULA_FIELDS: dict[str, tuple[str, str, str]] = {
-    "base_score": ("base", "基础分", "每个单位的起点分"),
-    "on_time_completion": ("bonus", "按期完成加分", "每项按期完成（销号）的任务，乘以分工权重"),
-    "overdue_per_day": ("deduction", "逾期每工作日扣分", "本期内每逾期一个工作日，乘以分工权重"),
-    "overdue_cap_per_task": ("cap", "单项任务逾期扣分封顶", "每项任务每期逾期扣分的上限"),
-    "urging_blue": ("deduction", "蓝色催办扣分", "本期签发给本单位的蓝色催办通知，每份"),
-    "urging_yellow": ("deduction", "黄色催办扣分", "黄色督办单，每份"),
-    "urging_red": ("deduction", "红色催办扣分", "红色督办单，每份"),
-    "unanswered_instruction": (
-        "deduction",
-        "批示未按时答复扣分",
-        "领导批示在答复时限内本单位未答复，每条",
-    ),
-    "instruction_answer_days": ("days", "批示答复时限（工作日）", "批示下达后几个工作日内须答复"),
-    "inspection_average": ("deduction", "督查结果“一般”扣分", "本期督查结果为一般，每次"),
-    "inspection_poor": ("deduction", "督查结果“差”扣分", "本期督查结果为差，每次"),
-    "overdue_rectification": ("deduction", "整改逾期扣分", "整改期限届满未答复整改情况，每项"),
-    "commendation": ("bonus", "通报表扬加分", "本期通报表扬本单位，每份"),
-    "lead_weight": ("weight", "牵头单位权重", "牵头任务计入负荷及任务类得分的系数"),
-    "responsible_weight": ("weight", "责任单位权重", "责任任务的系数，不得高于牵头"),
-    "min_load": ("floor", "最低负荷", "负荷低于此值时按此值折算，避免任务极少的单位被放大"),
+    name: (kind, *field_text(name)) for name, kind in FIELD_KINDS.items()
 }
 
 
@@ -183,29 +192,25 @@ def save_formula(
     return formula
 
 
-def explain_method(formula: Formula) -> list[str]:
+def explain_method(formula: Formula, lang: str = "zh") -> list[str]:
     """The method in words, with the current numbers (shown on the page and in the bulletin)."""
     f = formula
-    return [
-        f"各单位以基础分{f.base_score:g}分起算，考核期内每一项加分或扣分记为一条得分明细，"
-        "并注明来源（任务、进展填报、督办通知、督查检查、整改事项），各单位可逐条核对。",
-        f"任务落实：考核期内按期完成（在完成时限前报送完成情况且已销号）的任务，每项加"
-        f"{f.on_time_completion:g}分；逾期未完成的任务，考核期内每逾期1个工作日扣"
-        f"{f.overdue_per_day:g}分，每项任务每期最多扣{f.overdue_cap_per_task:g}分。"
-        f"牵头任务按{f.lead_weight:g}倍、责任任务按{f.responsible_weight:g}倍计分；"
-        "逾期扣分按各单位各自报送的完成情况分别计算，由造成逾期的单位承担。"
-        "工作日按国家法定节假日和调休安排计算。",
-        f"督办督查：考核期内签发的蓝色、黄色、红色督办通知，每份分别扣{f.urging_blue:g}分、"
-        f"{f.urging_yellow:g}分、{f.urging_red:g}分；领导批示{f.instruction_answer_days}个工作日内"
-        f"未答复的，每条扣{f.unanswered_instruction:g}分；督查结果为“一般”的扣"
-        f"{f.inspection_average:g}分、为“差”的扣{f.inspection_poor:g}分；整改事项到期未答复的，"
-        f"每项扣{f.overdue_rectification:g}分；受到通报表扬的，每份加{f.commendation:g}分。",
-        "任务负荷折算：为使任务量不同的单位可以比较，按各单位考核期内的任务负荷折算得分。"
-        f"任务负荷为各项在办任务的权重与分工权重（牵头{f.lead_weight:g}、责任"
-        f"{f.responsible_weight:g}）乘积之和，负荷低于{f.min_load:g}的按{f.min_load:g}计；"
-        "最终得分为基础分加上原始得分乘以全体单位平均负荷再除以本单位负荷，"
-        "任务多的单位扣分多、加分也多，折算后与任务少的单位可以比较。",
-        "考核期结束后，各单位可对单条扣分提出申诉并说明理由；办公室采纳的，撤销该条扣分，"
-        "不予采纳的，说明理由。申诉处理完毕后成绩冻结发布，以冻结时的结果为准，"
-        "此后数据变动不影响已发布的成绩。",
-    ]
+    numbers = dict(
+        base=f.base_score,
+        on_time=f.on_time_completion,
+        per_day=f.overdue_per_day,
+        cap=f.overdue_cap_per_task,
+        lead=f.lead_weight,
+        resp=f.responsible_weight,
+        blue=f.urging_blue,
+        yellow=f.urging_yellow,
+        red=f.urging_red,
+        answer_days=f.instruction_answer_days,
+        instruction=f.unanswered_instruction,
+        average=f.inspection_average,
+        poor=f.inspection_poor,
+        rectification=f.overdue_rectification,
+        commendation=f.commendation,
+        min_load=f.min_load,
+    )
+    return [t(f"asm.method.{i}", lang, **numbers) for i in range(1, 6)]

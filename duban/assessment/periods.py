@@ -8,10 +8,12 @@ from duban.core import audit, clock, periods
 from duban.core.errors import ValidationFailed
 from duban.core.permissions import Actor, require
 from duban.core.services import write
+from duban.i18n import t
 from models import AssessmentPeriod
 
 PERIOD_KINDS = {"month": "月度", "quarter": "季度", "year": "年度"}
-PERIOD_STATUS = {"open": "考核中（可申诉）", "frozen": "已冻结发布"}
+# Chinese, as documents show them; the UI reads asm.period_status.<status> in its language.
+PERIOD_STATUS = {s: t(f"asm.period_status.{s}") for s in ("open", "frozen")}
 
 
 def period_bounds(kind: str, day: dt.date) -> tuple[dt.date, dt.date, str]:

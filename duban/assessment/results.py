@@ -62,6 +62,7 @@ def period_result(
         unit_count=count,
         frozen_at=period.frozen_at,
         previous_label=prev.label if prev else None,
+        previous_start=prev.start if prev else None,
     )
 
 
@@ -93,6 +94,7 @@ def trend(session: Session, *, actor: Actor, kind: str, until: dt.date | None = 
             out.append(
                 {
                     "period": p.label,
+                    "kind": p.kind,
                     "start": p.start,
                     "department": u.department_name,
                     "score": u.score,

@@ -87,6 +87,7 @@ class PeriodResult:
     unit_count: int
     frozen_at: dt.datetime | None = None
     previous_label: str | None = None
+    previous_start: dt.date | None = None  # names the previous period in the UI's language
 
     def top(self, n: int = 3) -> list[UnitResult]:
         """The best n units, and any unit tied with the n-th."""

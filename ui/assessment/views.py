@@ -11,6 +11,7 @@ from duban.assessment import (
     exports,
     formula,
     freezing,
+    labels,
     periods,
     results,
     scoring,
@@ -29,7 +30,7 @@ from ui.common import (
     plain,
     show_errors,
 )
-from ui.context import data_version, session, t
+from ui.context import data_version, lang, session, t
 
 STATUS_ICON = {"open": "🟡", "frozen": "🔒"}
 
@@ -41,7 +42,14 @@ STATUS_ICON = {"open": "🟡", "frozen": "🔒"}
 def _periods(version: int) -> list[dict]:
     with session() as db:
         return [
-            {"id": p.id, "label": p.label, "kind": p.kind, "status": p.status, "version": p.version}
+            {
+                "id": p.id,
+                "label": p.label,
+                "kind": p.kind,
+                "start": p.start,
+                "status": p.status,
+                "version": p.version,
+            }
             for p in periods.list_periods(db)
         ]
 
@@ -62,6 +70,17 @@ def result(me: Actor, period_id: int) -> scoring.PeriodResult:
     return _result(data_version(), me, period_id, clock.today())
 
 
+def period_name(period: dict | scoring.PeriodResult) -> str:
+    """A period's name in the UI language (the label the office typed stays as written)."""
+    if isinstance(period, dict):
+        return labels.period_name(period["label"], period["kind"], period["start"], lang())
+    return labels.period_name(period.label, period.kind, period.start, lang())
+
+
+def status_name(status: str) -> str:
+    return t(f"asm.period_status.{status}")
+
+
 # ------------------------------------------------------------------ periods
 
 
@@ -73,9 +92,11 @@ def pick_period() -> dict | None:
     pid = st.selectbox(
         t("asm.period"),
         list(by_id),
-        format_func=lambda i: (
-            f"{STATUS_ICON[by_id[i]['status']]} {by_id[i]['label']}"
-            f"（{periods.PERIOD_STATUS[by_id[i]['status']]}）"
+        format_func=lambda i: t(
+            "asm.period_option",
+            icon=STATUS_ICON[by_id[i]["status"]],
+            label=period_name(by_id[i]),
+            status=status_name(by_id[i]["status"]),
         ),
         key="asm_period",
     )
@@ -96,7 +117,8 @@ def create_period_form(me: Actor) -> None:
             with show_errors(), session() as db:
                 p = periods.create_period(db, actor=me, kind=kind, day=day)
                 st.session_state["asm_period"] = p.id
-                st.success(t("asm.created", label=plain(p.label)))
+                name = labels.period_name(p.label, p.kind, p.start, lang())
+                st.success(t("asm.created", label=plain(name)))
                 st.rerun()
 
 
@@ -104,10 +126,10 @@ def status_line(res: scoring.PeriodResult) -> None:
     st.caption(
         t(
             "asm.status",
-            label=res.label,
+            label=period_name(res),
             start=res.start,
             end=res.end,
-            status=periods.PERIOD_STATUS[res.status],
+            status=status_name(res.status),
             as_of=res.as_of,
         )
     )
@@ -133,7 +155,7 @@ def freeze_box(me: Actor, period: dict, res: scoring.PeriodResult) -> None:
                 freezing.freeze_period(
                     db, actor=me, period_id=period["id"], expected_version=period["version"]
                 )
-                st.success(t("asm.frozen_ok", label=period["label"]))
+                st.success(t("asm.frozen_ok", label=period_name(period)))
                 st.rerun()
 
 
@@ -141,7 +163,10 @@ def freeze_box(me: Actor, period: dict, res: scoring.PeriodResult) -> None:
 
 
 def _names(units: list[scoring.UnitResult]) -> str:
-    return "、".join(f"{plain(u.department_name)}（{u.score:.2f}）" for u in units) or "—"
+    named = [
+        t("asm.name_score", name=plain(u.department_name), score=f"{u.score:.2f}") for u in units
+    ]
+    return t("asm.list_sep").join(named) or "—"
 
 
 def ranking(me: Actor, res: scoring.PeriodResult) -> None:
@@ -153,20 +178,25 @@ def ranking(me: Actor, res: scoring.PeriodResult) -> None:
     c = st.columns(4)
     c[0].metric(t("asm.units_count"), len(res.units))
     c[1].metric(t("asm.mean"), f"{sum(scores) / len(scores):.2f}")
-    c[2].container(border=True).markdown(f":green[**{t('asm.top')}**]　{_names(res.top(n))}")
-    c[3].container(border=True).markdown(f":red[**{t('asm.bottom')}**]　{_names(res.bottom(n))}")
-    st.caption(t("asm.prev", label=res.previous_label) if res.previous_label else t("asm.no_prev"))
+    c[2].container(border=True).markdown(f":green[**{t('asm.top')}**] {_names(res.top(n))}")
+    c[3].container(border=True).markdown(f":red[**{t('asm.bottom')}**] {_names(res.bottom(n))}")
+    if res.previous_label:
+        previous = labels.period_name(res.previous_label, res.kind, res.previous_start, lang())
+        st.caption(t("asm.prev", label=previous))
+    else:
+        st.caption(t("asm.no_prev"))
     st.dataframe(
-        pd.DataFrame(exports.ranking_rows(res)),
+        pd.DataFrame(exports.ranking_rows(res, lang())),
         hide_index=True,
         width="stretch",
         height=35 * (len(res.units) + 1) + 3,  # rows are 35 px: no empty strip below
-        column_config={"得分": st.column_config.NumberColumn(format="%.2f")},
+        column_config={t("asm.col.score"): st.column_config.NumberColumn(format="%.2f")},
         placeholder=EMPTY_CELL,
     )
     left, right = st.columns([3, 2])
-    left.plotly_chart(charts.scores_bar(res, n_marked=n), width="stretch", key="asm_bar")
-    right.plotly_chart(charts.distribution(res), width="stretch", key="asm_hist")
+    bar = charts.scores_bar(res, n_marked=n, lang=lang())
+    left.plotly_chart(bar, width="stretch", key="asm_bar")
+    right.plotly_chart(charts.distribution(res, lang=lang()), width="stretch", key="asm_hist")
     trend(me, res)
 
 
@@ -175,7 +205,9 @@ def trend(me: Actor, res: scoring.PeriodResult) -> None:
     rows = _trend(data_version(), me, res.kind, res.start, clock.today())
     if len({r["period"] for r in rows}) > 1:
         st.plotly_chart(
-            charts.trend_lines(rows, title=t("asm.trend")), width="stretch", key="asm_trend"
+            charts.trend_lines(rows, title=t("asm.trend"), lang=lang()),
+            width="stretch",
+            key="asm_trend",
         )
 
 
@@ -201,13 +233,13 @@ def unit_card(res: scoring.PeriodResult, unit: scoring.UnitResult, *, links: boo
             floor=f.get("min_load", 1),
         )
     )
-    rows = exports.line_rows(unit)
+    rows = exports.line_rows(unit, lang())
     if not rows:
         empty_state(t("asm.no_lines"))
         return
-    frame = pd.DataFrame(rows).drop(columns=["明细编号"])
+    frame = pd.DataFrame(rows).drop(columns=[t("asm.col.key")])
     if links:  # the task register opens a task from ?task=<id>
-        frame["任务"] = [
+        frame[t("asm.col.task")] = [
             f"/tasks?task={ln['task_id']}" if ln["task_id"] else None for ln in unit.lines
         ]
     st.dataframe(
@@ -215,12 +247,14 @@ def unit_card(res: scoring.PeriodResult, unit: scoring.UnitResult, *, links: boo
         hide_index=True,
         width="stretch",
         column_config={
-            "类别": st.column_config.TextColumn(width=90),
-            "分值": st.column_config.NumberColumn(width=60, format="%g"),
-            "说明": st.column_config.TextColumn(width=460),
-            "来源": st.column_config.TextColumn(width=300),
-            "日期": st.column_config.TextColumn(width=95),
-            "任务": st.column_config.LinkColumn(display_text="打开任务", width=80),
+            t("asm.col.category"): st.column_config.TextColumn(width=90),
+            t("asm.col.points"): st.column_config.NumberColumn(width=60, format="%g"),
+            t("asm.col.detail"): st.column_config.TextColumn(width=460),
+            t("asm.col.source"): st.column_config.TextColumn(width=300),
+            t("asm.col.day"): st.column_config.TextColumn(width=95),
+            t("asm.col.task"): st.column_config.LinkColumn(
+                display_text=t("asm.open_task"), width=80
+            ),
         },
         placeholder=EMPTY_CELL,
     )
@@ -267,10 +301,7 @@ def appeal_form(me: Actor, res: scoring.PeriodResult, unit: scoring.UnitResult) 
             t("asm.appeal_line"),
             list(by_key),
             index=None,
-            format_func=lambda k: (
-                f"{by_key[k]['category']} {by_key[k]['points']:g}："
-                f"{by_key[k]['detail']}（{by_key[k]['source_ref']}）"
-            ),
+            format_func=lambda k: labels.line_summary(by_key[k], lang()),
             key=line_pick,
             placeholder=t("asm.appeal_line_ph"),
         )
@@ -295,13 +326,13 @@ def _appeal_rows(rows: list[ScoreAppeal], names: dict[int, str]) -> pd.DataFrame
     return pd.DataFrame(
         [
             {
-                "编号": a.id,
-                "单位": names.get(a.department_id, a.department_id),
-                "扣分": a.points,
-                "明细": a.line_text,
-                "申诉理由": a.reason,
-                "状态": appeals.APPEAL_STATUS.get(a.status, a.status),
-                "处理意见": a.decision_note or "",
+                t("asm.col.appeal_id"): a.id,
+                t("asm.col.unit"): names.get(a.department_id, a.department_id),
+                t("asm.col.appeal_points"): a.points,
+                t("asm.col.appeal_line"): labels.line_text(a.line_text, lang()),
+                t("asm.col.appeal_reason"): a.reason,
+                t("asm.col.status"): t(f"asm.appeal_status.{a.status}"),
+                t("asm.col.decision_note"): a.decision_note or "",
             }
             for a in rows
         ]
@@ -325,7 +356,12 @@ def appeal_table(me: Actor, res: scoring.PeriodResult, department_id: int | None
     for a in [a for a in rows if a.status == "pending"]:
         with st.form(f"asm_decide_{a.id}"):
             st.markdown(
-                f"**#{a.id} {plain(names.get(a.department_id, ''))}**：{plain(a.line_text)}"
+                t(
+                    "asm.appeal_head",
+                    id=a.id,
+                    name=plain(names.get(a.department_id, "")),
+                    line=plain(labels.line_text(a.line_text, lang())),
+                )
             )
             st.caption(plain(a.reason))
             choice = st.radio(
@@ -355,7 +391,7 @@ def appeal_table(me: Actor, res: scoring.PeriodResult, department_id: int | None
 
 def method(values: dict, *, expanded: bool = False) -> None:
     with st.expander(t("asm.method"), expanded=expanded):
-        for para in formula.explain_method(formula.Formula.from_dict(values)):
+        for para in formula.explain_method(formula.Formula.from_dict(values), lang()):
             st.markdown(para)
 
 
@@ -377,7 +413,8 @@ def formula_editor(me: Actor, res: scoring.PeriodResult) -> None:
     with st.form("asm_formula"):
         cols = st.columns(3)
         out = {}
-        for i, (name, (kind, label, help_)) in enumerate(formula.FORMULA_FIELDS.items()):
+        for i, (name, kind) in enumerate(formula.FIELD_KINDS.items()):
+            label, help_ = formula.field_text(name, lang())
             v = values[name]
             if kind == "days":
                 out[name] = cols[i % 3].number_input(
@@ -404,12 +441,12 @@ def _formula_table(values: dict) -> None:
         pd.DataFrame(
             [
                 {
-                    "项目": formula.FORMULA_FIELDS[k][1],
-                    "分值/系数": v,
-                    "说明": formula.FORMULA_FIELDS[k][2],
+                    t("asm.col.item"): formula.field_text(k, lang())[0],
+                    t("asm.col.value"): v,
+                    t("asm.col.explain"): formula.field_text(k, lang())[1],
                 }
                 for k, v in values.items()
-                if k in formula.FORMULA_FIELDS
+                if k in formula.FIELD_KINDS
             ]
         ),
         hide_index=True,
