@@ -540,3 +540,36 @@ def test_the_frame_reasons_read_in_english_too():
     english = frame.select(lights.reason_expr(pl.col("r"), "en")).to_series().to_list()
     assert english == [lights.reason_text(written, "en"), None]
     assert not _CJK.search(english[0]) and "91" in english[0] and "2026-07-01" in english[0]
+
+
+@pytest.mark.parametrize(
+    ("page", "user", "role"),
+    [
+        (p, u, r)
+        for p, u, r in CASES
+        if (p, u)
+        in {
+            ("inspections", "inspector"),
+            ("dashboard", "leader"),
+            ("notices", "office"),
+            ("assessment", "office"),
+        }
+    ],
+)
+def test_switching_to_english_redraws_what_was_cached_in_chinese(
+    demo_db, demo_db_template, page, user, role
+):
+    """A user who switches the language mid-session sees no table cached in the other one
+    (a cached frame of words must have the language in its key)."""
+    at = app_as(user, role)
+    at.session_state["lang"] = "zh"
+    at.run()
+    at.switch_page(f"pages/{page}.py")
+    at.run()
+    assert not at.exception, at.exception
+    at.session_state["lang"] = "en"
+    at.run()
+    assert not at.exception, at.exception
+    items, problems = rendered(at)
+    found = leaks(items, "en", data_strings(Path(demo_db.removeprefix("sqlite:///"))))
+    assert not found and not problems, "\n".join(sorted(set(problems)) + found)

@@ -45,7 +45,7 @@ STRINGS = {
     "page.account": ("个人设置", "Account"),
     "purpose.assessment": (
         "按公开规则计算考核得分并发布成绩单。",
-        "score units by a published formula and publish the scorecard.",
+        "Scores units by a published formula and publishes the scorecard.",
     ),
     "empty.nothing": ("暂无数据。", "Nothing here yet."),
     # account

@@ -99,6 +99,7 @@ def pick_period() -> dict | None:
             status=status_name(by_id[i]["status"]),
         ),
         key="asm_period",
+        placeholder=t("form.choose"),
     )
     return by_id[pid]
 
@@ -108,7 +109,11 @@ def create_period_form(me: Actor) -> None:
         kinds = list(periods.PERIOD_KINDS)
         cols = st.columns(2)
         kind = cols[0].selectbox(
-            t("asm.kind"), kinds, index=1, format_func=lambda k: t(f"asm.kind.{k}")
+            t("asm.kind"),
+            kinds,
+            index=1,
+            format_func=lambda k: t(f"asm.kind.{k}"),
+            placeholder=t("form.choose"),
         )
         day = cols[1].date_input(
             t("asm.day"), value=clock.today(), key="asm_new_day", format=DATE_FORMAT

@@ -23,7 +23,7 @@ from ui.common import (
     show_flash,
     upload_note,
 )
-from ui.context import data_version, session, settings, t, vocab
+from ui.context import data_version, lang, session, settings, t, vocab
 
 UPLOAD_TYPES = uploads.ACCEPT_EXTENSIONS
 
@@ -57,6 +57,7 @@ def inspection_form(me: Actor) -> None:
         list(InspectionMethod),
         format_func=lambda m: vocab("inspection_method", m),
         key=f"{k}_m",
+        placeholder=t("form.choose"),
     )
     # No default result: the inspector must choose one, not leave a silent "好".
     result = c3.selectbox(
@@ -171,9 +172,12 @@ PICK_MAX = 500  # records in the picker under the list (the table shows them all
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _inspection_table(version: int, me: Actor, date_from, date_to, method, result, unit):
-    """(the list as a frame, {id: picker label}) — read once per data version, filter
-    and actor (the actor is part of the key: the service checks its permission)."""
+def _inspection_table(
+    version: int, me: Actor, date_from, date_to, method, result, unit, locale: str
+):
+    """(the list as a frame, {id: picker label}) — read once per data version, filter,
+    actor (the actor is part of the key: the service checks its permission) and UI language
+    (the frame holds words: the method, the result, the list punctuation)."""
     with session() as s:
         rows = reading.list_inspections(
             s,
@@ -214,20 +218,25 @@ def inspections_list(me: Actor) -> None:
         [None, *InspectionMethod],
         key="insp_fm",
         format_func=lambda m: t("notices.all") if m is None else vocab("inspection_method", m),
+        placeholder=t("notices.all"),
     )
     result = c4.selectbox(
         t("insp.result"),
         [None, *InspectionResult],
         key="insp_fr",
         format_func=lambda r: t("notices.all") if r is None else vocab("inspection_result", r),
+        placeholder=t("notices.all"),
     )
     unit = c5.selectbox(
         t("insp.units"),
         [None, *units],
         key="insp_fu",
         format_func=lambda u: t("notices.all") if u is None else units[u],
+        placeholder=t("notices.all"),
     )
-    frame, labels = _inspection_table(data_version(), me, date_from, date_to, method, result, unit)
+    frame, labels = _inspection_table(
+        data_version(), me, date_from, date_to, method, result, unit, lang()
+    )
     if not labels:
         empty_state(t("insp.none"))
         return
@@ -299,6 +308,7 @@ def _finding_filters(key: str) -> tuple[str | None, bool]:
         [None, *RectificationStatus],
         key=f"{key}_st",
         format_func=lambda s: t("notices.all") if s is None else vocab("rectification", s),
+        placeholder=t("notices.all"),
     )
     overdue = c2.checkbox(t("insp.f_overdue"), key=f"{key}_od")
     return status, overdue

@@ -209,6 +209,7 @@ def _unmatched_choices(
             ["", matching.CREATE, matching.DROP],
             format_func=special.get,
             key=f"{key}_unit_rest",
+            placeholder=t("form.choose"),
         )
     mapping: dict = {}
     undecided: list[str] = []
@@ -231,6 +232,7 @@ def _unmatched_choices(
                 sp.get(v) if v in sp else "→ " + labels.get(v, str(v))
             ),
             label_visibility="collapsed",
+            placeholder=t("form.choose"),
         )
         if choice == "" and rest:
             mapping[m.name] = rest
@@ -411,7 +413,11 @@ def _template_and_export(me: Actor) -> None:
         return
     labels = dict(plans)
     pid = c2.selectbox(
-        t("imp.export_plan"), [p for p, _ in plans], format_func=labels.get, key="imp_export_plan"
+        t("imp.export_plan"),
+        [p for p, _ in plans],
+        format_func=labels.get,
+        key="imp_export_plan",
+        placeholder=t("form.choose"),
     )
 
     def export() -> bytes:  # built on click: a plan of 20,000 tasks takes seconds

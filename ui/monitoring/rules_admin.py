@@ -89,7 +89,9 @@ def _calendar_editor(me: Actor) -> None:
     st.subheader(t("rules.cal_title"), anchor=False)
     today = clock.today()
     years = list(range(today.year - 1, today.year + 3))
-    year = st.selectbox(t("rules.cal_year"), years, index=1, key="cal_year")
+    year = st.selectbox(
+        t("rules.cal_year"), years, index=1, key="cal_year", placeholder=t("form.choose")
+    )
     with session() as db:
         latest = holidays.year_rows(db, year)
         cal = holidays.load_calendar(db)

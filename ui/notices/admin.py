@@ -25,6 +25,7 @@ def templates_section(me: Actor) -> None:
         [k.value for k in NoticeKind],
         format_func={k.value: _kind_label(k.value) for k in NoticeKind}.get,
         key="tpl_kind",
+        placeholder=t("form.choose"),
     )
     with session() as s:
         latest, overridden, latest_version = templates.template_source(s, kind)

@@ -93,12 +93,20 @@ def generator(me: Actor, late: list[dict]) -> int | None:
     ]
     c1, c2 = st.columns([1, 2])
     kind = c1.selectbox(
-        t("notices.kind"), KIND_OPTIONS, format_func=_kind_labels().get, key="nt_kind"
+        t("notices.kind"),
+        KIND_OPTIONS,
+        format_func=_kind_labels().get,
+        key="nt_kind",
+        placeholder=t("form.choose"),
     )
     params: dict = {}
     if kind in UNIT_KINDS:
         params["department_id"] = c2.selectbox(
-            t("notices.unit"), unit_ids, format_func=lambda i: units.get(i, str(i)), key="nt_unit"
+            t("notices.unit"),
+            unit_ids,
+            format_func=lambda i: units.get(i, str(i)),
+            key="nt_unit",
+            placeholder=t("form.choose"),
         )
     elif kind == "bulletin":
         params.update(_period_fields(c2))
@@ -133,6 +141,7 @@ def _period_fields(col) -> dict:
         index=1,
         format_func=lambda p: labels.PERIODS[p],
         key="nt_period",
+        placeholder=t("form.choose"),
     )
     options = drafting.bulletin_periods(kind, clock.today())
     start = b.selectbox(
@@ -140,6 +149,7 @@ def _period_fields(col) -> dict:
         [p.start for p in options],
         format_func=lambda d: next(p.label for p in options if p.start == d),
         key=f"nt_period_start_{kind}",
+        placeholder=t("form.choose"),
     )
     return {"period": kind, "period_start": start}
 
@@ -217,6 +227,7 @@ def _draft_fields(n, recips: list[dict], k: str) -> tuple[dict, list[int]]:
             index=labels.LEVELS.index(n.level or "blue"),
             format_func=lambda v: f"{LEVEL_ICON[v]} {vocab('notice_level', v)}",
             key=f"nt_level_{k}",
+            placeholder=t("form.choose"),
         )
     body = st.text_area(t("notices.body"), n.body, height=300, key=f"nt_body_{k}")
     req = st.text_area(t("notices.requirements"), n.requirements, height=100, key=f"nt_req_{k}")
@@ -479,6 +490,7 @@ def list_and_open(me: Actor, status: str, key: str) -> None:
         kinds,
         key=f"{key}_kind",
         format_func={None: t("notices.all"), **_kind_labels()}.get,
+        placeholder=t("notices.all"),
     )
     with session() as s:
         rows = reading.list_notices(s, actor=me, kind=kind, status=status)

@@ -69,6 +69,7 @@ def _department_editor(me: Actor, depts: list[Department]) -> None:
                 list(by_id),
                 format_func=lambda i: by_id[i].name,
                 key="dept_pick",
+                placeholder=t("form.choose"),
             )
         ]
     _department_form(me, current, by_id)
@@ -112,6 +113,7 @@ def _department_form(me: Actor, current: Department | None, by_id: dict) -> None
             format_func=lambda k: vocab("department_kind", k),
             index=kinds.index(values["kind"]),
             key=f"{fk}_kind",
+            placeholder=t("form.choose"),
         )
         parent = st.selectbox(
             t("admin.dept_parent"),
@@ -119,6 +121,7 @@ def _department_form(me: Actor, current: Department | None, by_id: dict) -> None
             format_func=lambda i: t("admin.dept_none") if i is None else by_id[i].name,
             index=parents.index(values["parent"]) if values["parent"] in parents else 0,
             key=f"{fk}_parent",
+            placeholder=t("form.choose"),
         )
         ok = st.form_submit_button(
             t("admin.save") if current else t("admin.create"), type="primary"
@@ -193,9 +196,17 @@ def _new_user_form(me: Actor, dname: dict) -> None:
         st.subheader(t("admin.user_new"))
         username = st.text_input(t("admin.user_username"))
         name = st.text_input(t("admin.user_name"))
-        role = st.selectbox(t("admin.user_role"), roles, format_func=lambda r: t(f"role.{r.value}"))
+        role = st.selectbox(
+            t("admin.user_role"),
+            roles,
+            format_func=lambda r: t(f"role.{r.value}"),
+            placeholder=t("form.choose"),
+        )
         unit = st.selectbox(
-            t("admin.user_unit"), unit_opts, format_func=lambda i: "—" if i is None else dname[i]
+            t("admin.user_unit"),
+            unit_opts,
+            format_func=lambda i: "—" if i is None else dname[i],
+            placeholder=t("form.choose"),
         )
         password = st.text_input(t("admin.user_password"), type="password")
         if st.form_submit_button(t("admin.create"), type="primary"):
@@ -223,6 +234,7 @@ def _edit_user(me: Actor, accounts: list[AppUser], dname: dict) -> None:
         list(by_id),
         format_func=lambda i: f"{by_id[i].username} · {by_id[i].display_name}",
         key="user_pick",  # keeps the pick when a name in the list changes
+        placeholder=t("form.choose"),
     )
     u = by_id[uid]
     _user_form(me, u, dname)
@@ -260,6 +272,7 @@ def _user_form(me: Actor, u: AppUser, dname: dict) -> None:
             index=roles.index(values["role"]),
             format_func=lambda r: t(f"role.{r.value}"),
             key=f"{fk}_role",
+            placeholder=t("form.choose"),
         )
         unit = st.selectbox(
             t("admin.user_unit"),
@@ -269,6 +282,7 @@ def _user_form(me: Actor, u: AppUser, dname: dict) -> None:
             else 0,
             format_func=lambda i: "—" if i is None else dname[i],
             key=f"{fk}_unit",
+            placeholder=t("form.choose"),
         )
         active = st.checkbox(t("admin.user_active"), value=values["active"], key=f"{fk}_active")
         if st.form_submit_button(t("admin.save"), type="primary"):
@@ -292,11 +306,16 @@ def audit_tab(me: Actor) -> None:
         accounts = users.list_users(db)
     c1, c2, c3, c4, c5 = st.columns(5)
     any_ = t("admin.any")
-    user = c1.selectbox(t("admin.audit_user"), [any_, "system"] + [u.username for u in accounts])
+    user = c1.selectbox(
+        t("admin.audit_user"),
+        [any_, "system"] + [u.username for u in accounts],
+        placeholder=t("form.choose"),
+    )
     obj = c2.selectbox(
         t("admin.audit_object"),
         [any_] + AUDIT_OBJECTS,
         format_func=lambda o: o if o == any_ else t(f"admin.obj.{o}"),
+        placeholder=t("form.choose"),
     )
     obj_id = c3.text_input(t("admin.audit_object_id"))
     d_from = c4.date_input(t("admin.audit_from"), value=None, format=DATE_FORMAT)
@@ -374,7 +393,11 @@ def _throttles(me: Actor, throttles: list[lockout.Throttle]) -> None:
         placeholder=EMPTY_CELL,
     )
     pick = st.selectbox(
-        t("admin.sec_pick"), range(len(throttles)), format_func=label.__getitem__, key="sec_pick"
+        t("admin.sec_pick"),
+        range(len(throttles)),
+        format_func=label.__getitem__,
+        key="sec_pick",
+        placeholder=t("form.choose"),
     )
     if st.button(t("admin.sec_lift"), key="sec_lift"):
         chosen = throttles[pick]
@@ -398,6 +421,7 @@ def _kick(me: Actor, accounts: list[AppUser]) -> None:
         list(by_id),
         format_func=lambda i: f"{by_id[i].username} · {by_id[i].display_name}",
         key="sec_kick_pick",
+        placeholder=t("form.choose"),
     )
     if uid is not None and st.button(t("admin.sec_kick"), key="sec_kick"):
         with show_errors(), session() as db:

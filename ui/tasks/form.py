@@ -72,7 +72,11 @@ def _form_data(
     """(version, status, form data): the task as pinned when its form opened, or a new one."""
     if task_id is None:
         plan_id = st.selectbox(
-            t("tasks.f_plan"), list(plans), format_func=plans.get, key=f"{key}_plan"
+            t("tasks.f_plan"),
+            list(plans),
+            format_func=plans.get,
+            key=f"{key}_plan",
+            placeholder=t("form.choose"),
         )
         data = {
             "plan_id": plan_id,
@@ -125,6 +129,7 @@ def _task_fields(fk: str, data: dict, ch: dict, parents: dict) -> dict:
         index=phases.index(data["phase"]) if data["phase"] in phases else 0,
         format_func=lambda p: p or "—",
         key=f"{fk}_phase",
+        placeholder=t("form.choose"),
     )
     popts = [None, *parents]
     parent = c4.selectbox(
@@ -133,6 +138,7 @@ def _task_fields(fk: str, data: dict, ch: dict, parents: dict) -> dict:
         index=popts.index(data["parent_id"]) if data["parent_id"] in popts else 0,
         format_func=lambda i: parents.get(i, "—"),
         key=f"{fk}_parent",
+        placeholder=t("form.choose"),
     )
     start = c5.date_input(
         t("tasks.start"), value=data["start_date"], key=f"{fk}_start", format="YYYY-MM-DD"
@@ -151,6 +157,7 @@ def _task_fields(fk: str, data: dict, ch: dict, parents: dict) -> dict:
         index=dopts.index(data["lead_department_id"]) if data["lead_department_id"] in dopts else 0,
         format_func=lambda i: depts.get(i, "—"),
         key=f"{fk}_lead",
+        placeholder=t("form.choose"),
     )
     resp = c8.multiselect(
         t("tasks.col_resp"),

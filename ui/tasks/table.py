@@ -61,6 +61,7 @@ def register_filters() -> RegisterFilter:
         [None, *plans],
         format_func=lambda i: plans.get(i, t("tasks.all")),
         key="rf_plan",
+        placeholder=t("tasks.all"),
     )
     phase_opts = sorted({ph for v in ch["phases"].values() for ph in v})
     if plan_id is not None:
@@ -73,12 +74,14 @@ def register_filters() -> RegisterFilter:
         [None, *depts],
         format_func=lambda i: depts.get(i, t("tasks.all")),
         key="rf_dept",
+        placeholder=t("tasks.all"),
     )
     role = c4.selectbox(
         t("tasks.f_role"),
         register.UNIT_ROLES,
         format_func=lambda r: t(f"tasks.role_{r}"),
         key="rf_role",
+        placeholder=t("form.choose"),
     )
     c5, c6, c7, c8 = st.columns([3, 2, 3, 2])
     statuses = c5.multiselect(
