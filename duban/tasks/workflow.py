@@ -179,6 +179,25 @@ def _mark_reported(session: Session, actor: Actor, task: Task, now: dt.datetime)
         session.execute(update(Task).where(col(Task.id) == task.id).values(updated_at=now))
 
 
+def _report_input(
+    percent: float,
+    done_text: str,
+    problems: str,
+    next_steps: str,
+    target_values: dict[int, float | None] | None,
+    files: Sequence[Upload],
+) -> tuple[float, str, str, str, dict[int, float], list[Upload]]:
+    """A report's fields checked before anything is written (a report and its correction)."""
+    done_text = _text(done_text, "进展情况", required=True)
+    problems = _text(problems, "存在困难")
+    next_steps = _text(next_steps, "下一步计划")
+    percent = _percent(percent)
+    checked = list(files or [])
+    _check_files_first(checked)
+    values = {int(k): v for k, v in (target_values or {}).items() if v is not None}
+    return percent, done_text, problems, next_steps, values, checked
+
+
 def report_progress(
     session: Session,
     *,
@@ -192,13 +211,9 @@ def report_progress(
     files: Sequence[Upload] = (),
 ) -> ProgressReport:
     """One unit's progress report with target readings and evidence; never edited later."""
-    done_text = _text(done_text, "进展情况", required=True)
-    problems = _text(problems, "存在困难")
-    next_steps = _text(next_steps, "下一步计划")
-    percent = _percent(percent)
-    files = list(files or [])
-    _check_files_first(files)
-    values = {int(k): v for k, v in (target_values or {}).items() if v is not None}
+    percent, done_text, problems, next_steps, values, files = _report_input(
+        percent, done_text, problems, next_steps, target_values, files
+    )
     with write(session):
         a, task = _assignment(session, assignment_id)
         require(actor, "report.create", department_id=a.department_id)
@@ -289,13 +304,9 @@ def correct_report(
     report (申请销号 is answered by the office: 销号 or 退回重办), by the unit that made it.
     """
     reason = _text(reason, "更正理由", required=True, limit=1000)
-    done_text = _text(done_text, "进展情况", required=True)
-    problems = _text(problems, "存在困难")
-    next_steps = _text(next_steps, "下一步计划")
-    percent = _percent(percent)
-    files = list(files or [])
-    _check_files_first(files)
-    values = {int(k): v for k, v in (target_values or {}).items() if v is not None}
+    percent, done_text, problems, next_steps, values, files = _report_input(
+        percent, done_text, problems, next_steps, target_values, files
+    )
     with write(session):
         old = get_or_404(session, ProgressReport, report_id, "进展填报")
         a, task = _assignment(session, old.assignment_id)

@@ -59,48 +59,61 @@ def _files(uploaded) -> list[tuple[str, UploadedFile]]:
     return [(f.name, f) for f in (uploaded or [])]
 
 
+def _target_label(tg) -> str:
+    return plain_line(
+        f"{tg.text}{t('punct.open')}{t('tasks.target')} {direction_sign(tg.direction)}"
+        f"{number_text(tg.target_value)}{tg.unit or ''}{t('punct.close')}"
+    )
+
+
+def _report_fields(
+    fk: str, targets: list, percent: float, start=None, readings: dict | None = None
+) -> dict:
+    """The fields of a progress report (inside a form): the percent given, the texts and
+    readings of `start` (the report being corrected) or empty; returned as the service's
+    keyword arguments."""
+    pct = st.number_input(
+        t("my.percent"),
+        min_value=0.0,
+        max_value=100.0,
+        step=5.0,
+        value=float(percent),
+        key=f"{fk}_pct",
+    )
+    done = st.text_area(
+        t("my.done") + " *", start.done_text if start else "", key=f"{fk}_done", height=100
+    )
+    c1, c2 = st.columns(2)
+    problems = c1.text_area(
+        t("my.problems"), start.problems if start else "", key=f"{fk}_problems", height=80
+    )
+    nxt = c2.text_area(t("my.next"), start.next_steps if start else "", key=f"{fk}_next", height=80)
+    values = {
+        tg.id: st.number_input(
+            _target_label(tg), value=(readings or {}).get(tg.id), key=f"{fk}_tg_{tg.id}"
+        )
+        for tg in targets
+    }
+    return {
+        "percent": pct,
+        "done_text": done,
+        "problems": problems,
+        "next_steps": nxt,
+        "target_values": values,
+        "files": _files(_evidence(fk)),
+    }
+
+
 def report_form(m, me: Actor, targets: list) -> None:
     """进展填报 for one assignment; on error everything typed stays in the form."""
     fk = f"rep_{m.assignment.id}_{st.session_state.get(f'rep_n_{m.assignment.id}', 0)}"
     with st.form(fk):
-        pct = st.number_input(
-            t("my.percent"),
-            min_value=0.0,
-            max_value=100.0,
-            step=5.0,
-            value=float(m.latest_percent or 0),
-            key=f"{fk}_pct",
-        )
-        done = st.text_area(t("my.done") + " *", key=f"{fk}_done", height=100)
-        c1, c2 = st.columns(2)
-        problems = c1.text_area(t("my.problems"), key=f"{fk}_problems", height=80)
-        nxt = c2.text_area(t("my.next"), key=f"{fk}_next", height=80)
-        values = {}
-        for tg in targets:
-            values[tg.id] = st.number_input(
-                plain_line(
-                    f"{tg.text}{t('punct.open')}{t('tasks.target')} {direction_sign(tg.direction)}"
-                    f"{number_text(tg.target_value)}{tg.unit or ''}{t('punct.close')}"
-                ),
-                value=None,
-                key=f"{fk}_tg_{tg.id}",
-            )
-        files = _evidence(fk)
+        fields = _report_fields(fk, targets, percent=m.latest_percent or 0)
         here = st.container()  # a refusal shows above the button just pressed
         if st.form_submit_button(t("my.send_report"), type="primary"):
             with here, show_errors():
                 with session() as db:
-                    workflow.report_progress(
-                        db,
-                        actor=me,
-                        assignment_id=m.assignment.id,
-                        percent=pct,
-                        done_text=done,
-                        problems=problems,
-                        next_steps=nxt,
-                        target_values=values,
-                        files=_files(files),
-                    )
+                    workflow.report_progress(db, actor=me, assignment_id=m.assignment.id, **fields)
                 bump(f"rep_n_{m.assignment.id}")
                 flash(t("my.reported"))
                 st.rerun()
@@ -123,43 +136,13 @@ def correction_form(m, me: Actor, targets: list) -> None:
             t("my.correct_hint", at=date_text(last.reported_at), percent=f"{last.percent:g}")
         )
         reason = st.text_area(t("my.correct_reason") + " *", key=f"{fk}_reason", height=68)
-        pct = st.number_input(
-            t("my.percent"),
-            min_value=0.0,
-            max_value=100.0,
-            step=5.0,
-            value=float(last.percent),
-            key=f"{fk}_pct",
-        )
-        done = st.text_area(t("my.done") + " *", last.done_text, key=f"{fk}_done", height=100)
-        c1, c2 = st.columns(2)
-        problems = c1.text_area(t("my.problems"), last.problems, key=f"{fk}_problems", height=80)
-        nxt = c2.text_area(t("my.next"), last.next_steps, key=f"{fk}_next", height=80)
-        values = {}
-        for tg in targets:
-            values[tg.id] = st.number_input(
-                plain_line(
-                    f"{tg.text}{t('punct.open')}{t('tasks.target')} {direction_sign(tg.direction)}"
-                    f"{number_text(tg.target_value)}{tg.unit or ''}{t('punct.close')}"
-                ),
-                value=given.get(tg.id),
-                key=f"{fk}_tg_{tg.id}",
-            )
-        files = _evidence(fk)
+        fields = _report_fields(fk, targets, percent=last.percent, start=last, readings=given)
+        here = st.container()  # a refusal shows above the button just pressed
         if st.form_submit_button(t("my.correct_send"), type="primary"):
-            with show_errors():
+            with here, show_errors():
                 with session() as db:
                     workflow.correct_report(
-                        db,
-                        actor=me,
-                        report_id=last.id,
-                        reason=reason,
-                        percent=pct,
-                        done_text=done,
-                        problems=problems,
-                        next_steps=nxt,
-                        target_values=values,
-                        files=_files(files),
+                        db, actor=me, report_id=last.id, reason=reason, **fields
                     )
                 flash(t("my.corrected"))
                 st.rerun()
