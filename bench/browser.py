@@ -343,41 +343,17 @@ def prepare_copy(src: Path, dst: Path, repeat: int) -> None:
 
 
 def start_server(db: Path, work: Path):
-    from tests.browser_support import _free_port, _start_server
+    from tests.browser_support import start_app
 
-    port = _free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{db}",
-        "UPLOAD_DIR": str(work / "uploads"),
-        "DUBAN_MODE": "demo",
-        "BCRYPT_ROUNDS": str(PROD_BCRYPT_ROUNDS),
-    }
-    url = f"http://127.0.0.1:{port}"
-    cmd = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(ROOT / "app.py"),
-        "--server.port",
-        str(port),
-        "--server.headless",
-        "true",
-        "--server.address",
-        "127.0.0.1",
-        "--browser.gatherUsageStats",
-        "false",
-    ]
-    return _start_server(cmd, env, work / f"streamlit-{db.stem}.log", url), url
+    return start_app(
+        db, work, bcrypt_rounds=PROD_BCRYPT_ROUNDS, log_name=f"streamlit-{db.stem}.log"
+    )
 
 
 def stop(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    from tests.browser_support import stop_app
+
+    stop_app(proc)
 
 
 def table(steps: list[Step]) -> str:

@@ -96,13 +96,24 @@ def live_app(demo_db_template, tmp_path_factory):
     work = tmp_path_factory.mktemp("live")
     db = work / "duban.db"
     shutil.copy(demo_db_template, db)
+    proc, url = start_app(db, work, bcrypt_rounds=4)
+    yield url
+    stop_app(proc)
+
+
+@pytest.fixture(scope="module")
+def start_app(
+    db: Path, work: Path, *, bcrypt_rounds: int, log_name: str = "streamlit.log"
+) -> tuple[subprocess.Popen, str]:
+    """`streamlit run app.py` on a free port over the SQLite file `db` (uploads under
+    `work`), started and answering; returns (process, base url)."""
     port = _free_port()
     env = {
         **os.environ,
         "DATABASE_URL": f"sqlite:///{db}",
         "UPLOAD_DIR": str(work / "uploads"),
         "DUBAN_MODE": "demo",
-        "BCRYPT_ROUNDS": "4",
+        "BCRYPT_ROUNDS": str(bcrypt_rounds),
     }
     url = f"http://127.0.0.1:{port}"
     cmd = [
@@ -120,8 +131,10 @@ def live_app(demo_db_template, tmp_path_factory):
         "--browser.gatherUsageStats",
         "false",
     ]
-    proc = _start_server(cmd, env, work / "streamlit.log", url)
-    yield url
+    return _start_server(cmd, env, work / log_name, url), url
+
+
+def stop_app(proc: subprocess.Popen) -> None:
     proc.terminate()
     try:
         proc.wait(10)
@@ -129,7 +142,6 @@ def live_app(demo_db_template, tmp_path_factory):
         proc.kill()
 
 
-@pytest.fixture(scope="module")
 def _chromium():
     require_chromium()
     from playwright.sync_api import sync_playwright
