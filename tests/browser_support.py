@@ -101,7 +101,6 @@ def live_app(demo_db_template, tmp_path_factory):
     stop_app(proc)
 
 
-@pytest.fixture(scope="module")
 def start_app(
     db: Path, work: Path, *, bcrypt_rounds: int, log_name: str = "streamlit.log"
 ) -> tuple[subprocess.Popen, str]:
@@ -142,6 +141,7 @@ def stop_app(proc: subprocess.Popen) -> None:
         proc.kill()
 
 
+@pytest.fixture(scope="module")
 def _chromium():
     require_chromium()
     from playwright.sync_api import sync_playwright
