@@ -293,6 +293,12 @@ def test_leader_writes_an_instruction_the_units_must_answer(demo_db):
         assert "此项是群众关注重点，务必按期完成。" in [i.text for i in ins]
     desk = page_as("my_tasks", "dept01", "dept_head")
     assert {m.label: m.value for m in desk.metric}["待回复批示"] == "1"
+    # the unit reads whose 批示 it is answering
+    desk.selectbox(key="my_open").set_value(task.id).run()
+    assert not desk.exception
+    with _db(demo_db) as s:
+        leader = s.exec(select(AppUser).where(AppUser.username == "leader")).one()
+    assert f"{leader.display_name}批示" in [c.value for c in desk.caption]
 
 
 def test_a_stale_edit_is_refused_and_keeps_what_was_typed(demo_db):
