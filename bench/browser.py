@@ -229,15 +229,20 @@ class Bench:
             page.keyboard.press("Escape")
             box.get_by_role("button", name=re.compile("Clear|清除")).first.click()
             wait_idle(page)
-        grid = page.get_by_test_id("stDataFrame").first
-        box2 = grid.bounding_box()
-        assert box2 is not None
         for i in range(self.repeat):
-            before = texts(page, "h3")
+            # a row opens the task on its own page (?task=ID); the register is opened afresh
+            # (by way of another page) before each click
+            if i:
+                self.go(page, "领导驾驶舱")
+                self.go(page, "任务台账")
+            grid = page.get_by_test_id("stDataFrame").first
+            grid.wait_for(state="visible")
+            box2 = grid.bounding_box()
+            assert box2 is not None
             shown, settled = self.timed(
                 page,
-                lambda i=i: page.mouse.click(box2["x"] + 16, box2["y"] + 35 + 17 + 35 * i),
-                lambda before=before: new_text(page, "h3", before),
+                lambda i=i, b=box2: page.mouse.click(b["x"] + 16, b["y"] + 35 + 17 + 35 * i),
+                lambda: self.detail_heading(page),
             )
             self.step("click 台账行 → 任务详情").add(shown, settled)
 
@@ -265,7 +270,8 @@ class Bench:
             return
         for i in range(self.repeat):
             picker.click()
-            options = page.get_by_role("option")
+            # the notices, not the empty choice ("— 选择要打开的一份 —") the picker starts on
+            options = page.get_by_role("option").filter(has_not_text=re.compile(r"^\s*—"))
             options.first.wait_for(state="visible")
             option = options.nth((i + 1) % options.count())  # never the one open now
             title = option.inner_text().strip().split(" · ", 1)[-1]

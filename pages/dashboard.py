@@ -16,15 +16,17 @@ query = tuple(sorted(filters.to_query().items()))
 
 with st.spinner(t("dash.computing")):
     d = views.dashboard(version, today, query)
-    figs = views.figures(version, today, query, lang())
 rules = views.current_rules(version, today)
 
 views.as_of_caption(d)
 if d.kpis[0].value == 0:
     empty_state(views.t("dash.empty"))
     st.stop()
+# What a leader reads first goes out first: the figures (even a cache hit unpickles them)
+# come after the KPIs and the red list are on screen.
 views.kpi_cards(d, rules)
 views.red_list(d)
+figs = views.figures(version, today, query, lang())
 views.departments(d, figs)
 views.charts_sections(d, figs)
 views.targets(d)
