@@ -214,6 +214,19 @@ def login_page() -> None:
             st.error(plain(outcome.message), icon="🔒")
         if settings().is_demo:
             _demo_accounts()
+    _preload_first_page()
+
+
+def _preload_first_page() -> None:
+    """Draw, hidden, the kinds of element the first page after login shows (KPI cards, date
+    filters, buttons): the browser fetches each kind's code the first time one is drawn, and
+    without this the dashboard's KPIs stood as grey placeholders for a second after login
+    while that code loaded. Nothing here is visible or read (constant markup only)."""
+    st.html("<style>.st-key-login_preload{display:none}</style>")
+    with st.container(key="login_preload"):
+        st.metric("-", "-")
+        st.date_input("-", value=None, key="login_preload_date", format="YYYY-MM-DD")
+        st.button("-", key="login_preload_button", disabled=True)
 
 
 def _finish_login(sid: str) -> None:
