@@ -22,6 +22,7 @@ from duban.monitoring.holidays import load_calendar
 from duban.monitoring.rules import load_warning_rules
 from duban.tasks import reading
 from duban.tasks.labels import STATUS_LABELS
+from duban.tasks.manage import TRANSITIONS
 from models import (
     AppSetting,
     AppUser,
@@ -768,18 +769,9 @@ class SentBack:
     reason: str
 
 
-# The audit actions that move a task's status (the log's order is the order they happened).
-STATUS_ACTIONS = (
-    "task.assign",
-    "task.acknowledge",
-    "task.start",
-    "task.submit",
-    "task.sign_off",
-    "task.send_back",
-    "task.suspend",
-    "task.cancel",
-    "task.restart",
-)
+# The audit actions that move a task's status (the log's order is the order they happened):
+# the units' own steps, then every office transition (manage.TRANSITIONS, 撤销销号 included).
+STATUS_ACTIONS = ("task.assign", "task.acknowledge", "task.start", "task.submit", *TRANSITIONS)
 
 
 def sent_back(session: Session, tasks: Sequence[Task]) -> dict[int, SentBack]:
