@@ -38,10 +38,10 @@ def download_button(att: Attachment, key: str) -> None:
     """A download button whose file is read only when clicked: drawing it reads no file."""
     problem = uploads.file_problem(att)  # the directory entry only
     if problem:
-        st.caption(f"📎 {plain(att.filename)}（{plain(problem)}）")
+        st.caption(f"📎 {plain(att.filename)}{t('punct.paren', x=plain(problem))}")
         return
     st.download_button(
-        f"📎 {plain_line(att.filename)}（{size_text(att.size)}）",
+        f"📎 {plain_line(att.filename)}{t('punct.paren', x=size_text(att.size))}",
         functools.partial(uploads.stored_bytes, att.sha256, att.filename),
         file_name=safe_file_name(att.filename),
         mime=att.mime,

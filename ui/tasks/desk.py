@@ -398,7 +398,7 @@ def rectification_line(r) -> str:
 def rectification_section(rows: list, me: Actor) -> None:
     """The unit's open 整改 items; they are answered in 通知通报 → 整改事项."""
     overdue = sum(1 for r in rows if r.overdue)
-    title = f"{t('my.sec_rectify')}（{len(rows)}）"
+    title = f"{t('my.sec_rectify')}{t('punct.paren', x=len(rows))}"
     if overdue:
         title += f" · {t('my.rect_overdue_n', n=overdue)}"
     with st.expander(title, expanded=True):
