@@ -2,11 +2,15 @@
 
 import datetime as dt
 import itertools
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 from sqlmodel import Session
 
 from duban.core import clock
 from duban.core.permissions import Actor
+from duban.core.settings import get_settings
 from models import (
     AppUser,
     Assignment,
@@ -19,6 +23,17 @@ from models import (
     Task,
     TaskStatus,
 )
+
+
+@contextmanager
+def uploads_and_clock(tmp_path: Path, monkeypatch, now: dt.datetime) -> Iterator[None]:
+    """A service test's world: uploads under the test's own folder, the clock at `now`."""
+    monkeypatch.setenv("UPLOAD_DIR", str(tmp_path / "uploads"))
+    get_settings.cache_clear()
+    with clock.frozen(now):
+        yield
+    get_settings.cache_clear()
+
 
 _n = itertools.count(1)
 # A real bcrypt hash of "duban-demo" at cost 4, so factories stay fast.

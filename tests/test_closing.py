@@ -9,7 +9,6 @@ from sqlmodel import select
 from duban.assessment import _queries
 from duban.core import clock
 from duban.core.errors import PermissionDenied, StaleEdit, ValidationFailed
-from duban.core.settings import get_settings
 from duban.notices import _shared, drafting, facts, issuing, reading, replies
 from duban.tasks import manage, workflow
 from duban.tasks import reading as task_reading
@@ -31,7 +30,7 @@ from models import (
     Task,
     TaskStatus,
 )
-from tests.factories import make_department, make_report, make_task, make_user
+from tests.factories import make_department, make_report, make_task, make_user, uploads_and_clock
 from tests.test_uploads import PDF
 
 NOW = dt.datetime(2026, 11, 23, 10, 0)  # a Monday
@@ -40,11 +39,8 @@ TODAY = NOW.date()
 
 @pytest.fixture(autouse=True)
 def _env(tmp_path, monkeypatch):
-    monkeypatch.setenv("UPLOAD_DIR", str(tmp_path / "uploads"))
-    get_settings.cache_clear()
-    with clock.frozen(NOW):
+    with uploads_and_clock(tmp_path, monkeypatch, NOW):
         yield
-    get_settings.cache_clear()
 
 
 @pytest.fixture

@@ -11,8 +11,6 @@ from collections.abc import Callable
 import pytest
 from sqlmodel import Session, col, select
 
-from duban.core import clock
-from duban.core.settings import get_settings
 from duban.notices import replies
 from duban.tasks import workflow
 from models import (
@@ -27,7 +25,7 @@ from models import (
     Task,
     TaskStatus,
 )
-from tests.factories import make_department, make_task, make_user
+from tests.factories import make_department, make_task, make_user, uploads_and_clock
 from tests.test_notices import _concurrent_engine
 
 NOW = dt.datetime(2026, 6, 10, 9, 0)
@@ -36,11 +34,8 @@ UNITS = 5  # two reporters per unit: ten reports on one task
 
 @pytest.fixture(autouse=True)
 def _env(tmp_path, monkeypatch):
-    monkeypatch.setenv("UPLOAD_DIR", str(tmp_path / "uploads"))
-    get_settings.cache_clear()
-    with clock.frozen(NOW):
+    with uploads_and_clock(tmp_path, monkeypatch, NOW):
         yield
-    get_settings.cache_clear()
 
 
 @pytest.fixture

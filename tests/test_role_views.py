@@ -12,7 +12,6 @@ from sqlmodel import Session, SQLModel, select
 from duban.assessment import appeals, periods, results
 from duban.core import clock, previews, uploads
 from duban.core.permissions import Actor
-from duban.core.settings import get_settings
 from duban.inspections import reading, records
 from duban.inspections.records import FindingInput
 from duban.seed import demo
@@ -26,18 +25,15 @@ from models import (
     Task,
     TaskStatus,
 )
-from tests.factories import make_department, make_report, make_task, make_user
+from tests.factories import make_department, make_report, make_task, make_user, uploads_and_clock
 
 NOW = dt.datetime(2026, 6, 10, 9, 0)
 
 
 @pytest.fixture(autouse=True)
 def _env(tmp_path, monkeypatch):
-    monkeypatch.setenv("UPLOAD_DIR", str(tmp_path / "uploads"))
-    get_settings.cache_clear()
-    with clock.frozen(NOW):
+    with uploads_and_clock(tmp_path, monkeypatch, NOW):
         yield
-    get_settings.cache_clear()
 
 
 @pytest.fixture

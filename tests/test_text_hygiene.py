@@ -11,7 +11,6 @@ from sqlmodel import SQLModel
 from duban.assessment import appeals
 from duban.core import clock, text
 from duban.core.errors import ValidationFailed
-from duban.core.settings import get_settings
 from duban.inspections import records
 from duban.inspections.records import FindingInput
 from duban.monitoring import holidays
@@ -33,7 +32,7 @@ from models import (
     ScoreAppeal,
     Task,
 )
-from tests.factories import make_department, make_plan, make_task, make_user
+from tests.factories import make_department, make_plan, make_task, make_user, uploads_and_clock
 
 NOW = dt.datetime(2026, 6, 10, 9, 0)
 RLM_ZW = "\u200f\u200b"  # right-to-left mark + zero-width space
@@ -41,11 +40,8 @@ RLM_ZW = "\u200f\u200b"  # right-to-left mark + zero-width space
 
 @pytest.fixture(autouse=True)
 def _env(tmp_path, monkeypatch):
-    monkeypatch.setenv("UPLOAD_DIR", str(tmp_path / "uploads"))
-    get_settings.cache_clear()
-    with clock.frozen(NOW):
+    with uploads_and_clock(tmp_path, monkeypatch, NOW):
         yield
-    get_settings.cache_clear()
 
 
 # ---------------------------------------------------------------- the pure functions

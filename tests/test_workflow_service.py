@@ -7,7 +7,6 @@ from sqlmodel import select
 
 from duban.core import clock
 from duban.core.errors import PermissionDenied, ValidationFailed
-from duban.core.settings import get_settings
 from duban.tasks import workflow
 from models import (
     AppSetting,
@@ -23,7 +22,7 @@ from models import (
     Task,
     TaskStatus,
 )
-from tests.factories import make_department, make_task, make_user
+from tests.factories import make_department, make_task, make_user, uploads_and_clock
 from tests.test_uploads import PDF, PNG
 
 NOW = dt.datetime(2026, 6, 10, 9, 0)
@@ -31,11 +30,8 @@ NOW = dt.datetime(2026, 6, 10, 9, 0)
 
 @pytest.fixture(autouse=True)
 def _env(tmp_path, monkeypatch):
-    monkeypatch.setenv("UPLOAD_DIR", str(tmp_path / "uploads"))
-    get_settings.cache_clear()
-    with clock.frozen(NOW):
+    with uploads_and_clock(tmp_path, monkeypatch, NOW):
         yield
-    get_settings.cache_clear()
 
 
 @pytest.fixture
