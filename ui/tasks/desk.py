@@ -202,10 +202,8 @@ def submit_form(m, me: Actor) -> None:
                 st.rerun()
 
 
-def answer_form(ins, m, me: Actor, key: str) -> None:
+def answer_form(ins, m, me: Actor, key: str, author: reading.InstructionAuthor) -> None:
     fk = f"{key}_ans_{ins.id}_{m.assignment.department_id}"
-    with session() as db:
-        author = reading.instruction_authors(db, [ins])[ins.id]
     with st.form(fk):
         st.markdown(f"✍️ **{plain(ins.text)}**  :gray[{date_text(ins.created_at)}]")
         st.caption(instruction_byline(author))
@@ -292,7 +290,7 @@ def desk_table(items: list) -> int | None:
     return int(picked) if picked is not None else None
 
 
-def unit_workbench(m, me: Actor) -> None:
+def unit_workbench(m, me: Actor, d: reading.TaskDetail) -> None:
     """The actions a unit takes on one of its tasks, as tabs under the detail.
 
     The tabs are a keyed widget, one per assignment, whose choice the server keeps: a submit
@@ -326,8 +324,10 @@ def unit_workbench(m, me: Actor) -> None:
             elif name == "submit":
                 submit_form(m, me)
             else:
+                # the authors as the task detail above read them
+                authors = {iv.instruction.id: iv.author for iv in d.instructions}
                 for ins in m.pending_instructions:
-                    answer_form(ins, m, me, "wb")
+                    answer_form(ins, m, me, "wb", authors[ins.id])
 
 
 def notice_lines(todo: list) -> None:
