@@ -26,6 +26,7 @@ from models.notice import (
     NoticeTask,
     NoticeTemplate,
 )
+from models.notify import Channel, Delivery, JobRun, Notification, NotifyPreference
 from models.org import AppUser, AppUserCreate, Department, DepartmentCreate
 from models.plan import Assignment, Milestone, Plan, Target, Task
 from models.system import AppSetting, AuditLog, CalendarDay, DataVersion
@@ -50,7 +51,9 @@ __all__ = [
     "Attachment",
     "AuditLog",
     "CalendarDay",
+    "Channel",
     "DataVersion",
+    "Delivery",
     "Department",
     "DepartmentCreate",
     "DepartmentKind",
@@ -65,6 +68,7 @@ __all__ = [
     "InspectionTask",
     "Instruction",
     "InstructionAnswer",
+    "JobRun",
     "LoginAttempt",
     "Milestone",
     "Notice",
@@ -74,6 +78,8 @@ __all__ = [
     "NoticeStatus",
     "NoticeTask",
     "NoticeTemplate",
+    "Notification",
+    "NotifyPreference",
     "Plan",
     "ProgressReport",
     "RectificationStatus",

@@ -15,6 +15,10 @@ class PlanBase(SQLModel):
     doc_number: str | None = Field(default=None, max_length=100)
     issued_on: dt.date | None = None
     phases: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # 报送频次, the plan's default for its tasks: "none", "weekly:5" (ISO weekday),
+    # "monthly:10" (day of the month), "quarterly:10" (day of a quarter's first month);
+    # NULL is "none". Read and written through duban.monitoring.cycles.
+    report_cycle: str | None = Field(default=None, max_length=20)
 
 
 class Plan(PlanBase, table=True):
@@ -40,6 +44,8 @@ class TaskBase(SQLModel):
     start_date: dt.date | None = None
     deadline: dt.date | None = Field(default=None, index=True)
     weight: float = Field(default=1.0, ge=0, le=100)
+    # The task's own 报送频次 (same form as Plan.report_cycle); NULL: the plan's.
+    report_cycle: str | None = Field(default=None, max_length=20)
 
 
 class Task(TaskBase, table=True):

@@ -14,7 +14,7 @@ from duban.core.db import bump_data_version
 from duban.core.permissions import Actor
 from models import AuditLog
 
-_SKIP = {"password_hash"}
+_SKIP = {"password_hash", "secret"}  # a channel's SMTP password or robot secret
 
 
 def _jsonable(v: Any) -> Any:

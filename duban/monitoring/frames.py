@@ -32,6 +32,7 @@ class RawFrames:
     tasks: pl.DataFrame
     assignments: pl.DataFrame
     reports: pl.DataFrame
+    report_days: pl.DataFrame
     departments: pl.DataFrame
     extensions: pl.DataFrame
     urgings: pl.DataFrame
@@ -87,7 +88,8 @@ _BIG: dict[str, _Spec] = {
         " COALESCE(phase, '') AS phase, status, {d:start_date} AS start_date,"
         " {d:deadline} AS deadline, {d:original_deadline} AS original_deadline, weight,"
         " COALESCE(sort_key, '') AS sort_key, {d:assigned_at} AS assigned_on,"
-        " {d:submitted_at} AS submitted_on, {d:completed_at} AS completed_on FROM task"
+        " {d:submitted_at} AS submitted_on, {d:completed_at} AS completed_on,"
+        " COALESCE(report_cycle, '') AS report_cycle FROM task"
         + _SHOWN_TASKS,
         {
             "task_id": _I,
@@ -105,6 +107,7 @@ _BIG: dict[str, _Spec] = {
             "assigned_on": _D,
             "submitted_on": _D,
             "completed_on": _D,
+            "report_cycle": _S,
         },
     ),
     "assignments": (
@@ -125,6 +128,12 @@ _BIG: dict[str, _Spec] = {
         " FROM progress_report WHERE NOT EXISTS (SELECT 1 FROM progress_report c"
         " WHERE c.supersedes_id = progress_report.id)",  # a corrected report is not current
         {"report_id": _I, "assignment_id": _I, "percent": _F, "reported_on": _D},
+    ),
+    # Every day a unit reported, corrected reports included: a report sent on time and
+    # corrected later was still sent on time (报送频次, duban.monitoring.cycles).
+    "report_days": (
+        "SELECT DISTINCT assignment_id, {d:reported_at} AS reported_on FROM progress_report",
+        {"assignment_id": _I, "reported_on": _D},
     ),
 }
 _SMALL: dict[str, _Spec] = {
@@ -212,9 +221,9 @@ _SMALL: dict[str, _Spec] = {
         {"target_id": _I, "value": _F, "recorded_on": _D},
     ),
     "plans": (
-        "SELECT id AS plan_id, title AS plan_title, CAST(phases AS TEXT) AS phases FROM plan"
-        " WHERE importing_at IS NULL",
-        {"plan_id": _I, "plan_title": _S, "phases": _S},
+        "SELECT id AS plan_id, title AS plan_title, CAST(phases AS TEXT) AS phases,"
+        " COALESCE(report_cycle, '') AS report_cycle FROM plan WHERE importing_at IS NULL",
+        {"plan_id": _I, "plan_title": _S, "phases": _S, "report_cycle": _S},
     ),
 }
 _NULL_IF_EMPTY = {"tasks": ("phase",)}

@@ -192,6 +192,7 @@ def _as_of(raw: RawFrames, day: dt.date) -> RawFrames:
         tasks=_deadlines_as_of(_tasks_as_of(raw.tasks, lit), raw.extensions, lit),
         assignments=raw.assignments,
         reports=raw.reports.filter(pl.col("reported_on") <= lit),
+        report_days=raw.report_days.filter(pl.col("reported_on") <= lit),
         departments=raw.departments,
         extensions=raw.extensions.filter(pl.col("decided_on") <= lit),
         urgings=raw.urgings.filter(pl.col("issued_on") <= lit).with_columns(
