@@ -1,0 +1,1 @@
+"""The 待办 inbox page."""

@@ -1,0 +1,1 @@
+"""Reminders in the UI: channels, the delivery log, reminder rules, preferences, messages."""
