@@ -148,8 +148,31 @@ FIELD_LABELS = {
     "score_appeal.reason": "申诉理由",
     "score_appeal.status": "申诉状态",
     "score_appeal.decision_note": "处理意见",
+    "plan.report_cycle": "报送频次",
+    "task.report_cycle": "报送频次",
+    "notify_channel.kind": "渠道类型",
+    "notify_channel.name": "渠道名称",
+    "notify_channel.config": "渠道配置",
+    "notify_channel.secret": "密钥",
+    "notify_channel.role": "接收角色",
+    "notify_preference.mobile": "手机号",
+    "notification.rule": "提醒规则",
+    "notification.dedupe_key": "提醒标识",
+    "notification.subject": "消息标题",
+    "notification.body": "消息内容",
+    "notification.link": "消息链接",
+    "notification.items": "提醒事项",
+    "delivery.channel": "发送渠道",
+    "delivery.target": "接收方",
+    "delivery.status": "发送状态",
+    "delivery.claimed_by": "发送进程",
+    "delivery.last_error": "失败原因",
+    "job_run.job": "定时任务",
+    "job_run.slot": "执行时段",
+    "job_run.claimed_by": "执行进程",
+    "job_run.outcome": "执行结果",
+    "job_run.detail": "执行情况",
 }
-
 
 def _refuse_controls(value: str, label: str, pattern: re.Pattern[str]) -> None:
     found = pattern.search(value)
