@@ -707,8 +707,9 @@ def _digest(
 def digest_figures(
     session: Session, raw: RawFrames, today: dt.date, cal: WorkCalendar, top: int = 3
 ) -> dict[str, Any]:
-    """The digest's numbers: tasks red now, open tasks past their deadline, (task, unit)
-    pairs 未按期报送 now and their units, and the `top` units with the most of these."""
+    """The digest's numbers: tasks red now, open tasks (submitted included, as on the
+    dashboard) past their deadline, (task, unit) pairs 未按期报送 now on tasks the units still
+    work on, and their units, and the `top` units with the most of these."""
     status = build_status(
         raw, today=today, rules=warning_rules.load_warning_rules(session), cal=cal
     )
@@ -717,7 +718,12 @@ def digest_figures(
     overdue_tasks = tasks.filter(
         pl.col("status").is_in(OPEN_STATUSES) & (pl.col("deadline") < today)
     )
-    pairs = cycles.evaluate(raw, today, cal).pairs.filter(pl.col("missed_since").is_not_null())
+    # 未按期报送 now: of the tasks still in the units' hands (a completed or submitted task
+    # owes no more reports; its old misses are history, in the assessment)
+    still_owing = raw.tasks.filter(pl.col("status").is_in(TASK_OPEN))["task_id"].implode()
+    pairs = cycles.evaluate(raw, today, cal).pairs.filter(
+        pl.col("missed_since").is_not_null() & pl.col("task_id").is_in(still_owing)
+    )
     a = status.assignments
     per_unit: dict[int, dict[str, int]] = defaultdict(lambda: {"red": 0, "overdue": 0, "missed": 0})
     for r in a.filter(pl.col("colour") == "red").select("department_id").to_dicts():
