@@ -7,7 +7,7 @@ STRINGS = {
         "工作日按设定时间发送；同一人同一规则每天最多一条消息，多项事项合并在一条消息中。"
         "节假日不发送，调休上班日照常发送。",
         "Sent on working days at the set hour; at most one message per person, rule and day, "
-        "several items listed in one message. None on holidays; make-up working days count.",
+        "several items listed in one message. Nothing is sent on holidays; make-up working days count.",
     ),
     "rr.defaults_note": ("尚未保存过规则，当前为默认值。", "Never saved: the defaults apply."),
     "rr.rule.due_soon": ("临期提醒", "Due soon"),

@@ -122,7 +122,9 @@ def _preview() -> None:
     st.subheader(t("rr.preview"), anchor=False)
     with st.form("reminder_preview", border=False):
         c1, c2, c3 = st.columns([2, 1, 1], vertical_alignment="bottom")
-        day = c1.date_input(t("rr.preview_day"), value=_next_working_day(), key="rr_prev_day")
+        day = c1.date_input(
+            t("rr.preview_day"), value=_next_working_day(), format="YYYY-MM-DD", key="rr_prev_day"
+        )
         hour = c2.selectbox(t("rr.preview_hour"), _HOURS, index=9, key="rr_prev_hour")
         go = c3.form_submit_button(t("rr.preview_go"))
     if not go:
