@@ -68,6 +68,9 @@ class Notification(SQLModel, table=True):
     link: str | None = Field(default=None, max_length=200)  # e.g. "my_tasks?task=12"
     created_at: NaiveDatetime = Field(default_factory=local_now, index=True)
     read_at: NaiveDatetime | None = None
+    # The occasions a grouped reminder covered (e.g. "task:12:dept:3:2026-12-04"), so a
+    # once-only occasion is not reminded again on a later day (duban.reminders.rules).
+    items: list | None = Field(default=None, sa_column=Column(JSON))
 
 
 class Delivery(SQLModel, table=True):

@@ -5,6 +5,7 @@ import streamlit as st
 from ui import auth
 from ui.common import header, plain_line, show_errors
 from ui.context import actor, t, unit_name
+from ui.reminders import messages
 
 me = actor()
 header("account.title")
@@ -19,6 +20,8 @@ for col, label, value in zip(
 ):
     col.caption(label)
     col.markdown(f"**{plain_line(value)}**")
+
+messages.render(me)
 
 auth.my_sessions(me)
 

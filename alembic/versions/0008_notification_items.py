@@ -1,0 +1,27 @@
+"""The occasions a grouped reminder covered (notification.items)
+
+Revision ID: 0008
+Revises: 0007
+Create Date: 2026-12-10 10:00:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+
+revision: str = "0008"
+down_revision: str | None = "0007"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("notification", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("items", sa.JSON(), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("notification", schema=None) as batch_op:
+        batch_op.drop_column("items")
