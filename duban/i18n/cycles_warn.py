@@ -1,0 +1,26 @@
+"""未按期报送 (missed report cycles) in the warnings, the red list, notices and assessment."""
+
+STRINGS = {
+    # duban.monitoring.lights.REASON_PATTERNS: "X未按期报送（应于YYYY-MM-DD前报送，已逾N期）"
+    "cyw.reason.missed": ("未按期报送（应于{d}前报送", " missed its report (due by {d}"),
+    "cyw.reason.periods": ("，已逾{n}期）", ", {n} cycles missed in a row)"),
+    # the warning rules (duban.monitoring.rules.RULE_LABELS)
+    "rules.f.missed_report_yellow": (
+        "黄灯：连续未按期报送达到（期）",
+        "Yellow: report cycles missed in a row",
+    ),
+    "rules.h.missed_report_yellow": (
+        "单位连续未按期报送的期数达到此数即亮黄灯；填 0 关闭。默认 1。",
+        "A unit that misses this many report cycles in a row lights yellow; 0 turns it off. "
+        "Default 1.",
+    ),
+    "rules.f.missed_report_red": (
+        "红灯：连续未按期报送达到（期）",
+        "Red: report cycles missed in a row",
+    ),
+    "rules.h.missed_report_red": (
+        "达到此数即亮红灯，须不小于黄灯期数；填 0 关闭。默认 3。",
+        "A unit that misses this many in a row lights red (not below the yellow figure); "
+        "0 turns it off. Default 3.",
+    ),
+}
