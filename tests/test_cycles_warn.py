@@ -9,7 +9,8 @@ import pytest
 from sqlmodel import select
 
 from duban.core import clock
-from duban.monitoring import cycles, status
+from duban.monitoring import cycles, dashboard, dashboard_export, status
+from duban.monitoring.dashboard import Filters
 from duban.monitoring.lights import (
     MISSED_COLUMN,
     MISSED_DTYPE,
@@ -265,3 +266,38 @@ def test_a_report_ends_the_run_and_the_week_before_is_rebuilt(session, weekly) -
     before = status.last_week(raw, today=D(2026, 11, 10), rules=RULES, cal=CAL)
     assert before.tasks.filter(pl.col("task_id") == calm.id)["missed_reports"].item() == 0
     assert cycles.evaluate(raw, D(2026, 11, 10), CAL).pairs.height == 3
+
+
+# ------------------------------------------------------------------ the dashboard's filter
+def test_the_missed_filter_keeps_tasks_with_a_unit_missing_now(session, weekly) -> None:
+    late, calm, lead, resp = weekly
+    other = make_task(session, lead=resp, status=TaskStatus.in_progress)  # no cycle
+    today = D(2026, 11, 10)
+    sf = status.status_frames(session.get_bind(), today=today)
+    before = status.last_week(sf.raw, today=today, rules=RULES, cal=CAL)
+
+    def board(**kw: object):
+        return dashboard.build_dashboard(sf, before, Filters(**kw), rules=RULES, cal=CAL)
+
+    everything = board()
+    assert (everything.missed_units, everything.missed_tasks) == (2, 2)
+    assert other.id in sf.tasks["task_id"].to_list()
+    d = board(missed=True)
+    assert d.kpis[0].value == 2  # the scope: the two tasks with a unit missing
+    rows = {r["task_id"]: r for r in d.red_list.iter_rows(named=True)}
+    assert list(rows) == [late.id, calm.id]  # the red one first; the yellow one is listed too
+    assert rows[late.id]["missed_unit_list"] == ["财政局", "发改委"]  # most cycles first
+    assert rows[calm.id]["missed_units_text"] == "发改委"
+    # with a unit chosen: only the tasks where that unit is missing
+    d = board(missed=True, department_id=resp.id)
+    assert d.red_list["task_id"].to_list() == [late.id]
+    assert (d.missed_units, d.missed_tasks) == (1, 1)
+    # the red list without the filter stays the red tasks, now with who misses reports
+    assert everything.red_list["task_id"].to_list() == [late.id]
+    # the link keeps it
+    f = Filters(missed=True, department_id=resp.id)
+    assert f.to_query() == {"missed": "1", "dept": str(resp.id)}
+    assert Filters.from_query(f.to_query()) == f
+    assert Filters.from_query({"missed": "no"}).missed is False
+    words = dashboard_export.describe_filters(f, dashboard.filter_options(sf))
+    assert words == "单位：市财政局；仅看未按期报送"

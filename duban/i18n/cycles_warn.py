@@ -23,4 +23,21 @@ STRINGS = {
         "A unit that misses this many in a row lights red (not below the yellow figure); "
         "0 turns it off. Default 3.",
     ),
+    # the dashboard
+    "cyw.f_missed": ("仅看未按期报送", "Only missed reports"),
+    "cyw.f_missed_help": (
+        "只显示有单位未按报送频次按期报送进展的任务（红灯和黄灯都列出）。",
+        "Only tasks where a unit has missed its reporting cycle (red and yellow alike).",
+    ),
+    "cyw.count": (
+        "未按期报送：{units} 个单位、{tasks} 项任务",
+        "Missed reports: {units} units on {tasks} tasks",
+    ),
+    "cyw.list_title": ("未按期报送的任务", "Tasks with missed reports"),
+    "cyw.list_caption": (
+        "共 {n} 项，红灯在前，连续未报期数多的在前。",
+        "{n} tasks, red first, then by cycles missed in a row.",
+    ),
+    "cyw.none": ("没有未按期报送的任务。", "No task has a missed report."),
+    "cyw.col.missed_units": ("未按期报送单位", "Units with missed reports"),
 }
