@@ -40,4 +40,18 @@ STRINGS = {
     ),
     "cyw.none": ("没有未按期报送的任务。", "No task has a missed report."),
     "cyw.col.missed_units": ("未按期报送单位", "Units with missed reports"),
+    # assessment (duban.assessment: formula field, score lines, method)
+    "asm.field.missed_report": ("未按期报送扣分", "Deduction: report cycle missed"),
+    "asm.field_help.missed_report": (
+        "按报送频次应报而未按期报送进展的，每期扣几分；填 0 不扣分。",
+        "Points off for each reporting cycle a unit missed; 0 turns it off.",
+    ),
+    "cyw.asm.method": (
+        "按报送频次未按期报送进展的，每期扣{n:g}分。",
+        " Each reporting cycle a unit missed takes off {n:g} points.",
+    ),
+    "cyw.asm.cat": ("未按期报送", "Report cycle missed"),
+    "cyw.asm.line.due": ("应于 {due} 前报送，", "report due by {due}, "),
+    "cyw.asm.line.reported_late": ("{day} 才报送", "reported only on {day}"),
+    "cyw.asm.line.not_reported": ("至今未报送", "not reported yet"),
 }
