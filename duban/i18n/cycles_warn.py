@@ -54,4 +54,6 @@ STRINGS = {
     "cyw.asm.line.due": ("应于 {due} 前报送，", "report due by {due}, "),
     "cyw.asm.line.reported_late": ("{day} 才报送", "reported only on {day}"),
     "cyw.asm.line.not_reported": ("至今未报送", "not reported yet"),
+    # notices (duban.notices.facts.WHY_PATTERNS)
+    "cyw.why.missed": ("有{n}项任务未按期报送进展", "{n} tasks with missed progress reports"),
 }
