@@ -1,4 +1,5 @@
-"""AppTest of 领导驾驶舱: roles, the first screen, URL filters, a unit's report showing at once."""
+"""AppTest of 领导驾驶舱: roles, the first screen, URL filters (未按期报送 too), a unit's report
+showing at once; the office's 未按期报送 thresholds in 系统管理."""
 
 import datetime as dt
 
@@ -7,6 +8,7 @@ from sqlmodel import Session, select
 
 from duban.core import audit, db
 from duban.core.permissions import Actor
+from duban.monitoring import rules
 from models import Assignment, Department, Plan, ProgressReport, Task
 from tests.apptest import app_as, errors, page_as
 
@@ -124,3 +126,20 @@ def test_the_missed_report_filter_comes_from_the_url(demo_db):
     at.toggle(key="dash_missed").set_value(False).run()
     assert "missed" not in at.query_params
     assert int(_metrics(at)["任务总数"]) == 32
+
+
+def test_the_office_edits_the_missed_report_thresholds(demo_db):
+    at = page_as("admin", "office", "office")
+    yellow = at.number_input(key="rule_missed_report_yellow_0")
+    assert yellow.label == "黄灯：连续未按期报送达到（期）" and yellow.value == 1
+    assert at.number_input(key="rule_missed_report_red_0").value == 3
+    yellow.set_value(2)
+    at.number_input(key="rule_missed_report_red_0").set_value(4)
+    [b for b in at.button if b.label == "保存规则"][0].click().run()
+    assert not at.exception and not errors(at), errors(at)
+    with Session(db.make_engine(demo_db)) as s:
+        saved = rules.load_warning_rules(s)
+    assert (saved.missed_report_yellow, saved.missed_report_red) == (2, 4)
+    at.number_input(key="rule_missed_report_yellow_1").set_value(5)
+    [b for b in at.button if b.label == "保存规则"][0].click().run()
+    assert any("不能大于红灯期数" in e for e in errors(at))

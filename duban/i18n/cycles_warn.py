@@ -56,4 +56,5 @@ STRINGS = {
     "cyw.asm.line.not_reported": ("至今未报送", "not reported yet"),
     # notices (duban.notices.facts.WHY_PATTERNS)
     "cyw.why.missed": ("有{n}项任务未按期报送进展", "{n} tasks with missed progress reports"),
+    "cyw.col.missed_reports": ("未按期报送（期）", "Report cycles missed"),
 }
