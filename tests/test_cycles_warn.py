@@ -20,6 +20,7 @@ from duban.monitoring.lights import (
     WarningRules,
     assess,
     assess_frame,
+    reason_expr,
     reason_text,
 )
 from duban.monitoring.workdays import WorkCalendar
@@ -103,6 +104,9 @@ def test_the_reason_reads_in_english() -> None:
         "2 cycles missed in a row)"
     )
     assert reason_text(text, "zh") == text
+    # the red list translates the column the same way
+    col = pl.DataFrame({"r": [text]}).select(reason_expr(pl.col("r"), "en"))["r"]
+    assert col.to_list() == [reason_text(text, "en")]
 
 
 FRAME_SCHEMA = {
