@@ -1,4 +1,5 @@
-"""AppTest of 领导驾驶舱: roles, the first screen, URL filters, a unit's report showing at once."""
+"""AppTest of 领导驾驶舱: roles, the first screen, URL filters (未按期报送 too), a unit's report
+showing at once; the office's 未按期报送 thresholds in 系统管理."""
 
 import datetime as dt
 
@@ -7,7 +8,8 @@ from sqlmodel import Session, select
 
 from duban.core import audit, db
 from duban.core.permissions import Actor
-from models import Assignment, Department, ProgressReport, Task
+from duban.monitoring import rules
+from models import Assignment, Department, Plan, ProgressReport, Task
 from tests.apptest import app_as, errors, page_as
 
 DEPT = "市发展和改革委员会"
@@ -96,3 +98,48 @@ def test_a_units_report_shows_at_once(demo_db):
         s.commit()
     at.run()  # same AppTest, caches warm: only the data version changed
     assert _metrics(at)["较序时"] != before
+
+
+def test_the_missed_report_filter_comes_from_the_url(demo_db):
+    # the demo's plan reports every Friday (and, if it already has cycles, they stay)
+    with Session(db.make_engine(demo_db)) as s:
+        for plan in s.exec(select(Plan)).all():
+            plan.report_cycle = plan.report_cycle or "weekly:5"
+            s.add(plan)
+        audit.record(s, Actor.system(), "plan.update", object_type="plan")
+        s.commit()
+    at = app_as("leader", "leader")
+    at.run()
+    at.switch_page("pages/dashboard.py")
+    at.query_params["missed"] = "1"
+    at.run()
+    assert not at.exception and not errors(at), (at.exception, errors(at))
+    assert at.toggle(key="dash_missed").value is True
+    assert any(h.value == "未按期报送的任务" for h in at.subheader)
+    assert any(c.value.startswith("未按期报送：") for c in at.caption)
+    listed = at.dataframe[0].value
+    assert len(listed) >= 1
+    assert (listed["missed_units"].str.len() > 0).all()  # every row names who is missing
+    assert listed["reason_text"].str.contains("未按期报送").all()
+    narrowed = int(_metrics(at)["任务总数"])
+    assert 0 < narrowed <= 32
+    at.toggle(key="dash_missed").set_value(False).run()
+    assert "missed" not in at.query_params
+    assert int(_metrics(at)["任务总数"]) == 32
+
+
+def test_the_office_edits_the_missed_report_thresholds(demo_db):
+    at = page_as("admin", "office", "office")
+    yellow = at.number_input(key="rule_missed_report_yellow_0")
+    assert yellow.label == "黄灯：连续未按期报送达到（期）" and yellow.value == 1
+    assert at.number_input(key="rule_missed_report_red_0").value == 3
+    yellow.set_value(2)
+    at.number_input(key="rule_missed_report_red_0").set_value(4)
+    [b for b in at.button if b.label == "保存规则"][0].click().run()
+    assert not at.exception and not errors(at), errors(at)
+    with Session(db.make_engine(demo_db)) as s:
+        saved = rules.load_warning_rules(s)
+    assert (saved.missed_report_yellow, saved.missed_report_red) == (2, 4)
+    at.number_input(key="rule_missed_report_yellow_1").set_value(5)
+    [b for b in at.button if b.label == "保存规则"][0].click().run()
+    assert any("不能大于红灯期数" in e for e in errors(at))

@@ -31,6 +31,7 @@ FIELD_KINDS: dict[str, str] = {
     "inspection_average": "deduction",
     "inspection_poor": "deduction",
     "overdue_rectification": "deduction",
+    "missed_report": "deduction",
     "commendation": "bonus",
     "lead_weight": "weight",
     "responsible_weight": "weight",
@@ -65,6 +66,7 @@ class Formula:
     inspection_average: float = 1.0
     inspection_poor: float = 3.0
     overdue_rectification: float = 2.0
+    missed_report: float = 0.5  # per missed report cycle (未按期报送); 0 turns it off
     commendation: float = 3.0
     lead_weight: float = 1.0
     responsible_weight: float = 0.5
@@ -213,4 +215,7 @@ def explain_method(formula: Formula, lang: str = "zh") -> list[str]:
         commendation=f.commendation,
         min_load=f.min_load,
     )
-    return [t(f"asm.method.{i}", lang, **numbers) for i in range(1, 6)]
+    out = [t(f"asm.method.{i}", lang, **numbers) for i in range(1, 6)]
+    if f.missed_report > 0:  # with the other deductions of the urging-and-inspection part
+        out[2] += t("cyw.asm.method", lang, n=f.missed_report)
+    return out

@@ -46,6 +46,7 @@ CATEGORIES = {
     "批示未按时答复": "asm.cat.instruction",
     "督查结果": "asm.cat.inspection",
     "整改逾期": "asm.cat.rectification",
+    "未按期报送": "cyw.asm.cat",
 }
 _WORDS = {
     "牵头": "asm.role.lead",
@@ -80,6 +81,9 @@ DETAIL_PATTERNS: list[tuple[str, str]] = [
     (r"至今未答复", "asm.line.unanswered"),
     (rf"(?P<day>{_DAY}) 督查，结果“(?P<result>好|较好|一般|差)”", "asm.line.inspected"),
     (rf"整改期限 (?P<day>{_DAY})，", "asm.line.rectification"),
+    (rf"应于 (?P<due>{_DAY}) 前报送，", "cyw.asm.line.due"),
+    (rf"(?P<day>{_DAY}) 才报送", "cyw.asm.line.reported_late"),
+    (r"至今未报送", "cyw.asm.line.not_reported"),
     (r"，", "asm.line.comma"),
 ]
 

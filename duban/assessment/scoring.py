@@ -4,6 +4,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import Engine
 from sqlmodel import Session
 
 from duban.assessment import _queries
@@ -11,6 +12,8 @@ from duban.assessment import _queries
 # The parameter `formula` of compute_lines and score_units is public: the class is imported
 # by name so that it does not shadow the module.
 from duban.assessment.formula import Formula
+from duban.monitoring import cycles
+from duban.monitoring.frames import read_frames
 from duban.monitoring.workdays import WorkCalendar
 from models import NoticeKind, TaskStatus
 
@@ -402,6 +405,41 @@ def _rectification_lines(ctx: _Context) -> list[ScoreLine]:
     return lines
 
 
+def _missed_report_lines(ctx: _Context) -> list[ScoreLine]:
+    """A deduction for each report cycle a unit missed (未按期报送) with its due date in the
+    period: no report in the cycle's window (see duban.monitoring.cycles)."""
+    f = ctx.formula
+    if f.missed_report <= 0:
+        return []
+    bind = ctx.session.get_bind()
+    raw = read_frames(bind if isinstance(bind, Engine) else bind.engine)
+    misses = cycles.missed_dues(raw, ctx.today, ctx.cal, lo=ctx.start, hi=ctx.end)
+    if misses.is_empty():
+        return []
+    refs = {
+        r["task_id"]: _task_ref(r["code"], r["title"])
+        for r in raw.tasks.select("task_id", "code", "title").iter_rows(named=True)
+    }
+    lines: list[ScoreLine] = []
+    for tid, did, due, reported in misses.iter_rows():
+        late = f"{reported} 才报送" if reported else "至今未报送"
+        lines.append(
+            ScoreLine(
+                key=f"missed:task:{tid}:d{did}:{due}",
+                department_id=did,
+                category="未按期报送",
+                points=-f.missed_report,
+                detail=f"应于 {due} 前报送，{late}",
+                source_type="task",
+                source_id=tid,
+                source_ref=refs.get(tid, f"任务 #{tid}"),
+                day=due.isoformat(),
+                task_id=tid,
+            )
+        )
+    return lines
+
+
 def compute_lines(
     session: Session,
     *,
@@ -422,6 +460,7 @@ def compute_lines(
         *_instruction_lines(ctx, parts),
         *_inspection_lines(ctx),
         *_rectification_lines(ctx),
+        *_missed_report_lines(ctx),
     ]
     lines.sort(key=lambda x: (x.department_id, x.day, x.key))
     return lines, _loads(ctx, parts), names

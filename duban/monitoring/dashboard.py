@@ -32,6 +32,8 @@ __all__ = [
 # * Scope: tasks not draft/cancelled, matching plan, phase, deadline window [from, to], and —
 #   with a department — tasks where that unit has an assignment (in the chosen role). The
 #   scope's assignments are those tasks' assignments (only the unit's / role's when chosen).
+#   With "未按期报送" (missed): only tasks where a unit in scope (the chosen unit, in the
+#   chosen role) is 未按期报送 now (status.missed_reports > 0, the task not grey).
 # * Open: status assigned/acknowledged/in_progress/submitted and not grey (started).
 #   Overdue: open and deadline < today. Due soon: open, not overdue, due_in_wd <= rule.
 #   Stagnant: open, not submitted, stale_wd >= rule. On time: completed on or before the
@@ -58,10 +60,12 @@ class Filters:
     role: str | None = None  # "lead" | "responsible"
     date_from: dt.date | None = None
     date_to: dt.date | None = None
+    missed: bool = False  # only tasks with a unit 未按期报送 now
 
     def to_query(self) -> dict[str, str]:
         """URL query parameters (only the ones set)."""
         out = {
+            "missed": "1" if self.missed else None,
             "plan": self.plan_id,
             "phase": self.phase,
             "dept": self.department_id,
@@ -99,6 +103,7 @@ class Filters:
             role=role if role in ("lead", "responsible") else None,
             date_from=_date("from"),
             date_to=_date("to"),
+            missed=str(params.get("missed", "")).lower() in ("1", "true", "yes"),
         )
 
 
@@ -133,6 +138,8 @@ class Dashboard:
     calendar_years: tuple[int, ...] = ()  # years without holiday data (the warning's)
     avg_progress: float | None = None
     avg_expected: float | None = None
+    missed_units: int = 0  # units 未按期报送 now in the scope (each unit once)
+    missed_tasks: int = 0  # tasks in the scope with such a unit
 
 
 def build_dashboard(
@@ -152,7 +159,8 @@ def build_dashboard(
     today = sf.today
     t, a = _scope(sf, filters)
     t0, _a0 = _scope(before, filters)
-    reds = _red_list(t, sf.assignments)
+    reds = _red_list(t, sf.assignments, missed=filters.missed)
+    missing = _missing(a)
     g, ms = _gantt_rows(t, sf.raw.milestones)
     phases = filter_options(sf)["phases"]
     dates = [d for d in (first_day(t["start_date"]), last_day(t["deadline"])) if d] + [today]
@@ -175,6 +183,8 @@ def build_dashboard(
         targets=_targets(t, sf.raw),
         calendar_warning=warning,
         calendar_years=tuple(cal.unknown_years(min(dates), max(dates))) if dates else (),
+        missed_units=missing.get_column("department_id").n_unique(),
+        missed_tasks=missing.get_column("task_id").n_unique(),
     )
 
 
@@ -221,8 +231,15 @@ def _scope(sf: StatusFrames, f: Filters) -> tuple[pl.DataFrame, pl.DataFrame]:
         a = a.filter(pl.col("role") == f.role)
     if f.department_id is not None:
         t = t.filter(pl.col("task_id").is_in(a.get_column("task_id").implode()))
+    if f.missed:
+        t = t.filter(pl.col("task_id").is_in(_missing(a).get_column("task_id").implode()))
     a = a.filter(pl.col("task_id").is_in(t.get_column("task_id").implode()))
     return t, a
+
+
+def _missing(assignments: pl.DataFrame) -> pl.DataFrame:
+    """The assignments whose unit is 未按期报送 now (a task not started yet owes nothing)."""
+    return assignments.filter((pl.col("missed_reports") > 0) & (pl.col("colour") != "grey"))
 
 
 def _flags(df: pl.DataFrame, today: dt.date, rules: WarningRules) -> pl.DataFrame:
@@ -296,8 +313,21 @@ def _kpis(now: dict[str, float | None], before: dict[str, float | None]) -> list
     return out
 
 
-def _red_list(tasks: pl.DataFrame, assignments: pl.DataFrame) -> pl.DataFrame:
-    """Red tasks, worst first, with reasons, lead unit and the units whose own light is red."""
+def _red_list(
+    tasks: pl.DataFrame, assignments: pl.DataFrame, *, missed: bool = False
+) -> pl.DataFrame:
+    """Red tasks, worst first, with reasons, lead unit and the units whose own light is red;
+    with ``missed`` (the scope is already the tasks with a unit 未按期报送) every such task,
+    red or yellow, the most missed cycles first. missed_unit_list: the units 未按期报送 now."""
+    missing_units = (
+        _missing(assignments)
+        .sort(["missed_reports", "department_short"], descending=[True, False])
+        .group_by("task_id", maintain_order=True)
+        .agg(
+            pl.col("department_short").str.join("、").alias("missed_units_text"),
+            pl.col("department_short").alias("missed_unit_list"),
+        )
+    )
     late_units = (
         assignments.filter(pl.col("colour") == "red")
         .sort(["role", "department_short"])
@@ -307,14 +337,21 @@ def _red_list(tasks: pl.DataFrame, assignments: pl.DataFrame) -> pl.DataFrame:
             pl.col("department_short").alias("late_unit_list"),  # joined per UI language
         )
     )
+    listed = tasks.filter(
+        pl.col("colour").is_in(["red", "yellow"]) if missed else pl.col("colour") == "red"
+    )
+    order = ["overdue_wd", "behind_points", "deadline", "task_id"]
+    descending = [True, True, False, False]
+    if missed:
+        order, descending = ["_red", "missed_reports", *order], [True, True, *descending]
     return (
-        tasks.filter(pl.col("colour") == "red")
-        .join(late_units, on="task_id", how="left")
-        .sort(
-            ["overdue_wd", "behind_points", "deadline", "task_id"],
-            descending=[True, True, False, False],
-            nulls_last=True,
+        listed.join(late_units, on="task_id", how="left")
+        .join(missing_units, on="task_id", how="left")
+        .with_columns(
+            (pl.col("colour") == "red").alias("_red"),
+            pl.col("missed_unit_list").fill_null(pl.lit([], dtype=pl.List(pl.String))),
         )
+        .sort(order, descending=descending, nulls_last=True)
         .select(
             "task_id",
             "code",
@@ -329,6 +366,10 @@ def _red_list(tasks: pl.DataFrame, assignments: pl.DataFrame) -> pl.DataFrame:
             "progress",
             "expected_progress",
             pl.col("reasons").list.join("；").alias("reason_text"),
+            "colour",
+            "missed_reports",
+            "missed_units_text",
+            "missed_unit_list",
         )
     )
 

@@ -31,6 +31,7 @@ _RED = [
     Column("progress", "进度", "percent", places=0),
     Column("expected_progress", "序时进度", "percent", places=0),
     Column("reason_text", "原因"),
+    Column("missed_units_text", "未按期报送单位"),
 ]
 _DEPARTMENTS = [
     Column("department_name", "单位"),
@@ -97,6 +98,8 @@ def describe_filters(f: Filters, options: dict[str, Any]) -> str:
         start = f.date_from.isoformat() if f.date_from else "不限"
         end = f.date_to.isoformat() if f.date_to else "不限"
         parts.append(f"完成时限：{start} 至 {end}")
+    if f.missed:
+        parts.append("仅看未按期报送")
     return "；".join(parts) or exports.NO_FILTER
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import operator
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 from datetime import date
 from enum import StrEnum
 from functools import reduce
@@ -21,6 +21,7 @@ __all__ = [
     "ALL_STATUSES",
     "COLOUR_LABELS",
     "Colour",
+    "MissedReport",
     "OPEN_STATUSES",
     "Warning",
     "WarningInput",
@@ -46,6 +47,10 @@ class WarningRules:
     stagnant_working_days: int = 10
     ignored_urgings_red: int = 3
     overdue_rectifications_red: int = 1  # yellow when >= this many rectifications are overdue
+    # 未按期报送: a unit whose current run of missed report cycles reaches this many periods
+    # lights yellow / red (0 turns the rule off).
+    missed_report_yellow: int = 1
+    missed_report_red: int = 3
 
     def validate(self) -> list[str]:
         """Chinese messages for broken or contradictory rules; empty if fine."""
@@ -66,6 +71,8 @@ class WarningRules:
             ("stagnant_working_days", "停滞认定工作日数", 1),
             ("ignored_urgings_red", "催办未回应红灯次数", 1),
             ("overdue_rectifications_red", "整改逾期黄灯项数", 1),
+            ("missed_report_yellow", "未按期报送黄灯期数", 0),
+            ("missed_report_red", "未按期报送红灯期数", 0),
         ):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int):
@@ -78,6 +85,9 @@ class WarningRules:
             and yellow >= red
         ):
             errors.append(f"黄灯进度落后阈值（{yellow:g}）须小于红灯进度落后阈值（{red:g}）")
+        my, mr = self.missed_report_yellow, self.missed_report_red
+        if all(isinstance(v, int) and not isinstance(v, bool) for v in (my, mr)) and 0 < mr < my:
+            errors.append(f"未按期报送黄灯期数（{my}）不能大于红灯期数（{mr}）")
         return errors
 
     def to_dict(self) -> dict[str, Any]:
@@ -151,6 +161,8 @@ REASON_PATTERNS: list[tuple[str, str]] = [
     (r"(\d+) 个工作日未更新", "reason.stagnant"),
     (r"(\d+) 项整改逾期", "reason.rectifications"),
     (r"已延期（原完成时限 (\d{4}-\d\d-\d\d)）", "reason.extended"),
+    (r"未按期报送（应于(\d{4}-\d\d-\d\d)前报送", "cyw.reason.missed"),
+    (r"，已逾(\d+)期）", "cyw.reason.periods"),
     (r"未交办", "reason.draft"),
     (r"已中止", "reason.suspended"),
     (r"已撤销", "reason.cancelled"),
@@ -175,6 +187,18 @@ def reason_expr(expr: pl.Expr, lang: str = "zh") -> pl.Expr:
     return expr
 
 
+@dataclass(frozen=True)
+class MissedReport:
+    """One unit's current run of missed report cycles (未按期报送) on a task."""
+
+    unit: str  # the unit's short name, as the reason names it
+    since: date  # the due date of the first missed cycle of the run
+    run: int  # how many cycles in a row are missed (≥ 1)
+
+    def reason(self) -> str:
+        return f"{self.unit}未按期报送（应于{self.since.isoformat()}前报送，已逾{self.run}期）"
+
+
 @dataclass
 class WarningInput:
     """What the engine needs to know about one task or one unit's assignment."""
@@ -188,6 +212,7 @@ class WarningInput:
     ignored_urgings: int = 0
     overdue_rectifications: int = 0
     completed_on: date | None = None
+    missed_reports: list[MissedReport] = field(default_factory=list)
 
 
 @dataclass
@@ -254,11 +279,14 @@ def assess(inp: WarningInput, *, today: date, rules: WarningRules, cal: WorkCale
     * Rectifications (yellow, our choice): overdue_rectifications >= overdue_rectifications_red.
       An overdue rectification is a finding the unit has not answered in time: worth a yellow,
       not by itself a red; the urging ladder (催办 → red) escalates it if it is ignored.
+    * Missed reports (未按期报送, yellow/red): for each unit in ``missed_reports`` whose run of
+      missed cycles reaches missed_report_red (red) or missed_report_yellow (yellow; 0 turns a
+      threshold off), "X未按期报送（应于YYYY-MM-DD前报送，已逾N期）"; never for ``submitted``.
     * Extensions never hide lateness: when original_deadline < deadline a last, informational
       reason "已延期（原完成时限 YYYY-MM-DD）" is added (not for grey tasks).
 
     Reasons are listed red ones first, each colour in the order of the rules above
-    (overdue, due soon, behind, urgings, stagnant, rectifications). Numbers in reasons are
+    (overdue, due soon, behind, urgings, stagnant, rectifications, missed reports). Numbers in reasons are
     integers; points are rounded half up. For grey and blue tasks behind_points,
     due_in_working_days and stale_working_days are None; expected_progress is given whenever
     start and deadline are known.
@@ -270,7 +298,7 @@ def assess(inp: WarningInput, *, today: date, rules: WarningRules, cal: WorkCale
     if closed is not None:
         return closed
     case = _open_case(inp, today=today, rules=rules, cal=cal, exp=exp)
-    found = [f for rule in _RULES if (f := rule(case)) is not None]
+    found = [f for rule in _RULES if (f := rule(case)) is not None] + _missed_reports(case)
     red = [text for colour, text in found if colour is Colour.RED]
     yellow = [text for colour, text in found if colour is Colour.YELLOW]
     if red:
@@ -402,7 +430,29 @@ def _overdue_rectifications(c: _Case) -> _Finding | None:
     return Colour.YELLOW, f"{c.inp.overdue_rectifications} 项整改逾期"
 
 
-# In this order within each colour (red reasons first): assess_frame's _FRAME_RULES match.
+def _missed_report_colour(run: int, rules: WarningRules) -> Colour | None:
+    """The colour a unit's run of missed report cycles lights (None: below both thresholds)."""
+    if 0 < rules.missed_report_red <= run:
+        return Colour.RED
+    if 0 < rules.missed_report_yellow <= run:
+        return Colour.YELLOW
+    return None
+
+
+def _missed_reports(c: _Case) -> list[_Finding]:
+    """One finding per unit 未按期报送 (several units may each miss theirs)."""
+    if c.inp.status == "submitted":
+        return []
+    out = []
+    for m in c.inp.missed_reports:
+        colour = _missed_report_colour(m.run, c.rules)
+        if colour is not None:
+            out.append((colour, m.reason()))
+    return out
+
+
+# In this order within each colour (red reasons first): assess_frame's _FRAME_RULES match
+# (the missed-report findings, several per row, come last in each colour).
 _RULES = (
     _overdue,
     _due_soon,
@@ -415,6 +465,8 @@ _RULES = (
 
 # ----------------------------------------------------------------------------- vectorised
 _SEP = "\x1f"  # unit separator: never part of a reason text
+MISSED_COLUMN = "missed_report_units"
+MISSED_DTYPE = pl.List(pl.Struct({"unit": pl.String, "since": pl.Date, "run": pl.Int64}))
 _FRAME_DATES = ("start", "deadline", "last_update", "completed_on", "original_deadline")
 _FRAME_REQUIRED = (
     "status",
@@ -435,7 +487,9 @@ def assess_frame(
     expected_progress, due_in_wd, stale_wd; other columns are kept.
 
     Required columns: status, start, deadline, progress, last_update, ignored_urgings,
-    overdue_rectifications, completed_on; ``original_deadline`` is optional.
+    overdue_rectifications, completed_on; ``original_deadline`` and ``missed_report_units``
+    (a list of structs unit, since, run: the ``missed_reports`` of ``WarningInput``) are
+    optional.
     """
     _check_frame(df)
     today_lit = pl.lit(today, dtype=pl.Date)
@@ -490,8 +544,14 @@ def _work_frame(df: pl.DataFrame, today: date, cal: WorkCalendar) -> tuple[pl.Da
     base, cum = cal.cumulative_index(lo, hi)
     t_idx = today.toordinal() - date(1970, 1, 1).toordinal() - base
     since = date_cols["last_update"].fill_null(date_cols["start"])
+    missed = (
+        df.get_column(MISSED_COLUMN).cast(MISSED_DTYPE)
+        if MISSED_COLUMN in df.columns
+        else pl.Series(MISSED_COLUMN, [[]] * n, MISSED_DTYPE)
+    )
     work = pl.DataFrame(
         {
+            "_missed": missed,
             "_status": df.get_column("status").cast(pl.String),
             "_start": date_cols["start"],
             "_deadline": date_cols["deadline"],
@@ -579,6 +639,7 @@ class _FrameRule:
     red: pl.Expr | None
     yellow: pl.Expr | None
     text: pl.Expr
+    yellow_text: pl.Expr | None = None  # when the yellow reason differs from the red one
 
 
 def _frame_overdue(rules: WarningRules, today: pl.Expr) -> _FrameRule:
@@ -652,6 +713,37 @@ def _frame_overdue_rectifications(rules: WarningRules, today: pl.Expr) -> _Frame
     )
 
 
+def _frame_missed_reports(rules: WarningRules, today: pl.Expr) -> _FrameRule:
+    """Each unit's run of missed report cycles: the units at or above the red threshold give
+    red reasons, those between the thresholds yellow ones (one reason per unit)."""
+    e = pl.element()
+    run = e.struct.field("run")
+    text = pl.format(
+        "{}未按期报送（应于{}前报送，已逾{}期）",
+        e.struct.field("unit"),
+        e.struct.field("since").cast(pl.String),
+        run,
+    )
+    red_at, yellow_at = rules.missed_report_red, rules.missed_report_yellow
+    is_red = (run >= red_at) if red_at > 0 else pl.lit(False)
+    is_yellow = ~is_red & (run >= yellow_at) if yellow_at > 0 else pl.lit(False)
+    judged = col("_open") & (col("_status") != "submitted")
+
+    def texts(which: pl.Expr) -> pl.Expr:
+        return col("_missed").list.eval(text.filter(which)).list.join(_SEP)
+
+    def any_(which: pl.Expr) -> pl.Expr:
+        return judged & col("_missed").list.eval(which).list.any().fill_null(False)
+
+    return _FrameRule(
+        "missed",
+        red=any_(is_red),
+        yellow=any_(is_yellow),
+        text=texts(is_red),
+        yellow_text=texts(is_yellow),
+    )
+
+
 # The same rules in the same order as _RULES (reasons must agree row by row).
 _FRAME_RULES = (
     _frame_overdue,
@@ -660,6 +752,7 @@ _FRAME_RULES = (
     _frame_ignored_urgings,
     _frame_stagnant,
     _frame_overdue_rectifications,
+    _frame_missed_reports,
 )
 
 
@@ -725,7 +818,11 @@ def _frame_reasons(
         first_text,
         late_text,
         *(_when_text(col(f"_r_{f.name}"), f.text) for f in found if f.red is not None),
-        *(_when_text(col(f"_y_{f.name}"), f.text) for f in found if f.yellow is not None),
+        *(
+            _when_text(col(f"_y_{f.name}"), f.text if f.yellow_text is None else f.yellow_text)
+            for f in found
+            if f.yellow is not None
+        ),
         ext_text,
     ]
     # Every row has at least one reason (first_text or a red/yellow one). concat_str + split

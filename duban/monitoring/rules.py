@@ -29,6 +29,8 @@ RULE_LABELS: dict[str, tuple[str, str]] = {
     "stagnant_working_days": ("黄灯：连续未更新达到（个工作日）", "默认 10，视为停滞。"),
     "ignored_urgings_red": ("红灯：催办未回应达到（次）", "默认 3。"),
     "overdue_rectifications_red": ("黄灯：整改逾期达到（项）", "默认 1。"),
+    "missed_report_yellow": ("黄灯：连续未按期报送达到（期）", "默认 1，填 0 关闭。"),
+    "missed_report_red": ("红灯：连续未按期报送达到（期）", "默认 3，填 0 关闭。"),
 }
 
 

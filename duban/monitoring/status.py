@@ -14,10 +14,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from duban.core import clock
-from duban.monitoring import holidays
+from duban.monitoring import cycles, holidays
 from duban.monitoring import rules as rules_mod
 from duban.monitoring.frames import RawFrames, read_frames
-from duban.monitoring.lights import WarningRules, assess_frame
+from duban.monitoring.lights import MISSED_COLUMN, MISSED_DTYPE, WarningRules, assess_frame
 from duban.monitoring.workdays import WorkCalendar
 
 __all__ = ["StatusFrames", "build_status", "last_week", "status_frames"]
@@ -61,7 +61,8 @@ def build_status(
     day = as_of or today
     if as_of is not None:
         raw = _as_of(raw, day)
-    a = _assess(_assignment_facts(raw, day), day=day, rules=rules, cal=cal)
+    pairs = cycles.evaluate(raw, day, cal).pairs
+    a = _assess(_assignment_facts(raw, day, pairs), day=day, rules=rules, cal=cal)
     tasks = _assess(_task_facts(raw, a), day=day, rules=rules, cal=cal)
     return StatusFrames(today=day, tasks=tasks, assignments=a, raw=raw)
 
@@ -83,9 +84,20 @@ def _assess(
     )
 
 
-def _assignment_facts(raw: RawFrames, day: dt.date) -> pl.DataFrame:
+# The statuses in which a unit owes its cycle's reports now (a task awaiting its 销号 is the
+# office's turn; see cycles for which dues count at all).
+_REPORTING = ("assigned", "acknowledged", "in_progress")
+
+
+def _assignment_facts(raw: RawFrames, day: dt.date, pairs: pl.DataFrame) -> pl.DataFrame:
     """Each assignment with its unit, latest report, ignored urgings, overdue findings,
-    extensions and its task's dates: what the lights need, before colouring."""
+    extensions, its report cycle's facts and its task's dates: what the lights need, before
+    colouring.
+
+    Cycle facts (duban.monitoring.cycles): report_cycle (code, NULL without one),
+    missed_reports (the current run of missed cycles: 未按期报送 now when > 0, counted only
+    while the task is assigned, acknowledged or in progress), missed_since (the first missed
+    due date of that run), missed_total (every missed cycle so far), next_report_due."""
     depts = raw.departments.select("department_id", "department_name", "department_short")
     task_dates = raw.tasks.select(
         "task_id", "status", "start_date", "deadline", "original_deadline", "completed_on"
@@ -105,7 +117,46 @@ def _assignment_facts(raw: RawFrames, day: dt.date) -> pl.DataFrame:
         )
         .join(unit_ext, on=["task_id", "department_id"], how="left")
         .with_columns(pl.col("extensions").fill_null(0))
+        .join(_cycle_facts(pairs), on=["task_id", "department_id"], how="left")
+        .with_columns(_missed_now())
+        .with_columns(
+            pl.when(pl.col("missed_reports") > 0)
+            .then(
+                pl.concat_list(
+                    pl.struct(
+                        pl.col("department_name").fill_null("").alias("unit"),
+                        pl.col("missed_since").alias("since"),
+                        pl.col("missed_reports").alias("run"),
+                    )
+                )
+            )
+            .otherwise(pl.lit([], dtype=MISSED_DTYPE))
+            .cast(MISSED_DTYPE)
+            .alias(MISSED_COLUMN)
+        )
     )
+
+
+def _cycle_facts(pairs: pl.DataFrame) -> pl.DataFrame:
+    return pairs.select(
+        "task_id",
+        "department_id",
+        pl.col("cycle").alias("report_cycle"),
+        pl.col("missed_run").alias("missed_reports"),
+        "missed_since",
+        pl.col("missed").alias("missed_total"),
+        pl.col("next_due").alias("next_report_due"),
+    )
+
+
+def _missed_now() -> list[pl.Expr]:
+    """missed_reports and missed_since, zero / NULL unless the unit owes reports now."""
+    owes = pl.col("status").is_in(_REPORTING) & (pl.col("missed_reports").fill_null(0) > 0)
+    return [
+        pl.when(owes).then(pl.col("missed_reports")).otherwise(0).cast(pl.Int64),
+        pl.when(owes).then(pl.col("missed_since")).otherwise(None).cast(pl.Date),
+        pl.col("missed_total").fill_null(0).cast(pl.Int64),
+    ]
 
 
 def _task_facts(raw: RawFrames, assignments: pl.DataFrame) -> pl.DataFrame:
@@ -123,10 +174,21 @@ def _task_facts(raw: RawFrames, assignments: pl.DataFrame) -> pl.DataFrame:
             pl.col("last_update").first(),
         )
     )
-    units = assignments.group_by("task_id").agg(
+    # Units 未按期报送 in the task's reasons: lead first, then by name (the order is the
+    # reasons' order).
+    by_unit = assignments.sort(
+        [pl.col("role") != "lead", "department_name", "assignment_id"], nulls_last=True
+    )
+    units = by_unit.group_by("task_id", maintain_order=True).agg(
         pl.len().cast(pl.Int64).alias("units"),
         pl.col("ignored_urgings").max().alias("ignored_urgings"),
         pl.col("overdue_rectifications").sum().cast(pl.Int64).alias("overdue_rectifications"),
+        pl.col("missed_reports").max().cast(pl.Int64).alias("missed_reports"),
+        (pl.col("missed_reports") > 0).sum().cast(pl.Int64).alias("missed_units"),
+        pl.col("missed_since").min().alias("missed_since"),
+        pl.col(MISSED_COLUMN)
+        .list.explode(keep_nulls=False, empty_as_null=False)
+        .alias(MISSED_COLUMN),
     )
     ext = raw.extensions.group_by("task_id").agg(pl.len().cast(pl.Int64).alias("extensions"))
     return (
@@ -138,6 +200,9 @@ def _task_facts(raw: RawFrames, assignments: pl.DataFrame) -> pl.DataFrame:
             pl.col("ignored_urgings").fill_null(0),
             pl.col("overdue_rectifications").fill_null(0),
             pl.col("extensions").fill_null(0),
+            pl.col("missed_reports").fill_null(0),
+            pl.col("missed_units").fill_null(0),
+            pl.col(MISSED_COLUMN).fill_null(pl.lit([], dtype=MISSED_DTYPE)),
         )
     )
 

@@ -48,6 +48,7 @@ def bulletin(src: Source) -> Content:
     records = facts.unit_records(session, today, src.frames)
     praised = facts.praised_units(records, src.rules)
     criticised = facts.criticised_units(records, src.rules)
+    missed = [r for r in records if r.missed_reports]
     extended = _extended(tasks)
     overdue = [t for t in tasks if _is_overdue(t)]
     label = period.label
@@ -66,6 +67,7 @@ def bulletin(src: Source) -> Content:
             "praised": [{"name": r.name, "facts": r.merits()} for r in praised],
             "criticised": [{"name": r.name, "facts": r.shortcomings()} for r in criticised],
             "new_problems": _new_problems(session, tasks, period.start, period.end)[:10],
+            "missed_units": [{"name": r.name, "facts": r.missed_text()} for r in missed],
             "extended": extended,
             "praise_rule": notice_rules.praise_rule_text(src.rules),
             "criticism_rule": notice_rules.criticism_rule_text(src.rules),
@@ -88,6 +90,9 @@ def bulletin(src: Source) -> Content:
             "facts": {
                 "figures": figures,
                 "period": [period.start.isoformat(), period.end.isoformat()],
+                "missed_reports": {
+                    str(r.department_id): [m.as_dict() for m in r.missed_reports] for r in missed
+                },
             },
         },
         period_label=label,

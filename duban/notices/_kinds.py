@@ -95,24 +95,54 @@ def _urging_facts(records: list[facts.UrgingRecord], today: dt.date) -> list[dic
 
 
 def _pending_tasks(src: Source, unit_id: int, **kw: Any) -> list[dict[str, Any]]:
-    """The unit's tasks of `unit_tasks`, with the applications the office has not decided."""
+    """The unit's tasks of `unit_tasks`, with the applications the office has not decided;
+    not those whose only light is 未按期报送 (they are neither late nor behind: the urging
+    names them in its 催报 part)."""
     tasks = unit_tasks(src.frames, unit_id, **kw)
     pending = facts.pending_applications(src.session, [t["task_id"] for t in tasks])
-    return unit_tasks(src.frames, unit_id, pending=pending, **kw) if pending else tasks
+    if pending:
+        tasks = unit_tasks(src.frames, unit_id, pending=pending, **kw)
+    return [t for t in tasks if not t["reports_only"]]
+
+
+def _missed_facts(rec: facts.UnitRecord, closing: set[int]) -> list[dict[str, Any]]:
+    """The unit's 未按期报送 tasks as the 催报 paragraph quotes them (a task whose 销号
+    application waits is not urged)."""
+    return [
+        {
+            **m.as_dict(),
+            "n": len(m.dues),
+            "dues_text": _dues_text(m.dues),
+        }
+        for m in rec.missed_reports
+        if m.task_id not in closing
+    ]
+
+
+def _dues_text(dues: tuple[dt.date, ...]) -> str:
+    """2026年10月16日、10月23日、2027年1月8日: the year only when it changes."""
+    out, year = [], None
+    for d in dues:
+        out.append(cn_date(d) if d.year != year else f"{d.month}月{d.day}日")
+        year = d.year
+    return "、".join(out)
 
 
 def urging(src: Source) -> Content:
     """督办通知 to one unit about its overdue and lagging tasks, at the level the rules give
-    (or the one the office chose). Tasks whose 销号 application awaits the office's decision
-    are not urged; the notice says how many there are."""
+    (or the one the office chose), and — 催报 — the tasks on which it has not reported for
+    its report cycle (未按期报送), with the due dates it missed. Tasks whose 销号 application
+    awaits the office's decision are not urged; the notice says how many there are. A task
+    whose only light is 未按期报送 is named in the 催报 part, not as late or behind."""
     unit_id, name = _shared.active_unit(src.session, src.request.department_id)
     listed = _pending_tasks(src, unit_id)
     closing = [t for t in listed if t["pending_closure"]]
     tasks = [t for t in listed if not t["pending_closure"]]
-    if not tasks:
-        more = f"（另有{len(closing)}项已申请销号，待审核）" if closing else ""
-        raise ValidationFailed(f"{name}目前没有逾期或进度滞后的任务{more}，无需督办。")
     rec = facts.unit_record(src.session, src.today, src.frames, unit_id, name)
+    missed = _missed_facts(rec, {t["task_id"] for t in closing})
+    if not tasks and not missed:
+        more = f"（另有{len(closing)}项已申请销号，待审核）" if closing else ""
+        raise ValidationFailed(f"{name}目前没有逾期、进度滞后或未按期报送的任务{more}，无需督办。")
     rule_level, why, base = facts.urging_level(src.session, unit_id, src.rules, src.today, rec)
     chosen = src.request.level
     if chosen is not None and chosen not in LEVELS:
@@ -133,9 +163,12 @@ def urging(src: Source) -> Content:
         "level": level,
         "escalated": escalated,
         "urgings": _urging_facts(rec.urgings, src.today),
+        "missed": [{"task_id": m["task_id"], "dues": m["dues"]} for m in missed],
     }
+    about = "加快推进滞后任务" if tasks else "按期报送工作进展"
+    task_ids = list(dict.fromkeys([t["task_id"] for t in tasks] + [m["task_id"] for m in missed]))
     return Content(
-        title=f"关于{name}加快推进滞后任务的督办通知（{LEVEL_LABELS[level]}）",
+        title=f"关于{name}{about}的督办通知（{LEVEL_LABELS[level]}）",
         context={
             "unit": name,
             "tasks": tasks,
@@ -147,12 +180,13 @@ def urging(src: Source) -> Content:
             "ignored": _urging_facts(ignored, src.today),
             "escalated": escalated,
             "earlier": [u.doc_number for u in ignored],
+            "missed": missed,
         },
         level=level,
         addressees=name,
         recipients=[unit_id],
-        task_ids=[t["task_id"] for t in tasks],
-        attachments=[task_table(f"{name}逾期和进度滞后任务清单", tasks)],
+        task_ids=task_ids,
+        attachments=[task_table(f"{name}逾期和进度滞后任务清单", tasks)] if tasks else [],
         extra={
             "level_reason": why,
             "facts": fact_set,

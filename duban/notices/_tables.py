@@ -5,7 +5,7 @@ from typing import Any
 from duban.documents.official import AttachmentTable
 from duban.monitoring.status import StatusFrames
 from duban.notices._shared import cn_date, official_text
-from duban.notices.facts import Pending
+from duban.notices.facts import Pending, reports_only
 from models.common import OPEN_STATUSES
 
 ROLE_WORDS = {"lead": "牵头", "responsible": "责任"}
@@ -88,6 +88,7 @@ def _task_row(t: dict[str, Any], row: dict[str, Any], pending: Pending | None) -
         "state": state,
         "situation": "；".join([*(other if overdue else [reasons]), *notes]),
         "pending_closure": bool(pending and pending.closure),
+        "reports_only": reports_only(row["reasons"]),
         "pending_extension": bool(pending and pending.extension_to),
         "lead": t.get("lead_name") or "",
         "colour": row["colour"],

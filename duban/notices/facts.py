@@ -5,11 +5,13 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+import polars as pl
 from sqlmodel import Session, col, select
 
 from duban import i18n
 from duban.core import clock
 from duban.inspections import reading as inspection_reading
+from duban.monitoring import cycles, holidays
 from duban.monitoring.status import StatusFrames
 from duban.notices import _shared
 from duban.notices import rules as notice_rules
@@ -50,6 +52,39 @@ class UrgingRecord:
         }
 
 
+@dataclass(frozen=True)
+class MissedReports:
+    """A task on which the unit is 未按期报送 now: the due dates of its report cycle that
+    passed with no report from the unit since (oldest first)."""
+
+    task_id: int
+    code: str
+    title: str
+    cycle: str  # the cycle in words: 每周五, 每月10日前 …
+    dues: tuple[dt.date, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "task_id": self.task_id,
+            "code": self.code,
+            "title": self.title,
+            "cycle": self.cycle,
+            "dues": [d.isoformat() for d in self.dues],
+        }
+
+
+def _is_missed_reason(reason: str) -> bool:
+    return "未按期报送" in reason
+
+
+def reports_only(reasons: list[str] | None) -> bool:
+    """Whether a light's reasons are only 未按期报送 (an extension note aside): the task is
+    not itself late or behind, the unit has only not reported on it."""
+    rs = reasons or []
+    other = [r for r in rs if not _is_missed_reason(r) and not r.startswith("已延期")]
+    return not other and any(_is_missed_reason(r) for r in rs)
+
+
 @dataclass
 class UnitRecord:
     """One unit's figures, as the praise/criticism/escalation rules see them."""
@@ -68,6 +103,19 @@ class UnitRecord:
     red_notices: int = 0
     overdue_rectifications: int = 0
     urgings: list[UrgingRecord] = field(default_factory=list)
+    missed_reports: list[MissedReports] = field(default_factory=list)
+    reports_only: int = 0  # red/yellow assignments whose only reason is 未按期报送
+
+    @property
+    def missed_count(self) -> int:
+        """Report cycles missed in a row, over all its tasks."""
+        return sum(len(m.dues) for m in self.missed_reports)
+
+    def missed_text(self) -> str:
+        """Its missed reports in one clause (empty when it has none)."""
+        if not self.missed_reports:
+            return ""
+        return f"{len(self.missed_reports)}项任务未按期报送进展（共{self.missed_count}期）"
 
     @property
     def on_time_rate(self) -> float | None:
@@ -169,10 +217,45 @@ def unit_records(
     frames = frames or _shared.status_frames(session, today)
     recs = _task_records(session, today, frames)
     rect = inspection_reading.overdue_by_unit(session, today)  # the one rule: is_overdue
+    missed = missed_reports(session, frames)
     for dep, rec in recs.items():
         rec.overdue_rectifications = rect.get(dep, 0)
+        rec.missed_reports = missed.get(dep, [])
         _count_urgings(rec, urging_records(session, dep, today))
     return sorted(recs.values(), key=lambda r: (-r.overdue, -r.red, r.name))
+
+
+def missed_reports(session: Session, frames: StatusFrames) -> dict[int, list[MissedReports]]:
+    """Per unit, the tasks on which it is 未按期报送 now (the status frames' missed_reports),
+    with the due dates it has not reported for since (duban.monitoring.cycles)."""
+    now = frames.assignments.filter(pl.col("missed_reports") > 0)
+    if now.is_empty():
+        return {}
+    cal = holidays.load_calendar(session)
+    unanswered = cycles.evaluate(frames.raw, frames.today, cal).misses.filter(
+        pl.col("reported_on").is_null()
+    )
+    dues: dict[tuple[int, int], list[dt.date]] = {}
+    for tid, did, due, _ in unanswered.sort("due").iter_rows():
+        dues.setdefault((tid, did), []).append(due)
+    info = {r["task_id"]: r for r in frames.tasks.select("task_id", "code", "title").to_dicts()}
+    out: dict[int, list[MissedReports]] = {}
+    for row in now.sort("task_id").iter_rows(named=True):
+        key = (row["task_id"], row["department_id"])
+        run = dues.get(key, [])[-int(row["missed_reports"]) :]
+        if not run:
+            continue
+        t = info[row["task_id"]]
+        out.setdefault(row["department_id"], []).append(
+            MissedReports(
+                task_id=row["task_id"],
+                code=t["code"] or "",
+                title=t["title"],
+                cycle=cycles.label(cycles.of(row["report_cycle"], None)),
+                dues=tuple(run),
+            )
+        )
+    return out
 
 
 def _count_urgings(rec: UnitRecord, urgings: list[UrgingRecord]) -> UnitRecord:
@@ -217,6 +300,8 @@ def _task_records(session: Session, today: dt.date, frames: StatusFrames) -> dic
             rec.red += 1
         elif row["colour"] == "yellow":
             rec.yellow += 1
+        if row["colour"] in ("red", "yellow") and reports_only(row["reasons"]):
+            rec.reports_only += 1
     return recs
 
 
@@ -334,7 +419,7 @@ def late_units(session: Session, today: dt.date | None = None) -> list[dict[str,
     rules = notice_rules.load_notice_rules(session)
     out = []
     for rec in unit_records(session, today):
-        if not (rec.overdue or rec.red or rec.yellow):
+        if not (rec.overdue or rec.red or rec.yellow or rec.missed_reports):
             continue
         level, why, _ = urging_level(session, rec.department_id, rules, today, rec)
         out.append(
@@ -347,6 +432,7 @@ def late_units(session: Session, today: dt.date | None = None) -> list[dict[str,
                 "yellow": rec.yellow,
                 "ignored_notices": rec.ignored_notices,
                 "overdue_rectifications": rec.overdue_rectifications,
+                "missed_reports": rec.missed_count,
                 "next_level": level,
                 "why": why,
                 "suggest": suggested_kinds(rec, rules),
@@ -360,6 +446,7 @@ WHY_PATTERNS: list[tuple[str, str]] = [
     (r"任务逾期已达(\d+)个工作日", "why.overdue"),
     (r"有(\d+)项任务逾期", "why.overdue_tasks"),
     (r"任务进度滞后", "why.behind"),
+    (r"有(\d+)项任务未按期报送进展", "cyw.why.missed"),
     (r"；此前(\d+)份蓝色督办未按期反馈，升级", "why.escalated_blue"),
     (r"；此前(\d+)份黄色督办未按期反馈，升级", "why.escalated_yellow"),
     (r"；此前(\d+)份红色督办未按期反馈，升级", "why.escalated_red"),
@@ -380,6 +467,8 @@ def urging_level(
         level, why = "red", f"任务逾期已达{rec.max_overdue_wd}个工作日"
     elif rec.overdue:
         level, why = "yellow", f"有{rec.overdue}项任务逾期"
+    elif rec.missed_reports and rec.red + rec.yellow <= rec.reports_only:
+        level, why = "blue", f"有{len(rec.missed_reports)}项任务未按期报送进展"
     else:
         level, why = "blue", "任务进度滞后"
     base = level

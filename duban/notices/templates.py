@@ -163,6 +163,18 @@ def sample_context(kind: str) -> dict:
         "place": "市政务服务中心三楼会议室",
         "attendees": "单位主要负责同志、分管负责同志",
         "sanction": "对相关责任人进行诫勉谈话",
+        "missed": [
+            {
+                "task_id": 3,
+                "code": "二(3)",
+                "title": "示例任务3",
+                "cycle": "每周五",
+                "dues": ["2026-11-13", "2026-11-20"],
+                "n": 2,
+                "dues_text": "2026年11月13日、11月20日",
+            }
+        ],
+        "missed_units": [{"name": "市示例局", "facts": "1项任务未按期报送进展（共2期）"}],
     }
 
 

@@ -19,7 +19,7 @@ from ui import selection
 from ui.common import EMPTY_CELL, weekday
 from ui.context import actor, data_version, lang, raw_frames, session, t
 
-_FILTER_KEYS = ("plan", "phase", "dept", "role", "from", "to")
+_FILTER_KEYS = ("plan", "phase", "dept", "role", "from", "to", "missed")
 
 
 # ----------------------------------------------------------------------------- caches
@@ -95,12 +95,14 @@ def _init_from_url() -> None:
     st.session_state["dash_role"] = f.role
     st.session_state["dash_from"] = f.date_from
     st.session_state["dash_to"] = f.date_to
+    st.session_state["dash_missed"] = f.missed
     st.session_state["dash_url_sig"] = sig
 
 
 def _clear() -> None:
     for k in ("dash_plan", "dash_phase", "dash_dept", "dash_role", "dash_from", "dash_to"):
         st.session_state[k] = None
+    st.session_state["dash_missed"] = False
 
 
 def filter_bar(opts: dict) -> Filters:
@@ -151,6 +153,7 @@ def filter_bar(opts: dict) -> Filters:
         c[4].date_input(t("dash.f_from"), value=None, key="dash_from", format="YYYY-MM-DD")
         c[5].date_input(t("dash.f_to"), value=None, key="dash_to", format="YYYY-MM-DD")
         c[6].button(t("dash.f_reset"), on_click=_clear, width="stretch")
+        st.toggle(t("cyw.f_missed"), key="dash_missed", help=t("cyw.f_missed_help"))
     ss = st.session_state
     f = Filters(
         plan_id=ss.get("dash_plan"),
@@ -159,6 +162,7 @@ def filter_bar(opts: dict) -> Filters:
         role=ss.get("dash_role"),
         date_from=ss.get("dash_from"),
         date_to=ss.get("dash_to"),
+        missed=bool(ss.get("dash_missed")),
     )
     wanted = f.to_query()
     current = {k: st.query_params.get(k) for k in _FILTER_KEYS if k in st.query_params}
@@ -219,11 +223,14 @@ def kpi_cards(d: Dashboard, rules) -> None:
 
 
 def red_list(d: Dashboard) -> None:
-    st.subheader(t("dash.red_title"), anchor=False)
+    missed = d.filters.missed
+    st.subheader(t("cyw.list_title" if missed else "dash.red_title"), anchor=False)
+    if d.missed_units:
+        st.caption(t("cyw.count", units=d.missed_units, tasks=d.missed_tasks))
     if d.red_total == 0:
-        st.success(t("dash.red_none"), icon="✅")
+        st.success(t("cyw.none" if missed else "dash.red_none"), icon="✅")
         return
-    st.caption(t("dash.red_caption", n=d.red_total))
+    st.caption(t("cyw.list_caption" if missed else "dash.red_caption", n=d.red_total))
     shown = d.red_list
     view = shown.select(
         (pl.lit("tasks?task=") + pl.col("task_id").cast(pl.String)).alias("open"),
@@ -233,10 +240,13 @@ def red_list(d: Dashboard) -> None:
         "overdue_wd",
         lights.reason_expr(pl.col("reason_text"), lang()),
         pl.col("late_unit_list").list.join(t("punct.enum")).alias("late_units"),
+        pl.col("missed_unit_list").list.join(t("punct.enum")).alias("missed_units"),
         "deadline",
         "progress",
         "expected_progress",
     )
+    if not shown.get_column("missed_unit_list").list.len().sum():
+        view = view.drop("missed_units")  # a column nobody fills is clutter
     cc = st.column_config
     # Keyed by the rows shown (ui.selection): a click is read against the rows the user saw,
     # and a new filter starts with nothing selected.
@@ -260,6 +270,7 @@ def red_list(d: Dashboard) -> None:
             "overdue_wd": cc.NumberColumn(t("dash.col.overdue_wd"), format="%d", width="small"),
             "reason_text": cc.TextColumn(t("dash.col.reasons"), width="large"),
             "late_units": cc.TextColumn(t("dash.col.late_units")),
+            "missed_units": cc.TextColumn(t("cyw.col.missed_units")),
             "deadline": cc.DateColumn(t("dash.col.deadline"), format="YYYY-MM-DD"),
             "progress": cc.ProgressColumn(
                 t("dash.col.progress"), format="%.0f%%", min_value=0, max_value=100

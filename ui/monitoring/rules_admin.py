@@ -18,6 +18,8 @@ _INT_FIELDS = {
     "stagnant_working_days",
     "ignored_urgings_red",
     "overdue_rectifications_red",
+    "missed_report_yellow",
+    "missed_report_red",
 }
 
 

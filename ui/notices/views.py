@@ -70,6 +70,7 @@ def late_units_view() -> list[dict]:
             t("notices.col_yellow"): [r["yellow"] for r in rows],
             t("notices.col_ignored"): [r["ignored_notices"] for r in rows],
             t("notices.col_rect"): [r["overdue_rectifications"] for r in rows],
+            t("cyw.col.missed_reports"): [r["missed_reports"] for r in rows],
             t("notices.col_level"): [
                 f"{LEVEL_ICON[r['next_level']]} {vocab('notice_level', r['next_level'])}"
                 for r in rows
