@@ -6,7 +6,7 @@ import streamlit as st
 from duban.core.errors import DubanError
 from duban.core.permissions import Actor
 from duban.monitoring import lights
-from duban.tasks import labels, reading, workflow
+from duban.tasks import cycles_set, labels, reading, workflow
 from models import NoticeStatus
 from ui import evidence
 from ui.common import EMPTY_CELL, empty_state, plain, show_error
@@ -66,6 +66,15 @@ def _detail_header(
                 n=d.extension_count,
             )
         )
+    cyc = cycles_set.effective(task, d.plan)
+    st.caption(
+        "🗓️ "
+        + t(
+            "cyc.detail",
+            label=cyc.label(lang()),
+            source=t("cyc.from_plan" if cyc.from_plan else "cyc.own"),
+        )
+    )
     if row and row.get("colour"):
         st.markdown(
             f"**{t('tasks.col_colour')}**{t('punct.colon')}{colour_text(row['colour'])}{t('punct.gap')}"
