@@ -4,14 +4,15 @@ STRINGS = {
     "cyc.label": ("报送频次", "Reporting cycle"),
     "cyc.day": ("日期（每月 / 每季度首月的第几日）", "Day (of the month / quarter's first month)"),
     "cyc.day_help": (
-        "仅用于“每月N日前”和“每季度首月N日前”：截止日落在节假日时顺延到下一个工作日。",
-        "Used only by “monthly by the Nth” and “quarterly by the Nth”: a due date on a "
-        "holiday moves to the next working day.",
+        "仅用于“每月指定日前”和“每季度首月指定日前”：截止日落在节假日时顺延到下一个工作日。",
+        "Used only by “monthly, by a given day” and “quarterly, by a given day”: a due date "
+        "on a holiday moves to the next working day.",
     ),
+    "cyc.k_none": ("不定期", "No fixed cycle"),
     "cyc.k_plan": ("按方案默认", "Plan's default"),
     "cyc.k_plan_is": ("按方案默认（{label}）", "Plan's default ({label})"),
-    "cyc.k_monthly": ("每月N日前", "Monthly, by the Nth"),
-    "cyc.k_quarterly": ("每季度首月N日前", "Quarterly, by the Nth of its first month"),
+    "cyc.k_monthly": ("每月指定日前", "Monthly, by a given day"),
+    "cyc.k_quarterly": ("每季度首月指定日前", "Quarterly, by a given day of its first month"),
     "cyc.help": (
         "单位按此周期报送进展，逾期未报即“未按期报送”。选“按方案默认”时随方案的设置变化。",
         "Units report progress on this cycle; a missed report counts as late. "
@@ -42,6 +43,6 @@ STRINGS = {
         "In Chinese words, e.g. 每周五, 每月10日前, 每月底, 每季度首月10日前, 每季度末; "
         "empty or 不定期: none.",
     ),
-    "cyc.none_placeholder": ("不定期", "None"),
+    "cyc.none_placeholder": ("不定期", "No fixed cycle"),
     "imp.c_report_cycle": ("报送频次", "Reporting cycle"),
 }

@@ -67,13 +67,12 @@ def base_frame(
         )
     )
     with Session(engine) as s:
-        extra = s.exec(
-            select(
-                Task.id, Task.version, Task.description, Task.report_cycle, Plan.report_cycle
-            ).join(Plan, Plan.id == Task.plan_id)  # type: ignore[arg-type]
-        ).all()
+        extra = s.exec(select(Task.id, Task.version, Task.description, Task.report_cycle)).all()
+        plan_cycle = dict(s.exec(select(Plan.id, Plan.report_cycle)).all())
+        plan_of = dict(s.exec(select(Task.id, Task.plan_id)).all())
+    rows = [(*r, plan_cycle.get(plan_of.get(r[0]))) for r in extra]
     ext = pl.DataFrame(
-        [list(c) for c in zip(*extra, strict=True)] if extra else None,
+        [list(c) for c in zip(*rows, strict=True)] if rows else None,
         schema={
             "task_id": pl.Int64,
             "version": pl.Int64,

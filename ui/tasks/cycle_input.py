@@ -48,7 +48,8 @@ def code_of(kind: str, day: int) -> str:
 
 def label(code: str | None) -> str:
     """A stored code in words, in the UI's language (empty or none: 不定期)."""
-    return cycles.label(cycles.of(code, None), lang())
+    cycle = cycles.of(code, None)
+    return cycles.label(cycle, lang()) if cycle else t("cyc.k_none")
 
 
 def _kind_text(kind: str, plan_code: str | None) -> str:

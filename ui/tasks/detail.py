@@ -11,6 +11,7 @@ from models import NoticeStatus
 from ui import evidence
 from ui.common import EMPTY_CELL, empty_state, plain, show_error
 from ui.context import lang, session, t, vocab
+from ui.tasks import cycle_input
 from ui.tasks._format import colour_text, date_text, direction_sign, number_text
 
 
@@ -71,7 +72,7 @@ def _detail_header(
         "🗓️ "
         + t(
             "cyc.detail",
-            label=cyc.label(lang()),
+            label=cycle_input.label(cyc.cycle.code),
             source=t("cyc.from_plan" if cyc.from_plan else "cyc.own"),
         )
     )
@@ -305,5 +306,5 @@ def _side(d) -> None:
                     f"↳ **{plain(unit)}**{t('punct.colon')}{plain(ans.text)}  :gray[{date_text(ans.created_at)}]"
                 )
             if iv.unanswered_units:
-                units = "、".join(plain(u) for u in iv.unanswered_units)
+                units = t("punct.enum").join(plain(u) for u in iv.unanswered_units)
                 st.caption(t("tasks.unanswered", units=units))

@@ -7,7 +7,7 @@ import streamlit as st
 
 from duban.core import clock
 from duban.core.permissions import Actor
-from duban.monitoring import cycles, lights
+from duban.monitoring import lights
 from duban.monitoring.lights import COLOUR_LABELS
 from duban.org import departments
 from duban.tasks import reading, register
@@ -16,6 +16,7 @@ from models import TaskStatus
 from ui import selection
 from ui.common import EMPTY_CELL
 from ui.context import data_version, engine, lang, raw_frames, session, t, vocab
+from ui.tasks import cycle_input
 from ui.tasks._format import colour_text
 
 
@@ -183,7 +184,7 @@ def register_table(view: pl.DataFrame) -> int | None:
 def _cycle_words(view: pl.DataFrame) -> pl.Expr:
     """The effective 报送频次 in the UI's language (one label per distinct code)."""
     codes = view["cycle"].unique().to_list() if "cycle" in view.columns else []
-    words = {c: cycles.label(cycles.of(c, None), lang()) for c in codes if c is not None}
+    words = {c: cycle_input.label(c) for c in codes if c is not None}
     if not words:
         return pl.lit("").alias("cycle")
     return pl.col("cycle").replace_strict(words, default="").alias("cycle")
