@@ -1,10 +1,14 @@
 """AppTest of 报送频次 in 任务台账: the task form's control, the detail's line, the bulk
 editor's column, the register's column and the plan's default setter."""
 
+import io
+
+import openpyxl
 from sqlmodel import Session, select
 
 from duban.core import db
 from duban.core.db import make_engine
+from duban.intake import excel
 from models import Plan, Task
 from tests.apptest import errors, page_as, shown
 from ui.tasks.bulk import bulk_key
@@ -118,8 +122,57 @@ def test_office_sets_the_plans_default_beside_the_plan_filter(demo_db):
     assert "每周五" in set(table["cycle"]) and "每月10日前" not in set(table["cycle"])
 
 
-def test_import_page_header_takes_the_plans_default(demo_db):
+def _sheet(rows: list[dict], info: dict) -> bytes:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = excel.SHEET_TASKS
+    ws.append([h for _, h in excel.COLUMNS])
+    for r in rows:
+        ws.append([r.get(k) for k, _ in excel.COLUMNS])
+    pi = wb.create_sheet(excel.SHEET_PLAN)
+    for k, v in info.items():
+        pi.append([k, v])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def test_excel_import_takes_cycles_and_blocks_on_an_unreadable_one(demo_db):
     at = page_as("import_plan", "office", "office")
-    assert not at.exception
-    # the Excel tab offers the setter beside the plan it exports
+    # the Excel tab offers the plan's setter beside the plan it exports
     assert "方案默认报送频次：每月10日前" in _popovers(at)
+    row = {"title": "按周报送的任务", "lead_units": "市公安局", "deadline": "2026-12-31"}
+    bad = _sheet(
+        [{**row, "code": "1", "report_cycle": "每周八"}],
+        {"方案名称": "带频次的方案", "报送频次": "每月5日前"},
+    )
+    at.file_uploader[1].set_value(("任务表.xlsx", bad, XLSX)).run()
+    assert any("任务表有 1 处错误" in e for e in errors(at)), errors(at)
+    rows = " ".join(str(v) for d in at.dataframe for v in d.value.to_numpy().ravel())
+    assert "无法识别报送频次“每周八”" in rows
+    assert _button(at, "导入 1 项任务").disabled
+
+    good = _sheet(
+        [{**row, "code": "1", "report_cycle": "每周四"}, {**row, "code": "2", "title": "乙"}],
+        {"方案名称": "带频次的方案", "报送频次": "每月5日前"},
+    )
+    at = page_as("import_plan", "office", "office")
+    at.file_uploader[1].set_value(("任务表.xlsx", good, XLSX)).run()
+    cycle = next(x for x in at.text_input if x.label == "方案默认报送频次")
+    assert cycle.value == "每月5日前"
+    cycle.input("每周八").run()  # the header's own check blocks the import
+    assert any("有 1 处需要修改" in e for e in errors(at)), errors(at)
+    table = " ".join(str(v) for d in at.dataframe for v in d.value.to_numpy().ravel())
+    assert "方案信息：无法识别报送频次“每周八”" in table
+    assert _button(at, "导入 2 项任务").disabled
+    next(x for x in at.text_input if x.label == "方案默认报送频次").input("每月5日前").run()
+    _button(at, "导入 2 项任务").click().run()
+    assert not at.exception and any("已导入方案" in s.value for s in at.success)
+    with _db(demo_db) as s:
+        plan = s.exec(select(Plan).where(Plan.title == "带频次的方案")).one()
+        assert plan.report_cycle == "monthly:5"
+        got = {t.code: t.report_cycle for t in s.exec(select(Task).where(Task.plan_id == plan.id))}
+        assert got == {"1": "weekly:4", "2": None}
