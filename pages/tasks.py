@@ -8,7 +8,7 @@ from duban.tasks import register
 from ui import selection
 from ui.common import empty_state, header, show_flash
 from ui.context import actor, t
-from ui.tasks import actions, bulk, form, place, table
+from ui.tasks import actions, bulk, cycle_input, form, place, table
 
 me = actor()
 header("page.tasks")
@@ -33,6 +33,8 @@ tabs = dict(
 
 with tabs["register"]:
     filters = table.register_filters()
+    if is_office and filters.plan_id is not None:  # the chosen plan's default 报送频次
+        cycle_input.plan_cycle_setter(me, filters.plan_id)
     view = register.register_view(table.register_frame(), filters, actor=me)
     c1, c2 = st.columns([4, 1])
     c1.caption(t("tasks.count", n=view.height))

@@ -73,6 +73,7 @@ OWN_UNIT_ACTIONS = frozenset(
 
 ACTION_LABELS = {
     "task.create": "新建任务",
+    "plan.manage": "管理实施方案",
     "task.edit": "编辑任务",
     "task.assign": "交办任务",
     "task.sign_off": "销号",

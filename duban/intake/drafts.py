@@ -7,8 +7,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from duban.core.errors import ValidationFailed
 from duban.intake.parse.model import ParsedPlan
 from duban.intake.parse.norm import punct_norm
+from duban.monitoring import cycles
 
 # The task-row layout shared by the page's editor and the Excel task sheet: (key, header).
 COLUMNS: list[tuple[str, str]] = [
@@ -20,6 +22,7 @@ COLUMNS: list[tuple[str, str]] = [
     ("lead_units", "牵头单位"),
     ("responsible_units", "责任单位"),
     ("deadline", "完成时限"),
+    ("report_cycle", "报送频次"),
     ("milestones", "阶段性目标/时间节点"),
     ("targets", "指标"),
     ("weight", "权重"),
@@ -56,6 +59,9 @@ class DraftTask:
     milestones: list[DraftMilestone] = field(default_factory=list)
     targets: list[DraftTarget] = field(default_factory=list)
     weight: float = 1.0
+    # 报送频次 as written ("每周五", "monthly:10"); empty: the plan's. Checked by
+    # validate_tasks, stored as its code (cycle_code).
+    report_cycle: str = ""
     row: int | None = None  # the sheet/editor row it came from, for messages
     # from the parser, for the office to check the reading (not stored): the task's words in
     # the document and the pieces the units and the deadline were read from
@@ -74,6 +80,7 @@ class ImportDraft:
     phases: list[str] = field(default_factory=list)
     tasks: list[DraftTask] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    report_cycle: str = ""  # the plan's default 报送频次, as written (see DraftTask)
 
     @classmethod
     def from_parsed(cls, plan: ParsedPlan) -> ImportDraft:
@@ -132,6 +139,27 @@ def _drop_late_milestones(tasks: list[DraftTask]) -> list[str]:
     return warnings
 
 
+def cycle_code(words: str | None) -> str | None:
+    """The stored code of a 报送频次 as written ("每周五" → "weekly:5"); None when empty
+    (ValidationFailed when unreadable: validate_draft reports it first)."""
+    words = (words or "").strip()
+    return cycles.parse(words).code if words else None
+
+
+def _cycle_problem(words: str) -> str | None:
+    """What is wrong with a 报送频次 cell, or None."""
+    words = (words or "").strip()
+    if not words:
+        return None
+    if len(words) > 30:
+        words = words[:20] + "…"
+    try:
+        cycles.parse(words)
+    except ValidationFailed as exc:
+        return str(exc).rstrip("。")
+    return None
+
+
 def _short(text: str, n: int = 30) -> str:
     text = " ".join(text.split())
     return text if len(text) <= n else text[:n].rstrip(" ,，、") + "…"
@@ -187,6 +215,7 @@ def task_to_row(t: DraftTask, sep: str = "\n") -> dict[str, Any]:
         "lead_units": "、".join(t.lead_units),
         "responsible_units": "、".join(t.responsible_units),
         "deadline": t.deadline,
+        "report_cycle": t.report_cycle,
         "milestones": sep.join(f"{m.date.isoformat()} {m.text}".strip() for m in t.milestones),
         "targets": sep.join(format_target(x) for x in t.targets),
         "weight": t.weight,
@@ -294,6 +323,7 @@ def _row_to_task(r: dict[str, Any], n: int) -> tuple[DraftTask, list[str]]:
         milestones=milestones,
         targets=targets,
         weight=weight,
+        report_cycle=_text(r.get("report_cycle")),
         row=n,
     )
     return task, errs
@@ -370,6 +400,9 @@ def _task_problems(t: DraftTask, first_row: dict[str, int | None]) -> list[str]:
     for u in [*t.lead_units, *t.responsible_units]:
         if len(u) > 100:
             problems.append(f"单位名称“{u[:20]}…”过长")
+    cycle = _cycle_problem(t.report_cycle)
+    if cycle:
+        problems.append(cycle)
     return problems
 
 
@@ -407,6 +440,9 @@ def validate_draft(draft: ImportDraft) -> list[RowError]:
         errors.append(RowError(None, "发文单位过长（不超过 200 字）"))
     if draft.doc_number and len(draft.doc_number) > 100:
         errors.append(RowError(None, "文号过长（不超过 100 字）"))
+    cycle = _cycle_problem(draft.report_cycle)
+    if cycle:
+        errors.append(RowError(None, f"方案信息：{cycle}"))
     if not draft.tasks:
         errors.append(RowError(None, "没有可导入的任务"))
     return errors + validate_tasks(draft.tasks)

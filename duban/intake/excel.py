@@ -29,6 +29,7 @@ from duban.intake.matching import match_units
 from duban.intake.parse.model import XLSX_ERRORS, PlanParseError
 from duban.intake.parse.ooxml import MAX_SHEET_COLUMNS, MAX_SHEET_ROWS, check_package, check_sheets
 from duban.intake.parse.reader import MAX_BYTES
+from duban.tasks import cycles_set
 from models import Assignment, AssignmentRole, Department, Milestone, Plan, Target, Task
 
 SHEET_TASKS = "任务表"
@@ -41,6 +42,7 @@ PLAN_FIELDS = [
     ("doc_number", "文号"),
     ("issued_on", "成文日期"),
     ("phases", "阶段"),
+    ("report_cycle", "报送频次"),
 ]
 WIDTHS = {
     "code": 8,
@@ -51,6 +53,7 @@ WIDTHS = {
     "lead_units": 22,
     "responsible_units": 30,
     "deadline": 12,
+    "report_cycle": 14,
     "milestones": 36,
     "targets": 28,
     "weight": 7,
@@ -66,7 +69,10 @@ HELP_LINES = [
     "6. 阶段性目标/时间节点：每行一个，写作“2026-06-30 完成试点”，日期不能晚于完成时限。",
     "7. 指标：每行一个，写作“网上办理率 ≥ 95%”或“审批时限 ≤ 5个工作日”，也可只写文字。",
     "8. 权重：0–100 的数字，空白按 1 计。",
-    "9. “方案信息”表填写方案名称（必填）、发文单位、文号、成文日期和阶段（用顿号分隔）。",
+    "9. 报送频次：单位按此定期填报进展，如 每周五、每月10日前、每月底、每季度首月10日前、"
+    "每季度末、不定期；空白按方案默认。",
+    "10. “方案信息”表填写方案名称（必填）、发文单位、文号、成文日期、阶段（用顿号分隔）"
+    "和方案默认报送频次。",
     "导入时逐行检查：有错误的行会列出行号和原因；可以修改后重新上传，也可以选择跳过错误行。",
 ]
 
@@ -95,6 +101,7 @@ _TASK_SCHEMA = {
     "lead_units": pl.String,
     "responsible_units": pl.String,
     "deadline": pl.Date,
+    "report_cycle": pl.String,
     "milestones": pl.String,
     "targets": pl.String,
     "weight": pl.Float64,
@@ -155,6 +162,7 @@ def _write_plan_sheet(w: exports.WorkbookWriter, draft: ImportDraft) -> None:
         "doc_number": draft.doc_number or "",
         "issued_on": draft.issued_on.isoformat() if draft.issued_on else "",
         "phases": "、".join(draft.phases),
+        "report_cycle": draft.report_cycle,
     }
     for r, (key, label) in enumerate(PLAN_FIELDS):
         info.write_string(r, 0, label, w.formats["head"])
@@ -175,6 +183,7 @@ def template_bytes() -> bytes:
                 lead_units=["市政务服务和大数据管理局"],
                 responsible_units=["市发展和改革委员会", "市公安局"],
                 deadline=year_end,
+                report_cycle="每月10日前",
                 milestones=[DraftMilestone(dt.date(today.year, 6, 30), "完成梳理")],
                 targets=[DraftTarget("网上可办率", 95, "%", ">=")],
             )
@@ -223,9 +232,11 @@ def plan_draft(session: Session, plan_id: int) -> ImportDraft:
                 milestones=ms[i],
                 targets=tg[i],
                 weight=t.weight,
+                report_cycle=cycles_set.words(t.report_cycle),
             )
             for i, t in tasks
         ],
+        report_cycle=cycles_set.words(plan.report_cycle),
     )
 
 
@@ -407,6 +418,7 @@ def _plan_info(ws: Any) -> ImportDraft:
         for p in str(info.get(labels["phases"]) or "").replace("，", "、").split("、")
         if p.strip()
     ]
+    draft.report_cycle = str(info.get(labels["report_cycle"]) or "").strip()
     return draft
 
 

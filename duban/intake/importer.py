@@ -41,7 +41,7 @@ from duban.core.errors import ValidationFailed
 from duban.core.permissions import Actor, require
 from duban.core.services import write
 from duban.intake import excel
-from duban.intake.drafts import DraftTask, ImportDraft, RowError, validate_draft
+from duban.intake.drafts import DraftTask, ImportDraft, RowError, cycle_code, validate_draft
 from duban.intake.matching import CREATE, DROP, resolve_units
 from duban.intake.parse import reader
 from duban.tasks import manage
@@ -349,12 +349,19 @@ def _create_plan(session: Session, *, draft: ImportDraft, title: str, sha: str |
         doc_number=(draft.doc_number or "").strip() or None,
         issued_on=draft.issued_on,
         phases=phases,
+        report_cycle=_plan_cycle(draft.report_cycle),
         source_sha256=sha,
         importing_at=clock.now(),
     )
     session.add(plan)
     session.flush()
     return plan
+
+
+def _plan_cycle(words: str) -> str | None:
+    """A plan's default 报送频次 as stored: NULL for none (不定期 and empty alike)."""
+    code = cycle_code(words)
+    return None if code in (None, "none") else code
 
 
 def _flushed_id(row: Plan | Task) -> int:
@@ -403,6 +410,7 @@ def _planned_tasks(draft: ImportDraft, run: _Run) -> list[_Planned]:
             "deadline": t.deadline,
             "original_deadline": t.deadline,
             "weight": t.weight,
+            "report_cycle": cycle_code(t.report_cycle),
             "status": TaskStatus.draft.value,
             "sort_key": key,
             "created_at": now,

@@ -1,9 +1,12 @@
 """The demo story of the plan, part by part: tasks, units, progress, targets, deadlines."""
 
 import datetime as dt
+import random
 import re
 
 from duban.core.numerals import format_int
+from duban.monitoring import cycles, holidays
+from duban.monitoring.workdays import WorkCalendar
 from duban.seed._world import PHASES, World, dates_of, id_of, workdays_back
 from models import (
     Assignment,
@@ -61,6 +64,16 @@ STAGNANT = {11, 17, 24}  # no report for a long while
 BEHIND = {14, 22}  # far behind 序时进度
 EXTENDED = {12, 15, 18}  # deadline extended once
 PENDING_EXTENSION = 20  # an extension request awaiting the office
+# Tasks with a 报送频次 of their own (the others follow the plan's, 每月10日前): the cycle,
+# and per unit (lead first, then the responsible units) how many of its latest due dates
+# the unit let pass without a report (未按期报送 now); the others report on every due date.
+OWN_CYCLES: dict[int, tuple[str, tuple[int, ...]]] = {
+    3: ("weekly:5", (0, 2)),  # 每周五: its first responsible unit missed the last two
+    13: ("monthly:20", (0, 1)),  # 每月20日前: its first responsible unit missed the last one
+    16: ("weekly:5", (1,)),  # 每周五: the lead unit missed last Friday
+    19: ("quarterly:1:10", ()),  # 每季度首月10日前: everyone on time
+    27: ("none", ()),  # 不定期 (and suspended)
+}
 
 
 def add_tasks(world: World) -> None:
@@ -98,6 +111,8 @@ def add_tasks(world: World) -> None:
         )
         if status == TaskStatus.suspended:
             t.status_reason = "上级政策调整，暂缓推进"
+        if idx in OWN_CYCLES:
+            t.report_cycle = OWN_CYCLES[idx][0]
         world.tasks.append(t)
     world.session.add_all(world.tasks)
     world.session.flush()
@@ -171,8 +186,10 @@ def assign_units(world: World) -> None:
 
 
 def report_progress(world: World) -> None:
-    """Reports roughly every two weeks per unit, until today or until the story stops them."""
+    """Reports roughly every two weeks per unit, until today or until the story stops them;
+    on the tasks with a cycle of their own, on its due dates (some units stopped)."""
     today, rng = world.today, world.rng
+    cal = holidays.load_calendar(world.session)
     for idx, t in enumerate(world.tasks):
         if t.status in (TaskStatus.assigned,):
             continue
@@ -182,8 +199,14 @@ def report_progress(world: World) -> None:
             stop = workdays_back(today, rng.randint(14, 25))
         if t.status == TaskStatus.completed:
             stop = deadline - dt.timedelta(days=rng.randint(1, 6))
-        for a in world.by_task[id_of(t)]:
-            world.reports += _periodic_reports(world, idx, t, a, stop)
+        for pos, a in enumerate(world.by_task[id_of(t)]):
+            # drawn for every task, so that the rest of the story stays as it was
+            reports = _periodic_reports(world, idx, t, a, stop)
+            own = OWN_CYCLES.get(idx)
+            if own is not None and own[0] != "none":
+                skip = own[1][pos] if pos < len(own[1]) else 0
+                reports = _cycle_reports(world, idx, t, a, own[0], skip, min(stop, today), cal)
+            world.reports += reports
             if t.status in (TaskStatus.completed, TaskStatus.submitted):
                 world.reports.append(_final_report(world, t, a, min(stop, today)))
         if t.status == TaskStatus.completed:
@@ -223,6 +246,50 @@ def _periodic_reports(
             )
         )
         day += dt.timedelta(days=rng.randint(10, 18))
+    return reports
+
+
+def _cycle_reports(
+    world: World,
+    idx: int,
+    t: Task,
+    a: Assignment,
+    code: str,
+    skip: int,
+    stop: dt.date,
+    cal: WorkCalendar,
+) -> list[ProgressReport]:
+    """One unit's reports on the due dates of the task's own cycle before `stop` (the day
+    itself or the working day before), but the last `skip` of them: those it missed."""
+    rng = random.Random(f"{idx}:{a.department_id}")  # apart from the story's draws
+    start, deadline = dates_of(t)
+    assigned = a.assigned_at.date() if a.assigned_at else start
+    dues = cycles.due_dates(cycles.parse(code), assigned, stop - dt.timedelta(days=1), cal)
+    dues = dues[: len(dues) - skip] if skip else dues
+    total = max(1, (deadline - start).days)
+    factor = 0.35 if (idx in BEHIND or idx in LATE) else 0.95
+    reports = []
+    pct = 0.0
+    for due in dues:
+        day = due
+        if rng.random() < 0.4:  # some a working day early
+            before = cal.add_working_days(due, -1)
+            day = before if before > assigned else due
+        expected = min(100.0, 100.0 * (day - start).days / total)
+        pct = max(pct, min(95.0, round(expected * factor / 5) * 5))
+        reports.append(
+            ProgressReport(
+                task_id=id_of(t),
+                assignment_id=id_of(a),
+                department_id=a.department_id,
+                reporter_id=world.head_of[a.department_id],
+                percent=pct,
+                done_text=f"按期报送：{t.title}推进情况，进度{pct:.0f}%。",
+                problems=rng.choice(["", "", "部门间数据共享接口尚未打通。"]),
+                next_steps="按计划推进下一步工作。",
+                reported_at=world.at(day, rng.randint(9, 17)),
+            )
+        )
     return reports
 
 

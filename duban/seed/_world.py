@@ -40,6 +40,7 @@ DEMO_SECTIONS = [("电子政务科", "电子政务科"), ("审批改革协调科
 SURNAMES = "张刘陈杨黄周吴徐孙马朱胡郭何高林罗郑梁谢"
 
 PHASES = ["梳理公布", "试点先行", "全面推进"]
+PLAN_CYCLE = "monthly:10"  # the plan's 报送频次: 每月10日前
 
 
 class _Row(Protocol):
@@ -133,6 +134,7 @@ def found_world(session: Session, *, now: dt.datetime, rng: random.Random) -> Wo
         doc_number=f"审改组〔{issued.year}〕3号",
         issued_on=issued,
         phases=PHASES,
+        report_cycle=PLAN_CYCLE,
     )
     session.add(plan)
     session.flush()

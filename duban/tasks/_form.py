@@ -9,6 +9,7 @@ from sqlmodel import Session, col, func, select
 from duban.core import clock, text
 from duban.core.errors import ValidationFailed
 from duban.core.services import validated
+from duban.monitoring import cycles
 from models import (
     Assignment,
     AssignmentRole,
@@ -49,6 +50,8 @@ class TaskForm(BaseModel):
     start_date: dt.date | None = None
     deadline: dt.date
     weight: float = Field(default=1.0, ge=0, le=100)
+    # 报送频次: a code or the plan's words ("每周五"); empty: the plan's (see cycle_code)
+    report_cycle: str | None = None
     lead_department_id: int | None = None
     responsible_department_ids: list[int] = Field(default_factory=list)
     milestones: list[MilestoneIn] = Field(default_factory=list)
@@ -77,12 +80,28 @@ TASK_FIELDS = (
     "start_date",
     "deadline",
     "weight",
+    "report_cycle",
 )
+
+
+def cycle_code(value: str | None) -> str | None:
+    """The 报送频次 as stored: its code ("weekly:5"), or None (empty: the plan's default).
+    "不定期" is stored as "none": the task owes no reports even if its plan has a cycle."""
+    if value is None or not str(value).strip():
+        return None
+    words = str(value).strip()
+    if len(words) > _CYCLE_WORDS_MAX:  # no cycle is written that long; quote only its start
+        words = words[:_CYCLE_WORDS_MAX] + "…"
+    return cycles.parse(words).code
+
+
+_CYCLE_WORDS_MAX = 30
 
 
 def validate_form(data: dict) -> TaskForm:
     """The form's own checks (no database): types, lengths, dates, units listed once."""
     form = validated(TaskForm, data)
+    form.report_cycle = cycle_code(form.report_cycle)
     if form.start_date and form.start_date > form.deadline:
         raise ValidationFailed("开始日期不能晚于完成时限。")
     if form.lead_department_id in form.responsible_department_ids:

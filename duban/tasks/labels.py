@@ -2,6 +2,8 @@
 
 from typing import Any
 
+from duban.core.errors import ValidationFailed
+from duban.monitoring import cycles
 from models import AssignmentRole, TaskStatus
 
 S = TaskStatus
@@ -47,6 +49,7 @@ HISTORY_FIELDS = {
     "status": "状态",
     "status_reason": "状态说明",
     "weight": "权重",
+    "report_cycle": "报送频次",
     "sort_key": "排序",
     "assigned_at": "交办时间",
     "submitted_at": "申请销号时间",
@@ -57,6 +60,13 @@ _HIDDEN_FIELDS = {"updated_at", "version", "sort_key"}
 
 
 def _word(field: str, value: Any) -> str:
+    if field == "report_cycle":
+        if value in (None, ""):
+            return "按方案默认"
+        try:
+            return cycles.label(cycles.parse(str(value)))
+        except ValidationFailed:
+            return str(value)[:60]
     if value in (None, ""):
         return "空"
     if field == "status":

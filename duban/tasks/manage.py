@@ -414,7 +414,8 @@ class BulkResult:
 def bulk_update(session: Session, *, actor: Actor, rows: list[dict]) -> list[BulkResult]:
     """Apply edited rows one service call each, so one stale or bad row spoils nothing else.
 
-    Each row: {"task_id", "expected_version", and any of the update_task fields}.
+    Each row: {"task_id", "expected_version", and any of the update_task fields}, e.g.
+    "report_cycle" in words ("每周五") or as a code; an unreadable one fails its row.
     """
     results = []
     for row in rows:

@@ -11,11 +11,11 @@ from sqlmodel import Session, select
 from duban.core import clock, exports
 from duban.core.exports import Column
 from duban.core.permissions import Actor, can
-from duban.monitoring import frames, holidays, status
+from duban.monitoring import cycles, frames, holidays, status
 from duban.monitoring import rules as rules_mod
 from duban.monitoring.lights import COLOUR_LABELS
 from duban.tasks.labels import STATUS_LABELS
-from models import Task
+from models import Plan, Task
 
 UNIT_ROLES = ("any", "lead", "responsible")
 
@@ -67,12 +67,21 @@ def base_frame(
         )
     )
     with Session(engine) as s:
-        extra = s.exec(select(Task.id, Task.version, Task.description)).all()
+        extra = s.exec(select(Task.id, Task.version, Task.description, Task.report_cycle)).all()
+        plan_cycle = dict(s.exec(select(Plan.id, Plan.report_cycle)).all())
+        plan_of = dict(s.exec(select(Task.id, Task.plan_id)).all())
+    rows = [(*r, plan_cycle.get(plan_of.get(r[0]))) for r in extra]
     ext = pl.DataFrame(
-        [list(c) for c in zip(*extra, strict=True)] if extra else None,
-        schema={"task_id": pl.Int64, "version": pl.Int64, "description": pl.String},
+        [list(c) for c in zip(*rows, strict=True)] if rows else None,
+        schema={
+            "task_id": pl.Int64,
+            "version": pl.Int64,
+            "description": pl.String,
+            "own_cycle": pl.String,
+            "plan_cycle": pl.String,
+        },
         orient="col",
-    )
+    ).pipe(_with_cycles)
     df = (
         tasks.with_columns(pl.col("task_id").cast(pl.Int64))
         .join(units.with_columns(pl.col("task_id").cast(pl.Int64)), on="task_id", how="left")
@@ -99,6 +108,31 @@ def base_frame(
         .sort(["plan_id", "sort_key", "task_id"], nulls_last=True)
     )
     return df
+
+
+def cycle_code(own: str | None, plan: str | None) -> str:
+    """The effective 报送频次 code of a task (its own, else its plan's): "none" if neither."""
+    return cycles.of(own, plan).code
+
+
+def _with_cycles(ext: pl.DataFrame) -> pl.DataFrame:
+    """cycle (the effective code), cycle_label (its words), cycle_from_plan and task_cycle
+    (the task's own code, "" for the plan's), computed once per distinct (own, plan) pair
+    rather than per task."""
+    pairs = ext.select("own_cycle", "plan_cycle").unique()
+    codes = [cycle_code(o, p) for o, p in pairs.iter_rows()]
+    lookup = pairs.with_columns(
+        pl.Series("cycle", codes, dtype=pl.String),
+        pl.Series("cycle_label", [cycles.label(cycles.parse(c)) for c in codes], dtype=pl.String),
+    )
+    return (
+        ext.join(lookup, on=["own_cycle", "plan_cycle"], how="left", nulls_equal=True)
+        .with_columns(
+            pl.col("own_cycle").fill_null("").eq("").alias("cycle_from_plan"),
+            pl.col("own_cycle").fill_null("").alias("task_cycle"),
+        )
+        .drop("own_cycle", "plan_cycle")
+    )
 
 
 def apply_filters(df: pl.DataFrame, f: RegisterFilter) -> pl.DataFrame:
@@ -157,6 +191,7 @@ EXPORT_COLUMNS = [
     Column("status_label", "状态"),
     Column("colour_label", "预警"),
     Column("reasons_text", "预警原因"),
+    Column("cycle_label", "报送频次"),
     Column("progress", "进度", "percent", places=0),
     Column("original_deadline", "原定时限", "date"),
     Column("deadline", "当前时限", "date"),

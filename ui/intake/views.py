@@ -17,6 +17,7 @@ from duban.org import departments
 from duban.tasks import reading
 from ui.common import EMPTY_CELL, plain, plain_line, show_error, show_errors, upload_note
 from ui.context import session, t
+from ui.tasks import cycle_input
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FILE_TYPES = ["docx", "txt", "htm", "html", "xlsx", "csv"]
@@ -75,6 +76,14 @@ def _header_fields(draft: drafts.ImportDraft, key: str) -> drafts.ImportDraft:
         help=t("imp.phases_help"),
         placeholder=t("imp.phases_none"),
     )
+    cycle = st.text_input(
+        t("cyc.plan_default"),
+        draft.report_cycle,
+        key=f"{key}_cycle",
+        help=t("cyc.words_help"),
+        placeholder=t("cyc.none_placeholder"),
+        max_chars=30,
+    )
     return drafts.ImportDraft(
         title=title.strip() or None,
         issuer=issuer.strip() or None,
@@ -83,6 +92,7 @@ def _header_fields(draft: drafts.ImportDraft, key: str) -> drafts.ImportDraft:
         phases=[x.strip() for x in re.split(r"[、,，;；]", phases) if x.strip()],
         tasks=draft.tasks,
         warnings=draft.warnings,
+        report_cycle=cycle.strip(),
     )
 
 
@@ -117,6 +127,7 @@ def _task_editor(
             ("phase", "medium"),
             ("lead_units", "medium"),
             ("responsible_units", "medium"),
+            ("report_cycle", "small"),
             ("milestones", "medium"),
             ("targets", "medium"),
         ]
@@ -433,6 +444,8 @@ def _template_and_export(me: Actor) -> None:
         width="stretch",
         on_click="ignore",
     )
+    if pid is not None:  # the plan's default 报送频次, which the export carries
+        cycle_input.plan_cycle_setter(me, pid, key="imp_plan_cycle")
 
 
 def excel_import(me: Actor) -> None:

@@ -6,7 +6,7 @@ import polars as pl
 import streamlit as st
 
 from duban.core.permissions import Actor
-from duban.tasks import manage
+from duban.tasks import cycles_set, manage
 from ui.common import EMPTY_CELL, plain
 from ui.context import data_version, session, t
 from ui.tasks._format import editor_date
@@ -21,6 +21,16 @@ def bulk_key(version: int, task_ids) -> str:
 
 
 BULK_MAX = 500  # rows in the bulk editor (a 20,000-row editor costs seconds every run)
+
+
+def _own_cycle_words(view: pl.DataFrame) -> pl.Expr:
+    """The task's own 报送频次 as typed in Chinese words (empty: the plan's default), one
+    reading per distinct code."""
+    codes = [c for c in view["task_cycle"].unique().to_list() if c]
+    words = {c: cycles_set.words(c) for c in codes}
+    if not words:
+        return pl.lit("").alias("cycle")
+    return pl.col("task_cycle").replace_strict(words, default="").alias("cycle")
 
 
 def bulk_editor(view: pl.DataFrame, me: Actor) -> None:
@@ -41,9 +51,10 @@ def bulk_editor(view: pl.DataFrame, me: Actor) -> None:
         .str.split("、")
         .list.eval(pl.element().filter(pl.element() != ""))
         .alias("resp"),
+        _own_cycle_words(view),
     ).to_pandas()
     base["resp"] = base["resp"].map(lambda v: [str(x) for x in v] if v is not None else [])
-    st.caption(t("tasks.bulk_hint"))
+    st.caption(t("tasks.bulk_hint") + t("punct.gap") + t("cyc.bulk_help"))
     edited = st.data_editor(
         base,
         hide_index=True,
@@ -63,6 +74,9 @@ def bulk_editor(view: pl.DataFrame, me: Actor) -> None:
             ),
             "resp": st.column_config.MultiselectColumn(
                 t("tasks.col_resp"), options=list(names), width="large"
+            ),
+            "cycle": st.column_config.TextColumn(
+                t("cyc.label"), help=t("cyc.bulk_help"), max_chars=30, width="small"
             ),
         },
         placeholder=EMPTY_CELL,
@@ -86,6 +100,9 @@ def bulk_editor(view: pl.DataFrame, me: Actor) -> None:
             change["responsible_department_ids"] = [
                 names[n] for n in dict.fromkeys(new_resp) if names[n] != lead_id
             ]
+        new_cycle = (new["cycle"] or "").strip() if isinstance(new["cycle"], str) else ""
+        if new_cycle != (old["cycle"] or ""):
+            change["report_cycle"] = new_cycle  # read by the service; a bad one fails its row
         if change:
             rows.append(
                 {

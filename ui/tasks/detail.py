@@ -6,11 +6,12 @@ import streamlit as st
 from duban.core.errors import DubanError
 from duban.core.permissions import Actor
 from duban.monitoring import lights
-from duban.tasks import labels, reading, workflow
+from duban.tasks import cycles_set, labels, reading, workflow
 from models import NoticeStatus
 from ui import evidence
 from ui.common import EMPTY_CELL, empty_state, plain, show_error
 from ui.context import lang, session, t, vocab
+from ui.tasks import cycle_input
 from ui.tasks._format import colour_text, date_text, direction_sign, number_text
 
 
@@ -66,6 +67,15 @@ def _detail_header(
                 n=d.extension_count,
             )
         )
+    cyc = cycles_set.effective(task, d.plan)
+    st.caption(
+        "🗓️ "
+        + t(
+            "cyc.detail",
+            label=cycle_input.label(cyc.cycle.code),
+            source=t("cyc.from_plan" if cyc.from_plan else "cyc.own"),
+        )
+    )
     if row and row.get("colour"):
         st.markdown(
             f"**{t('tasks.col_colour')}**{t('punct.colon')}{colour_text(row['colour'])}{t('punct.gap')}"
@@ -296,5 +306,5 @@ def _side(d) -> None:
                     f"↳ **{plain(unit)}**{t('punct.colon')}{plain(ans.text)}  :gray[{date_text(ans.created_at)}]"
                 )
             if iv.unanswered_units:
-                units = "、".join(plain(u) for u in iv.unanswered_units)
+                units = t("punct.enum").join(plain(u) for u in iv.unanswered_units)
                 st.caption(t("tasks.unanswered", units=units))

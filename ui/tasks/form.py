@@ -12,6 +12,7 @@ from duban.tasks import manage, reading
 from models import Task, TaskStatus
 from ui.common import EMPTY_CELL, bump, empty_state, flash, pinned, plain, show_error, unpin
 from ui.context import session, t
+from ui.tasks import cycle_input
 from ui.tasks._format import editor_date
 from ui.tasks.table import choices
 
@@ -87,6 +88,7 @@ def _form_data(
             "parent_id": None,
             "start_date": clock.today(),
             "deadline": clock.today() + dt.timedelta(days=30),
+            "report_cycle": None,
             "lead_department_id": None,
             "responsible_department_ids": [],
             "milestones": [],
@@ -168,6 +170,12 @@ def _task_fields(fk: str, data: dict, ch: dict, parents: dict) -> dict:
         placeholder=t("tasks.resp_ph"),
         select_all=False,
     )
+    cycle = cycle_input.cycle_control(
+        f"{fk}_cycle",
+        data.get("report_cycle"),
+        inherit=True,
+        plan_code=ch["cycles"].get(data["plan_id"]),
+    )
     return {
         "code": code,
         "title": title,
@@ -178,6 +186,7 @@ def _task_fields(fk: str, data: dict, ch: dict, parents: dict) -> dict:
         "deadline": deadline,
         "lead_department_id": lead,
         "responsible_department_ids": resp,
+        "report_cycle": cycle,
     }
 
 

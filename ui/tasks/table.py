@@ -16,6 +16,7 @@ from models import TaskStatus
 from ui import selection
 from ui.common import EMPTY_CELL
 from ui.context import data_version, engine, lang, raw_frames, session, t, vocab
+from ui.tasks import cycle_input
 from ui.tasks._format import colour_text
 
 
@@ -37,6 +38,7 @@ def _choices(version: int) -> dict:
     return {
         "plans": {p.id: p.title for p in plans},
         "phases": {p.id: list(p.phases or []) for p in plans},
+        "cycles": {p.id: p.report_cycle for p in plans},  # each plan's default 报送频次
         "depts": {d.id: d.name for d in depts},
     }
 
@@ -130,6 +132,7 @@ def register_table(view: pl.DataFrame) -> int | None:
         .alias("status_label"),
         pl.col("progress").fill_null(0),
         "deadline",
+        _cycle_words(view),
         "lead_name",
         pl.col("responsible_list").list.join(t("punct.enum")).alias("responsible_names"),
         "extensions",
@@ -148,6 +151,7 @@ def register_table(view: pl.DataFrame) -> int | None:
             t("tasks.col_progress"), format="%.0f%%", min_value=0, max_value=100, width="small"
         ),
         "deadline": st.column_config.DateColumn(t("tasks.col_deadline"), format="YYYY-MM-DD"),
+        "cycle": st.column_config.TextColumn(t("cyc.label"), width="small"),
         "original_deadline": st.column_config.DateColumn(
             t("tasks.col_original"), format="YYYY-MM-DD"
         ),
@@ -175,6 +179,15 @@ def register_table(view: pl.DataFrame) -> int | None:
     )
     picked = selection.picked_id(event, ids, key)
     return int(picked) if picked is not None else None
+
+
+def _cycle_words(view: pl.DataFrame) -> pl.Expr:
+    """The effective 报送频次 in the UI's language (one label per distinct code)."""
+    codes = view["cycle"].unique().to_list() if "cycle" in view.columns else []
+    words = {c: cycle_input.label(c) for c in codes if c is not None}
+    if not words:
+        return pl.lit("").alias("cycle")
+    return pl.col("cycle").replace_strict(words, default="").alias("cycle")
 
 
 PICK_MAX = 500  # options in the task picker; the table above always shows the whole view
