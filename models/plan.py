@@ -16,7 +16,7 @@ class PlanBase(SQLModel):
     issued_on: dt.date | None = None
     phases: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     # 报送频次, the plan's default for its tasks: "none", "weekly:5" (ISO weekday),
-    # "monthly:10" (day of the month), "quarterly:10" (day of a quarter's first month);
+    # "monthly:10" (day of the month), "quarterly:1:10" (month of the quarter, day);
     # NULL is "none". Read and written through duban.monitoring.cycles.
     report_cycle: str | None = Field(default=None, max_length=20)
 

@@ -36,6 +36,10 @@ D = dt.date
         ("每季度首月10日前", "quarterly:1:10"),
         ("每季度结束后5日内", "quarterly:1:5"),
         ("每季度最后一个月25日前", "quarterly:3:25"),
+        ("每季度10日前", "quarterly:1:10"),
+        ("每季度首月底", "quarterly:1:31"),
+        ("每季度第二个月15日前", "quarterly:2:15"),
+        ("每季度末月底", "quarterly:3:31"),
         ("不定期", "none"),
         ("", "none"),
         (None, "none"),
@@ -62,7 +66,14 @@ def test_labels_in_both_languages():
     assert cycles.label(cycles.parse("quarterly:1:10")) == "每季度首月10日前"
     assert cycles.label(cycles.parse("quarterly:3:31"), "en") == "Quarterly, by quarter-end"
     assert cycles.label(cycles.NONE, "en") == "None"
-    for code in ("weekly:1", "monthly:3", "quarterly:2:15", "quarterly:3:31", "none"):
+    for code in (
+        "weekly:1",
+        "monthly:3",
+        "quarterly:2:15",
+        "quarterly:3:31",
+        "quarterly:1:31",
+        "none",
+    ):
         assert cycles.parse(cycles.label(cycles.parse(code))) == cycles.parse(code)
 
 

@@ -81,8 +81,8 @@ _RE_MONTH = re.compile(
     r"^每(?:个)?月(?:的)?(?:" + _NUM + r"\s*[日号]|(底|末|月底|月末)|(上旬)|(中旬)|(下旬))?"
 )
 _RE_QUARTER = re.compile(
-    r"^每(?:个)?季(?:度)?(?:(首月|第一个月|初|第二个月|(?:末月|最后一个月|第三个月))?"
-    r"(?:的)?(?:" + _NUM + r"\s*[日号])?|(末|底|结束后))?"
+    r"^每(?:个)?季(?:度)?(?:(首月|第一个月|初|第二个月|末月|最后一个月|第三个月)(?:的)?"
+    r"(?:" + _NUM + r"\s*[日号]|(底|末))?|" + _NUM + r"\s*[日号]|(末|底|结束后))?"
 )
 _RE_AFTER_QUARTER = re.compile(
     r"^每(?:个)?季(?:度)?(?:结束|末)后\s*" + _NUM + r"\s*(?:日|天|个工作日)"
@@ -134,16 +134,26 @@ def parse(value: str | None) -> Cycle:
         return Cycle("quarterly", day=_day(m.group(1), text), month=1)
     if m := _RE_QUARTER.match(text):
         _whole(m, text)
-        which, num, end = m.group(1), m.group(2), m.group(3)
-        if end in ("末", "底") or (which and "末" in which or which in ("最后一个月", "第三个月")):
-            month = 3
+        which, num, month_end, bare_num, end = m.groups()
+        num = num or bare_num
+        # a bare day ("每季度10日前") reads as the quarter's first month: the report on the
+        # quarter just ended, the common rule
+        if (
+            which in ("末月", "最后一个月", "第三个月")
+            or end in ("末", "底")
+            or not (which or end or bare_num)
+        ):
+            month = 3  # "每季度" alone: by the quarter's end
         elif which == "第二个月":
             month = 2
-        elif which in ("首月", "第一个月", "初") or end == "结束后":
+        else:  # 首月 / 第一个月 / 初 / 结束后
             month = 1
+        if num:
+            day = _day(num, text)
+        elif month_end or month == 3:
+            day = 31
         else:
-            month = 3  # "每季度" alone: by the quarter's end
-        day = _day(num, text) if num else (10 if month == 1 and end != "末" else 31)
+            day = 10  # 每季度初 / 首月: by the 10th, the usual rule
         return Cycle("quarterly", day=day, month=month)
     if m := _RE_MONTH.match(text):
         _whole(m, text)
