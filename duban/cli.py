@@ -293,7 +293,9 @@ def _moment(value: str) -> dt.datetime:
     try:
         return dt.datetime.fromisoformat(value).replace(tzinfo=None, microsecond=0)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"时间格式不正确：{value}（例如 2026-12-01T09:00）") from None
+        raise argparse.ArgumentTypeError(
+            f"时间格式不正确：{value}（例如 2026-12-01T09:00）"
+        ) from None
 
 
 def _year(value: str) -> int:
@@ -403,9 +405,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     wk.add_argument("--once", action="store_true", help="只执行一轮后退出")
     wk.add_argument(
-        "--now", type=_moment, metavar="时间", help="按此时间执行一轮（如 2026-12-01T09:00），用于检查"
+        "--now",
+        type=_moment,
+        metavar="时间",
+        help="按此时间执行一轮（如 2026-12-01T09:00），用于检查",
     )
-    wk.add_argument("--interval", type=float, default=30, metavar="秒", help="两轮之间的间隔（默认 30）")
+    wk.add_argument(
+        "--interval", type=float, default=30, metavar="秒", help="两轮之间的间隔（默认 30）"
+    )
     pp = _command(sub, "parse-plan", cmd_parse_plan, help="解析实施方案文件，输出 JSON（不写库）")
     pp.add_argument("file", metavar="文件", help="方案文件：.txt、.docx、.xlsx、.csv 或网页")
     pp.add_argument("--year", type=_year, metavar="年份", help="方案未写明年份时按此年份读日期")

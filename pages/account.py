@@ -1,10 +1,11 @@
-"""个人设置: the user's own profile, signed-in browsers and password change."""
+"""个人设置: the user's own profile, reminder channels, signed-in browsers and password change."""
 
 import streamlit as st
 
 from ui import auth
 from ui.common import header, plain_line, show_errors
 from ui.context import actor, t, unit_name
+from ui.reminders import prefs
 
 me = actor()
 header("account.title")
@@ -19,6 +20,8 @@ for col, label, value in zip(
 ):
     col.caption(label)
     col.markdown(f"**{plain_line(value)}**")
+
+prefs.preferences(me)
 
 auth.my_sessions(me)
 

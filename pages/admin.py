@@ -8,13 +8,17 @@ from ui.context import actor, t
 from ui.monitoring import rules_admin
 from ui.notices import admin as notices_admin
 from ui.org import admin as org_admin
+from ui.reminders import admin as reminders_admin
 
 me = actor()
 require(me, "settings.manage")
 header("admin.title")
 show_flash()
 
-tabs = sorted([*org_admin.TABS, *rules_admin.TABS, *notices_admin.TABS], key=lambda tab: tab[0])
+tabs = sorted(
+    [*org_admin.TABS, *rules_admin.TABS, *notices_admin.TABS, *reminders_admin.TABS],
+    key=lambda tab: tab[0],
+)
 for tab, (_, _, render) in zip(
     st.tabs([t(k) for _, k, _ in tabs], key="admin_tab", on_change="rerun"), tabs, strict=True
 ):

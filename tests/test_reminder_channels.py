@@ -2,6 +2,8 @@
 signature, a WeCom robot that checks its key; failures and timeouts are told in Chinese without
 the secrets."""
 
+# ruff: noqa: F811 - the server fixtures are imported from tests.reminder_servers
+
 import time
 import urllib.parse
 
@@ -80,7 +82,9 @@ def test_email_to_a_closed_port_says_it_cannot_connect():
 
 
 def test_dingtalk_signed_markdown_with_mention(robots):
-    ch = Channel(kind="dingtalk", name="市数据局群", config={"url": robots.ding_url}, secret=DING_SECRET)
+    ch = Channel(
+        kind="dingtalk", name="市数据局群", config={"url": robots.ding_url}, secret=DING_SECRET
+    )
     channels.send(ch, MSG, timeout=5)
     [payload] = robots.of("dingtalk")
     assert payload["msgtype"] == "markdown"

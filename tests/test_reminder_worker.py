@@ -3,6 +3,8 @@ stopping the others; deliveries sent once through real local servers, retried wi
 a hanging channel not holding up the e-mail, a dead worker's claims taken back; two workers
 racing on one database send every message exactly once."""
 
+# ruff: noqa: F811 - the server fixtures are imported from tests.reminder_servers
+
 import datetime as dt
 import threading
 
@@ -109,12 +111,17 @@ def test_failures_back_off_then_fail_and_the_office_retries(engine, session, smt
     at = NOW
     waits = []
     for _ in range(4):
-        s = worker.run_once(engine, at, "w1", jobs=[], timeout=5)
+        worker.run_once(engine, at, "w1", jobs=[], timeout=5)
         robot = next(d for d in deliveries(session) if d.channel == "dingtalk")
         assert robot.status == "pending" and "310000" in (robot.last_error or "")
         waits.append(robot.next_attempt_at - at)
         # not due before its time
-        assert worker.run_once(engine, robot.next_attempt_at - dt.timedelta(seconds=1), "w1", jobs=[]).retrying == 0
+        assert (
+            worker.run_once(
+                engine, robot.next_attempt_at - dt.timedelta(seconds=1), "w1", jobs=[]
+            ).retrying
+            == 0
+        )
         at = robot.next_attempt_at
     assert waits == [dt.timedelta(minutes=m) for m in (1, 5, 30, 120)]
     last = worker.run_once(engine, at, "w1", jobs=[], timeout=5)
@@ -220,7 +227,9 @@ def _second_engines(engine, tmp_path):
         SQLModel.metadata.create_all(first)
         with first.begin() as conn:
             conn.execute(
-                text("INSERT INTO data_version (id, version, updated_at) VALUES (1, 0, CURRENT_TIMESTAMP)")
+                text(
+                    "INSERT INTO data_version (id, version, updated_at) VALUES (1, 0, CURRENT_TIMESTAMP)"
+                )
             )
         return first, dbmod.make_engine(url)
     with engine.connect() as conn:
@@ -283,7 +292,6 @@ def test_two_workers_racing_send_each_message_once(engine, tmp_path, smtp_server
     finally:
         a.dispose()
         b.dispose()
-
 
 
 def test_cli_worker_once_at_a_given_moment(tmp_path, monkeypatch, capsys):

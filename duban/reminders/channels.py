@@ -15,7 +15,6 @@ import hmac
 import html
 import json
 import smtplib
-import socket
 import ssl
 import time
 import urllib.error
@@ -66,7 +65,9 @@ def absolute_link(link: str | None, base_url: str) -> str | None:
 
 
 def as_text(message: Message) -> str:
-    parts = [message.subject, "", message.body.strip()] if message.body.strip() else [message.subject]
+    parts = (
+        [message.subject, "", message.body.strip()] if message.body.strip() else [message.subject]
+    )
     if message.link:
         parts += ["", f"办理入口：{message.link}"]
     return "\n".join(parts).strip() + "\n"
@@ -126,8 +127,7 @@ def email_message(channel: Channel, message: Message, to: str) -> EmailMessage:
         else (f"<p>办理入口：{html.escape(message.link)}</p>" if message.link else "")
     )
     msg.add_alternative(
-        f'<html><body><h3>{html.escape(message.subject)}</h3>{body_html}{link_html}'
-        "</body></html>",
+        f"<html><body><h3>{html.escape(message.subject)}</h3>{body_html}{link_html}</body></html>",
         subtype="html",
         charset="utf-8",
     )
@@ -151,7 +151,9 @@ def send_email(channel: Channel, message: Message, *, to: str, timeout: float = 
                 host, port or 465, timeout=timeout, context=ssl.create_default_context()
             )
         else:
-            smtp = smtplib.SMTP(host, port or (587 if security == "starttls" else 25), timeout=timeout)
+            smtp = smtplib.SMTP(
+                host, port or (587 if security == "starttls" else 25), timeout=timeout
+            )
         with smtp:
             if security == "starttls":
                 smtp.starttls(context=ssl.create_default_context())
@@ -167,14 +169,16 @@ def send_email(channel: Channel, message: Message, *, to: str, timeout: float = 
         raise ChannelError("邮件服务器不支持所选的加密方式或登录") from exc
     except smtplib.SMTPResponseException as exc:
         raise ChannelError(f"邮件服务器返回错误 {exc.smtp_code}") from exc
-    except (TimeoutError, socket.timeout) as exc:
+    except TimeoutError as exc:
         raise ChannelError(f"连接邮件服务器超时（{timeout:g} 秒）") from exc
     except ssl.SSLError as exc:
         raise ChannelError("与邮件服务器的加密连接失败（证书或加密方式不符）") from exc
     except smtplib.SMTPException as exc:
         raise ChannelError(f"邮件发送失败（{type(exc).__name__}）") from exc
     except OSError as exc:
-        raise ChannelError(f"无法连接邮件服务器 {host}（{exc.strerror or type(exc).__name__}）") from exc
+        raise ChannelError(
+            f"无法连接邮件服务器 {host}（{exc.strerror or type(exc).__name__}）"
+        ) from exc
 
 
 # ---------------------------------------------------------------- group robots
@@ -245,10 +249,10 @@ def _post_json(url: str, payload: dict, who: str, timeout: float) -> None:
             raw = response.read(65536)
     except urllib.error.HTTPError as exc:
         raise ChannelError(f"{who}返回 HTTP {exc.code}") from exc
-    except (TimeoutError, socket.timeout) as exc:
+    except TimeoutError as exc:
         raise ChannelError(f"{who}响应超时（{timeout:g} 秒）") from exc
     except urllib.error.URLError as exc:
-        if isinstance(exc.reason, TimeoutError | socket.timeout):
+        if isinstance(exc.reason, TimeoutError):
             raise ChannelError(f"{who}响应超时（{timeout:g} 秒）") from exc
         reason = getattr(exc.reason, "strerror", None) or type(exc.reason).__name__
         raise ChannelError(f"无法连接{who}（{reason}）") from exc

@@ -17,7 +17,7 @@ import datetime as dt
 import re
 import secrets as token
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field, field_validator
 from sqlmodel import Session, col, select
@@ -181,7 +181,9 @@ def save_mail_server(
     require(actor, "settings.manage")
     form = _validated(SmtpForm, values)
     with write(session):
-        ch = session.exec(select(Channel).where(Channel.kind == SMTP).order_by(col(Channel.id))).first()
+        ch = session.exec(
+            select(Channel).where(Channel.kind == SMTP).order_by(col(Channel.id))
+        ).first()
         before = None
         if ch is None:
             ch = Channel(kind=SMTP, name=form.name, config={}, created_at=clock.now())
@@ -422,7 +424,7 @@ def delivery_log(
         q = q.where(Delivery.channel == channel)
     if user_id is not None:
         q = q.where(Notification.user_id == user_id)
-    order = [col(Delivery.created_at).desc(), col(Delivery.id).desc()]
+    order: list[Any] = [col(Delivery.created_at).desc(), col(Delivery.id).desc()]
     if failures_first:
         q = q.order_by((col(Delivery.status) == FAILED).desc(), *order)
     else:
