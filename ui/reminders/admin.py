@@ -26,10 +26,11 @@ TEST_RESULT = "_rem_test_result"
 
 
 def _test_result(where: str) -> None:
-    """The outcome of the last 发送测试 pressed here (kept over the rerun)."""
+    """The outcome of the 发送测试 just pressed here (kept over its rerun, shown once)."""
     result = st.session_state.get(TEST_RESULT)
     if not result or result[0] != where:
         return
+    del st.session_state[TEST_RESULT]
     _, ok, error = result
     if ok:
         st.success(t("rem.test_ok"), icon="✅")
