@@ -24,7 +24,7 @@ from tests.reminder_servers import (  # noqa: F401 - fixtures
 def page_text(at) -> str:
     """Everything the page shows: text elements, widget labels and values, table cells."""
     parts: list[str] = []
-    for kind in ("markdown", "caption", "success", "error", "warning", "info", "subheader"):
+    for kind in ("markdown", "caption", "code", "success", "error", "warning", "info", "subheader"):
         parts += [str(e.value) for e in getattr(at, kind)]
     for kind in ("text_input", "selectbox", "number_input", "checkbox", "toggle", "radio"):
         parts += [f"{w.label}={w.value}" for w in getattr(at, kind)]

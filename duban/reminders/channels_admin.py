@@ -252,10 +252,10 @@ def save_robot(
         ch.config = {"url": form.url}
         ch.department_id = form.department_id
         ch.role = None if form.department_id is not None else form.role
-        if secret.strip():
+        if form.kind != DINGTALK or clear_secret:
+            ch.secret = None  # WeCom group robots do not sign
+        elif secret.strip():
             ch.secret = secret.strip()
-        elif clear_secret or form.kind != DINGTALK:
-            ch.secret = None  # WeCom robots do not sign
         ch.updated_at = clock.now()
         session.add(ch)
         session.flush()

@@ -126,7 +126,7 @@ def _mail_server(me: Actor) -> None:
 def _enable_toggle(me: Actor, view: ChannelView, where: str) -> None:
     state = t("rem.state_on") if view.enabled else t("rem.state_off")
     c1, c2 = st.columns([3, 1], vertical_alignment="center")
-    c1.caption(f"{t('rem.col_state')}：{state}")
+    c1.caption(t("rem.state_line", state=state))
     label = t("rem.disable") if view.enabled else t("rem.enable")
     if c2.button(label, key=f"{where}_toggle_{view.id}", width="stretch"):
         with show_errors(), session() as db:
@@ -162,7 +162,6 @@ def _robots(me: Actor) -> None:
                         t("rem.col_name"): v.name,
                         t("rem.col_kind"): t(KIND_KEYS[v.kind]),
                         t("rem.col_scope"): scope(v),
-                        t("rem.col_url"): v.config.get("url", ""),
                         t("rem.col_signed"): t("rem.yes") if v.has_secret else t("rem.no"),
                         t("rem.col_state"): t("rem.state_on") if v.enabled else t("rem.state_off"),
                     }
@@ -237,9 +236,11 @@ def _robot_form(me: Actor, current: ChannelView | None, units: list) -> None:
             placeholder=t("form.choose"),
             key=f"{k}_role",
         )
-        url = st.text_input(t("rem.f_url"), key=f"{k}_url", placeholder="https://")
+        url = st.text_input(t("rem.f_url"), key=f"{k}_url")
         if current:
-            st.caption(plain(t("rem.url_kept", url=current.config.get("url", ""))))
+            # the address with its token cut, as code: a URL is not prose in either language
+            st.caption(t("rem.url_kept"))
+            st.code(current.config.get("url", ""), language=None)
         secret = st.text_input(t("rem.f_secret"), type="password", key=f"{k}_secret")
         clear = False
         if current and current.has_secret:
@@ -282,6 +283,7 @@ def log_tab(me: Actor) -> None:
         format_func=lambda s: t(STATUS_KEYS[s]),
         key="rem_log_status",
         placeholder=t("rem.any"),
+        select_all=False,
     )
     channel = c3.selectbox(
         t("rem.log_channel"),
@@ -320,7 +322,7 @@ def log_tab(me: Actor) -> None:
             [
                 {
                     t("rem.col_created"): r.created_at,
-                    t("rem.col_user"): f"{r.display_name}（{r.username}）",
+                    t("rem.col_user"): f"{r.username} · {r.display_name}",
                     t("rem.col_subject"): r.subject,
                     t("rem.col_channel"): t(KIND_KEYS.get(r.channel, "rem.any")),
                     t("rem.col_target"): r.target,
@@ -347,8 +349,8 @@ def log_tab(me: Actor) -> None:
         list(by_id),
         index=None,
         format_func=lambda i: (
-            f"#{i} {by_id[i].display_name} · {t(KIND_KEYS.get(by_id[i].channel, 'rem.any'))}"
-            f" · {by_id[i].subject[:40]}"
+            f"#{i} · {by_id[i].username} · {by_id[i].display_name}"
+            f" · {t(KIND_KEYS.get(by_id[i].channel, 'rem.any'))}"
         ),
         placeholder=t("form.choose"),
         key="rem_retry_pick",
