@@ -89,7 +89,8 @@ _BIG: dict[str, _Spec] = {
         " {d:deadline} AS deadline, {d:original_deadline} AS original_deadline, weight,"
         " COALESCE(sort_key, '') AS sort_key, {d:assigned_at} AS assigned_on,"
         " {d:submitted_at} AS submitted_on, {d:completed_at} AS completed_on,"
-        " COALESCE(report_cycle, '') AS report_cycle FROM task" + _SHOWN_TASKS,
+        " COALESCE(report_cycle, '') AS report_cycle FROM task"
+        + _SHOWN_TASKS,
         {
             "task_id": _I,
             "plan_id": _I,
