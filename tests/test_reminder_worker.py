@@ -213,6 +213,11 @@ def test_jobs_run_once_per_slot_on_working_days_and_a_failure_stops_nothing(engi
     ):
         assert worker.run_once(engine, moment, "w1", jobs=jobs).jobs_run == []
     assert len(ran) == 1
+    # a Saturday the office made a working day (调休) has its 9:00 run
+    session.add(CalendarDay(day=dt.date(2026, 12, 12), is_workday=True, name="调休上班"))
+    session.commit()
+    saturday = worker.run_once(engine, dt.datetime(2026, 12, 12, 9, 5), "w1", jobs=jobs)
+    assert saturday.jobs_run == ["good"] and ran[-1] == "2026-12-12T09:05:00"
 
 
 # ---------------------------------------------------------------- two workers racing
