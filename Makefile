@@ -16,8 +16,12 @@ $(STAMP): requirements.txt requirements-dev.txt
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
+# The app and, beside it, the reminder worker (python -m duban worker): one command; the
+# worker is stopped (SIGTERM, it finishes its pass) when Streamlit exits.
 run: venv
 	$(PY) -m duban prepare
+	$(PY) -m duban worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(VENV)/bin/streamlit run app.py --server.port $(PORT)
 
 # Everything: services on SQLite (and PostgreSQL when TEST_DATABASE_URL is set), AppTest

@@ -1,6 +1,8 @@
-"""Command-line tools: database setup, demo data, users, backup, plan parsing and import."""
+"""Command-line tools: database setup, demo data, users, backup, plan parsing and import, the
+reminder worker."""
 
 import argparse
+import datetime as dt
 import getpass
 import json
 import logging
@@ -14,7 +16,7 @@ from typing import Any, NoReturn
 from sqlalchemy import Engine
 from sqlmodel import select
 
-from duban.core import backup
+from duban.core import backup, clock
 from duban.core.db import head_revision, make_engine, session_scope, upgrade
 from duban.core.errors import DubanError
 from duban.core.logs import configure_logging
@@ -24,6 +26,7 @@ from duban.intake import drafts, importer, matching
 from duban.intake.parse import reader
 from duban.intake.parse.model import PlanParseError
 from duban.org import users
+from duban.reminders import worker
 from duban.seed import demo, large
 from models import Department
 
@@ -157,6 +160,22 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_worker(args: argparse.Namespace) -> int:
+    """Run due jobs and send due messages: once (--once), or every --interval seconds until
+    SIGTERM. --now runs one pass as if it were that moment (the clock is frozen for it)."""
+    engine = _engine()
+    if args.once or args.now:
+        if args.now:
+            with clock.frozen(args.now):
+                summary = worker.run_once(engine, now=args.now)
+        else:
+            summary = worker.run_once(engine)
+        print(summary.line())
+        return 1 if summary.jobs_failed else 0
+    worker.run_forever(engine, interval=args.interval)
+    return 0
+
+
 # ---------------------------------------------------------------- plans
 
 
@@ -270,6 +289,15 @@ def _imported_line(res: importer.ImportResult) -> str:
 # ---------------------------------------------------------------- the parser
 
 
+def _moment(value: str) -> dt.datetime:
+    try:
+        return dt.datetime.fromisoformat(value).replace(tzinfo=None, microsecond=0)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"时间格式不正确：{value}（例如 2026-12-01T09:00）"
+        ) from None
+
+
 def _year(value: str) -> int:
     if not (value.isdigit() and len(value) == 4):
         raise argparse.ArgumentTypeError(f"年份无效：{value}")
@@ -367,6 +395,23 @@ def build_parser() -> argparse.ArgumentParser:
     rs.add_argument("archive", metavar="归档文件")
     rs.add_argument(
         "--force", action="store_true", help="目标数据库或附件目录非空时仍然恢复（覆盖）"
+    )
+    wk = _command(
+        sub,
+        "worker",
+        cmd_worker,
+        help="后台任务：按工作日历执行提醒等定时任务，并发送邮件和群机器人消息",
+        description="可同时运行多个（同一 PostgreSQL 上每条消息只发一次）；收到 SIGTERM 后完成当前一轮再退出。",
+    )
+    wk.add_argument("--once", action="store_true", help="只执行一轮后退出")
+    wk.add_argument(
+        "--now",
+        type=_moment,
+        metavar="时间",
+        help="按此时间执行一轮（如 2026-12-01T09:00），用于检查",
+    )
+    wk.add_argument(
+        "--interval", type=float, default=30, metavar="秒", help="两轮之间的间隔（默认 30）"
     )
     pp = _command(sub, "parse-plan", cmd_parse_plan, help="解析实施方案文件，输出 JSON（不写库）")
     pp.add_argument("file", metavar="文件", help="方案文件：.txt、.docx、.xlsx、.csv 或网页")

@@ -1,11 +1,11 @@
-"""个人设置: the user's own profile, signed-in browsers and password change."""
+"""个人设置: the user's own profile, reminder channels, signed-in browsers and password change."""
 
 import streamlit as st
 
 from ui import auth
 from ui.common import header, plain_line, show_errors
 from ui.context import actor, t, unit_name
-from ui.reminders import messages
+from ui.reminders import messages, prefs
 
 me = actor()
 header("account.title")
@@ -22,6 +22,7 @@ for col, label, value in zip(
     col.markdown(f"**{plain_line(value)}**")
 
 messages.render(me)
+prefs.preferences(me)
 
 auth.my_sessions(me)
 

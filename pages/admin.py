@@ -8,6 +8,7 @@ from ui.context import actor, t
 from ui.monitoring import rules_admin
 from ui.notices import admin as notices_admin
 from ui.org import admin as org_admin
+from ui.reminders import admin as reminders_admin
 from ui.reminders import rules_admin as reminder_rules
 
 me = actor()
@@ -15,8 +16,16 @@ require(me, "settings.manage")
 header("admin.title")
 show_flash()
 
-tabs = sorted([*org_admin.TABS, *rules_admin.TABS, *notices_admin.TABS], key=lambda tab: tab[0])
-tabs = sorted([*tabs, *reminder_rules.TABS], key=lambda tab: tab[0])
+tabs = sorted(
+    [
+        *org_admin.TABS,
+        *rules_admin.TABS,
+        *notices_admin.TABS,
+        *reminders_admin.TABS,
+        *reminder_rules.TABS,
+    ],
+    key=lambda tab: tab[0],
+)
 for tab, (_, _, render) in zip(
     st.tabs([t(k) for _, k, _ in tabs], key="admin_tab", on_change="rerun"), tabs, strict=True
 ):

@@ -41,6 +41,8 @@ from models import (
     Attachment,
     AuditLog,
     CalendarDay,
+    Channel,
+    Delivery,
     Department,
     ExtensionRequest,
     Finding,
@@ -53,6 +55,7 @@ from models import (
     NoticeKind,
     NoticeRecipient,
     NoticeTemplate,
+    Notification,
     Plan,
     ProgressReport,
     Role,
@@ -98,6 +101,10 @@ DATA_COLUMNS: dict[type, tuple[str, ...]] = {
     AssessmentSnapshot: ("department_name",),
     CalendarDay: ("name",),  # holiday names as the State Council publishes them
     AuditLog: ("note",),  # the audit record's note, as written when it happened
+    Channel: ("name",),  # a robot's name, as the office typed it
+    # The delivery log shows each message as it was sent, and the reason as recorded then.
+    Notification: ("subject", "body"),
+    Delivery: ("target", "last_error"),
 }
 # Shown whole (a cell, an option, `code`): login names such as "office" are also role values,
 # which must not be removed from running text.
@@ -374,6 +381,7 @@ ZH_ALLOWED = {
     "Office", "PowerPoint", "WPS",  # the office suites whose files units upload, by name
     "UTF", "GBK",  # text encodings of plan files, as Chinese editors name them
     "Delete",  # the key, as its keycap reads
+    "SMTP", "STARTTLS", "SSL", "TLS", "Webhook",  # mail and robot settings, as their own screens name them
 }  # fmt: skip
 # A file extension (".xlsx") is written as the file system spells it.
 _EXTENSION = re.compile(r"\.[A-Za-z0-9]{2,5}\b")

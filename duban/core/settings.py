@@ -177,6 +177,12 @@ class Settings(BaseSettings):
         description="0: the client address is the connection's. N: Duban sits behind N "
         "reverse proxies that append to X-Forwarded-For; the Nth address from the right is used.",
     )
+    public_url: str = Field(
+        default="",
+        description="The address users open Duban at (e.g. https://duban.example.gov.cn), so "
+        "that links in e-mails and robot messages are absolute. Empty: messages carry the "
+        "page path only.",
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         default="INFO", description="Level of Duban's own log messages (written to stderr)."
     )
@@ -189,6 +195,14 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise SettingsError(f"时区名称无效：{name!r}（例如 Asia/Shanghai）") from exc
         return name
+
+    @field_validator("public_url")
+    @classmethod
+    def _http_url(cls, url: str) -> str:
+        url = url.strip().rstrip("/")
+        if url and not url.startswith(("http://", "https://")):
+            raise SettingsError(f"PUBLIC_URL 须以 http:// 或 https:// 开头：{url!r}")
+        return url
 
     @field_validator("cookie_key_file")
     @classmethod
