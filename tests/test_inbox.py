@@ -277,7 +277,9 @@ def test_rectification_answer_recheck_and_answer_again(session):
         inspectors="赵督查",
         department_ids=[dept.id],
         task_ids=[task.id],
-        findings=[FindingInput(dept.id, "办事指南要素不全。", TODAY - dt.timedelta(days=1), task.id)],
+        findings=[
+            FindingInput(dept.id, "办事指南要素不全。", TODAY - dt.timedelta(days=1), task.id)
+        ],
     )
     assert insp.id is not None
     (item,) = _inbox(session, head)
@@ -294,7 +296,11 @@ def test_rectification_answer_recheck_and_answer_again(session):
     assert _kinds(session, head) == []
     # the inspector who recorded it re-checks it, and the office may too; not another inspector
     (re,) = _inbox(session, inspector)
-    assert (re.kind, re.object_id, re.link) == ("recheck", fid, ("inspections", {"finding": str(fid)}))
+    assert (re.kind, re.object_id, re.link) == (
+        "recheck",
+        fid,
+        ("inspections", {"finding": str(fid)}),
+    )
     assert _kinds(session, other_inspector) == []
     assert _kinds(session, office) == [("recheck", fid)]
     session.refresh(f)
@@ -368,9 +374,7 @@ def test_appeal_to_decide(session):
     assert items.describe(item, "en") == "Decide 市税务局's assessment appeal (October 2026)"
     from duban.assessment import appeals
 
-    appeals.decide_appeal(
-        session, actor=office, appeal_id=appeal.id, accept=False, note="核实无误"
-    )
+    appeals.decide_appeal(session, actor=office, appeal_id=appeal.id, accept=False, note="核实无误")
     assert _kinds(session, office) == []
 
 
@@ -381,7 +385,11 @@ def test_drafts_left_from_before_today(session):
     _, office = make_user(session, Role.office)
     with clock.frozen(NOW - dt.timedelta(days=2)):
         old = drafting.create_draft(
-            session, actor=inspector, kind="reminder", title="关于按期报送的提醒", recipients=[dept.id]
+            session,
+            actor=inspector,
+            kind="reminder",
+            title="关于按期报送的提醒",
+            recipients=[dept.id],
         )
     fresh = drafting.create_draft(
         session, actor=inspector, kind="reminder", title="今天的草稿", recipients=[dept.id]
