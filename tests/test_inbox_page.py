@@ -18,6 +18,7 @@ from models import (
     Notice,
     NoticeRecipient,
     ScoreAppeal,
+    Task,
 )
 from tests.apptest import DEMO_USERS, app_as, errors, page_as, shown
 
@@ -217,3 +218,32 @@ def test_the_desk_counts_an_overdue_rectification_among_its_notices(demo_db):
     assert "逾期未答复的整改事项 1 项" in metrics["待办通知"].proto.help
     box = next(e for e in at.expander if e.label.startswith("待办通知"))
     assert "逾期整改" in box.markdown[0].value and "窗口未公示办事指南" in box.markdown[0].value
+
+
+def test_typed_text_in_the_inbox_is_shown_as_written_never_as_markup(demo_db):
+    from markdown_it import MarkdownIt
+
+    from tests.user_text_payloads import CODE, LINE, LONG
+
+    (item,) = _items(demo_db, "dept01")
+    with _db(demo_db) as s:
+        task = s.get(Task, item.object_id)
+        task.title, task.code = LINE, CODE
+        s.add(task)
+        s.commit()
+    fid = _finding(demo_db, "dept01")
+    with _db(demo_db) as s:
+        f = s.get(Finding, fid)
+        f.description = LONG
+        s.add(f)
+        s.commit()
+    at = page_as("inbox", "dept01", "dept_head")
+    assert not at.exception
+    lines = [m.value for m in at.markdown if m.value.startswith("**")]
+    assert len(lines) == 2
+    html = MarkdownIt("commonmark").render("\n\n".join(lines))
+    for tell in ("<a ", "<img", "<form", "<iframe", "<style", "<input", "<div"):
+        assert tell not in html, tell
+    text = " ".join(shown(x) for x in lines)
+    assert f"{CODE} {LINE}" in text  # every character kept
+    assert " ".join(LONG.split()) in text
