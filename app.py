@@ -15,6 +15,7 @@ from duban.org import auth as dauth
 from ui import auth
 from ui.common import chrome_css, plain_line
 from ui.context import engine, session, settings, t, unit_name, warm_up_once
+from ui.inbox import views as inbox_views
 from ui.nav import PAGES
 
 st.set_page_config(page_title="督办台 Duban", page_icon="🏛️", layout="wide")
@@ -95,8 +96,9 @@ with st.sidebar:
         auth.sign_out(actor)
         st.rerun()
 
+titles = {"inbox": inbox_views.nav_title(actor)}  # 待办（N）: what waits for this user
 pages = [
-    st.Page(p.path, title=t(f"page.{p.key}"), icon=p.icon, url_path=p.key)
+    st.Page(p.path, title=titles.get(p.key) or t(f"page.{p.key}"), icon=p.icon, url_path=p.key)
     for p in PAGES
     if actor.role in PAGE_ACCESS[p.key]
 ]

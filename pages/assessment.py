@@ -10,6 +10,7 @@ from ui.context import actor, t
 me = actor()
 header("page.assessment", t("purpose.assessment"))
 show_flash()
+views.follow_link(me)  # assessment?period=ID, from the inbox
 manage = can(me, "assessment.manage")
 if manage:
     views.create_period_form(me)

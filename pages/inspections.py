@@ -10,6 +10,7 @@ from ui.inspections import views as iv
 me = actor()
 header("page.inspections")
 show_flash()
+iv.follow_link()  # inspections?finding=ID, from the inbox
 
 names = ["list", "findings"] + (["new"] if can(me, "inspection.create") else [])
 tabs = dict(

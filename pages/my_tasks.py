@@ -55,7 +55,8 @@ cols = st.columns(len(sections) + 2)
 for col, (name, items) in zip(cols, sections, strict=False):
     col.metric(t(f"my.sec_{name}"), len(items))
 cols[-2].metric(t("my.sec_rectify"), len(rectifications))
-cols[-1].metric(t("my.sec_notices"), len(my_desk.notices))
+n_notices, notices_help = desk.notices_count(my_desk.notices, rectifications)
+cols[-1].metric(t("my.sec_notices"), n_notices, help=notices_help)
 
 for name, items in sections:
     if not items:
@@ -75,11 +76,7 @@ for name, items in sections:
 if rectifications:
     desk.rectification_section(rectifications, me)
 
-if my_desk.notices:
-    with st.expander(
-        f"{t('my.sec_notices')}{t('punct.paren', x=len(my_desk.notices))}", expanded=True
-    ):
-        desk.notice_lines(my_desk.notices)
+desk.notices_section(my_desk.notices, rectifications)
 
 st.markdown(f"#### {t('my.all')}")
 if not my_desk.tasks:

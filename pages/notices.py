@@ -11,6 +11,7 @@ from ui.notices import views as nv
 me = actor()
 header("page.notices")
 show_flash()
+nv.follow_link(me)  # notices?notice=ID, from the inbox
 
 if can(me, "notice.draft"):
     late_tab, drafts_tab, issued_tab = st.tabs(
@@ -38,6 +39,7 @@ elif can(me, "notice.read_all"):
 else:
     n_open = iv.open_rectification_count(me)  # waiting for the unit's answer
     rect_label = t("notices.tab_rectify_n", n=n_open) if n_open else t("notices.tab_rectify")
+    nv.follow_finding_link(rect_label)  # notices?finding=ID, from the inbox
     mine_tab, rect_tab = st.tabs(
         [t("notices.tab_mine"), rect_label], key="nt_unit_tab", on_change="rerun"
     )

@@ -55,6 +55,6 @@ def test_a_page_the_role_may_not_see_is_not_served(live_app, browser_page):
     page.get_by_label("用户名").wait_for(timeout=60_000)
     wait_idle(page)
     _log_in(page, "dept01")
-    expect(page.get_by_role("heading", name="我的任务")).to_have_count(1)  # dept01's first page
+    expect(page.get_by_role("heading", name="待办")).to_have_count(1)  # dept01's first page
     wait_idle(page)
     expect(page.get_by_role("heading", name="系统管理")).to_have_count(0)

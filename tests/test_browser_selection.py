@@ -100,6 +100,9 @@ def test_a_refused_extension_stays_on_its_tab_in_view_with_the_reason(
     assert task is not None and task.deadline is not None
     page = browser_page
     login(page, live_app, "dept01")
+    page.locator('[data-testid="stSidebarNav"] a', has_text="我的任务").first.click()
+    page.wait_for_selector('h1:has-text("我的任务")')
+    wait_idle(page)
     box = page.locator('[data-testid="stSelectbox"]', has_text="办理任务").first
     box.click()
     page.keyboard.type(task.code)

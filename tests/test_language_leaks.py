@@ -185,6 +185,7 @@ _HIDDEN_FIELDS = {
     "color",
     "page",
     "page_script_hash",
+    "query_string",  # a page link's address (?task=12), not its words
     "raw_value",
     "raw_values",
     "label_visibility",
@@ -466,6 +467,10 @@ def _state(page: str, user: str, db_path: Path) -> dict:
     return {}
 
 
+# A page that is short by nature: 待办 with the demo's one item (dept01's) has a title, a
+# summary, a group, a line and its link, besides the sidebar.
+MIN_ITEMS = {"inbox": 12}
+
 CASES = [
     (page, user, role)
     for page, roles in PAGE_ACCESS.items()
@@ -501,7 +506,7 @@ def scan(page: str, user: str, role: str, lang: str, db_path: Path) -> tuple[lis
 @pytest.mark.parametrize(("page", "user", "role"), CASES)
 def test_no_language_leaks(demo_db, demo_db_template, page, user, role, lang):
     items, problems = scan(page, user, role, lang, demo_db_template)
-    assert len(items) > 20  # the page rendered
+    assert len(items) > MIN_ITEMS.get(page, 20)  # the page rendered
     found = leaks(items, lang, data_strings(Path(demo_db.removeprefix("sqlite:///"))))
     assert not found and not problems, "\n".join(sorted(set(problems)) + found)
 

@@ -86,14 +86,28 @@ def test_unknown_action_is_a_bug():
 
 
 def test_page_access_matches_the_issue():
-    assert set(pages_for(Role.leader)) == {"dashboard", "tasks", "notices", "assessment", "account"}
+    assert set(pages_for(Role.leader)) == {
+        "dashboard",
+        "inbox",
+        "tasks",
+        "notices",
+        "assessment",
+        "account",
+    }
     assert set(pages_for(Role.office)) == set(PAGE_ACCESS)
     assert set(pages_for(Role.inspector)) == {
         "dashboard",
+        "inbox",
         "tasks",
         "inspections",
         "notices",
         "assessment",
         "account",
     }
-    assert set(pages_for(Role.dept_head)) == {"my_tasks", "notices", "assessment", "account"}
+    assert set(pages_for(Role.dept_head)) == {
+        "inbox",
+        "my_tasks",
+        "notices",
+        "assessment",
+        "account",
+    }

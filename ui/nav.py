@@ -19,6 +19,7 @@ class PageDef:
 
 PAGES = [
     PageDef("dashboard", "📊"),
+    PageDef("inbox", "📌"),
     PageDef("my_tasks", "📥"),
     PageDef("tasks", "📋"),
     PageDef("inspections", "🔍"),

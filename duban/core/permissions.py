@@ -154,6 +154,7 @@ def require(actor: Actor, action: str, department_id: int | None = None) -> None
 # Which page files each role may open. app.py registers only these; tests check every cell.
 PAGE_ACCESS: dict[str, frozenset[Role]] = {
     "dashboard": frozenset({LEADER, OFFICE, INSPECTOR}),
+    "inbox": ALL_ROLES,
     "tasks": frozenset({LEADER, OFFICE, INSPECTOR}),
     "my_tasks": frozenset({OFFICE, DEPT}),
     "inspections": frozenset({OFFICE, INSPECTOR}),

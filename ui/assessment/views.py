@@ -31,6 +31,7 @@ from ui.common import (
     show_errors,
 )
 from ui.context import data_version, lang, session, t
+from ui.inbox import links
 
 STATUS_ICON = {"open": "🟡", "frozen": "🔒"}
 
@@ -82,6 +83,16 @@ def status_name(status: str) -> str:
 
 
 # ------------------------------------------------------------------ periods
+
+
+def follow_link(me: Actor) -> None:
+    """`assessment?period=ID` (from the inbox): that period, on its appeals for the office."""
+    pid = links.take("period")
+    if pid is None or pid not in {p["id"] for p in _periods(data_version())}:
+        return
+    st.session_state["asm_period"] = pid
+    if can(me, "assessment.read_all"):
+        st.session_state["asm_tab"] = t("asm.tab_appeals")
 
 
 def pick_period() -> dict | None:

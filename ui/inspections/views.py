@@ -24,6 +24,7 @@ from ui.common import (
     upload_note,
 )
 from ui.context import data_version, lang, session, settings, t, vocab
+from ui.inbox import links
 
 UPLOAD_TYPES = uploads.ACCEPT_EXTENSIONS
 
@@ -332,6 +333,17 @@ def _pick_finding(rows, key: str):
         placeholder=none,
     )
     return next((r for r in rows if r.finding.id == fid), None)
+
+
+def follow_link() -> None:
+    """`inspections?finding=ID` (from the inbox): the rectification tab, no filters, that
+    answered item picked for its re-check."""
+    fid = links.take("finding")
+    if fid is not None:
+        st.session_state["insp_tab"] = t("insp.tab_findings")
+        st.session_state["fx_st"] = None
+        st.session_state["fx_od"] = False
+        st.session_state["fx_re_pick"] = fid
 
 
 def findings_tracker(me: Actor) -> None:

@@ -16,6 +16,7 @@ from models import NoticeKind, NoticeStatus
 from ui import selection
 from ui.common import DATE_FORMAT, EMPTY_CELL, empty_state, flash, plain, plain_line, show_errors
 from ui.context import data_version, lang, session, t, vocab
+from ui.inbox import links
 
 KIND_OPTIONS = ["urging", *(k.value for k in NoticeKind if k != "urging")]
 UNIT_KINDS = {"urging", "reminder", "interview", "accountability"}
@@ -508,6 +509,42 @@ def list_and_open(me: Actor, status: str, key: str) -> None:
             issued_view(me, nid, key)
 
 
+# ---------------------------------------------------------------- links from the inbox
+
+LINKED_NOTICE = "nt_linked"  # the notice a unit arrived for (expanded in its list)
+
+
+def follow_link(me: Actor) -> None:
+    """`notices?notice=ID`: the office and inspectors land on the draft or the issued notice
+    picked, a leader on the issued one; a unit on its notices with that one open."""
+    nid = links.take("notice")
+    if nid is None:
+        return
+    if not can(me, "notice.read_all"):
+        st.session_state["nt_unit_tab"] = t("notices.tab_mine")
+        st.session_state[LINKED_NOTICE] = nid
+        return
+    with session() as s:
+        rows = reading.list_notices(s, actor=me)
+    status = next((r.notice.status for r in rows if r.notice.id == nid), None)
+    if status is None:
+        return
+    draft = status == NoticeStatus.draft
+    key = "nt_drafts" if draft else "nt_issued"
+    if can(me, "notice.draft"):
+        st.session_state["nt_tab"] = t("notices.tab_drafts" if draft else "notices.tab_issued")
+    st.session_state[f"{key}_kind"] = None
+    st.session_state[f"{key}_pick"] = nid
+
+
+def follow_finding_link(rect_tab: str) -> None:
+    """`notices?finding=ID` (a unit): the 整改事项 tab with that item picked to answer."""
+    fid = links.take("finding")
+    if fid is not None:
+        st.session_state["nt_unit_tab"] = rect_tab
+        st.session_state["my_f_pick"] = fid
+
+
 # ---------------------------------------------------------------- the unit's side
 
 
@@ -536,7 +573,9 @@ def my_notices(me: Actor) -> None:
         if n.status == NoticeStatus.withdrawn:
             icon, mark = "🚫", t("notices.withdrawn_mark")
         label = f"{icon} {mark}{plain_line(n.doc_number or '')} · {plain_line(n.title)}"
-        with st.expander(label, expanded=not done and r is rows[0]):
+        linked = st.session_state.get(LINKED_NOTICE)
+        first = linked is None and not done and r is rows[0]
+        with st.expander(label, expanded=first or n.id == linked):
             _print(n)
             if mine:
                 st.caption(

@@ -330,6 +330,27 @@ def unit_workbench(m, me: Actor, d: reading.TaskDetail) -> None:
                     answer_form(ins, m, me, "wb", authors[ins.id])
 
 
+def notices_count(todo: list, rectifications: list) -> tuple[int, str]:
+    """待办通知 N: the notices waiting for 签收 or a reply, and the overdue 整改 items (also
+    answered in 通知通报), so that an overdue item never sits behind "待办通知 0"; with the
+    help text that says what the number counts."""
+    overdue = sum(1 for r in rectifications if r.overdue)
+    help_text = t("inbox.desk_notices_help", notices=len(todo), rect=overdue)
+    return len(todo) + overdue, help_text
+
+
+def notices_section(todo: list, rectifications: list) -> None:
+    """The 待办通知 box: the notices, then the overdue 整改 items, each one line."""
+    n, _ = notices_count(todo, rectifications)
+    if not n:
+        return
+    with st.expander(f"{t('my.sec_notices')}{t('punct.paren', x=n)}", expanded=True):
+        for r in rectifications:
+            if r.overdue:
+                st.markdown("🛠️ " + t("inbox.desk_rect_line", text=rectification_line(r)))
+        notice_lines(todo)
+
+
 def notice_lines(todo: list) -> None:
     """The unit's notices still waiting for 签收 or a reply; they are handled in 通知通报."""
     for x in todo:
