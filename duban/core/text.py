@@ -174,6 +174,7 @@ FIELD_LABELS = {
     "job_run.detail": "执行情况",
 }
 
+
 def _refuse_controls(value: str, label: str, pattern: re.Pattern[str]) -> None:
     found = pattern.search(value)
     if found is None:
