@@ -147,6 +147,9 @@ def _insert_users(bulk: _Bulk, dept_ids: list[int]) -> None:
     bulk.conn.execute(insert(AppUser), rows)
 
 
+CYCLES = ("weekly:5", "monthly:10", "quarterly:1:10", None)
+
+
 def _insert_plans(bulk: _Bulk) -> list[int]:
     """PLANS plans issued the same day; returns their ids."""
     rows = [
@@ -156,6 +159,8 @@ def _insert_plans(bulk: _Bulk) -> list[int]:
             "doc_number": f"压测〔{bulk.today.year}〕{p + 1}号",
             "issued_on": bulk.issued,
             "phases": PHASES,
+            # 报送频次: the rhythms real plans set, so the benchmarks pay for the cycle facts
+            "report_cycle": CYCLES[p % len(CYCLES)],
             "created_at": bulk.now,
             "version": 1,
         }
