@@ -102,4 +102,18 @@ pages = [
     for p in PAGES
     if actor.role in PAGE_ACCESS[p.key]
 ]
-st.navigation(pages).run()
+
+
+def _home() -> None:
+    """The root address opens the role's first page under its own address.
+
+    Streamlit serves the default page at "/" only: were the role's first page the default, a
+    link to it ("dashboard?missed=1" shared by a colleague, "inbox" in a reminder e-mail)
+    would show "Page not found" and lose its parameters. A hidden default that forwards
+    keeps every page at its own address."""
+    st.switch_page(pages[0], query_params=st.query_params.to_dict())
+
+
+st.navigation(
+    [st.Page(_home, title=pages[0].title, default=True, visibility="hidden"), *pages]
+).run()

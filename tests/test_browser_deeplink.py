@@ -58,3 +58,23 @@ def test_a_page_the_role_may_not_see_is_not_served(live_app, browser_page):
     expect(page.get_by_role("heading", name="待办")).to_have_count(1)  # dept01's first page
     wait_idle(page)
     expect(page.get_by_role("heading", name="系统管理")).to_have_count(0)
+
+
+def test_a_link_to_the_roles_first_page_opens_with_its_parameters(live_app, browser_page):
+    """The role's first page keeps its own address: a signed-in leader opening a shared
+    "dashboard?missed=1" (or a unit its "inbox" from a reminder) gets that page with the
+    filter, not "Page not found" and the bare main page."""
+    page = browser_page
+    page.goto(live_app)
+    page.get_by_label("用户名").wait_for(timeout=60_000)
+    wait_idle(page)
+    _log_in(page, "leader")
+    assert page.url.startswith(f"{live_app}/dashboard")  # the root forwards to the first page
+    page.goto(f"{live_app}/dashboard?missed=1")
+    wait_idle(page)
+    expect(page.get_by_role("heading", name="领导驾驶舱")).to_be_visible()
+    expect(page.get_by_text("Page not found")).to_have_count(0)
+    assert "missed=1" in page.url
+    # the filter applied: the red list is the list of tasks with missed reports
+    expect(page.get_by_role("heading", name="未按期报送的任务")).to_be_visible()
+    assert_no_exception(page)
