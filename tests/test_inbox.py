@@ -117,6 +117,13 @@ def test_overdue_without_a_report_since_the_deadline_asks_for_a_report(session):
     (item,) = _inbox(session, head)
     assert (item.kind, item.urgency, item.due) == ("report_overdue", "overdue", task.deadline)
     _report(session, head, task, dept)
+    # reported: still overdue — finish and ask for 销号, or ask for an extension
+    (item,) = _inbox(session, head)
+    assert (item.kind, item.urgency, item.due) == ("task_overdue", "overdue", task.deadline)
+    session.refresh(task)
+    workflow.submit_for_sign_off(
+        session, actor=head, task_id=task.id, summary="全部完成。", expected_version=task.version
+    )
     assert _kinds(session, head) == []
 
 

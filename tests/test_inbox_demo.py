@@ -113,12 +113,19 @@ def _unit_counts(s: Session, dept: int, today: dt.date) -> Counter:
         if reports_after(task_id, deadline) == 0:
             late.add(task_id)
     c["report_overdue"] = len(late)
+    # overdue, reported since the deadline: finish or ask for an extension
+    overdue = {
+        task_id
+        for task_id, deadline in working.items()
+        if deadline and dt.date.fromisoformat(str(deadline)[:10]) < today
+    }
+    c["task_overdue"] = len(overdue - missed - late)
     # a cycle's report due within 3 working days, none sent since the last due date
     c["report_due"] = sum(
         1
         for p in pairs
         if p["department_id"] == dept
-        and p["task_id"] in set(working) - missed - late
+        and p["task_id"] in set(working) - missed - late - overdue
         and p["next_due"] is not None
         and cal.working_days_between(today, p["next_due"]) <= 3
         and reports_after(p["task_id"], p["last_due"]) == 0

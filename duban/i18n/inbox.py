@@ -42,6 +42,10 @@ STRINGS = {
         "任务已逾期且逾期后未填报进展，请填报",
         "Overdue with no report since the deadline: report progress",
     ),
+    "inbox.kind.task_overdue": (
+        "任务已逾期：请加快办结并申请销号，或申请延期",
+        "Overdue: finish and ask for sign-off, or ask for an extension",
+    ),
     "inbox.kind.report_due": (
         "{next} 须报送进展（{cycle}）",
         "Progress report due {next} ({cycle})",

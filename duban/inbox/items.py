@@ -69,6 +69,7 @@ KIND_KEYS = {
     "ack": "inbox.kind.ack",
     "report_missed": "inbox.kind.report_missed",
     "report_overdue": "inbox.kind.report_overdue",
+    "task_overdue": "inbox.kind.task_overdue",
     "report_due": "inbox.kind.report_due",
     "instruction": "inbox.kind.instruction",
     "sent_back": "inbox.kind.sent_back",
@@ -83,7 +84,7 @@ KIND_KEYS = {
     "draft": "inbox.kind.draft",
 }
 INBOX_KINDS = tuple(KIND_KEYS)
-UNIT_KINDS = INBOX_KINDS[:10]
+UNIT_KINDS = INBOX_KINDS[:11]
 OFFICE_KINDS = ("extension", "sign_off", "recheck", "appeal", "draft")
 INSPECTOR_KINDS = ("recheck", "draft")
 
@@ -320,9 +321,10 @@ def _report_items(
     raw: RawFrames | None,
     task_item,
 ) -> list[Item]:
-    """One report item per (task, unit) at most, for tasks the unit can still report on:
-    未按期报送 now, else past the deadline with no report since, else a cycle's report
-    due within SOON_WORKDAYS working days and not yet sent in its window."""
+    """One item per (task, unit) at most, for tasks the unit can still report on:
+    未按期报送 now, else past the deadline with no report since, else past the deadline
+    (finish and ask for 销号, or ask for an extension: the overdue reminder's task), else
+    a cycle's report due within SOON_WORKDAYS working days and not yet sent in its window."""
     working = {_tid(task): (a, task) for a, task in rows if task.status in workflow.WORKING}
     if not working:
         return []
@@ -368,12 +370,11 @@ def _report_items(
             )
             continue
         last_at = last.get(task_id)
-        if (
-            task.deadline is not None
-            and task.deadline < today
-            and (last_at is None or last_at.date() <= task.deadline)
-        ):
-            out.append(task_item("report_overdue", task, task.deadline))
+        if task.deadline is not None and task.deadline < today:
+            silent = last_at is None or last_at.date() <= task.deadline
+            out.append(
+                task_item("report_overdue" if silent else "task_overdue", task, task.deadline)
+            )
             continue
         if p is None or p["next_due"] is None:
             continue

@@ -317,28 +317,37 @@ def log_tab(me: Actor) -> None:
     if not rows:
         empty_state()
         return
+    when = "YYYY-MM-DD HH:mm"
     st.dataframe(
         pd.DataFrame(
             [
                 {
+                    # what the office looks for first: who, how, did it go, and why not
                     t("rem.col_created"): r.created_at,
                     t("rem.col_user"): f"{r.username} · {r.display_name}",
-                    t("rem.col_subject"): r.subject,
                     t("rem.col_channel"): t(KIND_KEYS.get(r.channel, "rem.any")),
-                    t("rem.col_target"): r.target,
                     t("rem.col_status"): t(STATUS_KEYS.get(r.status, "rem.any")),
-                    t("rem.col_attempts"): r.attempts,
-                    t("rem.col_sent"): r.sent_at,
-                    t("rem.col_next"): r.next_attempt_at if r.status == "pending" else None,
                     t("rem.col_error"): r.last_error or "",
+                    t("rem.col_attempts"): r.attempts,
+                    t("rem.col_next"): r.next_attempt_at if r.status == "pending" else None,
+                    t("rem.col_sent"): r.sent_at,
+                    t("rem.col_subject"): r.subject,
+                    t("rem.col_target"): r.target,
                 }
                 for r in rows
             ]
         ),
         hide_index=True,
         width="stretch",
-        height=420,
+        # as tall as its rows (a short log is not a tall empty grid), at most 15 rows
+        height=38 + 35 * min(len(rows), 15),
         placeholder=EMPTY_CELL,
+        column_config={
+            t("rem.col_created"): st.column_config.DatetimeColumn(format=when),
+            t("rem.col_next"): st.column_config.DatetimeColumn(format=when),
+            t("rem.col_sent"): st.column_config.DatetimeColumn(format=when),
+            t("rem.col_error"): st.column_config.TextColumn(width="medium"),
+        },
     )
     if not failed:
         return
