@@ -76,6 +76,14 @@ OWN_CYCLES: dict[int, tuple[str, tuple[int, ...]]] = {
 }
 
 
+def _rhythm(idx: int) -> str:
+    """The description's reporting sentence, true to the task's 报送频次."""
+    code = OWN_CYCLES.get(idx, ("monthly:10",))[0]
+    if code == "none":
+        return "根据工作进展及时报送"
+    return f"{cycles.label(cycles.parse(code))}报送进展"
+
+
 def add_tasks(world: World) -> None:
     """The plan's thirty tasks, phase by phase, each with the deadline and status of its story."""
     today, issued, rng = world.today, world.issued, world.rng
@@ -103,7 +111,7 @@ def add_tasks(world: World) -> None:
             deadline=deadline,
             original_deadline=deadline,
             status=status,
-            description=f"{title}。各责任单位对照职责抓好落实，按月报送进展。",
+            description=f"{title}。各责任单位对照职责抓好落实，{_rhythm(idx)}。",
             sort_key=f"{ph:02d}.{counters[ph]:03d}",
             assigned_at=world.at(start),
             created_at=world.at(issued),

@@ -247,6 +247,9 @@ def red_list(d: Dashboard) -> None:
     )
     if not shown.get_column("missed_unit_list").list.len().sum():
         view = view.drop("missed_units")  # a column nobody fills is clutter
+    elif missed:  # the list asked for: who did not report comes right after the lead unit
+        order = ["open", "code", "title", "lead_name", "missed_units"]
+        view = view.select(order + [c for c in view.columns if c not in order])
     cc = st.column_config
     # Keyed by the rows shown (ui.selection): a click is read against the rows the user saw,
     # and a new filter starts with nothing selected.
