@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # page -> (username, role): the role the page is mainly for
 PAGES = {
     "dashboard": ("leader", "leader"),
+    "inbox": ("dept01", "dept_head"),
     "tasks": ("office", "office"),
     "my_tasks": ("dept01", "dept_head"),
     "inspections": ("inspector", "inspector"),
