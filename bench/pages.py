@@ -16,6 +16,8 @@ from pathlib import Path
 
 os.environ.setdefault("DUBAN_MODE", "demo")
 os.environ.setdefault("BCRYPT_ROUNDS", "4")
+# AppTest outside `streamlit run` warns on every cache call: keep the figures readable
+os.environ.setdefault("STREAMLIT_LOGGER_LEVEL", "error")
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -40,6 +42,7 @@ def render(url: str, page: str, username: str, role: str, repeat: int):
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
+    from bench.signin import sign_in
     from duban.core.settings import get_settings
 
     os.environ["DATABASE_URL"] = url
@@ -47,10 +50,7 @@ def render(url: str, page: str, username: str, role: str, repeat: int):
     st.cache_resource.clear()
     st.cache_data.clear()
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
-    at.session_state["authentication_status"] = True
-    at.session_state["username"] = username
-    at.session_state["name"] = username
-    at.session_state["roles"] = [role]
+    sign_in(at, url, username, role)
     at.run()
     at.switch_page(f"pages/{page}.py")
     st.cache_resource.clear()  # the login run may have filled caches: start cold for real

@@ -19,6 +19,8 @@ from pathlib import Path
 
 os.environ.setdefault("DUBAN_MODE", "demo")
 os.environ.setdefault("BCRYPT_ROUNDS", "4")
+# AppTest outside `streamlit run` warns on every cache call: keep the figures readable
+os.environ.setdefault("STREAMLIT_LOGGER_LEVEL", "error")
 
 ROOT = Path(__file__).resolve().parent.parent
 GOALS = {
@@ -106,6 +108,7 @@ def render_times(url: str, warm_runs: int) -> tuple[float, float]:
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
+    from bench.signin import sign_in
     from duban.core.settings import get_settings
 
     os.environ["DATABASE_URL"] = url
@@ -113,10 +116,7 @@ def render_times(url: str, warm_runs: int) -> tuple[float, float]:
     st.cache_resource.clear()
     st.cache_data.clear()
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.session_state["authentication_status"] = True
-    at.session_state["username"] = "leader"
-    at.session_state["name"] = "李组长"
-    at.session_state["roles"] = ["leader"]
+    sign_in(at, url, "leader", "leader")
     at.run()
     at.switch_page("pages/dashboard.py")
     # The login run may already have rendered the default page: start cold for real.
