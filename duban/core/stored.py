@@ -4,15 +4,15 @@ saved in between, audited in the caller's transaction."""
 
 import logging
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import inspect as sa_inspect
 from sqlmodel import Session
 
 from duban.core import audit, clock
 from duban.core.errors import StaleEdit, ValidationFailed
-from duban.core.permissions import Actor
-from duban.core.services import check_version
+from duban.core.permissions import Actor, require
+from duban.core.services import check_version, write
 from models import AppSetting, NoticeTemplate
 
 # The tables edited as settings: one row per key, with version, updated_at and updated_by.
@@ -105,3 +105,42 @@ def save_setting(
         expected_version=expected_version,
         action=action,
     )
+
+
+class Rules(Protocol):
+    """Office-edited rules kept as one setting: read from and written to a JSON dict."""
+
+    def to_dict(self) -> dict: ...
+
+
+R = TypeVar("R", bound=Rules)
+
+
+def save_rules(
+    session: Session,
+    *,
+    actor: Actor,
+    key: str,
+    parse: Callable[[dict], R],
+    values: dict,
+    expected_version: int | None,
+    action: str,
+) -> R:
+    """Validate `values` with `parse` (ValueError → ValidationFailed) and store them as the
+    setting `key` in one audited transaction; a save by someone else since
+    `expected_version` is refused (StaleEdit). Bad values or a stale form change nothing."""
+    require(actor, "settings.manage")
+    try:
+        rules = parse(dict(values))
+    except ValueError as exc:
+        raise ValidationFailed(str(exc)) from exc
+    with write(session):
+        save_setting(
+            session,
+            actor=actor,
+            key=key,
+            value=rules.to_dict(),
+            expected_version=expected_version,
+            action=action,
+        )
+    return rules

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from duban.core.errors import ValidationFailed
-from duban.core.permissions import Actor, require
-from duban.core.services import write
-from duban.core.stored import load_setting, save_setting
+from duban.core.permissions import Actor
+from duban.core.stored import load_setting, save_rules
 from duban.monitoring.lights import WarningRules
 
 __all__ = [
@@ -59,18 +57,12 @@ def save_warning_rules(
     ``expected_version`` is what ``rules_with_version`` gave the editor (NOTHING_SAVED: no
     saved rules yet); if someone saved in between, StaleEdit. None skips the check.
     """
-    require(actor, "settings.manage")
-    try:
-        rules = WarningRules.from_dict(dict(values))
-    except ValueError as exc:
-        raise ValidationFailed(str(exc)) from exc
-    with write(session):
-        save_setting(
-            session,
-            actor=actor,
-            key=RULES_KEY,
-            value=rules.to_dict(),
-            expected_version=expected_version,
-            action="warning_rules.update",
-        )
-    return rules
+    return save_rules(
+        session,
+        actor=actor,
+        key=RULES_KEY,
+        parse=WarningRules.from_dict,
+        values=values,
+        expected_version=expected_version,
+        action="warning_rules.update",
+    )

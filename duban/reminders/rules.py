@@ -21,10 +21,9 @@ import polars as pl
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from duban.core.errors import ValidationFailed
-from duban.core.permissions import Actor, require
+from duban.core.permissions import Actor
 from duban.core.services import write
-from duban.core.stored import load_setting, save_setting
+from duban.core.stored import load_setting, save_rules
 from duban.monitoring import cycles
 from duban.monitoring import rules as warning_rules
 from duban.monitoring.frames import RawFrames, read_frames
@@ -230,21 +229,15 @@ def save_reminder_rules(
 ) -> ReminderRules:
     """Validate and store the rules; a save by someone else since `expected_version` is
     refused (StaleEdit) and bad values are refused (ValidationFailed): nothing changes."""
-    require(actor, "settings.manage")
-    try:
-        rules = ReminderRules.from_dict(dict(values))
-    except ValueError as exc:
-        raise ValidationFailed(str(exc)) from exc
-    with write(session):
-        save_setting(
-            session,
-            actor=actor,
-            key=RULES_KEY,
-            value=rules.to_dict(),
-            expected_version=expected_version,
-            action="reminder_rules.update",
-        )
-    return rules
+    return save_rules(
+        session,
+        actor=actor,
+        key=RULES_KEY,
+        parse=ReminderRules.from_dict,
+        values=values,
+        expected_version=expected_version,
+        action="reminder_rules.update",
+    )
 
 
 # ------------------------------------------------------------------ planning
