@@ -125,4 +125,48 @@ STRINGS = {
         "本单位或本角色尚未配置群机器人。",
         "No robot is configured for your unit or role yet.",
     ),
+    # delivery reasons as recorded (duban.reminders.channels.REASON_PATTERNS)
+    "rem.who.dingtalk": ("钉钉机器人", "the DingTalk robot"),
+    "rem.who.wecom": ("企业微信机器人", "the WeCom robot"),
+    "rem.why.no_server": ("未配置邮件服务器", "No mail server is configured"),
+    "rem.why.no_email": ("用户未填写电子邮箱", "The user has no e-mail address"),
+    "rem.why.no_robot": (
+        "本单位或本角色未配置群机器人",
+        "No group robot for the user's unit or role",
+    ),
+    "rem.why.unknown_kind": ("未知的渠道类型：{x}", "Unknown channel kind: {x}"),
+    "rem.why.no_sender": ("邮件服务器未设置发件人地址", "The mail server has no sender address"),
+    "rem.why.no_host": ("邮件服务器地址未设置", "The mail server address is not set"),
+    "rem.why.login": (
+        "邮件服务器拒绝登录（{x}）：请检查用户名和密码",
+        "The mail server refused the login ({x}): check the user name and password",
+    ),
+    "rem.why.recipient": ("邮件服务器拒绝了收件人地址", "The mail server refused the recipient"),
+    "rem.why.tls_or_auth": (
+        "邮件服务器不支持所选的加密方式或登录",
+        "The mail server does not support the chosen encryption or login",
+    ),
+    "rem.why.smtp_code": ("邮件服务器返回错误 {x}", "The mail server answered error {x}"),
+    "rem.why.smtp_timeout": (
+        "连接邮件服务器超时（{x} 秒）",
+        "The mail server did not answer in time ({x} s)",
+    ),
+    "rem.why.ssl": (
+        "与邮件服务器的加密连接失败（证书或加密方式不符）",
+        "The encrypted connection to the mail server failed (certificate or encryption)",
+    ),
+    "rem.why.smtp_failed": ("邮件发送失败（{x}）", "Sending the e-mail failed ({x})"),
+    "rem.why.smtp_connect": (
+        "无法连接邮件服务器 {host}（{x}）",
+        "Cannot reach the mail server {host} ({x})",
+    ),
+    "rem.why.no_webhook": ("机器人的 Webhook 地址未设置", "The robot's webhook address is not set"),
+    "rem.why.http": ("{who}返回 HTTP {x}", "{who} answered HTTP {x}"),
+    "rem.why.robot_timeout": ("{who}响应超时（{x} 秒）", "{who} did not answer in time ({x} s)"),
+    "rem.why.robot_connect": ("无法连接{who}（{x}）", "Cannot reach {who} ({x})"),
+    "rem.why.not_json": ("{who}的回应不是 JSON", "{who} did not answer in JSON"),
+    "rem.why.refused": (
+        "{who}拒绝了消息（错误码 {code}：{x}）",
+        "{who} refused the message (error {code}: {x})",
+    ),
 }

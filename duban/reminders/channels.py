@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import html
 import json
+import re
 import smtplib
 import ssl
 import time
@@ -26,6 +27,7 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
 from duban.core.errors import DubanError
+from duban.i18n import t
 from duban.reminders.outbox import DINGTALK, SMTP, WECOM
 from models import Channel
 
@@ -266,3 +268,54 @@ def _post_json(url: str, payload: dict, who: str, timeout: float) -> None:
     if code != 0:
         text = str(answer.get("errmsg", "")) if isinstance(answer, dict) else ""
         raise ChannelError(f"{who}拒绝了消息（错误码 {code}：{text[:120]}）")
+
+
+# ---------------------------------------------------------------- reasons in English
+# Every reason this package records (ChannelError messages, outbox skips) is Chinese, as
+# stored; the delivery log shows it in the UI's language through this table: (pattern,
+# catalog key), the pattern's named groups filling the key's fields.
+_WHO = r"(?P<who>钉钉机器人|企业微信机器人)"
+REASON_PATTERNS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(p), key)
+    for p, key in (
+        (r"^未配置邮件服务器$", "rem.why.no_server"),
+        (r"^用户未填写电子邮箱$", "rem.why.no_email"),
+        (r"^收件人没有电子邮箱地址$", "rem.why.no_email"),
+        (r"^本单位或本角色未配置群机器人$", "rem.why.no_robot"),
+        (r"^未知的渠道类型：(?P<x>.*)$", "rem.why.unknown_kind"),
+        (r"^邮件服务器未设置发件人地址$", "rem.why.no_sender"),
+        (r"^邮件服务器地址未设置$", "rem.why.no_host"),
+        (r"^邮件服务器拒绝登录（(?P<x>[^）]*)）：请检查用户名和密码$", "rem.why.login"),
+        (r"^邮件服务器拒绝了收件人地址$", "rem.why.recipient"),
+        (r"^邮件服务器不支持所选的加密方式或登录$", "rem.why.tls_or_auth"),
+        (r"^邮件服务器返回错误 (?P<x>.*)$", "rem.why.smtp_code"),
+        (r"^连接邮件服务器超时（(?P<x>[^ ]*) 秒）$", "rem.why.smtp_timeout"),
+        (r"^与邮件服务器的加密连接失败（证书或加密方式不符）$", "rem.why.ssl"),
+        (r"^邮件发送失败（(?P<x>[^）]*)）$", "rem.why.smtp_failed"),
+        (r"^无法连接邮件服务器 (?P<host>\S+)（(?P<x>.*)）$", "rem.why.smtp_connect"),
+        (r"^机器人的 Webhook 地址未设置$", "rem.why.no_webhook"),
+        (r"^" + _WHO + r"返回 HTTP (?P<x>\d+)$", "rem.why.http"),
+        (r"^" + _WHO + r"响应超时（(?P<x>[^ ]*) 秒）$", "rem.why.robot_timeout"),
+        (r"^无法连接" + _WHO + r"（(?P<x>.*)）$", "rem.why.robot_connect"),
+        (r"^" + _WHO + r"的回应不是 JSON$", "rem.why.not_json"),
+        (r"^" + _WHO + r"拒绝了消息（错误码 (?P<code>[^：]*)：(?P<x>.*)）$", "rem.why.refused"),
+    )
+]
+_WHO_KEYS = {"钉钉机器人": "rem.who.dingtalk", "企业微信机器人": "rem.who.wecom"}
+
+
+def reason_text(text: str | None, lang: str = "zh") -> str:
+    """A recorded reason in `lang` (Chinese as stored; English through REASON_PATTERNS; a
+    reason no pattern knows is shown as stored)."""
+    if not text or lang == "zh":
+        return text or ""
+    for pattern, key in REASON_PATTERNS:
+        m = pattern.match(text)
+        if m is None:
+            continue
+        fields = m.groupdict()
+        if "who" in fields:
+            fields["who"] = t(_WHO_KEYS[fields["who"]], lang)
+        said = t(key, lang, **fields) if fields else t(key, lang)
+        return said[:1].upper() + said[1:]
+    return text

@@ -6,11 +6,11 @@ import streamlit as st
 
 from duban.core.permissions import Actor
 from duban.org import departments, users
-from duban.reminders import channels_admin
+from duban.reminders import channels, channels_admin
 from duban.reminders.channels_admin import ChannelView
 from models import Role
 from ui.common import EMPTY_CELL, empty_state, flash, opened_version, plain, show_errors
-from ui.context import session, t
+from ui.context import lang, session, t
 
 SECURITY_KEYS = {"none": "rem.sec_none", "starttls": "rem.sec_starttls", "ssl": "rem.sec_ssl"}
 KIND_KEYS = {"dingtalk": "rem.kind_dingtalk", "wecom": "rem.kind_wecom", "email": "rem.kind_email"}
@@ -35,7 +35,7 @@ def _test_result(where: str) -> None:
     if ok:
         st.success(t("rem.test_ok"), icon="✅")
     else:
-        st.error(plain(t("rem.test_failed", error=error)), icon="⚠️")
+        st.error(plain(t("rem.test_failed", error=channels.reason_text(error, lang()))), icon="⚠️")
 
 
 def _send_test(me: Actor, channel_id: int, where: str, to: str | None = None) -> None:
@@ -327,7 +327,7 @@ def log_tab(me: Actor) -> None:
                     t("rem.col_user"): f"{r.username} · {r.display_name}",
                     t("rem.col_channel"): t(KIND_KEYS.get(r.channel, "rem.any")),
                     t("rem.col_status"): t(STATUS_KEYS.get(r.status, "rem.any")),
-                    t("rem.col_error"): r.last_error or "",
+                    t("rem.col_error"): channels.reason_text(r.last_error, lang()),
                     t("rem.col_attempts"): r.attempts,
                     t("rem.col_next"): r.next_attempt_at if r.status == "pending" else None,
                     t("rem.col_sent"): r.sent_at,
