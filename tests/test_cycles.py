@@ -168,3 +168,106 @@ def test_nothing_is_owed_after_submission_or_by_suspended_tasks(session):
     assert paused.id not in rows
     assert rows[done.id]["dues"] == 1  # only 16 Oct, before submission on the 20th
     assert rows[done.id]["next_due"] is None
+
+
+def _naive(cycle, start, stop, reports, today, cal):
+    """The rule as written in cycles' docstring, one pair at a time in plain Python."""
+    dues = cycles.due_dates(cycle, start, today + dt.timedelta(days=200), cal)
+    first = cal.add_working_days(start, cycles.GRACE_WORKDAYS)
+    ks = [k for k, d in enumerate(dues) if first <= d <= stop]
+    reports = sorted(r for r in reports if r >= start)
+
+    def prev(k):
+        return dues[k - 1] if ks and k > ks[0] else start - dt.timedelta(days=1)
+
+    missed = [k for k in ks if not any(prev(k) < r <= dues[k] for r in reports)]
+    last = reports[-1] if reports else None
+    run = [k for k in ks if last is None or prev(k) >= last]
+    after = {k: next((r for r in reports if r > dues[k]), None) for k in missed}
+    return {
+        "dues": len(ks),
+        "missed": len(missed),
+        "missed_since": dues[run[0]] if run else None,
+        "missed_run": len(run),
+        "misses": [(dues[k], after[k]) for k in missed],
+    }
+
+
+def _raw(pairs):
+    """RawFrames holding only what cycles reads: tasks, plans, assignments, report days."""
+    import polars as pl
+
+    from duban.monitoring.frames import RawFrames
+
+    tasks = pl.DataFrame(
+        {
+            "task_id": [i for i, *_ in pairs],
+            "plan_id": [1] * len(pairs),
+            "status": ["in_progress"] * len(pairs),
+            "assigned_on": [p[2] for p in pairs],
+            "submitted_on": [None] * len(pairs),
+            "completed_on": [None] * len(pairs),
+            "report_cycle": [p[1] for p in pairs],
+        },
+        schema_overrides={"submitted_on": pl.Date, "completed_on": pl.Date},
+    )
+    assignments = pl.DataFrame(
+        {
+            "assignment_id": [i for i, *_ in pairs],
+            "task_id": [i for i, *_ in pairs],
+            "department_id": [1] * len(pairs),
+            "assigned_on": [p[2] for p in pairs],
+        }
+    )
+    days = pl.DataFrame(
+        [(i, r) for i, _c, _s, reports in pairs for r in reports],
+        schema={"assignment_id": pl.Int64, "reported_on": pl.Date},
+        orient="row",
+    )
+    empty = pl.DataFrame()
+    return RawFrames(
+        tasks=tasks,
+        assignments=assignments,
+        reports=empty,
+        report_days=days,
+        departments=empty,
+        extensions=empty,
+        urgings=empty,
+        findings=empty,
+        milestones=empty,
+        targets=empty,
+        readings=empty,
+        plans=pl.DataFrame({"plan_id": [1], "report_cycle": [""]}),
+    )
+
+
+def test_the_vectorised_reading_equals_the_rule_pair_by_pair():
+    import random
+
+    rng = random.Random(15)
+    today = D(2026, 11, 20)
+    codes = ["weekly:5", "weekly:1", "monthly:10", "monthly:31", "quarterly:1:10", "quarterly:3:31"]
+    pairs = []
+    for i in range(1, 301):
+        start = D(2026, 1, 5) + dt.timedelta(days=rng.randint(0, 300))
+        span = max((today - start).days, 1)
+        reports = sorted(
+            {start + dt.timedelta(days=rng.randint(-5, span)) for _ in range(rng.randint(0, 12))}
+        )
+        pairs.append((i, rng.choice(codes), start, reports))
+    facts = cycles.evaluate(_raw(pairs), today, CAL)
+    got = {r["task_id"]: r for r in facts.pairs.to_dicts()}
+    for i, code, start, reports in pairs:
+        want = _naive(cycles.parse(code), start, today - dt.timedelta(days=1), reports, today, CAL)
+        row = got[i]
+        assert (row["dues"], row["missed"], row["missed_since"], row["missed_run"]) == (
+            want["dues"],
+            want["missed"],
+            want["missed_since"],
+            want["missed_run"],
+        ), (i, code, start, reports)
+        mine = facts.misses.filter(facts.misses["task_id"] == i)
+        assert (
+            list(zip(mine["due"].to_list(), mine["reported_on"].to_list(), strict=True))
+            == want["misses"]
+        )

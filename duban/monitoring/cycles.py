@@ -21,7 +21,7 @@ import datetime as dt
 import re
 from calendar import monthrange
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import numpy as np
 import polars as pl
@@ -335,153 +335,167 @@ def _owing(raw: RawFrames, today: dt.date) -> pl.DataFrame:
 
 
 @dataclass(frozen=True)
+class _Windows:
+    """One cycle's arrays: its due dates (epoch days), and per (task, unit) row of `group`
+    the first and last counted window (k0, k1) and the windows its reports filled."""
+
+    group: pl.DataFrame
+    dues: np.ndarray
+    k0: np.ndarray
+    k1: np.ndarray
+    r_pair: np.ndarray  # each report's row in `group`, sorted by (row, day)
+    r_day: np.ndarray
+    filled: np.ndarray  # sorted unique keys row * stride + window of the filled windows
+
+    @property
+    def stride(self) -> int:
+        return len(self.dues) + 1
+
+
 class CycleFacts:
     """pairs: one row per (task, unit) owing reports (see `compliance`); misses: every
-    missed window (see `missed_dues`)."""
+    missed window (see `missed_dues`), computed only when asked for."""
 
-    pairs: pl.DataFrame
-    misses: pl.DataFrame
+    def __init__(self, raw: RawFrames, today: dt.date, cal: WorkCalendar):
+        owing = _owing(raw, today)
+        self._windows: list[_Windows] = []
+        if owing.is_empty():
+            self.pairs = pl.DataFrame(schema=_PAIR_SCHEMA)
+            return
+        days = raw.report_days.filter(
+            pl.col("assignment_id").is_in(owing["assignment_id"].implode())
+            & pl.col("reported_on").is_not_null()
+        )
+        parts = []
+        for (code,), group in owing.group_by(["cycle"], maintain_order=True):
+            w = _windows(of(str(code), None), group, days, today, cal)
+            self._windows.append(w)
+            parts.append(_pairs(w, of(str(code), None), today))
+        self.pairs = pl.concat(parts).sort(["task_id", "department_id"])
+
+    @cached_property
+    def misses(self) -> pl.DataFrame:
+        parts = [_misses(w) for w in self._windows]
+        if not parts:
+            return pl.DataFrame(schema=_MISS_SCHEMA)
+        return pl.concat(parts).sort(["task_id", "department_id", "due"])
 
 
 def evaluate(raw: RawFrames, today: dt.date, cal: WorkCalendar) -> CycleFacts:
-    """Both tables at once (callers that need both read the frames once)."""
-    return _compute(raw, today, cal)
+    """The cycle facts of every (task, unit) (`.pairs`; `.misses` on demand)."""
+    return CycleFacts(raw, today, cal)
 
 
-def _compute(raw: RawFrames, today: dt.date, cal: WorkCalendar) -> CycleFacts:
-    owing = _owing(raw, today)
-    if owing.is_empty():
-        return CycleFacts(pl.DataFrame(schema=_PAIR_SCHEMA), pl.DataFrame(schema=_MISS_SCHEMA))
-    days = raw.report_days.filter(pl.col("assignment_id").is_in(owing["assignment_id"].implode()))
-    pair_parts, miss_parts = [], []
-    for (code,), group in owing.group_by(["cycle"], maintain_order=True):
-        pair, miss = _one_cycle(of(str(code), None), group, days, today, cal)
-        pair_parts.append(pair)
-        miss_parts.append(miss)
-    pairs = pl.concat(pair_parts).sort(["task_id", "department_id"])
-    misses = pl.concat(miss_parts).sort(["task_id", "department_id", "due"])
-    return CycleFacts(pairs, misses)
+def _days(values: pl.Series) -> np.ndarray:
+    return values.cast(pl.Int32).to_numpy().astype(np.int64)
 
 
-def _one_cycle(
+def _as_dates(epoch_days: np.ndarray, valid: np.ndarray) -> pl.Series:
+    """Epoch days as a Date series, NULL where not `valid`."""
+    out = pl.Series(np.where(valid, epoch_days, 0).astype(np.int32)).cast(pl.Date)
+    return pl.select(pl.when(pl.Series(valid)).then(out).otherwise(None)).to_series()
+
+
+def _windows(
     cycle: Cycle, group: pl.DataFrame, days: pl.DataFrame, today: dt.date, cal: WorkCalendar
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Windows, reports and misses of every (task, unit) on one cycle, with numpy over the
-    cycle's due dates (computed once for the whole span)."""
+) -> _Windows:
+    """The cycle's due dates over the whole span (computed once), each row's counted
+    windows, and the windows its reports filled — numpy over all rows at once."""
     lo = group["start"].min()
     assert isinstance(lo, dt.date)
     hi = today + dt.timedelta(days=_LOOKAHEAD_DAYS)
     dues = np.array([_epoch(d) for d in due_dates(cycle, lo, hi, cal)], dtype=np.int64)
-    n = group.height
-    start = group["start"].to_numpy().astype("datetime64[D]").astype(np.int64)
-    stop = group["stop"].to_numpy().astype("datetime64[D]").astype(np.int64)
-    # first counted due: at least GRACE_WORKDAYS working days after the start
+    start, stop = _days(group["start"]), _days(group["stop"])
+    # the first counted due: at least GRACE_WORKDAYS working days after the start
     grace = {
         d: _epoch(cal.add_working_days(d, GRACE_WORKDAYS))
         for d in group["start"].unique().to_list()
     }
     first = np.array([grace[d] for d in group["start"].to_list()], dtype=np.int64)
     k0 = np.searchsorted(dues, first, side="left")
-    k1 = np.searchsorted(dues, stop, side="right") - 1  # last due on or before stop
-    counted = np.maximum(k1 - k0 + 1, 0)
-
-    # reports → the window each falls in (clamped to the first counted one)
-    rep = days.join(
-        group.select("assignment_id").with_row_index("pair"), on="assignment_id"
-    ).filter(pl.col("reported_on").is_not_null())
+    k1 = np.searchsorted(dues, stop, side="right") - 1  # the last due on or before stop
+    rep = days.join(group.select("assignment_id").with_row_index("pair"), on="assignment_id")
     r_pair = rep["pair"].to_numpy().astype(np.int64)
-    r_day = rep["reported_on"].to_numpy().astype("datetime64[D]").astype(np.int64)
+    r_day = _days(rep["reported_on"])
     keep = r_day >= start[r_pair]
     r_pair, r_day = r_pair[keep], r_day[keep]
+    order = np.lexsort((r_day, r_pair))
+    r_pair, r_day = r_pair[order], r_day[order]
+    # a report on day r fills the window (d_{k-1}, d_k] it falls in, or the first counted one
     w = np.maximum(np.searchsorted(dues, r_day, side="left"), k0[r_pair])
-    in_range = w <= k1[r_pair]
-    filled = np.zeros(n, dtype=np.int64)
-    if in_range.any():
-        uniq = np.unique(r_pair[in_range] * (len(dues) + 1) + w[in_range])
-        np.add.at(filled, uniq // (len(dues) + 1), 1)
-    last_w = np.full(n, -1, dtype=np.int64)
-    np.maximum.at(last_w, r_pair, w)
-    last_day = np.full(n, np.iinfo(np.int64).min, dtype=np.int64)
-    np.maximum.at(last_day, r_pair, r_day)
+    inside = w <= k1[r_pair]
+    filled = np.unique(r_pair[inside] * (len(dues) + 1) + w[inside])
+    return _Windows(group, dues, k0, k1, r_pair, r_day, filled)
 
-    missed = counted - filled
+
+def _pairs(win: _Windows, cycle: Cycle, today: dt.date) -> pl.DataFrame:
+    group, dues, k0, k1 = win.group, win.dues, win.k0, win.k1
+    n, last = group.height, max(len(dues) - 1, 0)
+    counted = np.maximum(k1 - k0 + 1, 0)
+    filled = np.bincount(win.filled // win.stride, minlength=n)[:n]
+    # the last window any report reached (late reports reach past k1), per row
+    last_w = np.full(n, -1, dtype=np.int64)
+    np.maximum.at(
+        last_w,
+        win.r_pair,
+        np.maximum(np.searchsorted(dues, win.r_day, side="left"), k0[win.r_pair]),
+    )
+    last_day = np.full(n, -1, dtype=np.int64)
+    np.maximum.at(last_day, win.r_pair, win.r_day)
     run_from = np.maximum(last_w + 1, k0)
     run = np.where(counted > 0, np.maximum(k1 - run_from + 1, 0), 0)
-    open_ = group["open"].to_numpy()
-    nxt = np.searchsorted(dues, _epoch(today), side="left")
-
-    def day_or_none(ix: np.ndarray, ok: np.ndarray) -> list[dt.date | None]:
-        return [
-            _EPOCH + dt.timedelta(days=int(dues[i])) if good else None
-            for i, good in zip(ix, ok, strict=True)
-        ]
-
-    pairs = pl.DataFrame(
+    nxt = int(np.searchsorted(dues, _epoch(today), side="left"))
+    has_next = group["open"].to_numpy() & (nxt < len(dues))
+    return pl.DataFrame(
         {
             "task_id": group["task_id"],
             "department_id": group["department_id"],
             "cycle": [cycle.code] * n,
             "dues": counted,
-            "missed": missed,
-            "last_due": day_or_none(np.clip(k1, 0, max(len(dues) - 1, 0)), counted > 0),
-            "missed_since": day_or_none(np.clip(run_from, 0, max(len(dues) - 1, 0)), run > 0),
+            "missed": counted - filled,
+            "last_due": _as_dates(dues[np.clip(k1, 0, last)], counted > 0),
+            "missed_since": _as_dates(dues[np.clip(run_from, 0, last)], run > 0),
             "missed_run": run,
-            "next_due": day_or_none(
-                np.full(n, min(nxt, max(len(dues) - 1, 0))), open_ & (nxt < len(dues))
-            ),
-            "last_report": [
-                _EPOCH + dt.timedelta(days=int(d)) if d > np.iinfo(np.int64).min else None
-                for d in last_day
-            ],
+            "next_due": _as_dates(np.full(n, dues[min(nxt, last)] if len(dues) else 0), has_next),
+            "last_report": _as_dates(last_day, last_day >= 0),
         },
         schema=_PAIR_SCHEMA,
     )
 
-    # every missed window, with the first report after it (if the unit answered late)
-    tot = int(counted.sum())
-    if tot == 0:
-        return pairs, pl.DataFrame(schema=_MISS_SCHEMA)
-    owner = np.repeat(np.arange(n), counted)
-    offset = np.arange(tot) - np.repeat(np.cumsum(counted) - counted, counted)
-    k = np.repeat(k0, counted) + offset
-    filled_keys = (
-        set((r_pair[in_range] * (len(dues) + 1) + w[in_range]).tolist())
-        if in_range.any()
-        else set()
+
+def _misses(win: _Windows) -> pl.DataFrame:
+    """Every missed window, with the first report after its due date (a late answer)."""
+    counted = np.maximum(win.k1 - win.k0 + 1, 0)
+    total = int(counted.sum())
+    if total == 0:
+        return pl.DataFrame(schema=_MISS_SCHEMA)
+    owner = np.repeat(np.arange(win.group.height), counted)
+    k = (
+        np.repeat(win.k0, counted)
+        + np.arange(total)
+        - np.repeat(np.cumsum(counted) - counted, counted)
     )
-    is_missed = np.array(
-        [
-            int(o) * (len(dues) + 1) + int(kk) not in filled_keys
-            for o, kk in zip(owner, k, strict=True)
-        ],
-        dtype=bool,
+    missed = ~np.isin(owner * win.stride + k, win.filled)
+    owner, k = owner[missed], k[missed]
+    due = win.dues[k]
+    # the first report of the same row after the due date: one search over (row, day) keys
+    big = np.int64(1 << 24)
+    reports = win.r_pair * big + win.r_day
+    j = np.searchsorted(reports, owner * big + due, side="right")
+    found = j < len(reports)
+    found[found] = win.r_pair[j[found]] == owner[found]
+    after = np.where(
+        found, win.r_day[np.minimum(j, max(len(reports) - 1, 0))] if len(reports) else 0, 0
     )
-    owner, k = owner[is_missed], k[is_missed]
-    # the first report after the missed due date (late answer), per missed window
-    after: list[dt.date | None] = []
-    by_pair: dict[int, np.ndarray] = {}
-    if r_pair.size:
-        order = np.lexsort((r_day, r_pair))
-        sp, sd = r_pair[order], r_day[order]
-        for p in np.unique(sp):
-            by_pair[int(p)] = sd[sp == p]
-    for o, kk in zip(owner, k, strict=True):
-        ds = by_pair.get(int(o))
-        if ds is None:
-            after.append(None)
-            continue
-        j = np.searchsorted(ds, dues[kk], side="right")
-        after.append(_EPOCH + dt.timedelta(days=int(ds[j])) if j < len(ds) else None)
-    misses = pl.DataFrame(
+    return pl.DataFrame(
         {
-            "task_id": group["task_id"].to_numpy()[owner],
-            "department_id": group["department_id"].to_numpy()[owner],
-            "due": [_EPOCH + dt.timedelta(days=int(dues[kk])) for kk in k],
-            "reported_on": after,
+            "task_id": win.group["task_id"].to_numpy()[owner],
+            "department_id": win.group["department_id"].to_numpy()[owner],
+            "due": _as_dates(due, np.ones(len(due), dtype=bool)),
+            "reported_on": _as_dates(after, found),
         },
         schema=_MISS_SCHEMA,
     )
-    return pairs, misses
 
 
 def compliance(raw: RawFrames, today: dt.date, cal: WorkCalendar) -> pl.DataFrame:
@@ -492,7 +506,7 @@ def compliance(raw: RawFrames, today: dt.date, cal: WorkCalendar) -> pl.DataFram
     the unit has reported since its last due: this is 未按期报送 now), missed_run (how many
     dues in that run), next_due (the first due date on or after today, for open tasks),
     last_report."""
-    return _compute(raw, today, cal).pairs
+    return evaluate(raw, today, cal).pairs
 
 
 def missed_dues(
@@ -505,7 +519,7 @@ def missed_dues(
 ) -> pl.DataFrame:
     """Every missed window (task_id, department_id, due, reported_on: the first report after
     the due date, NULL if none yet), optionally only those due in [lo, hi]."""
-    misses = _compute(raw, today, cal).misses
+    misses = evaluate(raw, today, cal).misses
     if lo is not None:
         misses = misses.filter(pl.col("due") >= lo)
     if hi is not None:

@@ -2,7 +2,6 @@
 
 import datetime as dt
 import random
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -210,20 +209,20 @@ def _insert_tasks(bulk: _Bulk, plan_ids: list[int], n: int) -> dict[int, tuple[d
 
 
 def _insert_assignments(
-    bulk: _Bulk, task_ids: Iterable[int], dept_ids: list[int], per_task: int
+    bulk: _Bulk, spans: dict[int, tuple[dt.date, dt.date]], dept_ids: list[int], per_task: int
 ) -> list[tuple[int, int, int]]:
-    """`per_task` distinct units per task, the first one leading; returns
-    (id, task_id, department_id) rows."""
+    """`per_task` distinct units per task, the first one leading, assigned when the task
+    started (报送频次 count from then); returns (id, task_id, department_id) rows."""
     rows = []
-    for tid in task_ids:
+    for tid, (start, _deadline) in spans.items():
         for j, d in enumerate(bulk.rng.sample(dept_ids, per_task)):
             rows.append(
                 {
                     "task_id": tid,
                     "department_id": d,
                     "role": "lead" if j == 0 else "responsible",
-                    "assigned_at": bulk.now,
-                    "acknowledged_at": bulk.now,
+                    "assigned_at": at(start),
+                    "acknowledged_at": at(start),
                     "version": 1,
                 }
             )
