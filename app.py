@@ -4,6 +4,9 @@
 to listing (and serving) every file in pages/, bypassing this guard.
 """
 
+import runpy
+from pathlib import Path
+
 import streamlit as st
 
 from duban.core import db
@@ -17,6 +20,8 @@ from ui.common import chrome_css, plain_line
 from ui.context import engine, session, settings, t, unit_name, warm_up_once
 from ui.inbox import views as inbox_views
 from ui.nav import PAGES
+
+ROOT = Path(__file__).resolve().parent
 
 st.set_page_config(page_title="督办台 Duban", page_icon="🏛️", layout="wide")
 # Streamlit's default 6rem above the first element wastes a leader's first screen.
@@ -105,15 +110,17 @@ pages = [
 
 
 def _home() -> None:
-    """The root address opens the role's first page under its own address.
+    """The root address shows the role's first page, which keeps its own address too.
 
     Streamlit serves the default page at "/" only: were the role's first page the default, a
     link to it ("dashboard?missed=1" shared by a colleague, "inbox" in a reminder e-mail)
-    would show "Page not found" and lose its parameters. A hidden default that forwards
-    keeps every page at its own address."""
-    st.switch_page(pages[0], query_params=st.query_params.to_dict())
+    would show "Page not found" and lose its parameters. So the default is this hidden page,
+    which runs the first page's script in place (a switch_page would cost a second run on
+    every login)."""
+    runpy.run_path(str(ROOT / first.path), run_name="__main__")
 
 
+first = next(p for p in PAGES if actor.role in PAGE_ACCESS[p.key])
 st.navigation(
     [st.Page(_home, title=pages[0].title, default=True, visibility="hidden"), *pages]
 ).run()

@@ -29,8 +29,8 @@ STRINGS = {
     "inbox.due_late": ("期限 {date}（已逾期 {n} 天）", "due {date} ({n} days overdue)"),
     "inbox.no_due": ("无期限", "no due date"),
     "inbox.capped": (
-        "仅显示前 {shown} 项（共 {total} 项）。",
-        "Showing the first {shown} of {total} items.",
+        "仅显示最紧急的 {shown} 项（共 {total} 项）；办结后其余事项依次显示。",
+        "Showing the {shown} most urgent of {total} items; the others move up as these are done.",
     ),
     # what each kind of item asks (duban.inbox.items.KIND_KEYS)
     "inbox.kind.ack": ("签收任务", "Acknowledge the task"),

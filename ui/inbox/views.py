@@ -18,7 +18,10 @@ GROUP_KEYS = {
     inbox.LATER: "inbox.group_later",
 }
 GROUP_ICONS = {inbox.OVERDUE: "🔴", inbox.SOON: "🟡", inbox.LATER: "⚪"}
-GROUP_MAX = 100  # lines (each with a link) drawn per group
+# Lines drawn per group, most urgent first: each is a bordered line with a link (five
+# elements), and a page of hundreds of them took seconds to arrive at large scale. The rest
+# are counted under the group; what is done leaves, and the next ones move up.
+GROUP_MAX = 20
 
 
 @st.cache_data(max_entries=512, show_spinner=False)
