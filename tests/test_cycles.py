@@ -140,6 +140,17 @@ def test_compliance_counts_missed_windows_and_the_current_run(session):
     assert misses["due"].to_list() == [D(2026, 10, 16), D(2026, 10, 23), D(2026, 10, 30)]
     # a late report answers each earlier miss: the first report after it
     assert misses["reported_on"].to_list() == [D(2026, 11, 2)] * 3
+    # a unit's own reading (its rows only) equals the whole register's, for that unit
+    for unit in (lead, resp):
+        alone = cycles.evaluate(cycles.unit_frames(session, unit.id), D(2026, 11, 10), CAL)
+        assert (
+            alone.pairs.to_dicts()
+            == facts.pairs.filter(facts.pairs["department_id"] == unit.id).to_dicts()
+        )
+        assert (
+            alone.misses.to_dicts()
+            == facts.misses.filter(facts.misses["department_id"] == unit.id).to_dicts()
+        )
     # the period filter
     october = cycles.missed_dues(
         read_frames(session.get_bind()),

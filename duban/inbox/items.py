@@ -33,7 +33,7 @@ from duban.core.permissions import Actor
 from duban.i18n import t
 from duban.inspections import reading as inspection_reading
 from duban.monitoring import cycles
-from duban.monitoring.frames import RawFrames, read_frames
+from duban.monitoring.frames import RawFrames
 from duban.monitoring.holidays import load_calendar
 from duban.monitoring.workdays import WorkCalendar
 from duban.tasks import workflow
@@ -342,8 +342,9 @@ def _report_items(
         ).one()
     )
     if has_cycle:
-        raw = raw if raw is not None else read_frames(_engine(session))
-        facts = cycles.evaluate(raw, today, cal).pairs.filter(pl.col("department_id") == dept_id)
+        # the unit's own rows (not the whole register): this runs after each of its writes
+        unit = raw if raw is not None else cycles.unit_frames(session, dept_id)
+        facts = cycles.evaluate(unit, today, cal).pairs.filter(pl.col("department_id") == dept_id)
         pairs = {r["task_id"]: r for r in facts.to_dicts() if r["task_id"] in working}
     last = dict(
         session.exec(

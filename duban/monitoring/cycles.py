@@ -25,11 +25,14 @@ from functools import cached_property, lru_cache
 
 import numpy as np
 import polars as pl
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, select
 
 from duban.core.errors import ValidationFailed
 from duban.core.numerals import parse_int
 from duban.monitoring.frames import RawFrames
 from duban.monitoring.workdays import WorkCalendar
+from models import Assignment, Plan, ProgressReport, Task
 
 __all__ = [
     "NONE",
@@ -42,6 +45,7 @@ __all__ = [
     "missed_dues",
     "of",
     "parse",
+    "unit_frames",
 ]
 
 GRACE_WORKDAYS = 2  # a unit assigned on Thursday owes nothing on Friday
@@ -525,3 +529,103 @@ def missed_dues(
     if hi is not None:
         misses = misses.filter(pl.col("due") <= hi)
     return misses
+
+
+def unit_frames(session: Session, department_id: int) -> RawFrames:
+    """The frames `evaluate` reads, for one unit's assignments only (a unit's own to-do
+    after each of its writes: a few hundred rows instead of the whole register)."""
+    rows = session.execute(
+        sa_select(
+            *(
+                col(c)
+                for c in (
+                    Assignment.id,
+                    Assignment.task_id,
+                    Assignment.assigned_at,
+                    Task.plan_id,
+                    Task.status,
+                    Task.assigned_at,
+                    Task.submitted_at,
+                    Task.completed_at,
+                    Task.report_cycle,
+                    Plan.report_cycle,
+                )
+            )
+        )
+        .join(Task, col(Task.id) == Assignment.task_id)
+        .join(Plan, col(Plan.id) == Task.plan_id)
+        .where(col(Assignment.department_id) == department_id, col(Plan.importing_at).is_(None))
+    ).all()
+    ids = [r[0] for r in rows]
+    days = (
+        session.exec(
+            select(ProgressReport.assignment_id, ProgressReport.reported_at).where(
+                col(ProgressReport.assignment_id).in_(ids)
+            )
+        ).all()
+        if ids
+        else []
+    )
+
+    def day(v: dt.datetime | None) -> dt.date | None:
+        return v.date() if v is not None else None
+
+    empty = pl.DataFrame()
+    return RawFrames(
+        tasks=pl.DataFrame(
+            {
+                "task_id": [r[1] for r in rows],
+                "plan_id": [r[3] for r in rows],
+                "status": [str(getattr(r[4], "value", r[4])) for r in rows],
+                "assigned_on": [day(r[5]) for r in rows],
+                "submitted_on": [day(r[6]) for r in rows],
+                "completed_on": [day(r[7]) for r in rows],
+                "report_cycle": [r[8] or "" for r in rows],
+            },
+            schema={
+                "task_id": pl.Int64,
+                "plan_id": pl.Int64,
+                "status": pl.String,
+                "assigned_on": pl.Date,
+                "submitted_on": pl.Date,
+                "completed_on": pl.Date,
+                "report_cycle": pl.String,
+            },
+        ).unique("task_id"),
+        assignments=pl.DataFrame(
+            {
+                "assignment_id": ids,
+                "task_id": [r[1] for r in rows],
+                "department_id": [department_id] * len(rows),
+                "assigned_on": [day(r[2]) for r in rows],
+            },
+            schema={
+                "assignment_id": pl.Int64,
+                "task_id": pl.Int64,
+                "department_id": pl.Int64,
+                "assigned_on": pl.Date,
+            },
+        ),
+        reports=empty,
+        report_days=pl.DataFrame(
+            {"assignment_id": [a for a, _ in days], "reported_on": [day(d) for _, d in days]},
+            schema={"assignment_id": pl.Int64, "reported_on": pl.Date},
+        ).unique(),
+        departments=empty,
+        extensions=empty,
+        urgings=empty,
+        findings=empty,
+        milestones=empty,
+        targets=empty,
+        readings=empty,
+        plans=pl.DataFrame(
+            {
+                "plan_id": sorted({r[3] for r in rows}),
+                "report_cycle": [
+                    next(r[9] for r in rows if r[3] == p) or ""
+                    for p in sorted({r[3] for r in rows})
+                ],
+            },
+            schema={"plan_id": pl.Int64, "report_cycle": pl.String},
+        ),
+    )

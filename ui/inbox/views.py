@@ -10,7 +10,7 @@ from duban.core.permissions import Actor
 from duban.inbox import items as inbox
 from models import Role
 from ui.common import empty_state, plain
-from ui.context import data_version, lang, raw_frames, session, t
+from ui.context import data_version, lang, session, t
 
 GROUP_KEYS = {
     inbox.OVERDUE: "inbox.group_overdue",
@@ -28,9 +28,8 @@ GROUP_MAX = 20
 def _items(version: int, user_id: int | None, today: dt.date, _me: Actor) -> list[inbox.Item]:
     """One user's items for one data version and day (the user id names the role and unit;
     a change to either is a write, which bumps the data version)."""
-    raw = raw_frames(version) if _me.role == Role.dept_head else None
     with session() as s:
-        return inbox.items(s, _me, today, raw=raw)
+        return inbox.items(s, _me, today)
 
 
 def load(me: Actor) -> list[inbox.Item]:
