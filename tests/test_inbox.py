@@ -11,6 +11,7 @@ from duban.core.settings import get_settings
 from duban.inbox import items
 from duban.inspections import records
 from duban.inspections.records import FindingInput
+from duban.monitoring.holidays import load_calendar
 from duban.notices import drafting, issuing, replies
 from duban.tasks import manage, workflow
 from models import (
@@ -116,6 +117,9 @@ def test_overdue_without_a_report_since_the_deadline_asks_for_a_report(session):
     _ack(session, task, dept)
     (item,) = _inbox(session, head)
     assert (item.kind, item.urgency, item.due) == ("report_overdue", "overdue", task.deadline)
+    # late by working days, as every warning and reminder counts it
+    cal = load_calendar(session)
+    assert item.late_workdays == cal.working_days_between(task.deadline, TODAY) > 0
     _report(session, head, task, dept)
     # reported: still overdue — finish and ask for 销号, or ask for an extension
     (item,) = _inbox(session, head)

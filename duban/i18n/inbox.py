@@ -26,7 +26,10 @@ STRINGS = {
     "inbox.group_later": ("其他", "Other"),
     "inbox.open": ("去办理", "Open"),
     "inbox.due": ("期限 {date}", "due {date}"),
-    "inbox.due_late": ("期限 {date}（已逾期 {n} 天）", "due {date} ({n} days overdue)"),
+    "inbox.due_late": (
+        "期限 {date}（已逾期 {n} 个工作日）",
+        "due {date} ({n} working days overdue)",
+    ),
     "inbox.no_due": ("无期限", "no due date"),
     "inbox.capped": (
         "仅显示最紧急的 {shown} 项（共 {total} 项）；办结后其余事项依次显示。",

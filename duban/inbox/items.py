@@ -108,6 +108,8 @@ class Item:
     params: dict[str, str] = field(default_factory=dict)
     facts: dict[str, str] = field(default_factory=dict)
     task_id: int | None = None
+    # working days past the due date (the measure of every warning and reminder), if past
+    late_workdays: int | None = None
 
     @property
     def link(self) -> tuple[str, dict[str, str]]:
@@ -191,7 +193,15 @@ def items(
         found = _inspector_items(session, actor, today, cal)
     else:
         found = []
-    return sorted(found, key=_sort_key)
+    return sorted(
+        (
+            replace(i, late_workdays=cal.working_days_between(i.due, today))
+            if i.due is not None and i.due < today
+            else i
+            for i in found
+        ),
+        key=_sort_key,
+    )
 
 
 def count(

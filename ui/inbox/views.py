@@ -45,8 +45,8 @@ def nav_title(me: Actor) -> str:
 def _due_text(item: inbox.Item, today: dt.date) -> str:
     if item.due is None:
         return t("inbox.no_due")
-    if item.due < today:
-        return t("inbox.due_late", date=item.due.isoformat(), n=(today - item.due).days)
+    if item.late_workdays is not None:
+        return t("inbox.due_late", date=item.due.isoformat(), n=item.late_workdays)
     return t("inbox.due", date=item.due.isoformat())
 
 
