@@ -24,8 +24,6 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-import polars as pl
-from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, func, select
 
 from duban.assessment import labels
@@ -33,7 +31,6 @@ from duban.core.permissions import Actor
 from duban.i18n import t
 from duban.inspections import reading as inspection_reading
 from duban.monitoring import cycles
-from duban.monitoring.frames import RawFrames
 from duban.monitoring.holidays import load_calendar
 from duban.monitoring.workdays import WorkCalendar
 from duban.tasks import workflow
@@ -174,19 +171,14 @@ def items(
     actor: Actor,
     today: dt.date,
     cal: WorkCalendar | None = None,
-    *,
-    raw: RawFrames | None = None,
 ) -> list[Item]:
     """The actor's to-do items, most urgent first: overdue (earliest due first), due within
-    SOON_WORKDAYS working days, then the rest (due soonest first, undated last).
-
-    `raw` (the dashboard's frames, `frames.read_frames`) is read from the session's engine
-    when not given; only a unit's report items need it."""
+    SOON_WORKDAYS working days, then the rest (due soonest first, undated last)."""
     cal = cal or load_calendar(session)
     if actor.role == Role.dept_head:
         if actor.department_id is None:
             return []
-        found = _unit_items(session, actor, actor.department_id, today, cal, raw)
+        found = _unit_items(session, actor, actor.department_id, today, cal)
     elif actor.role == Role.office:
         found = _office_items(session, actor, today, cal)
     elif actor.role == Role.inspector:
@@ -209,10 +201,8 @@ def count(
     actor: Actor,
     today: dt.date,
     cal: WorkCalendar | None = None,
-    *,
-    raw: RawFrames | None = None,
 ) -> int:
-    return len(items(session, actor, today, cal, raw=raw))
+    return len(items(session, actor, today, cal))
 
 
 # ---------------------------------------------------------------- a unit's own work
@@ -224,7 +214,6 @@ def _unit_items(
     dept_id: int,
     today: dt.date,
     cal: WorkCalendar,
-    raw: RawFrames | None,
 ) -> list[Item]:
     rows = session.exec(
         select(Assignment, Task)
@@ -257,7 +246,7 @@ def _unit_items(
     for a, task in rows:
         if a.acknowledged_at is None:
             out.append(task_item("ack", task, task.deadline))
-    out += _report_items(session, rows, dept_id, today, cal, raw, task_item)
+    out += _report_items(session, rows, dept_id, today, cal, task_item)
     tasks = {_tid(task): task for _, task in rows}
     answered = set(
         session.exec(
@@ -328,7 +317,6 @@ def _report_items(
     dept_id: int,
     today: dt.date,
     cal: WorkCalendar,
-    raw: RawFrames | None,
     task_item,
 ) -> list[Item]:
     """One item per (task, unit) at most, for tasks the unit can still report on:
@@ -338,24 +326,9 @@ def _report_items(
     working = {_tid(task): (a, task) for a, task in rows if task.status in workflow.WORKING}
     if not working:
         return []
-    pairs: dict[int, dict] = {}
-    has_cycle = (
-        any(task.report_cycle for _, task in working.values())
-        or session.exec(
-            select(func.count())
-            .select_from(Plan)
-            .where(
-                col(Plan.id).in_({task.plan_id for _, task in working.values()}),
-                col(Plan.report_cycle).is_not(None),
-                Plan.report_cycle != "none",
-            )
-        ).one()
-    )
-    if has_cycle:
-        # the unit's own rows (not the whole register): this runs after each of its writes
-        unit = raw if raw is not None else cycles.unit_frames(session, dept_id)
-        facts = cycles.evaluate(unit, today, cal).pairs.filter(pl.col("department_id") == dept_id)
-        pairs = {r["task_id"]: r for r in facts.to_dicts() if r["task_id"] in working}
+    # the unit's own rows, not the whole register: this runs after each of its writes
+    facts = cycles.evaluate(cycles.unit_frames(session, dept_id), today, cal).pairs
+    pairs = {r["task_id"]: r for r in facts.to_dicts() if r["task_id"] in working}
     last = dict(
         session.exec(
             select(ProgressReport.task_id, func.max(ProgressReport.reported_at))
@@ -396,11 +369,6 @@ def _report_items(
         if not sent and cal.working_days_between(today, nxt) <= SOON_WORKDAYS:
             out.append(task_item("report_due", task, nxt, next=_iso(nxt), cycle=p["cycle"]))
     return out
-
-
-def _engine(session: Session) -> Engine:
-    bind = session.get_bind()
-    return bind if isinstance(bind, Engine) else bind.engine
 
 
 # ---------------------------------------------------------------- the office and inspectors
