@@ -129,6 +129,14 @@ def _snapshot(ch: Channel) -> dict | None:
     return snap
 
 
+def _store(session: Session, actor: Actor, ch: Channel, action: str, before: dict | None) -> None:
+    """Write the changed channel and its audit row (the secret left out, the token cut)."""
+    ch.updated_at = clock.now()
+    session.add(ch)
+    session.flush()
+    audit.record(session, actor, action, ch, before=before, after=_snapshot(ch))
+
+
 # Field names as the office reads them in a refusal.
 LABELS = {
     "host": "服务器地址",
@@ -198,17 +206,7 @@ def save_mail_server(
             ch.secret = None
         if form.username and not ch.secret:
             raise ValidationFailed("填写了登录用户名时须填写密码（或授权码）。")
-        ch.updated_at = clock.now()
-        session.add(ch)
-        session.flush()
-        audit.record(
-            session,
-            actor,
-            "channel.create" if before is None else "channel.update",
-            ch,
-            before=before,
-            after=_snapshot(ch),
-        )
+        _store(session, actor, ch, "channel.create" if before is None else "channel.update", before)
     return _view(ch)
 
 
@@ -256,17 +254,7 @@ def save_robot(
             ch.secret = None  # WeCom group robots do not sign
         elif secret.strip():
             ch.secret = secret.strip()
-        ch.updated_at = clock.now()
-        session.add(ch)
-        session.flush()
-        audit.record(
-            session,
-            actor,
-            "channel.create" if before is None else "channel.update",
-            ch,
-            before=before,
-            after=_snapshot(ch),
-        )
+        _store(session, actor, ch, "channel.create" if before is None else "channel.update", before)
     return _view(ch)
 
 
@@ -279,17 +267,7 @@ def set_enabled(
         check_version(ch, expected_version)
         before = _snapshot(ch)
         ch.enabled = enabled
-        ch.updated_at = clock.now()
-        session.add(ch)
-        session.flush()
-        audit.record(
-            session,
-            actor,
-            "channel.enable" if enabled else "channel.disable",
-            ch,
-            before=before,
-            after=_snapshot(ch),
-        )
+        _store(session, actor, ch, "channel.enable" if enabled else "channel.disable", before)
     return _view(ch)
 
 

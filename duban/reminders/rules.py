@@ -275,6 +275,11 @@ def _task_name(code: str | None, title: str) -> str:
     return f"{code} {title}".strip() if code else title
 
 
+def _task_of_unit(task: dict, unit: str) -> str:
+    """A message line's start: "二(一) 推进企业开办全程网办（市市场监督管理局），"."""
+    return f"{_task_name(task['code'], task['title'])}（{unit}），"
+
+
 def evaluate(
     session: Session,
     now: dt.datetime,
@@ -501,8 +506,8 @@ def _due_soon(
         out.append(
             Item(
                 key=f"task:{r['task_id']}:dept:{r['department_id']}:{r['deadline']}",
-                text=f"{_task_name(r['code'], r['title'])}（{depts.get(r['department_id'], '')}），"
-                f"完成时限{_cn(r['deadline'])}，{when}",
+                text=_task_of_unit(r, depts.get(r["department_id"], ""))
+                + f"完成时限{_cn(r['deadline'])}，{when}",
                 department_id=r["department_id"],
                 task_id=r["task_id"],
                 once=True,
@@ -521,8 +526,8 @@ def _overdue(raw: RawFrames, today: dt.date, cal: WorkCalendar, depts: dict) -> 
         out.append(
             Item(
                 key=f"task:{r['task_id']}:dept:{r['department_id']}:{today}",
-                text=f"{_task_name(r['code'], r['title'])}（{depts.get(r['department_id'], '')}），"
-                f"完成时限{_cn(r['deadline'])}，{how}",
+                text=_task_of_unit(r, depts.get(r["department_id"], ""))
+                + f"完成时限{_cn(r['deadline'])}，{how}",
                 department_id=r["department_id"],
                 task_id=r["task_id"],
                 sort=(r["deadline"], r["task_id"]),
@@ -558,8 +563,8 @@ def _cycle_due(
         out.append(
             Item(
                 key=f"cycle:{r['task_id']}:dept:{r['department_id']}:{target}",
-                text=f"{_task_name(t['code'], t['title'])}（{depts.get(r['department_id'], '')}），"
-                f"报送频次{label}，须于{_cn(target)}前报送进展",
+                text=_task_of_unit(t, depts.get(r["department_id"], ""))
+                + f"报送频次{label}，须于{_cn(target)}前报送进展",
                 department_id=r["department_id"],
                 task_id=r["task_id"],
                 once=True,
@@ -580,8 +585,8 @@ def _cycle_missed(misses: pl.DataFrame, tasks: pl.DataFrame, depts: dict) -> lis
         out.append(
             Item(
                 key=f"missed:{r['task_id']}:dept:{r['department_id']}:{r['due']}",
-                text=f"{_task_name(t['code'], t['title'])}（{depts.get(r['department_id'], '')}），"
-                f"{_cn(r['due'])}应报进展未报送",
+                text=_task_of_unit(t, depts.get(r["department_id"], ""))
+                + f"{_cn(r['due'])}应报进展未报送",
                 department_id=r["department_id"],
                 task_id=r["task_id"],
                 once=True,
