@@ -150,3 +150,27 @@ def test_link_is_absolute_with_public_url_and_token_is_masked():
     assert channels.absolute_link("my_tasks?task=3", "") == "my_tasks?task=3"
     masked = channels.mask_url(f"https://oapi.dingtalk.com/robot/send?access_token={DING_TOKEN}")
     assert DING_TOKEN not in masked and "access_token=ding…" in masked
+
+
+def test_what_users_typed_draws_no_link_image_or_html_in_a_robot_group(robots):
+    """A task title is user text: in the group it reads as typed, it fetches nothing."""
+    planted = Message(
+        subject="【逾期提醒】任务“![x](http://198.51.100.7/p.png)”已逾期",
+        body="1. (3) [点此](http://198.51.100.7/login) <font color=red>紧急</font>，已逾期3个工作日",
+        link="https://duban.example.gov.cn/my_tasks?task=3",
+    )
+    ding = Channel(kind="dingtalk", name="群", config={"url": robots.ding_url}, secret=DING_SECRET)
+    wecom = Channel(kind="wecom", name="群", config={"url": robots.wecom_url})
+    channels.send(ding, planted, timeout=5)
+    channels.send(wecom, planted, timeout=5)
+    texts = [
+        robots.of("dingtalk")[0]["markdown"]["text"],
+        robots.of("wecom")[0]["markdown"]["content"],
+    ]
+    for text in texts:
+        user_part = text.split("[点击办理]")[0]
+        assert "](" not in user_part and "<font" not in user_part and "![" not in user_part
+        assert (
+            "点此" in user_part and "紧急" in user_part and "198.51.100.7" in user_part
+        )  # as typed
+        assert "[点击办理](https://duban.example.gov.cn/my_tasks?task=3)" in text  # our own link

@@ -75,12 +75,19 @@ def as_text(message: Message) -> str:
     return "\n".join(parts).strip() + "\n"
 
 
+# The subject and body quote what users typed (task titles, unit names). In a robot's
+# markdown, brackets would make a link or an image (fetched by every group member's client)
+# and angle brackets HTML (DingTalk draws <font>): their full-width forms read the same in
+# Chinese text and make nothing. Not every robot client honours backslash escapes.
+_INERT = str.maketrans({"[": "［", "]": "］", "<": "＜", ">": "＞"})
+
+
 def as_markdown(message: Message) -> str:
-    """A robot's markdown: a heading, the body, the link; DingTalk needs the @mobile in the
-    text for the mention to show."""
-    lines = [f"### {message.subject}", ""]
+    """A robot's markdown: a heading, the body (inert: see _INERT), the link; DingTalk needs
+    the @mobile in the text for the mention to show."""
+    lines = [f"### {message.subject.translate(_INERT)}", ""]
     if message.body.strip():
-        lines += [message.body.strip(), ""]
+        lines += [message.body.strip().translate(_INERT), ""]
     if message.link:
         lines.append(
             f"[点击办理]({message.link})"

@@ -26,7 +26,7 @@ def preferences(me: Actor) -> None:
     if not latest.mail_server:
         st.caption(t("rem.no_mail_server"))
     if latest.robots:
-        st.caption(plain(t("rem.robots_reach", names="、".join(latest.robots))))
+        st.caption(plain(t("rem.robots_reach", names=t("punct.enum").join(latest.robots))))
     else:
         st.caption(t("rem.no_robot"))
     if saved:
