@@ -22,6 +22,7 @@ from duban.core.errors import DubanError
 from duban.core.logs import configure_logging
 from duban.core.permissions import Actor
 from duban.core.settings import get_settings
+from duban.fields import categories
 from duban.intake import drafts, importer, matching
 from duban.intake.parse import reader
 from duban.intake.parse.model import PlanParseError
@@ -45,12 +46,13 @@ def cmd_init_db(args: argparse.Namespace) -> int:
 
 
 def cmd_prepare(args: argparse.Namespace) -> int:
-    """What `make run` does first: migrate, delete interrupted plan imports, then seed the
-    demo if empty (demo mode only)."""
+    """What `make run` does first: migrate, delete interrupted plan imports, preset the common
+    督办事项来源 on a first run, then seed the demo if empty (demo mode only)."""
     s = get_settings()
     engine = _engine()
     upgrade(engine)
     with session_scope(engine) as session:
+        categories.ensure_defaults(session)
         discarded = importer.clean_abandoned_imports(session)
         if discarded:
             print(

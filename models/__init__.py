@@ -18,6 +18,14 @@ from models.common import (
     Role,
     TaskStatus,
 )
+from models.custom import (
+    ChartPin,
+    CustomField,
+    FieldKind,
+    SavedChart,
+    SavedView,
+    TaskCategory,
+)
 from models.inspection import Finding, Inspection, InspectionDepartment, InspectionTask
 from models.notice import (
     DocCounter,
@@ -40,6 +48,12 @@ from models.workflow import (
 )
 
 __all__ = [
+    "TaskCategory",
+    "SavedView",
+    "SavedChart",
+    "FieldKind",
+    "CustomField",
+    "ChartPin",
     "OPEN_STATUSES",
     "AppSetting",
     "AppUser",

@@ -46,6 +46,8 @@ class TaskBase(SQLModel):
     weight: float = Field(default=1.0, ge=0, le=100)
     # The task's own 报送频次 (same form as Plan.report_cycle); NULL: the plan's.
     report_cycle: str | None = Field(default=None, max_length=20)
+    # 督办事项来源 (models.custom.TaskCategory); NULL: not classified.
+    category_id: int | None = Field(default=None, foreign_key="task_category.id", index=True)
 
 
 class Task(TaskBase, table=True):
@@ -62,6 +64,9 @@ class Task(TaskBase, table=True):
     # the units' finish.
     reopened_at: NaiveDatetime | None = None
     status_reason: str | None = None
+    # The office's own fields (models.custom.CustomField): {str(field id): value}; values are
+    # checked and typed by duban.fields.values (numbers, ISO dates, lists, department ids).
+    custom: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     version: int = 1
 
     __mapper_args__ = versioned()

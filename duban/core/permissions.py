@@ -52,6 +52,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "department.manage": frozenset({OFFICE}),
     "user.manage": frozenset({OFFICE}),
     "settings.manage": frozenset({OFFICE}),
+    # low-code: custom fields and 督办事项来源; views and charts shared with a role
+    "field.manage": frozenset({OFFICE}),
+    "view.share": frozenset({OFFICE}),
     "assessment.manage": frozenset({OFFICE}),
     "assessment.read_all": frozenset({LEADER, OFFICE, INSPECTOR}),
 }
@@ -87,6 +90,8 @@ ACTION_LABELS = {
     "notice.withdraw": "撤回通知",
     "department.manage": "管理单位",
     "user.manage": "管理用户",
+    "field.manage": "管理自定义字段和事项来源",
+    "view.share": "共享视图和图表",
 }
 
 ROLE_LABELS = {

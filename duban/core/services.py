@@ -135,6 +135,14 @@ FIELD_LABELS = {
     "milestones.title": "节点名称",
     "targets.text": "指标名称",
     "targets.unit": "指标单位",
+    "label": "字段名称",
+    "kind": "类型",
+    "unit": "计量单位",
+    "options": "选项",
+    "help": "填写说明",
+    "weight": "权重",
+    "sort_order": "排序",
+    "category_id": "事项来源",
 }
 
 

@@ -89,7 +89,8 @@ _BIG: dict[str, _Spec] = {
         " {d:deadline} AS deadline, {d:original_deadline} AS original_deadline, weight,"
         " COALESCE(sort_key, '') AS sort_key, {d:assigned_at} AS assigned_on,"
         " {d:submitted_at} AS submitted_on, {d:completed_at} AS completed_on,"
-        " COALESCE(report_cycle, '') AS report_cycle FROM task" + _SHOWN_TASKS,
+        " COALESCE(report_cycle, '') AS report_cycle, category_id,"
+        " COALESCE(CAST(custom AS TEXT), '') AS custom FROM task" + _SHOWN_TASKS,
         {
             "task_id": _I,
             "plan_id": _I,
@@ -107,6 +108,9 @@ _BIG: dict[str, _Spec] = {
             "submitted_on": _D,
             "completed_on": _D,
             "report_cycle": _S,
+            # 督办事项来源 and the office's own fields (JSON text; duban.fields.frame)
+            "category_id": _I,
+            "custom": _S,
         },
     ),
     "assignments": (

@@ -2,6 +2,7 @@
 milestones and targets (private to duban.tasks)."""
 
 import datetime as dt
+from typing import Any
 
 from pydantic import BaseModel, Field, field_validator
 from sqlmodel import Session, col, func, select
@@ -9,6 +10,7 @@ from sqlmodel import Session, col, func, select
 from duban.core import clock, text
 from duban.core.errors import ValidationFailed
 from duban.core.services import validated
+from duban.fields import categories, definitions, values
 from duban.monitoring import cycles
 from models import (
     Assignment,
@@ -56,6 +58,15 @@ class TaskForm(BaseModel):
     responsible_department_ids: list[int] = Field(default_factory=list)
     milestones: list[MilestoneIn] = Field(default_factory=list)
     targets: list[TargetIn] = Field(default_factory=list)
+    # 督办事项来源 (duban.fields.categories); None: not classified
+    category_id: int | None = None
+    # the office's own fields: {field id: what was typed}, typed by duban.fields.values
+    custom: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("custom", mode="before")
+    @classmethod
+    def _field_ids(cls, v: Any) -> Any:
+        return {str(k): x for k, x in v.items()} if isinstance(v, dict) else v
 
     @field_validator("title", "description")
     @classmethod
@@ -81,6 +92,7 @@ TASK_FIELDS = (
     "deadline",
     "weight",
     "report_cycle",
+    "category_id",
 )
 
 
@@ -138,6 +150,8 @@ def check_refs(session: Session, form: TaskForm, task_id: int | None) -> None:
     if form.phase and plan.phases and form.phase not in plan.phases:
         raise ValidationFailed(f"阶段“{form.phase}”不在方案的阶段列表中。")
     _check_parent(session, form, task_id)
+    current = session.get(Task, task_id) if task_id is not None else None
+    categories.check_choice(session, form.category_id, current.category_id if current else None)
     ids = [form.lead_department_id, *form.responsible_department_ids]
     for dept_id in [i for i in ids if i is not None]:
         d = session.get(Department, dept_id)
@@ -149,6 +163,30 @@ def check_refs(session: Session, form: TaskForm, task_id: int | None) -> None:
             q = q.where(Task.id != task_id)
         if session.exec(q).first() is not None:
             raise ValidationFailed(f"编号“{form.code}”在本方案中已被使用。")
+
+
+def custom_values(
+    session: Session,
+    plan_id: int,
+    raw: dict[str, Any],
+    *,
+    current: dict[str, Any] | None,
+    require_all: bool,
+) -> dict[str, Any]:
+    """Task.custom with `raw` applied (see duban.fields.values.clean_values): only the
+    active fields of the task's plan (its own and those for all plans) may be set."""
+    fields = definitions.list_fields(session, plan_id=plan_id)
+    if not raw and not (require_all and any(f.required for f in fields)):
+        return dict(current or {})
+    depts = session.exec(
+        select(Department.id, Department.name, Department.short_name).where(
+            Department.active == True  # noqa: E712
+        )
+    ).all()
+    units = {d: (n, sn) for d, n, sn in depts}
+    return values.clean_values(
+        fields, raw, current=current, departments=units, require_all=require_all
+    )
 
 
 def set_units(

@@ -108,6 +108,9 @@ def create_task(session: Session, *, actor: Actor, **data) -> Task:
             created_at=now,
             updated_at=now,
         )
+        task.custom = _form.custom_values(
+            session, form.plan_id, form.custom, current=None, require_all=True
+        )
         session.add(task)
         session.flush()
         _form.set_units(session, task, form.lead_department_id, form.responsible_department_ids)
@@ -127,6 +130,7 @@ def task_form_data(session: Session, task: Task) -> dict:
     ).all()
     return {
         **{k: getattr(task, k) for k in _form.TASK_FIELDS},
+        "custom": dict(task.custom or {}),
         "lead_department_id": next(
             (a.department_id for a in assigns if a.role == AssignmentRole.lead), None
         ),
@@ -150,13 +154,17 @@ def task_form_data(session: Session, task: Task) -> dict:
     }
 
 
+CLASSIFYING = frozenset({"category_id", "custom"})
+
+
 def update_task(
     session: Session, *, actor: Actor, task_id: int, expected_version: int, **changes
 ) -> Task:
     """Edit any of the form's fields; omitted ones keep their value.
 
     Before assignment the original deadline follows the deadline; afterwards it stays as the
-    baseline (an office edit of the deadline is audited like any other change).
+    baseline (an office edit of the deadline is audited like any other change). `custom`
+    ({field id: input}) sets the named custom fields only; the others keep their values.
     """
     require(actor, "task.edit")
     unknown = set(changes) - set(_form.TaskForm.model_fields)
@@ -165,7 +173,8 @@ def update_task(
     with write(session):
         task = get_or_404(session, Task, task_id, "任务")
         check_version(task, expected_version)
-        if task.status in (S.completed, S.cancelled):
+        # 事项来源 and the office's own fields classify a task: they stay editable after 销号
+        if task.status in (S.completed, S.cancelled) and not set(changes) <= CLASSIFYING:
             raise ValidationFailed("已办结或已撤销的任务不能再编辑。")
         before = audit.snapshot(task)
         current = task_form_data(session, task)
@@ -177,6 +186,10 @@ def update_task(
             raise ValidationFailed("已交办的任务必须有牵头单位。")
         for k in _form.TASK_FIELDS:
             setattr(task, k, getattr(form, k))
+        if "custom" in changes:
+            task.custom = _form.custom_values(
+                session, task.plan_id, changes["custom"], current=task.custom, require_all=False
+            )
         if task.status == S.draft or task.original_deadline is None:
             task.original_deadline = form.deadline
         if form.parent_id != current["parent_id"] or form.phase != current["phase"]:

@@ -11,11 +11,13 @@ from sqlmodel import Session, select
 from duban.core import clock, exports
 from duban.core.exports import Column
 from duban.core.permissions import Actor, can
+from duban.fields import categories, definitions
+from duban.fields import frame as field_frame
 from duban.monitoring import cycles, frames, holidays, status
 from duban.monitoring import rules as rules_mod
 from duban.monitoring.lights import COLOUR_LABELS
 from duban.tasks.labels import STATUS_LABELS
-from models import Plan, Task
+from models import CustomField, Plan, Task, TaskCategory
 
 UNIT_ROLES = ("any", "lead", "responsible")
 
@@ -70,6 +72,8 @@ def base_frame(
         extra = s.exec(select(Task.id, Task.version, Task.description, Task.report_cycle)).all()
         plan_cycle = dict(s.exec(select(Plan.id, Plan.report_cycle)).all())
         plan_of = dict(s.exec(select(Task.id, Task.plan_id)).all())
+        fields = definitions.list_fields(s)
+        cats = categories.list_categories(s, include_retired=True)
     rows = [(*r, plan_cycle.get(plan_of.get(r[0]))) for r in extra]
     ext = pl.DataFrame(
         [list(c) for c in zip(*rows, strict=True)] if rows else None,
@@ -107,7 +111,36 @@ def base_frame(
         )
         .sort(["plan_id", "sort_key", "task_id"], nulls_last=True)
     )
-    return df
+    return df.with_columns(_lowcode_columns(sf.raw.tasks, df["task_id"], fields, cats))
+
+
+def _lowcode_columns(
+    raw_tasks: pl.DataFrame,
+    order: pl.Series,
+    fields: list[CustomField],
+    cats: list[TaskCategory],
+) -> list[pl.Series]:
+    """category_id, category (its name), category_weight and one cf_<id> column per active
+    custom field (duban.fields.frame), aligned with `order` (the register's task ids)."""
+    have = [c for c in ("category_id", "custom") if c in raw_tasks.columns]
+    src = pl.DataFrame({"task_id": order}).join(
+        raw_tasks.select(pl.col("task_id").cast(pl.Int64), *have), on="task_id", how="left"
+    )
+    cat_id = src["category_id"] if "category_id" in have else pl.Series([None] * len(order))
+    cat_id = cat_id.cast(pl.Int64).alias("category_id")
+    names = {c.id: c.name for c in cats}
+    weights = {c.id: float(c.weight) for c in cats}
+    out = [
+        cat_id,
+        cat_id.replace_strict(names, default=None, return_dtype=pl.String).alias("category"),
+        cat_id.replace_strict(weights, default=1.0, return_dtype=pl.Float64)
+        .fill_null(1.0)
+        .alias("category_weight"),
+    ]
+    custom = src["custom"] if "custom" in have else pl.Series([None] * len(order), dtype=pl.String)
+    decoded = field_frame.decode(custom, fields)
+    out.extend(decoded.get_column(c) for c in decoded.columns)
+    return out
 
 
 def cycle_code(own: str | None, plan: str | None) -> str:
