@@ -117,9 +117,17 @@ def test_office_defines_fields_and_only_the_office(session):
         session, actor=office, label="投资额", kind="number", unit="万元", sort_order=1
     )
     level = definitions.create_field(
-        session, actor=office, label="级别", kind="choice", options=["市级", "区级"], plan_id=plan.id
+        session,
+        actor=office,
+        label="级别",
+        kind="choice",
+        options=["市级", "区级"],
+        plan_id=plan.id,
     )
-    assert [f.label for f in definitions.list_fields(session, plan_id=plan.id)] == ["级别", "投资额"]
+    assert [f.label for f in definitions.list_fields(session, plan_id=plan.id)] == [
+        "级别",
+        "投资额",
+    ]
     for bad, words in [
         ({"label": "投资额", "kind": "text"}, "已有名为"),
         ({"label": "牵头单位", "kind": "text"}, "固定列名"),
