@@ -131,4 +131,4 @@ def task_counts(session: Session) -> dict[int, int]:
         .where(col(Task.category_id).is_not(None))
         .group_by(col(Task.category_id))
     ).all()
-    return {int(c): int(n) for c, n in rows}
+    return {int(c): int(n) for c, n in rows if c is not None}

@@ -183,7 +183,7 @@ def custom_values(
             Department.active == True  # noqa: E712
         )
     ).all()
-    units = {d: (n, sn) for d, n, sn in depts}
+    units = {d: (n, sn or n) for d, n, sn in depts if d is not None}
     return values.clean_values(
         fields, raw, current=current, departments=units, require_all=require_all
     )
