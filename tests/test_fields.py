@@ -194,6 +194,9 @@ def test_task_values_are_written_through_the_task_service_and_survive_retiring(s
         select(AuditLog).where(AuditLog.action == "task.update", AuditLog.object_id == str(task.id))
     ).one()
     assert audit.after["custom"] == {str(money.id): 1200.0, str(unit.id): police.id}
+    # the log names the fields and says the values in words, not as ids
+    assert "事项来源：重大项目" in audit.note
+    assert "投资额：空 → 1,200" in audit.note and "配合单位：空 → 市公安局" in audit.note
 
     df = register.base_frame(engine)
     row = df.filter(pl.col("task_id") == task.id).row(0, named=True)

@@ -231,3 +231,25 @@ def clean_values(
         if missing:
             raise ValidationFailed(f"请填写必填项：{'、'.join(missing)}。")
     return out
+
+
+def changes_note(
+    fields: Iterable[CustomField],
+    before: Mapping[str, Any],
+    after: Mapping[str, Any],
+    *,
+    departments: Mapping[int, str] | None = None,
+) -> str:
+    """The custom values a write changed, in words for the audit log: "投资额：空 → 1,200 万元；
+    配合单位：市公安局 → 市税务局" ("" when nothing changed). Field ids the log would show as
+    numbers are named by their labels."""
+    parts = []
+    for f in fields:
+        key = str(f.id)
+        old, new = before.get(key), after.get(key)
+        if old == new:
+            continue
+        was = display(f, old, departments=departments) or "空"
+        now = display(f, new, departments=departments) or "空"
+        parts.append(f"{f.label}：{was} → {now}")
+    return "；".join(parts)

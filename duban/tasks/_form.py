@@ -23,6 +23,7 @@ from models import (
     Target,
     TargetReading,
     Task,
+    TaskCategory,
     TaskStatus,
 )
 
@@ -187,6 +188,22 @@ def custom_values(
     return values.clean_values(
         fields, raw, current=current, departments=units, require_all=require_all
     )
+
+
+def classification_note(session: Session, before: dict[str, Any], task: Task) -> str:
+    """The 事项来源 and custom values an edit changed, in words (see values.changes_note)."""
+    parts = []
+    if before.get("category_id") != task.category_id:
+        cat = session.get(TaskCategory, task.category_id) if task.category_id else None
+        parts.append(f"事项来源：{cat.name if cat else '未分类'}")
+    old, new = before.get("custom") or {}, task.custom or {}
+    if old != new:
+        fields = definitions.list_fields(session, plan_id=task.plan_id, include_retired=True)
+        names = dict(session.exec(select(Department.id, Department.name)).all())
+        said = values.changes_note(fields, old, new, departments=names)
+        if said:
+            parts.append(f"自定义字段：{said}")
+    return "；".join(parts)
 
 
 def set_units(

@@ -203,8 +203,15 @@ def update_task(
         if "milestones" in changes or "targets" in changes:
             _form.apply_children(session, task, form)
         session.flush()
-        after_units = _form.units_note(session, task)
-        audit.record(session, actor, "task.update", task, before=before, note=after_units)
+        note = "；".join(
+            x
+            for x in (
+                _form.units_note(session, task),
+                _form.classification_note(session, before or {}, task),
+            )
+            if x
+        )
+        audit.record(session, actor, "task.update", task, before=before, note=note)
     return task
 
 
