@@ -199,7 +199,7 @@ def classification_note(session: Session, before: dict[str, Any], task: Task) ->
     old, new = before.get("custom") or {}, task.custom or {}
     if old != new:
         fields = definitions.list_fields(session, plan_id=task.plan_id, include_retired=True)
-        names = dict(session.exec(select(Department.id, Department.name)).all())
+        names = {d: n for d, n in session.exec(select(Department.id, Department.name)) if d}
         said = values.changes_note(fields, old, new, departments=names)
         if said:
             parts.append(f"自定义字段：{said}")
