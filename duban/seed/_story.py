@@ -188,7 +188,7 @@ def classify(world: World) -> None:
     """Each task's 督办事项来源 (CATEGORY_OF, else 年度重点工作); a subtask takes its parent's.
     The common sources must exist (categories.ensure_defaults)."""
     ids = {c.name: c.id for c in world.session.exec(select(TaskCategory)).all()}
-    by_id = {}
+    by_id: dict[int | None, int | None] = {}
     for idx, t in enumerate(world.tasks):
         if t.parent_id is not None:
             t.category_id = by_id[t.parent_id]
