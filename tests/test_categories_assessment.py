@@ -186,3 +186,38 @@ def test_the_method_in_words_names_the_category_weight():
     assert "事项来源" in zh[1] and "不计入考核" in zh[1] and "事项来源" in zh[3]
     en = formula.explain_method(formula.Formula(), "en")
     assert "weight of its source" in en[1] and not _CJK.search(" ".join(en))
+
+
+@pytest.mark.parametrize("weight", [2.0, 0.0])
+def test_missed_report_cycles_weigh_with_the_category(session, weight):
+    """A monthly report missed on 10 Feb and 10 Mar: −0.5 each at weight 1, × the weight of
+    the task's source, none at weight 0."""
+    with clock.frozen(TODAY):
+        lead = make_department(session, name="市数据局")
+        _, office = make_user(session, role=Role.office)
+        cat = categories.create_category(session, actor=office, name="会议议定事项", weight=weight)
+        start = dt.date(2025, 12, 1)
+        task = make_task(
+            session,
+            plan=make_plan(session),
+            lead=lead,
+            deadline=dt.date(2026, 12, 31),
+            start_date=start,
+            status=TaskStatus.in_progress,
+            assigned_at=at(start),
+            report_cycle="monthly:10",
+            category_id=cat.id,
+        )
+        make_report(session, task, lead, percent=20, reported_at=at(dt.date(2026, 1, 8)))
+        make_report(session, task, lead, percent=40, reported_at=at(dt.date(2026, 3, 15)))
+        period = periods.create_period(session, actor=office, kind="quarter", day=Q1)
+        res = results.period_result(session, actor=office, period_id=period.id)
+    units = [u for u in res.units if u.department_name == "市数据局"]
+    if weight == 0:  # its only task does not count: no line, no load, nothing to rank
+        assert units == []
+        return
+    missed = [ln for ln in units[0].lines if ln["category"] == "未按期报送"]
+    per_cycle = formula.Formula().missed_report * weight
+    assert [ln["points"] for ln in missed] == [-per_cycle, -per_cycle]
+    assert all(ln["detail"].endswith("，事项来源“会议议定事项”×2") for ln in missed)
+    assert units[0].load == weight
