@@ -52,6 +52,7 @@ eval-plans: venv
 bench: venv
 	$(PY) -m bench.run --db /tmp/duban_bench_large.db
 	$(PY) -m bench.pages --db /tmp/duban_bench_large.db
+	$(PY) -m bench.lowcode --db /tmp/duban_bench_large.db
 	$(PY) -m bench.imports
 	$(PY) -m bench.browser --db /tmp/duban_bench_large.db
 

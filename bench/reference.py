@@ -62,6 +62,7 @@ def load(session: Session) -> Facts:
             "assigned_on": _d(t.assigned_at),
             "submitted_on": _d(t.submitted_at),
             "completed_on": _d(t.completed_at),
+            "category_id": t.category_id,
         }
         for t in session.exec(select(Task)).all()
     ]
@@ -315,6 +316,8 @@ def in_scope(tasks, assignments, flt: Filters):
             continue
         if flt.date_to and (t["deadline"] is None or t["deadline"] > flt.date_to):
             continue
+        if flt.category_id is not None and (t["category_id"] or 0) != flt.category_id:
+            continue  # 0: 未分类 (dashboard.NO_CATEGORY)
         ts.append(t)
     as_ = [
         a
@@ -375,6 +378,25 @@ def kpi_values(tasks, today, rules: WarningRules) -> dict:
         "progress_gap": avg_p - avg_e if avg_p is not None else None,
         "avg_expected": avg_e,
     }
+
+
+def by_category(tasks, today) -> dict[int | None, dict]:
+    """Per 督办事项来源 (None: 未分类), row by row."""
+    out: dict[int | None, dict] = {}
+    for t in tasks:
+        c = out.setdefault(
+            t["category_id"], {"tasks": 0, "red": 0, "yellow": 0, "overdue": 0, "progress": []}
+        )
+        c["tasks"] += 1
+        c["red"] += t["colour"] == "red"
+        c["yellow"] += t["colour"] == "yellow"
+        c["overdue"] += _overdue(t, today)
+        if _is_open(t) and t["expected_progress"] is not None:
+            c["progress"].append(t["progress"] or 0.0)
+    for c in out.values():
+        p = c.pop("progress")
+        c["avg_progress"] = sum(p) / len(p) if p else None
+    return out
 
 
 def red_ids(tasks) -> list[int]:
@@ -523,5 +545,6 @@ def compute(session: Session, *, today, rules, cal, filters: Filters = Filters()
         "red_ids": red_ids(ts),
         "departments": by_department(as_, today),
         "heatmap": heatmap(ts, as_),
+        "by_category": by_category(ts, today),
         "trend": trend(ts, facts, today, cal),
     }

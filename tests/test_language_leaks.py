@@ -62,6 +62,7 @@ from models import (
     ScoreAppeal,
     Target,
     Task,
+    TaskCategory,
     UserSession,
 )
 from tests.apptest import DEMO_USERS, app_as, shown
@@ -105,6 +106,7 @@ DATA_COLUMNS: dict[type, tuple[str, ...]] = {
     # The delivery log shows each message as it was sent, and the reason as recorded then.
     Notification: ("subject", "body"),
     Delivery: ("target", "last_error"),
+    TaskCategory: ("name",),  # 督办事项来源: the office names them (the presets included)
 }
 # Shown whole (a cell, an option, `code`): login names such as "office" are also role values,
 # which must not be removed from running text.

@@ -25,6 +25,7 @@ from models import (
     NoticeStatus,
     ProgressReport,
     Task,
+    TaskCategory,
     TaskStatus,
 )
 
@@ -82,9 +83,11 @@ def assignments(
         dt.date | None,
         dt.datetime | None,
         dt.datetime | None,
+        int | None,
     ]
 ]:
-    """Every unit's part in every task, with the task's dates (all tasks: callers filter)."""
+    """Every unit's part in every task, with the task's dates and 督办事项来源 (all tasks:
+    callers filter)."""
     return rows(
         session,
         sa.select(
@@ -99,8 +102,18 @@ def assignments(
             col(Task.deadline),
             col(Task.assigned_at),
             col(Task.completed_at),
+            col(Task.category_id),
         ).join(Task, col(Task.id) == Assignment.task_id),
     )
+
+
+def category_weights(session: Session) -> dict[int, tuple[str, float]]:
+    """Every 督办事项来源 (retired ones too: a task keeps its own) -> (name, weight)."""
+    found = rows(
+        session,
+        sa.select(col(TaskCategory.id), col(TaskCategory.name), col(TaskCategory.weight)),
+    )
+    return {known(cid, "category id"): (name, float(weight)) for cid, name, weight in found}
 
 
 def first_full_reports(session: Session) -> dict[tuple[int, int], tuple[dt.date, int]]:

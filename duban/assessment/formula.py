@@ -216,6 +216,9 @@ def explain_method(formula: Formula, lang: str = "zh") -> list[str]:
         min_load=f.min_load,
     )
     out = [t(f"asm.method.{i}", lang, **numbers) for i in range(1, 6)]
+    # 督办事项来源: a category's weight multiplies its tasks' points and load (scoring._Part)
+    out[1] += t("dcat.asm.method_points", lang)
+    out[3] += t("dcat.asm.method_load", lang)
     if f.missed_report > 0:  # with the other deductions of the urging-and-inspection part
         out[2] += t("cyw.asm.method", lang, n=f.missed_report)
     return out

@@ -99,14 +99,24 @@ def category_text(category: str, lang: str = "zh") -> str:
     return t(key, lang) if key and lang != "zh" else category
 
 
+# A 督办事项来源 weight other than 1 closes the detail (scoring.category_text); the name is the
+# office's own text, kept as written (it may hold "：" or "，" itself).
+_CATEGORY_WEIGHT = re.compile(rf"，事项来源“(?P<name>.*)”×(?P<w>{_NUM})\Z", re.S)
+
+
 def detail_text(detail: str, lang: str = "zh") -> str:
     """A line's detail ("时限 2026-11-02，本期逾期 3 个工作日 × 0.5，牵头×1…") in `lang`."""
     if lang == "zh" or not detail:
         return detail
+    weighted = _CATEGORY_WEIGHT.search(detail)
+    suffix = ""
+    if weighted:
+        detail = detail[: weighted.start()]
+        suffix = t("dcat.asm.line", lang, name=weighted["name"], w=weighted["w"])
     head, sep, tail = detail.partition("：")
     for pattern, key in DETAIL_PATTERNS:
         head = re.sub(pattern, functools.partial(_fill, key, lang), head)
-    return head + (t("asm.line.colon", lang) + tail if sep else "")
+    return head + (t("asm.line.colon", lang) + tail if sep else "") + suffix
 
 
 _SOURCES = [

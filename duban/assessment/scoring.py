@@ -152,10 +152,30 @@ class _Part:
     done: dt.date | None  # the task was closed (销号)
     own_finish: dt.date | None  # the unit's first 100 % report, or the closing if earlier
     report_id: int | None  # that report
+    # 督办事项来源: its weight multiplies the task's (load and points); 0: the task does not count
+    category_weight: float = 1.0
+    category_name: str | None = None
 
     @property
     def role_text(self) -> str:
         return f"{ROLE_LABELS.get(self.role, self.role)}×{self.role_weight:g}"
+
+    @property
+    def category_text(self) -> str:
+        return category_text(self.category_name, self.category_weight)
+
+
+def category_text(name: str | None, weight: float) -> str:
+    """The detail's note of a category weight other than 1: "，事项来源“重大项目”×2" (last in
+    the detail: the name is the office's own text, assessment.labels keeps it as written)."""
+    if name is None or weight == 1:
+        return ""
+    return f"，事项来源“{name}”×{weight:g}"
+
+
+def _weighted(points: float, weight: float) -> float:
+    """Points times a category weight; unchanged (not even rounded again) at weight 1."""
+    return points if weight == 1 else round(points * weight, 2)
 
 
 def _day(value: dt.date | None) -> dt.date | None:
@@ -169,9 +189,10 @@ def _task_ref(code: str | None, title: str) -> str:
 def _parts(ctx: _Context) -> list[_Part]:
     """Every unit's part in every counted task, with the unit's own finish."""
     finished = _queries.first_full_reports(ctx.session)
+    categories = _queries.category_weights(ctx.session)
     parts: list[_Part] = []
     for row in _queries.assignments(ctx.session):
-        tid, did, role, a_at, code, title, status, weight, deadline, t_at, done_at = row
+        tid, did, role, a_at, code, title, status, weight, deadline, t_at, done_at, cat = row
         if TaskStatus(status) in _SKIP_STATUSES:
             continue
         rep = finished.get((tid, did))
@@ -192,6 +213,8 @@ def _parts(ctx: _Context) -> list[_Part]:
                 done=done,
                 own_finish=own_finish,
                 report_id=rep[1] if rep else None,
+                category_name=categories[cat][0] if cat in categories else None,
+                category_weight=categories[cat][1] if cat in categories else 1.0,
             )
         )
     return parts
@@ -204,7 +227,8 @@ def _loads(ctx: _Context, parts: list[_Part]) -> dict[int, float]:
         if (p.assigned is None or p.assigned <= ctx.end) and (
             p.own_finish is None or p.own_finish >= ctx.start
         ):
-            load[p.department_id] = load.get(p.department_id, 0.0) + p.task_weight * p.role_weight
+            weight = p.task_weight * p.category_weight * p.role_weight
+            load[p.department_id] = load.get(p.department_id, 0.0) + weight
     return load
 
 
@@ -213,7 +237,7 @@ def _on_time_lines(ctx: _Context, parts: list[_Part]) -> list[ScoreLine]:
     lines: list[ScoreLine] = []
     for p in parts:
         on_time = p.own_finish is not None and p.deadline is not None and p.own_finish <= p.deadline
-        pts = round(ctx.formula.on_time_completion * p.role_weight, 2)
+        pts = _weighted(round(ctx.formula.on_time_completion * p.role_weight, 2), p.category_weight)
         if p.done is not None and ctx.start <= p.done <= ctx.end and on_time and pts:
             lines.append(
                 ScoreLine(
@@ -221,7 +245,7 @@ def _on_time_lines(ctx: _Context, parts: list[_Part]) -> list[ScoreLine]:
                     department_id=p.department_id,
                     category="按期完成",
                     points=pts,
-                    detail=f"{p.own_finish} 完成（时限 {p.deadline}），{p.role_text}",
+                    detail=f"{p.own_finish} 完成（时限 {p.deadline}），{p.role_text}{p.category_text}",
                     source_type="task",
                     source_id=p.task_id,
                     source_ref=p.ref,
@@ -238,7 +262,7 @@ def _overdue_lines(ctx: _Context, parts: list[_Part]) -> list[ScoreLine]:
     f, as_of = ctx.formula, ctx.as_of
     lines: list[ScoreLine] = []
     for p in parts:
-        if p.deadline is None:
+        if p.deadline is None or p.category_weight == 0:
             continue
         stop = min(p.own_finish or as_of, as_of)
         begin = max(p.deadline, ctx.start - dt.timedelta(days=1))
@@ -258,10 +282,10 @@ def _overdue_lines(ctx: _Context, parts: list[_Part]) -> list[ScoreLine]:
                 key=f"overdue:task:{p.task_id}:d{p.department_id}",
                 department_id=p.department_id,
                 category="任务逾期",
-                points=-round(capped * p.role_weight, 2),
+                points=-_weighted(round(capped * p.role_weight, 2), p.category_weight),
                 detail=(
                     f"时限 {p.deadline}，本期逾期 {days} 个工作日 × {f.overdue_per_day:g}"
-                    f"{cap_txt}，{p.role_text}{finish_txt}"
+                    f"{cap_txt}，{p.role_text}{finish_txt}{p.category_text}"
                 ),
                 source_type="task",
                 source_id=p.task_id,
@@ -420,16 +444,25 @@ def _missed_report_lines(ctx: _Context) -> list[ScoreLine]:
         r["task_id"]: _task_ref(r["code"], r["title"])
         for r in raw.tasks.select("task_id", "code", "title").iter_rows(named=True)
     }
+    categories = _queries.category_weights(ctx.session)
+    task_category = {
+        tid: categories[cid]
+        for tid, cid in raw.tasks.select("task_id", "category_id").iter_rows()
+        if cid in categories
+    }
     lines: list[ScoreLine] = []
     for tid, did, due, reported in misses.iter_rows():
+        name, weight = task_category.get(tid, (None, 1.0))
+        if weight == 0:  # a 督办事项来源 that does not count
+            continue
         late = f"{reported} 才报送" if reported else "至今未报送"
         lines.append(
             ScoreLine(
                 key=f"missed:task:{tid}:d{did}:{due}",
                 department_id=did,
                 category="未按期报送",
-                points=-f.missed_report,
-                detail=f"应于 {due} 前报送，{late}",
+                points=-_weighted(f.missed_report, weight),
+                detail=f"应于 {due} 前报送，{late}{category_text(name, weight)}",
                 source_type="task",
                 source_id=tid,
                 source_ref=refs.get(tid, f"任务 #{tid}"),

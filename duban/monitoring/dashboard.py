@@ -1,11 +1,12 @@
-"""The leadership dashboard's figures for one filter set: KPIs, red list, units, heatmap,
-timeline, weekly trend and numeric targets, from the coloured status frames (pure polars)."""
+"""The leadership dashboard's figures for one filter set: KPIs, red list, units, sources of
+tasks (督办事项来源), heatmap, timeline, weekly trend and numeric targets, from the coloured
+status frames (pure polars)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import polars as pl
@@ -21,6 +22,7 @@ __all__ = [
     "Dashboard",
     "Filters",
     "Kpi",
+    "NO_CATEGORY",
     "NO_PHASE",
     "RED_LIST_ROWS",
     "build_dashboard",
@@ -34,6 +36,8 @@ __all__ = [
 #   scope's assignments are those tasks' assignments (only the unit's / role's when chosen).
 #   With "未按期报送" (missed): only tasks where a unit in scope (the chosen unit, in the
 #   chosen role) is 未按期报送 now (status.missed_reports > 0, the task not grey).
+#   With a 事项来源 (category): only tasks of that category; "未分类" (NO_CATEGORY): only tasks
+#   without one. A retired category still selects the tasks that keep it.
 # * Open: status assigned/acknowledged/in_progress/submitted and not grey (started).
 #   Overdue: open and deadline < today. Due soon: open, not overdue, due_in_wd <= rule.
 #   Stagnant: open, not submitted, stale_wd >= rule. On time: completed on or before the
@@ -43,9 +47,15 @@ __all__ = [
 # * Trend, per week ending Sunday: completions in the week; overdue at the week's end (the
 #   same rule as above, with the deadline then in effect); mean 序时 and actual progress of
 #   the tasks open then (actual = the lead unit's latest percent reported by then).
+# * By 事项来源, over the scope's tasks: per category (and 未分类), tasks; red and yellow (the
+#   task's colour); overdue (as above); average progress (as the KPI: the mean over the open
+#   tasks with both dates, a task without a report counting 0; null when there is none).
+#   Categories in the office's order, 未分类 last; a category without tasks in scope is left out.
 
 _COLOUR_ORDER = {"red": 0, "yellow": 1, "green": 2, "grey": 3, "blue": 4}
 NO_PHASE = "未分阶段"
+NO_CATEGORY = 0  # the filter value of "未分类" (no 督办事项来源); category ids start at 1
+NO_CATEGORY_NAME = "未分类"
 _GANTT_ROWS = 40
 RED_LIST_ROWS = 50
 
@@ -61,11 +71,19 @@ class Filters:
     date_from: dt.date | None = None
     date_to: dt.date | None = None
     missed: bool = False  # only tasks with a unit 未按期报送 now
+    category_id: int | None = None  # 督办事项来源; NO_CATEGORY: tasks without one
 
     def to_query(self) -> dict[str, str]:
         """URL query parameters (only the ones set)."""
         out = {
             "missed": "1" if self.missed else None,
+            "cat": (
+                None
+                if self.category_id is None
+                else "none"
+                if self.category_id == NO_CATEGORY
+                else self.category_id
+            ),
             "plan": self.plan_id,
             "phase": self.phase,
             "dept": self.department_id,
@@ -96,6 +114,8 @@ class Filters:
 
         role = params.get("role")
         phase = params.get("phase")
+        cat = _int("cat")
+        category = NO_CATEGORY if params.get("cat") == "none" else cat if cat and cat > 0 else None
         return cls(
             plan_id=_int("plan"),
             phase=str(phase) if phase else None,
@@ -104,6 +124,7 @@ class Filters:
             date_from=_date("from"),
             date_to=_date("to"),
             missed=str(params.get("missed", "")).lower() in ("1", "true", "yes"),
+            category_id=category,
         )
 
 
@@ -140,6 +161,9 @@ class Dashboard:
     avg_expected: float | None = None
     missed_units: int = 0  # units 未按期报送 now in the scope (each unit once)
     missed_tasks: int = 0  # tasks in the scope with such a unit
+    # per 督办事项来源: category_id (null: 未分类), category, tasks, red, yellow, overdue,
+    # avg_progress
+    by_category: pl.DataFrame = field(default_factory=pl.DataFrame)
 
 
 def build_dashboard(
@@ -150,11 +174,13 @@ def build_dashboard(
     rules: WarningRules,
     cal: WorkCalendar,
     red_rows: int | None = RED_LIST_ROWS,
+    categories: Mapping[int, str] | None = None,
 ) -> Dashboard:
     """All the dashboard's figures for one filter set (``before`` = status as of a week ago).
 
     The red list keeps its worst ``red_rows`` (None: all, for the Excel export); ``red_total``
     counts them all. Keeping the cached result small keeps a warm render flat as data grows.
+    ``categories`` names the 督办事项来源 (id -> name, in the office's order; retired ones too).
     """
     today = sf.today
     t, a = _scope(sf, filters)
@@ -185,11 +211,14 @@ def build_dashboard(
         calendar_years=tuple(cal.unknown_years(min(dates), max(dates))) if dates else (),
         missed_units=missing.get_column("department_id").n_unique(),
         missed_tasks=missing.get_column("task_id").n_unique(),
+        by_category=by_category(t, today, rules, categories or {}),
     )
 
 
-def filter_options(sf: StatusFrames) -> dict[str, Any]:
-    """Choices for the filter widgets: plans, phases (plan order), units."""
+def filter_options(sf: StatusFrames, categories: Mapping[int, str] | None = None) -> dict[str, Any]:
+    """Choices for the filter widgets: plans, phases (plan order), units, and the 事项来源
+    the tasks carry (``categories`` names them, in the office's order; NO_CATEGORY when some
+    task has none)."""
     plans = sf.raw.plans.sort("plan_id")
     phases: list[str] = []
     for ph in plans.get_column("phases").to_list():
@@ -203,8 +232,15 @@ def filter_options(sf: StatusFrames) -> dict[str, Any]:
     depts = sf.raw.departments.filter(pl.col("department_id").is_in(used)).sort(
         ["sort_order", "department_name"]
     )
+    shown = sf.tasks.filter(~pl.col("status").is_in(["draft", "cancelled"]))
+    used_cats = set(shown.get_column("category_id").drop_nulls().unique().to_list())
+    cats = {cid: name for cid, name in (categories or {}).items() if cid in used_cats}
+    cats |= {cid: f"#{cid}" for cid in sorted(used_cats - set(cats))}
+    if shown.get_column("category_id").null_count():
+        cats[NO_CATEGORY] = NO_CATEGORY_NAME
     return {
         "plans": dict(zip(plans["plan_id"].to_list(), plans["plan_title"].to_list(), strict=True)),
+        "categories": cats,
         "phases": phases,
         "departments": dict(
             zip(depts["department_id"].to_list(), depts["department_name"].to_list(), strict=True)
@@ -224,6 +260,10 @@ def _scope(sf: StatusFrames, f: Filters) -> tuple[pl.DataFrame, pl.DataFrame]:
         t = t.filter(pl.col("deadline") >= pl.lit(f.date_from, dtype=pl.Date))
     if f.date_to:
         t = t.filter(pl.col("deadline") <= pl.lit(f.date_to, dtype=pl.Date))
+    if f.category_id == NO_CATEGORY:
+        t = t.filter(pl.col("category_id").is_null())
+    elif f.category_id is not None:
+        t = t.filter(pl.col("category_id") == f.category_id)
     a = sf.assignments
     if f.department_id is not None:
         a = a.filter(pl.col("department_id") == f.department_id)
@@ -404,6 +444,56 @@ def _by_department(assignments: pl.DataFrame, today: dt.date, rules: WarningRule
         .otherwise(None)
         .alias("on_time_rate")
     ).sort(["overdue", "red", "department_name"], descending=[True, True, False])
+
+
+_CATEGORY_SCHEMA = {
+    "category_id": pl.Int64,
+    "category": pl.String,
+    "tasks": pl.Int64,
+    "red": pl.Int64,
+    "yellow": pl.Int64,
+    "overdue": pl.Int64,
+    "avg_progress": pl.Float64,
+}
+
+
+def by_category(
+    tasks: pl.DataFrame, today: dt.date, rules: WarningRules, names: Mapping[int, str]
+) -> pl.DataFrame:
+    """Per 督办事项来源 (null: 未分类): tasks, red, yellow, overdue, average progress (as the
+    KPI); the office's order (``names``), 未分类 last."""
+    if tasks.height == 0:
+        return pl.DataFrame(schema=_CATEGORY_SCHEMA)
+    t = _flags(tasks, today, rules)
+    counted = pl.col("_open") & pl.col("expected_progress").is_not_null()
+    out = t.group_by("category_id").agg(
+        pl.len().cast(pl.Int64).alias("tasks"),
+        (pl.col("colour") == "red").sum().cast(pl.Int64).alias("red"),
+        (pl.col("colour") == "yellow").sum().cast(pl.Int64).alias("yellow"),
+        pl.col("_overdue").sum().cast(pl.Int64).alias("overdue"),
+        pl.col("progress").fill_null(0.0).filter(counted).mean().alias("avg_progress"),
+    )
+    order = {cid: i for i, cid in enumerate(names)}
+    known = pl.DataFrame(
+        {"category_id": list(names), "category": list(names.values())},
+        schema={"category_id": pl.Int64, "category": pl.String},
+    )
+    return (
+        out.join(known, on="category_id", how="left")
+        .with_columns(
+            pl.when(pl.col("category_id").is_null())
+            .then(pl.lit(NO_CATEGORY_NAME))
+            .otherwise(pl.coalesce("category", pl.format("#{}", "category_id")))
+            .alias("category"),
+            pl.col("category_id")
+            .replace_strict(order, default=len(order), return_dtype=pl.Int64)
+            .fill_null(len(order) + 1)
+            .alias("_order"),
+        )
+        .sort(["_order", "category_id"])
+        .select(list(_CATEGORY_SCHEMA))
+        .cast(_CATEGORY_SCHEMA)  # type: ignore[arg-type]
+    )
 
 
 def _heatmap(tasks: pl.DataFrame, assignments: pl.DataFrame, phases: list[str]) -> pl.DataFrame:

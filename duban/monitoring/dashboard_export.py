@@ -98,6 +98,10 @@ def describe_filters(f: Filters, options: dict[str, Any]) -> str:
         start = f.date_from.isoformat() if f.date_from else "不限"
         end = f.date_to.isoformat() if f.date_to else "不限"
         parts.append(f"完成时限：{start} 至 {end}")
+    if f.category_id is not None:
+        parts.append(
+            f"事项来源：{options.get('categories', {}).get(f.category_id, '（已不存在）')}"
+        )
     if f.missed:
         parts.append("仅看未按期报送")
     return "；".join(parts) or exports.NO_FILTER

@@ -4,6 +4,8 @@ import datetime as dt
 import random
 import re
 
+from sqlmodel import select
+
 from duban.core.numerals import format_int
 from duban.monitoring import cycles, holidays
 from duban.monitoring.workdays import WorkCalendar
@@ -20,6 +22,7 @@ from models import (
     Target,
     TargetReading,
     Task,
+    TaskCategory,
     TaskStatus,
 )
 
@@ -74,6 +77,23 @@ OWN_CYCLES: dict[int, tuple[str, tuple[int, ...]]] = {
     19: ("quarterly:1:10", ()),  # 每季度首月10日前: everyone on time
     27: ("none", ()),  # 不定期 (and suspended)
 }
+
+
+# 督办事项来源 by the tasks' content: the plan's own yearly work, except a few a leader's 批示
+# asked for, a few the group's meetings decided, and the big platform projects. Every weight
+# stays 1 (the demo's assessment figures do not move).
+CATEGORY_OF: dict[int, str] = {
+    9: "领导批示交办",  # 窗口作风整治
+    27: "领导批示交办",  # “红黑榜”评比
+    3: "会议议定事项",  # 首批“一件事一次办”
+    19: "会议议定事项",  # 户籍业务跨省通办
+    29: "会议议定事项",  # 常态化督查问效机制
+    13: "重大项目",  # 工程建设项目审批制度改革试点
+    18: "重大项目",  # 24小时自助服务区
+    23: "重大项目",  # 政务服务效能监测平台
+    26: "重大项目",  # 数据共享交换平台
+}
+DEFAULT_CATEGORY = "年度重点工作"
 
 
 def _rhythm(idx: int) -> str:
@@ -161,6 +181,21 @@ def add_subtasks(world: World) -> None:
         )
         world.session.add(sub)
         world.tasks.append(sub)
+    world.session.flush()
+
+
+def classify(world: World) -> None:
+    """Each task's 督办事项来源 (CATEGORY_OF, else 年度重点工作); a subtask takes its parent's.
+    The common sources must exist (categories.ensure_defaults)."""
+    ids = {c.name: c.id for c in world.session.exec(select(TaskCategory)).all()}
+    by_id: dict[int | None, int | None] = {}
+    for idx, t in enumerate(world.tasks):
+        if t.parent_id is not None:
+            t.category_id = by_id[t.parent_id]
+        else:
+            t.category_id = ids[CATEGORY_OF.get(idx, DEFAULT_CATEGORY)]
+        by_id[t.id] = t.category_id
+        world.session.add(t)
     world.session.flush()
 
 

@@ -8,6 +8,7 @@ from sqlmodel import Session, SQLModel, func, select
 
 from duban.core import audit, clock, db
 from duban.core.permissions import Actor
+from duban.fields import categories
 from duban.seed import _oversight, _scores, _story
 from duban.seed._world import found_world, id_of
 from models import AppUser
@@ -42,9 +43,11 @@ def seed_demo(
     now = clock.now()
     if today is not None and today != now.date():
         now = dt.datetime.combine(today, dt.time(23, 59))
+    categories.ensure_defaults(session)  # the common 督办事项来源, each weighing 1
     world = found_world(session, now=now, rng=random.Random(rng_seed))
     _story.add_tasks(world)
     _story.add_subtasks(world)
+    _story.classify(world)
     _story.assign_units(world)
     _story.report_progress(world)
     _story.add_targets(world)

@@ -1,4 +1,8 @@
-"""The benchmark data set (`seed-demo --scale large`): bulk inserts, no ORM object per row."""
+"""The benchmark data set (`seed-demo --scale large`): bulk inserts, no ORM object per row.
+
+Every task carries a 督办事项来源 and values of the ten custom fields of FIELDS (one or two of
+each kind), so the register and the chart builder are measured with the columns offices add.
+"""
 
 import datetime as dt
 import random
@@ -10,12 +14,15 @@ from sqlmodel import Session, SQLModel, func, select
 
 from duban.core import audit, clock
 from duban.core.permissions import Actor
+from duban.fields import categories
 from duban.org.auth import DEMO_PASSWORD, hash_password
 from duban.seed._world import PHASES, at
 from models import (
     AppUser,
     Assignment,
+    CustomField,
     Department,
+    FieldKind,
     Inspection,
     InspectionDepartment,
     InspectionMethod,
@@ -33,9 +40,28 @@ COUNTED: dict[str, type[SQLModel]] = {
     "assignment": Assignment,
     "progress_report": ProgressReport,
     "inspection": Inspection,
+    "custom_field": CustomField,
 }
 # Drawn uniformly: half in progress, a quarter completed.
 STATUSES = ["in_progress"] * 6 + ["completed"] * 3 + ["assigned", "submitted", "acknowledged"]
+
+# The ten custom fields (label, kind, unit, options) every plan's tasks get: two numbers with
+# units, a date, two single choices, a multiple choice, a department, yes/no, text, long text.
+FIELDS: list[tuple[str, FieldKind, str | None, list[str]]] = [
+    ("投资额", FieldKind.number, "万元", []),
+    ("办件量", FieldKind.number, "件", []),
+    ("计划开工日期", FieldKind.date, None, []),
+    ("项目进度", FieldKind.choice, None, ["前期准备", "在建", "竣工", "运营"]),
+    ("涉及领域", FieldKind.multi_choice, None, ["政务服务", "数字政府", "营商环境", "民生保障"]),
+    ("配合单位", FieldKind.department, None, []),
+    ("列入年度考核", FieldKind.boolean, None, []),
+    ("联系人", FieldKind.text, None, []),
+    ("工作说明", FieldKind.long_text, None, []),
+    ("资金来源", FieldKind.choice, None, ["财政资金", "社会资本", "专项债券", "其他"]),
+]
+FILLED = 0.85  # the share of tasks with a value in each field
+# The sources the tasks come from, most from the year's key work (names of categories.DEFAULTS).
+CATEGORY_MIX = ["年度重点工作"] * 6 + ["会议议定事项"] * 2 + ["领导批示交办", "重大项目"]
 
 
 @dataclass
@@ -71,6 +97,7 @@ def seed_large(
 ) -> dict[str, int]:
     """Benchmark scale: bulk inserts through SQLAlchemy Core, no ORM objects per row."""
     today = today or clock.today()
+    categories.ensure_defaults(session)  # commits: the bulk inserts start a new transaction
     bulk = _Bulk(
         conn=session.connection(),
         today=today,
@@ -81,7 +108,8 @@ def seed_large(
     dept_ids = _insert_departments(bulk, departments)
     _insert_users(bulk, dept_ids)
     plan_ids = _insert_plans(bulk)
-    spans = _insert_tasks(bulk, plan_ids, tasks)
+    fields = _insert_fields(bulk)
+    spans = _insert_tasks(bulk, plan_ids, tasks, fields=fields, dept_ids=dept_ids)
     arows = _insert_assignments(bulk, spans, dept_ids, per_task)
     _insert_reports(bulk, spans, arows, reports_per_assignment)
     _insert_inspections(bulk, plan_ids, dept_ids, inspections)
@@ -169,9 +197,80 @@ def _insert_plans(bulk: _Bulk) -> list[int]:
     return bulk.ids("plan")
 
 
-def _insert_tasks(bulk: _Bulk, plan_ids: list[int], n: int) -> dict[int, tuple[dt.date, dt.date]]:
-    """`n` tasks spread over the plans; returns task id → (start date, deadline), by id."""
+def _insert_fields(bulk: _Bulk) -> list[tuple[int, FieldKind, list[str]]]:
+    """The FIELDS for every plan; returns (id, kind, options) in their order."""
+    rows = [
+        {
+            "label": label,
+            "kind": kind.value,
+            "unit": unit,
+            "options": options,
+            "required": False,
+            "help": "",
+            "sort_order": (i + 1) * 10,
+            "plan_id": None,
+            "created_at": bulk.now,
+            "version": 1,
+        }
+        for i, (label, kind, unit, options) in enumerate(FIELDS)
+    ]
+    bulk.conn.execute(insert(CustomField), rows)
+    ids = bulk.ids("custom_field")[-len(FIELDS) :]
+    return [(fid, kind, options) for fid, (_l, kind, _u, options) in zip(ids, FIELDS, strict=True)]
+
+
+def _custom_values(
+    bulk: _Bulk,
+    fields: list[tuple[int, FieldKind, list[str]]],
+    dept_ids: list[int],
+    start: dt.date,
+    i: int,
+) -> dict[str, Any]:
+    """One task's values, in the stored forms of duban.fields.values (most fields filled)."""
+    rng = bulk.rng
+    out: dict[str, Any] = {}
+    for fid, kind, options in fields:
+        if rng.random() > FILLED:
+            continue
+        value: Any
+        if kind == FieldKind.number:
+            value = (
+                float(rng.randint(1, 5000)) if fid == fields[0][0] else float(rng.randint(0, 900))
+            )
+        elif kind == FieldKind.date:
+            value = (start + dt.timedelta(days=rng.randint(0, 120))).isoformat()
+        elif kind == FieldKind.choice:
+            value = rng.choice(options)
+        elif kind == FieldKind.multi_choice:
+            chosen = set(rng.sample(options, rng.randint(1, 3)))
+            value = [o for o in options if o in chosen]
+        elif kind == FieldKind.department:
+            value = rng.choice(dept_ids)
+        elif kind == FieldKind.boolean:
+            value = rng.random() < 0.7
+        elif kind == FieldKind.text:
+            value = f"联络员{i % 97 + 1:02d}"
+        else:
+            value = f"压测任务{i + 1}的工作说明：按方案要求推进，按期报送进展。"
+        out[str(fid)] = value
+    return out
+
+
+def _insert_tasks(
+    bulk: _Bulk,
+    plan_ids: list[int],
+    n: int,
+    *,
+    fields: list[tuple[int, FieldKind, list[str]]],
+    dept_ids: list[int],
+) -> dict[int, tuple[dt.date, dt.date]]:
+    """`n` tasks spread over the plans, each with a 督办事项来源 and its custom values;
+    returns task id → (start date, deadline), by id."""
     rng, today = bulk.rng, bulk.today
+    category_ids = {
+        name: cid for cid, name in bulk.conn.execute(text("SELECT id, name FROM task_category"))
+    }
+    mix = [category_ids[name] for name in CATEGORY_MIX if name in category_ids] or [None]
     rows = []
     for i in range(n):
         start = bulk.issued + dt.timedelta(days=rng.randint(0, 200))
@@ -194,6 +293,8 @@ def _insert_tasks(bulk: _Bulk, plan_ids: list[int], n: int) -> dict[int, tuple[d
                 "updated_at": bulk.now,
                 "assigned_at": at(start),
                 "completed_at": at(min(deadline, today)) if status == "completed" else None,
+                "category_id": rng.choice(mix),
+                "custom": _custom_values(bulk, fields, dept_ids, start, i),
                 "version": 1,
             }
         )

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
+from urllib.parse import urlencode
 
 import polars as pl
 import streamlit as st
@@ -10,6 +12,7 @@ import streamlit as st
 from duban.core import clock
 from duban.core.filenames import download_name
 from duban.core.permissions import PAGE_ACCESS
+from duban.fields import categories as categories_mod
 from duban.i18n import t as _t
 from duban.monitoring import charts, dashboard_export, holidays, lights, status
 from duban.monitoring import dashboard as dashboard_mod
@@ -19,7 +22,7 @@ from ui import selection
 from ui.common import EMPTY_CELL, weekday
 from ui.context import actor, data_version, lang, raw_frames, session, t
 
-_FILTER_KEYS = ("plan", "phase", "dept", "role", "from", "to", "missed")
+_FILTER_KEYS = ("plan", "phase", "dept", "role", "from", "to", "missed", "cat")
 
 
 # ----------------------------------------------------------------------------- caches
@@ -28,17 +31,23 @@ def _status(version: int, today: dt.date):
     with session() as s:
         rules = rules_mod.load_warning_rules(s)
         cal = holidays.load_calendar(s)
+        # 督办事项来源 by id, in the office's order (retired ones too: tasks keep them)
+        names = {
+            c.id: c.name
+            for c in categories_mod.list_categories(s, include_retired=True)
+            if c.id is not None
+        }
     raw = raw_frames(version)
     now = status.build_status(raw, today=today, rules=rules, cal=cal)
     before = status.last_week(raw, today=today, rules=rules, cal=cal)
-    return now, before, rules, cal
+    return now, before, rules, cal, names
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def dashboard(version: int, today: dt.date, query: tuple[tuple[str, str], ...]) -> Dashboard:
-    now, before, rules, cal = _status(version, today)
+    now, before, rules, cal, names = _status(version, today)
     return dashboard_mod.build_dashboard(
-        now, before, Filters.from_query(dict(query)), rules=rules, cal=cal
+        now, before, Filters.from_query(dict(query)), rules=rules, cal=cal, categories=names
     )
 
 
@@ -64,9 +73,15 @@ def full_export(
     version: int, today: dt.date, query: tuple[tuple[str, str], ...], *, words: str, who: str
 ) -> bytes:
     """The Excel workbook of the current filters (`words`), whole red list (built on click)."""
-    now, before, rules, cal = _status(version, today)
+    now, before, rules, cal, names = _status(version, today)
     d = dashboard_mod.build_dashboard(
-        now, before, Filters.from_query(dict(query)), rules=rules, cal=cal, red_rows=None
+        now,
+        before,
+        Filters.from_query(dict(query)),
+        rules=rules,
+        cal=cal,
+        red_rows=None,
+        categories=names,
     )
     return dashboard_export.export_excel(d, filter_text=words, exported_by=who)
 
@@ -78,7 +93,8 @@ def current_rules(version: int, today: dt.date):
 
 @st.cache_data(max_entries=8, show_spinner=False)
 def options(version: int, today: dt.date) -> dict:
-    return dashboard_mod.filter_options(_status(version, today)[0])
+    now, _before, _rules, _cal, names = _status(version, today)
+    return dashboard_mod.filter_options(now, names)
 
 
 # ----------------------------------------------------------------------------- filters
@@ -96,11 +112,20 @@ def _init_from_url() -> None:
     st.session_state["dash_from"] = f.date_from
     st.session_state["dash_to"] = f.date_to
     st.session_state["dash_missed"] = f.missed
+    st.session_state["dash_cat"] = f.category_id
     st.session_state["dash_url_sig"] = sig
 
 
 def _clear() -> None:
-    for k in ("dash_plan", "dash_phase", "dash_dept", "dash_role", "dash_from", "dash_to"):
+    for k in (
+        "dash_plan",
+        "dash_phase",
+        "dash_dept",
+        "dash_role",
+        "dash_from",
+        "dash_to",
+        "dash_cat",
+    ):
         st.session_state[k] = None
     st.session_state["dash_missed"] = False
 
@@ -108,16 +133,21 @@ def _clear() -> None:
 def filter_bar(opts: dict) -> Filters:
     """The filter row; the chosen filters are written back to the URL."""
     _init_from_url()
-    plans, depts = opts["plans"], opts["departments"]
+    plans, depts, cats = opts["plans"], opts["departments"], opts.get("categories", {})
     phases = opts["phases"] + (
         [dashboard_mod.NO_PHASE] if dashboard_mod.NO_PHASE not in opts["phases"] else []
     )
-    for key, allowed in (("dash_plan", plans), ("dash_dept", depts), ("dash_phase", phases)):
+    for key, allowed in (
+        ("dash_plan", plans),
+        ("dash_dept", depts),
+        ("dash_phase", phases),
+        ("dash_cat", cats),
+    ):
         if st.session_state.get(key) is not None and st.session_state[key] not in allowed:
             st.session_state[key] = None  # a stale link: ignore the unknown value
     all_ = t("dash.f_all")
     with st.container(border=True):
-        c = st.columns([2.6, 1.2, 2.0, 1.1, 1.6, 1.6, 1.1], vertical_alignment="bottom")
+        c = st.columns([2.4, 1.1, 1.8, 1.0, 1.5, 1.4, 1.4, 1.0], vertical_alignment="bottom")
         c[0].selectbox(
             t("dash.f_plan"),
             list(plans),
@@ -150,9 +180,17 @@ def filter_bar(opts: dict) -> Filters:
             placeholder=all_,
             key="dash_role",
         )
-        c[4].date_input(t("dash.f_from"), value=None, key="dash_from", format="YYYY-MM-DD")
-        c[5].date_input(t("dash.f_to"), value=None, key="dash_to", format="YYYY-MM-DD")
-        c[6].button(t("dash.f_reset"), on_click=_clear, width="stretch")
+        c[4].selectbox(
+            t("dcat.f_category"),
+            list(cats),
+            format_func=lambda k: _category_name(k, cats),
+            index=None,
+            placeholder=all_,
+            key="dash_cat",
+        )
+        c[5].date_input(t("dash.f_from"), value=None, key="dash_from", format="YYYY-MM-DD")
+        c[6].date_input(t("dash.f_to"), value=None, key="dash_to", format="YYYY-MM-DD")
+        c[7].button(t("dash.f_reset"), on_click=_clear, width="stretch")
         st.toggle(t("cyw.f_missed"), key="dash_missed", help=t("cyw.f_missed_help"))
     ss = st.session_state
     f = Filters(
@@ -163,6 +201,7 @@ def filter_bar(opts: dict) -> Filters:
         date_from=ss.get("dash_from"),
         date_to=ss.get("dash_to"),
         missed=bool(ss.get("dash_missed")),
+        category_id=ss.get("dash_cat"),
     )
     wanted = f.to_query()
     current = {k: st.query_params.get(k) for k in _FILTER_KEYS if k in st.query_params}
@@ -173,6 +212,13 @@ def filter_bar(opts: dict) -> Filters:
         st.query_params.update(wanted)
         st.session_state["dash_url_sig"] = tuple((k, wanted.get(k)) for k in _FILTER_KEYS)
     return f
+
+
+def _category_name(category_id: int | None, names: dict) -> str:
+    """A 督办事项来源 as the office named it (plain text), 未分类 in the UI language."""
+    if category_id is None or category_id == dashboard_mod.NO_CATEGORY:
+        return t("dcat.none")
+    return str(names.get(category_id, f"#{category_id}"))
 
 
 # ----------------------------------------------------------------------------- sections
@@ -353,6 +399,57 @@ def departments(d: Dashboard, figs: dict) -> None:
             },
             placeholder=EMPTY_CELL,
         )
+    # 按事项来源 follows the units (drawn from here: the page's layout is pages/dashboard.py)
+    by_category(d)
+
+
+def by_category(d: Dashboard) -> None:
+    """按事项来源: per source, tasks, red, yellow, overdue and average progress; each row
+    links to the dashboard narrowed to that source (the other filters kept). Shown when some
+    task in scope has a source, or a source is chosen."""
+    df = d.by_category
+    if df.height == 0 or (
+        d.filters.category_id is None and df.get_column("category_id").null_count() == df.height
+    ):
+        return
+    st.subheader(t("dcat.title"), anchor=False)
+    st.caption(t("dcat.caption"))
+    links = []
+    for cid in df.get_column("category_id").to_list():
+        f = replace(d.filters, category_id=dashboard_mod.NO_CATEGORY if cid is None else cid)
+        links.append("dashboard?" + urlencode(f.to_query()))
+    view = df.select(
+        pl.Series("open", links, dtype=pl.String),
+        pl.when(pl.col("category_id").is_null())
+        .then(pl.lit(t("dcat.none")))
+        .otherwise(pl.col("category"))
+        .alias("category"),
+        "tasks",
+        "red",
+        "yellow",
+        "overdue",
+        "avg_progress",
+    )
+    cc = st.column_config
+    st.dataframe(
+        view,
+        hide_index=True,
+        width="stretch",
+        height=min(38 + 35 * view.height, 320),
+        column_config={
+            "open": cc.LinkColumn(t("dcat.col.open"), display_text=t("dcat.open"), width="small"),
+            "category": cc.TextColumn(t("dcat.col.category")),
+            "tasks": cc.NumberColumn(t("dcat.col.tasks"), format="%d"),
+            "red": cc.NumberColumn(t("dcat.col.red"), format="%d"),
+            "yellow": cc.NumberColumn(t("dcat.col.yellow"), format="%d"),
+            "overdue": cc.NumberColumn(t("dcat.col.overdue"), format="%d"),
+            "avg_progress": cc.ProgressColumn(
+                t("dcat.col.avg_progress"), format="%.0f%%", min_value=0, max_value=100
+            ),
+        },
+        placeholder=EMPTY_CELL,
+        key="dash_by_category",
+    )
 
 
 def charts_sections(d: Dashboard, figs: dict) -> None:
