@@ -110,6 +110,7 @@ STRINGS = {
     "fields.bool_yes": ("是", "Yes"),
     "fields.bool_no": ("否", "No"),
     "fields.with_unit": ("{label}（{unit}）", "{label} ({unit})"),
+    "fields.only_plan": ("仅适用于“{plan}”的任务", "Only for the tasks of “{plan}”"),
     "fields.bulk_not_here": (
         "“{label}”不适用于本方案的任务，未保存此行。",
         "“{label}” does not apply to this plan's tasks; the row was not saved.",
