@@ -15,7 +15,6 @@ from duban.fields import frame as field_frame
 from models import CustomField, FieldKind
 from ui.context import t
 from ui.fields.lookup import Lookup, field_label
-from ui.tasks._format import editor_date
 
 CATEGORY = "category"
 
@@ -112,6 +111,15 @@ def _empty(v: Any) -> bool:
         return False
 
 
+def _date(v: Any) -> dt.date | None:
+    """A date cell: the editor gives an ISO string for an edit, a Timestamp for the rest."""
+    if isinstance(v, str):
+        return dt.date.fromisoformat(v.strip()[:10])
+    if isinstance(v, pd.Timestamp | dt.datetime):
+        return v.date()
+    return v if isinstance(v, dt.date) else None
+
+
 def _norm(f: CustomField, v: Any) -> Any:
     """A cell as a comparable value (None: empty)."""
     if f.kind == FieldKind.multi_choice:
@@ -120,8 +128,7 @@ def _norm(f: CustomField, v: Any) -> Any:
     if _empty(v):
         return None
     if f.kind == FieldKind.date:
-        d = editor_date(v)
-        return d if isinstance(d, dt.date) else None
+        return _date(v)
     if f.kind == FieldKind.number:
         return float(v)
     if f.kind == FieldKind.boolean:
