@@ -110,6 +110,11 @@ STRINGS = {
     "fields.bool_yes": ("是", "Yes"),
     "fields.bool_no": ("否", "No"),
     "fields.with_unit": ("{label}（{unit}）", "{label} ({unit})"),
+    "fields.bulk_hint": (
+        "右侧各列可改事项来源和自定义字段，只保存改动过的格子。",
+        "The columns on the right set the task source and the custom fields; only the cells "
+        "you change are saved.",
+    ),
     "fields.only_plan": ("仅适用于“{plan}”的任务", "Only for the tasks of “{plan}”"),
     "fields.bulk_not_here": (
         "“{label}”不适用于本方案的任务，未保存此行。",

@@ -42,7 +42,7 @@ def editor_columns(view: pl.DataFrame, lk: Lookup) -> Columns:
         names += [n for n in shown if n not in names]  # a retired one a task still has
         exprs.append(pl.col(CATEGORY))
         config[CATEGORY] = st.column_config.SelectboxColumn(
-            t("fields.category"), options=names, width="small"
+            t("fields.category"), options=names, width="medium"
         )
     fields = [f for f in lk.active_fields(any_plan=True) if field_frame.column(f) in view.columns]
     for f in fields:

@@ -61,7 +61,10 @@ def bulk_editor(view: pl.DataFrame, me: Actor) -> None:
     ).to_pandas()
     base = field_columns.to_editor(base, extra)
     base["resp"] = base["resp"].map(lambda v: [str(x) for x in v] if v is not None else [])
-    st.caption(t("tasks.bulk_hint") + t("punct.gap") + t("cyc.bulk_help"))
+    hint = t("tasks.bulk_hint") + t("punct.gap") + t("cyc.bulk_help")
+    if extra.config:
+        hint += t("punct.gap") + t("fields.bulk_hint")
+    st.caption(hint)
     edited = st.data_editor(
         base,
         hide_index=True,
@@ -72,8 +75,9 @@ def bulk_editor(view: pl.DataFrame, me: Actor) -> None:
             "task_id": None,
             "version": None,
             "plan_id": None,
-            "code": st.column_config.TextColumn(t("tasks.col_code"), width="small"),
-            "title": st.column_config.TextColumn(t("tasks.col_title"), width="medium"),
+            # pinned: the row stays named while the grid scrolls to the custom fields
+            "code": st.column_config.TextColumn(t("tasks.col_code"), width="small", pinned=True),
+            "title": st.column_config.TextColumn(t("tasks.col_title"), width="medium", pinned=True),
             "deadline": st.column_config.DateColumn(
                 t("tasks.col_deadline"), format="YYYY-MM-DD", required=True, width=100
             ),
