@@ -61,7 +61,7 @@ def _fields_table(fields: list[CustomField], used: dict, plans: dict) -> None:
         {
             t("fields.col_label"): f.label,
             t("fields.col_kind"): kind_label(f),
-            t("fields.col_options"): "、".join(f.options) if f.options else f.unit or "",
+            t("fields.col_options"): t("punct.enum").join(f.options) if f.options else f.unit or "",
             t("fields.col_scope"): _scope(f, plans),
             t("fields.col_required"): t("yes") if f.required else t("no"),
             t("fields.col_order"): f.sort_order,
