@@ -5,6 +5,7 @@ import streamlit as st
 from duban.core.permissions import require
 from ui.common import header, show_flash
 from ui.context import actor, t
+from ui.fields import admin as fields_admin
 from ui.monitoring import rules_admin
 from ui.notices import admin as notices_admin
 from ui.org import admin as org_admin
@@ -23,6 +24,7 @@ tabs = sorted(
         *notices_admin.TABS,
         *reminders_admin.TABS,
         *reminder_rules.TABS,
+        *fields_admin.TABS,
     ],
     key=lambda tab: tab[0],
 )

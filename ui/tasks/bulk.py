@@ -9,6 +9,8 @@ from duban.core.permissions import Actor
 from duban.tasks import cycles_set, manage
 from ui.common import EMPTY_CELL, plain
 from ui.context import data_version, session, t
+from ui.fields import columns as field_columns
+from ui.fields.lookup import lookup
 from ui.tasks._format import editor_date
 from ui.tasks.table import choices
 
@@ -34,15 +36,18 @@ def _own_cycle_words(view: pl.DataFrame) -> pl.Expr:
 
 
 def bulk_editor(view: pl.DataFrame, me: Actor) -> None:
-    """Deadlines and units of the current view in a data editor, saved row by row."""
+    """Deadlines, units, 事项来源 and custom fields of the current view in a data editor,
+    saved row by row (only the changed cells)."""
     depts = choices()["depts"]
     names = {v: k for k, v in depts.items()}
     if view.height > BULK_MAX:
         st.caption(t("limits.bulk_capped", shown=BULK_MAX, total=view.height))
         view = view.head(BULK_MAX)
+    extra = field_columns.editor_columns(view, lookup())
     base = view.select(
         "task_id",
         "version",
+        "plan_id",
         "code",
         "title",
         "deadline",
@@ -52,20 +57,27 @@ def bulk_editor(view: pl.DataFrame, me: Actor) -> None:
         .list.eval(pl.element().filter(pl.element() != ""))
         .alias("resp"),
         _own_cycle_words(view),
+        *extra.exprs,
     ).to_pandas()
+    base = field_columns.to_editor(base, extra)
     base["resp"] = base["resp"].map(lambda v: [str(x) for x in v] if v is not None else [])
-    st.caption(t("tasks.bulk_hint") + t("punct.gap") + t("cyc.bulk_help"))
+    hint = t("tasks.bulk_hint") + t("punct.gap") + t("cyc.bulk_help")
+    if extra.config:
+        hint += t("punct.gap") + t("fields.bulk_hint")
+    st.caption(hint)
     edited = st.data_editor(
         base,
         hide_index=True,
         width="stretch",
         key=bulk_key(data_version(), base["task_id"]),
-        disabled=["task_id", "version", "code", "title"],
+        disabled=["task_id", "version", "plan_id", "code", "title"],
         column_config={
             "task_id": None,
             "version": None,
-            "code": st.column_config.TextColumn(t("tasks.col_code"), width="small"),
-            "title": st.column_config.TextColumn(t("tasks.col_title"), width="medium"),
+            "plan_id": None,
+            # pinned: the row stays named while the grid scrolls to the custom fields
+            "code": st.column_config.TextColumn(t("tasks.col_code"), width="small", pinned=True),
+            "title": st.column_config.TextColumn(t("tasks.col_title"), width="medium", pinned=True),
             "deadline": st.column_config.DateColumn(
                 t("tasks.col_deadline"), format="YYYY-MM-DD", required=True, width=100
             ),
@@ -78,14 +90,19 @@ def bulk_editor(view: pl.DataFrame, me: Actor) -> None:
             "cycle": st.column_config.TextColumn(
                 t("cyc.label"), help=t("cyc.bulk_help"), max_chars=30, width="small"
             ),
+            **extra.config,
         },
         placeholder=EMPTY_CELL,
     )
     if not st.button(t("tasks.bulk_save"), type="primary", key="bulk_save"):
         return
     rows = []
+    refused: list[manage.BulkResult] = []
     for old, new in zip(base.to_dict("records"), edited.to_dict("records"), strict=True):
-        change = {}
+        change, why = field_columns.row_changes(old, new, int(old["plan_id"]), extra)
+        if why is not None:  # a field of another plan filled in: the whole row waits
+            refused.append(manage.BulkResult(int(old["task_id"]), old["code"], False, why))
+            continue
         nd = editor_date(new["deadline"])
         if nd != editor_date(old["deadline"]):
             change["deadline"] = nd
@@ -112,11 +129,13 @@ def bulk_editor(view: pl.DataFrame, me: Actor) -> None:
                     **change,
                 }
             )
-    if not rows:
+    if not rows and not refused:
         st.info(t("tasks.bulk_nothing"))
         return
-    with session() as db:
-        results = manage.bulk_update(db, actor=me, rows=rows)
+    results = refused
+    if rows:
+        with session() as db:
+            results = manage.bulk_update(db, actor=me, rows=rows) + refused
     ok = [r for r in results if r.ok]
     bad = [r for r in results if not r.ok]
     if ok:

@@ -9,8 +9,9 @@ from duban.monitoring import lights
 from duban.tasks import cycles_set, labels, reading, workflow
 from models import NoticeStatus
 from ui import evidence
-from ui.common import EMPTY_CELL, empty_state, plain, show_error
+from ui.common import EMPTY_CELL, empty_state, plain, plain_line, show_error
 from ui.context import lang, session, t, vocab
+from ui.fields.lookup import category_label, lookup, value_text
 from ui.tasks import cycle_input
 from ui.tasks._format import colour_text, date_text, direction_sign, number_text
 
@@ -76,6 +77,7 @@ def _detail_header(
             source=t("cyc.from_plan" if cyc.from_plan else "cyc.own"),
         )
     )
+    _classification(task)
     if row and row.get("colour"):
         st.markdown(
             f"**{t('tasks.col_colour')}**{t('punct.colon')}{colour_text(row['colour'])}{t('punct.gap')}"
@@ -101,6 +103,29 @@ def _detail_header(
             + t("punct.colon")
             + t("punct.list").join(plain(f"{c.code} {c.title}") for c in d.children)
         )
+
+
+def _classification(task) -> None:
+    """事项来源 and each active custom field of the plan that has a value, in words (short
+    ones on one line, long texts on their own); retired fields stay hidden."""
+    lk = lookup()
+    facts: list[tuple[str, str]] = []
+    long: list[tuple[str, str]] = []
+    cat = lk.category(task.category_id)
+    if cat is not None:
+        facts.append((t("fields.category"), category_label(cat)))
+    stored = task.custom or {}
+    for f in lk.active_fields(task.plan_id):
+        words = value_text(f, stored.get(str(f.id)), lk)
+        if words:
+            (long if f.kind == "long_text" else facts).append((f.label, words))
+    colon = t("punct.colon")
+    if facts:
+        st.markdown(
+            "　·　".join(f"**{plain_line(label)}**{colon}{plain_line(v)}" for label, v in facts)
+        )
+    for label, v in long:
+        st.markdown(f"**{plain_line(label)}**{colon}{plain(v)}")
 
 
 def _units_table(d: reading.TaskDetail) -> None:

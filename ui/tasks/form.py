@@ -12,6 +12,8 @@ from duban.tasks import manage, reading
 from models import Task, TaskStatus
 from ui.common import EMPTY_CELL, bump, empty_state, flash, pinned, plain, show_error, unpin
 from ui.context import session, t
+from ui.fields import inputs as field_inputs
+from ui.fields.lookup import lookup
 from ui.tasks import cycle_input
 from ui.tasks._format import editor_date
 from ui.tasks.table import choices
@@ -42,6 +44,7 @@ def task_form(me: Actor, *, task_id: int | None = None, key: str = "new") -> int
     fk = f"{key}_{task_id or 'new'}_{version or st.session_state.get(key + '_n', 0)}"
     with st.form(f"task_form_{fk}", clear_on_submit=False):
         fields = _task_fields(fk, data, ch, parents)
+        fields |= _classification(fk, data, edit=task_id is not None)
         ms, tg = _child_editors(fk, data)
         b1, b2, _ = st.columns([1, 1, 4])
         save = b1.form_submit_button(t("tasks.save"), type="primary", width="stretch")
@@ -93,6 +96,8 @@ def _form_data(
             "responsible_department_ids": [],
             "milestones": [],
             "targets": [],
+            "category_id": None,
+            "custom": {},
         }
         return None, TaskStatus.draft, data
     # The form shows (and saves against) the version read when it was opened: a change
@@ -188,6 +193,21 @@ def _task_fields(fk: str, data: dict, ch: dict, parents: dict) -> dict:
         "responsible_department_ids": resp,
         "report_cycle": cycle,
     }
+
+
+def _classification(fk: str, data: dict, *, edit: bool) -> dict:
+    """事项来源 and the 自定义字段 of the task's plan (inside the form), as the service takes
+    them: `category_id`, and `custom` {field id: value} (on an edit, the changed fields only)."""
+    lk = lookup()
+    category = field_inputs.category_input(f"{fk}_category", data.get("category_id"), lk)
+    custom = field_inputs.custom_inputs(
+        fk,
+        lk.active_fields(data["plan_id"]),
+        data.get("custom") or {},
+        lk,
+        changed_only=edit,
+    )
+    return {"category_id": category, "custom": custom}
 
 
 def _child_editors(fk: str, data: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
