@@ -11,6 +11,7 @@ from ui.common import EMPTY_CELL, plain
 from ui.context import data_version, session, t
 from ui.fields import columns as field_columns
 from ui.fields.lookup import lookup
+from ui.tasks import bulk_set
 from ui.tasks._format import editor_date
 from ui.tasks.table import choices
 
@@ -38,6 +39,7 @@ def _own_cycle_words(view: pl.DataFrame) -> pl.Expr:
 def bulk_editor(view: pl.DataFrame, me: Actor) -> None:
     """Deadlines, units, 事项来源 and custom fields of the current view in a data editor,
     saved row by row (only the changed cells)."""
+    bulk_set.bulk_set(view, me)
     depts = choices()["depts"]
     names = {v: k for k, v in depts.items()}
     if view.height > BULK_MAX:
