@@ -289,11 +289,17 @@ def test_spec_refusals_are_in_chinese(world, session):
     with pytest.raises(spec_mod.ChartError, match="需要选择拆分维度"):
         spec_mod.parse({"group_by": "colour", "chart": "heatmap"})
     with pytest.raises(spec_mod.ChartError, match="不支持所选的度量"):
-        spec = spec_mod.parse({"dataset": "notices", "group_by": "kind", "measure": "sum", "field": money.id})
+        spec = spec_mod.parse(
+            {"dataset": "notices", "group_by": "kind", "measure": "sum", "field": money.id}
+        )
         spec_mod.check(spec, datasets.dataset(src, "notices"), src.all_fields)
     # a saved chart over a field the office has since retired says so
     definitions.set_retired(
-        session, actor=world["office"], field_id=level.id, expected_version=level.version, retired=True
+        session,
+        actor=world["office"],
+        field_id=level.id,
+        expected_version=level.version,
+        retired=True,
     )
     engine = session.get_bind()
     raw = frames.read_frames(engine)
@@ -386,5 +392,19 @@ def test_pins_own_and_role_dashboards(session):
     assert [p.chart.name for p in saved.pinned_for(session, actor=leader)] == ["我的"]
     saved.delete_chart(session, actor=leader, chart_id=private.id, expected_version=private.version)
     assert session.exec(select(ChartPin)).all() == []
-    pins = session.exec(select(AuditLog).where(AuditLog.action.in_(["chart.pin", "chart.unpin"]))).all()
+    pins = session.exec(
+        select(AuditLog).where(AuditLog.action.in_(["chart.pin", "chart.unpin"]))
+    ).all()
     assert len(pins) == 4 and any("领导驾驶舱" in (a.note or "") for a in pins)
+
+
+def test_findings_and_notices_by_month_and_kind(world):
+    src = world["src"]
+    found = (clock.today() - dt.timedelta(days=3)).strftime("%Y-%m")
+    assert _values(_run(src, dataset="findings", group_by="month")) == {found: 3}
+    res = _run(src, dataset="notices", group_by="kind", split_by="answer", chart="stacked")
+    assert {(r["group"], r["split"]): r["value"] for r in res.data.iter_rows(named=True)} == {
+        ("催办通知", "待签收"): 3
+    }
+    by_level = _run(src, dataset="notices", group_by="level", measure="share")
+    assert _values(by_level) == {"黄色督办": 100.0}

@@ -27,3 +27,71 @@ def test_charts_page_renders_for_every_role(demo_db, username):
     assert at.dataframe, "no data table"
     table = at.dataframe[0].value
     assert table.shape[0] > 0
+
+
+def test_office_builds_and_saves_a_shared_chart(demo_db):
+    import polars as pl
+
+    from duban.tasks import register
+
+    at = page_as("charts", "office", "office")
+    at.selectbox(key="ch_group").set_value("status").run()
+    at.selectbox(key="ch_split").set_value("colour").run()
+    assert at.selectbox(key="ch_type").value == "stacked"
+    at.text_input(key="ch_name").input("各状态亮灯").run()
+    at.selectbox(key="ch_share").set_value("leader").run()
+    at.button(key="ch_save_new").click().run()
+    assert not at.exception, at.exception
+    assert not errors(at), errors(at)
+    s, engine, _office = _actor(demo_db, "office")
+    chart = s.exec(select(SavedChart)).one()
+    assert chart.name == "各状态亮灯" and chart.shared_role == "leader"
+    assert chart.spec["group_by"] == "status" and chart.spec["split_by"] == "colour"
+    assert at.query_params.get("chart") in (str(chart.id), [str(chart.id)])
+    # the cross table on the page equals a plain polars count over the register
+    shown = pl.from_pandas(at.dataframe[0].value)
+    reg = register.base_frame(engine)
+    expected = reg.group_by("status_label", "colour_label").len()
+    light = {"红": "红灯", "黄": "黄灯", "绿": "绿灯", "蓝": "已办结", "灰": "未开始/中止"}
+    for status_label, colour_label, n in expected.iter_rows():
+        row = shown.filter(pl.col("任务状态") == status_label)
+        assert row.height == 1, status_label
+        assert row[light[colour_label]][0] == n, (status_label, colour_label)
+    assert shown.select(pl.exclude("任务状态")).sum_horizontal().sum() == reg.height
+    s.close()
+    engine.dispose()
+
+
+def test_a_leader_pins_a_chart_and_the_dashboard_shows_it(demo_db):
+    at = page_as("charts", "leader", "leader")
+    at.selectbox(key="ch_group").set_value("phase").run()
+    at.text_input(key="ch_name").input("阶段任务数").run()
+    at.button(key="ch_save_new").click().run()
+    assert not errors(at), errors(at)
+    at.button(key="ch_pin_mine").click().run()
+    assert not at.exception, at.exception
+    assert any("已固定" in m.value for m in at.success)
+    at.switch_page("pages/dashboard.py")
+    at.run()
+    assert not at.exception, at.exception
+    assert any(h.value == "固定的图表" for h in at.subheader)
+    assert any("阶段任务数" in m.value for m in at.markdown)
+    links = [p.proto for p in at.get("page_link") if "在图表中打开" in p.proto.label]
+    assert links and "chart=" in links[0].query_string
+    # 取消固定 takes it off
+    unpin = [b for b in at.button if b.key and b.key.startswith("ch_unpin_")]
+    unpin[0].click().run()
+    assert not any(h.value == "固定的图表" for h in at.subheader)
+
+
+def test_a_link_to_another_users_private_chart_is_refused(demo_db):
+    s, engine, office = _actor(demo_db, "office")
+    chart = saved.save_chart(s, actor=office, name="办公室私有", spec={"group_by": "colour"})
+    s.close()
+    engine.dispose()
+    at = page_as("charts", "leader", "leader")
+    at.query_params["chart"] = str(chart.id)
+    at.run()
+    assert not at.exception, at.exception
+    assert any("无权查看该图表" in e for e in errors(at))
+    assert at.text_input(key="ch_name").value != "办公室私有"

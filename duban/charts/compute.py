@@ -170,7 +170,9 @@ def compute(spec: ChartSpec, ds: Dataset, frame: pl.DataFrame, *, lang: str = "z
         totals = (
             out.group_by(["group", "group_ord"])
             .agg(pl.col("value").sum().alias("_total"))
-            .sort(["_total", "group_ord", "group"], descending=[True, False, False], nulls_last=True)
+            .sort(
+                ["_total", "group_ord", "group"], descending=[True, False, False], nulls_last=True
+            )
             .head(spec.top_n)
             .with_row_index("_rank")
         )

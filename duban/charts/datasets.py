@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 from sqlmodel import Session, select
 
 from duban.core.permissions import Actor, can
@@ -23,11 +23,7 @@ from duban.monitoring.status import StatusFrames
 from models import (
     CustomField,
     FieldKind,
-    Finding,
-    Inspection,
-    Notice,
     NoticeKind,
-    NoticeRecipient,
     NoticeStatus,
     TaskCategory,
     TaskStatus,
@@ -113,31 +109,8 @@ def build_sources(
     with Session(engine) as s:
         fields = list(s.exec(select(CustomField)).all())
         cats = list(s.exec(select(TaskCategory)).all())
-        findings = s.exec(
-            select(
-                Finding.id,
-                Finding.department_id,
-                Finding.task_id,
-                Finding.status,
-                Inspection.inspected_on,
-                Inspection.method,
-                Inspection.result,
-            ).join(Inspection, Inspection.id == Finding.inspection_id)  # type: ignore[arg-type]
-        ).all()
-        notices = s.exec(
-            select(
-                Notice.id,
-                Notice.kind,
-                Notice.level,
-                Notice.status,
-                Notice.issued_at,
-                NoticeRecipient.department_id,
-                NoticeRecipient.acknowledged_at,
-                NoticeRecipient.replied_at,
-            )
-            .join(NoticeRecipient, NoticeRecipient.notice_id == Notice.id)  # type: ignore[arg-type]
-            .where(Notice.issued_at.is_not(None))  # type: ignore[union-attr]
-        ).all()
+        findings = s.execute(_FINDINGS).all()
+        notices = s.execute(_NOTICES).all()
     active = sorted(
         (f for f in fields if f.retired_at is None), key=lambda f: (f.sort_order, f.id or 0)
     )
@@ -155,12 +128,15 @@ def build_sources(
     assignments = a.join(task_part, on="task_id", how="inner")
     reports = (
         raw.reports.select("assignment_id", "percent", "reported_on")
-        .join(raw.assignments.select("assignment_id", "task_id", "department_id", "role"), on="assignment_id")
+        .join(
+            raw.assignments.select("assignment_id", "task_id", "department_id", "role"),
+            on="assignment_id",
+        )
         .with_columns(pl.col("task_id").cast(pl.Int64))
         .join(register.select(*task_cols), on="task_id", how="inner")
     )
     finding_frame = pl.DataFrame(
-        [list(r) for r in findings] or None,
+        [[*r[:4], _day(r[4]), *r[5:]] for r in findings] or None,
         schema={
             "finding_id": pl.Int64,
             "department_id": pl.Int64,
@@ -179,7 +155,7 @@ def build_sources(
                 str(r[1]),
                 r[2],
                 str(r[3]),
-                r[4].date() if r[4] else None,
+                _day(r[4]),
                 r[5],
                 "replied" if r[7] else "acknowledged" if r[6] else "pending",
             ]
@@ -220,6 +196,30 @@ def build_sources(
         fields=[f for f in active if field_frame.column(f) in cf_cols],
         all_fields={f.id: f for f in fields if f.id is not None},
     )
+
+
+# Findings with their inspection's day, method and result; each issued notice once per
+# recipient unit, with where that unit stands (签收, 反馈).
+_FINDINGS = text(
+    "SELECT f.id, f.department_id, f.task_id, f.status, i.inspected_on, i.method, i.result"
+    " FROM finding f JOIN inspection i ON i.id = f.inspection_id"
+)
+_NOTICES = text(
+    "SELECT n.id, n.kind, n.level, n.status, n.issued_at, r.department_id,"
+    " r.acknowledged_at, r.replied_at"
+    " FROM notice n JOIN notice_recipient r ON r.notice_id = n.id"
+    " WHERE n.issued_at IS NOT NULL"
+)
+
+
+def _day(v: object) -> dt.date | None:
+    """A date from a row of raw SQL: SQLite gives text ("2026-11-28 09:00:00"), PostgreSQL
+    a date or a datetime."""
+    if v is None or isinstance(v, dt.date) and not isinstance(v, dt.datetime):
+        return v
+    if isinstance(v, dt.datetime):
+        return v.date()
+    return dt.date.fromisoformat(str(v)[:10])
 
 
 # The assignment's own light, progress and lateness (the unit's), not the task's.
@@ -295,7 +295,14 @@ def custom_dimensions(src: Sources, lang: str) -> list[Dimension]:
         label = f.label + (f"（{f.unit}）" if f.unit and kind == FieldKind.number else "")
         if kind == FieldKind.choice:
             out.append(
-                Dimension(key, label, key, labels={o: o for o in f.options}, order=_rank(f.options), field_id=f.id)
+                Dimension(
+                    key,
+                    label,
+                    key,
+                    labels={o: o for o in f.options},
+                    order=_rank(f.options),
+                    field_id=f.id,
+                )
             )
         elif kind == FieldKind.multi_choice:
             out.append(
@@ -351,7 +358,11 @@ def _unit_dimension(src: Sources, lang: str, key: str = "unit") -> Dimension:
 def _role_dimension(lang: str) -> Dimension:
     roles = ("lead", "responsible")
     return Dimension(
-        "role", t("charts.dim.role", lang), "role", labels=_vocab("role", roles, lang), order=_rank(roles)
+        "role",
+        t("charts.dim.role", lang),
+        "role",
+        labels=_vocab("role", roles, lang),
+        order=_rank(roles),
     )
 
 
@@ -443,7 +454,7 @@ def dataset(src: Sources, name: str, *, lang: str = "zh") -> Dataset:
     if name == "notices":
         kinds = [k.value for k in NoticeKind]
         answers = ("pending", "acknowledged", "replied")
-        states = (NoticeStatus.issued.value, NoticeStatus.withdrawn.value)
+        sent = (NoticeStatus.issued.value, NoticeStatus.withdrawn.value)
         dims = [
             _unit_dimension(src, lang, "unit"),
             Dimension(
@@ -465,8 +476,8 @@ def dataset(src: Sources, name: str, *, lang: str = "zh") -> Dataset:
                 "notice_status",
                 t("charts.dim.notice_status", lang),
                 "notice_status",
-                labels={s: t(f"charts.notice_status.{s}", lang) for s in states},
-                order=_rank(states),
+                labels={s: t(f"charts.notice_status.{s}", lang) for s in sent},
+                order=_rank(sent),
             ),
             Dimension(
                 "answer",
@@ -477,7 +488,13 @@ def dataset(src: Sources, name: str, *, lang: str = "zh") -> Dataset:
             ),
         ]
         return Dataset(
-            name, src.notices, {d.key: d for d in dims}, ("count", "share"), {}, None, "department_id"
+            name,
+            src.notices,
+            {d.key: d for d in dims},
+            ("count", "share"),
+            {},
+            None,
+            "department_id",
         )
     raise KeyError(name)
 

@@ -101,9 +101,7 @@ def table(result: Result) -> pl.DataFrame:
     if "split" in data.columns:
         wide = data.pivot(on="split", index="group", values="value")
         splits = [s for s in result.split_order if s in wide.columns]
-        return wide.select(
-            pl.col("group").alias(result.group_label), *[pl.col(s) for s in splits]
-        )
+        return wide.select(pl.col("group").alias(result.group_label), *[pl.col(s) for s in splits])
     return data.select(
         pl.col("group").alias(result.group_label), pl.col("value").alias(result.value_label)
     )

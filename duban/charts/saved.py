@@ -173,7 +173,9 @@ def pin_chart(
             where = (ChartPin.role == r.value, col(ChartPin.user_id).is_(None))
         else:
             where = (ChartPin.user_id == actor.user_id, col(ChartPin.role).is_(None))
-        existing = session.exec(select(ChartPin).where(ChartPin.chart_id == chart.id, *where)).first()
+        existing = session.exec(
+            select(ChartPin).where(ChartPin.chart_id == chart.id, *where)
+        ).first()
         if existing is not None:
             raise ValidationFailed(f"图表“{chart.name}”已经固定在该驾驶舱。")
         last = session.exec(
@@ -235,9 +237,7 @@ def pinned_for(session: Session, *, actor: Actor) -> list[Pinned]:
     pins = session.exec(
         select(ChartPin)
         .where(or_(ChartPin.user_id == actor.user_id, ChartPin.role == actor.role.value))
-        .order_by(
-            col(ChartPin.role).is_not(None), col(ChartPin.sort_order), col(ChartPin.id)
-        )
+        .order_by(col(ChartPin.role).is_not(None), col(ChartPin.sort_order), col(ChartPin.id))
     ).all()
     out, seen = [], set()
     for pin in pins:

@@ -123,6 +123,7 @@ def builder(src: datasets.Sources) -> tuple[dict, datasets.Dataset]:
         splits,
         format_func=lambda k: ds.dimensions[k].label if k else t("charts.split_none"),
         key="ch_split",
+        on_change=_split_changed,
     )
     measures = [m for m in ds.measures if m not in datasets.FIELD_MEASURES or ds.number_fields]
     _pick("ch_measure", measures, "count")
@@ -164,6 +165,15 @@ def builder(src: datasets.Sources) -> tuple[dict, datasets.Dataset]:
         "top_n": int(top) or None,
     }
     return spec, ds
+
+
+def _split_changed() -> None:
+    """A split turns a plain bar chart into a stacked one; no split, no stacked bars."""
+    chart = st.session_state.get("ch_type")
+    if st.session_state.get("ch_split") and chart == "bar":
+        st.session_state["ch_type"] = "stacked"
+    elif not st.session_state.get("ch_split") and chart in spec_mod.NEEDS_SPLIT:
+        st.session_state["ch_type"] = "bar"
 
 
 def _filters(src: datasets.Sources, ds: datasets.Dataset) -> dict[str, list[str]]:
@@ -227,10 +237,12 @@ def exports_row(res: Result, fig: go.Figure | None, *, name: str, who: str) -> N
     if fig is not None and mcharts.png_available():
         a.download_button(
             t("charts.export_png"),
-            data=lambda: mcharts.figure_png(
-                mcharts.stamped(fig, title, as_of=clock.today(), made_at=clock.now())
-            )
-            or b"",
+            data=lambda: (
+                mcharts.figure_png(
+                    mcharts.stamped(fig, title, as_of=clock.today(), made_at=clock.now())
+                )
+                or b""
+            ),
             file_name=download_name(f"{title}_{stamp}", "png"),
             mime="image/png",
             icon="🖼️",
@@ -263,7 +275,11 @@ def _excel(res: Result, title: str, who: str) -> bytes:
     cols = [
         exports.Column(c, c, "text" if i == 0 else "number") for i, c in enumerate(frame.columns)
     ]
-    notes = [f"“{'、'.join(res.exploded)}”为多选：一条记录按所选的每个选项各计一次。"] if res.exploded else []
+    notes = (
+        [f"“{'、'.join(res.exploded)}”为多选：一条记录按所选的每个选项各计一次。"]
+        if res.exploded
+        else []
+    )
     about = exports.About(
         title=title,
         exported_by=who,
@@ -325,12 +341,15 @@ def save_panel(me: Actor, spec: dict, chart: SavedChart | None) -> None:
     if office:
         roles = ["", *[r.value for r in Role]]
         _pick("ch_share", roles, "")
-        share = st.selectbox(
-            t("charts.share"),
-            roles,
-            format_func=lambda r: t(f"role.{r}") if r else t("charts.share_none"),
-            key="ch_share",
-        ) or None
+        share = (
+            st.selectbox(
+                t("charts.share"),
+                roles,
+                format_func=lambda r: t(f"role.{r}") if r else t("charts.share_none"),
+                key="ch_share",
+            )
+            or None
+        )
     mine = chart is not None and chart.owner_id == me.user_id
     c1, c2 = st.columns(2)
     if c1.button(t("charts.save_new"), key="ch_save_new", width="stretch"):
