@@ -343,7 +343,12 @@ def test_save_share_update_and_delete_are_checked_and_audited(session):
     saved.delete_chart(session, actor=leader, chart_id=mine.id, expected_version=mine.version)
     assert session.get(SavedChart, mine.id) is None
     actions = session.exec(select(AuditLog.action).order_by(AuditLog.id)).all()
-    assert actions == ["chart.create", "chart.create", "chart.update", "chart.delete"]
+    assert actions == [
+        "saved_chart.create",
+        "saved_chart.create",
+        "saved_chart.update",
+        "saved_chart.delete",
+    ]
 
 
 def test_pins_own_and_role_dashboards(session):
@@ -393,7 +398,7 @@ def test_pins_own_and_role_dashboards(session):
     saved.delete_chart(session, actor=leader, chart_id=private.id, expected_version=private.version)
     assert session.exec(select(ChartPin)).all() == []
     pins = session.exec(
-        select(AuditLog).where(AuditLog.action.in_(["chart.pin", "chart.unpin"]))
+        select(AuditLog).where(AuditLog.action.in_(["saved_chart.pin", "saved_chart.unpin"]))
     ).all()
     assert len(pins) == 4 and any("领导驾驶舱" in (a.note or "") for a in pins)
 

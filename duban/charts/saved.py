@@ -81,7 +81,7 @@ def save_chart(
             updated_at=now,
         )
         session.add(chart)
-        audit.record(session, actor, "chart.create", chart, note=chart.name)
+        audit.record(session, actor, "saved_chart.create", chart, note=chart.name)
     return chart
 
 
@@ -119,7 +119,7 @@ def update_chart(
             chart.spec = spec_mod.parse(spec).model_dump()
         chart.updated_at = clock.now()
         session.add(chart)
-        audit.record(session, actor, "chart.update", chart, before=before, note=chart.name)
+        audit.record(session, actor, "saved_chart.update", chart, before=before, note=chart.name)
     return chart
 
 
@@ -148,7 +148,7 @@ def delete_chart(session: Session, *, actor: Actor, chart_id: int, expected_vers
         audit.record(
             session,
             actor,
-            "chart.delete",
+            "saved_chart.delete",
             object_type="saved_chart",
             object_id=chart_id,
             before=before,
@@ -191,7 +191,7 @@ def pin_chart(
         )
         session.add(pin)
         where_words = f"{ROLE_LABELS[Role(role)]}驾驶舱" if role else "本人驾驶舱"
-        audit.record(session, actor, "chart.pin", pin, note=f"{chart.name} → {where_words}")
+        audit.record(session, actor, "saved_chart.pin", pin, note=f"{chart.name} → {where_words}")
     return pin
 
 
@@ -209,7 +209,7 @@ def unpin_chart(session: Session, *, actor: Actor, pin_id: int) -> None:
         audit.record(
             session,
             actor,
-            "chart.unpin",
+            "saved_chart.unpin",
             object_type="chart_pin",
             object_id=pin_id,
             before=before,

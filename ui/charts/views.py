@@ -23,7 +23,7 @@ from duban.monitoring import holidays, status
 from duban.monitoring import rules as rules_mod
 from models import Role, SavedChart, TaskStatus
 from ui.common import flash, plain, plain_line, show_error
-from ui.context import data_version, engine, lang, raw_frames, session, t
+from ui.context import data_version, engine, lang, raw_frames, session, t, vocab
 from ui.tasks import table
 
 CHART_PARAM = "chart"
@@ -182,7 +182,7 @@ def _filters(src: datasets.Sources, ds: datasets.Dataset) -> dict[str, list[str]
         "plan": {str(k): v for k, v in src.plans.items()},
         "category": {str(k): v[0] for k, v in src.categories.items()},
         "colour": {c: t(f"chart.light.{c}") for c in datasets.COLOUR_ORDER},
-        "status": {s.value: t(f"vocab.task_status.{s.value}") for s in TaskStatus},
+        "status": {s.value: vocab("task_status", s) for s in TaskStatus},
     }
     out = {}
     for dim, key in FILTER_KEYS.items():
