@@ -17,6 +17,9 @@ show_flash()
 chart = views.open_linked(me)
 if chart is not None:
     st.caption(t("charts.opened", name=plain_line(chart.name)))
+    problem = views.saved_problem(chart, me)
+    if problem:  # e.g. 字段“X”已停用: the builder below falls back to what still exists
+        st.warning(plain_line(problem), icon="⚠️")
 src = views.sources()
 left, right = st.columns([1, 2], gap="large")
 with left:

@@ -322,6 +322,12 @@ def open_linked(me: Actor) -> SavedChart | None:
     return chart
 
 
+def saved_problem(chart: SavedChart, me: Actor) -> str | None:
+    """Why a saved chart cannot be drawn as saved (a retired field …), or None."""
+    res = result(chart.spec, me)
+    return res if isinstance(res, str) else None
+
+
 def _go(chart_id: int | None) -> None:
     if chart_id is None:
         st.query_params.pop(CHART_PARAM, None)
