@@ -36,7 +36,7 @@ with right:
     name = st.session_state.get("ch_name") or ""
     fig = views.show_result(res, spec, title=name or None, key="ch_main")
     if not isinstance(res, str):
-        views.exports_row(res, fig, name=name, who=me.name)
+        views.exports_row(res, fig, spec, name=name, me=me)
     views.save_panel(me, spec.model_dump(), chart)
 st.divider()
 views.saved_list(me, chart)

@@ -413,3 +413,52 @@ def test_findings_and_notices_by_month_and_kind(world):
     }
     by_level = _run(src, dataset="notices", group_by="level", measure="share")
     assert _values(by_level) == {"黄色督办": 100.0}
+
+
+def test_an_export_says_what_the_chart_shows(world):
+    from duban.core import exports
+
+    src, cats = world["src"], world["cats"]
+    parsed = spec_mod.parse({"group_by": "colour", "filters": {"category": [str(cats[0].id)]}})
+    words = compute.describe(parsed, datasets.dataset(src, "tasks"), unit="市公安局")
+    assert words == (
+        f"数据集：任务；分组：预警灯；度量：任务数；筛选：事项来源为{cats[0].name}；范围：市公安局的数据"
+    )
+    assert exports.NO_FILTER not in words
+
+
+def test_the_excel_export_holds_the_table_under_the_chart(world):
+    import io
+
+    import polars as pl
+
+    from duban.charts import figure
+
+    areas = world["fields"]["areas"]
+    res = _run(
+        world["src"],
+        dataset="assignments",
+        group_by=f"cf_{areas.id}",
+        split_by="role",
+        chart="stacked",
+    )
+    data = figure.export_excel(res, title="领域分工", words="数据集：分工", who="测试")
+    book = pl.read_excel(io.BytesIO(data), sheet_id=0)
+    assert list(book) == ["说明", "领域分工"]
+    sheet = book["领域分工"]
+    assert sheet.columns == ["领域", "牵头", "责任"]
+    # independent: each assignment counts once per option of its task
+    options = {r["task_id"]: r[f"cf_{areas.id}"] or ["（未填）"] for r in world["reg"].to_dicts()}
+    expected: Counter = Counter()
+    for a in world["sf"].assignments.to_dicts():
+        for o in options[a["task_id"]]:
+            expected[(o, {"lead": "牵头", "responsible": "责任"}[a["role"]])] += 1
+    got = {
+        (r["领域"], role): r[role]
+        for r in sheet.iter_rows(named=True)
+        for role in ("牵头", "责任")
+        if r[role] is not None
+    }
+    assert got == dict(expected)
+    about = " ".join(str(v) for v in book["说明"].to_numpy().ravel() if v is not None)
+    assert "数据集：分工" in about and "为多选" in about

@@ -67,6 +67,27 @@ _MEASURE_WORDS = {
 }
 
 
+def describe(spec: ChartSpec, ds: Dataset, *, unit: str | None = None) -> str:
+    """The chart in words for an export's 说明 sheet (always Chinese, like every export):
+    "数据集：任务；分组：单位；拆分：预警灯；筛选：事项来源为年度重点工作；范围：市公安局"."""
+    dims = ds.dimensions
+    parts = [f"数据集：{t(f'charts.dataset.{ds.name}')}", f"分组：{dims[spec.group_by].label}"]
+    if spec.split_by:
+        parts.append(f"拆分：{dims[spec.split_by].label}")
+    parts.append(f"度量：{value_label(spec, ds)}")
+    for key, vals in spec.filters.items():
+        dim = dims.get(key)
+        if dim is None or not vals:
+            continue
+        words = {_key_text(k): v for k, v in dim.labels.items()}
+        parts.append(f"筛选：{dim.label}为" + "、".join(words.get(v, v) for v in vals))
+    if spec.top_n:
+        parts.append(f"只看前 {spec.top_n} 项")
+    if unit:
+        parts.append(f"范围：{unit}的数据")
+    return "；".join(parts)
+
+
 def _filter_expr(dim: Dimension, values: list[str]) -> pl.Expr | None:
     c = pl.col(dim.column)
     if not values or dim.mode == "bins":

@@ -8,6 +8,7 @@ import polars as pl
 
 from duban.charts.compute import Result
 from duban.charts.spec import ChartSpec
+from duban.core import exports
 from duban.core.text import for_plotly
 from duban.i18n import t
 from duban.monitoring.charts import COLOURS, _layout
@@ -105,3 +106,24 @@ def table(result: Result) -> pl.DataFrame:
     return data.select(
         pl.col("group").alias(result.group_label), pl.col("value").alias(result.value_label)
     )
+
+
+def export_excel(result: Result, *, title: str, words: str, who: str = "") -> bytes:
+    """The chart's figures as .xlsx: a 说明 sheet (the chart in words, the measure, the rows
+    counted, the multiple-choice note) and the table as shown under the chart."""
+    frame = table(result)
+    columns = [
+        exports.Column(c, c, "text" if i == 0 else "number") for i, c in enumerate(frame.columns)
+    ]
+    notes = []
+    if result.exploded:
+        dims = "、".join(result.exploded)
+        notes.append(f"“{dims}”为多选：一条记录按所选的每个选项各计一次，各项合计可能多于记录数。")
+    about = exports.About(
+        title=title,
+        filter_text=words,
+        exported_by=who,
+        extra=[("度量", result.value_label), ("记录数", result.rows)],
+        notes=notes,
+    )
+    return exports.write_workbook([exports.Sheet(title, frame, columns)], about=about)

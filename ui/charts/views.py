@@ -14,7 +14,7 @@ from duban.charts import compute, datasets, figure, saved
 from duban.charts import spec as spec_mod
 from duban.charts.compute import Result
 from duban.charts.spec import ChartSpec
-from duban.core import clock, exports
+from duban.core import clock
 from duban.core.errors import DubanError
 from duban.core.filenames import download_name
 from duban.core.permissions import Actor, can
@@ -23,7 +23,7 @@ from duban.monitoring import holidays, status
 from duban.monitoring import rules as rules_mod
 from models import Role, SavedChart, TaskStatus
 from ui.common import flash, plain, plain_line, show_error
-from ui.context import data_version, engine, lang, raw_frames, session, t, vocab
+from ui.context import data_version, engine, lang, raw_frames, session, t, unit_name, vocab
 from ui.tasks import table
 
 CHART_PARAM = "chart"
@@ -229,7 +229,9 @@ def show_result(
     return fig
 
 
-def exports_row(res: Result, fig: go.Figure | None, *, name: str, who: str) -> None:
+def exports_row(
+    res: Result, fig: go.Figure | None, spec: ChartSpec, *, name: str, me: Actor
+) -> None:
     """导出 PNG (disabled, with the reason, without Chromium) and 导出 Excel."""
     a, b = st.columns(2)
     stamp = clock.today().strftime("%Y%m%d")
@@ -258,9 +260,12 @@ def exports_row(res: Result, fig: go.Figure | None, *, name: str, who: str) -> N
             key="ch_png",
             width="stretch",
         )
+    ds = datasets.dataset(sources(), spec.dataset)
+    unit = None if can(me, "task.read_all") else unit_name(me.department_id) or "本单位"
+    words = compute.describe(spec, ds, unit=unit)
     b.download_button(
         t("charts.export_excel"),
-        data=lambda: _excel(res, title, who),
+        data=lambda: figure.export_excel(res, title=title, words=words, who=me.name),
         file_name=download_name(f"{title}_{stamp}", "xlsx"),
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         icon="📊",
@@ -268,25 +273,6 @@ def exports_row(res: Result, fig: go.Figure | None, *, name: str, who: str) -> N
         on_click="ignore",
         width="stretch",
     )
-
-
-def _excel(res: Result, title: str, who: str) -> bytes:
-    frame = figure.table(res)
-    cols = [
-        exports.Column(c, c, "text" if i == 0 else "number") for i, c in enumerate(frame.columns)
-    ]
-    notes = (
-        [f"“{'、'.join(res.exploded)}”为多选：一条记录按所选的每个选项各计一次。"]
-        if res.exploded
-        else []
-    )
-    about = exports.About(
-        title=title,
-        exported_by=who,
-        extra=[("度量", res.value_label), ("记录数", res.rows)],
-        notes=notes,
-    )
-    return exports.write_workbook([exports.Sheet(title, frame, cols)], about=about)
 
 
 # ----------------------------------------------------------------------------- saved charts
