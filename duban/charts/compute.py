@@ -32,6 +32,7 @@ class Result:
     rows: int  # source rows counted (after filters, before a multiple choice is exploded)
     exploded: list[str] = field(default_factory=list)  # multiple-choice dimensions used
     split_order: list[str] = field(default_factory=list)  # the split's values, in order
+    additive: bool = True  # a missing cell is 0 (counts, shares, sums), not unknown (averages)
 
 
 def value_label(spec: ChartSpec, ds: Dataset, lang: str = "zh") -> str:
@@ -240,4 +241,5 @@ def compute(spec: ChartSpec, ds: Dataset, frame: pl.DataFrame, *, lang: str = "z
         rows=rows,
         exploded=exploded,
         split_order=split_order,
+        additive=spec.measure in ("count", "share", "sum", "overdue_sum"),
     )
