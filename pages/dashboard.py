@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from ui.charts import views as chart_views
 from ui.common import empty_state, header
 from ui.context import actor, data_version, lang, t
 from ui.monitoring import dashboard as views
@@ -31,3 +32,4 @@ views.departments(d, figs)
 views.charts_sections(d, figs)
 views.targets(d)
 views.export(d, figs)
+chart_views.pinned_section(actor())

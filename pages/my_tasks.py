@@ -6,6 +6,7 @@ from duban.core.errors import DubanError
 from duban.tasks import workflow
 from models import Role
 from ui import selection
+from ui.charts import views as chart_views
 from ui.common import empty_state, header, plain, show_error, show_flash
 from ui.context import actor, session, t
 from ui.tasks import desk, place, table
@@ -95,3 +96,6 @@ picked = st.selectbox(
 )
 if clicked is not None or picked is not None:
     selection.open_task(clicked if clicked is not None else picked, picker="my_open")
+
+if me.role == Role.dept_head:  # the charts pinned to the unit head's own dashboard
+    chart_views.pinned_section(me)

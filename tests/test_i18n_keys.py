@@ -110,6 +110,15 @@ DYNAMIC: dict[str, Callable[[], Iterable[str]]] = {
     "my.tab_{}": lambda: ("report", "extension", "submit", "answer"),
     # vocab(kind, value): the kinds are checked against VOCAB.
     "vocab.{}.{}": lambda: (),
+    # 图表 (duban/charts, ui/charts)
+    "charts.dataset.{}": lambda: importlib.import_module("duban.charts.datasets").DATASETS,
+    "charts.measure.{}": lambda: importlib.import_module("duban.charts.datasets").MEASURES,
+    "charts.measure_of.{}": lambda: importlib.import_module("duban.charts.datasets").FIELD_MEASURES,
+    "charts.type.{}": lambda: importlib.import_module("duban.charts.spec").CHART_TYPES,
+    "charts.dim.{}": lambda: ("colour", "unit_colour"),  # datasets._task_dimensions(colour_of=)
+    "charts.notice_status.{}": lambda: ("issued", "withdrawn"),
+    "charts.answer.{}": lambda: ("pending", "acknowledged", "replied"),
+    "charts.f.f_{}": lambda: importlib.import_module("ui.charts.views").FILTER_KEYS,
 }
 
 # vocab(kind, value): kind → the values it takes.

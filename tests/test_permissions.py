@@ -90,6 +90,7 @@ def test_page_access_matches_the_issue():
         "dashboard",
         "inbox",
         "tasks",
+        "charts",
         "notices",
         "assessment",
         "account",
@@ -99,6 +100,7 @@ def test_page_access_matches_the_issue():
         "dashboard",
         "inbox",
         "tasks",
+        "charts",
         "inspections",
         "notices",
         "assessment",
@@ -107,6 +109,7 @@ def test_page_access_matches_the_issue():
     assert set(pages_for(Role.dept_head)) == {
         "inbox",
         "my_tasks",
+        "charts",
         "notices",
         "assessment",
         "account",

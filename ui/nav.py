@@ -22,6 +22,7 @@ PAGES = [
     PageDef("inbox", "📌"),
     PageDef("my_tasks", "📥"),
     PageDef("tasks", "📋"),
+    PageDef("charts", "📈"),
     PageDef("inspections", "🔍"),
     PageDef("notices", "📢"),
     PageDef("assessment", "🏆"),

@@ -161,6 +161,7 @@ PAGE_ACCESS: dict[str, frozenset[Role]] = {
     "dashboard": frozenset({LEADER, OFFICE, INSPECTOR}),
     "inbox": ALL_ROLES,
     "tasks": frozenset({LEADER, OFFICE, INSPECTOR}),
+    "charts": ALL_ROLES,
     "my_tasks": frozenset({OFFICE, DEPT}),
     "inspections": frozenset({OFFICE, INSPECTOR}),
     "notices": ALL_ROLES,

@@ -1,0 +1,1 @@
+"""图表: the chart builder page's pieces and the pinned charts on the dashboards."""
