@@ -14,7 +14,7 @@ STRINGS = {
     "views.name": ("视图名称", "View name"),
     "views.share_with": ("共享给", "Share with"),
     "views.private": ("仅本人", "Only me"),
-    "views.save": ("保存", "Save"),
+    "views.save": ("保存视图", "Save view"),
     "views.saved": ("已保存视图“{name}”。", "View “{name}” saved."),
     "views.update": ("用当前筛选更新", "Update with current filters"),
     "views.updated": ("已更新视图“{name}”。", "View “{name}” updated."),
