@@ -31,12 +31,11 @@ STRINGS = {
     "views.manage": ("管理视图", "Manage view"),
     # columns and sort
     "views.columns_sort": ("列与排序", "Columns and sort"),
-    "views.columns": ("显示的列（可拖动顺序：按选择先后排列）", "Columns (in the order chosen)"),
+    "views.columns": ("显示的列（按选择的先后排列）", "Columns (in the order chosen)"),
     "views.sort": ("排序", "Sort by"),
     "views.sort_default": ("台账顺序", "Register order"),
     "views.asc": ("升序", "Ascending"),
     "views.desc": ("降序", "Descending"),
-    "views.reset_columns": ("恢复默认列", "Default columns"),
     # built-in columns not otherwise labelled
     "views.col_category": ("事项来源", "Source"),
     "views.col_phase": ("阶段", "Phase"),
