@@ -130,3 +130,23 @@ def test_a_private_view_link_tells_another_user_and_shows_the_plain_register(dem
     assert len(other.dataframe[0].value) == total
     leader = _open_link("leader", "leader", saved.id)
     assert any("不存在或未共享给您" in w.value for w in leader.warning)
+
+    # the owner sorts the view by deadline, latest first, updates it, then deletes it
+    again.selectbox(key="rf_sort").set_value("deadline")
+    again.radio(key="rf_desc").set_value(True).run()
+    dl = list(again.dataframe[0].value["deadline"])
+    assert dl == sorted(dl, reverse=True) and len(set(dl)) > 1
+    key = f"rf_view_{saved.id}_{saved.version}"
+    next(b for b in again.button if b.key == f"{key}_update").click().run()
+    assert not again.exception, again.exception
+    with _db(demo_db) as s:
+        saved = s.get(SavedView, saved.id)
+    assert saved.state["sort"] == "deadline" and saved.state["colours"] == ["red"]
+    key = f"rf_view_{saved.id}_{saved.version}"
+    again.checkbox(key=f"{key}_sure").check().run()
+    next(b for b in again.button if b.key == f"{key}_delete").click().run()
+    assert not again.exception, again.exception
+    with _db(demo_db) as s:
+        assert s.exec(select(SavedView)).all() == []
+    assert "view" not in again.query_params
+    assert again.selectbox(key="rf_view").value is None
