@@ -9,6 +9,7 @@ from ui import selection
 from ui.common import empty_state, header, show_flash
 from ui.context import actor, t
 from ui.tasks import actions, bulk, cycle_input, form, place, table
+from ui.tasks import views as saved_views
 
 me = actor()
 header("page.tasks")
@@ -32,17 +33,26 @@ tabs = dict(
 )
 
 with tabs["register"]:
+    saved_views.before_widgets(me)  # a view picked or linked (tasks?view=ID) fills the widgets
+    bar = st.container()  # the view bar, drawn once the register's state is known
     filters = table.register_filters()
+    columns, sort, descending = table.columns_and_sort(table.choices()["fields"])
+    with bar:
+        saved_views.view_bar(me, filters, columns, sort, descending)
     if is_office and filters.plan_id is not None:  # the chosen plan's default 报送频次
         cycle_input.plan_cycle_setter(me, filters.plan_id)
-    view = register.register_view(table.register_frame(), filters, actor=me)
+    view = register.sort_view(
+        register.register_view(table.register_frame(), filters, actor=me),
+        sort,
+        descending=descending,
+    )
     c1, c2 = st.columns([4, 1])
     c1.caption(t("tasks.count", n=view.height))
     words = table.filter_words(filters, me)
     c2.download_button(
         t("tasks.export"),
         # built on click, not on every run
-        lambda: register.export_excel(view, filter_text=words, exported_by=me.name),
+        lambda: table.export_view(view, words, me),
         file_name=download_name("任务台账", "xlsx"),
         help=t("tasks.export_help", filter=words),
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -52,7 +62,7 @@ with tabs["register"]:
     )
     if view.is_empty():
         empty_state(t("tasks.no_match"))
-    clicked = table.register_table(view)
+    clicked = table.register_table(view, columns)
     picked = table.task_picker(view, t("tasks.open"))
     if clicked is not None or picked is not None:
         selection.open_task(clicked if clicked is not None else picked, picker="open_task")

@@ -63,6 +63,10 @@ class DraftTask:
     # validate_tasks, stored as its code (cycle_code).
     report_cycle: str = ""
     row: int | None = None  # the sheet/editor row it came from, for messages
+    # 督办事项来源 by name and custom-field cells by column header, as written in the task
+    # sheet; checked and stored by duban.intake.excel.lowcode_values (empty: none)
+    category: str = ""
+    custom: dict[str, Any] = field(default_factory=dict)
     # from the parser, for the office to check the reading (not stored): the task's words in
     # the document and the pieces the units and the deadline were read from
     source: str = ""

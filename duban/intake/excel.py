@@ -1,4 +1,9 @@
-"""The Excel task sheet: a template to fill in, a plan's tasks exported, and the sheet read back."""
+"""The Excel task sheet: a template to fill in, a plan's tasks exported, and the sheet read back.
+
+Beside the fixed columns the sheet has 事项来源 (a category by name) and one column per active
+custom field for all plans (by its label); their cells are checked like the form's input
+(`duban.fields.values.coerce`) and any bad cell is a row error naming the row and the column.
+"""
 
 from __future__ import annotations
 
@@ -11,8 +16,11 @@ from typing import Any
 import polars as pl
 from sqlmodel import Session, col, select
 
-from duban.core import exports
-from duban.core.errors import NotFound
+from duban.core import exports, text
+from duban.core.errors import NotFound, ValidationFailed
+from duban.fields import categories as categories_mod
+from duban.fields import definitions
+from duban.fields import values as field_values
 from duban.intake.drafts import (
     COLUMNS,
     DraftMilestone,
@@ -30,7 +38,18 @@ from duban.intake.parse.model import XLSX_ERRORS, PlanParseError
 from duban.intake.parse.ooxml import MAX_SHEET_COLUMNS, MAX_SHEET_ROWS, check_package, check_sheets
 from duban.intake.parse.reader import MAX_BYTES
 from duban.tasks import cycles_set
-from models import Assignment, AssignmentRole, Department, Milestone, Plan, Target, Task
+from models import (
+    Assignment,
+    AssignmentRole,
+    CustomField,
+    Department,
+    FieldKind,
+    Milestone,
+    Plan,
+    Target,
+    Task,
+    TaskCategory,
+)
 
 SHEET_TASKS = "任务表"
 SHEET_PLAN = "方案信息"
@@ -77,13 +96,88 @@ HELP_LINES = [
 ]
 
 
-def _write_workbook(draft: ImportDraft, example: bool, about: exports.About | None = None) -> bytes:
+CATEGORY_HEADER = "事项来源"
+
+
+@dataclass
+class LowCode:
+    """What the sheet has beyond the fixed columns: the categories one may choose (active)
+    and the active custom fields for all plans, with the units a department field names."""
+
+    categories: list[TaskCategory] = field(default_factory=list)
+    fields: list[CustomField] = field(default_factory=list)
+    departments: dict[int, tuple[str, ...]] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, session: Session) -> LowCode:
+        fields = [f for f in definitions.list_fields(session) if f.plan_id is None]
+        rows = session.exec(
+            select(Department.id, Department.name, Department.short_name).where(
+                Department.active == True  # noqa: E712
+            )
+        ).all()
+        return cls(
+            categories=categories_mod.list_categories(session),
+            fields=fields,
+            departments={d: (n, sn or n) for d, n, sn in rows if d is not None},
+        )
+
+    def dept_name(self, dept_id: int) -> str:
+        names = self.departments.get(int(dept_id))
+        return names[0] if names else str(dept_id)
+
+
+def _field_note(f: CustomField, low: LowCode) -> str:
+    """What a field's column accepts, in words (the template's 填写说明)."""
+    kind = FieldKind(f.kind)
+    if kind == FieldKind.number:
+        accepted = "数字" + (f"，单位：{f.unit}（只填数字）" if f.unit else "")
+    elif kind == FieldKind.date:
+        accepted = "日期，如 2026-03-31"
+    elif kind == FieldKind.choice:
+        accepted = "单选，填写其中一项：" + "、".join(f.options)
+    elif kind == FieldKind.multi_choice:
+        accepted = "多选，可填多项，用顿号“、”分隔：" + "、".join(f.options)
+    elif kind == FieldKind.department:
+        accepted = "单位，填写一个单位的全称或简称"
+    elif kind == FieldKind.boolean:
+        accepted = "填“是”或“否”"
+    else:
+        accepted = "文字"
+    required = "；必填" if f.required else ""
+    help_text = f"；{f.help}" if f.help else ""
+    return f"“{f.label}”：{accepted}{required}{help_text}。"
+
+
+def _help_lines(low: LowCode | None) -> list[str]:
+    if low is None or (not low.categories and not low.fields):
+        return HELP_LINES
+    names = "、".join(c.name for c in low.categories)
+    lines = [
+        *HELP_LINES,
+        "",
+        "事项来源与自定义字段",
+        f"“{CATEGORY_HEADER}”：填写其中一项：{names}；空白为未分类。"
+        if names
+        else f"“{CATEGORY_HEADER}”：尚未设置事项来源，请留空。",
+    ]
+    lines += [_field_note(f, low) for f in low.fields]
+    lines.append("以上各列填写有误的行会列出行号、列名和原因，全部改正后才能导入。")
+    return lines
+
+
+def _write_workbook(
+    draft: ImportDraft,
+    example: bool,
+    about: exports.About | None = None,
+    low: LowCode | None = None,
+) -> bytes:
     w = exports.WorkbookWriter()  # text stays text: a task title "=1+1" is not a formula
-    ws = _write_task_sheet(w, draft)
+    ws = _write_task_sheet(w, draft, low)
     _write_plan_sheet(w, draft)
     hs = w.workbook.add_worksheet(SHEET_HELP)
     hs.set_column(0, 0, 110)
-    for r, line in enumerate(HELP_LINES):
+    for r, line in enumerate(_help_lines(low)):
         hs.write_string(r, 0, line, w.formats["title"] if r == 0 else w.formats["text"])
     if about is not None:  # after the sheets the import reads, which keep their places
         w.add_about(about, name=SHEET_ABOUT)
@@ -125,14 +219,77 @@ def _task_columns() -> list[exports.Column]:
     ]
 
 
-def _write_task_sheet(w: exports.WorkbookWriter, draft: ImportDraft) -> Any:
+def _field_key(f: CustomField) -> str:
+    return f"cf_{f.id}"
+
+
+def _lowcode_schema(low: LowCode | None) -> dict[str, Any]:
+    if low is None:
+        return {}
+    schema: dict[str, Any] = {"category": pl.String}
+    for f in low.fields:
+        kind = FieldKind(f.kind)
+        schema[_field_key(f)] = (
+            pl.Float64
+            if kind == FieldKind.number
+            else pl.Date
+            if kind == FieldKind.date
+            else pl.String
+        )
+    return schema
+
+
+def _lowcode_columns(low: LowCode | None) -> list[exports.Column]:
+    if low is None:
+        return []
+    out = [exports.Column("category", CATEGORY_HEADER, width=16)]
+    for f in low.fields:
+        kind = FieldKind(f.kind)
+        cell = (
+            "number" if kind == FieldKind.number else "date" if kind == FieldKind.date else "text"
+        )
+        out.append(
+            exports.Column(
+                _field_key(f),
+                f.label,
+                cell,
+                width=14 if cell != "text" else 20,
+                wrap=cell == "text",
+            )
+        )
+    return out
+
+
+def _lowcode_cells(t: DraftTask, low: LowCode | None) -> dict[str, Any]:
+    """A task's category and field values as the sheet's cells (typed where the column is)."""
+    if low is None:
+        return {}
+    out: dict[str, Any] = {"category": t.category}
+    for f in low.fields:
+        v = t.custom.get(f.label)
+        kind = FieldKind(f.kind)
+        if field_values.is_empty(v):
+            out[_field_key(f)] = None
+        elif kind == FieldKind.number:
+            out[_field_key(f)] = float(v)  # type: ignore[arg-type]
+        elif kind == FieldKind.date:
+            out[_field_key(f)] = dt.date.fromisoformat(str(v)) if isinstance(v, str) else v
+        elif kind == FieldKind.department:
+            out[_field_key(f)] = low.dept_name(int(v)) if isinstance(v, int) else str(v)
+        else:
+            out[_field_key(f)] = field_values.display(f, v)
+    return out
+
+
+def _write_task_sheet(w: exports.WorkbookWriter, draft: ImportDraft, low: LowCode | None) -> Any:
     """The task sheet: a frozen, filtered header row and one row per task."""
-    rows = [task_to_row(t, sep="\n") for t in draft.tasks]
-    frame = pl.DataFrame(rows, schema=_TASK_SCHEMA, orient="row") if rows else None
+    rows = [task_to_row(t, sep="\n") | _lowcode_cells(t, low) for t in draft.tasks]
+    schema = _TASK_SCHEMA | _lowcode_schema(low)
+    frame = pl.DataFrame(rows, schema=schema, orient="row") if rows else None
     sheet = exports.Sheet(
         SHEET_TASKS,
-        frame if frame is not None else pl.DataFrame(schema=_TASK_SCHEMA),
-        _task_columns(),
+        frame if frame is not None else pl.DataFrame(schema=schema),
+        _task_columns() + _lowcode_columns(low),
     )
     ws = w.add_sheet(sheet)
     ws.set_row(0, 30)
@@ -149,7 +306,51 @@ def _write_task_sheet(w: exports.WorkbookWriter, draft: ImportDraft) -> Any:
             "error_message": "请填写日期，如 2026-12-31",
         },
     )
+    if low is not None:
+        _lowcode_validation(ws, low)
     return ws
+
+
+def _lowcode_validation(ws: Any, low: LowCode) -> None:
+    """Drop-down lists where the choices are few (Excel caps a list at 255 characters)."""
+    first = len(COLUMNS)
+    lists: list[tuple[int, list[str]]] = [(first, [c.name for c in low.categories])]
+    for i, f in enumerate(low.fields, start=first + 1):
+        kind = FieldKind(f.kind)
+        if kind == FieldKind.choice:
+            lists.append((i, list(f.options)))
+        elif kind == FieldKind.boolean:
+            lists.append((i, ["是", "否"]))
+        elif kind == FieldKind.date:
+            ws.data_validation(
+                1,
+                i,
+                5000,
+                i,
+                {
+                    "validate": "date",
+                    "criteria": ">",
+                    "value": dt.date(1900, 1, 1),
+                    "error_message": "请填写日期，如 2026-03-31",
+                },
+            )
+        elif kind == FieldKind.number:
+            ws.data_validation(
+                1,
+                i,
+                5000,
+                i,
+                {
+                    "validate": "decimal",
+                    "criteria": "between",
+                    "minimum": -1e15,
+                    "maximum": 1e15,
+                    "error_message": "请填写数字",
+                },
+            )
+    for column, options in lists:
+        if options and len(",".join(options)) <= 250 and not any("," in o for o in options):
+            ws.data_validation(1, column, 5000, column, {"validate": "list", "source": options})
 
 
 def _write_plan_sheet(w: exports.WorkbookWriter, draft: ImportDraft) -> None:
@@ -169,8 +370,10 @@ def _write_plan_sheet(w: exports.WorkbookWriter, draft: ImportDraft) -> None:
         info.write_string(r, 1, values[key], w.formats["wrap"])
 
 
-def template_bytes() -> bytes:
-    """An empty task sheet with one example row, the plan-info sheet and the instructions."""
+def template_bytes(session: Session | None = None) -> bytes:
+    """An empty task sheet with one example row, the plan-info sheet and the instructions;
+    with a session, also the 事项来源 column and a column per active custom field for all
+    plans, each explained in 填写说明."""
     today = dt.date.today()
     year_end = dt.date(today.year, 12, 31)
     example = ImportDraft(
@@ -189,7 +392,9 @@ def template_bytes() -> bytes:
             )
         ],
     )
-    return _write_workbook(example, example=True)
+    return _write_workbook(
+        example, example=True, low=LowCode.load(session) if session is not None else None
+    )
 
 
 def plan_draft(session: Session, plan_id: int) -> ImportDraft:
@@ -213,6 +418,10 @@ def plan_draft(session: Session, plan_id: int) -> ImportDraft:
     units = _units_of(session, ids)
     ms = _milestones_of(session, ids)
     tg = _targets_of(session, ids)
+    cat_names = {
+        c.id: c.name for c in categories_mod.list_categories(session, include_retired=True)
+    }
+    labels = {str(f.id): f.label for f in definitions.list_fields(session) if f.plan_id is None}
     return ImportDraft(
         title=plan.title,
         issuer=plan.issuer,
@@ -233,6 +442,8 @@ def plan_draft(session: Session, plan_id: int) -> ImportDraft:
                 targets=tg[i],
                 weight=t.weight,
                 report_cycle=cycles_set.words(t.report_cycle),
+                category=cat_names.get(t.category_id, "") if t.category_id else "",
+                custom={labels[k]: v for k, v in (t.custom or {}).items() if k in labels},
             )
             for i, t in tasks
         ],
@@ -286,7 +497,7 @@ def export_plan(session: Session, plan_id: int, *, exported_by: str = "") -> byt
         extra=[("任务数", len(draft.tasks))],
         notes=["“任务表”和“方案信息”可修改后在“方案导入”中重新导入为新的方案。"],
     )
-    return _write_workbook(draft, example=False, about=about)
+    return _write_workbook(draft, example=False, about=about, low=LowCode.load(session))
 
 
 # ---------------------------------------------------------------- reading a sheet back
@@ -330,11 +541,21 @@ def _load(data: bytes) -> Any:  # an openpyxl read-only workbook
 _HEADER_KEYS = {h: k for k, h in COLUMNS} | {"任务内容/说明": "description", "任务": "title"}
 
 
+_CUSTOM = "custom:"  # a header that is none of the fixed columns: a custom field's, maybe
+
+
 def _header_map(row: tuple[Any, ...]) -> dict[int, str]:
+    """Column index → the fixed column's key, "category", or "custom:<header>"."""
     out: dict[int, str] = {}
     for i, v in enumerate(row):
-        key = _HEADER_KEYS.get(str(v).strip()) if v is not None else None
-        if key and key not in out.values():
+        header = str(v).strip() if v is not None else ""
+        if not header:
+            continue
+        if header == CATEGORY_HEADER:
+            key = "category"
+        else:
+            key = _HEADER_KEYS.get(header) or _CUSTOM + header
+        if key not in out.values():
             out[i] = key
     return out
 
@@ -373,12 +594,94 @@ def read_task_sheet(data: bytes, session: Session | None = None) -> SheetResult:
         raise PlanParseError(_UNREADABLE) from exc
     finally:
         wb.close()
-    tasks, errors = rows_to_tasks(rows, first_row=2)
+    fixed = [
+        {k: v for k, v in r.items() if k != "category" and not k.startswith(_CUSTOM)} for r in rows
+    ]
+    tasks, errors = rows_to_tasks(fixed, first_row=2)
+    _attach_lowcode(tasks, rows)
     draft.tasks = tasks
     errors = errors + [e for e in validate_draft(draft) if e.row is not None]
     if session is not None:
         errors += _unknown_unit_errors(session, draft)
+        _, low_errors = lowcode_values(session, draft)
+        errors += low_errors
     return SheetResult(draft=draft, errors=sorted(errors, key=lambda e: e.row or 0))
+
+
+def _attach_lowcode(tasks: list[DraftTask], rows: list[dict[str, Any]]) -> None:
+    """Each task's 事项来源 and custom-field cells, as written (tasks carry their row)."""
+    for t in tasks:
+        if t.row is None:
+            continue
+        r = rows[t.row - 2]
+        cat = r.get("category")
+        t.category = "" if field_values.is_empty(cat) else str(cat).strip()
+        t.custom = {
+            k[len(_CUSTOM) :]: v
+            for k, v in r.items()
+            if k.startswith(_CUSTOM) and not field_values.is_empty(v)
+        }
+
+
+def _field_by_header(low: LowCode) -> dict[str, CustomField]:
+    """A header → its field: the label, or the label with its unit ("投资额（万元）")."""
+    out: dict[str, CustomField] = {}
+    for f in low.fields:
+        out[f.label] = f
+        if f.unit:
+            out[f"{f.label}（{f.unit}）"] = f
+            out[f"{f.label}({f.unit})"] = f
+    return out
+
+
+def lowcode_values(
+    session: Session, draft: ImportDraft
+) -> tuple[list[tuple[int | None, dict[str, Any]]], list[RowError]]:
+    """Each task's (category id, Task.custom) from its 事项来源 and custom-field cells, in
+    the draft's order, and a row error for each cell that cannot be stored (an unknown
+    category, a bad value): the import takes none of them.
+    A column that names no active field for all plans is left out, with a warning."""
+    low = LowCode.load(session)
+    cats = {text.name_key(c.name): c for c in low.categories}
+    by_header = _field_by_header(low)
+    out: list[tuple[int | None, dict[str, Any]]] = []
+    errors: list[RowError] = []
+    unknown: set[str] = set()
+    for t in draft.tasks:
+        cat_id: int | None = None
+        if t.category:
+            cat = cats.get(text.name_key(t.category))
+            if cat is None:
+                listed = "、".join(c.name for c in low.categories[:8])
+                errors.append(
+                    RowError(
+                        t.row,
+                        f"“{CATEGORY_HEADER}”列：没有名为“{t.category[:30]}”的事项来源"
+                        + (f"（可选：{listed}）" if listed else "（尚未设置事项来源，请留空）"),
+                    )
+                )
+            else:
+                cat_id = cat.id
+        raw: dict[Any, Any] = {}
+        for header, value in t.custom.items():
+            f = by_header.get(header)
+            if f is None:
+                unknown.add(header)
+                continue
+            try:
+                stored = field_values.coerce(f, value, departments=low.departments)
+            except ValidationFailed as exc:
+                errors.append(RowError(t.row, f"“{header}”列：{exc.message.rstrip('。')}"))
+                continue
+            raw[f.id] = stored
+        # Required fields are not enforced here: imported tasks are drafts (草稿), and a
+        # plan read from a document has no such columns; the task form asks for them.
+        out.append((cat_id, {str(k): v for k, v in raw.items() if v is not None}))
+    for header in sorted(unknown):
+        note = f"任务表中的“{header[:30]}”列不是现有的自定义字段，已忽略"
+        if note not in draft.warnings:
+            draft.warnings.append(note)
+    return out, errors
 
 
 def _task_rows(ws: Any) -> list[dict[str, Any]]:

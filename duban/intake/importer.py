@@ -185,8 +185,11 @@ def commit_import(
     if any(v == CREATE for v in mapping.values()):
         require(actor, "department.manage")
     errors = validate_draft(draft)
+    # 事项来源 and custom-field cells of a task sheet: any bad one refuses the whole import
+    lowcode, lowcode_errors = excel.lowcode_values(session, draft)
+    errors += lowcode_errors
     if errors:
-        raise ValidationFailed(_errors_text(errors))
+        raise ValidationFailed(_errors_text(sorted(errors, key=lambda e: e.row or 0)))
     clean_abandoned_imports(session)
     run = _start(
         session,
@@ -197,6 +200,7 @@ def commit_import(
         sha=_sha256_of(source_bytes) if source_bytes else None,
         force=force,
     )
+    run.lowcode = {id(t): v for t, v in zip(draft.tasks, lowcode, strict=True)}
     try:
         planned = _planned_tasks(draft, run)
         for done in _write_chunks(session, run, planned, max(1, chunk_tasks)):
@@ -220,6 +224,8 @@ class _Run:
     dept_of: dict[str, int | None]
     phases: list[str]
     heartbeat: dt.datetime
+    # id(draft task) → (category id, Task.custom), checked before the first write
+    lowcode: dict[int, tuple[int | None, dict[str, Any]]] = field(default_factory=dict)
 
 
 def _start(
@@ -411,6 +417,8 @@ def _planned_tasks(draft: ImportDraft, run: _Run) -> list[_Planned]:
             "original_deadline": t.deadline,
             "weight": t.weight,
             "report_cycle": cycle_code(t.report_cycle),
+            "category_id": run.lowcode.get(id(t), (None, {}))[0],
+            "custom": run.lowcode.get(id(t), (None, {}))[1],
             "status": TaskStatus.draft.value,
             "sort_key": key,
             "created_at": now,

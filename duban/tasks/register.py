@@ -1,8 +1,9 @@
-"""The task register (任务台账) as a polars frame: filters, hierarchy order, Excel export."""
+"""The task register (任务台账) as a polars frame: filters, sort, hierarchy order, Excel export."""
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import polars as pl
 from sqlalchemy import Engine
@@ -13,13 +14,37 @@ from duban.core.exports import Column
 from duban.core.permissions import Actor, can
 from duban.fields import categories, definitions
 from duban.fields import frame as field_frame
+from duban.fields import values as field_values
 from duban.monitoring import cycles, frames, holidays, status
 from duban.monitoring import rules as rules_mod
 from duban.monitoring.lights import COLOUR_LABELS
 from duban.tasks.labels import STATUS_LABELS
-from models import CustomField, Plan, Task, TaskCategory
+from models import CustomField, FieldKind, Plan, Task, TaskCategory, TaskStatus
 
 UNIT_ROLES = ("any", "lead", "responsible")
+# The category filter's choice for tasks without a 督办事项来源 (ids start at 1).
+NO_CATEGORY = 0
+
+
+@dataclass
+class FieldFilter:
+    """A filter on one custom field; what applies depends on the field's kind:
+    choice / multiple choice / department / yes-no → `any_of` (a task with any of the chosen
+    values; for multiple choice, any of its values); number and date → `low`..`high` (either
+    end open); text → `contains` (every word, as written)."""
+
+    any_of: list[Any] = field(default_factory=list)
+    low: Any = None
+    high: Any = None
+    contains: str = ""
+
+    def active(self) -> bool:
+        return (
+            bool(self.any_of)
+            or self.low is not None
+            or self.high is not None
+            or bool(self.contains.strip())
+        )
 
 
 @dataclass
@@ -33,6 +58,14 @@ class RegisterFilter:
     deadline_from: dt.date | None = None
     deadline_to: dt.date | None = None
     text: str = ""
+    # 督办事项来源 ids; NO_CATEGORY for tasks without one
+    categories: list[int] = field(default_factory=list)
+    # custom field id → its filter (a field the register no longer has is ignored)
+    custom: dict[int, FieldFilter] = field(default_factory=dict)
+
+    def custom_active(self) -> int:
+        """How many custom-field filters are set (shown on the folded 更多筛选)."""
+        return sum(1 for f in self.custom.values() if f.active())
 
 
 def base_frame(
@@ -202,7 +235,128 @@ def apply_filters(df: pl.DataFrame, f: RegisterFilter) -> pl.DataFrame:
         )
         for word in text.split():
             conds.append(hay.str.contains(word, literal=True))
+    if f.categories and "category_id" in df.columns:
+        ids = [int(c) for c in f.categories if int(c) != NO_CATEGORY]
+        cond = pl.col("category_id").is_in(ids).fill_null(False)
+        if NO_CATEGORY in {int(c) for c in f.categories}:
+            cond = cond | pl.col("category_id").is_null()
+        conds.append(cond)
+    for fid, ff in f.custom.items():
+        one = _field_condition(df, field_frame.column(int(fid)), ff)
+        if one is not None:
+            conds.append(one)
     return df.filter(pl.all_horizontal(conds)) if conds else df
+
+
+def _field_condition(df: pl.DataFrame, name: str, ff: FieldFilter) -> pl.Expr | None:
+    """The condition of one custom-field filter over its typed column (None: nothing to
+    filter, or the register has no such column: a retired or unknown field)."""
+    if name not in df.columns or not ff.active():
+        return None
+    dtype = df.schema[name]
+    c = pl.col(name)
+    conds: list[pl.Expr] = []
+    if ff.any_of:
+        if isinstance(dtype, pl.List):
+            wanted = [str(v) for v in ff.any_of]
+            conds.append(c.list.eval(pl.element().is_in(wanted)).list.any())
+        elif dtype == pl.Boolean:
+            conds.append(c.is_in([bool(v) for v in ff.any_of]))
+        elif dtype == pl.Int64:
+            conds.append(c.is_in([int(v) for v in ff.any_of]))
+        else:
+            conds.append(c.is_in([str(v) for v in ff.any_of]))
+    if dtype in (pl.Float64, pl.Date):
+        cast = float if dtype == pl.Float64 else _as_day
+        if ff.low is not None:
+            conds.append(c >= pl.lit(cast(ff.low), dtype=dtype))
+        if ff.high is not None:
+            conds.append(c <= pl.lit(cast(ff.high), dtype=dtype))
+    if ff.contains.strip() and dtype == pl.String:
+        hay = c.fill_null("").str.to_lowercase()
+        for word in ff.contains.split():
+            conds.append(hay.str.contains(word.lower(), literal=True))
+    if not conds:
+        return None
+    return pl.all_horizontal(conds).fill_null(False)
+
+
+def _as_day(v: Any) -> dt.date:
+    if isinstance(v, dt.datetime):
+        return v.date()
+    if isinstance(v, dt.date):
+        return v
+    return dt.date.fromisoformat(str(v))
+
+
+# ---------------------------------------------------------------- columns and sort
+
+# The register table's own columns, in their usual order (keys of the register frame, as the
+# UI shows them); 事项来源 and the custom fields (cf_<id>) come after them by default.
+TABLE_COLUMNS = (
+    "code",
+    "title",
+    "colour",
+    "status_label",
+    "progress",
+    "deadline",
+    "cycle",
+    "lead_name",
+    "responsible_names",
+    "extensions",
+    "original_deadline",
+    "reasons_text",
+)
+# Shown only when chosen in the column chooser.
+EXTRA_COLUMNS = ("phase", "overdue_wd", "last_update", "category_weight")
+
+
+def table_columns(fields: Sequence[CustomField]) -> list[str]:
+    """Every column the register table can show, in the default order."""
+    return [*TABLE_COLUMNS, "category", *(field_frame.column(f) for f in fields), *EXTRA_COLUMNS]
+
+
+def default_columns(fields: Sequence[CustomField]) -> list[str]:
+    """What the register shows until the user chooses: its own columns, 事项来源, the fields."""
+    return [*TABLE_COLUMNS, "category", *(field_frame.column(f) for f in fields)]
+
+
+def known_columns(columns: Sequence[str], fields: Sequence[CustomField]) -> list[str]:
+    """`columns` without those the register no longer has (a retired field), in order."""
+    allowed = set(table_columns(fields))
+    seen: set[str] = set()
+    out = []
+    for c in columns:
+        if c in allowed and c not in seen:
+            seen.add(c)
+            out.append(c)
+    return out
+
+
+_STATUS_ORDER = {s.value: i for i, s in enumerate(TaskStatus)}
+_COLOUR_ORDER = {c: i for i, c in enumerate(("red", "yellow", "green", "grey", "blue"))}
+# Columns sorted by another: a label by its code's order, a joined list by its text.
+_SORT_BY = {"status_label": "status", "colour": "colour"}
+
+
+def sort_view(df: pl.DataFrame, column: str | None, *, descending: bool = False) -> pl.DataFrame:
+    """The rows ordered by a column (empty values last, ties in register order); without a
+    column (or one the frame lacks), as they are: the register's order."""
+    if not column:
+        return df
+    source = _SORT_BY.get(column, column)
+    if source not in df.columns:
+        return df
+    key: pl.Expr = pl.col(source)
+    if source == "status":
+        key = key.replace_strict(_STATUS_ORDER, default=None, return_dtype=pl.Int64)
+    elif source == "colour":
+        key = key.replace_strict(_COLOUR_ORDER, default=None, return_dtype=pl.Int64)
+    elif isinstance(df.schema[source], pl.List):
+        key = pl.when(key.list.len() > 0).then(key.cast(pl.List(pl.String)).list.join("、"))
+    elif source in ("responsible_names", "lead_name", "category"):
+        key = pl.when(key.fill_null("") != "").then(key)
+    return df.sort(key, descending=descending, nulls_last=True, maintain_order=True)
 
 
 def register_view(df: pl.DataFrame, f: RegisterFilter, *, actor: Actor) -> pl.DataFrame:
@@ -231,6 +385,7 @@ EXPORT_COLUMNS = [
     Column("extensions", "延期次数", "int"),
     Column("overdue_wd", "逾期工作日", "int"),
     Column("last_update", "最近填报", "date"),
+    Column("category", "事项来源"),
 ]
 _ROLE_WORDS = {"lead": "（牵头）", "responsible": "（责任）"}
 
@@ -241,6 +396,8 @@ def describe_filter(
     plans: Mapping[int, str],
     departments: Mapping[int, str],
     actor: Actor | None = None,
+    category_names: Mapping[int, str] | None = None,
+    fields: Sequence[CustomField] = (),
 ) -> str:
     """The register's filter in words ("单位：市公安局（牵头）；预警：红灯"), or 全部.
 
@@ -274,7 +431,90 @@ def describe_filter(
         parts.append(f"完成时限：{start} 至 {end}")
     if (f.text or "").strip():
         parts.append(f"关键词：{f.text.strip()}")
+    if f.categories:
+        names = category_names or {}
+        parts.append(
+            "事项来源："
+            + "、".join(
+                "未分类" if int(c) == NO_CATEGORY else names.get(int(c), f"（编号 {c}）")
+                for c in f.categories
+            )
+        )
+    by_id = {f_.id: f_ for f_ in fields}
+    for fid, ff in f.custom.items():
+        cf = by_id.get(int(fid))
+        if cf is not None and ff.active():
+            parts.append(f"{cf.label}：{_field_filter_words(cf, ff, departments)}")
     return "；".join(parts) or exports.NO_FILTER
+
+
+def _field_filter_words(cf: CustomField, ff: FieldFilter, departments: Mapping[int, str]) -> str:
+    kind = FieldKind(cf.kind)
+    if kind in (FieldKind.number, FieldKind.date):
+
+        def end(v: Any) -> str:
+            if v is None:
+                return "不限"
+            if kind == FieldKind.date:
+                return _as_day(v).isoformat()
+            return field_values.display(cf, float(v))
+
+        return f"{end(ff.low)} 至 {end(ff.high)}"
+    if kind in (FieldKind.text, FieldKind.long_text):
+        return f"包含“{ff.contains.strip()}”"
+    words = [
+        field_values.display(cf, v, departments=departments)
+        if kind != FieldKind.multi_choice
+        else str(v)
+        for v in ff.any_of
+    ]
+    return "、".join(words)
+
+
+def field_header(cf: CustomField) -> str:
+    """A custom field's column header: its label, with the unit of a number ("投资额（万元）")."""
+    return f"{cf.label}（{cf.unit}）" if cf.kind == FieldKind.number and cf.unit else cf.label
+
+
+def field_export_columns(
+    fields: Sequence[CustomField], *, departments: Mapping[int, str] | None = None
+) -> tuple[list[pl.Expr], list[Column]]:
+    """The custom fields as export columns: typed (numbers as numbers, dates as dates), a
+    unit by its name, yes/no as 是/否, a multiple choice joined; and the frame expressions
+    that turn the stored columns into those cells."""
+    exprs: list[pl.Expr] = []
+    columns: list[Column] = []
+    names = {int(k): v for k, v in (departments or {}).items()}
+    for cf in fields:
+        name = field_frame.column(cf)
+        kind = FieldKind(cf.kind)
+        header = field_header(cf)
+        if kind == FieldKind.number:
+            columns.append(Column(name, header, "number"))
+        elif kind == FieldKind.date:
+            columns.append(Column(name, header, "date"))
+        elif kind == FieldKind.department:
+            exprs.append(
+                pl.col(name)
+                .replace_strict(names, default=pl.col(name).cast(pl.String), return_dtype=pl.String)
+                .alias(name)
+            )
+            columns.append(Column(name, header))
+        elif kind == FieldKind.boolean:
+            exprs.append(
+                pl.when(pl.col(name))
+                .then(pl.lit("是"))
+                .when(~pl.col(name))
+                .then(pl.lit("否"))
+                .alias(name)
+            )
+            columns.append(Column(name, header))
+        elif kind == FieldKind.multi_choice:
+            exprs.append(pl.col(name).list.join("、").alias(name))
+            columns.append(Column(name, header, wrap=True))
+        else:
+            columns.append(Column(name, header, wrap=kind == FieldKind.long_text))
+    return exprs, columns
 
 
 def export_excel(
@@ -284,8 +524,11 @@ def export_excel(
     exported_by: str = "",
     exported_at: dt.datetime | None = None,
     title: str = "任务台账",
+    fields: Sequence[CustomField] = (),
+    departments: Mapping[int, str] | None = None,
 ) -> bytes:
-    """The current view as an .xlsx: a 说明 sheet (the filter in words), then the register.
+    """The current view as an .xlsx: a 说明 sheet (the filter in words), then the register
+    with 事项来源 and one typed column per custom field (`fields`, as the register has them).
 
     Subtasks are indented under their parents; progress is a real percentage.
     """
@@ -294,7 +537,11 @@ def export_excel(
         out = view.with_columns(
             (pl.lit("　").repeat_by(pl.col("depth")).list.join("") + pl.col("title")).alias("title")
         )
-    columns = [c for c in EXPORT_COLUMNS if c.key in out.columns]
+    present = [cf for cf in fields if field_frame.column(cf) in out.columns]
+    exprs, field_columns = field_export_columns(present, departments=departments)
+    if exprs:
+        out = out.with_columns(exprs)
+    columns = [c for c in [*EXPORT_COLUMNS, *field_columns] if c.key in out.columns]
     about = exports.About(
         title=title,
         filter_text=filter_text,

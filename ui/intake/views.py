@@ -405,12 +405,18 @@ def file_import(me: Actor) -> None:
         _commit(me, draft, mapping, name, data, blocked=bool(errors or undecided), key=key)
 
 
+def _template() -> bytes:
+    """The template with today's 事项来源 and custom-field columns."""
+    with session() as s:
+        return excel.template_bytes(s)
+
+
 def _template_and_export(me: Actor) -> None:
     st.subheader(t("imp.template_title"))
     c1, c2, c3 = st.columns([1, 2, 1], vertical_alignment="bottom")
     c1.download_button(
         "📥 " + t("imp.template"),
-        excel.template_bytes,  # built on click
+        _template,  # built on click
         file_name=download_name("任务表模板", "xlsx"),
         mime=XLSX_MIME,
         key="imp_template",
