@@ -45,7 +45,7 @@ def test_category_and_two_fields_on_three_rows_saved_at_once(demo_db):
             s, actor=me, label="领域", kind="multi_choice", options=["教育", "医疗", "交通"]
         )
         untouched = definitions.create_field(s, actor=me, label="备注", kind="text")
-        major = categories.create_category(s, actor=me, name="重大项目", weight=2)
+        major = categories.create_category(s, actor=me, name="市委交办事项", weight=2)
     at = page_as("tasks", "office", "office")
     editor = _editor(at)
     cf_amount, cf_area = f"cf_{amount.id}", f"cf_{area.id}"
@@ -55,12 +55,12 @@ def test_category_and_two_fields_on_three_rows_saved_at_once(demo_db):
         before = {i: s.get(Task, i) for i in ids}
         updates = len(s.exec(select(AuditLog.id).where(AuditLog.action == "task.update")).all())
     rows = {
-        n: {"category": "重大项目", cf_amount: 100.0 * (n + 1), cf_area: ["交通", "教育"]}
+        n: {"category": "市委交办事项", cf_amount: 100.0 * (n + 1), cf_area: ["交通", "教育"]}
         for n in range(3)
     }
     # the fourth row also gets a deadline before its start: that row fails, the others save
     bad = before[ids[3]].start_date - dt.timedelta(days=1)
-    rows[3] = {"category": "重大项目", cf_amount: 5.0, "deadline": bad.isoformat()}
+    rows[3] = {"category": "市委交办事项", cf_amount: 5.0, "deadline": bad.isoformat()}
     _edit(at, demo_db, rows)
     assert any("已保存 3 项任务" in s.value for s in at.success), [s.value for s in at.success]
     assert any("开始日期不能晚于完成时限" in e for e in errors(at)), errors(at)
@@ -86,7 +86,7 @@ def test_category_and_two_fields_on_three_rows_saved_at_once(demo_db):
     at.run()
     shown = _editor(at).value
     first = shown[shown["task_id"] == ids[0]].iloc[0]
-    assert first["category"] == "重大项目" and first[cf_amount] == 100.0
+    assert first["category"] == "市委交办事项" and first[cf_amount] == 100.0
     assert list(first[cf_area]) == ["教育", "交通"]
 
 

@@ -179,13 +179,14 @@ def test_retiring_a_field_needs_a_tick_and_keeps_its_values(demo_db):
 
 def test_the_office_adds_reweighs_and_retires_a_category(demo_db):
     at = page_as("admin", "office", "office")
-    assert any("还没有事项来源" in i.value for i in at.info)
-    at.text_input(key="cat_new_0_name").input("重大项目")
+    # the demo has the common sources preset (categories.DEFAULTS, sort orders 10, 20 …)
+    assert _table(at, "考核权重")["名称"].to_list()[:2] == list(categories.DEFAULTS[:2])
+    at.text_input(key="cat_new_0_name").input("市委交办事项")
     at.number_input(key="cat_new_0_weight").set_value(2.5)
     _button(at, "新增").click().run()
     assert not errors(at), errors(at)
     with _db(demo_db) as s:
-        cat = s.exec(select(TaskCategory).where(TaskCategory.name == "重大项目")).one()
+        cat = s.exec(select(TaskCategory).where(TaskCategory.name == "市委交办事项")).one()
         assert cat.weight == 2.5
         assert _audits(s, "category.create") == 1
         task = s.exec(select(Task).where(Task.status == "in_progress")).first()
@@ -195,16 +196,16 @@ def test_the_office_adds_reweighs_and_retires_a_category(demo_db):
     at.run()
     table = _table(at, "考核权重")
     assert table.iloc[0].to_dict() == {
-        "名称": "重大项目",
+        "名称": "市委交办事项",
         "考核权重": 2.5,
         "排序": 0,
         "任务数": 1,
         "状态": "在用",
     }
     # out of range: refused by the widget's bounds; a duplicate name: by the service
-    at.text_input(key="cat_new_1_name").input(" 重大项目 ")
+    at.text_input(key="cat_new_1_name").input(" 市委交办事项 ")
     _button(at, "新增").click().run()
-    assert any("已有名为“重大项目”的事项来源" in e for e in errors(at)), errors(at)
+    assert any("已有名为“市委交办事项”的事项来源" in e for e in errors(at)), errors(at)
     # a stale rename is refused
     at.selectbox(key="cat_pick").set_value(cat.id).run()
     fk = f"cat_{cat.id}_{cat.version}"
@@ -212,13 +213,13 @@ def test_the_office_adds_reweighs_and_retires_a_category(demo_db):
         categories.update_category(
             s, actor=_office(s), category_id=cat.id, expected_version=cat.version, weight=3
         )
-    at.text_input(key=f"{fk}_name").input("重大项目建设")
+    at.text_input(key=f"{fk}_name").input("市委交办事项（重点）")
     _submit(at, f"{fk}_form").click().run()
     assert any(STALE in e for e in errors(at)), errors(at)
     with _db(demo_db) as s:
         stored = s.get(TaskCategory, cat.id)
-        assert (stored.name, stored.weight) == ("重大项目", 3)
-    assert at.text_input(key=f"{fk}_name").value == "重大项目建设"
+        assert (stored.name, stored.weight) == ("市委交办事项", 3)
+    assert at.text_input(key=f"{fk}_name").value == "市委交办事项（重点）"
     at.button(key=f"cat_{cat.id}_reload").click().run()
     at.checkbox(key=f"cat_toggle_ok_{cat.id}_{cat.version + 1}").check()
     _button(at, "停用此来源").click().run()

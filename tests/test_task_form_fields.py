@@ -58,7 +58,7 @@ def _setup(url: str) -> dict:
             "elsewhere": definitions.create_field(
                 s, actor=me, label="别的方案的字段", kind="text", plan_id=other.id
             ),
-            "major": categories.create_category(s, actor=me, name="重大项目", weight=2),
+            "major": categories.create_category(s, actor=me, name="市委交办事项", weight=2),
             "old": categories.create_category(s, actor=me, name="旧来源"),
         }
         categories.set_retired(
@@ -198,7 +198,7 @@ def test_the_detail_shows_values_as_text_never_as_markup(demo_db):
         raw = [m.value for m in at.markdown]
         md = [shown(m).replace("**", "") for m in raw]
         for words in (
-            "事项来源：重大项目",
+            "事项来源：市委交办事项",
             "投资额：1,234,567 万元",
             "是否重点：否",
             "领域：教育、医疗",

@@ -30,7 +30,7 @@ STRINGS = {
     "charts.f.measure": ("度量", "Measure"),
     "charts.f.field": ("数字字段", "Number field"),
     "charts.f.type": ("图表类型", "Chart type"),
-    "charts.f.top": ("只看前 N 项（0 为全部）", "Top N only (0: all)"),
+    "charts.f.top": ("只看数值最大的几项（0 为全部）", "Only the largest groups (0: all)"),
     "charts.f.filters": ("筛选", "Filters"),
     "charts.f.f_plan": ("实施方案", "Plan"),
     "charts.f.f_category": ("事项来源", "Source"),

@@ -109,12 +109,17 @@ def builder(src: datasets.Sources) -> tuple[dict, datasets.Dataset]:
         names,
         format_func=lambda n: t(f"charts.dataset.{n}"),
         key="ch_dataset",
+        placeholder=t("form.choose"),
     )
     ds = datasets.dataset(src, name, lang=lg)
     dims = list(ds.dimensions)
     _pick("ch_group", dims, "unit" if "unit" in dims else "colour")
     group = st.selectbox(
-        t("charts.f.group"), dims, format_func=lambda k: ds.dimensions[k].label, key="ch_group"
+        t("charts.f.group"),
+        dims,
+        format_func=lambda k: ds.dimensions[k].label,
+        key="ch_group",
+        placeholder=t("form.choose"),
     )
     splits = ["", *[d for d in dims if d != group]]
     _pick("ch_split", splits, "")
@@ -124,6 +129,7 @@ def builder(src: datasets.Sources) -> tuple[dict, datasets.Dataset]:
         format_func=lambda k: ds.dimensions[k].label if k else t("charts.split_none"),
         key="ch_split",
         on_change=_split_changed,
+        placeholder=t("form.choose"),
     )
     measures = [m for m in ds.measures if m not in datasets.FIELD_MEASURES or ds.number_fields]
     _pick("ch_measure", measures, "count")
@@ -132,6 +138,7 @@ def builder(src: datasets.Sources) -> tuple[dict, datasets.Dataset]:
         measures,
         format_func=lambda m: t(f"charts.measure.{m}"),
         key="ch_measure",
+        placeholder=t("form.choose"),
     )
     field_id = None
     if measure in datasets.FIELD_MEASURES:
@@ -142,13 +149,18 @@ def builder(src: datasets.Sources) -> tuple[dict, datasets.Dataset]:
             numbers,
             format_func=lambda i: ds.number_fields[i].label,
             key="ch_field",
+            placeholder=t("form.choose"),
         )
     types = list(spec_mod.CHART_TYPES)
     if not split:
         types = [c for c in types if c not in spec_mod.NEEDS_SPLIT]
     _pick("ch_type", types, "stacked" if split else "bar")
     chart = st.selectbox(
-        t("charts.f.type"), types, format_func=lambda c: t(f"charts.type.{c}"), key="ch_type"
+        t("charts.f.type"),
+        types,
+        format_func=lambda c: t(f"charts.type.{c}"),
+        key="ch_type",
+        placeholder=t("form.choose"),
     )
     top = st.number_input(
         t("charts.f.top"), min_value=0, max_value=spec_mod.TOP_MAX, step=1, key="ch_top"
@@ -197,6 +209,7 @@ def _filters(src: datasets.Sources, ds: datasets.Dataset) -> dict[str, list[str]
             format_func=lambda v, o=opts: o.get(v, v),
             key=key,
             placeholder=t("form.choose"),
+            select_all=False,
         )
         if picked:
             out[dim] = list(picked)
@@ -339,6 +352,7 @@ def save_panel(me: Actor, spec: dict, chart: SavedChart | None) -> None:
                 roles,
                 format_func=lambda r: t(f"role.{r}") if r else t("charts.share_none"),
                 key="ch_share",
+                placeholder=t("form.choose"),
             )
             or None
         )

@@ -20,7 +20,8 @@ def bulk_set(view: pl.DataFrame, me: Actor) -> None:
     """An expander above the bulk editor: what to set, its value, and for how many tasks."""
     lk = lookup()
     fields = {f.id: f for f in lk.active_fields(any_plan=True)}
-    with st.expander(t("bulkset.title", n=view.height)):
+    # keyed: it stays open across the reruns its own widgets cause (and a flash above it)
+    with st.expander(t("bulkset.title", n=view.height), key="bs_box"):
         what = st.selectbox(
             t("bulkset.what"),
             [CATEGORY, *fields],
