@@ -235,6 +235,12 @@ def _rank(values) -> dict[Any, int]:
     return {v: i for i, v in enumerate(values)}
 
 
+def _coded(key: str, label: str, column: str, vocab: str, values, lang: str) -> Dimension:
+    """A dimension over stored codes: each shown in the UI's words (vocab.<vocab>.<code>)
+    and ordered as `values` lists them."""
+    return Dimension(key, label, column, labels=_vocab(vocab, values, lang), order=_rank(values))
+
+
 def _task_dimensions(src: Sources, lang: str, *, colour_of: str) -> list[Dimension]:
     statuses = [s.value for s in TaskStatus]
     dims = [
@@ -259,13 +265,7 @@ def _task_dimensions(src: Sources, lang: str, *, colour_of: str) -> list[Dimensi
             labels={k: v[0] for k, v in src.categories.items()},
             order={k: v[1] for k, v in src.categories.items()},
         ),
-        Dimension(
-            "status",
-            t("charts.dim.status", lang),
-            "status",
-            labels=_vocab("task_status", statuses, lang),
-            order=_rank(statuses),
-        ),
+        _coded("status", t("charts.dim.status", lang), "status", "task_status", statuses, lang),
         Dimension(
             "colour",
             t(f"charts.dim.{colour_of}", lang),
@@ -357,13 +357,7 @@ def _unit_dimension(src: Sources, lang: str, key: str = "unit") -> Dimension:
 
 def _role_dimension(lang: str) -> Dimension:
     roles = ("lead", "responsible")
-    return Dimension(
-        "role",
-        t("charts.dim.role", lang),
-        "role",
-        labels=_vocab("role", roles, lang),
-        order=_rank(roles),
-    )
+    return _coded("role", t("charts.dim.role", lang), "role", "role", roles, lang)
 
 
 def dataset(src: Sources, name: str, *, lang: str = "zh") -> Dataset:
@@ -414,27 +408,20 @@ def dataset(src: Sources, name: str, *, lang: str = "zh") -> Dataset:
         results = ("good", "fairly_good", "average", "poor")
         dims = [
             _unit_dimension(src, lang),
-            Dimension(
+            _coded(
                 "finding_status",
                 t("charts.dim.finding_status", lang),
                 "finding_status",
-                labels=_vocab("rectification", states, lang),
-                order=_rank(states),
+                "rectification",
+                states,
+                lang,
             ),
             Dimension("month", t("charts.dim.found_month", lang), "found_on", "month"),
-            Dimension(
-                "method",
-                t("charts.dim.method", lang),
-                "method",
-                labels=_vocab("inspection_method", methods, lang),
-                order=_rank(methods),
+            _coded(
+                "method", t("charts.dim.method", lang), "method", "inspection_method", methods, lang
             ),
-            Dimension(
-                "result",
-                t("charts.dim.result", lang),
-                "result",
-                labels=_vocab("inspection_result", results, lang),
-                order=_rank(results),
+            _coded(
+                "result", t("charts.dim.result", lang), "result", "inspection_result", results, lang
             ),
         ]
         dims += [
@@ -457,19 +444,9 @@ def dataset(src: Sources, name: str, *, lang: str = "zh") -> Dataset:
         sent = (NoticeStatus.issued.value, NoticeStatus.withdrawn.value)
         dims = [
             _unit_dimension(src, lang, "unit"),
-            Dimension(
-                "kind",
-                t("charts.dim.kind", lang),
-                "kind",
-                labels=_vocab("notice_kind", kinds, lang),
-                order=_rank(kinds),
-            ),
-            Dimension(
-                "level",
-                t("charts.dim.level", lang),
-                "level",
-                labels=_vocab("notice_level", LEVEL_ORDER, lang),
-                order=_rank(LEVEL_ORDER),
+            _coded("kind", t("charts.dim.kind", lang), "kind", "notice_kind", kinds, lang),
+            _coded(
+                "level", t("charts.dim.level", lang), "level", "notice_level", LEVEL_ORDER, lang
             ),
             Dimension("month", t("charts.dim.issued_month", lang), "issued_on", "month"),
             Dimension(
