@@ -49,7 +49,8 @@ def _tab(page, label: str) -> None:
 
 
 def _key(key: str) -> str:
-    return f".st-key-{key}"
+    """The element of a keyed widget, as the finished run drew it (not a stale copy)."""
+    return f'.st-key-{key}:not([data-stale="true"])'
 
 
 def _type(page, key: str, text: str, *, area: bool = False) -> None:
@@ -61,11 +62,15 @@ def _type(page, key: str, text: str, *, area: bool = False) -> None:
 
 
 def _choose(page, key: str, option: str) -> None:
-    page.locator(_key(key)).click()
-    page.keyboard.type(option)
-    page.get_by_role("option", name=option, exact=True).first.click()
+    """Open the selectbox's list and click the option."""
+    box = page.locator(f"{_key(key)} input")
+    if box.input_value() == option:  # chosen already (the list would not open on it)
+        return
+    page.locator(_key(key)).get_by_role("button", name="Open").click()
+    page.get_by_role("option", name=option, exact=True).click()
     wait_idle(page)
-    expect(page.locator(f"{_key(key)} input")).to_have_value(option)
+    expect(page.get_by_role("option")).to_have_count(0)  # the list closed on the choice
+    expect(box).to_have_value(option)
 
 
 def _click(page, key: str) -> None:
@@ -84,7 +89,10 @@ def _bulk_set(page, what: str, value_key: str, value: str, *, number: bool = Fal
     expander = page.locator('[data-testid="stExpander"]', has_text="批量赋值").first
     if not expander.locator(_key("bs_what")).is_visible():
         expander.locator("summary").click()
+        wait_idle(page)  # a keyed expander reports its state: a run may follow
         expect(expander.locator(_key("bs_what"))).to_be_visible()
+        # a list opened while the expander still unfolds closes as the page below moves
+        expander.evaluate("e => Promise.all(e.getAnimations({subtree: true}).map(a => a.finished))")
     _choose(page, "bs_what", what)
     if number:
         _type(page, value_key, value)

@@ -147,7 +147,8 @@ def filter_bar(opts: dict) -> Filters:
             st.session_state[key] = None  # a stale link: ignore the unknown value
     all_ = t("dash.f_all")
     with st.container(border=True):
-        c = st.columns([2.4, 1.1, 1.8, 1.0, 1.5, 1.4, 1.4, 1.0], vertical_alignment="bottom")
+        # two rows: the five choices, then the deadline window, the switch and 重置
+        c = st.columns([2.4, 1.3, 2.0, 1.2, 1.7], vertical_alignment="bottom")
         c[0].selectbox(
             t("dash.f_plan"),
             list(plans),
@@ -188,10 +189,11 @@ def filter_bar(opts: dict) -> Filters:
             placeholder=all_,
             key="dash_cat",
         )
-        c[5].date_input(t("dash.f_from"), value=None, key="dash_from", format="YYYY-MM-DD")
-        c[6].date_input(t("dash.f_to"), value=None, key="dash_to", format="YYYY-MM-DD")
-        c[7].button(t("dash.f_reset"), on_click=_clear, width="stretch")
-        st.toggle(t("cyw.f_missed"), key="dash_missed", help=t("cyw.f_missed_help"))
+        d = st.columns([1.6, 1.6, 3.2, 1.0], vertical_alignment="bottom")
+        d[0].date_input(t("dash.f_from"), value=None, key="dash_from", format="YYYY-MM-DD")
+        d[1].date_input(t("dash.f_to"), value=None, key="dash_to", format="YYYY-MM-DD")
+        d[2].toggle(t("cyw.f_missed"), key="dash_missed", help=t("cyw.f_missed_help"))
+        d[3].button(t("dash.f_reset"), on_click=_clear, width="stretch")
     ss = st.session_state
     f = Filters(
         plan_id=ss.get("dash_plan"),

@@ -134,7 +134,7 @@ def register_filters() -> RegisterFilter:
     span = c7.date_input(t("tasks.f_deadline"), value=(), key="rf_deadline", format="YYYY-MM-DD")
     text = c8.text_input(t("tasks.f_text"), key="rf_text", placeholder=t("tasks.f_text_ph"))
     span = tuple(span) if isinstance(span, list | tuple) else (span,)
-    c9, c10 = st.columns([3, 7], vertical_alignment="bottom")
+    c9, _ = st.columns([3, 7], vertical_alignment="bottom")
     cats = ch["categories"]
     chosen_cats = c9.multiselect(
         t("views.f_category"),
@@ -144,8 +144,7 @@ def register_filters() -> RegisterFilter:
         placeholder=t("tasks.all"),
         select_all=False,
     )
-    with c10:
-        custom = _field_filters(ch["fields"], depts, plan_id)
+    custom = _field_filters(ch["fields"], depts, plan_id)  # full width: a range takes two boxes
     return RegisterFilter(
         plan_id=plan_id,
         phases=phases,
