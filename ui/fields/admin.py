@@ -1,8 +1,13 @@
 """系统管理 › 自定义字段 and 事项来源: the office's fields and categories, each edit saved
 against the version its form opened with, 停用/恢复 after an explicit tick."""
 
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TypeVar
+
 import pandas as pd
 import streamlit as st
+from sqlmodel import Session
 
 from duban.core.permissions import Actor
 from duban.fields import categories, definitions, usage
@@ -19,8 +24,9 @@ from ui.common import (
     show_errors,
 )
 from ui.context import session, t
-from ui.fields.lookup import KIND_KEYS, kind_label
+from ui.fields.lookup import KIND_KEYS, category_label, kind_label
 
+Item = TypeVar("Item", CustomField, TaskCategory)
 KINDS = list(FieldKind)
 CHOICE_KINDS = (FieldKind.choice, FieldKind.multi_choice)
 
@@ -149,21 +155,10 @@ def _edit_field(me: Actor, fields: list[CustomField], plans: dict) -> None:
     if not fields:
         empty_state(t("fields.none"))
         return
-    by_id = {f.id: f for f in fields}
-    fid = st.selectbox(
-        t("fields.pick"),
-        list(by_id),
-        format_func=lambda i: (
-            t("fields.pick_retired", label=by_id[i].label)
-            if by_id[i].retired_at
-            else by_id[i].label
-        ),
-        key="cf_pick",
-        placeholder=t("form.choose"),
-    )
-    if fid is None:
+    f = _pick(fields, t("fields.pick"), "cf_pick", _field_name)
+    if f is None or f.id is None:
         return
-    f = by_id[fid]
+    field_id = f.id
     version, values = opened_version(f"cf_{f.id}", f.version, lambda: _field_values(f))
     fk = f"cf_{f.id}_{version}"
     kind = FieldKind(f.kind)
@@ -196,7 +191,7 @@ def _edit_field(me: Actor, fields: list[CustomField], plans: dict) -> None:
             definitions.update_field(
                 db,
                 actor=me,
-                field_id=f.id,
+                field_id=field_id,
                 expected_version=version,
                 label=label,
                 unit=unit or None,
@@ -208,28 +203,88 @@ def _edit_field(me: Actor, fields: list[CustomField], plans: dict) -> None:
             )
             flash(t("admin.saved"))
             st.rerun()
-    _field_toggle(me, f)
-
-
-def _field_toggle(me: Actor, f: CustomField) -> None:
-    """停用 or 恢复, acting on the field as the user saw it, after a tick."""
-    seen = seen_version(f"cf_toggle_{f.id}", f.version)
-    retiring = f.retired_at is None
-    sure = st.checkbox(
-        t("fields.retire_confirm" if retiring else "fields.restore_confirm"),
-        key=f"cf_toggle_ok_{f.id}_{f.version}",
+    _toggle(
+        f,
+        f.label,
+        FIELD_TOGGLE,
+        lambda db, seen, retired: definitions.set_retired(
+            db, actor=me, field_id=field_id, expected_version=seen, retired=retired
+        ),
     )
-    if not st.button(t("fields.retire" if retiring else "fields.restore"), key=f"cf_toggle_{f.id}"):
+
+
+def _field_name(f: CustomField) -> str:
+    return t("fields.pick_retired", label=f.label) if f.retired_at else f.label
+
+
+def _pick(items: Sequence[Item], label: str, key: str, name: Callable[[Item], str]) -> Item | None:
+    """The field or category to edit, retired ones marked."""
+    by_id = {x.id: x for x in items}
+    chosen = st.selectbox(
+        label,
+        list(by_id),
+        format_func=lambda i: name(by_id[i]),
+        key=key,
+        placeholder=t("form.choose"),
+    )
+    return by_id.get(chosen)
+
+
+@dataclass(frozen=True)
+class _ToggleWords:
+    """The keys (widgets) and words (i18n) of one kind of thing's 停用/恢复."""
+
+    key: str
+    retire: str
+    restore: str
+    retire_confirm: str
+    restore_confirm: str
+    retired_ok: str
+    restored_ok: str
+
+
+FIELD_TOGGLE = _ToggleWords(
+    "cf",
+    "fields.retire",
+    "fields.restore",
+    "fields.retire_confirm",
+    "fields.restore_confirm",
+    "fields.retired_ok",
+    "fields.restored_ok",
+)
+CATEGORY_TOGGLE = _ToggleWords(
+    "cat",
+    "fields.cat_retire",
+    "fields.cat_restore",
+    "fields.cat_retire_confirm",
+    "fields.cat_restore_confirm",
+    "fields.cat_retired_ok",
+    "fields.cat_restored_ok",
+)
+
+
+def _toggle(
+    item: Item, name: str, words: _ToggleWords, set_retired: Callable[[Session, int, bool], object]
+) -> None:
+    """停用 or 恢复, acting on the item as the user saw it (`set_retired(db, version,
+    retired)`), after a tick."""
+    seen = seen_version(f"{words.key}_toggle_{item.id}", item.version)
+    retiring = item.retired_at is None
+    sure = st.checkbox(
+        t(words.retire_confirm if retiring else words.restore_confirm),
+        key=f"{words.key}_toggle_ok_{item.id}_{item.version}",
+    )
+    if not st.button(
+        t(words.retire if retiring else words.restore), key=f"{words.key}_toggle_{item.id}"
+    ):
         return
     if not sure:
         st.warning(t("fields.need_confirm"))
         return
     with show_errors(), session() as db:
-        definitions.set_retired(
-            db, actor=me, field_id=f.id, expected_version=seen, retired=retiring
-        )
-        done = "fields.retired_ok" if retiring else "fields.restored_ok"
-        flash(t(done, label=plain(f.label)))
+        set_retired(db, seen, retiring)
+        said = plain(name)
+        flash(t(words.retired_ok if retiring else words.restored_ok, label=said, name=said))
         st.rerun()
 
 
@@ -316,21 +371,10 @@ def _edit_category(me: Actor, cats: list[TaskCategory]) -> None:
     st.subheader(t("fields.cat_edit_title"), anchor=False)
     if not cats:
         return
-    by_id = {c.id: c for c in cats}
-    cid = st.selectbox(
-        t("fields.cat_pick"),
-        list(by_id),
-        format_func=lambda i: (
-            t("fields.category_retired", name=by_id[i].name)
-            if by_id[i].retired_at
-            else by_id[i].name
-        ),
-        key="cat_pick",
-        placeholder=t("form.choose"),
-    )
-    if cid is None:
+    c = _pick(cats, t("fields.cat_pick"), "cat_pick", category_label)
+    if c is None or c.id is None:
         return
-    c = by_id[cid]
+    category_id = c.id
     version, values = opened_version(
         f"cat_{c.id}",
         c.version,
@@ -345,7 +389,7 @@ def _edit_category(me: Actor, cats: list[TaskCategory]) -> None:
             categories.update_category(
                 db,
                 actor=me,
-                category_id=c.id,
+                category_id=category_id,
                 expected_version=version,
                 name=name,
                 weight=weight,
@@ -353,26 +397,14 @@ def _edit_category(me: Actor, cats: list[TaskCategory]) -> None:
             )
             flash(t("admin.saved"))
             st.rerun()
-    seen = seen_version(f"cat_toggle_{c.id}", c.version)
-    retiring = c.retired_at is None
-    sure = st.checkbox(
-        t("fields.cat_retire_confirm" if retiring else "fields.cat_restore_confirm"),
-        key=f"cat_toggle_ok_{c.id}_{c.version}",
+    _toggle(
+        c,
+        c.name,
+        CATEGORY_TOGGLE,
+        lambda db, seen, retired: categories.set_retired(
+            db, actor=me, category_id=category_id, expected_version=seen, retired=retired
+        ),
     )
-    if not st.button(
-        t("fields.cat_retire" if retiring else "fields.cat_restore"), key=f"cat_toggle_{c.id}"
-    ):
-        return
-    if not sure:
-        st.warning(t("fields.need_confirm"))
-        return
-    with show_errors(), session() as db:
-        categories.set_retired(
-            db, actor=me, category_id=c.id, expected_version=seen, retired=retiring
-        )
-        done = "fields.cat_retired_ok" if retiring else "fields.cat_restored_ok"
-        flash(t(done, name=plain(c.name)))
-        st.rerun()
 
 
 TABS = [(80, "fields.tab_fields", fields_tab), (85, "fields.tab_categories", categories_tab)]
