@@ -288,60 +288,33 @@ def _task_dimensions(src: Sources, lang: str, *, colour_of: str) -> list[Dimensi
 def custom_dimensions(src: Sources, lang: str) -> list[Dimension]:
     """A dimension per active custom field of a groupable kind (number: value ranges, date:
     month, multiple choice: one row per chosen option)."""
+    Words = tuple[dict[Any, str], dict[Any, int]]  # a value's words and its place
+    units: Words = (
+        {k: v[0] for k, v in src.units.items()},
+        {k: v[1] for k, v in src.units.items()},
+    )
+    yes_no: Words = (
+        {True: t("charts.yes", lang), False: t("charts.no", lang)},
+        {True: 0, False: 1},
+    )
+    none: Words = ({}, {})
     out = []
     for f in src.fields:
         kind = FieldKind(f.kind)
         key = field_frame.column(f)
         label = f.label + (f"（{f.unit}）" if f.unit and kind == FieldKind.number else "")
-        if kind == FieldKind.choice:
-            out.append(
-                Dimension(
-                    key,
-                    label,
-                    key,
-                    labels={o: o for o in f.options},
-                    order=_rank(f.options),
-                    field_id=f.id,
-                )
-            )
-        elif kind == FieldKind.multi_choice:
-            out.append(
-                Dimension(
-                    key,
-                    label,
-                    key,
-                    "explode",
-                    labels={o: o for o in f.options},
-                    order=_rank(f.options),
-                    field_id=f.id,
-                )
-            )
-        elif kind == FieldKind.department:
-            out.append(
-                Dimension(
-                    key,
-                    label,
-                    key,
-                    labels={k: v[0] for k, v in src.units.items()},
-                    order={k: v[1] for k, v in src.units.items()},
-                    field_id=f.id,
-                )
-            )
-        elif kind == FieldKind.boolean:
-            out.append(
-                Dimension(
-                    key,
-                    label,
-                    key,
-                    labels={True: t("charts.yes", lang), False: t("charts.no", lang)},
-                    order={True: 0, False: 1},
-                    field_id=f.id,
-                )
-            )
-        elif kind == FieldKind.number:
-            out.append(Dimension(key, label, key, "bins", field_id=f.id))
-        elif kind == FieldKind.date:
-            out.append(Dimension(key, label, key, "month", field_id=f.id))
+        options: Words = ({o: o for o in f.options}, _rank(f.options))
+        ways: dict[FieldKind, tuple[str, Words]] = {
+            FieldKind.choice: ("value", options),
+            FieldKind.multi_choice: ("explode", options),
+            FieldKind.department: ("value", units),
+            FieldKind.boolean: ("value", yes_no),
+            FieldKind.number: ("bins", none),
+            FieldKind.date: ("month", none),
+        }
+        if kind in ways:  # text fields are not grouped by
+            mode, (labels, order) = ways[kind]
+            out.append(Dimension(key, label, key, mode, labels, order, field_id=f.id))
     return out
 
 
