@@ -1,6 +1,7 @@
 """Cached engine and settings, the acting user, the locale, and a session per call."""
 
 import contextlib
+import datetime as dt
 import logging
 import threading
 from collections.abc import Callable, Iterator
@@ -12,7 +13,8 @@ from duban.core import db
 from duban.core.permissions import Actor
 from duban.core.settings import Settings, load_settings
 from duban.i18n import t as _t
-from duban.monitoring import frames
+from duban.monitoring import frames, holidays, status
+from duban.monitoring import rules as rules_mod
 
 
 @st.cache_resource
@@ -45,6 +47,15 @@ def data_version() -> int:
 @st.cache_resource(max_entries=2, show_spinner=False)
 def raw_frames(version: int) -> frames.RawFrames:
     return frames.read_frames(engine())
+
+
+# Every task and assignment coloured as of `today`, once per data version for the dashboard,
+# the register and 图表 alike (the colouring is the costly step after the read).
+@st.cache_resource(max_entries=2, show_spinner=False)
+def status_frames(version: int, today: dt.date) -> status.StatusFrames:
+    with session() as s:
+        rules, cal = rules_mod.load_warning_rules(s), holidays.load_calendar(s)
+    return status.build_status(raw_frames(version), today=today, rules=rules, cal=cal)
 
 
 WARM_THREAD = "duban-warm-up"

@@ -69,16 +69,23 @@ class RegisterFilter:
 
 
 def base_frame(
-    engine: Engine, *, today: dt.date | None = None, raw: frames.RawFrames | None = None
+    engine: Engine,
+    *,
+    today: dt.date | None = None,
+    raw: frames.RawFrames | None = None,
+    coloured: status.StatusFrames | None = None,
 ) -> pl.DataFrame:
     """Every task with its colour, reasons, units and version, in register (sort_key) order.
 
     Expensive (reads and colours everything): cache it on the data version. `raw` is the
     dashboard's read of the same data version (frames.RawFrames), when it has one: then
-    only the colouring is done here.
+    only the colouring is done here; `coloured` is that colouring itself (as of `today`),
+    when the caller has it too.
     """
     today = today or clock.today()
-    if raw is None:
+    if coloured is not None:
+        sf = coloured
+    elif raw is None:
         sf = status.status_frames(engine, today=today)
     else:
         with Session(engine) as s:

@@ -8,7 +8,6 @@ import json
 
 import plotly.graph_objects as go
 import streamlit as st
-from sqlmodel import Session
 
 from duban.charts import compute, datasets, figure, saved
 from duban.charts import spec as spec_mod
@@ -19,11 +18,19 @@ from duban.core.errors import DubanError
 from duban.core.filenames import download_name
 from duban.core.permissions import Actor, can
 from duban.monitoring import charts as mcharts
-from duban.monitoring import holidays, status
-from duban.monitoring import rules as rules_mod
 from models import Role, SavedChart, TaskStatus
 from ui.common import flash, plain, plain_line, show_error
-from ui.context import data_version, engine, lang, raw_frames, session, t, unit_name, vocab
+from ui.context import (
+    data_version,
+    engine,
+    lang,
+    raw_frames,
+    session,
+    status_frames,
+    t,
+    unit_name,
+    vocab,
+)
 from ui.tasks import table
 
 CHART_PARAM = "chart"
@@ -39,11 +46,12 @@ FILTER_KEYS = {
 # ----------------------------------------------------------------------------- caches
 @st.cache_resource(max_entries=2, show_spinner=False)
 def _sources(version: int, today: dt.date) -> datasets.Sources:
-    raw = raw_frames(version)
-    with Session(engine()) as s:
-        rules, cal = rules_mod.load_warning_rules(s), holidays.load_calendar(s)
-    sf = status.build_status(raw, today=today, rules=rules, cal=cal)
-    return datasets.build_sources(engine(), register=table.register_frame(), status=sf, raw=raw)
+    return datasets.build_sources(
+        engine(),
+        register=table.register_frame(),
+        status=status_frames(version, today),
+        raw=raw_frames(version),
+    )
 
 
 def sources() -> datasets.Sources:

@@ -20,7 +20,7 @@ from duban.monitoring import rules as rules_mod
 from duban.monitoring.dashboard import Dashboard, Filters
 from ui import selection
 from ui.common import EMPTY_CELL, weekday
-from ui.context import actor, data_version, lang, raw_frames, session, t
+from ui.context import actor, data_version, lang, raw_frames, session, status_frames, t
 
 _FILTER_KEYS = ("plan", "phase", "dept", "role", "from", "to", "missed", "cat")
 
@@ -38,7 +38,7 @@ def _status(version: int, today: dt.date):
             if c.id is not None
         }
     raw = raw_frames(version)
-    now = status.build_status(raw, today=today, rules=rules, cal=cal)
+    now = status_frames(version, today)  # shared with the register and 图表
     before = status.last_week(raw, today=today, rules=rules, cal=cal)
     return now, before, rules, cal, names
 

@@ -20,15 +20,15 @@ from duban.tasks.register import NO_CATEGORY, FieldFilter, RegisterFilter
 from models import CustomField, FieldKind, TaskStatus
 from ui import selection
 from ui.common import EMPTY_CELL, plain_line
-from ui.context import data_version, engine, lang, raw_frames, session, t, vocab
+from ui.context import data_version, engine, lang, session, status_frames, t, vocab
 from ui.tasks import cycle_input
 from ui.tasks._format import colour_text
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
 def _base_frame(version: int, today: dt.date) -> pl.DataFrame:
-    # The dashboard's raw read of this data version (ui.context.raw_frames, shared).
-    return register.base_frame(engine(), today=today, raw=raw_frames(version))
+    # The dashboard's read and colouring of this data version (ui.context, shared).
+    return register.base_frame(engine(), today=today, coloured=status_frames(version, today))
 
 
 def register_frame() -> pl.DataFrame:
