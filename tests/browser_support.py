@@ -288,6 +288,10 @@ def wait_idle(page, timeout: float = 30_000) -> None:
     expect(page.get_by_test_id("stApp")).to_have_attribute(
         "data-test-script-state", "notRunning", timeout=timeout
     )
+    # Elements whose code loads lazily (tables, charts) stand as skeletons until it has
+    # loaded, then take their own height: what lies below them moves, and a click aimed
+    # before that lands beside its target.
+    expect(page.get_by_test_id("stSkeleton")).to_have_count(0, timeout=timeout)
 
 
 def login(page, base_url: str, username: str, password: str = "duban-demo") -> None:

@@ -16,6 +16,7 @@ import sys
 from collections.abc import Iterator
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 from sqlmodel import Session
 
@@ -143,11 +144,18 @@ class Visit:
             self.problems.append(f"{where}: the payload is not in the form's fields as typed")
 
     def check(self, where: str, *, shows_text: bool = False) -> None:
+        if shows_text:
+            # Wait for the payload's text (the run a choice started may still be drawing);
+            # a word joiner, invisible, keeps a URL in user text from becoming a link.
+            try:
+                self.page.wait_for_function(
+                    "(t) => document.body.innerText.replaceAll('\u2060', '').includes(t)",
+                    arg=TYPED,
+                    timeout=20_000,
+                )
+            except PlaywrightTimeout:
+                self.problems.append(f"{where}: the payload is not shown as the text typed")
         self.problems += _violations(self.page, where)
-        # (a word joiner, invisible, keeps a URL in user text from becoming a link)
-        text = self.page.locator("body").inner_text().replace("\u2060", "")
-        if shows_text and TYPED not in text:
-            self.problems.append(f"{where}: the payload is not shown as the text typed")
 
     def done(self) -> None:
         report = self.problems + [f"request to {url}" for url in dict.fromkeys(self.requests)]
