@@ -10,7 +10,7 @@ from duban.core import clock, uploads
 from duban.core.permissions import Actor, can
 from duban.inspections import reading as inspection_reading
 from duban.tasks import reading, workflow
-from ui import selection
+from ui import layout, selection
 from ui.common import (
     EMPTY_CELL,
     bump,
@@ -30,7 +30,12 @@ def acknowledge_button(m, me: Actor, key: str) -> None:
     # The click acts on the assignment as the user saw it (the previous run), not as read
     # now: a change made meanwhile is refused as stale.
     seen = seen_version(f"{key}_ack_{m.assignment.id}", m.assignment.version)
-    if st.button(t("my.ack"), key=f"{key}_ack_{m.assignment.id}", type="primary"):
+    if st.button(
+        t("my.ack"),
+        key=f"{key}_ack_{m.assignment.id}",
+        type="primary",
+        width="stretch" if key == "sec" or layout.is_compact() else "content",
+    ):
         with show_errors():
             with session() as db:
                 workflow.acknowledge(
@@ -328,6 +333,17 @@ def unit_workbench(m, me: Actor, d: reading.TaskDetail) -> None:
                 authors = {iv.instruction.id: iv.author for iv in d.instructions}
                 for ins in m.pending_instructions:
                     answer_form(ins, m, me, "wb", authors[ins.id])
+
+
+def counts_line(sections: list, n_rectify: int, n_notices: int) -> None:
+    """简洁视图: what waits for the unit, as one line of counts (only those not zero)."""
+    counts = [(t(f"my.sec_{name}"), len(items)) for name, items in sections]
+    counts += [(t("my.sec_rectify"), n_rectify), (t("my.sec_notices"), n_notices)]
+    items = [f"{label} **{n}**" for label, n in counts if n]
+    if items:
+        st.markdown(t("phone.counts", items=" · ".join(items)))
+    else:
+        st.caption(t("phone.nothing_to_do"))
 
 
 def notices_count(todo: list, rectifications: list) -> tuple[int, str]:
