@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from ui.charts import views as chart_views
 from ui import layout
+from ui.charts import views as chart_views
 from ui.common import empty_state, header
 from ui.context import actor, data_version, lang, t
 from ui.monitoring import dashboard as views

@@ -12,7 +12,7 @@ import streamlit as st
 from duban.core.errors import DubanError
 from duban.core.permissions import Actor
 from duban.org import preferences
-from ui.context import session, t
+from ui.context import actor, session, t
 
 KEY = "compact_view"
 _FOR = "_compact_view_for"  # the user the switch's value was read for
@@ -24,7 +24,8 @@ _TOUCH_RULES = (
     ".stMain .stDownloadButton button,.stMain .stLinkButton a,"
     '.stMain [data-testid="stPageLink"] a,.stMain [role="tab"],'
     '.stMain [data-testid="stExpander"] summary,.stMain [data-baseweb="select"]>div,'
-    '.stMain [data-baseweb="input"],.stMain [data-testid="stPopover"] button'
+    '.stMain [data-baseweb="input"],.stMain [data-testid="stPopover"] button,'
+    '.stMain [data-testid="stButtonGroup"] button,.stMain .react-aria-ComboBox>div'
     "{min-height:44px}"
     ".stMain input,.stMain textarea{font-size:16px}"
     '[data-testid="stExpandSidebarButton"]{min-width:44px;min-height:44px}'
@@ -51,12 +52,17 @@ def _device_is_phone() -> bool:
 def compact_switch(me: Actor) -> None:
     """The 简洁视图 switch (in the sidebar), and the CSS of this run's layout."""
     if st.session_state.get(_FOR) != me.user_id or KEY not in st.session_state:
-        with session() as db:
-            chosen = preferences.compact_view(db, actor=me)
-        st.session_state[KEY] = _device_is_phone() if chosen is None else chosen
+        st.session_state[KEY] = _initial(me)
         st.session_state[_FOR] = me.user_id
     st.toggle(t("compact.label"), key=KEY, help=t("compact.help"), on_change=_save, args=(me,))
     st.html(_ALWAYS if is_compact() else _NARROW)
+
+
+def _initial(me: Actor) -> bool:
+    """The user's remembered choice, or the device's when the user never chose."""
+    with session() as db:
+        chosen = preferences.compact_view(db, actor=me)
+    return _device_is_phone() if chosen is None else chosen
 
 
 def _save(me: Actor) -> None:
@@ -68,5 +74,8 @@ def _save(me: Actor) -> None:
 
 
 def is_compact() -> bool:
-    """Whether this run lays its page out for a phone."""
-    return bool(st.session_state.get(KEY))
+    """Whether this run lays its page out for a phone (the switch's value; a page run on its
+    own, as in AppTest, without the sidebar, reads the same choice)."""
+    if KEY in st.session_state:
+        return bool(st.session_state[KEY])
+    return _initial(actor())

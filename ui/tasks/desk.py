@@ -110,10 +110,21 @@ def _report_fields(
 
 
 def report_form(m, me: Actor, targets: list) -> None:
-    """进展填报 for one assignment; on error everything typed stays in the form."""
+    """进展填报 for one assignment; on error everything typed stays in the form.
+
+    拍照 (a switch above the form, so the camera is asked for only when wanted): a photo
+    taken with the phone's (or the computer's) camera goes with the report as evidence."""
     fk = f"rep_{m.assignment.id}_{st.session_state.get(f'rep_n_{m.assignment.id}', 0)}"
+    camera = st.toggle(t("phone.camera_on"), key=f"{fk}_cam_on")
     with st.form(fk):
         fields = _report_fields(fk, targets, percent=m.latest_percent or 0)
+        if camera:
+            photo = st.camera_input(
+                t("phone.camera"), key=f"{fk}_photo", help=t("phone.camera_help")
+            )
+            if photo is not None:
+                stamp = clock.now().strftime("%Y%m%d_%H%M%S")
+                fields["files"].append((t("phone.photo_name", stamp=stamp), photo))
         here = st.container()  # a refusal shows above the button just pressed
         if st.form_submit_button(t("my.send_report"), type="primary"):
             with here, show_errors():
@@ -312,8 +323,14 @@ def unit_workbench(m, me: Actor, d: reading.TaskDetail) -> None:
         tabs_def = ["report", "correct", "extension"] + (
             ["submit"] if m.assignment.role == "lead" else []
         )
+    authors = {iv.instruction.id: iv.author for iv in d.instructions}  # as the detail read them
     if m.pending_instructions:
-        tabs_def.append("answer")
+        if layout.is_compact():  # 简洁视图: the answer first, not behind a tab
+            st.markdown(f"##### {t('my.tab_answer')}")
+            for ins in m.pending_instructions:
+                answer_form(ins, m, me, "wb", authors[ins.id])
+        else:
+            tabs_def.append("answer")
     if not tabs_def:
         return
     labels = [t(f"my.tab_{x}") for x in tabs_def]
@@ -329,8 +346,6 @@ def unit_workbench(m, me: Actor, d: reading.TaskDetail) -> None:
             elif name == "submit":
                 submit_form(m, me)
             else:
-                # the authors as the task detail above read them
-                authors = {iv.instruction.id: iv.author for iv in d.instructions}
                 for ins in m.pending_instructions:
                     answer_form(ins, m, me, "wb", authors[ins.id])
 
