@@ -339,7 +339,7 @@ def red_cards(d: Dashboard) -> None:
     )
     enum = t("punct.enum")
     for r in rows.iter_rows(named=True):
-        with st.container(border=True, key=f"dash_card_{r['task_id']}"):
+        with st.container(border=True, key=f"dash_card_{r['task_id']}", gap="xsmall"):
             title = f"{r['code']} {r['title']}"
             st.markdown(f"**{plain_line(title)}**")
             facts = [plain_line(r["lead_name"] or "—")]
