@@ -120,10 +120,35 @@ def _colour_and_state(row: dict | None, returned, task) -> None:
 def _about(d: reading.TaskDetail) -> None:
     """简洁视图's folded facts: plan and parent, extensions, cycle, classification, text."""
     task = d.task
+    _plan_line(d)
+    _schedule_lines(d)
+    _classification(task)
+    if task.description:
+        st.markdown(plain(task.description))
+    _children_line(d)
+
+
+def _children_line(d: reading.TaskDetail) -> None:
+    if d.children:
+        st.caption(
+            t("tasks.children")
+            + t("punct.colon")
+            + t("punct.list").join(plain(f"{c.code} {c.title}") for c in d.children)
+        )
+
+
+def _plan_line(d: reading.TaskDetail) -> None:
+    """The plan, the phase and the parent task, as one caption."""
+    task = d.task
     crumbs = [plain(d.plan.title), plain(task.phase or "")]
     if d.parent:
         crumbs.append(t("tasks.parent", code=plain(d.parent.code), title=plain(d.parent.title)))
     st.caption(" · ".join(c for c in crumbs if c))
+
+
+def _schedule_lines(d: reading.TaskDetail) -> None:
+    """The original deadline when it was extended, and the task's 报送频次."""
+    task = d.task
     if task.original_deadline and task.original_deadline != task.deadline:
         st.caption(
             t(
@@ -142,9 +167,6 @@ def _about(d: reading.TaskDetail) -> None:
             source=t("cyc.from_plan" if cyc.from_plan else "cyc.own"),
         )
     )
-    _classification(task)
-    if task.description:
-        st.markdown(plain(task.description))
 
 
 def _detail_header(
@@ -153,10 +175,7 @@ def _detail_header(
     """Title, plan and parent, the four figures, the colour and the description."""
     task = d.task
     st.subheader(plain(f"{task.code} {task.title}".strip()), anchor=False)
-    crumbs = [plain(d.plan.title), plain(task.phase or "")]
-    if d.parent:
-        crumbs.append(t("tasks.parent", code=plain(d.parent.code), title=plain(d.parent.title)))
-    st.caption(" · ".join(c for c in crumbs if c))
+    _plan_line(d)
     m1, m2, m3, m4 = st.columns(4)
     m1.metric(t("tasks.col_status"), vocab("task_status", task.status))
     m2.metric(t("tasks.col_deadline"), date_text(task.deadline))
@@ -165,34 +184,12 @@ def _detail_header(
         t("tasks.lead_progress"), f"{lead.latest.percent:.0f}%" if lead and lead.latest else "—"
     )
     m4.metric(t("tasks.col_ext"), d.extension_count)
-    if task.original_deadline and task.original_deadline != task.deadline:
-        st.caption(
-            t(
-                "tasks.original_vs",
-                original=date_text(task.original_deadline),
-                current=date_text(task.deadline),
-                n=d.extension_count,
-            )
-        )
-    cyc = cycles_set.effective(task, d.plan)
-    st.caption(
-        "🗓️ "
-        + t(
-            "cyc.detail",
-            label=cycle_input.label(cyc.cycle.code),
-            source=t("cyc.from_plan" if cyc.from_plan else "cyc.own"),
-        )
-    )
+    _schedule_lines(d)
     _classification(task)
     _colour_and_state(row, returned, task)
     if task.description:
         st.markdown(plain(task.description))
-    if d.children:
-        st.caption(
-            t("tasks.children")
-            + t("punct.colon")
-            + t("punct.list").join(plain(f"{c.code} {c.title}") for c in d.children)
-        )
+    _children_line(d)
 
 
 def _classification(task) -> None:
