@@ -40,6 +40,7 @@ IPHONE_UA = (
     "(KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1"
 )
 ANSWER = "已按批示要求部署，本周内完成窗口改造。"
+WAIT = 30_000  # ms: what a click's answer may take on a busy machine (expect's default is 5 s)
 
 
 @pytest.fixture(scope="module")
@@ -163,8 +164,8 @@ def test_the_leader_reads_the_figures_and_the_red_list_first(app_and_db, phone):
     assert small == [], small[:12]
     # The card opens its task.
     first_card.get_by_role("button", name="查看").click()
-    expect(phone.get_by_role("button", name="← 返回台账")).to_be_visible()
     wait_idle(phone)
+    expect(phone.get_by_role("button", name="← 返回台账")).to_be_visible(timeout=WAIT)
     _no_horizontal_scroll(phone)
 
 
@@ -193,7 +194,8 @@ def test_the_unit_head_acknowledges_reports_with_a_photo_and_answers(app_and_db,
     small = _small_controls(phone)
     assert small == [], small[:12]
     ack.click()
-    expect(phone.get_by_text("已签收：", exact=False)).to_be_visible()
+    wait_idle(phone)  # (a busy machine may take longer than expect's 5 s to answer a click)
+    expect(phone.get_by_text("已签收：", exact=False)).to_be_visible(timeout=WAIT)
     with Session(engine) as s:
         acked = [s.get(Assignment, a.id) for a in waiting]
         assert sum(a.acknowledged_at is not None for a in acked) == 1
@@ -215,11 +217,12 @@ def test_the_unit_head_acknowledges_reports_with_a_photo_and_answers(app_and_db,
         "() => document.querySelector('[data-testid=stCameraInput] video').readyState >= 2"
     )
     camera.get_by_role("button", name="Take Photo").click()
-    expect(camera.get_by_role("button", name="Clear photo")).to_be_visible()  # taken
+    expect(camera.get_by_role("button", name="Clear photo")).to_be_visible(timeout=WAIT)
     done = phone.locator('[class*="_done"] textarea').first
     done.fill("完成窗口改造一期，现场照片附后。")
     phone.get_by_role("button", name="提交进展").click()
-    expect(phone.get_by_text("进展已提交", exact=False)).to_be_visible()
+    wait_idle(phone)
+    expect(phone.get_by_text("进展已提交", exact=False)).to_be_visible(timeout=WAIT)
     with Session(engine) as s:
         reports = s.exec(select(ProgressReport).order_by(ProgressReport.id)).all()
         assert len(reports) == before + 1
@@ -238,7 +241,8 @@ def test_the_unit_head_acknowledges_reports_with_a_photo_and_answers(app_and_db,
     expect(answer).to_be_visible()
     answer.fill(ANSWER)
     phone.get_by_role("button", name="回复", exact=True).click()
-    expect(phone.get_by_text("已回复批示", exact=False)).to_be_visible()
+    wait_idle(phone)
+    expect(phone.get_by_text("已回复批示", exact=False)).to_be_visible(timeout=WAIT)
     with Session(engine) as s:
         ins = s.exec(select(Instruction).where(Instruction.task_id == task_id)).all()[-1]
         answers = s.exec(
