@@ -205,6 +205,8 @@ def test_the_unit_head_acknowledges_reports_with_a_photo_and_answers(app_and_db,
     wait_idle(phone)
     expect(phone.get_by_text("最近一次填报")).to_be_visible()
     _no_horizontal_scroll(phone)
+    small = _small_controls(phone)
+    assert small == [], small[:12]
     with Session(engine) as s:
         before = len(s.exec(select(ProgressReport)).all())
     camera_switch = phone.locator('[class*="_cam_on"] label').first
