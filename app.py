@@ -15,7 +15,7 @@ from duban.core.logs import configure_logging
 from duban.core.permissions import PAGE_ACCESS
 from duban.i18n import LOCALE_LABELS, LOCALES
 from duban.org import auth as dauth
-from ui import auth
+from ui import auth, layout
 from ui.common import chrome_css, plain_line
 from ui.context import engine, session, settings, t, unit_name, warm_up_once
 from ui.inbox import views as inbox_views
@@ -97,6 +97,7 @@ with st.sidebar:
     unit = unit_name(actor.department_id)
     if unit:
         st.caption(t("sidebar.unit", unit=plain_line(unit)))
+    layout.compact_switch(actor)
     if st.button(t("logout"), icon="🚪", width="stretch"):
         auth.sign_out(actor)
         st.rerun()

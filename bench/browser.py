@@ -8,6 +8,8 @@ Playwright and Debian's Chromium, from the user's action to what answers it:
   `stMetric`; on a unit's 待办, the first item's link); "settled" is
   until Streamlit has finished every run (tests/browser_support.wait_idle, read from its
   websocket). The first login after the server started is shown on its own row (cold caches).
+- on a phone (390 × 844, a phone's User-Agent, so 简洁视图): leader and dept01 login → the
+  first red-list card (leader; the KPIs stand above it) or 待办's first item.
 - every page of the role's navigation: the nav click → the page's title shown and settled.
 - the main clicks: dashboard red-list row → task detail; register filter (colour) change;
   register row → task detail; 我的任务 签收; opening another notice; the dashboard's chart
@@ -51,6 +53,15 @@ FIRST_USABLE = '[data-testid="stMetric"], [data-testid="stMain"] [data-testid="s
 LOGIN_GOAL = 2.0  # s, login submit → first usable element of the landing page
 CLICK_GOAL = 1.0  # s, any other click → its answer shown and Streamlit settled
 ROLES = {"leader": "leader", "office": "office", "inspector": "inspector", "dept01": "dept_head"}
+# On a phone (issue 17): 390 × 844, a phone's User-Agent (简洁视图 on by default), touch. The
+# leader's login is timed to the first red-list card (the KPIs are above it); the unit head's
+# to the first usable element of 待办, as on a computer.
+PHONE = {"width": 390, "height": 844}
+PHONE_UA = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 "
+    "(KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1"
+)
+PHONE_FIRST = {"leader": '[class*="st-key-dash_card_"] button', "dept01": FIRST_USABLE}
 PROD_BCRYPT_ROUNDS = 12
 
 
@@ -94,10 +105,15 @@ class Bench:
         return self.steps[name]
 
     # ------------------------------------------------------------ helpers
-    def new_page(self):
+    def new_page(self, *, phone: bool = False):
         from tests.browser_support import track
 
-        ctx = self.browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+        if phone:
+            ctx = self.browser.new_context(
+                viewport=PHONE, user_agent=PHONE_UA, is_mobile=True, has_touch=True, locale="zh-CN"
+            )
+        else:
+            ctx = self.browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
         page = ctx.new_page()
         page.set_default_timeout(60_000)
         track(page)
@@ -114,7 +130,7 @@ class Bench:
         wait_idle(page, timeout=120_000)
         return t1 - t0, time.perf_counter() - t0
 
-    def login(self, page, username: str) -> tuple[float, float]:
+    def login(self, page, username: str, first: str = FIRST_USABLE) -> tuple[float, float]:
         from playwright.sync_api import expect
 
         from tests.browser_support import wait_idle
@@ -129,7 +145,7 @@ class Bench:
         return self.timed(
             page,
             lambda: page.get_by_role("button", name="登录").click(),
-            lambda: page.locator(FIRST_USABLE).first.wait_for(state="visible"),
+            lambda: page.locator(first).first.wait_for(state="visible"),
         )
 
     def nav(self, page, title: str) -> tuple[float, float]:
@@ -167,6 +183,13 @@ class Bench:
                     self.clicks(username, page)
                 ctx.close()
             print(f"  {self.scale}: {username} done", flush=True)
+        for username, first_element in PHONE_FIRST.items():
+            for _ in range(self.repeat):
+                ctx, page = self.new_page(phone=True)
+                shown, settled = self.login(page, username, first_element)
+                self.step(f"login {username} · phone 390×844", LOGIN_GOAL).add(shown, settled)
+                ctx.close()
+        print(f"  {self.scale}: phone logins done", flush=True)
 
     def clicks(self, username: str, page) -> None:
         todo = {

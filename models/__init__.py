@@ -35,7 +35,7 @@ from models.notice import (
     NoticeTemplate,
 )
 from models.notify import Channel, Delivery, JobRun, Notification, NotifyPreference
-from models.org import AppUser, AppUserCreate, Department, DepartmentCreate
+from models.org import AppUser, AppUserCreate, Department, DepartmentCreate, UserPreference
 from models.plan import Assignment, Milestone, Plan, Target, Task
 from models.system import AppSetting, AuditLog, CalendarDay, DataVersion
 from models.workflow import (
@@ -58,6 +58,7 @@ __all__ = [
     "AppSetting",
     "AppUser",
     "AppUserCreate",
+    "UserPreference",
     "AssessmentPeriod",
     "AssessmentSnapshot",
     "Assignment",

@@ -55,3 +55,19 @@ class AppUser(AppUserBase, table=True):
 
 class AppUserCreate(AppUserBase):
     password: str
+
+
+class UserPreference(SQLModel, table=True):
+    """How one user likes the console laid out (their own choices, set from the sidebar).
+
+    compact_view: 简洁视图 (the phone layout) on or off; None until the user chooses, when
+    the layout follows the device (a phone's browser says so in its User-Agent)."""
+
+    __tablename__ = "user_preference"
+
+    user_id: int = Field(foreign_key="app_user.id", primary_key=True)
+    compact_view: bool | None = None
+    updated_at: NaiveDatetime = Field(default_factory=local_now)
+    version: int = 1
+
+    __mapper_args__ = versioned()

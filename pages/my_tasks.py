@@ -5,7 +5,7 @@ import streamlit as st
 from duban.core.errors import DubanError
 from duban.tasks import workflow
 from models import Role
-from ui import selection
+from ui import layout, selection
 from ui.charts import views as chart_views
 from ui.common import empty_state, header, plain, show_error, show_flash
 from ui.context import actor, session, t
@@ -52,24 +52,29 @@ sections = [
     ("due_soon", my_desk.due_soon),
     ("to_answer", my_desk.to_answer),
 ]
-cols = st.columns(len(sections) + 2)
-for col, (name, items) in zip(cols, sections, strict=False):
-    col.metric(t(f"my.sec_{name}"), len(items))
-cols[-2].metric(t("my.sec_rectify"), len(rectifications))
 n_notices, notices_help = desk.notices_count(my_desk.notices, rectifications)
-cols[-1].metric(t("my.sec_notices"), n_notices, help=notices_help)
+compact = layout.is_compact()
+if compact:  # 简洁视图: the counts as one line, so the first item needing action is on screen
+    desk.counts_line(sections, len(rectifications), n_notices)
+else:
+    cols = st.columns(len(sections) + 2)
+    for col, (name, items) in zip(cols, sections, strict=False):
+        col.metric(t(f"my.sec_{name}"), len(items))
+    cols[-2].metric(t("my.sec_rectify"), len(rectifications))
+    cols[-1].metric(t("my.sec_notices"), n_notices, help=notices_help)
 
 for name, items in sections:
     if not items:
         continue
     with st.expander(f"{t(f'my.sec_{name}')}{t('punct.paren', x=len(items))}", expanded=True):
         for m in items[: desk.SECTION_MAX]:
+            # (on a phone the columns stack: the button sits under its line, full width)
             c1, c2 = st.columns([5, 1])
             c1.markdown(desk.desk_line(m))
             if name == "to_ack":
                 with c2:
                     desk.acknowledge_button(m, me, "sec")
-            elif c2.button(t("my.open"), key=f"open_{name}_{m.task.id}"):
+            elif c2.button(t("my.open"), key=f"open_{name}_{m.task.id}", width="stretch"):
                 selection.open_task(m.task.id)
         if len(items) > desk.SECTION_MAX:
             st.caption(t("limits.list_capped", shown=desk.SECTION_MAX, total=len(items)))
@@ -83,7 +88,11 @@ st.markdown(f"#### {t('my.all')}")
 if not my_desk.tasks:
     empty_state(t("my.none"))
     st.stop()
-clicked = desk.desk_table(my_desk.tasks)
+if compact:  # the wide table folded; the picker below opens any task
+    with st.expander(t("phone.all_tasks", n=len(my_desk.tasks)), key="my_all_box"):
+        clicked = desk.desk_table(my_desk.tasks)
+else:
+    clicked = desk.desk_table(my_desk.tasks)
 
 by_id = {m.task.id: m for m in my_desk.tasks}
 selection.keep_choice("my_open", [None, *by_id])

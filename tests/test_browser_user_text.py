@@ -293,3 +293,60 @@ def test_own_name_and_unit_in_the_sidebar_are_text(visit):
     v.open("个人设置")
     v.check("个人设置（本人）")
     v.done()
+
+
+# ---------------------------------------------------------------- 简洁视图 (issue 17)
+PHONE_UA = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 "
+    "(KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1"
+)
+
+
+@pytest.fixture
+def phone_visit(planted_app, _chromium):
+    """A tour on a phone: 390 × 844 and a phone's User-Agent, so 简洁视图 lays pages out."""
+    ctx = _chromium.new_context(
+        viewport={"width": 390, "height": 844}, user_agent=PHONE_UA, is_mobile=True
+    )
+    page = ctx.new_page()
+    page.set_default_timeout(30_000)
+
+    def start(username: str) -> Visit:
+        base, planted = planted_app
+        v = Visit(page, base, planted)
+        login(page, base, username)
+        return v
+
+    yield start
+    ctx.close()
+
+
+def _phone_go(v: Visit, path: str) -> None:
+    v.page.goto(f"{v.base}/{path}")
+    wait_idle(v.page)
+
+
+def test_the_phone_layout_shows_every_payload_as_text(phone_visit):
+    """The red cards, the folded filter line naming a unit and the compact task detail draw
+    user text as text (the unit's desk and detail: the next test)."""
+    v = phone_visit("leader")
+    task_id = v.planted.task_id
+    _phone_go(v, "dashboard?missed=1")  # every task with a missed report, as cards
+    expect(v.page.locator('[class*="st-key-dash_card_"]').first).to_be_visible()
+    v.check("简洁视图·驾驶舱")
+    _phone_go(v, f"dashboard?dept={v.planted.renamed_unit_id}")  # the line names the unit
+    expect(v.page.locator(".st-key-dash_filters_box")).to_contain_text("XSS单位")
+    v.check("简洁视图·驾驶舱筛选")
+    _phone_go(v, f"tasks?task={task_id}")
+    v.check("简洁视图·任务详情", shows_text=True)
+    v.done()
+
+
+def test_the_unit_phone_layout_shows_every_payload_as_text(phone_visit):
+    u = phone_visit("dept01")
+    task_id = u.planted.task_id
+    _phone_go(u, "my_tasks")
+    u.check("简洁视图·我的任务")
+    _phone_go(u, f"my_tasks?task={task_id}")
+    u.check("简洁视图·我的任务·任务详情", shows_text=True)
+    u.done()

@@ -19,7 +19,7 @@ from duban.monitoring import dashboard as dashboard_mod
 from duban.monitoring import rules as rules_mod
 from duban.monitoring.dashboard import Dashboard, Filters
 from ui import selection
-from ui.common import EMPTY_CELL, weekday
+from ui.common import EMPTY_CELL, plain, plain_line, weekday
 from ui.context import actor, data_version, lang, raw_frames, session, status_frames, t
 
 _FILTER_KEYS = ("plan", "phase", "dept", "role", "from", "to", "missed", "cat")
@@ -130,8 +130,11 @@ def _clear() -> None:
     st.session_state["dash_missed"] = False
 
 
-def filter_bar(opts: dict) -> Filters:
-    """The filter row; the chosen filters are written back to the URL."""
+def filter_bar(opts: dict, *, folded: bool = False) -> Filters:
+    """The filter row; the chosen filters are written back to the URL.
+
+    `folded` (简洁视图): the widgets sit in one expander whose title is the active filters
+    as a line, so a phone's first screen holds the figures, not the form."""
     _init_from_url()
     plans, depts, cats = opts["plans"], opts["departments"], opts.get("categories", {})
     phases = opts["phases"] + (
@@ -145,66 +148,14 @@ def filter_bar(opts: dict) -> Filters:
     ):
         if st.session_state.get(key) is not None and st.session_state[key] not in allowed:
             st.session_state[key] = None  # a stale link: ignore the unknown value
-    all_ = t("dash.f_all")
-    with st.container(border=True):
-        # two rows: the five choices, then the deadline window, the switch and 重置
-        c = st.columns([2.4, 1.3, 2.0, 1.2, 1.7], vertical_alignment="bottom")
-        c[0].selectbox(
-            t("dash.f_plan"),
-            list(plans),
-            format_func=plans.get,
-            index=None,
-            placeholder=all_,
-            key="dash_plan",
-        )
-        c[1].selectbox(
-            t("dash.f_phase"),
-            phases,
-            format_func=lambda p: t("dash.no_phase") if p == dashboard_mod.NO_PHASE else p,
-            index=None,
-            placeholder=all_,
-            key="dash_phase",
-        )
-        c[2].selectbox(
-            t("dash.f_dept"),
-            list(depts),
-            format_func=depts.get,
-            index=None,
-            placeholder=all_,
-            key="dash_dept",
-        )
-        c[3].selectbox(
-            t("dash.f_role"),
-            ["lead", "responsible"],
-            format_func=lambda r: t(f"dash.role_{r}"),
-            index=None,
-            placeholder=all_,
-            key="dash_role",
-        )
-        c[4].selectbox(
-            t("dcat.f_category"),
-            list(cats),
-            format_func=lambda k: _category_name(k, cats),
-            index=None,
-            placeholder=all_,
-            key="dash_cat",
-        )
-        d = st.columns([1.6, 1.6, 3.2, 1.0], vertical_alignment="bottom")
-        d[0].date_input(t("dash.f_from"), value=None, key="dash_from", format="YYYY-MM-DD")
-        d[1].date_input(t("dash.f_to"), value=None, key="dash_to", format="YYYY-MM-DD")
-        d[2].toggle(t("cyw.f_missed"), key="dash_missed", help=t("cyw.f_missed_help"))
-        d[3].button(t("dash.f_reset"), on_click=_clear, width="stretch")
-    ss = st.session_state
-    f = Filters(
-        plan_id=ss.get("dash_plan"),
-        phase=ss.get("dash_phase"),
-        department_id=ss.get("dash_dept"),
-        role=ss.get("dash_role"),
-        date_from=ss.get("dash_from"),
-        date_to=ss.get("dash_to"),
-        missed=bool(ss.get("dash_missed")),
-        category_id=ss.get("dash_cat"),
-    )
+    if folded:
+        words = filters_line(_state_filters(), opts)
+        box = st.expander(t("phone.filters", words=words), icon="🔎", key="dash_filters_box")
+    else:
+        box = st.container(border=True)
+    with box:
+        _filter_widgets(plans, phases, depts, cats)
+    f = _state_filters()
     wanted = f.to_query()
     current = {k: st.query_params.get(k) for k in _FILTER_KEYS if k in st.query_params}
     if wanted != current:
@@ -214,6 +165,96 @@ def filter_bar(opts: dict) -> Filters:
         st.query_params.update(wanted)
         st.session_state["dash_url_sig"] = tuple((k, wanted.get(k)) for k in _FILTER_KEYS)
     return f
+
+
+def _state_filters() -> Filters:
+    ss = st.session_state
+    return Filters(
+        plan_id=ss.get("dash_plan"),
+        phase=ss.get("dash_phase"),
+        department_id=ss.get("dash_dept"),
+        role=ss.get("dash_role"),
+        date_from=ss.get("dash_from"),
+        date_to=ss.get("dash_to"),
+        missed=bool(ss.get("dash_missed")),
+        category_id=ss.get("dash_cat"),
+    )
+
+
+def filters_line(f: Filters, opts: dict) -> str:
+    """The active filters as one line in the UI language ("市公安局 · 牵头 · 仅看未按期报送"),
+    or 全部任务; names typed by users are escaped (the line is a Markdown label)."""
+    parts: list[str] = []
+    if f.plan_id is not None:
+        parts.append(plain_line(str(opts["plans"].get(f.plan_id, f"#{f.plan_id}"))))
+    if f.phase:
+        parts.append(
+            t("dash.no_phase") if f.phase == dashboard_mod.NO_PHASE else plain_line(f.phase)
+        )
+    if f.department_id is not None:
+        parts.append(plain_line(str(opts["departments"].get(f.department_id, "—"))))
+    if f.role:
+        parts.append(t(f"dash.role_{f.role}"))
+    if f.date_from or f.date_to:
+        start = f.date_from.isoformat() if f.date_from else "…"
+        end = f.date_to.isoformat() if f.date_to else "…"
+        parts.append(f"{start} – {end}")
+    if f.category_id is not None:
+        parts.append(plain_line(_category_name(f.category_id, opts.get("categories", {}))))
+    if f.missed:
+        parts.append(t("cyw.f_missed"))
+    return " · ".join(parts) or t("phone.filters_none")
+
+
+def _filter_widgets(plans: dict, phases: list, depts: dict, cats: dict) -> None:
+    all_ = t("dash.f_all")
+    # two rows: the five choices, then the deadline window, the switch and 重置
+    c = st.columns([2.4, 1.3, 2.0, 1.2, 1.7], vertical_alignment="bottom")
+    c[0].selectbox(
+        t("dash.f_plan"),
+        list(plans),
+        format_func=plans.get,
+        index=None,
+        placeholder=all_,
+        key="dash_plan",
+    )
+    c[1].selectbox(
+        t("dash.f_phase"),
+        phases,
+        format_func=lambda p: t("dash.no_phase") if p == dashboard_mod.NO_PHASE else p,
+        index=None,
+        placeholder=all_,
+        key="dash_phase",
+    )
+    c[2].selectbox(
+        t("dash.f_dept"),
+        list(depts),
+        format_func=depts.get,
+        index=None,
+        placeholder=all_,
+        key="dash_dept",
+    )
+    c[3].selectbox(
+        t("dash.f_role"),
+        ["lead", "responsible"],
+        format_func=lambda r: t(f"dash.role_{r}"),
+        index=None,
+        placeholder=all_,
+        key="dash_role",
+    )
+    c[4].selectbox(
+        t("dcat.f_category"),
+        list(cats),
+        format_func=lambda k: _category_name(k, cats),
+        index=None,
+        placeholder=all_,
+        key="dash_cat",
+    )
+    d = st.columns([1.6, 1.6, 3.2, 1.0], vertical_alignment="bottom")
+    d[0].date_input(t("dash.f_from"), value=None, key="dash_from", format="YYYY-MM-DD")
+    d[1].date_input(t("dash.f_to"), value=None, key="dash_to", format="YYYY-MM-DD")
+    d[2].toggle(t("cyw.f_missed"), key="dash_missed", help=t("cyw.f_missed_help"))
+    d[3].button(t("dash.f_reset"), on_click=_clear, width="stretch")
 
 
 def _category_name(category_id: int | None, names: dict) -> str:
@@ -243,7 +284,10 @@ def _fmt_delta(k: dashboard_mod.Kpi) -> str | None:
     return "±0" if k.delta == 0 else f"{int(k.delta):+d}"
 
 
-def kpi_cards(d: Dashboard, rules) -> None:
+def kpi_cards(d: Dashboard, rules, *, compact: bool = False) -> None:
+    """The figures with their change since last week. 简洁视图: four to a row in a
+    wrapping row (Streamlit's columns would stack them one per screen line on a phone), and
+    no help icons (a hover tooltip has no hover on a touch screen)."""
     helps = {
         "total": t("dash.kpi.help.total"),
         "on_time_rate": t("dash.kpi.help.on_time_rate"),
@@ -256,18 +300,66 @@ def kpi_cards(d: Dashboard, rules) -> None:
             expected=f"{d.avg_expected:.0f}" if d.avg_expected is not None else "—",
         ),
     }
-    cols = st.columns(len(d.kpis), gap="small")
-    for col, k in zip(cols, d.kpis, strict=True):
+    if compact:
+        row = st.container(horizontal=True, wrap=True, gap="small", key="dash_kpis")
+        places = [row] * len(d.kpis)
+    else:
+        places = st.columns(len(d.kpis), gap="small")
+    for place, k in zip(places, d.kpis, strict=True):
         delta = _fmt_delta(k)
-        col.metric(
+        place.metric(
             t(f"dash.kpi.{k.key}"),
             _fmt_value(k),
             delta,
             delta_color="off" if delta == "±0" else ("inverse" if k.inverse else "normal"),
             delta_arrow="off" if delta == "±0" else "auto",
-            help=helps.get(k.key),
+            help=None if compact else helps.get(k.key),
             border=True,
+            width=KPI_CARD_PX if compact else "stretch",
         )
+
+
+KPI_CARD_PX = 86  # four to a row on a 390 px phone: 4 × 86 + 3 gaps of 6 < 366 px
+RED_CARDS_MAX = 10  # 简洁视图: the worst ten as cards, the rest in the register
+
+
+def red_cards(d: Dashboard) -> None:
+    """The red list as cards (简洁视图): code and title, lead unit, working days late and the
+    reason in words, each with a button to the task; the worst first, as in the table."""
+    missed = d.filters.missed
+    st.subheader(t("cyw.list_title" if missed else "dash.red_title"), anchor=False)
+    if d.missed_units:
+        st.caption(t("cyw.count", units=d.missed_units, tasks=d.missed_tasks))
+    if d.red_total == 0:
+        st.success(t("cyw.none" if missed else "dash.red_none"), icon="✅")
+        return
+    st.caption(t("cyw.list_caption" if missed else "phone.red_caption", n=d.red_total))
+    rows = d.red_list.head(RED_CARDS_MAX).with_columns(
+        lights.reason_expr(pl.col("reason_text"), lang())
+    )
+    enum = t("punct.enum")
+    for r in rows.iter_rows(named=True):
+        with st.container(border=True, key=f"dash_card_{r['task_id']}", gap="xsmall"):
+            title = f"{r['code']} {r['title']}"
+            st.markdown(f"**{plain_line(title)}**")
+            facts = [plain_line(r["lead_name"] or "—")]
+            if r["overdue_wd"]:
+                facts.append(f":red[{t('phone.card_late', n=int(r['overdue_wd']))}]")
+            if r["progress"] is not None:
+                facts.append(t("phone.progress", p=f"{r['progress']:.0f}%"))
+            st.markdown(" · ".join(facts))
+            if r["reason_text"]:
+                st.caption(plain(r["reason_text"]))
+            late = [*r["missed_unit_list"]] if missed else [*r["late_unit_list"]]
+            if late:
+                label = t("cyw.col.missed_units" if missed else "dash.col.late_units")
+                st.caption(f"{label}{t('punct.colon')}{plain_line(enum.join(late))}")
+            if st.button(t("phone.card_open"), key=f"dash_open_{r['task_id']}", width="stretch"):
+                st.switch_page(
+                    "pages/tasks.py", query_params={selection.TASK_PARAM: str(r["task_id"])}
+                )
+    if d.red_total > rows.height:
+        st.caption(t("phone.red_more", n=d.red_total - rows.height))
 
 
 def red_list(d: Dashboard) -> None:
@@ -344,7 +436,8 @@ def _lights(df: pl.DataFrame, prefix: str) -> pl.Expr:
     )
 
 
-def departments(d: Dashboard, figs: dict) -> None:
+def departments(d: Dashboard, figs: dict, *, compact: bool = False) -> None:
+    """Units: the chart, and the table beside it (简洁视图: below it, folded)."""
     st.subheader(t("dash.dept_title"), anchor=False)
     sort = st.segmented_control(
         t("dash.dept_sort"),
@@ -361,7 +454,10 @@ def departments(d: Dashboard, figs: dict) -> None:
         )
     elif sort == "name":
         df = df.sort("department_name")
-    left, right = st.columns([4, 6])
+    if compact:
+        left, right = st.container(), st.expander(t("dash.dept_table"), key="dash_dept_box")
+    else:
+        left, right = st.columns([4, 6])
     with left:
         st.plotly_chart(
             charts.department_bars(df, role=d.filters.role, lang=lang())
@@ -543,18 +639,12 @@ def export(d: Dashboard, figs: dict) -> None:
         b.caption(t("dash.png_missing"))
 
 
-def as_of_caption(d: Dashboard) -> None:
+def as_of_caption(d: Dashboard, *, compact: bool = False) -> None:
     before = d.today - dt.timedelta(days=7)
-    st.caption(
-        t(
-            "dash.asof",
-            today=d.today.isoformat(),
-            weekday=weekday(d.today),
-            before=before.isoformat(),
-        )
-        + " · "
-        + t("dash.share_hint")
+    line = t(
+        "dash.asof", today=d.today.isoformat(), weekday=weekday(d.today), before=before.isoformat()
     )
+    st.caption(line if compact else line + " · " + t("dash.share_hint"))
     warning = holidays.years_warning(d.calendar_years, lang())
     if warning:
         calendar_warning(warning)

@@ -10,7 +10,7 @@ from duban.core import clock, uploads
 from duban.core.permissions import Actor, can
 from duban.inspections import reading as inspection_reading
 from duban.tasks import reading, workflow
-from ui import selection
+from ui import layout, selection
 from ui.common import (
     EMPTY_CELL,
     bump,
@@ -30,7 +30,12 @@ def acknowledge_button(m, me: Actor, key: str) -> None:
     # The click acts on the assignment as the user saw it (the previous run), not as read
     # now: a change made meanwhile is refused as stale.
     seen = seen_version(f"{key}_ack_{m.assignment.id}", m.assignment.version)
-    if st.button(t("my.ack"), key=f"{key}_ack_{m.assignment.id}", type="primary"):
+    if st.button(
+        t("my.ack"),
+        key=f"{key}_ack_{m.assignment.id}",
+        type="primary",
+        width="stretch" if key == "sec" or layout.is_compact() else "content",
+    ):
         with show_errors():
             with session() as db:
                 workflow.acknowledge(
@@ -105,10 +110,21 @@ def _report_fields(
 
 
 def report_form(m, me: Actor, targets: list) -> None:
-    """进展填报 for one assignment; on error everything typed stays in the form."""
+    """进展填报 for one assignment; on error everything typed stays in the form.
+
+    拍照 (a switch above the form, so the camera is asked for only when wanted): a photo
+    taken with the phone's (or the computer's) camera goes with the report as evidence."""
     fk = f"rep_{m.assignment.id}_{st.session_state.get(f'rep_n_{m.assignment.id}', 0)}"
+    camera = st.toggle(t("phone.camera_on"), key=f"{fk}_cam_on")
     with st.form(fk):
         fields = _report_fields(fk, targets, percent=m.latest_percent or 0)
+        if camera:
+            photo = st.camera_input(
+                t("phone.camera"), key=f"{fk}_photo", help=t("phone.camera_help")
+            )
+            if photo is not None:
+                stamp = clock.now().strftime("%Y%m%d_%H%M%S")
+                fields["files"].append((t("phone.photo_name", stamp=stamp), photo))
         here = st.container()  # a refusal shows above the button just pressed
         if st.form_submit_button(t("my.send_report"), type="primary"):
             with here, show_errors():
@@ -307,8 +323,14 @@ def unit_workbench(m, me: Actor, d: reading.TaskDetail) -> None:
         tabs_def = ["report", "correct", "extension"] + (
             ["submit"] if m.assignment.role == "lead" else []
         )
+    authors = {iv.instruction.id: iv.author for iv in d.instructions}  # as the detail read them
     if m.pending_instructions:
-        tabs_def.append("answer")
+        if layout.is_compact():  # 简洁视图: the answer first, not behind a tab
+            st.markdown(f"##### {t('my.tab_answer')}")
+            for ins in m.pending_instructions:
+                answer_form(ins, m, me, "wb", authors[ins.id])
+        else:
+            tabs_def.append("answer")
     if not tabs_def:
         return
     labels = [t(f"my.tab_{x}") for x in tabs_def]
@@ -324,10 +346,19 @@ def unit_workbench(m, me: Actor, d: reading.TaskDetail) -> None:
             elif name == "submit":
                 submit_form(m, me)
             else:
-                # the authors as the task detail above read them
-                authors = {iv.instruction.id: iv.author for iv in d.instructions}
                 for ins in m.pending_instructions:
                     answer_form(ins, m, me, "wb", authors[ins.id])
+
+
+def counts_line(sections: list, n_rectify: int, n_notices: int) -> None:
+    """简洁视图: what waits for the unit, as one line of counts (only those not zero)."""
+    counts = [(t(f"my.sec_{name}"), len(items)) for name, items in sections]
+    counts += [(t("my.sec_rectify"), n_rectify), (t("my.sec_notices"), n_notices)]
+    items = [f"{label} **{n}**" for label, n in counts if n]
+    if items:
+        st.markdown(t("phone.counts", items=" · ".join(items)))
+    else:
+        st.caption(t("phone.nothing_to_do"))
 
 
 def notices_count(todo: list, rectifications: list) -> tuple[int, str]:

@@ -8,7 +8,7 @@ from duban.core.permissions import Actor
 from duban.monitoring import lights
 from duban.tasks import cycles_set, labels, reading, workflow
 from models import NoticeStatus
-from ui import evidence
+from ui import evidence, layout
 from ui.common import EMPTY_CELL, empty_state, plain, plain_line, show_error
 from ui.context import lang, session, t, vocab
 from ui.fields.lookup import category_label, lookup, value_text
@@ -25,6 +25,9 @@ def task_detail_view(task_id: int, me: Actor, *, key: str, row: dict | None = No
     except DubanError as exc:
         show_error(exc)
         return None
+    if layout.is_compact():
+        _compact(d, row, returned, key, actions)
+        return d
     _detail_header(d, row, returned)
     _units_table(d)
     if actions is not None:
@@ -41,24 +44,111 @@ def task_detail_view(task_id: int, me: Actor, *, key: str, row: dict | None = No
     return d
 
 
-def _detail_header(
-    d: reading.TaskDetail, row: dict | None, returned: workflow.SentBack | None = None
-) -> None:
-    """Title, plan and parent, the four figures, the colour and the description."""
+def _compact(d: reading.TaskDetail, row, returned, key: str, actions) -> None:
+    """简洁视图: what a phone shows first — status, deadline and progress, the colour and its
+    reason, the last report, the 批示 and the actions — and the rest folded below."""
     task = d.task
     st.subheader(plain(f"{task.code} {task.title}".strip()), anchor=False)
+    lead = d.lead
+    line = t(
+        "phone.status_line",
+        status=vocab("task_status", task.status),
+        deadline=date_text(task.deadline),
+    )
+    if lead and lead.latest:
+        line += " · " + t("phone.progress", p=f"{lead.latest.percent:.0f}%")
+    st.markdown(f"**{line}**")
+    _colour_and_state(row, returned, task)
+    st.markdown(f"##### {t('phone.last_report')}")
+    if d.reports:
+        _report_card(d.reports[0], key)
+    else:
+        st.caption(t("phone.no_report"))
+    if d.instructions:
+        st.markdown(f"##### {t('phone.instructions')}")
+        _instructions(d)
+    if actions is not None:
+        actions(d)
+    with st.expander(t("phone.description"), key=f"{key}_ph_about"):
+        _about(d)
+    with st.expander(t("phone.units", n=len(d.units)), key=f"{key}_ph_units"):
+        for u in d.units:
+            bits = [f"**{plain_line(u.department.name)}**", vocab("role", u.assignment.role)]
+            bits.append(
+                date_text(u.assignment.acknowledged_at)
+                if u.assignment.acknowledged_at
+                else t("tasks.not_acked")
+            )
+            if u.latest:
+                bits.append(f"{u.latest.percent:.0f}%")
+                bits.append(t("tasks.col_last") + " " + date_text(u.latest.reported_at))
+            st.markdown(" · ".join(bits))
+    if len(d.reports) > 1:
+        with st.expander(t("phone.reports", n=len(d.reports)), key=f"{key}_ph_reports"):
+            for rv in d.reports[1:60]:
+                _report_card(rv, key)
+    with st.expander(t("phone.side"), key=f"{key}_ph_side"):
+        _side(d, instructions=False)
+    if d.inspections or d.notices:
+        with st.expander(t("phone.inspections"), key=f"{key}_ph_insp"):
+            _inspections_and_notices(d)
+    if d.history:
+        _history(d)
+
+
+def _colour_and_state(row: dict | None, returned, task) -> None:
+    """The colour and its reason (from the register row), 退回重办 or the status reason."""
+    if row and row.get("colour"):
+        st.markdown(
+            f"**{t('tasks.col_colour')}**{t('punct.colon')}{colour_text(row['colour'])}{t('punct.gap')}"
+            + plain(lights.reason_text(row["reasons_text"], lang()))
+        )
+    if returned is not None:  # 退回重办 stands until the unit submits again
+        st.warning(
+            t(
+                "tasks.sent_back_banner",
+                date=date_text(returned.at.date()),
+                by=plain(returned.by),
+                reason=plain(returned.reason),
+            ),
+            icon="↩️",
+        )
+    elif task.status_reason:
+        st.info(t("tasks.status_reason", reason=plain(task.status_reason)), icon="ℹ️")
+
+
+def _about(d: reading.TaskDetail) -> None:
+    """简洁视图's folded facts: plan and parent, extensions, cycle, classification, text."""
+    task = d.task
+    _plan_line(d)
+    _schedule_lines(d)
+    _classification(task)
+    if task.description:
+        st.markdown(plain(task.description))
+    _children_line(d)
+
+
+def _children_line(d: reading.TaskDetail) -> None:
+    if d.children:
+        st.caption(
+            t("tasks.children")
+            + t("punct.colon")
+            + t("punct.list").join(plain(f"{c.code} {c.title}") for c in d.children)
+        )
+
+
+def _plan_line(d: reading.TaskDetail) -> None:
+    """The plan, the phase and the parent task, as one caption."""
+    task = d.task
     crumbs = [plain(d.plan.title), plain(task.phase or "")]
     if d.parent:
         crumbs.append(t("tasks.parent", code=plain(d.parent.code), title=plain(d.parent.title)))
     st.caption(" · ".join(c for c in crumbs if c))
-    m1, m2, m3, m4 = st.columns(4)
-    m1.metric(t("tasks.col_status"), vocab("task_status", task.status))
-    m2.metric(t("tasks.col_deadline"), date_text(task.deadline))
-    lead = d.lead
-    m3.metric(
-        t("tasks.lead_progress"), f"{lead.latest.percent:.0f}%" if lead and lead.latest else "—"
-    )
-    m4.metric(t("tasks.col_ext"), d.extension_count)
+
+
+def _schedule_lines(d: reading.TaskDetail) -> None:
+    """The original deadline when it was extended, and the task's 报送频次."""
+    task = d.task
     if task.original_deadline and task.original_deadline != task.deadline:
         st.caption(
             t(
@@ -77,32 +167,29 @@ def _detail_header(
             source=t("cyc.from_plan" if cyc.from_plan else "cyc.own"),
         )
     )
+
+
+def _detail_header(
+    d: reading.TaskDetail, row: dict | None, returned: workflow.SentBack | None = None
+) -> None:
+    """Title, plan and parent, the four figures, the colour and the description."""
+    task = d.task
+    st.subheader(plain(f"{task.code} {task.title}".strip()), anchor=False)
+    _plan_line(d)
+    m1, m2, m3, m4 = st.columns(4)
+    m1.metric(t("tasks.col_status"), vocab("task_status", task.status))
+    m2.metric(t("tasks.col_deadline"), date_text(task.deadline))
+    lead = d.lead
+    m3.metric(
+        t("tasks.lead_progress"), f"{lead.latest.percent:.0f}%" if lead and lead.latest else "—"
+    )
+    m4.metric(t("tasks.col_ext"), d.extension_count)
+    _schedule_lines(d)
     _classification(task)
-    if row and row.get("colour"):
-        st.markdown(
-            f"**{t('tasks.col_colour')}**{t('punct.colon')}{colour_text(row['colour'])}{t('punct.gap')}"
-            + plain(lights.reason_text(row["reasons_text"], lang()))
-        )
-    if returned is not None:  # 退回重办 stands until the unit submits again
-        st.warning(
-            t(
-                "tasks.sent_back_banner",
-                date=date_text(returned.at.date()),
-                by=plain(returned.by),
-                reason=plain(returned.reason),
-            ),
-            icon="↩️",
-        )
-    elif task.status_reason:
-        st.info(t("tasks.status_reason", reason=plain(task.status_reason)), icon="ℹ️")
+    _colour_and_state(row, returned, task)
     if task.description:
         st.markdown(plain(task.description))
-    if d.children:
-        st.caption(
-            t("tasks.children")
-            + t("punct.colon")
-            + t("punct.list").join(plain(f"{c.code} {c.title}") for c in d.children)
-        )
+    _children_line(d)
 
 
 def _classification(task) -> None:
@@ -264,7 +351,7 @@ def instruction_byline(author: reading.InstructionAuthor) -> str:
     return t("tasks.instr_by", leader=plain(author.leader))
 
 
-def _side(d) -> None:
+def _side(d, *, instructions: bool = True) -> None:
     st.markdown(f"##### {t('tasks.milestones')}")
     if d.milestones:
         st.dataframe(
@@ -319,9 +406,15 @@ def _side(d) -> None:
                 )
     else:
         st.caption(t("tasks.none"))
-    st.markdown(f"##### {t('tasks.instructions')}")
-    if not d.instructions:
-        st.caption(t("tasks.none"))
+    if instructions:
+        st.markdown(f"##### {t('tasks.instructions')}")
+        if not d.instructions:
+            st.caption(t("tasks.none"))
+        _instructions(d)
+
+
+def _instructions(d) -> None:
+    """Each 批示 with its byline, the units' answers and who has not answered yet."""
     for iv in d.instructions:
         with st.container(border=True):
             st.markdown(f"✍️ **{plain(iv.instruction.text)}**")

@@ -63,4 +63,10 @@ def desk_place(raw: int | str, me: Actor, by_id: dict) -> None:
         if detail.task_detail_view(task_id, me, key="my") is not None:
             st.info(t("my.not_ours"), icon="ℹ️")
         return
-    detail.task_detail_view(task_id, me, key="my", actions=lambda d: desk.unit_workbench(m, me, d))
+    detail.task_detail_view(
+        task_id,
+        me,
+        key="my",
+        row=table.task_row(task_id),  # the colour and its reason, as the office sees them
+        actions=lambda d: desk.unit_workbench(m, me, d),
+    )
