@@ -162,15 +162,21 @@ class Visit:
         assert report == [], "\n".join(report)
 
 
-@pytest.fixture
-def visit(planted_app, browser_page):
+def _starter(page, planted_app):
+    """start(username): log in on `page` and begin that role's tour."""
+
     def start(username: str) -> Visit:
         base, planted = planted_app
-        v = Visit(browser_page, base, planted)
-        login(browser_page, base, username)
+        v = Visit(page, base, planted)
+        login(page, base, username)
         return v
 
     return start
+
+
+@pytest.fixture
+def visit(planted_app, browser_page):
+    return _starter(browser_page, planted_app)
 
 
 def _task_detail(v: Visit, where: str) -> None:
@@ -310,14 +316,7 @@ def phone_visit(planted_app, _chromium):
     )
     page = ctx.new_page()
     page.set_default_timeout(30_000)
-
-    def start(username: str) -> Visit:
-        base, planted = planted_app
-        v = Visit(page, base, planted)
-        login(page, base, username)
-        return v
-
-    yield start
+    yield _starter(page, planted_app)
     ctx.close()
 
 

@@ -61,18 +61,27 @@ def test_the_filter_line_names_the_chosen_unit(demo_db):
     assert [e.label for e in at.expander if "筛选" in e.label] == [f"筛选：{name} · 仅看未按期报送"]
 
 
+def _dept01_assignments(demo_db, *, acknowledged: bool) -> list[Assignment]:
+    """dept01's unit's assignments, acknowledged or waiting for 签收."""
+    with Session(db.make_engine(demo_db)) as s:
+        unit = s.exec(select(AppUser).where(AppUser.username == "dept01")).one().department_id
+        acked = Assignment.acknowledged_at
+        return list(
+            s.exec(
+                select(Assignment).where(
+                    Assignment.department_id == unit,
+                    acked.is_not(None) if acknowledged else acked.is_(None),
+                )
+            ).all()
+        )
+
+
 def test_my_tasks_puts_the_first_action_first(demo_db):
     _compact(demo_db, "dept01")
     at = page_as("my_tasks", "dept01", "dept_head")
     _ok(at)
     assert not at.metric  # the counts are one line, not five cards
-    with Session(db.make_engine(demo_db)) as s:
-        unit = s.exec(select(AppUser).where(AppUser.username == "dept01")).one().department_id
-        waiting = s.exec(
-            select(Assignment).where(
-                Assignment.department_id == unit, Assignment.acknowledged_at.is_(None)
-            )
-        ).all()
+    waiting = _dept01_assignments(demo_db, acknowledged=False)
     (line,) = [m for m in _markdown(at) if m.startswith("待办：")]
     assert f"待签收 **{len(waiting)}**" in line
     first = at.button[0]
@@ -87,13 +96,7 @@ def test_my_tasks_puts_the_first_action_first(demo_db):
 
 def test_the_task_detail_puts_the_essentials_first(demo_db):
     _compact(demo_db, "dept01")
-    with Session(db.make_engine(demo_db)) as s:
-        unit = s.exec(select(AppUser).where(AppUser.username == "dept01")).one().department_id
-        mine = s.exec(
-            select(Assignment).where(
-                Assignment.department_id == unit, Assignment.acknowledged_at.is_not(None)
-            )
-        ).all()
+    mine = _dept01_assignments(demo_db, acknowledged=True)
     at = app_as("dept01", "dept_head")
     at.run()
     at.switch_page("pages/my_tasks.py")
@@ -111,8 +114,15 @@ def test_the_task_detail_puts_the_essentials_first(demo_db):
         assert folded in labels
     assert any(lbl.startswith("承办单位（") for lbl in labels)
     assert [t.label for t in at.toggle if t.label == "📷 拍照作为佐证"]
-    # the wide units table is folded into lines: no dataframe above the fold
-    assert not [df for df in at.dataframe if "承办单位" in df.value.columns]
+    # the wide units table (单位, 签收用时…) is drawn as lines instead
+    assert not [df for df in at.dataframe if "签收用时（小时）" in df.value.columns]
+    wide = app_as("dept01", "dept_head")  # the same task in the full layout has that table
+    _compact(demo_db, "dept01", False)
+    wide.run()
+    wide.switch_page("pages/my_tasks.py")
+    wide.query_params["task"] = str(mine[1].task_id)
+    wide.run()
+    assert [df for df in wide.dataframe if "签收用时（小时）" in df.value.columns]
 
 
 def _home(username: str, role: str):

@@ -324,11 +324,15 @@ def unit_workbench(m, me: Actor, d: reading.TaskDetail) -> None:
             ["submit"] if m.assignment.role == "lead" else []
         )
     authors = {iv.instruction.id: iv.author for iv in d.instructions}  # as the detail read them
+
+    def answers() -> None:
+        for ins in m.pending_instructions:
+            answer_form(ins, m, me, "wb", authors[ins.id])
+
     if m.pending_instructions:
         if layout.is_compact():  # 简洁视图: the answer first, not behind a tab
             st.markdown(f"##### {t('my.tab_answer')}")
-            for ins in m.pending_instructions:
-                answer_form(ins, m, me, "wb", authors[ins.id])
+            answers()
         else:
             tabs_def.append("answer")
     if not tabs_def:
@@ -346,8 +350,7 @@ def unit_workbench(m, me: Actor, d: reading.TaskDetail) -> None:
             elif name == "submit":
                 submit_form(m, me)
             else:
-                for ins in m.pending_instructions:
-                    answer_form(ins, m, me, "wb", authors[ins.id])
+                answers()
 
 
 def counts_line(sections: list, n_rectify: int, n_notices: int) -> None:
