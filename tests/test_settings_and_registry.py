@@ -24,7 +24,17 @@ def test_demo_defaults_run_on_sqlite(monkeypatch):
 
 
 @pytest.mark.parametrize(
-    "key", [PLACEHOLDER_COOKIE_KEY, "", "short-key", "a" * 32, " " * 32, "password" * 4]
+    "key",
+    [
+        PLACEHOLDER_COOKIE_KEY,
+        "",
+        "short-key",
+        "a" * 32,
+        " " * 32,
+        "password" * 4,
+        secrets.token_hex(16),  # 32 hex digits: 128 bits at best, under the bar
+        "0123456789abcdef" * 2,
+    ],
 )
 def test_production_refuses_weak_cookie_key(key):
     """issue 11 #4: the placeholder, short and low-entropy keys are refused, with the fix."""
