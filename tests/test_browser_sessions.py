@@ -108,3 +108,37 @@ def test_forged_and_malformed_cookies_show_the_login_form(live_app, browser_page
         page.context.clear_cookies()
         page.context.add_cookies([{"name": COOKIE, "value": token, "url": live_app}])
         _shows_login_form(page, live_app)
+
+
+def _fetch_without_cookie(url: str) -> tuple[int, bytes]:
+    """GET `url` from outside the browser: no cookie, no Streamlit session."""
+    import urllib.error
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(url, timeout=30) as r:
+            return r.status, r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, b""
+
+
+def test_a_download_link_dies_with_the_login(live_app, browser_page):
+    """issue 11 #11, as far as Streamlit lets an app go: Streamlit serves a clicked download at
+    /media/<id> without looking at the cookie (the README says so), but only while the browser
+    session that clicked holds it — after 退出登录 the same address is 404."""
+    page = browser_page
+    login(page, live_app, "office")
+    page.goto(f"{live_app}/tasks")
+    wait_idle(page, timeout=60_000)
+    export = page.get_by_test_id("stDownloadButton").get_by_role("button", name="导出 Excel")
+    with page.expect_download(timeout=60_000) as download:
+        export.first.click()
+    url = download.value.url
+    assert "/media/" in url
+    status, body = _fetch_without_cookie(url)
+    assert status == 200 and body.startswith(b"PK")  # the limitation, stated in the README
+    wait_idle(page)
+    page.get_by_role("button", name="退出登录").click()
+    expect(page.get_by_label("用户名")).to_be_visible(timeout=30_000)
+    wait_idle(page)
+    assert _fetch_without_cookie(url) == (404, b"")

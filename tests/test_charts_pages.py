@@ -92,6 +92,38 @@ def test_a_leader_pins_a_chart_and_the_dashboard_shows_it(demo_db):
     assert not any(h.value == "固定的图表" for h in at.subheader)
 
 
+def test_office_pins_a_shared_chart_to_the_leaders_dashboard(demo_db):
+    """Through the page: the office saves a chart shared with leaders and pins it to the
+    leader role's dashboard; a leader sees it there, marked as the role's, without 取消固定."""
+    from models import ChartPin
+
+    at = page_as("charts", "office", "office")
+    at.selectbox(key="ch_group").set_value("category").run()
+    at.text_input(key="ch_name").input("各来源任务数").run()
+    at.selectbox(key="ch_share").set_value("leader").run()
+    at.button(key="ch_save_new").click().run()
+    assert not errors(at), errors(at)
+    at.selectbox(key="ch_pin_role_pick").set_value("leader").run()
+    at.button(key="ch_pin_role").click().run()
+    assert not at.exception, at.exception
+    assert not errors(at), errors(at)
+    s, engine, _office = _actor(demo_db, "office")
+    chart = s.exec(select(SavedChart).where(SavedChart.name == "各来源任务数")).one()
+    pin = s.exec(select(ChartPin).where(ChartPin.chart_id == chart.id)).one()
+    assert pin.role == "leader" and pin.user_id is None
+    s.close()
+    engine.dispose()
+
+    lead = page_as("dashboard", "leader", "leader")
+    assert not lead.exception, lead.exception
+    assert any(h.value == "固定的图表" for h in lead.subheader)
+    assert any("各来源任务数" in m.value and "（领导驾驶舱）" in m.value for m in lead.markdown)
+    assert not [b for b in lead.button if b.key == f"ch_unpin_{pin.id}"]
+    # an inspector's dashboard does not have it
+    insp = page_as("dashboard", "inspector", "inspector")
+    assert not any("各来源任务数" in m.value for m in insp.markdown)
+
+
 def test_a_link_to_another_users_private_chart_is_refused(demo_db):
     s, engine, office = _actor(demo_db, "office")
     chart = saved.save_chart(s, actor=office, name="办公室私有", spec={"group_by": "colour"})

@@ -155,3 +155,69 @@ def test_a_column_that_is_no_field_is_ignored_with_a_warning(session, world):
     sheet = excel.read_task_sheet(buf.getvalue(), session)
     assert sheet.errors == []
     assert "任务表中的“备忘”列不是现有的自定义字段，已忽略" in sheet.draft.warnings
+
+
+def test_a_plans_own_field_goes_out_with_that_plan_only(session, world):
+    """A field of one plan is a column of that plan's export (typed, with its values) and of
+    no other sheet; read back into a new plan, the column is left out with a warning that
+    names the plan it belongs to — every other value comes back."""
+    from duban.tasks import manage
+
+    w = world
+    rows = [
+        {
+            "序号": "1",
+            "任务名称": "建设政务云",
+            "牵头单位": "公安局",
+            "投资额": 10,
+            "完成时限": dt.datetime(2026, 12, 31),
+        }
+    ]
+    first = commit_import(
+        session,
+        actor=w["office"],
+        draft=excel.read_task_sheet(_fill(excel.template_bytes(session), rows), session).draft,
+    )
+    other = commit_import(
+        session,
+        actor=w["office"],
+        draft=excel.read_task_sheet(_fill(excel.template_bytes(session), rows), session).draft,
+    )
+    own = definitions.create_field(
+        session,
+        actor=w["office"],
+        label="拆迁户数",
+        kind="number",
+        unit="户",
+        plan_id=first.plan_id,
+    )
+    task = session.exec(select(Task).where(Task.plan_id == first.plan_id)).one()
+    manage.update_task(
+        session,
+        actor=w["office"],
+        task_id=task.id,
+        expected_version=task.version,
+        custom={str(own.id): "36"},
+    )
+
+    def headers(data: bytes) -> list:
+        return [c.value for c in openpyxl.load_workbook(io.BytesIO(data))[excel.SHEET_TASKS][1]]
+
+    out = excel.export_plan(session, first.plan_id)
+    ws = openpyxl.load_workbook(io.BytesIO(out))[excel.SHEET_TASKS]
+    row = {c.value: ws.cell(2, c.column).value for c in ws[1]}
+    assert headers(out)[-5:] == ["事项来源", "投资额", "层级", "开工日期", "拆迁户数"]
+    assert row["拆迁户数"] == 36 and row["投资额"] == 10
+    assert "拆迁户数" not in headers(excel.export_plan(session, other.plan_id))
+    assert "拆迁户数" not in headers(excel.template_bytes(session))
+
+    back = excel.read_task_sheet(out, session)
+    assert back.errors == []
+    plan = session.get(Plan, first.plan_id)
+    assert (
+        f"任务表中的“拆迁户数”列是方案“{plan.title}”的专用字段，不适用于新导入的方案，已忽略"
+        in back.draft.warnings
+    )
+    again = commit_import(session, actor=w["office"], draft=back.draft, source_name="导出.xlsx")
+    copy = session.exec(select(Task).where(Task.plan_id == again.plan_id)).one()
+    assert copy.custom == {str(w["money"].id): 10.0}

@@ -287,7 +287,8 @@ def _task_dimensions(src: Sources, lang: str, *, colour_of: str) -> list[Dimensi
 
 def custom_dimensions(src: Sources, lang: str) -> list[Dimension]:
     """A dimension per active custom field of a groupable kind (number: value ranges, date:
-    month, multiple choice: one row per chosen option)."""
+    month, multiple choice: one row per chosen option, single-line text: the text as typed,
+    groups in text order; a top N keeps the biggest). Long text is not grouped by."""
     Words = tuple[dict[Any, str], dict[Any, int]]  # a value's words and its place
     units: Words = (
         {k: v[0] for k, v in src.units.items()},
@@ -311,8 +312,9 @@ def custom_dimensions(src: Sources, lang: str) -> list[Dimension]:
             FieldKind.boolean: ("value", yes_no),
             FieldKind.number: ("bins", none),
             FieldKind.date: ("month", none),
+            FieldKind.text: ("value", none),
         }
-        if kind in ways:  # text fields are not grouped by
+        if kind in ways:
             mode, (labels, order) = ways[kind]
             out.append(Dimension(key, label, key, mode, labels, order, field_id=f.id))
     return out

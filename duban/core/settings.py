@@ -1,6 +1,7 @@
 """Typed application settings from the environment, `.env` and `.streamlit/secrets.toml`."""
 
 import collections
+import itertools
 import logging
 import math
 import os
@@ -24,14 +25,35 @@ MIN_KEY_BITS = 128
 log = logging.getLogger(__name__)
 
 
+def _shannon_bits(symbols: list) -> float:
+    n = len(symbols)
+    return -sum(c / n * math.log2(c / n) for c in collections.Counter(symbols).values()) * n
+
+
+def _period(key: str) -> str:
+    """The shortest piece the key repeats ("password" of 'password'*4; the key itself if it
+    repeats nothing)."""
+    for p in range(1, len(key) // 2 + 1):
+        if all(key[i] == key[i % p] for i in range(len(key))):
+            return key[:p]
+    return key
+
+
 def key_strength_bits(key: str) -> float:
-    """A cautious estimate of a key's entropy: the Shannon entropy of its own characters times
-    its length. 'a'*32 and 32 spaces score 0, 'password'*4 scores 88; a token_urlsafe(32) or
-    longer scores well above 128. It under-rates short random keys, which is the safe side."""
+    """A cautious estimate of a key's entropy, the least of three readings: the Shannon entropy
+    of its characters times its length ('a'*32 and 32 spaces score 0), the same over the steps
+    between neighbouring characters (a run like "abcdefgh…" or "0123456789abcdef" scores
+    near 0) and the same over the shortest piece it repeats ('password'*4 scores 24). A
+    token_urlsafe(48) scores well above 128; short random keys are under-rated, which is the
+    safe side."""
     if not key:
         return 0.0
-    n = len(key)
-    return -sum(c / n * math.log2(c / n) for c in collections.Counter(key).values()) * n
+    steps = [ord(b) - ord(a) for a, b in itertools.pairwise(key)]
+    piece = _period(key)
+    readings = [_shannon_bits(list(key)), _shannon_bits(list(piece))]
+    if steps:
+        readings.append(_shannon_bits(steps))
+    return min(readings)
 
 
 def _check_production_key(key: str) -> None:

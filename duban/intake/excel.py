@@ -102,15 +102,18 @@ CATEGORY_HEADER = "事项来源"
 @dataclass
 class LowCode:
     """What the sheet has beyond the fixed columns: the categories one may choose (active)
-    and the active custom fields for all plans, with the units a department field names."""
+    and the active custom fields for all plans — and, for one plan's export, that plan's own
+    fields after them — with the units a department field names."""
 
     categories: list[TaskCategory] = field(default_factory=list)
     fields: list[CustomField] = field(default_factory=list)
     departments: dict[int, tuple[str, ...]] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, session: Session) -> LowCode:
-        fields = [f for f in definitions.list_fields(session) if f.plan_id is None]
+    def load(cls, session: Session, *, plan_id: int | None = None) -> LowCode:
+        every = definitions.list_fields(session)
+        fields = [f for f in every if f.plan_id is None]
+        fields += [f for f in every if plan_id is not None and f.plan_id == plan_id]
         rows = session.exec(
             select(Department.id, Department.name, Department.short_name).where(
                 Department.active == True  # noqa: E712
@@ -421,7 +424,7 @@ def plan_draft(session: Session, plan_id: int) -> ImportDraft:
     cat_names = {
         c.id: c.name for c in categories_mod.list_categories(session, include_retired=True)
     }
-    labels = {str(f.id): f.label for f in definitions.list_fields(session) if f.plan_id is None}
+    labels = {str(f.id): f.label for f in LowCode.load(session, plan_id=plan_id).fields}
     return ImportDraft(
         title=plan.title,
         issuer=plan.issuer,
@@ -497,7 +500,8 @@ def export_plan(session: Session, plan_id: int, *, exported_by: str = "") -> byt
         extra=[("任务数", len(draft.tasks))],
         notes=["“任务表”和“方案信息”可修改后在“方案导入”中重新导入为新的方案。"],
     )
-    return _write_workbook(draft, example=False, about=about, low=LowCode.load(session))
+    low = LowCode.load(session, plan_id=plan_id)
+    return _write_workbook(draft, example=False, about=about, low=low)
 
 
 # ---------------------------------------------------------------- reading a sheet back
@@ -677,11 +681,38 @@ def lowcode_values(
         # Required fields are not enforced here: imported tasks are drafts (草稿), and a
         # plan read from a document has no such columns; the task form asks for them.
         out.append((cat_id, {str(k): v for k, v in raw.items() if v is not None}))
+    own = _plan_field_owners(session)
     for header in sorted(unknown):
-        note = f"任务表中的“{header[:30]}”列不是现有的自定义字段，已忽略"
+        plans = own.get(text.name_key(header))
+        if plans:
+            named = "、".join(f"“{p[:40]}”" for p in plans[:3]) + ("等" if len(plans) > 3 else "")
+            note = (
+                f"任务表中的“{header[:30]}”列是方案{named}的专用字段，不适用于新导入的方案，已忽略"
+            )
+        else:
+            note = f"任务表中的“{header[:30]}”列不是现有的自定义字段，已忽略"
         if note not in draft.warnings:
             draft.warnings.append(note)
     return out, errors
+
+
+def _plan_field_owners(session: Session) -> dict[str, list[str]]:
+    """A header's look-alike key → the titles of the plans whose own active field it names
+    (by label, or label with its unit), for the warning about such a column."""
+    fields = [f for f in definitions.list_fields(session) if f.plan_id is not None]
+    ids = {f.plan_id for f in fields}
+    titles = {p.id: p.title for p in session.exec(select(Plan).where(col(Plan.id).in_(ids)))}
+    out: dict[str, list[str]] = {}
+    for f in fields:
+        title = titles.get(f.plan_id) or f"编号 {f.plan_id}"
+        headers = [f.label]
+        if f.unit:
+            headers += [f"{f.label}（{f.unit}）", f"{f.label}({f.unit})"]
+        for header in headers:
+            names = out.setdefault(text.name_key(header), [])
+            if title not in names:
+                names.append(title)
+    return out
 
 
 def _task_rows(ws: Any) -> list[dict[str, Any]]:
