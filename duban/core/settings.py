@@ -7,6 +7,7 @@ import math
 import os
 import secrets
 import tomllib
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -25,7 +26,7 @@ MIN_KEY_BITS = 128
 log = logging.getLogger(__name__)
 
 
-def _shannon_bits(symbols: list) -> float:
+def _shannon_bits(symbols: Sequence) -> float:
     n = len(symbols)
     return -sum(c / n * math.log2(c / n) for c in collections.Counter(symbols).values()) * n
 
@@ -50,7 +51,7 @@ def key_strength_bits(key: str) -> float:
         return 0.0
     steps = [ord(b) - ord(a) for a, b in itertools.pairwise(key)]
     piece = _period(key)
-    readings = [_shannon_bits(list(key)), _shannon_bits(list(piece))]
+    readings = [_shannon_bits(key), _shannon_bits(piece)]
     if steps:
         readings.append(_shannon_bits(steps))
     return min(readings)

@@ -111,9 +111,12 @@ class LowCode:
 
     @classmethod
     def load(cls, session: Session, *, plan_id: int | None = None) -> LowCode:
-        every = definitions.list_fields(session)
-        fields = [f for f in every if f.plan_id is None]
-        fields += [f for f in every if plan_id is not None and f.plan_id == plan_id]
+        # with a plan: its own fields and those for all plans, in display order
+        fields = [
+            f
+            for f in definitions.list_fields(session, plan_id=plan_id)
+            if plan_id is not None or f.plan_id is None
+        ]
         rows = session.exec(
             select(Department.id, Department.name, Department.short_name).where(
                 Department.active == True  # noqa: E712
@@ -629,13 +632,14 @@ def _attach_lowcode(tasks: list[DraftTask], rows: list[dict[str, Any]]) -> None:
 
 def _field_by_header(low: LowCode) -> dict[str, CustomField]:
     """A header → its field: the label, or the label with its unit ("投资额（万元）")."""
-    out: dict[str, CustomField] = {}
-    for f in low.fields:
-        out[f.label] = f
-        if f.unit:
-            out[f"{f.label}（{f.unit}）"] = f
-            out[f"{f.label}({f.unit})"] = f
-    return out
+    return {header: f for f in low.fields for header in _field_headers(f)}
+
+
+def _field_headers(f: CustomField) -> list[str]:
+    """The headers a field's column may have: its label, or the label with its unit."""
+    if not f.unit:
+        return [f.label]
+    return [f.label, f"{f.label}（{f.unit}）", f"{f.label}({f.unit})"]
 
 
 def lowcode_values(
@@ -681,7 +685,7 @@ def lowcode_values(
         # Required fields are not enforced here: imported tasks are drafts (草稿), and a
         # plan read from a document has no such columns; the task form asks for them.
         out.append((cat_id, {str(k): v for k, v in raw.items() if v is not None}))
-    own = _plan_field_owners(session)
+    own = _plan_field_owners(session) if unknown else {}
     for header in sorted(unknown):
         plans = own.get(text.name_key(header))
         if plans:
@@ -705,10 +709,7 @@ def _plan_field_owners(session: Session) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for f in fields:
         title = titles.get(f.plan_id) or f"编号 {f.plan_id}"
-        headers = [f.label]
-        if f.unit:
-            headers += [f"{f.label}（{f.unit}）", f"{f.label}({f.unit})"]
-        for header in headers:
+        for header in _field_headers(f):
             names = out.setdefault(text.name_key(header), [])
             if title not in names:
                 names.append(title)
