@@ -50,7 +50,8 @@ def figure(
         splits = result.split_order
         lookup = {(g, s): v for g, s, v in data.select("group", "split", "value").iter_rows()}
         gl = groups.get_column("group").to_list()
-        z = [[lookup.get((g, s)) for g in gl] for s in splits]
+        missing = 0 if result.additive else None  # no row: none counted, or nothing to average
+        z = [[lookup.get((g, s), missing) for g in gl] for s in splits]
         fig.add_heatmap(
             x=x,
             y=_esc(splits),
@@ -97,12 +98,14 @@ def figure(
 
 def table(result: Result) -> pl.DataFrame:
     """The figures as a table with headers in words: one column per split when there is
-    one (a cross table), else group and value."""
+    one (a cross table), else group and value. A cell with no rows is 0 for a count, share or
+    sum and stays empty for an average (nothing to average)."""
     data = result.data
     if "split" in data.columns:
         wide = data.pivot(on="split", index="group", values="value")
         splits = [s for s in result.split_order if s in wide.columns]
-        return wide.select(pl.col("group").alias(result.group_label), *[pl.col(s) for s in splits])
+        cells = [pl.col(s).fill_null(0) if result.additive else pl.col(s) for s in splits]
+        return wide.select(pl.col("group").alias(result.group_label), *cells)
     return data.select(
         pl.col("group").alias(result.group_label), pl.col("value").alias(result.value_label)
     )

@@ -56,9 +56,21 @@ def _layout(fig: go.Figure, *, height: int, title: str | None = None, **kw) -> g
     fig.update_layout(
         template="plotly_white",
         height=height,
-        margin=dict(l=10, r=10, t=40 if title else 10, b=10),
+        # a title sits at the very top, the legend (above the plot) under it: not on each other
+        margin=dict(l=10, r=10, t=72 if title else 10, b=10),
         font=dict(family=FONT, size=13, color="#202124"),
-        title=dict(text=title, x=0, font=dict(size=15)) if title else None,
+        title=dict(
+            text=title,
+            x=0,
+            xref="paper",
+            y=1,
+            yref="container",
+            yanchor="top",
+            pad=dict(t=10),
+            font=dict(size=15),
+        )
+        if title
+        else None,
         legend=dict(
             orientation="h", yanchor="bottom", y=1.02, x=0, title=None, traceorder="normal"
         ),
