@@ -52,6 +52,21 @@ FONT = "Noto Sans CJK SC, Microsoft YaHei, PingFang SC, sans-serif"
 CHROMIUM = "/usr/bin/chromium"
 
 
+def _top_title(text: str, *, size: int, pad: int) -> dict:
+    """A title at the figure's very top, flush with the plot's left edge."""
+    font = dict(size=size, family=FONT, color="#202124")
+    return dict(
+        text=text,
+        x=0,
+        xref="paper",
+        y=1,
+        yref="container",
+        yanchor="top",
+        pad=dict(t=pad),
+        font=font,
+    )
+
+
 def _layout(fig: go.Figure, *, height: int, title: str | None = None, **kw) -> go.Figure:
     fig.update_layout(
         template="plotly_white",
@@ -59,18 +74,7 @@ def _layout(fig: go.Figure, *, height: int, title: str | None = None, **kw) -> g
         # a title sits at the very top, the legend (above the plot) under it: not on each other
         margin=dict(l=10, r=10, t=72 if title else 10, b=10),
         font=dict(family=FONT, size=13, color="#202124"),
-        title=dict(
-            text=title,
-            x=0,
-            xref="paper",
-            y=1,
-            yref="container",
-            yanchor="top",
-            pad=dict(t=10),
-            font=dict(size=15),
-        )
-        if title
-        else None,
+        title=_top_title(title, size=15, pad=10) if title else None,
         legend=dict(
             orientation="h", yanchor="bottom", y=1.02, x=0, title=None, traceorder="normal"
         ),
@@ -396,16 +400,7 @@ def stamped(fig: go.Figure, title: str, *, as_of: dt.date, made_at: dt.datetime)
     out = go.Figure(fig)
     top = (fig.layout.margin.t or 10) + STAMP_TOP
     out.update_layout(
-        title=dict(
-            text=for_plotly(title),
-            x=0,
-            xref="paper",
-            y=1,
-            yref="container",
-            yanchor="top",
-            pad=dict(t=12),
-            font=dict(size=18, family=FONT, color="#202124"),
-        ),
+        title=_top_title(for_plotly(title), size=18, pad=12),
         margin=dict(t=top),
         height=(fig.layout.height or 400) + STAMP_TOP,
     )
