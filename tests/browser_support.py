@@ -324,3 +324,34 @@ def assert_no_exception(page) -> None:
     wait_idle(page)
     boxes = page.locator('[data-testid="stException"]')
     assert boxes.count() == 0, boxes.first.inner_text()[:2000]
+
+
+FAILURE_SHOTS = Path(os.environ.get("DUBAN_FAILURE_SHOTS", "/tmp/duban-browser-failures"))
+
+
+def _what_the_page_shows(page, name: str) -> str:
+    """For a failed test: the page's address, its script runs, the messages it shows (errors,
+    warnings, successes) and a screenshot, so a failure on a machine nobody watched can be
+    read from the log alone."""
+    lines = [f"address: {page.url}", f"script runs: {_RUNS.get(page)}"]
+    try:
+        for box in page.locator('[data-testid="stAlert"], [data-testid="stException"]').all():
+            lines.append("message: " + " ".join(box.inner_text(timeout=2_000).split())[:500])
+        FAILURE_SHOTS.mkdir(parents=True, exist_ok=True)
+        shot = FAILURE_SHOTS / f"{name}.png"
+        page.screenshot(path=str(shot), full_page=True, timeout=10_000)
+        lines.append(f"screenshot: {shot}")
+    except PlaywrightError as exc:  # a closed page or a browser that is gone
+        lines.append(f"(the page could not be read: {str(exc).splitlines()[0]})")
+    return "\n".join(lines)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A browser test that fails reports what each of its open pages was showing."""
+    if call.when == "call" and call.excinfo is not None and item.get_closest_marker("browser"):
+        pages = [p for p in list(_RUNS.keys()) if not p.is_closed()]
+        for n, page in enumerate(pages):
+            name = f"{item.name}-{n}".replace("/", "_")[:150]
+            item.add_report_section("call", f"page {n}", _what_the_page_shows(page, name))
+    yield

@@ -87,6 +87,7 @@ def test_dept01_reports_with_evidence_and_office_signs_off(
     page.wait_for_selector("text=进展已提交")
     assert_no_exception(page)
     page.get_by_role("tab", name="申请销号").click()
+    wait_idle(page)  # the tabs keep their choice on the server: a click is a run
     page.get_by_label("完成情况说明 *").fill("评估已完成，报告已印发。")
     page.get_by_role("button", name="申请销号").click()
     page.wait_for_selector("text=已申请销号")
