@@ -403,8 +403,9 @@ def template_bytes(session: Session | None = None) -> bytes:
     )
 
 
-def plan_draft(session: Session, plan_id: int) -> ImportDraft:
-    """An existing plan's tasks as a draft (the export's content)."""
+def plan_draft(session: Session, plan_id: int, *, low: LowCode | None = None) -> ImportDraft:
+    """An existing plan's tasks as a draft (the export's content); `low` is the plan's
+    categories and fields when the caller has read them already."""
     plan = session.get(Plan, plan_id)
     if plan is None or plan.importing_at is not None:  # still being imported: not yet
         raise NotFound(f"实施方案不存在（编号 {plan_id}）。")
@@ -427,7 +428,8 @@ def plan_draft(session: Session, plan_id: int) -> ImportDraft:
     cat_names = {
         c.id: c.name for c in categories_mod.list_categories(session, include_retired=True)
     }
-    labels = {str(f.id): f.label for f in LowCode.load(session, plan_id=plan_id).fields}
+    low = low or LowCode.load(session, plan_id=plan_id)
+    labels = {str(f.id): f.label for f in low.fields}
     return ImportDraft(
         title=plan.title,
         issuer=plan.issuer,
@@ -495,7 +497,8 @@ def _targets_of(session: Session, ids: list[int]) -> dict[int, list[DraftTarget]
 
 def export_plan(session: Session, plan_id: int, *, exported_by: str = "") -> bytes:
     """A plan's tasks in the template's layout (re-importable), and who exported it when."""
-    draft = plan_draft(session, plan_id)
+    low = LowCode.load(session, plan_id=plan_id)
+    draft = plan_draft(session, plan_id, low=low)
     about = exports.About(
         title=f"{draft.title or '实施方案'}：任务表",
         filter_text=f"实施方案：{draft.title or plan_id}（全部任务）",
@@ -503,7 +506,6 @@ def export_plan(session: Session, plan_id: int, *, exported_by: str = "") -> byt
         extra=[("任务数", len(draft.tasks))],
         notes=["“任务表”和“方案信息”可修改后在“方案导入”中重新导入为新的方案。"],
     )
-    low = LowCode.load(session, plan_id=plan_id)
     return _write_workbook(draft, example=False, about=about, low=low)
 
 
